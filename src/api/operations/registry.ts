@@ -1,0 +1,25 @@
+import { createImageComponent } from './create-image-component.js';
+import { createImagePipeline } from './create-image-pipeline.js';
+import { deleteImageComponent } from './delete-image-component.js';
+import { deleteImagePipeline } from './delete-image-pipeline.js';
+import { describeImageComponents } from './describe-image-components.js';
+import { describeImagePipelines } from './describe-image-pipelines.js';
+import { describeImages } from './describe-images.js';
+import { describeRegions } from './describe-regions.js';
+import { listTagResources } from './list-tag-resources.js';
+import type { Operation } from './operation.js';
+import { tagResources } from './tag-resources.js';
+import { untagResources } from './untag-resources.js';
+
+/** The ECS API version every action belongs to. */
+export const API_VERSION = '2014-05-26';
+
+/** Every action Kiln answers, by name. */
+export const OPERATIONS: ReadonlyMap<string, Operation> = new Map(
+  [
+    createImagePipeline, describeImagePipelines, deleteImagePipeline,
+    createImageComponent, describeImageComponents, deleteImageComponent,
+    tagResources, untagResources, listTagResources,
+    describeRegions, describeImages,
+  ].map((op) => [op.action, op]),
+);

@@ -1,0 +1,66 @@
+import type { App } from '../app/app.js';
+import { KilnError, isKilnError } from '../domain/errors.js';
+import { API_VERSION, OPERATIONS } from './operations/registry.js';
+import { WireParams } from './operations/wire-params.js';
+import { authenticate } from './rpc/authenticate.js';
+import { decodeRequest } from './rpc/decode.js';
+import { encodeError, encodeSuccess } from './rpc/encode.js';
+import { httpStatusFor } from './rpc/http-status.js';
+import type { NonceRegistry } from './rpc/nonce-registry.js';
+import type { RawRequest } from './rpc/raw-request.js';
+import { newRequestId } from './rpc/request-id.js';
+import type { ResponseFormat } from './rpc/response-format.js';
+
+/** An HTTP answer, independent of the server framework. */
+export interface RpcResponse {
+  status: number;
+  contentType: string;
+  body: string;
+  requestId: string;
+}
+
+export interface RpcHandlerDeps {
+  app: App;
+  nonces: NonceRegistry;
+  now?: () => Date;
+  /** Where unexpected faults are reported (their detail never reaches the client). */
+  logError(err: unknown, context: { requestId: string; action?: string }): void;
+}
+
+/**
+ * The ECS RPC endpoint: decode → route (Action, Version) → authenticate → operation → encode.
+ * Every failure becomes a documented error body; anything unexpected is `InternalError` (500)
+ * with its cause logged, never echoed.
+ */
+export function createRpcHandler(deps: RpcHandlerDeps): (raw: RawRequest) => Promise<RpcResponse> {
+  const now = deps.now ?? (() => new Date());
+  const findAccessKey = (id: string) => deps.app.store.accessKeys.get(id);
+
+  return async (raw) => {
+    const requestId = newRequestId();
+    let format: ResponseFormat = 'JSON';
+    let action: string | undefined;
+    try {
+      const decoded = decodeRequest(raw);
+      format = decoded.format;
+      action = decoded.action;
+      if (action === undefined || action === '') throw new KilnError('MissingParameter.Action', 'The input parameter "Action" that is mandatory for processing this request is not supplied.');
+      if (decoded.version === undefined || decoded.version === '') throw new KilnError('MissingParameter.Version', 'The input parameter "Version" that is mandatory for processing this request is not supplied.');
+      if (decoded.version !== API_VERSION) throw new KilnError('InvalidVersion', 'Specified parameter Version is not valid.');
+      const operation = OPERATIONS.get(action);
+      if (!operation) throw new KilnError('InvalidAction.NotFound', 'Specified api is not found, please check your url and method.');
+
+      const principal = await authenticate({ ...decoded, raw }, { findAccessKey, nonces: deps.nonces, now });
+      const body = await operation.handle({ app: deps.app, accountId: principal.accountId, params: new WireParams(decoded.params) });
+      const encoded = encodeSuccess(action, { RequestId: requestId, ...body }, format);
+      return { status: 200, contentType: encoded.contentType, body: encoded.payload, requestId };
+    } catch (err) {
+      const known = isKilnError(err) && err.fault === 'client' ? err : undefined;
+      if (!known) deps.logError(err, { requestId, ...(action ? { action } : {}) });
+      const code = known?.code ?? 'InternalError';
+      const message = known?.message ?? 'The request processing has failed due to some unknown error.';
+      const encoded = encodeError({ code, message }, requestId, format, deps.app.config.hostId);
+      return { status: httpStatusFor(code, known ? 'client' : 'server'), contentType: encoded.contentType, body: encoded.payload, requestId };
+    }
+  };
+}

@@ -1,0 +1,155 @@
+import { missingParameter } from '../../domain/errors.js';
+import type { DecodedRequest } from './decode.js';
+import type { NonceRegistry } from './nonce-registry.js';
+import {
+  accessKeyInactive,
+  accessKeyNotFound,
+  contentDigestDoesNotMatch,
+  incompleteSignature,
+  signatureDoesNotMatch,
+  signatureNonceUsed,
+  timestampExpired,
+  timestampMalformed,
+} from './protocol-errors.js';
+import { headerValue, type RawRequest } from './raw-request.js';
+import { V1_SIGNATURE_METHOD, V1_SIGNATURE_VERSION, verifyV1 } from './signature-v1.js';
+import { SIGNATURE_WINDOW_MS, parseSignatureTime, withinSignatureWindow } from './signature-time.js';
+import { isV3Authorization, parseV3Authorization, v3PayloadHash, verifyV3 } from './signature-v3.js';
+
+/** Who signed a request. */
+export interface Principal {
+  accountId: string;
+  accessKeyId: string;
+}
+
+/** What {@link authenticate} needs from the outside. */
+export interface AuthenticateDeps {
+  /** Looks an AccessKey up by id; `status` other than `Active` means disabled. */
+  findAccessKey(id: string): Promise<{ secret: string; accountId: string; status: string } | undefined>;
+  nonces: NonceRegistry;
+  now(): Date;
+  /** Accept V1 signatures over the query alone when a form body is present (old tea-rpc). Default true. */
+  allowQueryOnlyV1?: boolean;
+}
+
+/**
+ * Authenticates a decoded RPC request and returns its principal.
+ *
+ * Scheme: V3 when `Authorization` starts with `ACS3-`; else V1 when a `Signature` parameter is
+ * present; else `MissingParameter.Signature`.
+ *
+ * Order of checks: shape (missing pieces) → request time → access key → signature → nonce.
+ * The nonce is recorded only once the signature has verified, so a forged request cannot burn
+ * a legitimate caller's nonce.
+ *
+ * Errors (all `KilnError`, client fault):
+ * - `MissingParameter.<Name>`: no signature at all (`Signature`), or a V1 parameter missing
+ *   (`AccessKeyId`, `SignatureMethod`, `SignatureVersion`, `Timestamp`, `SignatureNonce`, `Action`),
+ *   or a V3 header missing (`x-acs-date`, `x-acs-signature-nonce`).
+ * - `IncompleteSignature`: unparsable Authorization, unsupported algorithm / SignatureMethod /
+ *   SignatureVersion / SignatureType, or a V3 header that must be signed but is not.
+ * - `InvalidTimeStamp.Format`, `InvalidTimeStamp.Expired` (±15 minutes).
+ * - `InvalidAccessKeyId.NotFound`, `InvalidAccessKeyId.Inactive`.
+ * - `SignatureDoesNotMatch` (message ends with `server string to sign is:<string to sign>`).
+ * - `SignatureNonceUsed`.
+ */
+export async function authenticate(req: DecodedRequest & { raw: RawRequest }, deps: AuthenticateDeps): Promise<Principal> {
+  const authorization = headerValue(req.raw.headers, 'authorization');
+  if (isV3Authorization(authorization)) return authenticateV3(req, authorization, deps);
+  if (req.params.Signature !== undefined) return authenticateV1(req, deps);
+  if (authorization !== undefined) {
+    throw incompleteSignature('Only ACS3-HMAC-SHA256 Authorization headers and HMAC-SHA1 Signature parameters are supported.');
+  }
+  throw missingParameter('Signature');
+}
+
+async function authenticateV1(req: DecodedRequest & { raw: RawRequest }, deps: AuthenticateDeps): Promise<Principal> {
+  const p = req.params;
+  const accessKeyId = required(p.AccessKeyId, 'AccessKeyId');
+  const method = required(p.SignatureMethod, 'SignatureMethod');
+  const version = required(p.SignatureVersion, 'SignatureVersion');
+  const timestamp = required(p.Timestamp, 'Timestamp');
+  const nonce = required(p.SignatureNonce, 'SignatureNonce');
+  // The action must come from the signed parameters: an unsigned x-acs-action header must not pick it.
+  required(p.Action, 'Action');
+  if (method !== V1_SIGNATURE_METHOD) throw incompleteSignature(`SignatureMethod "${method.slice(0, 40)}" is not supported; use ${V1_SIGNATURE_METHOD}.`);
+  if (version !== V1_SIGNATURE_VERSION) throw incompleteSignature(`SignatureVersion "${version.slice(0, 40)}" is not supported; use ${V1_SIGNATURE_VERSION}.`);
+  if (p.SignatureType !== undefined && p.SignatureType !== '') {
+    throw incompleteSignature(`SignatureType "${p.SignatureType.slice(0, 40)}" is not supported.`);
+  }
+  const requestTime = checkTime(timestamp, deps.now());
+
+  const key = await activeKey(accessKeyId, deps);
+  const result = verifyV1({
+    method: req.raw.method,
+    query: req.query,
+    form: req.form,
+    signature: p.Signature as string,
+    secret: key.secret,
+    allowQueryOnly: deps.allowQueryOnlyV1,
+  });
+  if (!result.ok) throw signatureDoesNotMatch(result.stringToSign);
+  if (result.scope === 'query' && !req.query.some(([k]) => k === 'Action')) {
+    throw incompleteSignature('A request signed over its query string only must carry Action in the query string.');
+  }
+
+  await claimNonce(accessKeyId, nonce, requestTime, deps);
+  return { accountId: key.accountId, accessKeyId };
+}
+
+/** V3 headers that decide what the request means and so must be covered by the signature. */
+const MUST_SIGN_IF_PRESENT = ['x-acs-action', 'x-acs-version', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256'] as const;
+
+async function authenticateV3(req: DecodedRequest & { raw: RawRequest }, authorization: string, deps: AuthenticateDeps): Promise<Principal> {
+  const raw = req.raw;
+  const auth = parseV3Authorization(authorization);
+  const date = required(headerValue(raw.headers, 'x-acs-date'), 'x-acs-date');
+  const nonce = required(headerValue(raw.headers, 'x-acs-signature-nonce'), 'x-acs-signature-nonce');
+  const signed = new Set(auth.signedHeaders);
+  for (const name of MUST_SIGN_IF_PRESENT) {
+    if (raw.headers[name] !== undefined && !signed.has(name)) throw incompleteSignature(`Header "${name}" must be signed.`);
+  }
+  if (req.form.length > 0 && !signed.has('content-type')) throw incompleteSignature('Header "content-type" must be signed.');
+
+  const payloadHash = v3PayloadHash(auth.algorithm, raw.body);
+  const claimedHash = headerValue(raw.headers, 'x-acs-content-sha256');
+  if (claimedHash !== undefined && claimedHash.trim().toLowerCase() !== payloadHash) throw contentDigestDoesNotMatch(payloadHash);
+  const requestTime = checkTime(date, deps.now());
+
+  const key = await activeKey(auth.credential, deps);
+  const result = verifyV3(
+    auth,
+    { method: raw.method, path: raw.path, query: req.query, headers: raw.headers, hashedPayload: claimedHash?.trim() ?? payloadHash },
+    key.secret,
+  );
+  if (!result.ok) throw signatureDoesNotMatch(result.stringToSign);
+
+  await claimNonce(auth.credential, nonce, requestTime, deps);
+  return { accountId: key.accountId, accessKeyId: auth.credential };
+}
+
+function required(value: string | undefined, name: string): string {
+  if (value === undefined || value === '') throw missingParameter(name);
+  return value;
+}
+
+function checkTime(value: string, now: Date): Date {
+  const t = parseSignatureTime(value);
+  if (t === undefined) throw timestampMalformed();
+  if (!withinSignatureWindow(t, now)) throw timestampExpired();
+  return t;
+}
+
+async function activeKey(accessKeyId: string, deps: AuthenticateDeps): Promise<{ secret: string; accountId: string }> {
+  const key = await deps.findAccessKey(accessKeyId);
+  if (key === undefined) throw accessKeyNotFound();
+  if (key.status !== 'Active') throw accessKeyInactive();
+  return key;
+}
+
+/** Records the nonce until the request time can no longer pass the window check. */
+async function claimNonce(accessKeyId: string, nonce: string, requestTime: Date, deps: AuthenticateDeps): Promise<void> {
+  const now = deps.now();
+  const expiresAt = new Date(Math.max(now.getTime(), requestTime.getTime()) + SIGNATURE_WINDOW_MS);
+  if (!(await deps.nonces.claim(accessKeyId, nonce, expiresAt, now))) throw signatureNonceUsed();
+}

@@ -1,0 +1,39 @@
+import type { KilnConfig } from '../config/config.js';
+import type { Region } from '../domain/catalog/regions.js';
+import { KilnError, missingParameter } from '../domain/errors.js';
+import type { ImageCatalog, Scope, Store } from '../domain/ports.js';
+import { SystemImageCatalog } from './image-catalog.js';
+import { SystemComponents } from './system-components.js';
+
+/** What every use case needs: the store, the catalogs and the configuration. */
+export interface App {
+  store: Store;
+  config: KilnConfig;
+  regions: readonly Region[];
+  images: ImageCatalog;
+  systemComponents: SystemComponents;
+}
+
+export function createApp(store: Store, config: KilnConfig): App {
+  const regionIds = new Set(config.regions.map((r) => r.regionId));
+  return {
+    store,
+    config,
+    regions: config.regions,
+    images: new SystemImageCatalog(regionIds),
+    systemComponents: new SystemComponents(config.regions.map((r) => r.regionId)),
+  };
+}
+
+export function isKnownRegion(app: App, regionId: string): boolean {
+  return app.regions.some((r) => r.regionId === regionId);
+}
+
+/** The caller's scope for a request: its account and the request's `RegionId`, which must exist. */
+export function scopeFor(app: App, accountId: string, regionId: string | undefined): Scope {
+  if (regionId === undefined || regionId === '') throw missingParameter('RegionId');
+  if (!isKnownRegion(app, regionId)) {
+    throw new KilnError('InvalidRegionId.NotFound', `The specified RegionId "${regionId}" does not exist.`);
+  }
+  return { accountId, regionId };
+}

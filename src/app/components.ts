@@ -1,0 +1,142 @@
+import { parseContent } from '../domain/buildcontent/index.js';
+import { SYSTEM_ACCOUNT_ID, type ImageComponent } from '../domain/component.js';
+import { checkComponentRequest, checkComponentType, checkComponentVersionPattern, checkSystemType, nextMajorVersion, type ComponentRequest } from '../domain/component-rules.js';
+import { KilnError } from '../domain/errors.js';
+import { newComponentId } from '../domain/ids.js';
+import { checkResourceName } from '../domain/names.js';
+import type { Page } from '../domain/paging.js';
+import type { ComponentFilter, Scope } from '../domain/ports.js';
+import { validateTags, type Tag } from '../domain/tag.js';
+import { ecsTime } from '../domain/time.js';
+import type { App } from './app.js';
+import { idempotent } from './idempotency.js';
+import { checkMaxResults, decodeNextToken, encodeNextToken } from './next-token.js';
+import { resolveResourceGroup } from './placement.js';
+import { declaredParameters } from './system-components.js';
+
+/** CreateImageComponent: a new component, or a new version of a named one. */
+export async function createComponent(app: App, scope: Scope, req: ComponentRequest, clientToken?: string): Promise<{ imageComponentId: string }> {
+  const checked = checkComponentRequest(req);
+  const parsed = parseContent(checked.content, 'component', checked.systemType);
+  if (checked.systemType === 'Windows' && parsed.format !== 'yaml') {
+    throw new KilnError('InvalidParameter.Content', 'line 1: a Windows component must be written in YAML (Dockerfile-style commands are Linux only).');
+  }
+  const parameters = declaredParameters(checked.content, checked.systemType);
+
+  return idempotent(app.store, { accountId: scope.accountId, action: 'CreateImageComponent' }, clientToken, { scope, req }, async (tx) => {
+    const resourceGroupId = await resolveResourceGroup(tx, scope.accountId, checked.resourceGroupId);
+    const id = newComponentId();
+    const name = checked.name ?? id;
+    const versions = (await tx.components.versionsOf(scope, name)).map((c) => c.componentVersion);
+    const componentVersion = checked.componentVersion ?? nextMajorVersion(versions);
+    if (versions.includes(componentVersion)) {
+      throw new KilnError('InvalidComponentVersion.Exist', 'The specified ComponentVersion does exist with the specified Name.');
+    }
+    if (await tx.components.count(scope) >= app.config.componentQuota) {
+      throw new KilnError('QuotaExceed.ImageComponent', `The quota of image components in region ${scope.regionId} (${app.config.componentQuota}) is used up.`);
+    }
+    const component: ImageComponent = {
+      id,
+      accountId: scope.accountId,
+      regionId: scope.regionId,
+      name,
+      systemType: checked.systemType,
+      componentType: checked.componentType,
+      componentVersion,
+      content: checked.content,
+      owner: 'SELF',
+      resourceGroupId,
+      parameters,
+      tags: checked.tags,
+      creationTime: ecsTime(),
+    };
+    if (checked.description !== undefined) component.description = checked.description;
+    await tx.components.insert(component);
+    return { imageComponentId: id };
+  });
+}
+
+export interface ComponentQuery {
+  ids: string[];
+  name?: string;
+  owner?: string;
+  componentType?: string;
+  systemType?: string;
+  componentVersion?: string;
+  resourceGroupId?: string;
+  tags: Tag[];
+  nextToken?: string;
+  maxResults?: number;
+}
+
+export const MAX_COMPONENT_IDS = 20;
+
+function versionMatches(version: string, pattern: string): boolean {
+  const v = version.split('.');
+  return pattern.split('.').every((p, i) => p === '*' || p === v[i]);
+}
+
+/** Filters and pages the in-memory system components the way the store pages custom ones. */
+function pageSystemComponents(all: ImageComponent[], f: ComponentFilter, afterSeq: number, limit: number): Page<ImageComponent> {
+  const matching = all
+    .map((c, i) => ({ c, seq: i + 1 }))
+    .filter(({ c }) => (!f.ids || f.ids.includes(c.id))
+      && (f.name === undefined || c.name === f.name)
+      && (f.componentVersion === undefined || versionMatches(c.componentVersion, f.componentVersion))
+      && (f.componentType === undefined || c.componentType === f.componentType)
+      && (f.systemType === undefined || c.systemType === f.systemType)
+      && (!f.tags?.length));
+  const rest = matching.filter(({ seq }) => seq > afterSeq);
+  const items = rest.slice(0, limit);
+  const page: Page<ImageComponent> = { items: items.map(({ c }) => c), totalCount: matching.length };
+  if (rest.length > limit) page.nextAfterSeq = items[items.length - 1]!.seq;
+  return page;
+}
+
+/** DescribeImageComponents: the caller's components (Owner=SELF, the default) or the system ones (Owner=ALIYUN). */
+export async function describeComponents(app: App, scope: Scope, q: ComponentQuery): Promise<Page<ImageComponent> & { nextToken: string; maxResults: number }> {
+  if (q.ids.length > MAX_COMPONENT_IDS) {
+    throw new KilnError('InvalidImageComponentIdSize.ExceededMaxNumber', `At most ${MAX_COMPONENT_IDS} ImageComponentId values can be specified; got ${q.ids.length}.`);
+  }
+  const owner = q.owner ?? 'SELF';
+  if (owner !== 'SELF' && owner !== 'ALIYUN') throw new KilnError('InvalidParameter.Owner', 'The specified parameter "Owner" is not valid.');
+  checkResourceName(q.name);
+  const componentType = checkComponentType(q.componentType);
+  const systemType = checkSystemType(q.systemType);
+  checkComponentVersionPattern(q.componentVersion);
+  validateTags(q.tags);
+  const maxResults = checkMaxResults(q.maxResults);
+  const afterSeq = decodeNextToken(q.nextToken);
+
+  const filter: ComponentFilter = { ...scope };
+  if (q.ids.length) filter.ids = q.ids;
+  if (q.name !== undefined) filter.name = q.name;
+  // The version filter only applies together with a name, as documented.
+  if (q.name !== undefined && q.componentVersion !== undefined) filter.componentVersion = q.componentVersion;
+  if (componentType) filter.componentType = componentType;
+  if (systemType) filter.systemType = systemType;
+  if (q.resourceGroupId !== undefined) filter.resourceGroupId = q.resourceGroupId;
+  if (q.tags.length) filter.tags = q.tags;
+
+  const page = owner === 'ALIYUN'
+    ? pageSystemComponents(app.systemComponents.inRegion(scope.regionId), filter, afterSeq ?? 0, maxResults)
+    : await app.store.components.list(filter, { limit: maxResults, ...(afterSeq !== undefined ? { afterSeq } : {}) });
+  return { ...page, nextToken: encodeNextToken(page.nextAfterSeq), maxResults };
+}
+
+/** DeleteImageComponent: only the caller's own components, and only while no template uses them. */
+export async function deleteComponent(app: App, scope: Scope, id: string): Promise<void> {
+  if (app.systemComponents.find(scope.regionId, id)) {
+    throw new KilnError('NoPermission', 'System components (Owner=ALIYUN) cannot be deleted.');
+  }
+  await app.store.transaction(async (tx) => {
+    const component = await tx.components.get(scope, id);
+    if (!component || component.accountId === SYSTEM_ACCOUNT_ID) {
+      throw new KilnError('InvalidImageComponent.NotFound', `The specified image component "${id}" does not exist.`);
+    }
+    if (await tx.pipelines.referencesComponent(id)) {
+      throw new KilnError('InvalidImageComponent.InUse', 'The current component is being used by the image pipeline and cannot be deleted.');
+    }
+    await tx.components.delete(scope, id);
+  });
+}

@@ -1,0 +1,101 @@
+import { parseContent, resolveComponents } from '../domain/buildcontent/index.js';
+import { KilnError } from '../domain/errors.js';
+import { newPipelineId } from '../domain/ids.js';
+import { checkResourceName } from '../domain/names.js';
+import type { Page } from '../domain/paging.js';
+import type { ImagePipeline } from '../domain/pipeline.js';
+import { checkPipelineRequest, type PipelineRequest } from '../domain/pipeline-rules.js';
+import type { Repositories, Scope } from '../domain/ports.js';
+import { validateTags, type Tag } from '../domain/tag.js';
+import { ecsTime } from '../domain/time.js';
+import { isKnownRegion, type App } from './app.js';
+import { resolveBaseImage } from './base-image.js';
+import { componentLookup } from './component-lookup.js';
+import { idempotent } from './idempotency.js';
+import { checkMaxResults, decodeNextToken, encodeNextToken } from './next-token.js';
+import { resolveInstanceType, resolveResourceGroup, resolveVSwitch } from './placement.js';
+
+/** Parses and resolves a template's build and test content; returns the components it uses. */
+async function checkContent(app: App, repos: Repositories, scope: Scope, buildContent?: string, testContent?: string): Promise<string[]> {
+  const lookup = componentLookup(app, repos, scope);
+  const ids = new Set<string>();
+  for (const [text, kind] of [[buildContent, 'build'], [testContent, 'test']] as const) {
+    if (text === undefined) continue;
+    const resolved = await resolveComponents(parseContent(text, kind), kind, lookup, scope);
+    resolved.componentIds.forEach((id) => ids.add(id));
+  }
+  return [...ids];
+}
+
+/** CreateImagePipeline: checks everything, then writes the template in one transaction. */
+export async function createPipeline(app: App, scope: Scope, req: PipelineRequest, clientToken?: string): Promise<{ imagePipelineId: string }> {
+  const checked = checkPipelineRequest(req, (r) => isKnownRegion(app, r));
+  const instanceType = resolveInstanceType(checked.instanceType);
+  // Parsing first gives syntax errors (with line numbers) before any lookup.
+  if (checked.buildContent !== undefined) parseContent(checked.buildContent, 'build');
+  if (checked.testContent !== undefined) parseContent(checked.testContent, 'test');
+
+  return idempotent(app.store, { accountId: scope.accountId, action: 'CreateImagePipeline' }, clientToken, { scope, req }, async (tx) => {
+    const resourceGroupId = await resolveResourceGroup(tx, scope.accountId, checked.resourceGroupId);
+    const vSwitchId = await resolveVSwitch(tx, scope, checked.vSwitchId);
+    await resolveBaseImage(app, scope, checked.baseImageType, checked.baseImage);
+    const componentIds = await checkContent(app, tx, scope, checked.buildContent, checked.testContent);
+
+    if (await tx.pipelines.count(scope) >= app.config.pipelineQuota) {
+      throw new KilnError('QuotaExceed.ImagePipeline', `The quota of image templates in region ${scope.regionId} (${app.config.pipelineQuota}) is used up.`);
+    }
+    const id = newPipelineId();
+    const pipeline: ImagePipeline = {
+      ...checked,
+      id,
+      accountId: scope.accountId,
+      regionId: scope.regionId,
+      name: checked.name ?? id,
+      instanceType,
+      vSwitchId,
+      resourceGroupId,
+      creationTime: ecsTime(),
+    };
+    // The template is immutable and self-describing: drop what the caller did not send.
+    for (const key of Object.keys(pipeline) as Array<keyof ImagePipeline>) {
+      if (pipeline[key] === undefined) delete pipeline[key];
+    }
+    await tx.pipelines.insert(pipeline, componentIds);
+    return { imagePipelineId: id };
+  });
+}
+
+export interface PipelineQuery {
+  ids: string[];
+  name?: string;
+  resourceGroupId?: string;
+  tags: Tag[];
+  nextToken?: string;
+  maxResults?: number;
+}
+
+export const MAX_PIPELINE_IDS = 20;
+
+/** DescribeImagePipelines: keyset-paged, filtered by ids, name, resource group and tags. */
+export async function describePipelines(app: App, scope: Scope, q: PipelineQuery): Promise<Page<ImagePipeline> & { nextToken: string; maxResults: number }> {
+  if (q.ids.length > MAX_PIPELINE_IDS) {
+    throw new KilnError('InvalidImagePipelineIdSize.ExceededMaxNumber', `At most ${MAX_PIPELINE_IDS} ImagePipelineId values can be specified; got ${q.ids.length}.`);
+  }
+  checkResourceName(q.name);
+  validateTags(q.tags);
+  const maxResults = checkMaxResults(q.maxResults);
+  const afterSeq = decodeNextToken(q.nextToken);
+  const filter = { ...scope, ...(q.ids.length ? { ids: q.ids } : {}), ...(q.name ? { name: q.name } : {}),
+    ...(q.resourceGroupId ? { resourceGroupId: q.resourceGroupId } : {}), ...(q.tags.length ? { tags: q.tags } : {}) };
+  const page = await app.store.pipelines.list(filter, { limit: maxResults, ...(afterSeq !== undefined ? { afterSeq } : {}) });
+  return { ...page, nextToken: encodeNextToken(page.nextAfterSeq), maxResults };
+}
+
+/** DeleteImagePipeline: removes the template, its tags and its component references. */
+export async function deletePipeline(app: App, scope: Scope, id: string): Promise<void> {
+  await app.store.transaction(async (tx) => {
+    if (!(await tx.pipelines.delete(scope, id))) {
+      throw new KilnError('InvalidImagePipeline.NotFound', `The specified image pipeline "${id}" does not exist.`);
+    }
+  });
+}

@@ -1,0 +1,79 @@
+import { KilnError, missingParameter } from '../domain/errors.js';
+import type { Page } from '../domain/paging.js';
+import type { Repositories, Scope, TaggableType, TagRow } from '../domain/ports.js';
+import { MAX_TAGS, validateTags, type Tag } from '../domain/tag.js';
+import type { App } from './app.js';
+import { decodeNextToken, encodeNextToken } from './next-token.js';
+
+/*
+ * The generic ECS tag operations, for the two Image Builder resource types the Terraform
+ * provider tags (`imagepipeline`, `imagecomponent`).
+ */
+
+const TAGGABLE: readonly TaggableType[] = ['imagepipeline', 'imagecomponent'];
+export const MAX_RESOURCE_IDS = 50;
+const LIST_PAGE_SIZE = 50;
+
+function checkResourceType(type: string | undefined): TaggableType {
+  if (type === undefined) throw missingParameter('ResourceType');
+  const lower = type.toLowerCase();
+  if (!(TAGGABLE as readonly string[]).includes(lower)) {
+    throw new KilnError('InvalidResourceType.NotFound', `The specified ResourceType "${type}" is not supported. Valid values: ${TAGGABLE.join(', ')}.`);
+  }
+  return lower as TaggableType;
+}
+
+function checkResourceIds(ids: string[], required: boolean): void {
+  if (required && ids.length === 0) throw missingParameter('ResourceId');
+  if (ids.length > MAX_RESOURCE_IDS) {
+    throw new KilnError('InvalidResourceId.ExceededMaxNumber', `At most ${MAX_RESOURCE_IDS} ResourceId values can be specified; got ${ids.length}.`);
+  }
+}
+
+async function requireResource(tx: Repositories, scope: Scope, type: TaggableType, id: string): Promise<void> {
+  const found = type === 'imagepipeline' ? await tx.pipelines.get(scope, id) : await tx.components.get(scope, id);
+  if (!found) throw new KilnError('InvalidResourceId.NotFound', `The specified resource "${id}" of type ${type} does not exist.`);
+}
+
+export async function tagResources(app: App, scope: Scope, type: string | undefined, resourceIds: string[], tags: Tag[]): Promise<void> {
+  const resourceType = checkResourceType(type);
+  checkResourceIds(resourceIds, true);
+  if (tags.length === 0) throw missingParameter('Tag');
+  validateTags(tags);
+  await app.store.transaction(async (tx) => {
+    for (const id of resourceIds) {
+      await requireResource(tx, scope, resourceType, id);
+      await tx.tags.put(scope, resourceType, id, tags);
+      const keys = new Set((await tx.tags.list(scope, resourceType, { resourceIds: [id] }, { limit: MAX_TAGS + 1 })).items.map((r) => r.key));
+      if (keys.size > MAX_TAGS) {
+        throw new KilnError('QuotaExceed.TagNum', `A resource can carry at most ${MAX_TAGS} tags; ${id} would have ${keys.size}.`);
+      }
+    }
+  });
+}
+
+export async function untagResources(app: App, scope: Scope, type: string | undefined, resourceIds: string[], tagKeys: string[], all: boolean): Promise<void> {
+  const resourceType = checkResourceType(type);
+  checkResourceIds(resourceIds, true);
+  if (tagKeys.length > MAX_TAGS) {
+    throw new KilnError('InvalidTagKey.ExceededMaxNumber', `At most ${MAX_TAGS} TagKey values can be specified; got ${tagKeys.length}.`);
+  }
+  if (tagKeys.length === 0 && !all) throw missingParameter('TagKey');
+  await app.store.transaction(async (tx) => {
+    for (const id of resourceIds) {
+      await requireResource(tx, scope, resourceType, id);
+      await tx.tags.remove(scope, resourceType, id, tagKeys.length ? tagKeys : undefined);
+    }
+  });
+}
+
+export async function listTagResources(app: App, scope: Scope, type: string | undefined, resourceIds: string[], tags: Tag[], nextToken?: string): Promise<Page<TagRow> & { nextToken: string }> {
+  const resourceType = checkResourceType(type);
+  checkResourceIds(resourceIds, false);
+  if (resourceIds.length === 0 && tags.length === 0) throw missingParameter('ResourceId');
+  if (tags.length > MAX_TAGS) throw new KilnError('InvalidTagCount', `At most ${MAX_TAGS} Tag filters can be specified.`);
+  const afterSeq = decodeNextToken(nextToken);
+  const filter = { ...(resourceIds.length ? { resourceIds } : {}), ...(tags.length ? { tags } : {}) };
+  const page = await app.store.tags.list(scope, resourceType, filter, { limit: LIST_PAGE_SIZE, ...(afterSeq !== undefined ? { afterSeq } : {}) });
+  return { ...page, nextToken: encodeNextToken(page.nextAfterSeq) };
+}

@@ -1,0 +1,71 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DEFAULT_REGIONS, type Region } from '../domain/catalog/regions.js';
+
+/** Everything Kiln can be told at start. Environment variables win over the config file. */
+export interface KilnConfig {
+  host: string;
+  port: number;
+  /** SQLite file, blobs and the generated default credentials live here. */
+  dataDir: string;
+  /** Absent: SQLite in the data dir. `postgres://…`: PostgreSQL. */
+  databaseUrl?: string;
+  /** The default account's AccessKey; generated and persisted in the data dir when absent. */
+  accessKeyId?: string;
+  accessKeySecret?: string;
+  regions: Region[];
+  /** Templates an account may hold in one region (`QuotaExceed.ImagePipeline` past it). */
+  pipelineQuota: number;
+  /** Components an account may hold in one region (`QuotaExceed.ImageComponent` past it). */
+  componentQuota: number;
+  /** The `HostId` of error bodies. */
+  hostId: string;
+}
+
+type FileConfig = Partial<Omit<KilnConfig, 'regions'>> & { regions?: Array<string | Region> };
+
+function regionsFrom(list: Array<string | Region>): Region[] {
+  return list.map((r) => {
+    if (typeof r !== 'string') return r;
+    const known = DEFAULT_REGIONS.find((d) => d.regionId === r);
+    return known ?? { regionId: r, localName: r };
+  });
+}
+
+function positiveInt(name: string, raw: string | number | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return n;
+}
+
+/**
+ * Reads the configuration from the environment (`KILN_*`) and, when `KILN_CONFIG` names one,
+ * a JSON file with the same fields in camelCase (`{"port": 8080, "regions": ["cn-hangzhou"]}`).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): KilnConfig {
+  let file: FileConfig = {};
+  if (env.KILN_CONFIG) {
+    const path = resolve(env.KILN_CONFIG);
+    if (!existsSync(path)) throw new Error(`KILN_CONFIG names ${path}, which does not exist`);
+    file = JSON.parse(readFileSync(path, 'utf8')) as FileConfig;
+  }
+  const regionList = env.KILN_REGIONS ? env.KILN_REGIONS.split(',').map((s) => s.trim()).filter(Boolean) : file.regions;
+  const config: KilnConfig = {
+    host: env.KILN_HOST || file.host || '127.0.0.1',
+    port: positiveInt('KILN_PORT', env.KILN_PORT ?? file.port, 8080),
+    dataDir: resolve(env.KILN_DATA_DIR || file.dataDir || './data'),
+    regions: regionList ? regionsFrom(regionList) : [...DEFAULT_REGIONS],
+    pipelineQuota: positiveInt('KILN_PIPELINE_QUOTA', env.KILN_PIPELINE_QUOTA ?? file.pipelineQuota, 100),
+    componentQuota: positiveInt('KILN_COMPONENT_QUOTA', env.KILN_COMPONENT_QUOTA ?? file.componentQuota, 200),
+    hostId: env.KILN_HOST_ID || file.hostId || 'ecs.aliyuncs.com',
+  };
+  const databaseUrl = env.KILN_DATABASE_URL || file.databaseUrl;
+  if (databaseUrl) config.databaseUrl = databaseUrl;
+  const accessKeyId = env.KILN_ACCESS_KEY_ID || file.accessKeyId;
+  const accessKeySecret = env.KILN_ACCESS_KEY_SECRET || file.accessKeySecret;
+  if (accessKeyId) config.accessKeyId = accessKeyId;
+  if (accessKeySecret) config.accessKeySecret = accessKeySecret;
+  if (config.regions.length === 0) throw new Error('the region list is empty');
+  return config;
+}

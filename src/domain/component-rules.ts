@@ -1,0 +1,78 @@
+import { KilnError, missingParameter } from './errors.js';
+import { checkDescription, checkResourceName } from './names.js';
+import type { ComponentType, SystemType } from './component.js';
+import { validateTags, type Tag } from './tag.js';
+
+export const SYSTEM_TYPES: readonly SystemType[] = ['Linux', 'Windows'];
+export const COMPONENT_TYPES: readonly ComponentType[] = ['Build', 'Test'];
+
+/** CreateImageComponent as decoded from the wire, before any check. */
+export interface ComponentRequest {
+  name?: string;
+  description?: string;
+  systemType?: string;
+  componentType?: string;
+  componentVersion?: string;
+  content?: string;
+  tags: Tag[];
+  resourceGroupId?: string;
+}
+
+export interface CheckedComponent extends Omit<ComponentRequest, 'systemType' | 'componentType' | 'content'> {
+  systemType: SystemType;
+  componentType: ComponentType;
+  content: string;
+}
+
+export function checkSystemType(value: string | undefined): SystemType | undefined {
+  if (value === undefined) return undefined;
+  if (!(SYSTEM_TYPES as readonly string[]).includes(value)) {
+    throw new KilnError('InvalidSystemType.NotSupportedValue', `The specified SystemType "${value}" is not supported. Valid values: ${SYSTEM_TYPES.join(', ')}.`);
+  }
+  return value as SystemType;
+}
+
+export function checkComponentType(value: string | undefined): ComponentType | undefined {
+  if (value === undefined) return undefined;
+  if (!(COMPONENT_TYPES as readonly string[]).includes(value)) {
+    throw new KilnError('InvalidComponentType.NotSupportedValue', `The specified ComponentType "${value}" is not supported. Valid values: ${COMPONENT_TYPES.join(', ')}.`);
+  }
+  return value as ComponentType;
+}
+
+const VERSION = /^(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})$/;
+const VERSION_PATTERN = /^(\*|0|[1-9]\d{0,8})\.(\*|0|[1-9]\d{0,8})\.(\*|0|[1-9]\d{0,8})$/;
+
+/** A component version `major.minor.patch` of non-negative integers. */
+export function checkComponentVersion(version: string | undefined): [number, number, number] | undefined {
+  if (version === undefined) return undefined;
+  const m = VERSION.exec(version);
+  if (!m) throw new KilnError('InvalidParameter.ComponentVersion', `The specified ComponentVersion "${version}" is not valid: use <major>.<minor>.<patch> with non-negative integers, e.g. 1.0.0.`);
+  return [Number(m[1]), Number(m[2]), Number(m[3])];
+}
+
+/** A version filter for DescribeImageComponents: exact, or with exactly one `*` part. */
+export function checkComponentVersionPattern(pattern: string | undefined): void {
+  if (pattern === undefined) return;
+  if (!VERSION_PATTERN.test(pattern) || pattern.split('*').length - 1 > 1) {
+    throw new KilnError('InvalidParameter.ComponentVersion', `The specified ComponentVersion "${pattern}" is not valid: use <major>.<minor>.<patch>, where at most one part may be *.`);
+  }
+}
+
+/** The version CreateImageComponent picks when none is given: the next major of that name. */
+export function nextMajorVersion(existing: readonly string[]): string {
+  const majors = existing.map((v) => Number(v.split('.')[0])).filter(Number.isFinite);
+  return `${majors.length ? Math.max(...majors) + 1 : 1}.0.0`;
+}
+
+/** Checks every rule of CreateImageComponent that needs no lookup and applies the defaults. */
+export function checkComponentRequest(req: ComponentRequest): CheckedComponent {
+  checkResourceName(req.name);
+  checkDescription(req.description);
+  const systemType = checkSystemType(req.systemType) ?? 'Linux';
+  const componentType = checkComponentType(req.componentType) ?? 'Build';
+  checkComponentVersion(req.componentVersion);
+  if (req.content === undefined || req.content.trim() === '') throw missingParameter('Content');
+  validateTags(req.tags);
+  return { ...req, systemType, componentType, content: req.content };
+}

@@ -1,0 +1,30 @@
+import type { Tag } from './tag.js';
+
+export type ImageOwnerAlias = 'system' | 'self' | 'others' | 'marketplace';
+
+/**
+ * An image a build can start from or produce. System images (owner alias `system`) ship with
+ * Kiln and exist in every region; their root filesystems are made on first use.
+ */
+export interface Image {
+  imageId: string;
+  regionId: string;
+  /** Owning account; system images use `SYSTEM_ACCOUNT_ID`. */
+  accountId: string;
+  imageName: string;
+  imageFamily?: string;
+  description?: string;
+  imageOwnerAlias: ImageOwnerAlias;
+  osType: 'linux' | 'windows';
+  osName: string;
+  osNameEn: string;
+  platform: string;
+  architecture: 'x86_64' | 'arm64';
+  bootMode: 'BIOS' | 'UEFI';
+  /** GiB. */
+  size: number;
+  status: 'Available' | 'Creating' | 'UnAvailable' | 'CreateFailed' | 'Waiting' | 'Deprecated';
+  isSupportCloudinit: boolean;
+  creationTime: string;
+  tags: Tag[];
+}

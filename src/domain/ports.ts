@@ -1,0 +1,167 @@
+import type { Account, AccessKey, ResourceGroup } from './account.js';
+import type { ImageComponent, ComponentType, SystemType } from './component.js';
+import type { ImagePipeline } from './pipeline.js';
+import type { Page, PageRequest } from './paging.js';
+import type { Tag } from './tag.js';
+
+/**
+ * Ports: what the application needs from the outside world. `store/` implements the
+ * persistence ports on SQLite and PostgreSQL; the domain and app never see SQL.
+ *
+ * Scoping rule: every read and write of a tenant resource names the account and region.
+ * A resource of another account or region is simply not found.
+ */
+
+/** Resource types that carry tags (the `ResourceType` of TagResources). */
+export type TaggableType = 'imagepipeline' | 'imagecomponent';
+
+export interface Scope {
+  accountId: string;
+  regionId: string;
+}
+
+export interface PipelineFilter extends Scope {
+  ids?: string[];
+  name?: string;
+  resourceGroupId?: string;
+  /** Every tag must match; an empty value matches any value of that key. */
+  tags?: Tag[];
+}
+
+export interface ComponentFilter extends Scope {
+  ids?: string[];
+  name?: string;
+  /** Exact version, or a pattern with one `*` part (major, minor or patch). */
+  componentVersion?: string;
+  componentType?: ComponentType;
+  systemType?: SystemType;
+  resourceGroupId?: string;
+  tags?: Tag[];
+}
+
+export interface AccountRepository {
+  insert(account: Account): Promise<void>;
+  get(id: string): Promise<Account | undefined>;
+  list(): Promise<Account[]>;
+}
+
+export interface AccessKeyRepository {
+  insert(key: AccessKey): Promise<void>;
+  get(id: string): Promise<AccessKey | undefined>;
+  listByAccount(accountId: string): Promise<AccessKey[]>;
+}
+
+export interface ResourceGroupRepository {
+  insert(group: ResourceGroup): Promise<void>;
+  get(accountId: string, id: string): Promise<ResourceGroup | undefined>;
+  getDefault(accountId: string): Promise<ResourceGroup | undefined>;
+  list(accountId: string): Promise<ResourceGroup[]>;
+}
+
+export interface VSwitch {
+  id: string;
+  accountId: string;
+  regionId: string;
+  zoneId: string;
+  cidrBlock: string;
+  isDefault: boolean;
+}
+
+export interface VSwitchRepository {
+  insert(vSwitch: VSwitch): Promise<void>;
+  get(scope: Scope, id: string): Promise<VSwitch | undefined>;
+  getDefault(scope: Scope): Promise<VSwitch | undefined>;
+}
+
+export interface PipelineRepository {
+  /** Inserts the template, its tags and the components its content references. */
+  insert(pipeline: ImagePipeline, componentIds: readonly string[]): Promise<void>;
+  get(scope: Scope, id: string): Promise<ImagePipeline | undefined>;
+  /** Deletes the template with its tags and component references; false if absent. */
+  delete(scope: Scope, id: string): Promise<boolean>;
+  count(scope: Scope): Promise<number>;
+  list(filter: PipelineFilter, page: PageRequest): Promise<Page<ImagePipeline>>;
+  /** True when any template (of any account) references the component. */
+  referencesComponent(componentId: string): Promise<boolean>;
+}
+
+export interface ComponentRepository {
+  insert(component: ImageComponent): Promise<void>;
+  get(scope: Scope, id: string): Promise<ImageComponent | undefined>;
+  delete(scope: Scope, id: string): Promise<boolean>;
+  count(scope: Scope): Promise<number>;
+  list(filter: ComponentFilter, page: PageRequest): Promise<Page<ImageComponent>>;
+  /** Every version of the named component in the scope. */
+  versionsOf(scope: Scope, name: string): Promise<ImageComponent[]>;
+}
+
+export interface TagRow {
+  resourceType: TaggableType;
+  resourceId: string;
+  key: string;
+  value: string;
+}
+
+export interface TagRepository {
+  /** Adds or overwrites the given keys on one resource. */
+  put(scope: Scope, type: TaggableType, resourceId: string, tags: readonly Tag[]): Promise<void>;
+  /** Removes the given keys (all keys when `keys` is undefined). */
+  remove(scope: Scope, type: TaggableType, resourceId: string, keys?: readonly string[]): Promise<void>;
+  /** Tag rows of resources in the scope, optionally limited to ids and to resources carrying every filter tag. */
+  list(scope: Scope, type: TaggableType, filter: { resourceIds?: string[]; tags?: Tag[] }, page: PageRequest): Promise<Page<TagRow>>;
+}
+
+export interface IdempotencyRecord {
+  /** Digest of the request's operation parameters (not its signature fields). */
+  paramsDigest: string;
+  /** The response body returned the first time, as JSON text. */
+  response: string;
+}
+
+export interface IdempotencyRepository {
+  get(accountId: string, action: string, clientToken: string): Promise<IdempotencyRecord | undefined>;
+  put(accountId: string, action: string, clientToken: string, record: IdempotencyRecord): Promise<void>;
+}
+
+/** The repositories, as seen inside or outside a transaction. */
+export interface Repositories {
+  accounts: AccountRepository;
+  accessKeys: AccessKeyRepository;
+  resourceGroups: ResourceGroupRepository;
+  vSwitches: VSwitchRepository;
+  pipelines: PipelineRepository;
+  components: ComponentRepository;
+  tags: TagRepository;
+  idempotency: IdempotencyRepository;
+}
+
+export interface Store extends Repositories {
+  /**
+   * Runs `work` in one serializable transaction and commits it durably before resolving;
+   * a thrown error rolls everything back. Nested calls are not supported.
+   */
+  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface ImageFilter {
+  imageIds?: string[];
+  imageName?: string;
+  imageFamily?: string;
+  ownerAliases?: string[];
+  osType?: string;
+  architecture?: string;
+  status?: string[];
+  tags?: Tag[];
+}
+
+/**
+ * Images visible to an account in a region: system images, the account's own, and those
+ * shared with it. Used to resolve a template's base image and by DescribeImages.
+ */
+export interface ImageCatalog {
+  find(scope: Scope, imageId: string): Promise<import('./image.js').Image | undefined>;
+  /** The newest available image of the family, as DescribeImageFromFamily picks it. */
+  latestInFamily(scope: Scope, family: string): Promise<import('./image.js').Image | undefined>;
+  list(scope: Scope, filter: ImageFilter): Promise<import('./image.js').Image[]>;
+}

@@ -1,0 +1,18 @@
+import { createApp, type App } from '../app/app.js';
+import { ensureAllAccountDefaults } from '../auth/accounts.js';
+import { ensureDefaultAccount, type DefaultCredentials } from '../auth/default-account.js';
+import type { KilnConfig } from '../config/config.js';
+import { createStore } from '../store/create-store.js';
+
+/** Opens the store (running migrations), makes the default account, and builds the app. */
+export async function boot(config: KilnConfig): Promise<{ app: App; credentials: DefaultCredentials }> {
+  const store = await createStore({ dataDir: config.dataDir, ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}) });
+  try {
+    const credentials = await ensureDefaultAccount(store, config);
+    await ensureAllAccountDefaults(store, config.regions.map((r) => r.regionId));
+    return { app: createApp(store, config), credentials };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}

@@ -1,0 +1,89 @@
+import { loadConfig } from '../config/config.js';
+import { createAccessKey, createAccount } from '../auth/accounts.js';
+import { banner } from '../cli/banner.js';
+import { call } from '../cli/call.js';
+import { createStore } from '../store/create-store.js';
+import { serve } from './serve.js';
+
+const USAGE = `usage: kiln <command>
+  serve                         run Kiln (API and, later, workers) in the foreground
+  call <Action> [Name=value…]   call a running Kiln, signed with the default key
+  accounts create [--name N]    add an account; prints its id and first AccessKey
+  accounts list                 list accounts
+  keys create --account ID      add an AccessKey to an account
+Configuration: KILN_HOST, KILN_PORT, KILN_DATA_DIR, KILN_DATABASE_URL, KILN_ACCESS_KEY_ID,
+KILN_ACCESS_KEY_SECRET, KILN_REGIONS, KILN_PIPELINE_QUOTA, KILN_COMPONENT_QUOTA, KILN_CONFIG (JSON file).`;
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+async function withStore<T>(fn: (store: Awaited<ReturnType<typeof createStore>>, config: ReturnType<typeof loadConfig>) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const store = await createStore({ dataDir: config.dataDir, ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}) });
+  try {
+    return await fn(store, config);
+  } finally {
+    await store.close();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, sub, ...rest] = argv;
+  switch (command) {
+    case 'serve': {
+      const config = loadConfig();
+      const running = await serve(config);
+      console.log(banner(running, config));
+      const stop = async () => {
+        await running.stop();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      return new Promise<number>(() => {});
+    }
+    case 'call':
+      return call(loadConfig(), [sub, ...rest].filter((x): x is string => x !== undefined));
+    case 'accounts':
+      if (sub === 'create') {
+        return withStore(async (store, config) => {
+          const name = flag(rest, '--name');
+          const { account, accessKey } = await createAccount(store, config.regions.map((r) => r.regionId), name ? { name } : {});
+          console.log(JSON.stringify({ AccountId: account.id, Name: account.name, AccessKeyId: accessKey.id, AccessKeySecret: accessKey.secret }, null, 2));
+          return 0;
+        });
+      }
+      if (sub === 'list') {
+        return withStore(async (store) => {
+          for (const a of await store.accounts.list()) console.log(`${a.id}\t${a.name}\t${a.creationTime}`);
+          return 0;
+        });
+      }
+      break;
+    case 'keys':
+      if (sub === 'create') {
+        const accountId = flag(rest, '--account');
+        if (!accountId) break;
+        return withStore(async (store) => {
+          const key = await createAccessKey(store, accountId);
+          console.log(JSON.stringify({ AccountId: accountId, AccessKeyId: key.id, AccessKeySecret: key.secret }, null, 2));
+          return 0;
+        });
+      }
+      break;
+    default:
+      break;
+  }
+  console.error(USAGE);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`kiln: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);

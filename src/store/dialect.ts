@@ -1,0 +1,182 @@
+/**
+ * Everything that differs between SQLite and PostgreSQL lives here: opening the database,
+ * the `seq` column's DDL, how a transaction begins (and is retried), and reading driver
+ * error codes. The rest of the store is dialect-neutral Kysely.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  type CreateTableBuilder,
+  type DatabaseConnection,
+  type Driver,
+  type SqliteDialectConfig,
+} from 'kysely';
+import type { DB } from './schema.js';
+import { TransactionRetriesExhaustedError } from './errors.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface SqlDialect {
+  readonly name: DialectName;
+  readonly db: Kysely<DB>;
+  /** Adds the `seq` column: the primary key, assigned by the database, only ever growing. */
+  seqColumn<T extends string, C extends string>(table: CreateTableBuilder<T, C>): CreateTableBuilder<T, C | 'seq'>;
+  /**
+   * Runs `fn` in one transaction and commits it. SQLite: `BEGIN IMMEDIATE` (the write lock is
+   * taken up front) on the single connection. PostgreSQL: SERIALIZABLE, retried from the
+   * start on serialization failure or deadlock — `fn` may run more than once.
+   */
+  runTransaction<T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T>;
+}
+
+export interface OpenOptions {
+  databaseUrl?: string;
+  dataDir: string;
+}
+
+/** `undefined` → `<dataDir>/kiln.db`; `postgres://…`/`postgresql://…`; `sqlite:<path>`; `:memory:`. */
+export function openDialect(opts: OpenOptions): SqlDialect {
+  const url = opts.databaseUrl?.trim();
+  if (url === undefined || url === '') return openSqlite(join(opts.dataDir, 'kiln.db'));
+  if (url === ':memory:' || url === 'sqlite::memory:') return openSqlite(':memory:');
+  if (/^postgres(ql)?:\/\//i.test(url)) return openPostgres(url);
+  if (/^sqlite:/i.test(url)) {
+    // sqlite:relative.db, sqlite:/abs/path.db, sqlite:///abs/path.db
+    const rest = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    return openSqlite(rest);
+  }
+  throw new Error(`Unsupported database URL scheme: ${url.replace(/\/\/[^@/]*@/, '//***@')} (use postgres://, postgresql://, sqlite:<path> or :memory:)`);
+}
+
+// ---------------------------------------------------------------- SQLite
+
+/** Kysely's SQLite driver begins with a deferred `begin`; take the write lock up front instead. */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
+function openSqlite(path: string): SqlDialect {
+  const file = path === ':memory:' ? path : resolve(path);
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new Database(file);
+  try {
+    sqlite.pragma('journal_mode = WAL');
+    // FULL: every commit fsyncs the WAL, so an acknowledged write survives a crash.
+    sqlite.pragma('synchronous = FULL');
+    sqlite.pragma('busy_timeout = 10000');
+    sqlite.pragma('foreign_keys = ON');
+  } catch (e) {
+    sqlite.close();
+    throw e;
+  }
+  const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+  return {
+    name: 'sqlite',
+    db,
+    seqColumn: (t) => t.addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement()),
+    // One connection guarded by Kysely's mutex: concurrent transactions queue up and run one
+    // after another; BEGIN IMMEDIATE also serializes against other processes on the same file.
+    runTransaction: (fn) => db.transaction().execute((trx) => fn(trx)),
+  };
+}
+
+// ---------------------------------------------------------------- PostgreSQL
+
+const PG_INT8_OID = 20;
+const MAX_ATTEMPTS = 30;
+
+function parseInt8(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${value} is beyond Number.MAX_SAFE_INTEGER`);
+  return n;
+}
+
+function openPostgres(url: string): SqlDialect {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    // seq and count(*) are int8: read them as numbers (checked to be safe integers), only on this pool.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === PG_INT8_OID && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client losing its server emits 'error' on the pool; without a listener that would
+  // crash the process. The next query reports the problem to its caller instead.
+  pool.on('error', () => {});
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    name: 'postgres',
+    db,
+    seqColumn: (t) => t.addColumn('seq', 'bigint', (c) => c.primaryKey().generatedByDefaultAsIdentity()),
+    async runTransaction(fn) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await db.transaction().setIsolationLevel('serializable').execute((trx) => fn(trx));
+        } catch (e) {
+          if (!isRetryableConflict(e)) throw e;
+          if (attempt >= MAX_ATTEMPTS) throw new TransactionRetriesExhaustedError(attempt, { cause: e });
+          // Full jitter, growing to at most ~100 ms, so retrying transactions spread out.
+          await sleep(Math.random() * Math.min(100, 2 ** attempt));
+        }
+      }
+    },
+  };
+}
+
+// ---------------------------------------------------------------- driver errors
+
+export type DbErrorKind = 'unique' | 'foreign-key' | 'retryable';
+
+function codeOf(e: unknown): string | undefined {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Classifies a better-sqlite3 or pg error; `undefined` for anything else. */
+export function classifyDbError(e: unknown): DbErrorKind | undefined {
+  const code = codeOf(e);
+  switch (code) {
+    case 'SQLITE_CONSTRAINT_UNIQUE':
+    case 'SQLITE_CONSTRAINT_PRIMARYKEY':
+    case '23505':
+      return 'unique';
+    case 'SQLITE_CONSTRAINT_FOREIGNKEY':
+    case '23503':
+      return 'foreign-key';
+    case '40001': // serialization_failure
+    case '40P01': // deadlock_detected
+      return 'retryable';
+    default:
+      return undefined;
+  }
+}
+
+/** True for a serialization failure or deadlock, also when wrapped as the `cause` of another error. */
+export function isRetryableConflict(e: unknown): boolean {
+  for (let cur = e, depth = 0; cur && depth < 8; cur = (cur as { cause?: unknown }).cause, depth++) {
+    if (classifyDbError(cur) === 'retryable') return true;
+  }
+  return false;
+}

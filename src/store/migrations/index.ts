@@ -1,0 +1,36 @@
+import { Migrator, type CreateTableBuilder, type Kysely, type Migration } from 'kysely';
+import { StoreError } from '../errors.js';
+import { initial } from './0001_initial.js';
+
+/** What a migration may ask of the dialect (the only DDL that differs between SQLite and PostgreSQL). */
+export interface SchemaHelpers {
+  seqColumn<T extends string, C extends string>(table: CreateTableBuilder<T, C>): CreateTableBuilder<T, C | 'seq'>;
+}
+
+/**
+ * The migrations, in order. Add a migration as `NNNN_name.ts` exporting a factory and list it
+ * here: names sort in application order, and an applied migration is never edited.
+ */
+export function migrations(h: SchemaHelpers): Record<string, Migration> {
+  return {
+    '0001_initial': initial(h),
+  };
+}
+
+/**
+ * Applies every pending migration (a no-op when the database is current). Kysely records
+ * applied migrations in `kysely_migration` and holds a lock while it runs (an advisory lock on
+ * PostgreSQL; the single connection, in a BEGIN IMMEDIATE transaction, on SQLite), so
+ * concurrent starts on one database are safe.
+ */
+export async function migrateToLatest(db: Kysely<any>, h: SchemaHelpers): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations(h) },
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new StoreError('Store.MigrationFailed', `Database migration ${failed ?? '(setup)'} failed.`, { cause: error });
+  }
+}

@@ -1,0 +1,143 @@
+import type { ImageComponent } from '../../domain/component.js';
+import type { ComponentFilter, ComponentRepository, Scope } from '../../domain/ports.js';
+import { StoreConflictError, StoreError } from '../errors.js';
+import type { RepoContext } from './context.js';
+import { keysetPage, toPage } from './paging.js';
+import { deleteAllTags, idsCarrying, loadTags, upsertTags } from './tag-sql.js';
+import { translating } from './translate.js';
+
+const TYPE = 'imagecomponent';
+
+export interface VersionPattern {
+  major?: number;
+  minor?: number;
+  patch?: number;
+}
+
+const PART = /^(\d{1,10}|\*)$/;
+const MAX_PART = 2 ** 31 - 1; // the integer columns are 32-bit on PostgreSQL
+
+/**
+ * Parses `x.y.z` (non-negative integers, compared as numbers: `01.0.0` is `1.0.0`) or a
+ * pattern with exactly one `*` part; absent parts of the result match anything.
+ * `undefined` when the text is neither.
+ */
+export function parseVersionPattern(text: string): VersionPattern | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 3 || !parts.every((p) => PART.test(p))) return undefined;
+  if (parts.filter((p) => p === '*').length > 1) return undefined;
+  if (parts.some((p) => p !== '*' && Number(p) > MAX_PART)) return undefined;
+  const [major, minor, patch] = parts.map((p) => (p === '*' ? undefined : Number(p)));
+  const out: VersionPattern = {};
+  if (major !== undefined) out.major = major;
+  if (minor !== undefined) out.minor = minor;
+  if (patch !== undefined) out.patch = patch;
+  return out;
+}
+
+function toSpec(c: ImageComponent): string {
+  return JSON.stringify({ ...c, tags: [] });
+}
+
+function fromSpec(spec: string, tags: ImageComponent['tags']): ImageComponent {
+  const c = JSON.parse(spec) as ImageComponent;
+  c.tags = tags;
+  return c;
+}
+
+export function componentRepository(ctx: RepoContext): ComponentRepository {
+  function scoped(scope: Scope) {
+    return ctx.db
+      .selectFrom('components')
+      .where('account_id', '=', scope.accountId)
+      .where('region_id', '=', scope.regionId);
+  }
+
+  async function withTags(rows: { id: string; spec: string }[]): Promise<ImageComponent[]> {
+    const tags = await loadTags(ctx.db, TYPE, rows.map((r) => r.id));
+    return rows.map((r) => fromSpec(r.spec, tags.get(r.id) ?? []));
+  }
+
+  return {
+    async insert(c) {
+      const v = parseVersionPattern(c.componentVersion);
+      if (!v || v.major === undefined || v.minor === undefined || v.patch === undefined) {
+        throw new StoreError('Store.InvalidValue', `Component version "${c.componentVersion}" is not <major>.<minor>.<patch>.`);
+      }
+      const scope = { accountId: c.accountId, regionId: c.regionId };
+      await ctx.atomic(async (db) => {
+        await translating(
+          db.insertInto('components').values({
+            id: c.id,
+            account_id: c.accountId,
+            region_id: c.regionId,
+            name: c.name,
+            version: c.componentVersion,
+            major: v.major!,
+            minor: v.minor!,
+            patch: v.patch!,
+            component_type: c.componentType,
+            system_type: c.systemType,
+            owner: c.owner,
+            resource_group_id: c.resourceGroupId ?? null,
+            creation_time: c.creationTime,
+            spec: toSpec(c),
+          }).execute(),
+          {
+            unique: (cause) => new StoreConflictError('ImageComponent',
+              `Image component ${c.id} or version ${c.componentVersion} of "${c.name}" already exists.`, { cause }),
+          },
+        );
+        await upsertTags(db, scope, TYPE, c.id, c.tags);
+      });
+    },
+
+    async get(scope, id) {
+      const row = await scoped(scope).select(['id', 'spec']).where('id', '=', id).executeTakeFirst();
+      if (!row) return undefined;
+      return (await withTags([row]))[0];
+    },
+
+    async delete(scope, id) {
+      return ctx.atomic(async (db) => {
+        const found = await db.selectFrom('components').select('id')
+          .where('id', '=', id).where('account_id', '=', scope.accountId).where('region_id', '=', scope.regionId)
+          .executeTakeFirst();
+        if (!found) return false;
+        await deleteAllTags(db, TYPE, id);
+        await db.deleteFrom('components').where('id', '=', id).execute();
+        return true;
+      });
+    },
+
+    async count(scope) {
+      const row = await scoped(scope).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    async list(filter: ComponentFilter, page) {
+      let q = scoped(filter);
+      if (filter.ids && filter.ids.length > 0) q = q.where('id', 'in', filter.ids);
+      if (filter.name !== undefined) q = q.where('name', '=', filter.name);
+      if (filter.componentType !== undefined) q = q.where('component_type', '=', filter.componentType);
+      if (filter.systemType !== undefined) q = q.where('system_type', '=', filter.systemType);
+      if (filter.resourceGroupId !== undefined) q = q.where('resource_group_id', '=', filter.resourceGroupId);
+      if (filter.componentVersion !== undefined) {
+        const v = parseVersionPattern(filter.componentVersion);
+        if (!v) return { items: [], totalCount: 0 };
+        if (v.major !== undefined) q = q.where('major', '=', v.major);
+        if (v.minor !== undefined) q = q.where('minor', '=', v.minor);
+        if (v.patch !== undefined) q = q.where('patch', '=', v.patch);
+      }
+      for (const tag of filter.tags ?? []) q = q.where('id', 'in', idsCarrying(ctx.db, filter, TYPE, tag));
+      const r = await keysetPage<{ seq: number; id: string; spec: string }>(q, page, ['seq', 'id', 'spec']);
+      return toPage(await withTags(r.rows), r);
+    },
+
+    async versionsOf(scope, name) {
+      const rows = await scoped(scope).select(['id', 'spec']).where('name', '=', name)
+        .orderBy('major').orderBy('minor').orderBy('patch').execute();
+      return withTags(rows);
+    },
+  };
+}

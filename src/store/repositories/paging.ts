@@ -1,0 +1,48 @@
+import type { SelectQueryBuilder } from 'kysely';
+import type { Page, PageRequest } from '../../domain/paging.js';
+import { StoreError } from '../errors.js';
+
+/** A scoped, filtered query on one table with a `seq` column, before any selection. */
+// Column names are dynamic here; callers type the rows they select.
+export type FilteredQuery = SelectQueryBuilder<any, any, {}>;
+
+export interface KeysetResult<Row> {
+  rows: Row[];
+  nextAfterSeq?: number;
+  totalCount: number;
+}
+
+/**
+ * One keyset page of `query` (rows with seq > afterSeq, in seq order, limit+1 fetched to know
+ * whether more follow) plus the filter's total count. `columns` must include `seq`.
+ */
+export async function keysetPage<Row extends { seq: number }>(
+  query: FilteredQuery,
+  page: PageRequest,
+  columns: readonly string[],
+): Promise<KeysetResult<Row>> {
+  const { limit, afterSeq } = page;
+  if (!Number.isSafeInteger(limit) || limit < 1) {
+    throw new StoreError('Store.InvalidPage', `Page limit must be a positive integer, got ${limit}.`);
+  }
+  if (afterSeq !== undefined && !Number.isSafeInteger(afterSeq)) {
+    throw new StoreError('Store.InvalidPage', `Page afterSeq must be an integer, got ${afterSeq}.`);
+  }
+  const paged = afterSeq === undefined ? query : query.where('seq', '>', afterSeq);
+  const [countRow, fetched] = await Promise.all([
+    query.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
+    paged.select(columns as string[]).orderBy('seq').limit(limit + 1).execute(),
+  ]);
+  const more = fetched.length > limit;
+  const rows = (more ? fetched.slice(0, limit) : fetched) as Row[];
+  const result: KeysetResult<Row> = { rows, totalCount: Number((countRow as { n: unknown }).n) };
+  if (more) result.nextAfterSeq = rows[rows.length - 1]!.seq;
+  return result;
+}
+
+/** A domain `Page` from a keyset result and its mapped items; `nextAfterSeq` absent on the last page. */
+export function toPage<T>(items: T[], r: KeysetResult<unknown>): Page<T> {
+  const page: Page<T> = { items, totalCount: r.totalCount };
+  if (r.nextAfterSeq !== undefined) page.nextAfterSeq = r.nextAfterSeq;
+  return page;
+}

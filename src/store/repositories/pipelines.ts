@@ -1,0 +1,98 @@
+import type { ImagePipeline } from '../../domain/pipeline.js';
+import type { PipelineFilter, PipelineRepository, Scope } from '../../domain/ports.js';
+import { StoreConflictError } from '../errors.js';
+import type { RepoContext } from './context.js';
+import { keysetPage, toPage } from './paging.js';
+import { deleteAllTags, idsCarrying, loadTags, upsertTags } from './tag-sql.js';
+import { translating } from './translate.js';
+
+const TYPE = 'imagepipeline';
+
+/** The entity is stored whole as JSON (with an empty tag list: tags live in the tags table). */
+function toSpec(p: ImagePipeline): string {
+  return JSON.stringify({ ...p, tags: [] });
+}
+
+function fromSpec(spec: string, tags: ImagePipeline['tags']): ImagePipeline {
+  const p = JSON.parse(spec) as ImagePipeline;
+  p.tags = tags;
+  return p;
+}
+
+export function pipelineRepository(ctx: RepoContext): PipelineRepository {
+  function scoped(scope: Scope) {
+    return ctx.db
+      .selectFrom('pipelines')
+      .where('account_id', '=', scope.accountId)
+      .where('region_id', '=', scope.regionId);
+  }
+
+  return {
+    async insert(p, componentIds) {
+      const scope = { accountId: p.accountId, regionId: p.regionId };
+      await ctx.atomic(async (db) => {
+        await translating(
+          db.insertInto('pipelines').values({
+            id: p.id,
+            account_id: p.accountId,
+            region_id: p.regionId,
+            name: p.name,
+            resource_group_id: p.resourceGroupId,
+            creation_time: p.creationTime,
+            spec: toSpec(p),
+          }).execute(),
+          { unique: (cause) => new StoreConflictError('ImagePipeline', `Image template ${p.id} already exists.`, { cause }) },
+        );
+        await upsertTags(db, scope, TYPE, p.id, p.tags);
+        const refs = [...new Set(componentIds)];
+        if (refs.length > 0) {
+          await db.insertInto('pipeline_component_refs')
+            .values(refs.map((componentId) => ({ pipeline_id: p.id, component_id: componentId })))
+            .execute();
+        }
+      });
+    },
+
+    async get(scope, id) {
+      const row = await scoped(scope).select('spec').where('id', '=', id).executeTakeFirst();
+      if (!row) return undefined;
+      const tags = await loadTags(ctx.db, TYPE, [id]);
+      return fromSpec(row.spec, tags.get(id) ?? []);
+    },
+
+    async delete(scope, id) {
+      return ctx.atomic(async (db) => {
+        const found = await db.selectFrom('pipelines').select('id')
+          .where('id', '=', id).where('account_id', '=', scope.accountId).where('region_id', '=', scope.regionId)
+          .executeTakeFirst();
+        if (!found) return false;
+        await db.deleteFrom('pipeline_component_refs').where('pipeline_id', '=', id).execute();
+        await deleteAllTags(db, TYPE, id);
+        await db.deleteFrom('pipelines').where('id', '=', id).execute();
+        return true;
+      });
+    },
+
+    async count(scope) {
+      const row = await scoped(scope).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    async list(filter: PipelineFilter, page) {
+      let q = scoped(filter);
+      if (filter.ids && filter.ids.length > 0) q = q.where('id', 'in', filter.ids);
+      if (filter.name !== undefined) q = q.where('name', '=', filter.name);
+      if (filter.resourceGroupId !== undefined) q = q.where('resource_group_id', '=', filter.resourceGroupId);
+      for (const tag of filter.tags ?? []) q = q.where('id', 'in', idsCarrying(ctx.db, filter, TYPE, tag));
+      const r = await keysetPage<{ seq: number; id: string; spec: string }>(q, page, ['seq', 'id', 'spec']);
+      const tags = await loadTags(ctx.db, TYPE, r.rows.map((row) => row.id));
+      return toPage(r.rows.map((row) => fromSpec(row.spec, tags.get(row.id) ?? [])), r);
+    },
+
+    async referencesComponent(componentId) {
+      const row = await ctx.db.selectFrom('pipeline_component_refs').select('pipeline_id')
+        .where('component_id', '=', componentId).limit(1).executeTakeFirst();
+      return row !== undefined;
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The tables as Kysely sees them (one schema for SQLite and PostgreSQL; see
+ * `migrations/0001_initial.ts`). Booleans are integer 0/1 columns in both databases and
+ * timestamps are ECS time strings, so no value needs a per-dialect conversion.
+ *
+ * `seq` is the store-assigned, only-growing number used for keyset paging
+ * (SQLite: INTEGER PRIMARY KEY AUTOINCREMENT; PostgreSQL: bigint identity, read as a number).
+ */
+export interface AccountsTable {
+  seq: Generated<number>;
+  id: string;
+  name: string;
+  creation_time: string;
+}
+
+export interface AccessKeysTable {
+  seq: Generated<number>;
+  id: string;
+  secret: string;
+  account_id: string;
+  status: string;
+  creation_time: string;
+}
+
+export interface ResourceGroupsTable {
+  seq: Generated<number>;
+  id: string;
+  account_id: string;
+  name: string;
+  is_default: number;
+}
+
+export interface VSwitchesTable {
+  seq: Generated<number>;
+  id: string;
+  account_id: string;
+  region_id: string;
+  zone_id: string;
+  cidr_block: string;
+  is_default: number;
+}
+
+export interface PipelinesTable {
+  seq: Generated<number>;
+  id: string;
+  account_id: string;
+  region_id: string;
+  name: string;
+  resource_group_id: string;
+  creation_time: string;
+  /** The whole `ImagePipeline` as JSON; `tags` in it are replaced by the tags table on read. */
+  spec: string;
+}
+
+export interface PipelineComponentRefsTable {
+  pipeline_id: string;
+  component_id: string;
+}
+
+export interface ComponentsTable {
+  seq: Generated<number>;
+  id: string;
+  account_id: string;
+  region_id: string;
+  name: string;
+  version: string;
+  major: number;
+  minor: number;
+  patch: number;
+  component_type: string;
+  system_type: string;
+  owner: string;
+  resource_group_id: string | null;
+  creation_time: string;
+  /** The whole `ImageComponent` as JSON; `tags` in it are replaced by the tags table on read. */
+  spec: string;
+}
+
+export interface TagsTable {
+  seq: Generated<number>;
+  resource_type: string;
+  resource_id: string;
+  account_id: string;
+  region_id: string;
+  tag_key: string;
+  tag_value: string;
+}
+
+export interface IdempotencyTable {
+  account_id: string;
+  action: string;
+  client_token: string;
+  params_digest: string;
+  response: string;
+  created_at: string;
+}
+
+export interface DB {
+  accounts: AccountsTable;
+  access_keys: AccessKeysTable;
+  resource_groups: ResourceGroupsTable;
+  vswitches: VSwitchesTable;
+  pipelines: PipelinesTable;
+  pipeline_component_refs: PipelineComponentRefsTable;
+  components: ComponentsTable;
+  tags: TagsTable;
+  idempotency: IdempotencyTable;
+}

@@ -1,0 +1,143 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Repositories, Store } from '../domain/ports.js';
+import type { SqlDialect } from './dialect.js';
+import { isRetryableConflict } from './dialect.js';
+import { StoreError, StoreUsageError } from './errors.js';
+import { createRepositories } from './repositories/index.js';
+
+/**
+ * The `Store` port on SQLite or PostgreSQL (see `create-store.ts` to open one).
+ *
+ * Root repositories (`store.pipelines.…`) run each call on its own: single statements in
+ * autocommit, multi-statement writes (a template with its tags and component references, a
+ * delete with its tags) in a transaction of their own.
+ *
+ * `transaction(work)`:
+ * - `work` gets its own repositories (`tx`); use only those inside it. Calling the root store
+ *   or starting another transaction from inside `work` throws `StoreUsageError` (on SQLite it
+ *   would otherwise wait forever for the one connection that `work` holds).
+ * - SQLite: `BEGIN IMMEDIATE` on the single connection; concurrent `transaction` calls in one
+ *   process queue up and run one at a time, and other processes wait on the file's write
+ *   lock (busy timeout 10 s). Commits are fsynced (WAL, synchronous=FULL).
+ * - PostgreSQL: isolation level SERIALIZABLE. A serialization failure (40001) or deadlock
+ *   (40P01) rolls the attempt back and runs `work` again from the start, with a short random
+ *   backoff, up to 30 attempts (then `TransactionRetriesExhaustedError`).
+ *   **`work` may therefore run more than once**: it must not have side effects outside the
+ *   store (no HTTP calls, no queue pushes, no counters) or must tolerate repeating them; do
+ *   those after `transaction` resolves, using its return value.
+ * - A database error inside `work` (a constraint violation surfaced as a store error, a
+ *   driver error) dooms the transaction on both databases, as PostgreSQL requires: if `work`
+ *   catches it and returns normally anyway, `transaction` rolls back and throws
+ *   `StoreUsageError` instead of reporting a commit that did not happen. Let such errors
+ *   propagate; a store error without a database cause (e.g. `StoreNotFoundError` from
+ *   `tags.put`, an invalid page) does not doom it.
+ *
+ * Expected failures are typed (`errors.ts`): `StoreConflictError` (unique key),
+ * `IdempotencyConflictError` (`idempotency.put` of an existing key), `StoreNotFoundError`,
+ * `TransactionRetriesExhaustedError`, `StoreUsageError`. They never carry SQL.
+ */
+export class SqlStore implements Store {
+  readonly accounts: Repositories['accounts'];
+  readonly accessKeys: Repositories['accessKeys'];
+  readonly resourceGroups: Repositories['resourceGroups'];
+  readonly vSwitches: Repositories['vSwitches'];
+  readonly pipelines: Repositories['pipelines'];
+  readonly components: Repositories['components'];
+  readonly tags: Repositories['tags'];
+  readonly idempotency: Repositories['idempotency'];
+
+  readonly #dialect: SqlDialect;
+  readonly #inTransaction = new AsyncLocalStorage<{ active: boolean }>();
+
+  constructor(dialect: SqlDialect) {
+    this.#dialect = dialect;
+    const root = wrapRepositories(
+      createRepositories({ db: dialect.db, atomic: (fn) => dialect.runTransaction(fn) }),
+      async (call) => {
+        if (this.#inTransaction.getStore()?.active) {
+          throw new StoreUsageError('The root store was called inside store.transaction(); use the repositories passed to the callback.');
+        }
+        return call();
+      },
+    );
+    this.accounts = root.accounts;
+    this.accessKeys = root.accessKeys;
+    this.resourceGroups = root.resourceGroups;
+    this.vSwitches = root.vSwitches;
+    this.pipelines = root.pipelines;
+    this.components = root.components;
+    this.tags = root.tags;
+    this.idempotency = root.idempotency;
+  }
+
+  /** Which database this store runs on. */
+  get dialect(): 'sqlite' | 'postgres' {
+    return this.#dialect.name;
+  }
+
+  async transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+    if (this.#inTransaction.getStore()?.active) {
+      throw new StoreUsageError('Nested store.transaction() calls are not supported.');
+    }
+    const state = { active: true };
+    return this.#inTransaction.run(state, async () => {
+      try {
+        return await this.#dialect.runTransaction(async (trx) => {
+          let ended = false;
+          let dbError: unknown;
+          const tx = wrapRepositories(createRepositories({ db: trx, atomic: (fn) => fn(trx) }), async (call) => {
+            if (ended) throw new StoreUsageError('Transaction repositories were used after their transaction ended.');
+            try {
+              return await call();
+            } catch (e) {
+              if (dbError === undefined && isDatabaseFailure(e)) dbError = e;
+              throw e;
+            }
+          });
+          try {
+            const result = await work(tx);
+            if (dbError !== undefined) {
+              // Let a swallowed serialization failure still be retried.
+              if (isRetryableConflict(dbError)) throw dbError;
+              throw Object.assign(
+                new StoreUsageError('A database error inside store.transaction() was caught and not rethrown; the transaction was rolled back.'),
+                { cause: dbError },
+              );
+            }
+            return result;
+          } finally {
+            ended = true;
+          }
+        });
+      } finally {
+        state.active = false;
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#dialect.db.destroy();
+  }
+}
+
+/** A store error without a database cause is the store's own check; anything else came from the database. */
+function isDatabaseFailure(e: unknown): boolean {
+  return !(e instanceof StoreError) || e.cause !== undefined;
+}
+
+type Around = <T>(call: () => Promise<T>) => Promise<T>;
+
+/** The same repositories with every method call passed through `around`. */
+function wrapRepositories(repos: Repositories, around: Around): Repositories {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [name, repo] of Object.entries(repos) as [string, Record<string, unknown>][]) {
+    const wrapped: Record<string, unknown> = {};
+    for (const [method, fn] of Object.entries(repo)) {
+      wrapped[method] = typeof fn === 'function'
+        ? (...args: unknown[]) => around(() => (fn as (...a: unknown[]) => Promise<unknown>).apply(repo, args))
+        : fn;
+    }
+    out[name] = wrapped;
+  }
+  return out as unknown as Repositories;
+}
