@@ -1,4 +1,4 @@
-import { parseContent } from '../domain/buildcontent/index.js';
+import { declaredParameters, matchesVersion, parseContent } from '../domain/buildcontent/index.js';
 import { SYSTEM_ACCOUNT_ID, type ImageComponent } from '../domain/component.js';
 import { checkComponentRequest, checkComponentType, checkComponentVersionPattern, checkSystemType, nextMajorVersion, type ComponentRequest } from '../domain/component-rules.js';
 import { KilnError } from '../domain/errors.js';
@@ -12,7 +12,6 @@ import type { App } from './app.js';
 import { idempotent } from './idempotency.js';
 import { checkMaxResults, decodeNextToken, encodeNextToken } from './next-token.js';
 import { resolveResourceGroup } from './placement.js';
-import { declaredParameters } from './system-components.js';
 
 /** CreateImageComponent: a new component, or a new version of a named one. */
 export async function createComponent(app: App, scope: Scope, req: ComponentRequest, clientToken?: string): Promise<{ imageComponentId: string }> {
@@ -21,7 +20,10 @@ export async function createComponent(app: App, scope: Scope, req: ComponentRequ
   if (checked.systemType === 'Windows' && parsed.format !== 'yaml') {
     throw new KilnError('InvalidParameter.Content', 'line 1: a Windows component must be written in YAML (Dockerfile-style commands are Linux only).');
   }
-  const parameters = declaredParameters(checked.content, checked.systemType);
+  if (parsed.format === 'dockerfile' && parsed.instructions.length === 0) {
+    throw new KilnError('MissingParameter.Content', 'The input parameter "Content" holds no command (only blank lines or comments).');
+  }
+  const parameters = declaredParameters(parsed);
 
   return idempotent(app.store, { accountId: scope.accountId, action: 'CreateImageComponent' }, clientToken, { scope, req }, async (tx) => {
     const resourceGroupId = await resolveResourceGroup(tx, scope.accountId, checked.resourceGroupId);
@@ -71,18 +73,13 @@ export interface ComponentQuery {
 
 export const MAX_COMPONENT_IDS = 20;
 
-function versionMatches(version: string, pattern: string): boolean {
-  const v = version.split('.');
-  return pattern.split('.').every((p, i) => p === '*' || p === v[i]);
-}
-
 /** Filters and pages the in-memory system components the way the store pages custom ones. */
 function pageSystemComponents(all: ImageComponent[], f: ComponentFilter, afterSeq: number, limit: number): Page<ImageComponent> {
   const matching = all
     .map((c, i) => ({ c, seq: i + 1 }))
     .filter(({ c }) => (!f.ids || f.ids.includes(c.id))
       && (f.name === undefined || c.name === f.name)
-      && (f.componentVersion === undefined || versionMatches(c.componentVersion, f.componentVersion))
+      && (f.componentVersion === undefined || matchesVersion(f.componentVersion, c.componentVersion))
       && (f.componentType === undefined || c.componentType === f.componentType)
       && (f.systemType === undefined || c.systemType === f.systemType)
       && (!f.tags?.length));

@@ -1,12 +1,6 @@
 import { SYSTEM_COMPONENTS } from '../domain/catalog/system-components.js';
-import { SYSTEM_ACCOUNT_ID, type ComponentParameter, type ImageComponent } from '../domain/component.js';
-import { parseContent } from '../domain/buildcontent/index.js';
-
-/** The parameters a component's content declares (only YAML components declare any). */
-export function declaredParameters(content: string, systemType: ImageComponent['systemType']): ComponentParameter[] {
-  const parsed = parseContent(content, 'component', systemType);
-  return parsed.format === 'yaml' ? parsed.component.parameters : [];
-}
+import { SYSTEM_ACCOUNT_ID, type ImageComponent } from '../domain/component.js';
+import { declaredParameters, parseContent } from '../domain/buildcontent/index.js';
 
 /**
  * The system components (`Owner=ALIYUN`), materialized once per region. Their content is
@@ -18,7 +12,7 @@ export class SystemComponents {
   constructor(regionIds: readonly string[]) {
     const base = SYSTEM_COMPONENTS.map((src) => ({
       ...src,
-      parameters: declaredParameters(src.content, src.systemType),
+      parameters: declaredParameters(parseContent(src.content, 'component', src.systemType)),
     }));
     for (const regionId of regionIds) {
       this.byRegion.set(regionId, base.map((src) => ({

@@ -7,6 +7,7 @@ import { InMemoryNonceRegistry } from '../../src/api/rpc/nonce-registry.js';
 import type { AuthenticateDeps } from '../../src/api/rpc/authenticate.js';
 import { percentEncode } from '../../src/api/rpc/percent-encode.js';
 import { signV1 } from '../../src/api/rpc/signature-v1.js';
+import { v3Authorization, v3PayloadHash } from '../../src/api/rpc/signature-v3.js';
 
 export const FIXTURE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 export const TEST_AK = 'testAccessKeyId';
@@ -104,4 +105,45 @@ export function v1Common(action: string, time: Date, nonce: string): Record<stri
 export function signedV1Get(params: Record<string, string>, secret = TEST_SECRET): RawRequest {
   const all = { ...params, Signature: signV1('GET', params, secret) };
   return { method: 'GET', path: '/', rawQuery: goValuesEncode(all), headers: { host: 'localhost' }, body: Buffer.alloc(0) };
+}
+
+/** A V3 (ACS3-HMAC-SHA256) POST like @alicloud/openapi-core sends, signed over every x-acs-* and host header. */
+export function signedV3Post(opts: {
+  action: string;
+  query: Record<string, string>;
+  date: string;
+  nonce: string;
+  body?: string;
+  contentType?: string;
+  secret?: string;
+  accessKeyId?: string;
+  extraHeaders?: Record<string, string>;
+  unsigned?: string[];
+}): RawRequest {
+  const body = Buffer.from(opts.body ?? '', 'utf8');
+  const headers: Record<string, string> = {
+    host: 'localhost:8080',
+    'x-acs-version': '2014-05-26',
+    'x-acs-action': opts.action,
+    'x-acs-date': opts.date,
+    'x-acs-signature-nonce': opts.nonce,
+    accept: 'application/json',
+    'x-acs-content-sha256': v3PayloadHash('ACS3-HMAC-SHA256', body),
+    ...(opts.contentType ? { 'content-type': opts.contentType } : {}),
+    ...opts.extraHeaders,
+  };
+  const signedHeaders = Object.keys(headers)
+    .filter((h) => (h === 'host' || h === 'content-type' || h.startsWith('x-acs-')) && !(opts.unsigned ?? []).includes(h))
+    .sort();
+  const query = Object.entries(opts.query);
+  headers.authorization = v3Authorization('ACS3-HMAC-SHA256', opts.accessKeyId ?? TEST_AK, opts.secret ?? TEST_SECRET, {
+    method: 'POST',
+    path: '/',
+    query,
+    headers,
+    signedHeaders,
+    hashedPayload: headers['x-acs-content-sha256'] as string,
+  });
+  const rawQuery = query.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+  return { method: 'POST', path: '/', rawQuery, headers, body };
 }

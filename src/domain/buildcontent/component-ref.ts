@@ -46,8 +46,8 @@ export function parseComponentRef(token: string, fail: Fail): ComponentRef {
 export function parseComponentArgs(args: string, fail: Fail): { ref: ComponentRef; params: Record<string, string> } {
   const words = splitWords(args, fail);
   const first = words[0];
-  if (first === undefined) fail('COMPONENT needs a component ID or ARN');
-  if (!first.quoted && first.text.startsWith('--')) fail(`COMPONENT needs a component ID or ARN before "${first.text}"`);
+  if (first === undefined) fail('a component ID or ARN is required');
+  if (!first.quoted && first.text.startsWith('--')) fail(`a component ID or ARN must come before "${first.text}"`);
   const ref = parseComponentRef(first.text, fail);
 
   const entries: [string, string][] = [];

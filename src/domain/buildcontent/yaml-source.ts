@@ -23,9 +23,9 @@ export class YamlSource {
   private readonly lineCounter = new LineCounter();
   readonly doc;
 
-  constructor(private readonly text: string) {
+  constructor(private readonly source: string) {
     // uniqueKeys makes a repeated key (two `Tasks:`) a syntax error instead of last-wins.
-    this.doc = parseDocument(text, { lineCounter: this.lineCounter, uniqueKeys: true });
+    this.doc = parseDocument(source, { lineCounter: this.lineCounter, uniqueKeys: true });
   }
 
   /** Throws the first YAML syntax error, if any, at its line. */
@@ -85,7 +85,7 @@ export class YamlSource {
    * the source (`1.0` stays `1.0`), a bare `{{ ref }}` as its text. Undefined for null,
    * collections and anything else.
    */
-  text(node: unknown): string | undefined {
+  scalarText(node: unknown): string | undefined {
     const n = this.deref(node);
     if (isScalar(n)) {
       if (typeof n.value === 'string') return n.value;
@@ -98,11 +98,7 @@ export class YamlSource {
   /** The text of a `{{ ref }}` written unquoted as a whole value (see BARE_REFERENCE). */
   bareReference(node: unknown): string | undefined {
     if (!isMap(node) || !node.flow || !node.range) return undefined;
-    const source = this.text_.slice(node.range[0], node.range[1]);
-    return BARE_REFERENCE.test(source) ? source : undefined;
-  }
-
-  private get text_(): string {
-    return this.text;
+    const written = this.source.slice(node.range[0], node.range[1]);
+    return BARE_REFERENCE.test(written) ? written : undefined;
   }
 }

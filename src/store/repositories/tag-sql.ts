@@ -41,18 +41,23 @@ export async function upsertTags(db: Kysely<DB>, scope: Scope, type: TaggableTyp
     .execute();
 }
 
+/** Ids per `in (…)` list: well below SQLite's bound-parameter limit. */
+const CHUNK = 500;
+
 /** The tags of each resource, in seq order; every id is present in the map. */
 export async function loadTags(db: Kysely<DB>, type: TaggableType, resourceIds: readonly string[]): Promise<Map<string, Tag[]>> {
   const out = new Map<string, Tag[]>(resourceIds.map((id) => [id, []]));
-  if (resourceIds.length === 0) return out;
-  const rows = await db
-    .selectFrom('tags')
-    .select(['resource_id', 'tag_key', 'tag_value'])
-    .where('resource_type', '=', type)
-    .where('resource_id', 'in', [...new Set(resourceIds)])
-    .orderBy('seq')
-    .execute();
-  for (const r of rows) out.get(r.resource_id)?.push({ key: r.tag_key, value: r.tag_value });
+  const unique = [...out.keys()];
+  for (let i = 0; i < unique.length; i += CHUNK) {
+    const rows = await db
+      .selectFrom('tags')
+      .select(['resource_id', 'tag_key', 'tag_value'])
+      .where('resource_type', '=', type)
+      .where('resource_id', 'in', unique.slice(i, i + CHUNK))
+      .orderBy('seq')
+      .execute();
+    for (const r of rows) out.get(r.resource_id)?.push({ key: r.tag_key, value: r.tag_value });
+  }
   return out;
 }
 

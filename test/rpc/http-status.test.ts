@@ -1,0 +1,117 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { HTTP_STATUS_BY_CODE, httpStatusFor } from '../../src/api/rpc/http-status.js';
+
+/** Every error code of reference §2.1–2.9 with its documented HTTP status, as listed there. */
+const DOCUMENTED: Record<number, string[]> = {
+  400: [
+    // CreateImagePipeline
+    'InvalidSourceInstance.NotFound', 'InvalidName.Malformed', 'InvalidDescription.Malformed', 'InvalidImageName.Malformed',
+    'InvalidBaseImageType.NotSupportedValue', 'InvalidSystemDiskSize.NotSupportedValue', 'InvalidInternetMaxBandwidthOut.NotSupportedValue',
+    'InvalidAddAccountSize.ExceededMaxNumber', 'InvalidToRegionIdSize.ExceededMaxNumber',
+    'InvalidBuildContent.LengthExceeded', 'InvalidImageTemplateCommandSize.ExceededMaxNumber', 'DuplicatedCommand.FROM',
+    'InvalidCommandOrder.FROM', 'InvalidImageTemplateCommand.NotSupported',
+    ...['RUN', 'ENV', 'WORKDIR', 'COPY', 'USER', 'FROM', 'CMD', 'ENTRYPOINT'].map((c) => `InvalidCommandContent.${c}`),
+    'QuotaExceed.ImagePipeline', 'NoPermission',
+    ...['LABEL', 'ENV', 'ENTRYPOINT', 'CMD', 'COPY', 'WORKDIR', 'USER', 'RUN'].map((c) => `EmptyCommandContent.${c}`),
+    'NotEmptyCommandContent.RESTART', 'InvalidImage.OsTypeUnsupported',
+    'InvalidParameter.BuildContent', 'InvalidParameter.TestContent', 'InvalidImageComponent.NotSupported', 'InvalidParameterCombination',
+    'InvalidParameter.RepairMode', 'InvalidImageFamily.Malformed', 'InvalidImage.ImageOwnerAliasUnsupported',
+    ...[
+      'ImportImageOptionsArchitecture', 'ImportImageOptionsOSType', 'ImportImageOptionsBootMode', 'ImportImageOptionsPlatform',
+      'ImportImageOptionsLicenseType', 'ImportImageOptionsFeaturesNvmeSupport', 'NvmeSupport', 'ImportImageOptionsDiskDeviceMappingsFormat',
+    ].map((p) => `InvalidParameter.${p}`),
+    'InvalidImportImageOptionsDiskDeviceMappings.LengthLimitExceeded', 'InvalidParameter.ImportImageOptionsDiskDeviceMappingsOSSObject',
+    'InvalidParameter.ImportImageOptionsDiskDeviceMappingsOSSBucket', 'InvalidOperation.DiskImageSizeExceeded',
+    'InvalidImageOptions.Description', 'InvalidImageName.Duplicated', 'InvalidImage.NotSupportRepair',
+    'Duplicate.TagKey', 'InvalidTagKey.Malformed', 'InvalidTagValue.Malformed', 'InvalidAdvancedOptions.ImageNameSuffix',
+    // DescribeImagePipelines
+    'InvalidImagePipelineIdSize.ExceededMaxNumber',
+    // DescribeImagePipelineExecutions
+    'InvalidParameter.Status', 'MissingParameter.ImagePipelineId', 'InvalidExecutionId.SizeExceeded',
+    // CancelImagePipelineExecution
+    'InvalidStatus.CancelFailed',
+    // CreateImageComponent
+    'InvalidCommand.Component', 'InvalidSystemType.NotSupportedValue', 'InvalidComponentType.NotSupportedValue',
+    'InvalidContent.LengthExceeded', 'MissingParameter.Content', 'QuotaExceed.ImageComponent', 'InvalidParameter.Content',
+    'InvalidParameter.ComponentVersion',
+    // DescribeImageComponents
+    'InvalidParameter.Owner', 'InvalidImageComponentIdSize.ExceededMaxNumber',
+  ],
+  403: [
+    'ImagePipeline.NotSupportWindowsInstance', 'InvalidOSSObject.NotAuthorized', 'InvalidOperation.NoPermissionCreateServiceLinkedRole',
+    'InvalidOSSObject.NeedRestore', 'InvalidOperation.NoRightAccessOSS', 'InvalidOperation.OSSObjectIsImporting',
+    'Invalid.NextToken', 'InvalidImagePipeline.HasRunningExecution', 'InvalidImagePipeline.OSSObjectNotAuthorized',
+    'InvalidImagePipeline.OSSObjectNeedRestore', 'InvalidStatus.ImagePipelineExecution', 'InvalidComponentVersion.Exist',
+    'InvalidImageComponent.InUse',
+  ],
+  404: [
+    'InvalidImage.NotFound', 'InvalidResourceGroup.NotFound', 'ImageComponent.NotFound', 'InvalidInstanceType.NotFound',
+    'InvalidVSwitchId.NotFound', 'InvalidRegionId.NotFound', 'InvalidImportImageOptionsDiskDeviceMappingsOSSObject.NotFound',
+    'MissingParameter.RepairMode', 'MissingParameter.ImportImageOptions', 'MissingParameter.ImportImageOptionsDiskDeviceMappingsOSSObject',
+    'MissingParameter.ImportImageOptionsDiskDeviceMappingsOSSBucket', 'MissingParameter.ImageOptionsDiskDeviceMappings',
+    'InvalidImagePipeline.NotFound', 'InvalidImagePipeline.BaseImageNotFound', 'InvalidImagePipeline.OSSObjectNotFound',
+    'InvalidImagePipelineExecution.NotFound', 'InvalidImagePipelineExecutionId.NotFound', 'NotSupportedCommand.FROM',
+    'InvalidImageComponent.NotFound',
+  ],
+  500: ['StartImagePipelineExecution.Failed'],
+};
+
+/** Protocol codes (§5.4, §5.7) and the statuses chosen for them. */
+const PROTOCOL: Record<string, number> = {
+  SignatureDoesNotMatch: 400,
+  IncompleteSignature: 400,
+  'InvalidTimeStamp.Expired': 400,
+  'InvalidTimeStamp.Format': 400,
+  SignatureNonceUsed: 400,
+  'InvalidAccessKeyId.NotFound': 404,
+  'InvalidAccessKeyId.Inactive': 400,
+  'InvalidAction.NotFound': 404,
+  InvalidVersion: 400,
+  InvalidParameter: 400,
+  IdempotentParameterMismatch: 400,
+  'Forbidden.RAM': 403,
+  'Throttling.User': 400,
+  InternalError: 500,
+  ServiceUnavailable: 503,
+};
+
+test('the table holds every documented code with its documented status', () => {
+  for (const [status, codes] of Object.entries(DOCUMENTED)) {
+    for (const code of codes) {
+      assert.equal(HTTP_STATUS_BY_CODE[code], Number(status), code);
+      assert.equal(httpStatusFor(code, 'client'), Number(status), code);
+    }
+  }
+});
+
+test('protocol codes', () => {
+  for (const [code, status] of Object.entries(PROTOCOL)) assert.equal(httpStatusFor(code, 'client'), status, code);
+});
+
+test('every table entry is documented or a protocol code (no stray entries)', () => {
+  const known = new Set([...Object.values(DOCUMENTED).flat(), ...Object.keys(PROTOCOL), 'MissingParameter', 'Forbidden', 'Throttling', 'Throttling.Api']);
+  for (const code of Object.keys(HTTP_STATUS_BY_CODE)) assert.ok(known.has(code), code);
+});
+
+test('documented exceptions to the rules win over them', () => {
+  assert.equal(httpStatusFor('InvalidSourceInstance.NotFound', 'client'), 400); // .NotFound but 400
+  assert.equal(httpStatusFor('MissingParameter.RepairMode', 'client'), 404); // MissingParameter but 404
+  assert.equal(httpStatusFor('NotSupportedCommand.FROM', 'client'), 404);
+});
+
+test('rules for unlisted codes: .NotFound → 404, Forbidden.* → 403, else by fault', () => {
+  assert.equal(httpStatusFor('InvalidSomething.NotFound', 'client'), 404);
+  assert.equal(httpStatusFor('Forbidden.AccessKeyDisabled', 'client'), 403);
+  assert.equal(httpStatusFor('MissingParameter.RegionId', 'client'), 400);
+  assert.equal(httpStatusFor('MissingParameter.x-acs-date', 'client'), 400);
+  assert.equal(httpStatusFor('Whatever', 'client'), 400);
+  assert.equal(httpStatusFor('Whatever', 'server'), 500);
+  assert.equal(httpStatusFor('InternalError', 'client'), 500);
+});
+
+test('prototype names are not table entries', () => {
+  assert.equal(httpStatusFor('toString', 'client'), 400);
+  assert.equal(httpStatusFor('__proto__', 'server'), 500);
+  assert.equal(httpStatusFor('constructor', 'client'), 400);
+});
