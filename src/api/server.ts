@@ -14,7 +14,6 @@ export async function createServer(app: App): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     // Official clients send Action names, not paths; keep-alive lets them reuse connections.
     keepAliveTimeout: 65_000,
-    disableRequestLogging: true,
   });
   server.removeAllContentTypeParsers();
   server.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));

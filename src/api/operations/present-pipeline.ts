@@ -32,7 +32,7 @@ export function presentPipeline(p: ImagePipeline): Record<string, unknown> {
       ImageName: o.imageName,
       ImageFamily: o.imageFamily,
       Description: o.description,
-      ImageFeatures: { NvmeSupport: o.imageFeatures?.nvmeSupport },
+      ImageFeatures: o.imageFeatures && { NvmeSupport: o.imageFeatures.nvmeSupport },
       ImageTags: { ImageTag: o.imageTags.map((t) => ({ TagKey: t.key, TagValue: t.value })) },
     },
     ImportImageOptions: i && {
