@@ -1,8 +1,37 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { App } from '../app/app.js';
+import type { Fault } from '../domain/errors.js';
 import { createRpcHandler } from './rpc-handler.js';
+import { encodeError } from './rpc/encode.js';
+import { httpStatusFor } from './rpc/http-status.js';
 import { InMemoryNonceRegistry } from './rpc/nonce-registry.js';
+import { newRequestId } from './rpc/request-id.js';
+import { responseFormatOf } from './rpc/response-format.js';
 import { registerNativeRoutes } from './native/routes.js';
+
+/** Largest request body accepted (bytes); BuildContent and Content are far smaller. */
+const BODY_LIMIT = 1024 * 1024;
+
+/** The `Format` query parameter of a raw URL, read leniently (the URL may be what failed). */
+function formatOfUrl(url: string | undefined): ReturnType<typeof responseFormatOf> {
+  const m = /[?&]Format=([^&#]*)/.exec(url ?? '');
+  return responseFormatOf(m?.[1]);
+}
+
+/**
+ * An ECS error body for a request that never reached the RPC handler (bad URL, body too
+ * large, unknown route), so that every client sees a `Code` and a `RequestId` — pop-core, for
+ * one, treats any JSON without `Code` as a success.
+ */
+function sendProtocolError(reply: FastifyReply, app: App, url: string | undefined, code: string, message: string, fault: Fault): FastifyReply {
+  const requestId = newRequestId();
+  const encoded = encodeError({ code, message }, requestId, formatOfUrl(url), app.config.hostId);
+  return reply
+    .code(httpStatusFor(code, fault))
+    .header('content-type', encoded.contentType)
+    .header('x-acs-request-id', requestId)
+    .send(encoded.payload);
+}
 
 /**
  * The HTTP server: the ECS RPC endpoint on `GET /` and `POST /`, and Kiln's own endpoints
@@ -11,10 +40,33 @@ import { registerNativeRoutes } from './native/routes.js';
 export async function createServer(app: App): Promise<FastifyInstance> {
   const server = Fastify({
     logger: { level: process.env.KILN_LOG_LEVEL ?? 'warn' },
-    bodyLimit: 1024 * 1024,
+    bodyLimit: BODY_LIMIT,
+    // The official SDKs put every parameter in the query string: BuildContent and TestContent
+    // (16 KB each, up to 3x that once percent-encoded) must fit in the request line, far past
+    // Node's default 16 KB header limit (which answers 431 and drops the connection).
+    http: { maxHeaderSize: 256 * 1024 },
     // Official clients send Action names, not paths; keep-alive lets them reuse connections.
     keepAliveTimeout: 65_000,
+    // A request target fastify cannot decode (e.g. `/%ZZ`) is the client's InvalidParameter.
+    frameworkErrors: (_err, req, reply) =>
+      sendProtocolError(reply, app, req.raw.url, 'InvalidParameter', 'The request URL contains malformed percent-encoding.', 'client'),
   });
+  // Errors fastify raises before the RPC handler runs (body too large, unreadable body) and any
+  // fault escaping a route: ECS error bodies, never fastify's own format or an error's text.
+  server.setErrorHandler((err: { statusCode?: number }, req, reply) => {
+    const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
+    if (status === 413) {
+      return sendProtocolError(reply, app, req.raw.url, 'InvalidParameter', `The request body is larger than ${BODY_LIMIT} bytes.`, 'client');
+    }
+    if (status >= 400 && status < 500) {
+      return sendProtocolError(reply, app, req.raw.url, 'InvalidParameter', 'The request could not be read.', 'client');
+    }
+    req.log.error({ err }, 'request failed');
+    return sendProtocolError(reply, app, req.raw.url, 'InternalError', 'The request processing has failed due to some unknown error.', 'server');
+  });
+  // Requests use `GET /` and `POST /` only (reference §5.1).
+  server.setNotFoundHandler((req, reply) =>
+    sendProtocolError(reply, app, req.raw.url, 'InvalidAction.NotFound', 'Specified api is not found, please check your url and method.', 'client'));
   server.removeAllContentTypeParsers();
   server.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 

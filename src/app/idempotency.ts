@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { KilnError } from '../domain/errors.js';
-import type { Repositories, Store } from '../domain/ports.js';
+import { IDEMPOTENCY_CONFLICT, type Repositories, type Store } from '../domain/ports.js';
 
 /** Canonical JSON (sorted keys, undefined dropped) so equal requests digest equally. */
 function canonical(value: unknown): string {
@@ -39,7 +39,7 @@ export async function idempotent<R extends object>(
     throw new KilnError('InvalidParameter.ClientToken', 'The specified ClientToken is not valid: at most 64 printable ASCII characters.');
   }
   const paramsDigest = digestRequest(request);
-  return store.transaction(async (tx) => {
+  const attempt = () => store.transaction(async (tx) => {
     const seen = await tx.idempotency.get(scope.accountId, scope.action, clientToken);
     if (seen) {
       if (seen.paramsDigest !== paramsDigest) {
@@ -51,4 +51,11 @@ export async function idempotent<R extends object>(
     await tx.idempotency.put(scope.accountId, scope.action, clientToken, { paramsDigest, response: JSON.stringify(result) });
     return result;
   });
+  try {
+    return await attempt();
+  } catch (err) {
+    // Two first uses of one token raced and the other committed first: answer as a retry would.
+    if ((err as { code?: unknown }).code === IDEMPOTENCY_CONFLICT) return attempt();
+    throw err;
+  }
 }

@@ -1,6 +1,7 @@
 import { DEFAULT_INSTANCE_TYPE, findInstanceType } from '../domain/catalog/instance-types.js';
 import { KilnError } from '../domain/errors.js';
 import type { Repositories, Scope } from '../domain/ports.js';
+import { ensureDefaultResourceGroup, ensureDefaultVSwitch } from './account-defaults.js';
 
 /*
  * Where an intermediate instance runs and what it may use: the instance type, the vSwitch
@@ -16,22 +17,14 @@ export function resolveInstanceType(instanceType: string | undefined): string {
 }
 
 export async function resolveResourceGroup(repos: Repositories, accountId: string, resourceGroupId: string | undefined): Promise<string> {
-  if (resourceGroupId === undefined) {
-    const group = await repos.resourceGroups.getDefault(accountId);
-    if (!group) throw new KilnError('InternalError', `account ${accountId} has no default resource group`, 'server');
-    return group.id;
-  }
+  if (resourceGroupId === undefined) return (await ensureDefaultResourceGroup(repos, accountId)).id;
   const group = await repos.resourceGroups.get(accountId, resourceGroupId);
   if (!group) throw new KilnError('InvalidResourceGroup.NotFound', 'The ResourceGroup provided does not exist in our records.');
   return group.id;
 }
 
 export async function resolveVSwitch(repos: Repositories, scope: Scope, vSwitchId: string | undefined): Promise<string> {
-  if (vSwitchId === undefined) {
-    const vsw = await repos.vSwitches.getDefault(scope);
-    if (!vsw) throw new KilnError('InternalError', `account ${scope.accountId} has no default vSwitch in ${scope.regionId}`, 'server');
-    return vsw.id;
-  }
+  if (vSwitchId === undefined) return (await ensureDefaultVSwitch(repos, scope)).id;
   const vsw = await repos.vSwitches.get(scope, vSwitchId);
   if (!vsw) throw new KilnError('InvalidVSwitchId.NotFound', `The specified VSwitchId "${vSwitchId}" does not exist.`);
   return vsw.id;

@@ -1,25 +1,16 @@
 import type { Account, AccessKey } from '../domain/account.js';
 import { KilnError } from '../domain/errors.js';
-import { newAccessKeyPair, newAccountId, newResourceGroupId, newVSwitchId } from '../domain/ids.js';
+import { newAccessKeyPair, newAccountId } from '../domain/ids.js';
 import type { Repositories, Store } from '../domain/ports.js';
 import { ecsTime } from '../domain/time.js';
+import { ensureDefaultResourceGroup, ensureDefaultVSwitch } from '../app/account-defaults.js';
 
-/*
- * Accounts and their AccessKeys. Every account gets a default resource group and, in each
- * configured region, a default vSwitch, so that templates which name neither work at once.
- */
+/* Accounts and their AccessKeys. */
 
+/** Makes the account's default resource group and its default vSwitch in each region now (they are also made on first need). */
 async function ensureDefaults(tx: Repositories, accountId: string, regionIds: readonly string[]): Promise<void> {
-  if (!(await tx.resourceGroups.getDefault(accountId))) {
-    await tx.resourceGroups.insert({ id: newResourceGroupId(), accountId, name: 'default', isDefault: true });
-  }
-  for (const [i, regionId] of regionIds.entries()) {
-    if (!(await tx.vSwitches.getDefault({ accountId, regionId }))) {
-      await tx.vSwitches.insert({
-        id: newVSwitchId(), accountId, regionId, zoneId: `${regionId}-a`, cidrBlock: `172.${16 + (i % 16)}.0.0/20`, isDefault: true,
-      });
-    }
-  }
+  await ensureDefaultResourceGroup(tx, accountId);
+  for (const regionId of regionIds) await ensureDefaultVSwitch(tx, { accountId, regionId });
 }
 
 export interface NewAccount {
@@ -49,11 +40,4 @@ export async function createAccessKey(store: Store, accountId: string, pair = ne
     await tx.accessKeys.insert(key);
     return key;
   });
-}
-
-/** Gives every account its defaults in every configured region (the list may have grown). */
-export async function ensureAllAccountDefaults(store: Store, regionIds: readonly string[]): Promise<void> {
-  for (const account of await store.accounts.list()) {
-    await store.transaction((tx) => ensureDefaults(tx, account.id, regionIds));
-  }
 }

@@ -24,6 +24,10 @@ export async function ensureDefaultAccount(store: Store, config: KilnConfig): Pr
   const saved: Partial<DefaultCredentials> = existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) as DefaultCredentials : {};
   const regionIds = config.regions.map((r) => r.regionId);
 
+  if (Boolean(config.accessKeyId) !== Boolean(config.accessKeySecret)) {
+    // One without the other would silently fall back to another key than the one configured.
+    throw new Error(`${config.accessKeyId ? 'KILN_ACCESS_KEY_ID is set without KILN_ACCESS_KEY_SECRET' : 'KILN_ACCESS_KEY_SECRET is set without KILN_ACCESS_KEY_ID'}; set both or neither`);
+  }
   let pair: { id: string; secret: string };
   if (config.accessKeyId && config.accessKeySecret) pair = { id: config.accessKeyId, secret: config.accessKeySecret };
   else if (saved.accessKeyId && saved.accessKeySecret) pair = { id: saved.accessKeyId, secret: saved.accessKeySecret };

@@ -1,6 +1,6 @@
 /**
  * Keyset paging. Every listed resource has a store-assigned sequence number that only
- * grows; a page is "rows after sequence S, in sequence order". A row inserted while a
+ * grows within its account and region; a page is "rows after sequence S, in sequence order". A row inserted while a
  * client pages lands after every existing row, so paging never skips or repeats a row.
  */
 export interface PageRequest {

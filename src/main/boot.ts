@@ -1,5 +1,4 @@
 import { createApp, type App } from '../app/app.js';
-import { ensureAllAccountDefaults } from '../auth/accounts.js';
 import { ensureDefaultAccount, type DefaultCredentials } from '../auth/default-account.js';
 import type { KilnConfig } from '../config/config.js';
 import { createStore } from '../store/create-store.js';
@@ -9,7 +8,6 @@ export async function boot(config: KilnConfig): Promise<{ app: App; credentials:
   const store = await createStore({ dataDir: config.dataDir, ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}) });
   try {
     const credentials = await ensureDefaultAccount(store, config);
-    await ensureAllAccountDefaults(store, config.regions.map((r) => r.regionId));
     return { app: createApp(store, config), credentials };
   } catch (err) {
     await store.close();

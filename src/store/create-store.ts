@@ -24,8 +24,9 @@ export async function createStore(opts: CreateStoreOptions): Promise<Store & { r
   const dialect = openDialect(opts);
   try {
     await migrateToLatest(dialect.db, dialect);
+    await dialect.ready();
   } catch (e) {
-    await dialect.db.destroy().catch(() => {});
+    await dialect.close().catch(() => {});
     throw e;
   }
   return new SqlStore(dialect);

@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import {
   CompiledQuery,
+  sql,
   Kysely,
   PostgresDialect,
   SqliteDialect,
@@ -20,7 +21,7 @@ import {
   type SqliteDialectConfig,
 } from 'kysely';
 import type { DB } from './schema.js';
-import { TransactionRetriesExhaustedError } from './errors.js';
+import { StoreError, TransactionRetriesExhaustedError } from './errors.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -35,6 +36,10 @@ export interface SqlDialect {
    * start on serialization failure or deadlock — `fn` may run more than once.
    */
   runTransaction<T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T>;
+  /** Called once the schema is current (starts background upkeep, if any). */
+  ready(): Promise<void>;
+  /** Stops background upkeep and closes the connection(s). */
+  close(): Promise<void>;
 }
 
 export interface OpenOptions {
@@ -53,7 +58,7 @@ export function openDialect(opts: OpenOptions): SqlDialect {
     const rest = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     return openSqlite(rest);
   }
-  throw new Error(`Unsupported database URL scheme: ${url.replace(/\/\/[^@/]*@/, '//***@')} (use postgres://, postgresql://, sqlite:<path> or :memory:)`);
+  throw new StoreError('Store.InvalidUrl', `Unsupported database URL scheme: ${url.replace(/\/\/[^@/]*@/, '//***@')} (use postgres://, postgresql://, sqlite:<path> or :memory:)`);
 }
 
 // ---------------------------------------------------------------- SQLite
@@ -91,6 +96,11 @@ function openSqlite(path: string): SqlDialect {
     throw e;
   }
   const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+  // Planner statistics: without them SQLite may drive a tag-filtered count from the wrong side
+  // (measured 0.3 s instead of ~7 ms at 100k templates). `optimize` analyzes only tables that
+  // need it, with a bounded sample, so it is cheap at open and every few minutes.
+  const optimize = () => sql`pragma optimize`.execute(db).then(() => undefined, () => undefined);
+  let timer: NodeJS.Timeout | undefined;
   return {
     name: 'sqlite',
     db,
@@ -98,8 +108,21 @@ function openSqlite(path: string): SqlDialect {
     // One connection guarded by Kysely's mutex: concurrent transactions queue up and run one
     // after another; BEGIN IMMEDIATE also serializes against other processes on the same file.
     runTransaction: (fn) => db.transaction().execute((trx) => fn(trx)),
+    async ready() {
+      await sql`pragma analysis_limit = 1000`.execute(db);
+      await sql`pragma optimize = 0x10002`.execute(db);
+      timer = setInterval(optimize, OPTIMIZE_EVERY_MS);
+      timer.unref();
+    },
+    async close() {
+      if (timer) clearInterval(timer);
+      await optimize();
+      await db.destroy();
+    },
   };
 }
+
+const OPTIMIZE_EVERY_MS = 5 * 60_000;
 
 // ---------------------------------------------------------------- PostgreSQL
 
@@ -130,6 +153,9 @@ function openPostgres(url: string): SqlDialect {
     name: 'postgres',
     db,
     seqColumn: (t) => t.addColumn('seq', 'bigint', (c) => c.primaryKey().generatedByDefaultAsIdentity()),
+    // Autovacuum keeps PostgreSQL's statistics current.
+    ready: async () => {},
+    close: () => db.destroy(),
     async runTransaction(fn) {
       for (let attempt = 1; ; attempt++) {
         try {

@@ -5,8 +5,11 @@ import type { Generated } from 'kysely';
  * `migrations/0001_initial.ts`). Booleans are integer 0/1 columns in both databases and
  * timestamps are ECS time strings, so no value needs a per-dialect conversion.
  *
- * `seq` is the store-assigned, only-growing number used for keyset paging
- * (SQLite: INTEGER PRIMARY KEY AUTOINCREMENT; PostgreSQL: bigint identity, read as a number).
+ * `seq` is the store-assigned, only-growing number used for keyset paging. Small tables
+ * (accounts, keys, groups, vSwitches) use a global seq primary key (SQLite: INTEGER PRIMARY
+ * KEY AUTOINCREMENT; PostgreSQL: bigint identity). Tenant tables number rows per scope
+ * through `scope_counters` (see `migrations/0001_initial.ts` for why). PostgreSQL int8 values
+ * are read as numbers.
  */
 export interface AccountsTable {
   seq: Generated<number>;
@@ -43,10 +46,11 @@ export interface VSwitchesTable {
 }
 
 export interface PipelinesTable {
-  seq: Generated<number>;
   id: string;
   account_id: string;
   region_id: string;
+  /** Numbered per scope by scope_counters. */
+  seq: number;
   name: string;
   resource_group_id: string;
   creation_time: string;
@@ -60,10 +64,11 @@ export interface PipelineComponentRefsTable {
 }
 
 export interface ComponentsTable {
-  seq: Generated<number>;
   id: string;
   account_id: string;
   region_id: string;
+  /** Numbered per scope by scope_counters. */
+  seq: number;
   name: string;
   version: string;
   major: number;
@@ -79,13 +84,14 @@ export interface ComponentsTable {
 }
 
 export interface TagsTable {
-  seq: Generated<number>;
   resource_type: string;
   resource_id: string;
-  account_id: string;
-  region_id: string;
   tag_key: string;
   tag_value: string;
+  account_id: string;
+  region_id: string;
+  /** Numbered per (scope, resource type) by scope_counters; an overwritten value keeps its seq. */
+  seq: number;
 }
 
 export interface IdempotencyTable {
@@ -97,11 +103,21 @@ export interface IdempotencyTable {
   created_at: string;
 }
 
+/** Per-scope sequence numbers and row counts (kinds: imagepipeline, imagecomponent, <type>.tag). */
+export interface ScopeCountersTable {
+  kind: string;
+  account_id: string;
+  region_id: string;
+  last_seq: number;
+  row_count: number;
+}
+
 export interface DB {
   accounts: AccountsTable;
   access_keys: AccessKeysTable;
   resource_groups: ResourceGroupsTable;
   vswitches: VSwitchesTable;
+  scope_counters: ScopeCountersTable;
   pipelines: PipelinesTable;
   pipeline_component_refs: PipelineComponentRefsTable;
   components: ComponentsTable;

@@ -116,7 +116,7 @@ export class SqlStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.#dialect.db.destroy();
+    await this.#dialect.close();
   }
 }
 

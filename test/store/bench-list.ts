@@ -1,5 +1,6 @@
 // Measures PipelineRepository.list() with 100,000 templates in one account+region (plus
-// 20,000 in another scope): p50/p99 per call for common DescribeImagePipelines pages.
+// 20,000 in another scope and a small tenant of 100 created last): p50/p99 per call for
+// common DescribeImagePipelines pages.
 //
 //   node --import tsx test/store/bench-list.ts            # SQLite (temp file)
 //   node --import tsx test/store/bench-list.ts postgres://…  # PostgreSQL
@@ -38,17 +39,32 @@ function stats(ms: number[]): string {
 async function main(): Promise<void> {
   const url = process.argv[2];
   const dir = await mkdtemp(join(tmpdir(), 'kiln-bench-'));
-  const store = await createStore({ databaseUrl: url ?? `sqlite:${join(dir, 'kiln.db')}`, dataDir: dir });
+  const databaseUrl = url ?? `sqlite:${join(dir, 'kiln.db')}`;
+  let store = await createStore({ databaseUrl, dataDir: dir });
   try {
     const scope = newScope();
     const t0 = performance.now();
     await fill(store, scope, N);
     await fill(store, newScope(), Math.floor(N / 5));
-    console.log(`${url ? 'postgres' : 'sqlite'}: inserted ${N + Math.floor(N / 5)} templates in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const small = newScope();
+    await fill(store, small, 100);
+    console.log(`${url ? 'postgres' : 'sqlite'}: inserted ${N + Math.floor(N / 5) + 100} templates in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    // Reopen, as a running server would be after its statistics upkeep (SQLite: `pragma
+    // optimize` at open and every few minutes; PostgreSQL: autovacuum's ANALYZE, run here now).
+    await store.close();
+    if (url) {
+      const { default: pg } = await import('pg');
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query('VACUUM ANALYZE');
+      await client.end();
+    }
+    store = await createStore({ databaseUrl, dataDir: dir });
 
     const mid = (await store.pipelines.list({ ...scope }, { limit: N / 2 })).nextAfterSeq!;
     const cases: [string, PipelineFilter, { limit: number; afterSeq?: number }][] = [
       ['first page of 50', { ...scope }, { limit: 50 }],
+      ['small tenant, first page', { ...small }, { limit: 50 }],
       ['page of 50 at the middle', { ...scope }, { limit: 50, afterSeq: mid }],
       ['page of 500 at the middle', { ...scope }, { limit: 500, afterSeq: mid }],
       ['name filter (100 matches)', { ...scope, name: 'tpl-7' }, { limit: 50 }],
@@ -74,6 +90,13 @@ async function main(): Promise<void> {
       times.push(performance.now() - t);
     }
     console.log(`count(scope)${' '.repeat(40)}${stats(times)}`);
+    const tagTimes: number[] = [];
+    for (let i = 0; i < ITER; i++) {
+      const t = performance.now();
+      await store.tags.list(scope, 'imagepipeline', {}, { limit: 50 });
+      tagTimes.push(performance.now() - t);
+    }
+    console.log(`tags.list first page of 50${' '.repeat(26)}${stats(tagTimes)}`);
   } finally {
     await store.close();
     await rm(dir, { recursive: true, force: true });

@@ -103,6 +103,9 @@ export function pipelineTests(ctx: SuiteContext): void {
       assert.equal(typeof p1.nextAfterSeq, 'number');
       seen.push(...ids(p1.items));
       await add(2);
+      // Rows of other scopes in between change nothing for this one.
+      await ctx.store.pipelines.insert(minimalPipeline(newScope()), []);
+      await ctx.store.pipelines.insert(minimalPipeline({ ...scope, regionId: 'cn-beijing' }), []);
       const p2 = await ctx.store.pipelines.list({ ...scope }, { limit: 3, afterSeq: p1.nextAfterSeq! });
       assert.equal(p2.totalCount, 9);
       seen.push(...ids(p2.items));

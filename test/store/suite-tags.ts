@@ -20,6 +20,27 @@ export function tagTests(ctx: SuiteContext): void {
       assert.deepEqual((await ctx.store.components.get(scope, c.id))!.tags, []);
     });
 
+    it('keeps the unfiltered totalCount exact through adds, overwrites, removes and deletes', async () => {
+      const scope = newScope();
+      const total = async () => (await ctx.store.tags.list(scope, 'imagepipeline', {}, { limit: 1 })).totalCount;
+      const rows = async () => (await ctx.store.tags.list(scope, 'imagepipeline', {}, { limit: 100 })).items.length;
+      const a = minimalPipeline(scope, { tags: [{ key: 'a', value: '1' }, { key: 'b', value: '2' }] });
+      const b = minimalPipeline(scope, { tags: [{ key: 'a', value: '1' }] });
+      await ctx.store.pipelines.insert(a, []);
+      await ctx.store.pipelines.insert(b, []);
+      assert.equal(await total(), 3);
+      await ctx.store.tags.put(scope, 'imagepipeline', a.id, [{ key: 'a', value: 'x' }, { key: 'c', value: '3' }, { key: 'c', value: '4' }]);
+      assert.equal(await total(), 4);
+      await ctx.store.tags.remove(scope, 'imagepipeline', a.id, ['b', 'nope']);
+      assert.equal(await total(), 3);
+      await ctx.store.pipelines.delete(scope, b.id);
+      assert.equal(await total(), 2);
+      assert.equal(await rows(), 2);
+      await ctx.store.tags.remove(scope, 'imagepipeline', a.id);
+      assert.equal(await total(), 0);
+      assert.equal(await rows(), 0);
+    });
+
     it('put on a resource outside the scope (or of the other type) fails and changes nothing', async () => {
       const scope = newScope();
       const p = minimalPipeline(scope, { tags: [{ key: 'owner', value: 'a' }] });

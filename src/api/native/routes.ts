@@ -3,8 +3,14 @@ import type { App } from '../../app/app.js';
 
 /** Kiln's own endpoints, outside the ECS action space. */
 export function registerNativeRoutes(server: FastifyInstance, app: App): void {
-  server.get('/kiln/health', async () => {
-    await app.store.accounts.get('0');
-    return { status: 'ok' };
+  // 200 when the store answers, else 503; the cause goes to the log, never to the caller.
+  server.get('/kiln/health', async (req, reply) => {
+    try {
+      await app.store.accounts.get('0');
+      return { status: 'ok' };
+    } catch (err) {
+      req.log.error({ err }, 'health check failed');
+      return reply.code(503).send({ status: 'unavailable' });
+    }
   });
 }

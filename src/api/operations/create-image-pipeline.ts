@@ -24,13 +24,14 @@ function importImageOptions(p: WireParams): PipelineRequest['importImageOptions'
   const at = (k: string): string | undefined => p.str(`ImportImageOptions.${k}`);
   const o: NonNullable<PipelineRequest['importImageOptions']> = {
     diskDeviceMappings: p.objects('ImportImageOptions.DiskDeviceMappings', ['OSSBucket', 'OSSObject', 'Format', 'DiskImageSize'] as const)
-      .map((m, i) => {
+      .map((m) => {
         const mapping: ImportImageOptions['diskDeviceMappings'][number] = {};
         if (m.OSSBucket) mapping.ossBucket = m.OSSBucket;
         if (m.OSSObject) mapping.ossObject = m.OSSObject;
         if (m.Format) mapping.format = m.Format;
-        const size = p.int(`ImportImageOptions.DiskDeviceMappings.${i + 1}.DiskImageSize`, 'InvalidOperation.DiskImageSizeExceeded');
-        if (m.DiskImageSize !== undefined && size !== undefined) mapping.diskImageSize = size;
+        // The entry's own value: wire indexes may have gaps, so position i is not index N.
+        const size = p.intOf('ImportImageOptions.DiskDeviceMappings.N.DiskImageSize', m.DiskImageSize, 'InvalidOperation.DiskImageSizeExceeded');
+        if (size !== undefined) mapping.diskImageSize = size;
         return mapping;
       }),
     importImageTags: p.tags('ImportImageOptions.ImportImageTags'),

@@ -26,8 +26,12 @@ export class WireParams {
 
   /** An integer; `invalidCode` names the documented code for a value that is not one. */
   int(name: string, invalidCode?: string): number | undefined {
-    const v = this.str(name);
-    if (v === undefined) return undefined;
+    return this.intOf(name, this.str(name), invalidCode);
+  }
+
+  /** `int` for a value already read (an object-list field); `name` labels it in errors. */
+  intOf(name: string, v: string | undefined, invalidCode?: string): number | undefined {
+    if (v === undefined || v === '') return undefined;
     if (!/^-?\d{1,15}$/.test(v.trim())) {
       if (invalidCode) throw new KilnError(invalidCode, `The specified ${name} "${v}" is not supported: an integer is expected.`);
       throw invalidParameter(name, 'an integer is expected.');

@@ -2,16 +2,21 @@ import { sql, type Kysely, type Migration } from 'kysely';
 import type { SchemaHelpers } from './index.js';
 
 /**
- * The initial schema. Every listed table has `seq` (only grows) for keyset paging; the
- * listing index of a tenant table is (account_id, region_id, seq) so a page "after S" in one
- * scope is a range scan and the scope's count(*) is an index-only count.
+ * The initial schema: the same DDL for SQLite and PostgreSQL except the `seq` primary key of
+ * the small tables (see `SchemaHelpers.seqColumn`). Booleans are integer 0/1 (checked), JSON
+ * is text, times are ECS time strings.
  *
- * Booleans are integer 0/1 (checked), JSON is text, times are ECS time strings: the same
- * DDL for SQLite and PostgreSQL except the `seq` column (see `SchemaHelpers.seqColumn`).
+ * Keyset paging of the tenant tables (pipelines, components, tags). Their `seq` is numbered
+ * per scope by `scope_counters` (see `repositories/scope-counters.ts`), unique per scope, and
+ * deliberately has no index of its own: the only access paths in seq order are the
+ * scope-prefixed indexes, e.g. (account_id, region_id, seq). With a global seq primary key,
+ * both planners may walk the primary key in seq order and filter by scope — for a tenant whose
+ * rows sit after 100,000 rows of another, that read every other row (0.3–0.5 s per page).
  */
 export function initial(h: SchemaHelpers): Migration {
   return {
     async up(db: Kysely<any>) {
+      // ------------------------------------------------------------ accounts and their infrastructure
       await h.seqColumn(db.schema.createTable('accounts'))
         .addColumn('id', 'text', (c) => c.notNull().unique())
         .addColumn('name', 'text', (c) => c.notNull())
@@ -51,18 +56,35 @@ export function initial(h: SchemaHelpers): Migration {
       await db.schema.createIndex('vswitches_one_default').on('vswitches').columns(['account_id', 'region_id']).unique()
         .where(sql.ref('is_default'), '=', sql.lit(1)).execute();
 
-      await h.seqColumn(db.schema.createTable('pipelines'))
-        .addColumn('id', 'text', (c) => c.notNull().unique())
+      // ------------------------------------------------------------ per-scope sequence numbers and counts
+      // One row per (kind, account, region); kinds: imagepipeline, imagecomponent,
+      // imagepipeline.tag, imagecomponent.tag. `last_seq` only grows; `row_count` is the
+      // number of rows of that kind in the scope (the unfiltered totalCount and the quota count).
+      await db.schema.createTable('scope_counters')
+        .addColumn('kind', 'text', (c) => c.notNull())
         .addColumn('account_id', 'text', (c) => c.notNull())
         .addColumn('region_id', 'text', (c) => c.notNull())
+        .addColumn('last_seq', 'bigint', (c) => c.notNull())
+        .addColumn('row_count', 'bigint', (c) => c.notNull().check(sql`row_count >= 0`))
+        .addPrimaryKeyConstraint('scope_counters_pk', ['kind', 'account_id', 'region_id'])
+        .execute();
+
+      // ------------------------------------------------------------ image templates
+      await db.schema.createTable('pipelines')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('region_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('resource_group_id', 'text', (c) => c.notNull())
         .addColumn('creation_time', 'text', (c) => c.notNull())
         .addColumn('spec', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('pipelines_by_scope').on('pipelines').columns(['account_id', 'region_id', 'seq']).execute();
+      await db.schema.createIndex('pipelines_by_scope').on('pipelines').unique().columns(['account_id', 'region_id', 'seq']).execute();
       await db.schema.createIndex('pipelines_by_name').on('pipelines').columns(['account_id', 'region_id', 'name', 'seq']).execute();
       await db.schema.createIndex('pipelines_by_resource_group').on('pipelines').columns(['account_id', 'region_id', 'resource_group_id', 'seq']).execute();
+      // `id in (…)` filters (ids, tags) check the scope and read seq without touching the row.
+      await db.schema.createIndex('pipelines_by_id_scope').on('pipelines').columns(['id', 'account_id', 'region_id', 'seq']).execute();
 
       await db.schema.createTable('pipeline_component_refs')
         .addColumn('pipeline_id', 'text', (c) => c.notNull().references('pipelines.id').onDelete('cascade'))
@@ -71,10 +93,12 @@ export function initial(h: SchemaHelpers): Migration {
         .execute();
       await db.schema.createIndex('pipeline_component_refs_by_component').on('pipeline_component_refs').column('component_id').execute();
 
-      await h.seqColumn(db.schema.createTable('components'))
-        .addColumn('id', 'text', (c) => c.notNull().unique())
+      // ------------------------------------------------------------ image components
+      await db.schema.createTable('components')
+        .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('account_id', 'text', (c) => c.notNull())
         .addColumn('region_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('version', 'text', (c) => c.notNull())
         .addColumn('major', 'integer', (c) => c.notNull().check(sql`major >= 0`))
@@ -87,26 +111,30 @@ export function initial(h: SchemaHelpers): Migration {
         .addColumn('creation_time', 'text', (c) => c.notNull())
         .addColumn('spec', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('components_by_scope').on('components').columns(['account_id', 'region_id', 'seq']).execute();
+      await db.schema.createIndex('components_by_scope').on('components').unique().columns(['account_id', 'region_id', 'seq']).execute();
       // A version is unique among the components of one name (and serves versionsOf and the version filter).
       await db.schema.createIndex('components_name_version').on('components').unique()
         .columns(['account_id', 'region_id', 'name', 'major', 'minor', 'patch']).execute();
+      await db.schema.createIndex('components_by_id_scope').on('components').columns(['id', 'account_id', 'region_id', 'seq']).execute();
 
-      await h.seqColumn(db.schema.createTable('tags'))
+      // ------------------------------------------------------------ tags
+      await db.schema.createTable('tags')
         .addColumn('resource_type', 'text', (c) => c.notNull())
         .addColumn('resource_id', 'text', (c) => c.notNull())
-        .addColumn('account_id', 'text', (c) => c.notNull())
-        .addColumn('region_id', 'text', (c) => c.notNull())
         .addColumn('tag_key', 'text', (c) => c.notNull())
         .addColumn('tag_value', 'text', (c) => c.notNull())
-        .addUniqueConstraint('tags_one_value_per_key', ['resource_type', 'resource_id', 'tag_key'])
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('region_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('tags_pk', ['resource_type', 'resource_id', 'tag_key'])
         .execute();
-      // Tag listing (ListTagResources) in one scope, in seq order.
-      await db.schema.createIndex('tags_by_scope').on('tags').columns(['account_id', 'region_id', 'resource_type', 'seq']).execute();
+      // Tag listing (ListTagResources) of one type in one scope, in seq order.
+      await db.schema.createIndex('tags_by_scope').on('tags').unique().columns(['account_id', 'region_id', 'resource_type', 'seq']).execute();
       // Tag filters: "resources of this type in this scope carrying key [= value]".
       await db.schema.createIndex('tags_by_key_value').on('tags')
         .columns(['account_id', 'region_id', 'resource_type', 'tag_key', 'tag_value', 'resource_id']).execute();
 
+      // ------------------------------------------------------------ idempotency (ClientToken)
       await db.schema.createTable('idempotency')
         .addColumn('account_id', 'text', (c) => c.notNull())
         .addColumn('action', 'text', (c) => c.notNull())
@@ -120,7 +148,7 @@ export function initial(h: SchemaHelpers): Migration {
     },
 
     async down(db: Kysely<any>) {
-      for (const t of ['idempotency', 'tags', 'components', 'pipeline_component_refs', 'pipelines', 'vswitches', 'resource_groups', 'access_keys', 'accounts']) {
+      for (const t of ['idempotency', 'tags', 'components', 'pipeline_component_refs', 'pipelines', 'scope_counters', 'vswitches', 'resource_groups', 'access_keys', 'accounts']) {
         await db.schema.dropTable(t).execute();
       }
     },

@@ -3,7 +3,8 @@ import type { ComponentFilter, ComponentRepository, Scope } from '../../domain/p
 import { StoreConflictError, StoreError } from '../errors.js';
 import type { RepoContext } from './context.js';
 import { keysetPage, toPage } from './paging.js';
-import { deleteAllTags, idsCarrying, loadTags, upsertTags } from './tag-sql.js';
+import { allocate, readCount, release } from './scope-counters.js';
+import { deleteTags, idsCarrying, loadTags, upsertTags } from './tag-sql.js';
 import { translating } from './translate.js';
 
 const TYPE = 'imagecomponent';
@@ -66,11 +67,13 @@ export function componentRepository(ctx: RepoContext): ComponentRepository {
       }
       const scope = { accountId: c.accountId, regionId: c.regionId };
       await ctx.atomic(async (db) => {
+        const seq = await allocate(db, TYPE, scope, 1);
         await translating(
           db.insertInto('components').values({
             id: c.id,
             account_id: c.accountId,
             region_id: c.regionId,
+            seq,
             name: c.name,
             version: c.componentVersion,
             major: v.major!,
@@ -104,15 +107,15 @@ export function componentRepository(ctx: RepoContext): ComponentRepository {
           .where('id', '=', id).where('account_id', '=', scope.accountId).where('region_id', '=', scope.regionId)
           .executeTakeFirst();
         if (!found) return false;
-        await deleteAllTags(db, TYPE, id);
+        await deleteTags(db, scope, TYPE, id);
         await db.deleteFrom('components').where('id', '=', id).execute();
+        await release(db, TYPE, scope, 1);
         return true;
       });
     },
 
     async count(scope) {
-      const row = await scoped(scope).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-      return Number(row.n);
+      return readCount(ctx.db, TYPE, scope);
     },
 
     async list(filter: ComponentFilter, page) {
@@ -129,8 +132,13 @@ export function componentRepository(ctx: RepoContext): ComponentRepository {
         if (v.minor !== undefined) q = q.where('minor', '=', v.minor);
         if (v.patch !== undefined) q = q.where('patch', '=', v.patch);
       }
-      for (const tag of filter.tags ?? []) q = q.where('id', 'in', idsCarrying(ctx.db, filter, TYPE, tag));
-      const r = await keysetPage<{ seq: number; id: string; spec: string }>(q, page, ['seq', 'id', 'spec']);
+      const tagFilters = filter.tags ?? [];
+      for (const tag of tagFilters) q = q.where('id', 'in', idsCarrying(ctx.db, filter, TYPE, tag));
+      const unfiltered = !filter.ids?.length && filter.name === undefined && filter.componentType === undefined
+        && filter.systemType === undefined && filter.resourceGroupId === undefined && filter.componentVersion === undefined
+        && tagFilters.length === 0;
+      const r = await keysetPage<{ seq: number; id: string; spec: string }>(q, page, ['seq', 'id', 'spec'],
+        unfiltered ? () => readCount(ctx.db, TYPE, filter) : undefined);
       return toPage(await withTags(r.rows), r);
     },
 

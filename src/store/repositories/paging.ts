@@ -15,11 +15,13 @@ export interface KeysetResult<Row> {
 /**
  * One keyset page of `query` (rows with seq > afterSeq, in seq order, limit+1 fetched to know
  * whether more follow) plus the filter's total count. `columns` must include `seq`.
+ * `totalCount`, when given, replaces the count(*) of `query` (e.g. a maintained counter).
  */
 export async function keysetPage<Row extends { seq: number }>(
   query: FilteredQuery,
   page: PageRequest,
   columns: readonly string[],
+  totalCount?: () => Promise<number>,
 ): Promise<KeysetResult<Row>> {
   const { limit, afterSeq } = page;
   if (!Number.isSafeInteger(limit) || limit < 1) {
@@ -29,13 +31,15 @@ export async function keysetPage<Row extends { seq: number }>(
     throw new StoreError('Store.InvalidPage', `Page afterSeq must be an integer, got ${afterSeq}.`);
   }
   const paged = afterSeq === undefined ? query : query.where('seq', '>', afterSeq);
-  const [countRow, fetched] = await Promise.all([
-    query.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
+  const count = totalCount
+    ?? (async () => Number((await query.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow() as { n: unknown }).n));
+  const [n, fetched] = await Promise.all([
+    count(),
     paged.select(columns as string[]).orderBy('seq').limit(limit + 1).execute(),
   ]);
   const more = fetched.length > limit;
   const rows = (more ? fetched.slice(0, limit) : fetched) as Row[];
-  const result: KeysetResult<Row> = { rows, totalCount: Number((countRow as { n: unknown }).n) };
+  const result: KeysetResult<Row> = { rows, totalCount: n };
   if (more) result.nextAfterSeq = rows[rows.length - 1]!.seq;
   return result;
 }

@@ -3,7 +3,8 @@ import type { PipelineFilter, PipelineRepository, Scope } from '../../domain/por
 import { StoreConflictError } from '../errors.js';
 import type { RepoContext } from './context.js';
 import { keysetPage, toPage } from './paging.js';
-import { deleteAllTags, idsCarrying, loadTags, upsertTags } from './tag-sql.js';
+import { allocate, readCount, release } from './scope-counters.js';
+import { deleteTags, idsCarrying, loadTags, upsertTags } from './tag-sql.js';
 import { translating } from './translate.js';
 
 const TYPE = 'imagepipeline';
@@ -31,11 +32,13 @@ export function pipelineRepository(ctx: RepoContext): PipelineRepository {
     async insert(p, componentIds) {
       const scope = { accountId: p.accountId, regionId: p.regionId };
       await ctx.atomic(async (db) => {
+        const seq = await allocate(db, TYPE, scope, 1);
         await translating(
           db.insertInto('pipelines').values({
             id: p.id,
             account_id: p.accountId,
             region_id: p.regionId,
+            seq,
             name: p.name,
             resource_group_id: p.resourceGroupId,
             creation_time: p.creationTime,
@@ -67,15 +70,15 @@ export function pipelineRepository(ctx: RepoContext): PipelineRepository {
           .executeTakeFirst();
         if (!found) return false;
         await db.deleteFrom('pipeline_component_refs').where('pipeline_id', '=', id).execute();
-        await deleteAllTags(db, TYPE, id);
+        await deleteTags(db, scope, TYPE, id);
         await db.deleteFrom('pipelines').where('id', '=', id).execute();
+        await release(db, TYPE, scope, 1);
         return true;
       });
     },
 
     async count(scope) {
-      const row = await scoped(scope).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-      return Number(row.n);
+      return readCount(ctx.db, TYPE, scope);
     },
 
     async list(filter: PipelineFilter, page) {
@@ -83,8 +86,11 @@ export function pipelineRepository(ctx: RepoContext): PipelineRepository {
       if (filter.ids && filter.ids.length > 0) q = q.where('id', 'in', filter.ids);
       if (filter.name !== undefined) q = q.where('name', '=', filter.name);
       if (filter.resourceGroupId !== undefined) q = q.where('resource_group_id', '=', filter.resourceGroupId);
-      for (const tag of filter.tags ?? []) q = q.where('id', 'in', idsCarrying(ctx.db, filter, TYPE, tag));
-      const r = await keysetPage<{ seq: number; id: string; spec: string }>(q, page, ['seq', 'id', 'spec']);
+      const tagFilters = filter.tags ?? [];
+      for (const tag of tagFilters) q = q.where('id', 'in', idsCarrying(ctx.db, filter, TYPE, tag));
+      const unfiltered = !filter.ids?.length && filter.name === undefined && filter.resourceGroupId === undefined && tagFilters.length === 0;
+      const r = await keysetPage<{ seq: number; id: string; spec: string }>(q, page, ['seq', 'id', 'spec'],
+        unfiltered ? () => readCount(ctx.db, TYPE, filter) : undefined);
       const tags = await loadTags(ctx.db, TYPE, r.rows.map((row) => row.id));
       return toPage(r.rows.map((row) => fromSpec(row.spec, tags.get(row.id) ?? [])), r);
     },

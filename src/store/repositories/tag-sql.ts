@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Scope, TaggableType } from '../../domain/ports.js';
 import type { Tag } from '../../domain/tag.js';
 import type { DB } from '../schema.js';
+import { allocate, release } from './scope-counters.js';
 
 /**
  * Ids of the resources of `type` in `scope` carrying `tag` (any value when `tag.value` is
@@ -21,24 +22,55 @@ export function idsCarrying(db: Kysely<DB>, scope: Scope, type: TaggableType, ta
 
 /**
  * Adds or overwrites tags on one resource (whose existence in `scope` the caller has checked).
- * An overwritten key keeps its place (its seq); a key given twice keeps the last value.
+ * New keys get new sequence numbers in the given order; an overwritten key keeps its place.
+ * A key given twice keeps the last value.
  */
 export async function upsertTags(db: Kysely<DB>, scope: Scope, type: TaggableType, resourceId: string, tags: readonly Tag[]): Promise<void> {
   if (tags.length === 0) return;
-  const byKey = new Map<string, string>();
-  for (const t of tags) byKey.set(t.key, t.value);
-  await db
-    .insertInto('tags')
-    .values([...byKey].map(([key, value]) => ({
+  const wanted = new Map<string, string>();
+  for (const t of tags) wanted.set(t.key, t.value);
+  const existing = new Map(
+    (await db.selectFrom('tags').select(['tag_key', 'tag_value'])
+      .where('resource_type', '=', type).where('resource_id', '=', resourceId)
+      .execute()).map((r) => [r.tag_key, r.tag_value]),
+  );
+  const added: [string, string][] = [];
+  for (const [key, value] of wanted) {
+    const old = existing.get(key);
+    if (old === undefined) {
+      added.push([key, value]);
+    } else if (old !== value) {
+      await db.updateTable('tags').set({ tag_value: value })
+        .where('resource_type', '=', type).where('resource_id', '=', resourceId).where('tag_key', '=', key)
+        .execute();
+    }
+  }
+  if (added.length === 0) return;
+  const first = await allocate(db, `${type}.tag`, scope, added.length);
+  await db.insertInto('tags')
+    .values(added.map(([key, value], i) => ({
       resource_type: type,
       resource_id: resourceId,
-      account_id: scope.accountId,
-      region_id: scope.regionId,
       tag_key: key,
       tag_value: value,
+      account_id: scope.accountId,
+      region_id: scope.regionId,
+      seq: first + i,
     })))
-    .onConflict((oc) => oc.columns(['resource_type', 'resource_id', 'tag_key']).doUpdateSet((eb) => ({ tag_value: eb.ref('excluded.tag_value') })))
     .execute();
+}
+
+/** Removes the given keys (every key when `keys` is undefined) of one resource in the scope. */
+export async function deleteTags(db: Kysely<DB>, scope: Scope, type: TaggableType, resourceId: string, keys?: readonly string[]): Promise<void> {
+  if (keys && keys.length === 0) return;
+  let q = db.deleteFrom('tags')
+    .where('resource_type', '=', type)
+    .where('resource_id', '=', resourceId)
+    .where('account_id', '=', scope.accountId)
+    .where('region_id', '=', scope.regionId);
+  if (keys) q = q.where('tag_key', 'in', [...keys]);
+  const result = await q.executeTakeFirst();
+  await release(db, `${type}.tag`, scope, Number(result.numDeletedRows));
 }
 
 /** Ids per `in (…)` list: well below SQLite's bound-parameter limit. */
@@ -59,8 +91,4 @@ export async function loadTags(db: Kysely<DB>, type: TaggableType, resourceIds: 
     for (const r of rows) out.get(r.resource_id)?.push({ key: r.tag_key, value: r.tag_value });
   }
   return out;
-}
-
-export async function deleteAllTags(db: Kysely<DB>, type: TaggableType, resourceId: string): Promise<void> {
-  await db.deleteFrom('tags').where('resource_type', '=', type).where('resource_id', '=', resourceId).execute();
 }

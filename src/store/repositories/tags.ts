@@ -1,10 +1,11 @@
+import type { Kysely } from 'kysely';
 import type { Scope, TaggableType, TagRepository, TagRow } from '../../domain/ports.js';
 import { StoreNotFoundError } from '../errors.js';
+import type { DB } from '../schema.js';
 import type { RepoContext } from './context.js';
 import { keysetPage, toPage } from './paging.js';
-import { idsCarrying, upsertTags } from './tag-sql.js';
-import type { Kysely } from 'kysely';
-import type { DB } from '../schema.js';
+import { readCount } from './scope-counters.js';
+import { deleteTags, idsCarrying, upsertTags } from './tag-sql.js';
 
 const TABLE = { imagepipeline: 'pipelines', imagecomponent: 'components' } as const;
 const ENTITY = { imagepipeline: 'ImagePipeline', imagecomponent: 'ImageComponent' } as const;
@@ -28,13 +29,7 @@ export function tagRepository(ctx: RepoContext): TagRepository {
 
     async remove(scope, type, resourceId, keys) {
       if (keys && keys.length === 0) return;
-      let q = ctx.db.deleteFrom('tags')
-        .where('resource_type', '=', type)
-        .where('resource_id', '=', resourceId)
-        .where('account_id', '=', scope.accountId)
-        .where('region_id', '=', scope.regionId);
-      if (keys) q = q.where('tag_key', 'in', [...keys]);
-      await q.execute();
+      await ctx.atomic((db) => deleteTags(db, scope, type, resourceId, keys));
     },
 
     async list(scope, type, filter, page) {
@@ -43,9 +38,11 @@ export function tagRepository(ctx: RepoContext): TagRepository {
         .where('region_id', '=', scope.regionId)
         .where('resource_type', '=', type);
       if (filter.resourceIds && filter.resourceIds.length > 0) q = q.where('resource_id', 'in', filter.resourceIds);
-      for (const tag of filter.tags ?? []) q = q.where('resource_id', 'in', idsCarrying(ctx.db, scope, type, tag));
+      const tagFilters = filter.tags ?? [];
+      for (const tag of tagFilters) q = q.where('resource_id', 'in', idsCarrying(ctx.db, scope, type, tag));
+      const unfiltered = !filter.resourceIds?.length && tagFilters.length === 0;
       const r = await keysetPage<{ seq: number; resource_id: string; tag_key: string; tag_value: string }>(
-        q, page, ['seq', 'resource_id', 'tag_key', 'tag_value']);
+        q, page, ['seq', 'resource_id', 'tag_key', 'tag_value'], unfiltered ? () => readCount(ctx.db, `${type}.tag`, scope) : undefined);
       const items: TagRow[] = r.rows.map((row) => ({ resourceType: type, resourceId: row.resource_id, key: row.tag_key, value: row.tag_value }));
       return toPage(items, r);
     },
