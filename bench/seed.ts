@@ -4,8 +4,7 @@ import { resolveInstanceType } from '../src/app/placement.js';
 import { createAccount } from '../src/auth/accounts.js';
 import { loadConfig } from '../src/config/config.js';
 import { newPipelineId } from '../src/domain/ids.js';
-import type { ImagePipeline } from '../src/domain/pipeline.js';
-import { checkPipelineRequest } from '../src/domain/pipeline-rules.js';
+import { checkPipelineRequest, newPipeline } from '../src/domain/pipeline-rules.js';
 import { ecsTime } from '../src/domain/time.js';
 import { createStore } from '../src/store/create-store.js';
 import type { Credentials, Params } from './signed-request.js';
@@ -54,22 +53,8 @@ export async function seedTemplates(o: SeedOptions): Promise<SeedResult> {
       const n = Math.min(batch, o.count - done);
       await store.transaction(async (tx) => {
         for (let i = 0; i < n; i++) {
-          const id = newPipelineId();
           // Nested lists are shared between the templates: insert only reads them.
-          const pipeline: ImagePipeline = {
-            ...checked,
-            id,
-            accountId: scope.accountId,
-            regionId: scope.regionId,
-            name: checked.name ?? id,
-            instanceType,
-            vSwitchId: vSwitch.id,
-            resourceGroupId: group.id,
-            creationTime: ecsTime(),
-          };
-          for (const key of Object.keys(pipeline) as Array<keyof ImagePipeline>) {
-            if (pipeline[key] === undefined) delete pipeline[key];
-          }
+          const pipeline = newPipeline(checked, scope, { instanceType, vSwitchId: vSwitch.id, resourceGroupId: group.id }, newPipelineId(), ecsTime());
           await tx.pipelines.insert(pipeline, []);
         }
       });

@@ -4,7 +4,7 @@ import { newPipelineId } from '../domain/ids.js';
 import { checkResourceName } from '../domain/names.js';
 import type { Page } from '../domain/paging.js';
 import type { ImagePipeline } from '../domain/pipeline.js';
-import { checkPipelineRequest, type PipelineRequest } from '../domain/pipeline-rules.js';
+import { checkPipelineRequest, newPipeline, type PipelineRequest } from '../domain/pipeline-rules.js';
 import type { Repositories, Scope } from '../domain/ports.js';
 import { validateTags, type Tag } from '../domain/tag.js';
 import { ecsTime } from '../domain/time.js';
@@ -44,24 +44,9 @@ export async function createPipeline(app: App, scope: Scope, req: PipelineReques
     if (await tx.pipelines.count(scope) >= app.config.pipelineQuota) {
       throw new KilnError('QuotaExceed.ImagePipeline', `The quota of image templates in region ${scope.regionId} (${app.config.pipelineQuota}) is used up.`);
     }
-    const id = newPipelineId();
-    const pipeline: ImagePipeline = {
-      ...checked,
-      id,
-      accountId: scope.accountId,
-      regionId: scope.regionId,
-      name: checked.name ?? id,
-      instanceType,
-      vSwitchId,
-      resourceGroupId,
-      creationTime: ecsTime(),
-    };
-    // The template is immutable and self-describing: drop what the caller did not send.
-    for (const key of Object.keys(pipeline) as Array<keyof ImagePipeline>) {
-      if (pipeline[key] === undefined) delete pipeline[key];
-    }
+    const pipeline = newPipeline(checked, scope, { instanceType, vSwitchId, resourceGroupId }, newPipelineId(), ecsTime());
     await tx.pipelines.insert(pipeline, componentIds);
-    return { imagePipelineId: id };
+    return { imagePipelineId: pipeline.id };
   });
 }
 

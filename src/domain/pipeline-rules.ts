@@ -1,6 +1,6 @@
 import { KilnError, missingParameter } from './errors.js';
 import { checkDescription, checkEnum, checkImageFamily, checkImageNamePrefix, checkResourceName } from './names.js';
-import type { AdvancedOptions, BaseImageType, ImageOptions, ImportImageOptions } from './pipeline.js';
+import type { AdvancedOptions, BaseImageType, ImageOptions, ImagePipeline, ImportImageOptions } from './pipeline.js';
 import { BASE_IMAGE_TYPES } from './pipeline.js';
 import { validateTags, type Tag } from './tag.js';
 
@@ -211,4 +211,31 @@ function checkImportImageOptions(o: NonNullable<PipelineRequest['importImageOpti
     if (o[k] !== undefined) (result as unknown as Record<string, unknown>)[k] = o[k];
   }
   return result;
+}
+
+/** Where a template's intermediate instances run, resolved against the caller's catalog. */
+export interface Placement {
+  instanceType: string;
+  vSwitchId: string;
+  resourceGroupId: string;
+}
+
+/**
+ * The template entity for a checked request: `Name` defaults to the id, and fields the
+ * caller did not send stay absent (templates are immutable and self-describing).
+ */
+export function newPipeline(checked: CheckedPipeline, scope: { accountId: string; regionId: string }, placement: Placement, id: string, creationTime: string): ImagePipeline {
+  const pipeline: ImagePipeline = {
+    ...checked,
+    ...placement,
+    id,
+    accountId: scope.accountId,
+    regionId: scope.regionId,
+    name: checked.name ?? id,
+    creationTime,
+  };
+  for (const key of Object.keys(pipeline) as Array<keyof ImagePipeline>) {
+    if (pipeline[key] === undefined) delete pipeline[key];
+  }
+  return pipeline;
 }

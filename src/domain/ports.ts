@@ -169,3 +169,56 @@ export interface ImageCatalog {
   latestInFamily(scope: Scope, family: string): Promise<import('./image.js').Image | undefined>;
   list(scope: Scope, filter: ImageFilter): Promise<import('./image.js').Image[]>;
 }
+
+export interface ExecutionFilter extends Scope {
+  pipelineId?: string;
+  executionIds?: string[];
+  statuses?: import('./execution.js').ExecutionStatus[];
+  tags?: Tag[];
+}
+
+/** The fields of an execution a status report may change. */
+export interface ExecutionPatch {
+  status?: import('./execution.js').ExecutionStatus;
+  message?: string;
+  errorCode?: string;
+  errorInfo?: string;
+  imageId?: string;
+}
+
+/**
+ * Executions, which are also the build queue: the row is the job. Workers claim a row with a
+ * lease (worker id + expiry), renew it while they work, and a lease that expires (a killed
+ * worker) makes the row claimable again so another worker can finish or fail it.
+ */
+export interface ExecutionRepository {
+  insert(execution: import('./execution.js').Execution): Promise<void>;
+  get(scope: Scope, id: string): Promise<import('./execution.js').Execution | undefined>;
+  list(filter: ExecutionFilter, page: PageRequest): Promise<Page<import('./execution.js').Execution>>;
+  /** The template's execution that is not in a terminal status, if any. */
+  activeFor(scope: Scope, pipelineId: string): Promise<import('./execution.js').Execution | undefined>;
+  /** Applies a patch (and bumps ModifiedTime) when the current status is one of `onlyFrom` (any when absent); false otherwise. */
+  update(scope: Scope, id: string, patch: ExecutionPatch, onlyFrom?: readonly import('./execution.js').ExecutionStatus[]): Promise<boolean>;
+  /** Removes every execution of a template (and their logs). */
+  deleteForPipeline(scope: Scope, pipelineId: string): Promise<void>;
+  /** Takes the oldest non-terminal execution whose lease is free or expired; undefined when none. */
+  claim(workerId: string, leaseMs: number): Promise<{ execution: import('./execution.js').Execution; attempt: number } | undefined>;
+  /** Extends the lease; false when the worker no longer holds it. */
+  renew(id: string, workerId: string, leaseMs: number): Promise<boolean>;
+  /** Gives the lease up (after a terminal status). */
+  release(id: string, workerId: string): Promise<void>;
+}
+
+export interface LogChunk {
+  seq: number;
+  stream: 'stdout' | 'stderr' | 'system';
+  text: string;
+  time: string;
+}
+
+/** Build output, kept in full and readable while it grows (live logs). */
+export interface ExecutionLogRepository {
+  append(executionId: string, chunks: ReadonlyArray<Omit<LogChunk, 'seq'>>): Promise<void>;
+  /** Chunks after `afterSeq`, oldest first, at most `limit`. */
+  read(executionId: string, afterSeq: number, limit: number): Promise<LogChunk[]>;
+}
