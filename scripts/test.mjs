@@ -6,6 +6,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startPostgres } from './pg-cluster.mjs';
+import './ensure-system-deps.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -1,4 +1,5 @@
 import type { App } from '../app/app.js';
+import { asKilnFault } from '../app/faults.js';
 import { KilnError, isKilnError } from '../domain/errors.js';
 import { API_VERSION, OPERATIONS } from './operations/registry.js';
 import { WireParams } from './operations/wire-params.js';
@@ -28,9 +29,16 @@ export interface RpcHandlerDeps {
 }
 
 /**
+ * Server-fault codes that reach the caller as themselves (documented, and worth a retry);
+ * every other server fault is answered as `InternalError`.
+ */
+export const PASSED_SERVER_FAULTS: ReadonlySet<string> = new Set(['ServiceUnavailable', 'StartImagePipelineExecution.Failed']);
+
+/**
  * The ECS RPC endpoint: decode → route (Action, Version) → authenticate → operation → encode.
- * Every failure becomes a documented error body; anything unexpected is `InternalError` (500)
- * with its cause logged, never echoed.
+ * Every failure becomes a documented error body: client faults and `PASSED_SERVER_FAULTS` as
+ * they are (a store transaction that kept conflicting becomes `ServiceUnavailable`, 503);
+ * anything else is `InternalError` (500). Server faults are logged with their cause, never echoed.
  */
 export function createRpcHandler(deps: RpcHandlerDeps): (raw: RawRequest) => Promise<RpcResponse> {
   const now = deps.now ?? (() => new Date());
@@ -54,13 +62,14 @@ export function createRpcHandler(deps: RpcHandlerDeps): (raw: RawRequest) => Pro
       const body = await operation.handle({ app: deps.app, accountId: principal.accountId, params: new WireParams(decoded.params) });
       const encoded = encodeSuccess(action, { RequestId: requestId, ...body }, format);
       return { status: 200, contentType: encoded.contentType, body: encoded.payload, requestId };
-    } catch (err) {
-      const known = isKilnError(err) && err.fault === 'client' ? err : undefined;
-      if (!known) deps.logError(err, { requestId, ...(action ? { action } : {}) });
+    } catch (caught) {
+      const err = asKilnFault(caught);
+      const known = isKilnError(err) && (err.fault === 'client' || PASSED_SERVER_FAULTS.has(err.code)) ? err : undefined;
+      if (known?.fault !== 'client') deps.logError(caught, { requestId, ...(action ? { action } : {}) });
       const code = known?.code ?? 'InternalError';
       const message = known?.message ?? 'The request processing has failed due to some unknown error.';
       const encoded = encodeError({ code, message }, requestId, format, deps.app.config.hostId);
-      return { status: httpStatusFor(code, known ? 'client' : 'server'), contentType: encoded.contentType, body: encoded.payload, requestId };
+      return { status: httpStatusFor(code, known?.fault ?? 'server'), contentType: encoded.contentType, body: encoded.payload, requestId };
     }
   };
 }

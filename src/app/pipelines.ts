@@ -76,11 +76,20 @@ export async function describePipelines(app: App, scope: Scope, q: PipelineQuery
   return { ...page, nextToken: encodeNextToken(page.nextAfterSeq), maxResults };
 }
 
-/** DeleteImagePipeline: removes the template, its tags and its component references. */
+/**
+ * DeleteImagePipeline: removes the template, its tags, its component references and its
+ * executions; refused while an execution runs (wait for a terminal status or cancel it).
+ */
 export async function deletePipeline(app: App, scope: Scope, id: string): Promise<void> {
   await app.store.transaction(async (tx) => {
-    if (!(await tx.pipelines.delete(scope, id))) {
+    if (!(await tx.pipelines.get(scope, id))) {
       throw new KilnError('InvalidImagePipeline.NotFound', `The specified image pipeline "${id}" does not exist.`);
     }
+    const running = await tx.executions.activeFor(scope, id);
+    if (running) {
+      throw new KilnError('InvalidImagePipeline.HasRunningExecution', `The image pipeline "${id}" has a running execution (${running.id}, ${running.status}); wait for it to end or cancel it.`);
+    }
+    await tx.executions.deleteForPipeline(scope, id);
+    await tx.pipelines.delete(scope, id);
   });
 }

@@ -137,6 +137,8 @@ export interface Repositories {
   components: ComponentRepository;
   tags: TagRepository;
   idempotency: IdempotencyRepository;
+  executions: ExecutionRepository;
+  executionLogs: ExecutionLogRepository;
 }
 
 export interface Store extends Repositories {
@@ -203,8 +205,11 @@ export interface ExecutionRepository {
   deleteForPipeline(scope: Scope, pipelineId: string): Promise<void>;
   /** Takes the oldest non-terminal execution whose lease is free or expired; undefined when none. */
   claim(workerId: string, leaseMs: number): Promise<{ execution: import('./execution.js').Execution; attempt: number } | undefined>;
-  /** Extends the lease; false when the worker no longer holds it. */
-  renew(id: string, workerId: string, leaseMs: number): Promise<boolean>;
+  /**
+   * Extends the lease and returns the execution's current status (so the worker sees a
+   * CANCELLING request); undefined when the worker no longer holds the lease.
+   */
+  renew(id: string, workerId: string, leaseMs: number): Promise<import('./execution.js').ExecutionStatus | undefined>;
   /** Gives the lease up (after a terminal status). */
   release(id: string, workerId: string): Promise<void>;
 }

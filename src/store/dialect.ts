@@ -22,6 +22,7 @@ import {
 } from 'kysely';
 import type { DB } from './schema.js';
 import { StoreError, TransactionRetriesExhaustedError } from './errors.js';
+import { Mutex } from './mutex.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -149,6 +150,7 @@ function openPostgres(url: string): SqlDialect {
   // crash the process. The next query reports the problem to its caller instead.
   pool.on('error', () => {});
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const writers = new Mutex();
   return {
     name: 'postgres',
     db,
@@ -156,10 +158,15 @@ function openPostgres(url: string): SqlDialect {
     // Autovacuum keeps PostgreSQL's statistics current.
     ready: async () => {},
     close: () => db.destroy(),
-    async runTransaction(fn) {
+    // One write transaction at a time per process (like SQLite), so they never conflict with
+    // each other and a waiting one holds no pooled connection. See `lockWriters` for other processes.
+    runTransaction: (fn) => writers.run(async () => {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await db.transaction().setIsolationLevel('serializable').execute((trx) => fn(trx));
+          return await db.transaction().setIsolationLevel('serializable').execute(async (trx) => {
+            await lockWriters(trx);
+            return fn(trx);
+          });
         } catch (e) {
           if (!isRetryableConflict(e)) throw e;
           if (attempt >= MAX_ATTEMPTS) throw new TransactionRetriesExhaustedError(attempt, { cause: e });
@@ -167,8 +174,23 @@ function openPostgres(url: string): SqlDialect {
           await sleep(Math.random() * Math.min(100, 2 ** attempt));
         }
       }
-    },
+    }),
   };
+}
+
+/**
+ * The first statement of every PostgreSQL write transaction: writers of all Kiln processes on
+ * the database queue here, one at a time, instead of failing. Nearly every write updates a
+ * per-scope `scope_counters` row, and under SERIALIZABLE two transactions updating one row
+ * cannot both commit: the second one fails with 40001 when the first commits, even if it was
+ * waiting for the row lock (`SELECT … FOR UPDATE` or an upsert as the first statement, and
+ * `pg_advisory_xact_lock`, all take the transaction's snapshot before they wait). `LOCK TABLE`
+ * is the one lock taken before the snapshot, so the transaction that waited sees the committed
+ * counter and goes on. SHARE ROW EXCLUSIVE conflicts with itself and with row writes, not with
+ * plain reads: readers never wait. SERIALIZABLE and the retries stay as the safety net.
+ */
+async function lockWriters(trx: Kysely<DB>): Promise<void> {
+  await sql`lock table scope_counters in share row exclusive mode`.execute(trx);
 }
 
 // ---------------------------------------------------------------- driver errors

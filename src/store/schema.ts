@@ -112,6 +112,47 @@ export interface ScopeCountersTable {
   row_count: number;
 }
 
+/** Executions, which are also the build queue (see migrations/0002_executions.ts). */
+export interface ExecutionsTable {
+  id: string;
+  account_id: string;
+  region_id: string;
+  /** Numbered per scope by scope_counters. */
+  seq: number;
+  pipeline_id: string;
+  status: string;
+  /** 1 until the status is terminal. */
+  active: number;
+  message: string;
+  error_code: string | null;
+  error_info: string | null;
+  image_id: string | null;
+  resource_group_id: string;
+  creation_time: string;
+  modified_time: string;
+  /** Epoch ms; claims take the oldest first. */
+  queued_at: number;
+  lease_owner: string | null;
+  /** Epoch ms. */
+  lease_expires_at: number | null;
+  attempt: number;
+}
+
+export interface ExecutionTagsTable {
+  execution_id: string;
+  position: number;
+  tag_key: string;
+  tag_value: string;
+}
+
+export interface ExecutionLogsTable {
+  execution_id: string;
+  seq: number;
+  stream: string;
+  text: string;
+  time: string;
+}
+
 export interface DB {
   accounts: AccountsTable;
   access_keys: AccessKeysTable;
@@ -123,4 +164,7 @@ export interface DB {
   components: ComponentsTable;
   tags: TagsTable;
   idempotency: IdempotencyTable;
+  executions: ExecutionsTable;
+  execution_tags: ExecutionTagsTable;
+  execution_logs: ExecutionLogsTable;
 }

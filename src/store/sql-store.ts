@@ -45,6 +45,8 @@ export class SqlStore implements Store {
   readonly components: Repositories['components'];
   readonly tags: Repositories['tags'];
   readonly idempotency: Repositories['idempotency'];
+  readonly executions: Repositories['executions'];
+  readonly executionLogs: Repositories['executionLogs'];
 
   readonly #dialect: SqlDialect;
   readonly #inTransaction = new AsyncLocalStorage<{ active: boolean }>();
@@ -68,6 +70,8 @@ export class SqlStore implements Store {
     this.components = root.components;
     this.tags = root.tags;
     this.idempotency = root.idempotency;
+    this.executions = root.executions;
+    this.executionLogs = root.executionLogs;
   }
 
   /** Which database this store runs on. */

@@ -3,6 +3,7 @@ import type { Store } from '../../src/domain/ports.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { Backend, SuiteContext } from './helpers.js';
 import { componentTests } from './suite-components.js';
+import { executionTests } from './suite-executions.js';
 import { pipelineTests } from './suite-pipelines.js';
 import { tagTests } from './suite-tags.js';
 import { tenancyTests } from './suite-tenancy.js';
@@ -50,5 +51,6 @@ export function storeSuite(name: string, makeBackend: () => Promise<Backend>): v
     componentTests(ctx);
     tagTests(ctx);
     transactionTests(ctx);
+    executionTests(ctx);
   });
 }

@@ -1,12 +1,15 @@
+import { cancelImagePipelineExecution } from './cancel-image-pipeline-execution.js';
 import { createImageComponent } from './create-image-component.js';
 import { createImagePipeline } from './create-image-pipeline.js';
 import { deleteImageComponent } from './delete-image-component.js';
 import { deleteImagePipeline } from './delete-image-pipeline.js';
 import { describeImageComponents } from './describe-image-components.js';
+import { describeImagePipelineExecutions } from './describe-image-pipeline-executions.js';
 import { describeImagePipelines } from './describe-image-pipelines.js';
 import { describeImages } from './describe-images.js';
 import { describeRegions } from './describe-regions.js';
 import { listTagResources } from './list-tag-resources.js';
+import { startImagePipelineExecution } from './start-image-pipeline-execution.js';
 import type { Operation } from './operation.js';
 import { tagResources } from './tag-resources.js';
 import { untagResources } from './untag-resources.js';
@@ -18,6 +21,7 @@ export const API_VERSION = '2014-05-26';
 export const OPERATIONS: ReadonlyMap<string, Operation> = new Map(
   [
     createImagePipeline, describeImagePipelines, deleteImagePipeline,
+    startImagePipelineExecution, describeImagePipelineExecutions, cancelImagePipelineExecution,
     createImageComponent, describeImageComponents, deleteImageComponent,
     tagResources, untagResources, listTagResources,
     describeRegions, describeImages,

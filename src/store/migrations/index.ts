@@ -1,6 +1,7 @@
 import { Migrator, type CreateTableBuilder, type Kysely, type Migration } from 'kysely';
 import { StoreError } from '../errors.js';
 import { initial } from './0001_initial.js';
+import { executions } from './0002_executions.js';
 
 /** What a migration may ask of the dialect (the only DDL that differs between SQLite and PostgreSQL). */
 export interface SchemaHelpers {
@@ -14,6 +15,7 @@ export interface SchemaHelpers {
 export function migrations(h: SchemaHelpers): Record<string, Migration> {
   return {
     '0001_initial': initial(h),
+    '0002_executions': executions(),
   };
 }
 

@@ -1,5 +1,7 @@
 import type { Repositories } from '../../domain/ports.js';
 import { componentRepository } from './components.js';
+import { executionLogRepository } from './execution-logs.js';
+import { executionRepository } from './executions.js';
 import type { RepoContext } from './context.js';
 import { idempotencyRepository } from './idempotency.js';
 import { pipelineRepository } from './pipelines.js';
@@ -18,5 +20,7 @@ export function createRepositories(ctx: RepoContext): Repositories {
     components: componentRepository(ctx),
     tags: tagRepository(ctx),
     idempotency: idempotencyRepository(ctx),
+    executions: executionRepository(ctx),
+    executionLogs: executionLogRepository(ctx),
   };
 }

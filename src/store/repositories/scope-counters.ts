@@ -13,7 +13,7 @@ import type { DB } from '../schema.js';
  *   allows that, and a page read in between would skip N). Inserts in different scopes do
  *   not touch each other's row.
  */
-export type CounterKind = TaggableType | `${TaggableType}.tag`;
+export type CounterKind = TaggableType | `${TaggableType}.tag` | 'imagepipelineexecution';
 
 /** Reserves `k` sequence numbers and adds `k` to the row count; returns the first number. */
 export async function allocate(db: Kysely<DB>, kind: CounterKind, scope: Scope, k: number): Promise<number> {

@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, it } from 'node:test';
+import type { Execution } from '../../src/domain/execution.js';
+import type { Scope, Store } from '../../src/domain/ports.js';
+import { minimalPipeline, newScope, uid, type SuiteContext } from './helpers.js';
+
+function execution(scope: Scope, pipelineId: string, over: Partial<Execution> = {}): Execution {
+  return {
+    id: uid('exec'),
+    pipelineId,
+    accountId: scope.accountId,
+    regionId: scope.regionId,
+    status: 'PREPARING',
+    message: 'queued',
+    resourceGroupId: 'rg-default',
+    tags: [],
+    creationTime: '2026-11-29T08:00:00Z',
+    modifiedTime: '2026-11-29T08:00:00Z',
+    ...over,
+  };
+}
+
+/** Claims until the queue is empty, returning the ids claimed (of every test's executions). */
+async function drain(store: Store, worker: string, leaseMs = 60_000): Promise<string[]> {
+  const ids: string[] = [];
+  for (;;) {
+    const claimed = await store.executions.claim(worker, leaseMs);
+    if (!claimed) return ids;
+    ids.push(claimed.execution.id);
+  }
+}
+
+export function executionTests(ctx: SuiteContext): void {
+  describe('executions', () => {
+    it('round-trip, list with filters and paging, activeFor', async () => {
+      const scope = newScope();
+      const p = minimalPipeline(scope);
+      await ctx.store.pipelines.insert(p, []);
+      const a = execution(scope, p.id, { status: 'SUCCESS', imageId: 'm-1', tags: [{ key: 'env', value: 'dev' }, { key: 'team', value: '' }] });
+      const b = execution(scope, p.id, { status: 'FAILED', errorCode: 'BuildCommandFailed', errorInfo: 'line 2: exit 1' });
+      const c = execution(scope, p.id);
+      for (const e of [a, b, c]) await ctx.store.executions.insert(e);
+      assert.deepStrictEqual(await ctx.store.executions.get(scope, a.id), a);
+      assert.deepStrictEqual(await ctx.store.executions.get(scope, b.id), b);
+      assert.equal(await ctx.store.executions.get(newScope(), a.id), undefined, 'another account sees nothing');
+
+      const all = await ctx.store.executions.list({ ...scope, pipelineId: p.id }, { limit: 2 });
+      assert.deepEqual(all.items.map((e) => e.id), [a.id, b.id]);
+      assert.equal(all.totalCount, 3);
+      const rest = await ctx.store.executions.list({ ...scope, pipelineId: p.id }, { limit: 2, afterSeq: all.nextAfterSeq! });
+      assert.deepEqual(rest.items.map((e) => e.id), [c.id]);
+      assert.equal(rest.nextAfterSeq, undefined);
+
+      const failedOrRunning = await ctx.store.executions.list({ ...scope, statuses: ['FAILED', 'PREPARING'] }, { limit: 10 });
+      assert.deepEqual(failedOrRunning.items.map((e) => e.id), [b.id, c.id]);
+      const tagged = await ctx.store.executions.list({ ...scope, tags: [{ key: 'env', value: 'dev' }] }, { limit: 10 });
+      assert.deepEqual(tagged.items.map((e) => e.id), [a.id]);
+      const byIds = await ctx.store.executions.list({ ...scope, executionIds: [c.id, a.id] }, { limit: 10 });
+      assert.deepEqual(byIds.items.map((e) => e.id), [a.id, c.id]);
+
+      assert.equal((await ctx.store.executions.activeFor(scope, p.id))?.id, c.id);
+    });
+
+    it('update applies a patch only from the allowed statuses and ends activity at a terminal status', async () => {
+      const scope = newScope();
+      const e = execution(scope, uid('ip'));
+      await ctx.store.executions.insert(e);
+      assert.equal(await ctx.store.executions.update(scope, e.id, { status: 'CANCELLING' }, ['TESTING']), false);
+      assert.equal(await ctx.store.executions.update(scope, e.id, { status: 'BUILDING', message: 'building' }, ['PREPARING']), true);
+      assert.equal(await ctx.store.executions.update(newScope(), e.id, { status: 'FAILED' }), false, 'another account cannot touch it');
+      assert.equal(await ctx.store.executions.update(scope, e.id, { status: 'FAILED', errorCode: 'X', errorInfo: 'why' }), true);
+      const got = await ctx.store.executions.get(scope, e.id);
+      assert.equal(got?.status, 'FAILED');
+      assert.equal(got?.errorCode, 'X');
+      assert.equal(await ctx.store.executions.activeFor(scope, e.pipelineId), undefined);
+    });
+
+    it('two workers claiming at once never take the same execution', async () => {
+      const scope = newScope();
+      const mine = [execution(scope, uid('ip')), execution(scope, uid('ip')), execution(scope, uid('ip')), execution(scope, uid('ip'))];
+      for (const e of mine) await ctx.store.executions.insert(e);
+      const other = await ctx.open();
+      try {
+        const [w1, w2] = await Promise.all([drain(ctx.store, 'w1'), drain(other, 'w2')]);
+        const ours = new Set(mine.map((e) => e.id));
+        const claimed = [...w1, ...w2].filter((id) => ours.has(id));
+        assert.equal(claimed.length, mine.length, 'each of ours was claimed');
+        assert.equal(new Set(claimed).size, mine.length, 'and none twice');
+        assert.equal(new Set([...w1, ...w2]).size, w1.length + w2.length, 'no execution of any test was claimed twice');
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('a lease is renewed by its holder only, and an expired lease is taken back with a higher attempt', async () => {
+      const scope = newScope();
+      const e = execution(scope, uid('ip'));
+      await ctx.store.executions.insert(e);
+      await drain(ctx.store, 'other-tests', 60_000); // clear older work of other tests
+      // Ours was claimed by the drain above with a long lease; release it and claim it short.
+      await ctx.store.executions.release(e.id, 'other-tests');
+      const first = await ctx.store.executions.claim('w-short', 150);
+      assert.equal(first?.execution.id, e.id);
+      const attempt = first!.attempt;
+      assert.equal(await ctx.store.executions.renew(e.id, 'w-intruder', 150), undefined);
+      assert.equal(await ctx.store.executions.renew(e.id, 'w-short', 150), 'PREPARING');
+      assert.equal(await ctx.store.executions.claim('w-second', 60_000), undefined, 'a held lease is not claimable');
+      await ctx.store.executions.update(scope, e.id, { status: 'CANCELLING' });
+      assert.equal(await ctx.store.executions.renew(e.id, 'w-short', 150), 'CANCELLING', 'renew reports a cancel request');
+      await sleep(300);
+      const again = await ctx.store.executions.claim('w-second', 60_000);
+      assert.equal(again?.execution.id, e.id, 'the expired lease was taken back');
+      assert.equal(again!.attempt, attempt + 1);
+      assert.equal(await ctx.store.executions.renew(e.id, 'w-short', 150), undefined, 'the lost worker no longer holds it');
+      await ctx.store.executions.update(scope, e.id, { status: 'CANCELLED' });
+      await ctx.store.executions.release(e.id, 'w-second');
+      assert.equal(await ctx.store.executions.claim('w-third', 60_000), undefined, 'a terminal execution is never claimed');
+    });
+
+    it('logs append in order and read from a position; deleteForPipeline removes executions, tags and logs', async () => {
+      const scope = newScope();
+      const pipelineId = uid('ip');
+      const e = execution(scope, pipelineId, { status: 'SUCCESS', tags: [{ key: 'k', value: 'v' }] });
+      await ctx.store.executions.insert(e);
+      await ctx.store.executionLogs.append(e.id, [
+        { stream: 'system', text: 'step 1\n', time: '2026-11-29T08:00:00Z' },
+        { stream: 'stdout', text: 'hello\n', time: '2026-11-29T08:00:01Z' },
+      ]);
+      await ctx.store.executionLogs.append(e.id, [{ stream: 'stderr', text: 'warn\n', time: '2026-11-29T08:00:02Z' }]);
+      const all = await ctx.store.executionLogs.read(e.id, 0, 100);
+      assert.deepEqual(all.map((c) => [c.seq, c.stream, c.text]), [[1, 'system', 'step 1\n'], [2, 'stdout', 'hello\n'], [3, 'stderr', 'warn\n']]);
+      assert.deepEqual((await ctx.store.executionLogs.read(e.id, 2, 100)).map((c) => c.seq), [3]);
+      assert.deepEqual((await ctx.store.executionLogs.read(e.id, 0, 1)).map((c) => c.seq), [1]);
+
+      await ctx.store.executions.deleteForPipeline(scope, pipelineId);
+      assert.equal(await ctx.store.executions.get(scope, e.id), undefined);
+      assert.deepEqual(await ctx.store.executionLogs.read(e.id, 0, 100), []);
+      assert.equal((await ctx.store.executions.list(scope, { limit: 10 })).totalCount, 0);
+    });
+  });
+}
