@@ -1,0 +1,172 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Builder, BuildOutcome } from '../domain/builder.js';
+import { canMove, type Execution, type ExecutionStatus } from '../domain/execution.js';
+import type { Scope, Store } from '../domain/ports.js';
+import { LogBuffer } from './log-buffer.js';
+
+export interface WorkerOptions {
+  store: Store;
+  builder: Builder;
+  /** How long a claim lasts without renewal; a killed worker's build is taken back after it. */
+  leaseMs?: number;
+  /** How often an idle worker looks for work. */
+  pollMs?: number;
+  id?: string;
+  log?: (msg: string, err?: unknown) => void;
+}
+
+export const DEFAULT_LEASE_MS = 30_000;
+
+/** Thrown into a build when its stage can no longer advance because a cancel was requested. */
+export class BuildStopped extends Error {
+  constructor() {
+    super('the execution is being cancelled');
+  }
+}
+
+/**
+ * A build worker: claims queued executions (the rows are the jobs), renews the lease while
+ * the build runs, passes cancel requests to the build, and writes the terminal status.
+ *
+ * A claim with `attempt > 1` means the previous holder was lost (killed, or cut off longer
+ * than its lease): its leftovers are removed and the execution ends `FAILED` with
+ * `ErrorCode=WorkerLost`, or `CANCELLED` if a cancel was pending.
+ */
+export class Worker {
+  readonly id: string;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private readonly running = new Set<AbortController>();
+
+  constructor(private readonly o: WorkerOptions) {
+    this.id = o.id ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.leaseMs = o.leaseMs ?? DEFAULT_LEASE_MS;
+    this.pollMs = o.pollMs ?? 500;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Asks an idle worker to look for work now (e.g. right after a Start call in this process). */
+  poke(): void {
+    this.wake?.();
+  }
+
+  /** Stops claiming; a running build is aborted as lost (another worker takes it over after the lease). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    for (const c of this.running) c.abort('worker-stopping');
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      let claimed: Awaited<ReturnType<Store['executions']['claim']>>;
+      try {
+        claimed = await this.o.store.executions.claim(this.id, this.leaseMs);
+      } catch (err) {
+        this.o.log?.('claim failed', err);
+        claimed = undefined;
+      }
+      if (claimed) {
+        await this.execute(claimed.execution, claimed.attempt).catch((err) => this.o.log?.(`execution ${claimed!.execution.id} failed in the worker`, err));
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, this.pollMs);
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  private async execute(execution: Execution, attempt: number): Promise<void> {
+    const { store } = this.o;
+    const scope: Scope = { accountId: execution.accountId, regionId: execution.regionId };
+    const logs = new LogBuffer(store.executionLogs, execution.id, 200, 64 * 1024, (err) => this.o.log?.('log write failed', err));
+    const abort = new AbortController();
+    this.running.add(abort);
+    let status: ExecutionStatus = execution.status;
+
+    const renewal = setInterval(() => {
+      void store.executions.renew(execution.id, this.id, this.leaseMs).then((current) => {
+        if (current === undefined) abort.abort('lease-lost');
+        else if (current === 'CANCELLING') abort.abort('cancelled');
+      }, (err) => this.o.log?.('lease renewal failed', err));
+    }, Math.max(50, Math.floor(this.leaseMs / 3)));
+
+    const finish = async (outcome: BuildOutcome): Promise<void> => {
+      await logs.close();
+      if (abort.signal.reason === 'lease-lost' || abort.signal.reason === 'worker-stopping') return; // not ours to end
+      const patch = { status: outcome.status, message: outcome.message, ...(outcome.errorCode ? { errorCode: outcome.errorCode } : {}),
+        ...(outcome.errorInfo ? { errorInfo: outcome.errorInfo } : {}), ...(outcome.imageId ? { imageId: outcome.imageId } : {}) };
+      // A cancel that arrived at the very end still ends as CANCELLED only if the build honoured it.
+      await store.executions.update(scope, execution.id, patch);
+    };
+
+    try {
+      if (attempt > 1) {
+        const removed = await this.o.builder.cleanupLeftovers(execution.id);
+        logs.write('system', `A worker running this build was lost during ${execution.status}; released: ${removed.length ? removed.join(', ') : 'nothing left behind'}.\n`);
+        await finish(execution.status === 'CANCELLING'
+          ? { status: 'CANCELLED', message: 'Cancelled: the build was stopped and its resources released.' }
+          : { status: 'FAILED', message: `Failed: the worker running this build stopped during ${execution.status}.`, errorCode: 'WorkerLost',
+            errorInfo: `The worker holding this execution stopped renewing its lease (${this.leaseMs} ms) during ${execution.status}; its intermediate instance and mounts were released.` });
+        return;
+      }
+      if (execution.status === 'CANCELLING') {
+        await finish({ status: 'CANCELLED', message: 'Cancelled before the build started.' });
+        return;
+      }
+      const pipeline = await store.pipelines.get(scope, execution.pipelineId);
+      if (!pipeline) {
+        await finish({ status: 'FAILED', message: 'Failed: the image template no longer exists.', errorCode: 'InvalidImagePipeline.NotFound', errorInfo: `Template ${execution.pipelineId} was deleted.` });
+        return;
+      }
+      const outcome = await this.o.builder.run({
+        execution,
+        pipeline,
+        signal: abort.signal,
+        log: (stream, text) => logs.write(stream, text),
+        stage: async (next, message) => {
+          if (next === status) {
+            await store.executions.update(scope, execution.id, { message }, [status]);
+            return;
+          }
+          if (!canMove(status, next)) throw new Error(`the build moved from ${status} to ${next}`);
+          // Only from the current stage: a concurrent cancel (CANCELLING) is never overwritten.
+          if (!(await store.executions.update(scope, execution.id, { status: next, message }, [status]))) {
+            abort.abort('cancelled');
+            throw new BuildStopped();
+          }
+          status = next;
+          logs.write('system', `[${next}] ${message}\n`);
+        },
+        progress: async (message, imageId) => {
+          await store.executions.update(scope, execution.id, { message, ...(imageId ? { imageId } : {}) }, [status]);
+        },
+      });
+      await finish(outcome);
+    } catch (err) {
+      if (err instanceof BuildStopped) {
+        await finish({ status: 'CANCELLED', message: 'Cancelled: the build was stopped and its resources released.' });
+        return;
+      }
+      this.o.log?.(`build of ${execution.id} threw`, err);
+      await finish({ status: 'FAILED', message: 'Failed: an internal error stopped the build.', errorCode: 'InternalError', errorInfo: 'Kiln hit an unexpected error; see the server log.' });
+    } finally {
+      clearInterval(renewal);
+      this.running.delete(abort);
+      if (abort.signal.reason !== 'lease-lost') await store.executions.release(execution.id, this.id).catch(() => {});
+    }
+  }
+}
