@@ -8,6 +8,7 @@ import { InMemoryNonceRegistry } from './rpc/nonce-registry.js';
 import { newRequestId } from './rpc/request-id.js';
 import { responseFormatOf } from './rpc/response-format.js';
 import { registerNativeRoutes } from './native/routes.js';
+import { rawRequestOf } from './raw-request-of.js';
 
 /** Largest request body accepted (bytes); BuildContent and Content are far smaller. */
 const BODY_LIMIT = 1024 * 1024;
@@ -70,26 +71,19 @@ export async function createServer(app: App): Promise<FastifyInstance> {
   server.removeAllContentTypeParsers();
   server.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
+  const nonces = new InMemoryNonceRegistry();
   const handle = createRpcHandler({
     app,
-    nonces: new InMemoryNonceRegistry(),
+    nonces,
     logError: (err, ctx) => server.log.error({ err, ...ctx }, 'request failed'),
   });
 
   const rpc = async (req: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
-    const url = req.raw.url ?? '/';
-    const q = url.indexOf('?');
-    const res = await handle({
-      method: req.method,
-      path: q < 0 ? url : url.slice(0, q),
-      rawQuery: q < 0 ? '' : url.slice(q + 1),
-      headers: req.raw.headersDistinct as Record<string, string[] | undefined>,
-      body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
-    });
+    const res = await handle(rawRequestOf(req));
     return reply.code(res.status).header('content-type', res.contentType).header('x-acs-request-id', res.requestId).send(res.body);
   };
   server.get('/', rpc);
   server.post('/', rpc);
-  registerNativeRoutes(server, app);
+  registerNativeRoutes(server, app, nonces);
   return server;
 }

@@ -196,6 +196,8 @@ export interface ExecutionPatch {
 export interface ExecutionRepository {
   insert(execution: import('./execution.js').Execution): Promise<void>;
   get(scope: Scope, id: string): Promise<import('./execution.js').Execution | undefined>;
+  /** An execution of the account in any region (execution ids are unique everywhere). */
+  locate(accountId: string, id: string): Promise<import('./execution.js').Execution | undefined>;
   list(filter: ExecutionFilter, page: PageRequest): Promise<Page<import('./execution.js').Execution>>;
   /** The template's execution that is not in a terminal status, if any. */
   activeFor(scope: Scope, pipelineId: string): Promise<import('./execution.js').Execution | undefined>;

@@ -2,12 +2,14 @@ import { loadConfig } from '../config/config.js';
 import { createAccessKey, createAccount } from '../auth/accounts.js';
 import { banner } from '../cli/banner.js';
 import { call } from '../cli/call.js';
+import { logs } from '../cli/logs.js';
 import { createStore } from '../store/create-store.js';
 import { serve } from './serve.js';
 
 const USAGE = `usage: kiln <command>
   serve                         run Kiln (API and, later, workers) in the foreground
   call <Action> [Name=value…]   call a running Kiln, signed with the default key
+  logs [-f] <ExecutionId>       print a build's output; -f follows it to the end
   accounts create [--name N]    add an account; prints its id and first AccessKey
   accounts list                 list accounts
   keys create --account ID      add an AccessKey to an account
@@ -46,6 +48,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'call':
       return call(loadConfig(), [sub, ...rest].filter((x): x is string => x !== undefined));
+    case 'logs':
+      return logs(loadConfig(), [sub, ...rest].filter((x): x is string => x !== undefined));
     case 'accounts':
       if (sub === 'create') {
         return withStore(async (store, config) => {

@@ -95,6 +95,11 @@ export function executionRepository(ctx: RepoContext): ExecutionRepository {
 
     get: one,
 
+    async locate(accountId, id) {
+      const row = await ctx.db.selectFrom('executions').select('region_id').where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
+      return row ? one({ accountId, regionId: row.region_id }, id) : undefined;
+    },
+
     async list(filter: ExecutionFilter, page) {
       let q = scoped(filter);
       if (filter.pipelineId !== undefined) q = q.where('pipeline_id', '=', filter.pipelineId);

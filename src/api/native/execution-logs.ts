@@ -1,0 +1,80 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { App } from '../../app/app.js';
+import { isKilnError, KilnError } from '../../domain/errors.js';
+import { isTerminal } from '../../domain/execution.js';
+import { encodeError } from '../rpc/encode.js';
+import { httpStatusFor } from '../rpc/http-status.js';
+import type { NonceRegistry } from '../rpc/nonce-registry.js';
+import { newRequestId } from '../rpc/request-id.js';
+import { nativeAuthenticator } from './authenticate-native.js';
+
+/** Path of the live log stream of one execution. */
+export const LOGS_PATH = '/kiln/v1/executions/:executionId/logs';
+
+const POLL_MS = 250;
+const PAGE = 500;
+
+function sendError(reply: FastifyReply, app: App, err: unknown): FastifyReply {
+  const known = isKilnError(err) && err.fault === 'client' ? err : undefined;
+  const code = known?.code ?? 'InternalError';
+  const requestId = newRequestId();
+  const body = encodeError({ code, message: known?.message ?? 'The request processing has failed due to some unknown error.' }, requestId, 'JSON', app.config.hostId);
+  return reply.code(httpStatusFor(code, known ? 'client' : 'server')).header('content-type', body.contentType).header('x-acs-request-id', requestId).send(body.payload);
+}
+
+/**
+ * `GET /kiln/v1/executions/{ExecutionId}/logs?after=N&follow=true` — an execution's output as
+ * NDJSON: one `{"seq","stream","time","text"}` line per chunk after `after`, then (when the
+ * execution has ended, or at once without `follow`) a last line
+ * `{"end":true,"status","message","errorCode","errorInfo","imageId"}`. With `follow` the
+ * stream stays open and delivers output as the build writes it. Signed like the ECS API (V3).
+ */
+export function registerExecutionLogs(server: FastifyInstance, app: App, nonces: NonceRegistry): void {
+  const auth = nativeAuthenticator(app, nonces);
+  server.get<{ Params: { executionId: string }; Querystring: { after?: string; follow?: string } }>(LOGS_PATH, async (req, reply) => {
+    let accountId: string;
+    try {
+      accountId = (await auth(req)).accountId;
+    } catch (err) {
+      return sendError(reply, app, err);
+    }
+    const first = await app.store.executions.locate(accountId, req.params.executionId);
+    if (!first) {
+      return sendError(reply, app, new KilnError('InvalidImagePipelineExecution.NotFound', 'The specified image pipeline execution does not exist!'));
+    }
+    const follow = req.query.follow === 'true' || req.query.follow === '1';
+    let after = Number.parseInt(req.query.after ?? '0', 10);
+    if (!Number.isSafeInteger(after) || after < 0) after = 0;
+
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
+    let closed = false;
+    req.raw.on('close', () => {
+      closed = true;
+    });
+    const scope = { accountId, regionId: first.regionId };
+    try {
+      for (;;) {
+        // Read the status before the chunks: output written before a terminal status is then always delivered.
+        const execution = await app.store.executions.get(scope, first.id);
+        let chunks = await app.store.executionLogs.read(first.id, after, PAGE);
+        while (chunks.length > 0 && !closed) {
+          res.write(chunks.map((c) => `${JSON.stringify(c)}\n`).join(''));
+          after = chunks[chunks.length - 1]!.seq;
+          chunks = chunks.length === PAGE ? await app.store.executionLogs.read(first.id, after, PAGE) : [];
+        }
+        if (closed) return;
+        if (!execution || !follow || isTerminal(execution.status)) {
+          res.end(`${JSON.stringify({ end: true, status: execution?.status, message: execution?.message, errorCode: execution?.errorCode, errorInfo: execution?.errorInfo, imageId: execution?.imageId })}\n`);
+          return;
+        }
+        await sleep(POLL_MS);
+      }
+    } catch (err) {
+      req.log.error({ err }, 'log stream failed');
+      res.end();
+    }
+  });
+}
