@@ -2,7 +2,7 @@ import type { KilnConfig } from '../config/config.js';
 import type { Region } from '../domain/catalog/regions.js';
 import { KilnError, missingParameter } from '../domain/errors.js';
 import type { ImageCatalog, Scope, Store } from '../domain/ports.js';
-import { SystemImageCatalog } from './image-catalog.js';
+import { AccountImageCatalog } from './image-catalog.js';
 import { SystemComponents } from './system-components.js';
 
 /** What every use case needs: the store, the catalogs and the configuration. */
@@ -20,7 +20,7 @@ export function createApp(store: Store, config: KilnConfig): App {
     store,
     config,
     regions: config.regions,
-    images: new SystemImageCatalog(regionIds),
+    images: new AccountImageCatalog(regionIds, store.images),
     systemComponents: new SystemComponents(config.regions.map((r) => r.regionId)),
   };
 }

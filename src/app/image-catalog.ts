@@ -1,38 +1,41 @@
 import { SYSTEM_IMAGES } from '../domain/catalog/system-images.js';
 import type { Image } from '../domain/image.js';
-import type { ImageCatalog, ImageFilter, Scope } from '../domain/ports.js';
+import type { ImageCatalog, ImageFilter, ImageRepository, Scope } from '../domain/ports.js';
+
+function matches(i: Image, f: ImageFilter): boolean {
+  return (!f.imageIds?.length || f.imageIds.includes(i.imageId))
+    && (f.imageName === undefined || i.imageName === f.imageName)
+    && (f.imageFamily === undefined || i.imageFamily === f.imageFamily)
+    && (!f.ownerAliases?.length || f.ownerAliases.includes(i.imageOwnerAlias))
+    && (f.osType === undefined || i.osType === f.osType)
+    && (f.architecture === undefined || i.architecture === f.architecture)
+    && (!f.status?.length || f.status.includes(i.status))
+    && (!f.tags?.length || f.tags.every((t) => i.tags.some((it) => it.key === t.key && (t.value === '' || it.value === t.value))));
+}
 
 /**
- * The images a build can start from. Today: the system base images, present in every
- * configured region. Images produced by executions join this catalog with the build engine.
+ * The images a caller can see and build from in a region: the system base images (in every
+ * configured region), the account's own images and those shared with it.
  */
-export class SystemImageCatalog implements ImageCatalog {
-  constructor(private readonly regionIds: ReadonlySet<string>) {}
+export class AccountImageCatalog implements ImageCatalog {
+  constructor(private readonly regionIds: ReadonlySet<string>, private readonly images: ImageRepository) {}
 
-  private all(regionId: string): Image[] {
+  private system(regionId: string): Image[] {
     if (!this.regionIds.has(regionId)) return [];
     return SYSTEM_IMAGES.map((img) => ({ ...img, regionId, tags: [...img.tags] }));
   }
 
   async find(scope: Scope, imageId: string): Promise<Image | undefined> {
-    return this.all(scope.regionId).find((i) => i.imageId === imageId);
+    return this.system(scope.regionId).find((i) => i.imageId === imageId) ?? (await this.images.getVisible(scope, imageId));
   }
 
   async latestInFamily(scope: Scope, family: string): Promise<Image | undefined> {
-    return this.all(scope.regionId)
-      .filter((i) => i.imageFamily === family && i.status === 'Available')
-      .sort((a, b) => (a.creationTime < b.creationTime ? 1 : -1))[0];
+    return (await this.list(scope, { imageFamily: family, status: ['Available'] }))
+      .sort((a, b) => (a.creationTime < b.creationTime ? 1 : a.creationTime > b.creationTime ? -1 : 0))[0];
   }
 
-  async list(scope: Scope, f: ImageFilter): Promise<Image[]> {
-    return this.all(scope.regionId).filter((i) =>
-      (!f.imageIds?.length || f.imageIds.includes(i.imageId))
-      && (f.imageName === undefined || i.imageName === f.imageName)
-      && (f.imageFamily === undefined || i.imageFamily === f.imageFamily)
-      && (!f.ownerAliases?.length || f.ownerAliases.includes(i.imageOwnerAlias))
-      && (f.osType === undefined || i.osType === f.osType)
-      && (f.architecture === undefined || i.architecture === f.architecture)
-      && (!f.status?.length || f.status.includes(i.status))
-      && (!f.tags?.length || f.tags.every((t) => i.tags.some((it) => it.key === t.key && (t.value === '' || it.value === t.value)))));
+  async list(scope: Scope, filter: ImageFilter): Promise<Image[]> {
+    const all = [...this.system(scope.regionId), ...(await this.images.listVisible(scope))];
+    return all.filter((i) => matches(i, filter));
   }
 }

@@ -27,4 +27,8 @@ export interface Image {
   isSupportCloudinit: boolean;
   creationTime: string;
   tags: Tag[];
+  /** Built and imported images: the OCI manifest in the blob store (`sha256:…`). */
+  manifestDigest?: string;
+  /** The execution that built it, if any. */
+  sourceExecutionId?: string;
 }

@@ -139,6 +139,7 @@ export interface Repositories {
   idempotency: IdempotencyRepository;
   executions: ExecutionRepository;
   executionLogs: ExecutionLogRepository;
+  images: ImageRepository;
 }
 
 export interface Store extends Repositories {
@@ -228,4 +229,24 @@ export interface ExecutionLogRepository {
   append(executionId: string, chunks: ReadonlyArray<Omit<LogChunk, 'seq'>>): Promise<void>;
   /** Chunks after `afterSeq`, oldest first, at most `limit`. */
   read(executionId: string, afterSeq: number, limit: number): Promise<LogChunk[]>;
+}
+
+/**
+ * Images that belong to accounts (built or imported), with their share lists. An image is
+ * visible to its owner and to the accounts it is shared with, in its region.
+ */
+export interface ImageRepository {
+  insert(image: import('./image.js').Image): Promise<void>;
+  /** An image the account owns in the region. */
+  getOwned(scope: Scope, imageId: string): Promise<import('./image.js').Image | undefined>;
+  /** An image the account owns or that is shared with it, in the region. */
+  getVisible(scope: Scope, imageId: string): Promise<import('./image.js').Image | undefined>;
+  /** Owned (`self`) and shared-with-me (`others`) images in the region, oldest first. */
+  listVisible(scope: Scope): Promise<import('./image.js').Image[]>;
+  /** True when the account owns an image of that name in the region. */
+  nameTaken(scope: Scope, imageName: string): Promise<boolean>;
+  delete(scope: Scope, imageId: string): Promise<boolean>;
+  addShares(scope: Scope, imageId: string, accountIds: readonly string[]): Promise<void>;
+  removeShares(scope: Scope, imageId: string, accountIds: readonly string[]): Promise<void>;
+  shares(scope: Scope, imageId: string): Promise<string[]>;
 }

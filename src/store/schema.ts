@@ -153,6 +153,22 @@ export interface ExecutionLogsTable {
   time: string;
 }
 
+/** Account images (see migrations/0003_images.ts); `spec` is the whole `Image` as JSON. */
+export interface ImagesTable {
+  id: string;
+  account_id: string;
+  region_id: string;
+  name: string;
+  family: string | null;
+  creation_time: string;
+  spec: string;
+}
+
+export interface ImageSharesTable {
+  image_id: string;
+  account_id: string;
+}
+
 export interface DB {
   accounts: AccountsTable;
   access_keys: AccessKeysTable;
@@ -167,4 +183,6 @@ export interface DB {
   executions: ExecutionsTable;
   execution_tags: ExecutionTagsTable;
   execution_logs: ExecutionLogsTable;
+  images: ImagesTable;
+  image_shares: ImageSharesTable;
 }

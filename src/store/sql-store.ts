@@ -19,9 +19,11 @@ import { createRepositories } from './repositories/index.js';
  * - SQLite: `BEGIN IMMEDIATE` on the single connection; concurrent `transaction` calls in one
  *   process queue up and run one at a time, and other processes wait on the file's write
  *   lock (busy timeout 10 s). Commits are fsynced (WAL, synchronous=FULL).
- * - PostgreSQL: isolation level SERIALIZABLE. A serialization failure (40001) or deadlock
- *   (40P01) rolls the attempt back and runs `work` again from the start, with a short random
- *   backoff, up to 30 attempts (then `TransactionRetriesExhaustedError`).
+ * - PostgreSQL: transactions of one process run one at a time, and each first takes a table
+ *   lock that queues the writers of other processes (see `lockWriters` in `dialect.ts`).
+ *   Isolation level SERIALIZABLE. A serialization failure (40001) or deadlock (40P01) rolls
+ *   the attempt back and runs `work` again from the start, with a short random backoff, up to
+ *   30 attempts (then `TransactionRetriesExhaustedError`).
  *   **`work` may therefore run more than once**: it must not have side effects outside the
  *   store (no HTTP calls, no queue pushes, no counters) or must tolerate repeating them; do
  *   those after `transaction` resolves, using its return value.
@@ -47,6 +49,7 @@ export class SqlStore implements Store {
   readonly idempotency: Repositories['idempotency'];
   readonly executions: Repositories['executions'];
   readonly executionLogs: Repositories['executionLogs'];
+  readonly images: Repositories['images'];
 
   readonly #dialect: SqlDialect;
   readonly #inTransaction = new AsyncLocalStorage<{ active: boolean }>();
@@ -72,6 +75,7 @@ export class SqlStore implements Store {
     this.idempotency = root.idempotency;
     this.executions = root.executions;
     this.executionLogs = root.executionLogs;
+    this.images = root.images;
   }
 
   /** Which database this store runs on. */

@@ -12,7 +12,7 @@ import { createPipeline, describePipelines, pipelineTags } from './ops-support.j
  */
 
 const CONCURRENT = 32;
-const KEY = { KILN_ACCESS_KEY_ID: 'LTAIkilnPgConcurrency', KILN_ACCESS_KEY_SECRET: 'pg-concurrency-secret-0123456789' };
+const ENV = { KILN_ACCESS_KEY_ID: 'LTAIkilnPgConcurrency', KILN_ACCESS_KEY_SECRET: 'pg-concurrency-secret-0123456789', KILN_PIPELINE_QUOTA: '1000' };
 
 let db: FreshDatabase | undefined;
 const servers: TestKiln[] = [];
@@ -25,7 +25,7 @@ after(async () => {
 });
 
 async function kilnOnDb(): Promise<TestKiln> {
-  const k = await startKiln({ KILN_DATABASE_URL: db!.url, ...KEY });
+  const k = await startKiln({ KILN_DATABASE_URL: db!.url, ...ENV });
   servers.push(k);
   return k;
 }

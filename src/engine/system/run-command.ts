@@ -47,8 +47,8 @@ export function runCommand(file: string, args: readonly string[], options: Comma
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.stdout!.on('data', (c: Buffer) => out.push(c));
+    child.stderr!.on('data', (c: Buffer) => err.push(c));
     let spawnError: Error | undefined;
     child.on('error', (e) => {
       spawnError = e;

@@ -2,6 +2,7 @@ import { Migrator, type CreateTableBuilder, type Kysely, type Migration } from '
 import { StoreError } from '../errors.js';
 import { initial } from './0001_initial.js';
 import { executions } from './0002_executions.js';
+import { images } from './0003_images.js';
 
 /** What a migration may ask of the dialect (the only DDL that differs between SQLite and PostgreSQL). */
 export interface SchemaHelpers {
@@ -16,6 +17,7 @@ export function migrations(h: SchemaHelpers): Record<string, Migration> {
   return {
     '0001_initial': initial(h),
     '0002_executions': executions(),
+    '0003_images': images(),
   };
 }
 

@@ -4,6 +4,7 @@ import { executionLogRepository } from './execution-logs.js';
 import { executionRepository } from './executions.js';
 import type { RepoContext } from './context.js';
 import { idempotencyRepository } from './idempotency.js';
+import { imageRepository } from './images.js';
 import { pipelineRepository } from './pipelines.js';
 import { tagRepository } from './tags.js';
 import { accessKeyRepository, accountRepository, resourceGroupRepository, vSwitchRepository } from './tenancy.js';
@@ -22,5 +23,6 @@ export function createRepositories(ctx: RepoContext): Repositories {
     idempotency: idempotencyRepository(ctx),
     executions: executionRepository(ctx),
     executionLogs: executionLogRepository(ctx),
+    images: imageRepository(ctx),
   };
 }

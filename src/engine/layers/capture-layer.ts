@@ -1,0 +1,33 @@
+import type { BlobStore } from '../../blobs/blob-store.js';
+import type { Digest } from '../../blobs/digest.js';
+import { diffEntries } from './diff-tar.js';
+import { coalesce } from './tar/coalesce.js';
+import { writeTar } from './tar/tar-writer.js';
+
+/**
+ * Layers are stored uncompressed (`application/vnd.oci.image.layer.v1.tar`): capture is then
+ * bound by the bytes a step changed rather than by gzip's CPU (tens of MB/s on one core), the
+ * blob digest equals the diffID, and layers never leave this machine uncompressed-unfriendly
+ * (an exporter or registry push can gzip on the way out).
+ */
+export const LAYER_MEDIA_TYPE = 'application/vnd.oci.image.layer.v1.tar';
+
+/** A layer in the blob store, as an OCI manifest and image config name it. */
+export interface LayerBlob {
+  mediaType: typeof LAYER_MEDIA_TYPE;
+  /** Digest of the blob (the manifest's layer digest). */
+  digest: Digest;
+  /** Digest of the uncompressed tar (the config's `rootfs.diff_ids`); equal to `digest` here. */
+  diffId: Digest;
+  size: number;
+}
+
+/**
+ * Archives a directory of changes (a step's overlay upper dir) as an OCI layer tar into the
+ * blob store; see `diffEntries` for what the tar holds. The directory must not change meanwhile.
+ * Identical trees give identical digests.
+ */
+export async function captureLayer(upperDir: string, blobs: BlobStore): Promise<LayerBlob> {
+  const { digest, size } = await blobs.put(coalesce(writeTar(diffEntries(upperDir))));
+  return { mediaType: LAYER_MEDIA_TYPE, digest, diffId: digest, size };
+}

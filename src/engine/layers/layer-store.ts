@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BlobStore } from '../../blobs/blob-store.js';
+import { digestHex, type Digest } from '../../blobs/digest.js';
+import { captureLayer, type LayerBlob } from './capture-layer.js';
+import { extractLayer } from './extract-layer.js';
+import type { ByteInput } from './tar/tar-reader.js';
+
+/** A layer unpacked on disk, ready to be an overlay lower dir. */
+export interface LayerDir {
+  diffId: Digest;
+  /** `<dataDir>/layers/<diffId hex>/diff` */
+  dir: string;
+}
+
+/**
+ * Extracted layers, `<dataDir>/layers/<diffId hex>/diff`, used directly as overlay lower dirs
+ * (the instance driver mounts them through short symlinks, so the length of these paths does
+ * not count against overlay's option limit). Directories appear atomically: they are built in
+ * `<dataDir>/layers/tmp/<random>/diff` and renamed into place. A layer's blob (by its digest,
+ * compressed or not) maps to its diffID through `<dataDir>/layers/by-digest/<hex>`.
+ */
+export class LayerStore {
+  readonly root: string;
+  private readonly inflight = new Map<string, Promise<LayerDir>>();
+
+  constructor(
+    dataDir: string,
+    readonly blobs: BlobStore,
+  ) {
+    this.root = join(dataDir, 'layers');
+  }
+
+  /** Where the layer with this diffID lives (whether or not it is there yet). */
+  dirOf(diffId: string): string {
+    return join(this.root, digestHex(diffId), 'diff');
+  }
+
+  async has(diffId: string): Promise<boolean> {
+    return exists(this.dirOf(diffId));
+  }
+
+  /** Archives a directory of changes into the blob store (see `captureLayer`). */
+  capture(upperDir: string): Promise<LayerBlob> {
+    return captureLayer(upperDir, this.blobs);
+  }
+
+  /** The directory of the layer blob `digest`, extracted from the blob store on first use. */
+  ensure(digest: string): Promise<LayerDir> {
+    return this.once(`blob:${digest}`, async () => {
+      const known = await this.diffIdOf(digest);
+      if (known && (await this.has(known))) return { diffId: known, dir: this.dirOf(known) };
+      const layer = await this.importTar(await this.blobs.get(digest));
+      await this.recordDigest(digest, layer.diffId);
+      return layer;
+    });
+  }
+
+  /** Unpacks a layer tar (plain or gzip) into the store; an already present diffID is kept as is. */
+  async importTar(input: ByteInput): Promise<LayerDir> {
+    const staging = await this.staging();
+    try {
+      const { diffId } = await extractLayer(input, staging.dir);
+      return { diffId, dir: await this.adopt(staging.dir, diffId) };
+    } finally {
+      await rm(staging.top, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * A fresh empty directory on the store's filesystem, to build a layer in place and `adopt`
+   * it; `top` is what to remove when giving up.
+   */
+  async staging(): Promise<{ dir: string; top: string }> {
+    const top = join(this.root, 'tmp', randomBytes(8).toString('hex'));
+    const dir = join(top, 'diff');
+    await mkdir(dir, { recursive: true, mode: 0o755 });
+    return { dir, top };
+  }
+
+  /**
+   * Moves a staged `<top>/diff` directory into the store as the layer `diffId` (a rename: the
+   * staging dir must come from `staging()`). When the layer is already there, the staged copy is
+   * left for the caller to remove. Returns the layer's directory.
+   */
+  async adopt(stagedDir: string, diffId: string): Promise<string> {
+    const final = join(this.root, digestHex(diffId));
+    if (await exists(final)) return this.dirOf(diffId);
+    try {
+      await rename(join(stagedDir, '..'), final);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err; // lost a race: theirs is as good
+    }
+    await this.recordDigest(diffId, diffId);
+    return this.dirOf(diffId);
+  }
+
+  async remove(diffId: string): Promise<void> {
+    await rm(join(this.root, digestHex(diffId)), { recursive: true, force: true });
+  }
+
+  private async diffIdOf(digest: string): Promise<Digest | undefined> {
+    try {
+      return (await readFile(join(this.root, 'by-digest', digestHex(digest)), 'utf8')).trim() as Digest;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async recordDigest(digest: string, diffId: string): Promise<void> {
+    const dir = join(this.root, 'by-digest');
+    await mkdir(dir, { recursive: true });
+    const tmp = join(dir, `.${digestHex(digest)}.${randomBytes(4).toString('hex')}`);
+    await writeFile(tmp, diffId);
+    await rename(tmp, join(dir, digestHex(digest)));
+  }
+
+  private once(key: string, work: () => Promise<LayerDir>): Promise<LayerDir> {
+    let p = this.inflight.get(key);
+    if (!p) {
+      p = work().finally(() => this.inflight.delete(key));
+      this.inflight.set(key, p);
+    }
+    return p;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

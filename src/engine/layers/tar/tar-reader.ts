@@ -1,0 +1,208 @@
+import { BLOCK, decodeBlock, decodePaxRecords, entryType, isZeroBlock, type TarHeader } from './tar-header.js';
+
+/** An entry being read: its header and its content (read it before asking for the next entry, or it is skipped). */
+export interface TarReadEntry {
+  header: TarHeader;
+  body: AsyncIterable<Buffer>;
+}
+
+/** Bytes in chunks: a stream, an async generator, or an array of buffers. */
+export type ByteInput = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+
+/** An async iterator over any `ByteInput`. */
+export function asyncIteratorOf(input: ByteInput): AsyncIterator<Uint8Array> {
+  if (Symbol.asyncIterator in input) return input[Symbol.asyncIterator]();
+  return (async function* () {
+    yield* input;
+  })();
+}
+
+/** Pulls exact byte counts out of a stream of chunks. */
+class ByteSource {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private ended = false;
+
+  constructor(private readonly source: AsyncIterator<Uint8Array>) {}
+
+  private async fill(): Promise<boolean> {
+    if (this.ended) return false;
+    const next = await this.source.next();
+    if (next.done) {
+      this.ended = true;
+      return false;
+    }
+    const buf = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
+    if (buf.length > 0) {
+      this.chunks.push(buf);
+      this.buffered += buf.length;
+    }
+    return true;
+  }
+
+  /** Exactly `n` bytes, or null at a clean end of input; throws on a truncated input. */
+  async read(n: number): Promise<Buffer | null> {
+    while (this.buffered < n) {
+      if (!(await this.fill())) {
+        if (this.buffered === 0) return null;
+        throw new Error('truncated tar archive');
+      }
+    }
+    const out = Buffer.allocUnsafe(n);
+    let off = 0;
+    while (off < n) {
+      const head = this.chunks[0]!;
+      const take = Math.min(head.length, n - off);
+      head.copy(out, off, 0, take);
+      off += take;
+      if (take === head.length) this.chunks.shift();
+      else this.chunks[0] = head.subarray(take);
+    }
+    this.buffered -= n;
+    return out;
+  }
+
+  /** Up to `n` bytes as they arrive (pieces of the input, not copies). */
+  async *take(n: number): AsyncGenerator<Buffer> {
+    let left = n;
+    while (left > 0) {
+      if (this.buffered === 0 && !(await this.fill())) throw new Error('truncated tar archive');
+      const head = this.chunks[0];
+      if (!head) continue;
+      const piece = head.length <= left ? head : head.subarray(0, left);
+      if (piece === head) this.chunks.shift();
+      else this.chunks[0] = head.subarray(left);
+      this.buffered -= piece.length;
+      left -= piece.length;
+      yield piece;
+    }
+  }
+
+  async skip(n: number): Promise<void> {
+    for await (const _ of this.take(n)) {
+      // discard
+    }
+  }
+
+  /** Reads and discards everything left (so a hash of the input sees all of it). */
+  async drain(): Promise<void> {
+    this.chunks = [];
+    this.buffered = 0;
+    while (await this.fill()) {
+      this.chunks = [];
+      this.buffered = 0;
+    }
+  }
+}
+
+/**
+ * Reads a tar archive (ustar, PAX, GNU long names). Yields each member's header with PAX
+ * overrides applied (`path`, `linkpath`, `size`, `uid`, `gid`, `mtime`, xattrs from
+ * `SCHILY.xattr.*` and `LIBARCHIVE.xattr.*`). Leading `./` and `/` are stripped from names and
+ * a trailing `/` from directories; the archive root (`./`) is skipped. After the end-of-archive
+ * marker the rest of the input is read and discarded, so a digest of the input covers all of it.
+ * Throws on sparse files, multi-volume archives and other members a layer never holds.
+ */
+export async function* readTar(input: ByteInput): AsyncGenerator<TarReadEntry> {
+  const src = new ByteSource(asyncIteratorOf(input));
+  let globalPax = new Map<string, Buffer>();
+  let localPax: Map<string, Buffer> | undefined;
+  let gnuLongName: string | undefined;
+  let gnuLongLink: string | undefined;
+  for (;;) {
+    const block = await src.read(BLOCK);
+    if (block === null) return; // no end marker: tolerated
+    if (isZeroBlock(block)) {
+      await src.drain();
+      return;
+    }
+    const raw = decodeBlock(block);
+    const paddedSize = (size: number) => Math.ceil(size / BLOCK) * BLOCK;
+
+    if (raw.typeflag === 'x' || raw.typeflag === 'g' || raw.typeflag === 'L' || raw.typeflag === 'K') {
+      const data = (await src.read(paddedSize(raw.size)))?.subarray(0, raw.size);
+      if (!data) throw new Error('truncated tar archive');
+      if (raw.typeflag === 'x') localPax = decodePaxRecords(data);
+      else if (raw.typeflag === 'g') globalPax = new Map([...globalPax, ...decodePaxRecords(data)]);
+      else {
+        const nul = data.indexOf(0);
+        const text = data.subarray(0, nul < 0 ? data.length : nul).toString('utf8');
+        if (raw.typeflag === 'L') gnuLongName = text;
+        else gnuLongLink = text;
+      }
+      continue;
+    }
+
+    const type = entryType(raw.typeflag);
+    if (!type) throw new Error(`unsupported tar member type ${JSON.stringify(raw.typeflag)} (${raw.name})`);
+    const pax = new Map([...globalPax, ...(localPax ?? [])]);
+    localPax = undefined;
+    const header: TarHeader = {
+      name: raw.name,
+      type,
+      mode: raw.mode & 0o7777,
+      uid: raw.uid,
+      gid: raw.gid,
+      size: raw.size,
+      mtime: raw.mtime,
+      linkname: raw.linkname || undefined,
+      devmajor: raw.devmajor,
+      devminor: raw.devminor,
+    };
+    if (gnuLongName !== undefined) header.name = gnuLongName;
+    if (gnuLongLink !== undefined) header.linkname = gnuLongLink;
+    gnuLongName = gnuLongLink = undefined;
+    applyPax(header, pax);
+    // Only regular files have content; a hardlink's size field (if any) has no data behind it,
+    // and stray data after other members is skipped.
+    const bodySize = type === 'hardlink' ? 0 : header.size;
+    if (type !== 'file') header.size = 0;
+    header.name = normalizeName(header.name);
+    if (type === 'hardlink' && header.linkname !== undefined) header.linkname = normalizeName(header.linkname);
+
+    let consumed = 0;
+    const body = (async function* () {
+      for await (const piece of src.take(bodySize - consumed)) {
+        consumed += piece.length;
+        yield piece;
+      }
+    })();
+    if (header.name === '') {
+      await src.skip(paddedSize(bodySize));
+      continue;
+    }
+    yield { header, body };
+    if (consumed < bodySize) await src.skip(bodySize - consumed);
+    await src.skip(paddedSize(bodySize) - bodySize);
+  }
+}
+
+function applyPax(header: TarHeader, pax: Map<string, Buffer>): void {
+  const text = (key: string) => pax.get(key)?.toString('utf8');
+  const path = text('path');
+  if (path !== undefined) header.name = path;
+  const linkpath = text('linkpath');
+  if (linkpath !== undefined) header.linkname = linkpath;
+  for (const key of ['size', 'uid', 'gid'] as const) {
+    const v = text(key);
+    if (v !== undefined) header[key] = Number(v);
+  }
+  const mtime = text('mtime');
+  if (mtime !== undefined) header.mtime = Math.floor(Number(mtime));
+  if (pax.has('GNU.sparse.major') || pax.has('GNU.sparse.size')) throw new Error(`sparse tar members are not supported (${header.name})`);
+  const xattrs = new Map<string, Buffer>();
+  for (const [key, value] of pax) {
+    if (key.startsWith('SCHILY.xattr.')) xattrs.set(key.slice('SCHILY.xattr.'.length), value);
+    else if (key.startsWith('LIBARCHIVE.xattr.')) {
+      const name = decodeURIComponent(key.slice('LIBARCHIVE.xattr.'.length));
+      xattrs.set(name, Buffer.from(value.toString('ascii'), 'base64'));
+    }
+  }
+  if (xattrs.size > 0) header.xattrs = xattrs;
+}
+
+/** Strips `./`, leading `/` and trailing `/`; collapses `//` and `/./`. The archive root becomes ''. */
+export function normalizeName(name: string): string {
+  const parts = name.split('/').filter((p) => p !== '' && p !== '.');
+  return parts.join('/');
+}

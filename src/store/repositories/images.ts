@@ -1,0 +1,84 @@
+import type { Image } from '../../domain/image.js';
+import type { ImageRepository, Scope } from '../../domain/ports.js';
+import { StoreConflictError } from '../errors.js';
+import type { RepoContext } from './context.js';
+import { translating } from './translate.js';
+
+function fromSpec(spec: string, alias: Image['imageOwnerAlias']): Image {
+  return { ...(JSON.parse(spec) as Image), imageOwnerAlias: alias };
+}
+
+/** Account images on SQL: the entity as JSON, with the name, family and owner as columns. */
+export function imageRepository(ctx: RepoContext): ImageRepository {
+  const owned = (scope: Scope) => ctx.db.selectFrom('images')
+    .where('account_id', '=', scope.accountId).where('region_id', '=', scope.regionId);
+
+  async function getOwned(scope: Scope, imageId: string): Promise<Image | undefined> {
+    const row = await owned(scope).select('spec').where('id', '=', imageId).executeTakeFirst();
+    return row ? fromSpec(row.spec, 'self') : undefined;
+  }
+
+  return {
+    async insert(image) {
+      await translating(ctx.db.insertInto('images').values({
+        id: image.imageId,
+        account_id: image.accountId,
+        region_id: image.regionId,
+        name: image.imageName,
+        family: image.imageFamily ?? null,
+        creation_time: image.creationTime,
+        spec: JSON.stringify(image),
+      }).execute(), { unique: (cause) => new StoreConflictError('Image', `Image name ${image.imageName} is already in use in ${image.regionId}.`, { cause }) });
+    },
+
+    getOwned,
+
+    async getVisible(scope, imageId) {
+      const mine = await getOwned(scope, imageId);
+      if (mine) return mine;
+      const row = await ctx.db.selectFrom('images').innerJoin('image_shares', 'image_shares.image_id', 'images.id')
+        .select('images.spec').where('images.id', '=', imageId).where('images.region_id', '=', scope.regionId)
+        .where('image_shares.account_id', '=', scope.accountId).executeTakeFirst();
+      return row ? fromSpec(row.spec, 'others') : undefined;
+    },
+
+    async listVisible(scope) {
+      const mine = await owned(scope).select('spec').orderBy('creation_time').orderBy('id').execute();
+      const shared = await ctx.db.selectFrom('images').innerJoin('image_shares', 'image_shares.image_id', 'images.id')
+        .select('images.spec').where('images.region_id', '=', scope.regionId).where('image_shares.account_id', '=', scope.accountId)
+        .orderBy('images.creation_time').orderBy('images.id').execute();
+      return [...mine.map((r) => fromSpec(r.spec, 'self')), ...shared.map((r) => fromSpec(r.spec, 'others'))];
+    },
+
+    async nameTaken(scope, imageName) {
+      return (await owned(scope).select('id').where('name', '=', imageName).executeTakeFirst()) !== undefined;
+    },
+
+    async delete(scope, imageId) {
+      return ctx.atomic(async (db) => {
+        const found = await db.selectFrom('images').select('id').where('id', '=', imageId)
+          .where('account_id', '=', scope.accountId).where('region_id', '=', scope.regionId).executeTakeFirst();
+        if (!found) return false;
+        await db.deleteFrom('image_shares').where('image_id', '=', imageId).execute();
+        await db.deleteFrom('images').where('id', '=', imageId).execute();
+        return true;
+      });
+    },
+
+    async addShares(_scope, imageId, accountIds) {
+      if (accountIds.length === 0) return;
+      await ctx.db.insertInto('image_shares').values(accountIds.map((account_id) => ({ image_id: imageId, account_id })))
+        .onConflict((oc) => oc.columns(['image_id', 'account_id']).doNothing()).execute();
+    },
+
+    async removeShares(_scope, imageId, accountIds) {
+      if (accountIds.length === 0) return;
+      await ctx.db.deleteFrom('image_shares').where('image_id', '=', imageId).where('account_id', 'in', [...accountIds]).execute();
+    },
+
+    async shares(_scope, imageId) {
+      return (await ctx.db.selectFrom('image_shares').select('account_id').where('image_id', '=', imageId).orderBy('account_id').execute())
+        .map((r) => r.account_id);
+    },
+  };
+}
