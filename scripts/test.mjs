@@ -34,16 +34,18 @@ try {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, KILN_TEST_DATABASE_URL: pg.url },
     });
-    let tail = '';
+    // The runner's summary (`ℹ pass N`, `ℹ fail N`) may be followed by a long list of failures.
+    let partial = '';
     child.stdout.on('data', (chunk) => {
       process.stdout.write(chunk);
-      tail = (tail + chunk.toString()).slice(-4000);
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        const m = /^ℹ (pass|fail) (\d+)$/.exec(line.trim());
+        if (m) m[1] === 'pass' ? (passed = Number(m[2])) : (failed = Number(m[2]));
+      }
     });
-    child.on('close', (c) => {
-      passed = Number(/ℹ pass (\d+)/.exec(tail)?.[1] ?? 0);
-      failed = Number(/ℹ fail (\d+)/.exec(tail)?.[1] ?? 0);
-      resolve(c ?? 1);
-    });
+    child.on('close', (c) => resolve(c ?? 1));
   });
 } finally {
   await pg.stop();

@@ -1,7 +1,7 @@
 import type { KilnConfig } from '../config/config.js';
 import type { Region } from '../domain/catalog/regions.js';
 import { KilnError, missingParameter } from '../domain/errors.js';
-import type { ImageCatalog, Scope, Store } from '../domain/ports.js';
+import type { ImageCatalog, Repositories, Scope, Store } from '../domain/ports.js';
 import { AccountImageCatalog } from './image-catalog.js';
 import { SystemComponents } from './system-components.js';
 
@@ -10,7 +10,8 @@ export interface App {
   store: Store;
   config: KilnConfig;
   regions: readonly Region[];
-  images: ImageCatalog;
+  /** The images visible to callers, read through `repos` (the store, or an open transaction). */
+  imagesIn(repos: Repositories): ImageCatalog;
   systemComponents: SystemComponents;
 }
 
@@ -20,7 +21,7 @@ export function createApp(store: Store, config: KilnConfig): App {
     store,
     config,
     regions: config.regions,
-    images: new AccountImageCatalog(regionIds, store.images),
+    imagesIn: (repos) => new AccountImageCatalog(regionIds, repos.images),
     systemComponents: new SystemComponents(config.regions.map((r) => r.regionId)),
   };
 }

@@ -30,7 +30,7 @@ export async function startExecution(app: App, scope: Scope, pipelineId: string,
   validateTags(tags);
   return idempotent(app.store, { accountId: scope.accountId, action: 'StartImagePipelineExecution' }, clientToken, { scope, pipelineId, tags }, async (tx) => {
     const pipeline = await requirePipeline(tx, scope, pipelineId);
-    await resolveBaseImage(app, scope, pipeline.baseImageType, pipeline.baseImage);
+    await resolveBaseImage(app, tx, scope, pipeline.baseImageType, pipeline.baseImage);
     const lookup = componentLookup(app, tx, scope);
     for (const [text, kind] of [[pipeline.buildContent, 'build'], [pipeline.testContent, 'test']] as const) {
       if (text !== undefined) await resolveComponents(parseContent(text, kind), kind, lookup, scope);

@@ -38,7 +38,7 @@ export async function createPipeline(app: App, scope: Scope, req: PipelineReques
   return idempotent(app.store, { accountId: scope.accountId, action: 'CreateImagePipeline' }, clientToken, { scope, req }, async (tx) => {
     const resourceGroupId = await resolveResourceGroup(tx, scope.accountId, checked.resourceGroupId);
     const vSwitchId = await resolveVSwitch(tx, scope, checked.vSwitchId);
-    await resolveBaseImage(app, scope, checked.baseImageType, checked.baseImage);
+    await resolveBaseImage(app, tx, scope, checked.baseImageType, checked.baseImage);
     const componentIds = await checkContent(app, tx, scope, checked.buildContent, checked.testContent);
 
     if (await tx.pipelines.count(scope) >= app.config.pipelineQuota) {

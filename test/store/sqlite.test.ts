@@ -66,48 +66,60 @@ describe('sqlite specifics', () => {
   });
 
   it('loses no acknowledged write when the process is killed (SIGKILL)', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'kiln-durable-'));
-    const url = `sqlite:${join(dir, 'kiln.db')}`;
-    const scope = newScope();
-    try {
-      // Migrate first so the child only inserts.
-      await (await createStore({ databaseUrl: url, dataDir: dir })).close();
-      const printed: string[] = [];
-      const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixtures', 'durability-child.ts'), url, scope.accountId], {
-        cwd: root,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.on('data', (c) => { stderr += c; });
-      const killed = await new Promise<NodeJS.Signals | null>((resolve, reject) => {
-        let buf = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          buf += chunk.toString();
-          const lines = buf.split('\n');
-          buf = lines.pop()!;
-          printed.push(...lines.filter(Boolean));
-          if (printed.length >= 60 && !child.killed) child.kill('SIGKILL');
-        });
-        child.on('error', reject);
-        child.on('close', (code, signal) => (signal ? resolve(signal) : reject(new Error(`child exited ${code}: ${stderr}`))));
-      });
-      assert.equal(killed, 'SIGKILL');
-      assert.ok(printed.length >= 60, `child printed ${printed.length} ids`);
+    await killWhileInserting(1);
+  });
 
-      const store = await createStore({ databaseUrl: url, dataDir: dir });
-      try {
-        for (const id of printed) {
-          const p = await store.pipelines.get(scope, id);
-          assert.ok(p, `acknowledged template ${id} is missing after the kill`);
-          assert.equal(p.tags.length, 1);
-        }
-        assert.ok(await store.pipelines.count(scope) >= printed.length);
-        assert.equal(await store.pipelines.referencesComponent('ic-durable'), true);
-      } finally {
-        await store.close();
-      }
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+  it('loses no acknowledged write of concurrent (group-committed) transactions when the process is killed', async () => {
+    await killWhileInserting(8);
   });
 });
+
+/**
+ * Runs the durability child with `workers` concurrent insert loops, SIGKILLs it once it has
+ * acknowledged 60 inserts, and checks that every acknowledged template is in the database.
+ */
+async function killWhileInserting(workers: number): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'kiln-durable-'));
+  const url = `sqlite:${join(dir, 'kiln.db')}`;
+  const scope = newScope();
+  try {
+    // Migrate first so the child only inserts.
+    await (await createStore({ databaseUrl: url, dataDir: dir })).close();
+    const printed: string[] = [];
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixtures', 'durability-child.ts'), url, scope.accountId, String(workers)], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c) => { stderr += c; });
+    const killed = await new Promise<NodeJS.Signals | null>((resolve, reject) => {
+      let buf = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        buf += chunk.toString();
+        const lines = buf.split('\n');
+        buf = lines.pop()!;
+        printed.push(...lines.filter(Boolean));
+        if (printed.length >= 60 && !child.killed) child.kill('SIGKILL');
+      });
+      child.on('error', reject);
+      child.on('close', (code, signal) => (signal ? resolve(signal) : reject(new Error(`child exited ${code}: ${stderr}`))));
+    });
+    assert.equal(killed, 'SIGKILL');
+    assert.ok(printed.length >= 60, `child printed ${printed.length} ids`);
+
+    const store = await createStore({ databaseUrl: url, dataDir: dir });
+    try {
+      for (const id of printed) {
+        const p = await store.pipelines.get(scope, id);
+        assert.ok(p, `acknowledged template ${id} is missing after the kill`);
+        assert.equal(p.tags.length, 1);
+      }
+      assert.ok(await store.pipelines.count(scope) >= printed.length);
+      assert.equal(await store.pipelines.referencesComponent('ic-durable'), true);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -96,6 +96,50 @@ export function transactionTests(ctx: SuiteContext): void {
       assert.ok(attempts >= 20);
     });
 
+    it('concurrent transactions where some throw: the others commit, the throwing ones leave nothing', async () => {
+      const scope = newScope();
+      const taken = minimalPipeline(scope, { name: 'taken' });
+      await ctx.store.pipelines.insert(taken, []);
+      // ok; throws; propagates a database error (duplicate id); swallows one (StoreUsageError).
+      const kinds = ['ok', 'throws', 'ok', 'db-error', 'ok', 'swallowed'] as const;
+      const N = 24;
+      const kindOf = (i: number) => kinds[i % kinds.length]!;
+      const results = await Promise.allSettled(Array.from({ length: N }, (_, i) => ctx.store.transaction(async (tx) => {
+        const p = minimalPipeline(scope, { name: `g${i}`, tags: [{ key: 'i', value: String(i) }] });
+        await tx.pipelines.insert(p, [`ic-group-${scope.accountId}-${i}`]);
+        await tx.idempotency.put(scope.accountId, 'Group', `t${i}`, { paramsDigest: 'd', response: '{}' });
+        const kind = kindOf(i);
+        if (kind === 'throws') throw new QuotaExceeded(`unit ${i}`);
+        if (kind === 'db-error') await tx.pipelines.insert(taken, []);
+        if (kind === 'swallowed') await tx.pipelines.insert(taken, []).catch(() => {});
+        return p.id;
+      })));
+      const okNames: string[] = [];
+      for (const [i, r] of results.entries()) {
+        const kind = kindOf(i);
+        if (kind === 'ok') {
+          assert.equal(r.status, 'fulfilled', `unit ${i}: ${(r as PromiseRejectedResult).reason}`);
+          okNames.push(`g${i}`);
+        } else {
+          assert.equal(r.status, 'rejected', `unit ${i} (${kind}) must fail`);
+          const reason = (r as PromiseRejectedResult).reason;
+          if (kind === 'throws') assert.ok(reason instanceof QuotaExceeded);
+          if (kind === 'db-error') assert.equal(reason.code, 'Store.Conflict');
+          if (kind === 'swallowed') assert.ok(reason instanceof StoreUsageError);
+        }
+        const ref = await ctx.store.pipelines.referencesComponent(`ic-group-${scope.accountId}-${i}`);
+        const token = await ctx.store.idempotency.get(scope.accountId, 'Group', `t${i}`);
+        assert.equal(ref, kind === 'ok', `component reference of unit ${i}`);
+        assert.equal(token !== undefined, kind === 'ok', `idempotency record of unit ${i}`);
+      }
+      const page = await ctx.store.pipelines.list({ ...scope }, { limit: 100 });
+      assert.deepEqual(page.items.map((p) => p.name).sort(), ['taken', ...okNames].sort());
+      assert.equal(page.totalCount, 1 + okNames.length);
+      assert.equal(await ctx.store.pipelines.count(scope), 1 + okNames.length);
+      assert.equal((await ctx.store.tags.list(scope, 'imagepipeline', {}, { limit: 100 })).totalCount, okNames.length);
+      for (const p of page.items.filter((x) => x.name !== 'taken')) assert.deepEqual(p.tags, [{ key: 'i', value: p.name.slice(1) }]);
+    });
+
     it('concurrent transactions and root calls on distinct scopes all complete', async () => {
       const scopes = Array.from({ length: 10 }, () => newScope());
       await Promise.all(scopes.flatMap((scope) => [

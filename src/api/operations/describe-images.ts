@@ -63,7 +63,7 @@ export const describeImages: Operation = {
       const v = params.str(wire);
       if (v !== undefined) filter[key] = v;
     }
-    const images = await app.images.list(scope, filter);
+    const images = await app.imagesIn(app.store).list(scope, filter);
     return {
       RegionId: scope.regionId,
       TotalCount: images.length,

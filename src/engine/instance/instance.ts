@@ -1,0 +1,81 @@
+/**
+ * The intermediate instance: where a template's build content runs, one command (step) at a
+ * time. The default driver (`RuncInstanceDriver`) runs each step as an OCI container under
+ * runc over an overlay of the image's layers; see `runc-driver.ts`.
+ */
+
+/** What to create. Names and sizes come from the execution and the template's instance settings. */
+export interface InstanceSpec {
+  /** Unique among live instances (e.g. the execution id): `[A-Za-z0-9][A-Za-z0-9_.-]{0,62}`. */
+  name: string;
+  /** The hostname processes see (`hostname`, /etc/hostname, /etc/hosts). */
+  hostname: string;
+  /** Lower layer directories (extracted layers), bottom first. */
+  layers: string[];
+  /** vCPUs of the InstanceType: a CPU-time quota (1.5 = one and a half CPUs' worth). */
+  cpus: number;
+  /** Memory of the InstanceType; exceeding it gets the step OOM-killed (no swap). */
+  memoryMiB: number;
+  /** SystemDiskSize: room for everything the build writes; writing past it fails with ENOSPC. */
+  diskGiB: number;
+  /** `none` (InternetMaxBandwidthOut = 0): loopback only. `user` (> 0): slirp4netns, no host loopback. */
+  network: 'none' | 'user';
+  /** Test-only: a disk size in MiB that overrides `diskGiB`, so disk-full tests stay small. */
+  diskMiB?: number;
+}
+
+/** One command to run on the instance. */
+export interface StepRun {
+  argv: string[];
+  /** `KEY=value` entries; PATH and HOME get defaults when missing. */
+  env: string[];
+  /** Absolute working directory inside the instance. */
+  cwd: string;
+  /** `name`, `uid`, `name:group` or `uid:gid`, resolved from the instance's /etc/passwd and /etc/group. */
+  user: string;
+  /** Kills the step after this long (≤ 0 or non-finite: no limit). */
+  timeoutMs: number;
+  /** Called with output as it comes (do not throw). */
+  onOutput(stream: 'stdout' | 'stderr', chunk: Buffer): void;
+  /** Aborting kills the step (`cancelled` in the result). */
+  signal?: AbortSignal;
+}
+
+/**
+ * How a step ended. `exitCode` is the process's status (128 + signal when killed; -1 when it
+ * never started because `signal` was already aborted). Any of `oomKilled`, `diskFull`,
+ * `timedOut`, `cancelled` means the step failed for that reason, whatever `exitCode` says.
+ */
+export interface StepResult {
+  exitCode: number;
+  /** The kernel killed a process of the step for exceeding `memoryMiB` (the whole step is then killed). */
+  oomKilled: boolean;
+  /** The step failed with the instance's disk full (no free blocks or inodes left). */
+  diskFull: boolean;
+  timedOut: boolean;
+  cancelled: boolean;
+  /** This step's changes (an overlay upper dir: whiteouts and opaque dirs included); valid until the next `run` or `destroy`. */
+  upperDir: string;
+}
+
+export interface Instance {
+  /** Runs one step on top of the base layers and the committed steps. One at a time. */
+  run(step: StepRun): Promise<StepResult>;
+  /** The last step's changes become a lower layer for the next steps; an uncommitted step is discarded by the next `run`. */
+  commitStep(): void;
+  /** RESTART: ends every process and starts the instance again before the next command (see the driver). */
+  restart(): Promise<void>;
+  /** Removes everything the instance holds (idempotent); kills a running step first. */
+  destroy(): Promise<void>;
+}
+
+export interface InstanceDriver {
+  /** Creates an instance; on failure nothing of it is left behind. */
+  create(spec: InstanceSpec): Promise<Instance>;
+  /**
+   * Things still present for instances whose name starts with `namePrefix`: containers,
+   * mounts, cgroups, network namespaces, helper processes, loop devices and folders, one
+   * human-readable line each. Empty after every instance was destroyed.
+   */
+  leftovers(namePrefix: string): Promise<string[]>;
+}

@@ -1,0 +1,56 @@
+import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runCommand } from '../system/run-command.js';
+
+/** A mount point as the kernel lists it (octal escapes decoded). */
+export interface MountEntry {
+  mountPoint: string;
+  fsType: string;
+  source: string;
+}
+
+/** The mounts of this process's mount namespace. */
+export async function listMounts(): Promise<MountEntry[]> {
+  const text = await readFile('/proc/self/mountinfo', 'utf8');
+  const out: MountEntry[] = [];
+  for (const line of text.split('\n')) {
+    const sep = line.indexOf(' - ');
+    if (sep < 0) continue;
+    const left = line.slice(0, sep).split(' ');
+    const right = line.slice(sep + 3).split(' ');
+    out.push({ mountPoint: unescape(left[4] ?? ''), fsType: right[0] ?? '', source: unescape(right[1] ?? '') });
+  }
+  return out;
+}
+
+function unescape(s: string): string {
+  return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+}
+
+/** Whether something is mounted exactly at `path`. */
+export async function isMounted(path: string): Promise<boolean> {
+  return (await listMounts()).some((m) => m.mountPoint === path);
+}
+
+/**
+ * Unmounts `path` (a no-op when nothing is mounted there). Retries briefly on EBUSY (processes
+ * of a just-killed container may still be exiting), then detaches lazily so it never lingers.
+ */
+export async function unmount(path: string): Promise<void> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    if (!(await isMounted(path))) return;
+    const r = await runCommand('umount', [path], { allowFailure: true });
+    if (r.code === 0) continue; // stacked mounts: loop until none is left
+    if (!/busy/i.test(r.stderr)) {
+      if (!(await isMounted(path))) return;
+      throw new Error(`umount ${path}: ${r.stderr.trim()}`);
+    }
+    await sleep(50);
+  }
+  if (await isMounted(path)) await runCommand('umount', ['-l', path]);
+}
+
+/** Mounts a tmpfs of at most `sizeBytes` at `path`, mode 1777 (a /tmp). */
+export async function mountTmpfs(path: string, sizeBytes: number): Promise<void> {
+  await runCommand('mount', ['-t', 'tmpfs', '-o', `mode=1777,nosuid,nodev,size=${Math.max(1, Math.floor(sizeBytes / 1024))}k`, 'kiln-tmp', path]);
+}

@@ -1,0 +1,294 @@
+import { once } from 'node:events';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { signalNumber } from '../system/run-command.js';
+import { globalOomKills, type InstanceCgroup } from './cgroups.js';
+import { CleanupStack } from './cleanup-stack.js';
+import { diskFree } from './disk.js';
+import type { Instance, InstanceSpec, StepResult, StepRun } from './instance.js';
+import type { InstanceNetwork } from './instance-network.js';
+import type { InstancePaths } from './instance-paths.js';
+import { mountTmpfs, unmount } from './mounts.js';
+import { buildStepSpec } from './oci-spec.js';
+import { mountOverlay } from './overlay.js';
+import type { Runc } from './runc.js';
+import { resolveUser } from './user.js';
+
+/** runc itself failed (bad config, missing binary, mount error): not a failure of the build command. */
+export class RuntimeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RuntimeError';
+  }
+}
+
+/** Free space under which a failed step counts as "disk full" (ext4 keeps a little back). */
+const DISK_FULL_SLACK_BYTES = 2 * 1024 * 1024;
+const OOM_POLL_MS = 100;
+const KILL_RETRY_MS = 100;
+
+export interface RuncInstanceParts {
+  spec: InstanceSpec;
+  paths: InstancePaths;
+  runc: Runc;
+  cgroup: InstanceCgroup;
+  network: InstanceNetwork;
+  /** Undoes everything the driver created for the instance, in reverse. */
+  stack: CleanupStack;
+  /** Size of the instance's /tmp tmpfs. */
+  tmpBytes: number;
+}
+
+/**
+ * An instance whose steps are runc containers. Each `run` mounts a fresh overlay (lower: the
+ * init layer, the image's layers, the committed steps; upper: a new dir on the instance's
+ * disk), runs one container in fresh pid/mount/uts/ipc namespaces inside the instance's
+ * network namespace and cgroup, then removes the container and unmounts, whatever happened.
+ *
+ * RESTART: between steps no process of the instance is left (a step's processes, background
+ * ones included, end with its pid namespace), so `restart()` restarts what outlives steps: the
+ * network namespace and slirp4netns are recreated and /tmp is emptied, as after a reboot. The
+ * next step then starts in a fresh pid namespace, as always.
+ */
+export class RuncInstance implements Instance {
+  private seq = 0;
+  private readonly committed: string[] = [];
+  private last: string | undefined;
+  private busy = false;
+  private killCurrent: (() => void) | undefined;
+  private running: Promise<unknown> | undefined;
+  private destroyed = false;
+
+  constructor(private readonly parts: RuncInstanceParts) {}
+
+  async run(step: StepRun): Promise<StepResult> {
+    if (this.destroyed) throw new Error(`instance ${this.parts.spec.name} is destroyed`);
+    if (this.busy) throw new Error(`instance ${this.parts.spec.name} is already running a step`);
+    this.busy = true;
+    const work = this.runStep(step);
+    this.running = work.catch(() => undefined);
+    try {
+      return await work;
+    } finally {
+      this.busy = false;
+      this.running = undefined;
+    }
+  }
+
+  private async runStep(step: StepRun): Promise<StepResult> {
+    const { spec, paths, runc, cgroup, network } = this.parts;
+    await this.discardLast();
+    const seq = ++this.seq;
+    const id = `kiln-${spec.name}-${seq}`;
+    const stepDir = paths.stepDir(seq);
+    const upperDir = join(stepDir, 'diff');
+    const workDir = join(stepDir, 'work');
+    await mkdir(upperDir, { recursive: true, mode: 0o755 });
+    await mkdir(workDir, { mode: 0o700 });
+    this.last = stepDir;
+
+    if (step.signal?.aborted) {
+      await rm(workDir, { recursive: true, force: true });
+      return { exitCode: -1, oomKilled: false, diskFull: false, timedOut: false, cancelled: true, upperDir };
+    }
+
+    const stack = new CleanupStack();
+    try {
+      await mountOverlay({
+        cwd: paths.dir,
+        links: paths.links,
+        lowers: [paths.init, ...spec.layers, ...this.committed],
+        upper: `${paths.stepRel(seq)}/diff`,
+        work: `${paths.stepRel(seq)}/work`,
+        target: paths.rootfs,
+      });
+      stack.push('overlay mount', () => unmount(paths.rootfs));
+      const user = await resolveUser(paths.rootfs, step.user);
+      const config = buildStepSpec({
+        rootfs: paths.rootfs,
+        hostname: spec.hostname,
+        argv: step.argv,
+        env: step.env,
+        cwd: step.cwd,
+        uid: user.uid,
+        gid: user.gid,
+        additionalGids: user.additionalGids,
+        home: user.home,
+        netnsPath: network.nsPath,
+        cgroupsPath: cgroup.cgroupsPath(id),
+        etcFiles: ['hosts', 'hostname', 'resolv.conf'].map((f) => ({ destination: `/etc/${f}`, source: join(paths.etc, f) })),
+        tmpDir: paths.tmp,
+        maxOpenFiles: await maxOpenFiles(),
+      });
+      await writeFile(paths.config, JSON.stringify(config));
+      await writeFile(paths.runcLog, '');
+      await cgroup.resetPeak();
+      const oomBefore = await globalOomKills();
+      stack.push('container', async () => {
+        // `runc run` removes the container when it ends; delete -f only what is still there
+        if (await runc.exists(id)) await runc.delete(id);
+      });
+      const outcome = await this.runContainer(id, step);
+      const oomKilled = outcome.polledOom || ((await globalOomKills()) > oomBefore && (await cgroup.peakReachedLimit()));
+      if (outcome.exitCode !== 0 && !outcome.timedOut && !outcome.cancelled && !oomKilled) {
+        const runtimeError = await this.runtimeFailure();
+        if (runtimeError) {
+          // the command itself could not be executed: a failure of the step, as a shell reports it
+          // (runc has already written its message to the step's stderr)
+          const exec = /exec: "/.test(runtimeError);
+          if (!exec) throw new RuntimeError(`runc could not run step ${seq} of ${spec.name}: ${runtimeError}`);
+          outcome.exitCode = /permission denied/.test(runtimeError) ? 126 : 127;
+        }
+      }
+      const free = await diskFree(paths.disk);
+      const diskFull = outcome.exitCode !== 0 && (free.bytes < Math.max(DISK_FULL_SLACK_BYTES, free.totalBytes / 200) || free.inodes === 0);
+      return { exitCode: outcome.exitCode, oomKilled, diskFull, timedOut: outcome.timedOut, cancelled: outcome.cancelled, upperDir };
+    } finally {
+      await stack.unwind();
+      await rm(workDir, { recursive: true, force: true });
+    }
+  }
+
+  /** Runs the container to its end, enforcing the timeout, the abort signal and OOM kills. */
+  private async runContainer(id: string, step: StepRun): Promise<{ exitCode: number; timedOut: boolean; cancelled: boolean; polledOom: boolean }> {
+    const { paths, runc, cgroup } = this.parts;
+    const child = runc.spawnRun(paths.dir, id, paths.runcLog);
+    const closed = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
+    const deliver = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+      try {
+        step.onOutput(stream, chunk);
+      } catch {
+        // a broken listener must not break the step
+      }
+    };
+    child.stdout!.on('data', deliver('stdout'));
+    child.stderr!.on('data', deliver('stderr'));
+    let spawnError: Error | undefined;
+    child.on('error', (err) => {
+      spawnError = err;
+    });
+
+    let done = false;
+    let killing = false;
+    let timedOut = false;
+    let cancelled = false;
+    let polledOom = false;
+    const kill = () => {
+      if (killing) return;
+      killing = true;
+      void (async () => {
+        // the container may not exist yet (runc still creating it): retry until runc returns
+        const started = Date.now();
+        while (!done) {
+          await runc.kill(id, 'KILL').catch(() => false);
+          if (done) break;
+          await sleep(KILL_RETRY_MS);
+          if (Date.now() - started > 10_000) child.kill('SIGKILL'); // runc stuck; `delete -f` cleans up
+        }
+      })();
+    };
+    this.killCurrent = () => {
+      cancelled = true;
+      kill();
+    };
+    const timeout =
+      Number.isFinite(step.timeoutMs) && step.timeoutMs > 0
+        ? setTimeout(() => {
+            timedOut = true;
+            kill();
+          }, step.timeoutMs)
+        : undefined;
+    const onAbort = () => {
+      cancelled = true;
+      kill();
+    };
+    step.signal?.addEventListener('abort', onAbort, { once: true });
+    const poller = setInterval(() => {
+      void cgroup.stepOomKills(id).then((n) => {
+        if (n > 0 && !done) {
+          polledOom = true;
+          kill();
+        }
+      });
+    }, OOM_POLL_MS);
+    try {
+      const [code, signal] = await closed;
+      done = true;
+      if (spawnError) throw new RuntimeError(`cannot start runc: ${spawnError.message}`);
+      const exitCode = code ?? 128 + (signal ? signalNumber(signal) : 0);
+      return { exitCode, timedOut, cancelled: cancelled && !timedOut, polledOom };
+    } finally {
+      done = true;
+      clearTimeout(timeout);
+      clearInterval(poller);
+      step.signal?.removeEventListener('abort', onAbort);
+      this.killCurrent = undefined;
+    }
+  }
+
+  /** runc's own error for the last step, when it logged one (the container then never ran). */
+  private async runtimeFailure(): Promise<string | undefined> {
+    let text = '';
+    try {
+      text = await readFile(this.parts.paths.runcLog, 'utf8');
+    } catch {
+      return undefined;
+    }
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      try {
+        const entry = JSON.parse(line) as { level?: string; msg?: string };
+        if (entry.level === 'error' || entry.level === 'fatal') return entry.msg ?? line;
+      } catch {
+        // not JSON: ignore
+      }
+    }
+    return undefined;
+  }
+
+  commitStep(): void {
+    if (this.busy) throw new Error('cannot commit while a step runs');
+    if (!this.last) throw new Error('no step to commit');
+    this.committed.push(join(this.last, 'diff'));
+    this.last = undefined;
+  }
+
+  /** Removes the last step's changes when they were not committed. */
+  private async discardLast(): Promise<void> {
+    if (this.last) {
+      await rm(this.last, { recursive: true, force: true });
+      this.last = undefined;
+    }
+  }
+
+  async restart(): Promise<void> {
+    if (this.destroyed) throw new Error(`instance ${this.parts.spec.name} is destroyed`);
+    if (this.busy) throw new Error('cannot restart while a step runs');
+    await this.parts.network.restart();
+    await unmount(this.parts.paths.tmp);
+    await mountTmpfs(this.parts.paths.tmp, this.parts.tmpBytes);
+  }
+
+  async destroy(): Promise<void> {
+    this.destroyed = true;
+    if (this.running) {
+      this.killCurrent?.();
+      await this.running;
+    }
+    await this.parts.stack.unwind();
+  }
+}
+
+/** The engine's own hard RLIMIT_NOFILE, capped at 1048576 (what a step gets). */
+async function maxOpenFiles(): Promise<number> {
+  try {
+    const text = await readFile('/proc/self/limits', 'utf8');
+    const hard = /^Max open files\s+\S+\s+(\S+)/m.exec(text)?.[1];
+    if (hard === 'unlimited') return 1048576;
+    const n = Number(hard);
+    return Number.isInteger(n) && n > 0 ? Math.min(n, 1048576) : 1024;
+  } catch {
+    return 1024;
+  }
+}
