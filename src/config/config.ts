@@ -20,6 +20,10 @@ export interface KilnConfig {
   componentQuota: number;
   /** The `HostId` of error bodies. */
   hostId: string;
+  /** Build workers `kiln serve` runs in-process (0: API only; run `kiln worker` elsewhere). */
+  workers: number;
+  /** How long a worker's claim on a build lasts without renewal (a killed worker's build is taken back after it). */
+  leaseMs: number;
 }
 
 type FileConfig = Partial<Omit<KilnConfig, 'regions'>> & { regions?: Array<string | Region> };
@@ -59,6 +63,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KilnConfig {
     pipelineQuota: positiveInt('KILN_PIPELINE_QUOTA', env.KILN_PIPELINE_QUOTA ?? file.pipelineQuota, 100),
     componentQuota: positiveInt('KILN_COMPONENT_QUOTA', env.KILN_COMPONENT_QUOTA ?? file.componentQuota, 200),
     hostId: env.KILN_HOST_ID || file.hostId || 'ecs.aliyuncs.com',
+    workers: positiveInt('KILN_WORKERS', env.KILN_WORKERS ?? file.workers, 1),
+    leaseMs: positiveInt('KILN_LEASE_MS', env.KILN_LEASE_MS ?? file.leaseMs, 30_000),
   };
   const databaseUrl = env.KILN_DATABASE_URL || file.databaseUrl;
   if (databaseUrl) config.databaseUrl = databaseUrl;

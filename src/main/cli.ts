@@ -5,16 +5,20 @@ import { call } from '../cli/call.js';
 import { logs } from '../cli/logs.js';
 import { createStore } from '../store/create-store.js';
 import { serve } from './serve.js';
+import { boot } from './boot.js';
+import { startWorkers } from './workers.js';
 
 const USAGE = `usage: kiln <command>
-  serve                         run Kiln (API and, later, workers) in the foreground
+  serve                         run Kiln in the foreground: the API and KILN_WORKERS build workers
+  worker                        run build workers only, against the same database (KILN_DATABASE_URL)
   call <Action> [Name=value…]   call a running Kiln, signed with the default key
   logs [-f] <ExecutionId>       print a build's output; -f follows it to the end
   accounts create [--name N]    add an account; prints its id and first AccessKey
   accounts list                 list accounts
   keys create --account ID      add an AccessKey to an account
 Configuration: KILN_HOST, KILN_PORT, KILN_DATA_DIR, KILN_DATABASE_URL, KILN_ACCESS_KEY_ID,
-KILN_ACCESS_KEY_SECRET, KILN_REGIONS, KILN_PIPELINE_QUOTA, KILN_COMPONENT_QUOTA, KILN_CONFIG (JSON file).`;
+KILN_ACCESS_KEY_SECRET, KILN_REGIONS, KILN_PIPELINE_QUOTA, KILN_COMPONENT_QUOTA, KILN_WORKERS, KILN_LEASE_MS,
+KILN_CONFIG (JSON file).`;
 
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -40,6 +44,21 @@ async function main(argv: string[]): Promise<number> {
       console.log(banner(running, config));
       const stop = async () => {
         await running.stop();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      return new Promise<number>(() => {});
+    }
+    case 'worker': {
+      const config = loadConfig();
+      const { app } = await boot(config);
+      const count = Math.max(1, config.workers);
+      const running = startWorkers(app, count, (msg, err) => console.error(`kiln worker: ${msg}`, err));
+      console.log(`Kiln worker(s) started: ${running.workers.map((w) => w.id).join(', ')} (lease ${config.leaseMs} ms)`);
+      const stop = async () => {
+        await running.stop();
+        await app.store.close();
         process.exit(0);
       };
       process.once('SIGINT', stop);

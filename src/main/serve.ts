@@ -4,6 +4,7 @@ import type { KilnConfig } from '../config/config.js';
 import type { App } from '../app/app.js';
 import type { DefaultCredentials } from '../auth/default-account.js';
 import { boot } from './boot.js';
+import { startWorkers } from './workers.js';
 
 export interface Running {
   app: App;
@@ -19,6 +20,7 @@ export async function serve(config: KilnConfig): Promise<Running> {
   const { app, credentials } = await boot(config);
   const server = await createServer(app);
   await server.listen({ host: config.host, port: config.port });
+  const workers = startWorkers(app, config.workers, (msg, err) => server.log.error({ err }, msg));
   const addr = server.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -28,6 +30,7 @@ export async function serve(config: KilnConfig): Promise<Running> {
     credentials,
     endpoint: `http://${host}:${port}`,
     async stop() {
+      await workers.stop();
       await server.close();
       await app.store.close();
     },

@@ -33,11 +33,12 @@ export const REGION = 'cn-hangzhou';
 
 /**
  * Starts a real Kiln on a free loopback port with a fresh data dir (SQLite unless
- * `databaseUrl` is given) and returns official clients pointed at it.
+ * `KILN_DATABASE_URL` is given) and returns official clients pointed at it. No build worker
+ * runs unless `KILN_WORKERS` says so: API tests then see executions exactly as queued.
  */
 export async function startKiln(env: Record<string, string> = {}): Promise<TestKiln> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kiln-test-'));
-  const config = loadConfig({ KILN_DATA_DIR: dataDir, KILN_PORT: '0', KILN_HOST: '127.0.0.1', ...env });
+  const config = loadConfig({ KILN_DATA_DIR: dataDir, KILN_PORT: '0', KILN_HOST: '127.0.0.1', KILN_WORKERS: '0', ...env });
   const running = await serve(config);
   const port = Number(new URL(running.endpoint).port);
 

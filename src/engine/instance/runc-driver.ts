@@ -1,4 +1,4 @@
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, realpath, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InstanceCgroup } from './cgroups.js';
 import { CleanupStack } from './cleanup-stack.js';
@@ -33,22 +33,34 @@ const MiB = 1024 * 1024;
  * the memory/CPU/pids limits → its network namespace (and slirp4netns for `user` networking).
  */
 export class RuncInstanceDriver implements InstanceDriver {
-  readonly instancesRoot: string;
   readonly runc: Runc;
+  private readonly configuredRoot: string;
+  private resolvedRoot: string | undefined;
 
   constructor(private readonly options: RuncDriverOptions) {
-    this.instancesRoot = join(options.dataDir, 'instances');
+    this.configuredRoot = join(options.dataDir, 'instances');
     this.runc = new Runc(options.runcBinary ?? 'runc', options.runcRoot);
+  }
+
+  /**
+   * `<dataDir>/instances`, created and with symlinks resolved: the kernel lists mount points by
+   * their real path, and unmounting and leftover checks compare against it.
+   */
+  async instancesRoot(): Promise<string> {
+    if (this.resolvedRoot === undefined) {
+      await mkdir(this.configuredRoot, { recursive: true });
+      this.resolvedRoot = await realpath(this.configuredRoot);
+    }
+    return this.resolvedRoot;
   }
 
   async create(spec: InstanceSpec): Promise<Instance> {
     validate(spec);
-    const paths = new InstancePaths(this.instancesRoot, spec.name);
+    const paths = new InstancePaths(await this.instancesRoot(), spec.name);
     const memoryBytes = Math.round(spec.memoryMiB * MiB);
     const diskBytes = Math.round((spec.diskMiB ?? spec.diskGiB * 1024) * MiB);
     const stack = new CleanupStack();
     return stack.guard(async () => {
-      await mkdir(this.instancesRoot, { recursive: true });
       await mkdir(paths.dir); // fails when the name is taken
       stack.push('instance folder', () => rm(paths.dir, { recursive: true, force: true }));
 
@@ -77,16 +89,16 @@ export class RuncInstanceDriver implements InstanceDriver {
     });
   }
 
-  leftovers(namePrefix: string): Promise<string[]> {
-    return findLeftovers(this.runc, this.instancesRoot, namePrefix);
+  async leftovers(namePrefix: string): Promise<string[]> {
+    return findLeftovers(this.runc, await this.instancesRoot(), namePrefix);
   }
 
   /**
    * Removes whatever `leftovers` finds (containers, mounts, slirp4netns, namespaces, cgroups,
    * loop devices, folders), e.g. after a crash of the engine. Not for live instances.
    */
-  reap(namePrefix: string): Promise<void> {
-    return reapLeftovers(this.runc, this.instancesRoot, namePrefix);
+  async reap(namePrefix: string): Promise<void> {
+    return reapLeftovers(this.runc, await this.instancesRoot(), namePrefix);
   }
 }
 

@@ -1,0 +1,202 @@
+import { randomBytes } from 'node:crypto';
+import type { BlobStore } from '../blobs/blob-store.js';
+import type { ResolvedContent } from '../domain/buildcontent/index.js';
+import type { Builder, BuildContext, BuildOutcome } from '../domain/builder.js';
+import { findInstanceType } from '../domain/catalog/instance-types.js';
+import type { Image } from '../domain/image.js';
+import type { ImagePipeline } from '../domain/pipeline.js';
+import type { Scope, Store } from '../domain/ports.js';
+import { ecsTime } from '../domain/time.js';
+import { runnableImage, type RunnableImage } from './base-layers.js';
+import { StepCancelled, StepFailure } from './build/step-failure.js';
+import { StepRunner } from './build/step-runner.js';
+import { initialConfig } from './image-config.js';
+import { writeImage } from './image/oci-image.js';
+import type { Instance, InstanceDriver } from './instance/instance.js';
+import type { LayerStore } from './layers/layer-store.js';
+import { planSteps } from './plan/plan.js';
+import { distribute } from './distribute.js';
+
+export interface EngineDeps {
+  store: Store;
+  blobs: BlobStore;
+  layers: LayerStore;
+  driver: InstanceDriver & { reap(namePrefix: string): Promise<void> };
+  /** The template's content with its components bound, or undefined when it has none. */
+  resolveContent(pipeline: ImagePipeline, kind: 'build' | 'test'): Promise<ResolvedContent | undefined>;
+  /** The template's base image as the caller sees it (image id or family), or undefined. */
+  findBaseImage(pipeline: ImagePipeline): Promise<Image | undefined>;
+  newImageId(): string;
+  /** Per-step limit (default one hour). */
+  stepTimeoutMs?: number;
+}
+
+const DEFAULT_STEP_TIMEOUT_MS = 3_600_000;
+
+/**
+ * The build engine: runs an execution through the service's lifecycle on this machine.
+ * PREPARING (base image, intermediate instance) → BUILDING (each step a container and a
+ * layer; then the OCI image) → TESTING (a fresh instance from the new image) → DISTRIBUTING
+ * (copies to regions, shares with accounts) → RELEASING (instances removed) → a terminal status.
+ */
+export class BuildEngine implements Builder {
+  constructor(private readonly d: EngineDeps) {}
+
+  async cleanupLeftovers(executionId: string): Promise<string[]> {
+    const found = await this.d.driver.leftovers(executionId);
+    if (found.length > 0) await this.d.driver.reap(executionId);
+    return found;
+  }
+
+  async run(ctx: BuildContext): Promise<BuildOutcome> {
+    const { pipeline, execution } = ctx;
+    const scope: Scope = { accountId: execution.accountId, regionId: execution.regionId };
+    const type = findInstanceType(pipeline.instanceType);
+    const limits = {
+      instanceType: pipeline.instanceType,
+      memoryMiB: (type?.memorySizeGiB ?? 8) * 1024,
+      cpus: type?.cpuCoreCount ?? 2,
+      diskGiB: pipeline.systemDiskSize,
+      network: pipeline.internetMaxBandwidthOut > 0 ? 'user' as const : 'none' as const,
+    };
+    const stepTimeoutMs = this.d.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
+    let instance: Instance | undefined;
+    let keepInstance = false;
+    let phase = 'PREPARING';
+    try {
+      // PREPARING: resolve what the template refers to now (it may have changed since creation).
+      const base = await this.d.findBaseImage(pipeline);
+      if (!base) throw new StepFailure('InvalidImage.NotFound', `The base image ${pipeline.baseImage ?? '(OSS import)'} does not exist or is not visible to this account.`);
+      if (pipeline.baseImageType === 'OSS') throw new StepFailure('OSS.NotConfigured', 'BaseImageType=OSS needs an S3-compatible object store, and none is configured for this Kiln.');
+      const build = await this.d.resolveContent(pipeline, 'build');
+      const test = await this.d.resolveContent(pipeline, 'test');
+      const baseImage = await runnableImage(base, this.d.layers, this.d.blobs);
+      if (pipeline.repairMode) {
+        ctx.log('system', `RepairMode=${pipeline.repairMode}: the image check and repair items are not implemented by this Kiln yet; the base image is used as it is.\n`);
+      }
+      await ctx.stage('PREPARING', `Creating the intermediate instance (${pipeline.instanceType}: ${limits.cpus} vCPU, ${limits.memoryMiB / 1024} GiB; ${limits.diskGiB} GiB disk; network ${limits.network}).`);
+      instance = await this.d.driver.create({
+        name: execution.id,
+        hostname: `iZ${randomBytes(8).toString('hex')}Z`,
+        layers: baseImage.dirs,
+        cpus: limits.cpus,
+        memoryMiB: limits.memoryMiB,
+        diskGiB: limits.diskGiB,
+        network: limits.network,
+      });
+
+      // BUILDING
+      phase = 'BUILDING';
+      const steps = build ? planSteps(build) : [];
+      await ctx.stage('BUILDING', `Building: ${steps.length} step(s) on ${base.imageId}.`);
+      const config = initialConfig(baseImage.config);
+      const runner = new StepRunner({
+        instance, layers: this.d.layers, config, limits, stepTimeoutMs, signal: ctx.signal, captureLayers: true,
+        log: ctx.log,
+        onStep: (i, total, step) => ctx.progress(`Building: step ${i}/${total} (${step.where}).`),
+      });
+      await runner.runAll(steps);
+      await runner.installStartupCommand();
+
+      const imageId = this.d.newImageId();
+      const image = await this.saveImage(scope, pipeline, execution.id, imageId, baseImage, runner, config);
+      await ctx.progress(`Image ${imageId} (${image.imageName}) created with ${runner.captured.length} new layer(s).`, imageId);
+      await instance.destroy();
+      instance = undefined;
+
+      // TESTING
+      const testSteps = test ? planSteps(test) : [];
+      if (testSteps.length > 0) {
+        phase = 'TESTING';
+        await ctx.stage('TESTING', `Testing image ${imageId}: ${testSteps.length} step(s) on a fresh instance.`);
+        const built = await runnableImage(image, this.d.layers, this.d.blobs);
+        instance = await this.d.driver.create({
+          name: `${execution.id}-t`, hostname: `iZ${randomBytes(8).toString('hex')}Z`, layers: built.dirs,
+          cpus: limits.cpus, memoryMiB: limits.memoryMiB, diskGiB: limits.diskGiB, network: limits.network,
+        });
+        const tester = new StepRunner({
+          instance, layers: this.d.layers, config: initialConfig(built.config), limits, stepTimeoutMs, signal: ctx.signal, captureLayers: false,
+          log: ctx.log,
+          onStep: (i, total, step) => ctx.progress(`Testing: step ${i}/${total} (${step.where}).`),
+        });
+        try {
+          await tester.runAll(testSteps);
+        } catch (err) {
+          if (!(err instanceof StepFailure)) throw err;
+          await instance.destroy();
+          instance = undefined;
+          await ctx.stage('RELEASING', 'Releasing the test instance.');
+          return { status: 'TEST_FAILED', message: `Image ${imageId} was created, but its test failed.`, errorCode: err.code, errorInfo: `TestContent ${err.info}`, imageId };
+        }
+        await instance.destroy();
+        instance = undefined;
+      }
+
+      // DISTRIBUTING
+      let problems: string[] = [];
+      if (pipeline.toRegionIds.length > 0 || pipeline.addAccounts.length > 0) {
+        phase = 'DISTRIBUTING';
+        await ctx.stage('DISTRIBUTING', `Distributing image ${imageId}: ${pipeline.toRegionIds.length} region(s), ${pipeline.addAccounts.length} account(s).`);
+        problems = await distribute(this.d.store, image, pipeline, this.d.newImageId, ctx.log);
+      }
+
+      phase = 'RELEASING';
+      await ctx.stage('RELEASING', 'Releasing the intermediate instance.');
+      if (problems.length > 0) {
+        return { status: 'PARTITION_SUCCESS', message: `Image ${imageId} was created; distribution was partial.`, errorCode: 'DistributionFailed', errorInfo: problems.join(' '), imageId };
+      }
+      return { status: 'SUCCESS', message: `Image ${imageId} (${image.imageName}) was created.`, imageId };
+    } catch (err) {
+      if (err instanceof StepCancelled || ctx.signal.aborted) {
+        return { status: 'CANCELLED', message: `Cancelled during ${phase}: the build was stopped and its resources released.` };
+      }
+      if (!(err instanceof StepFailure)) throw err;
+      keepInstance = instance !== undefined && !pipeline.deleteInstanceOnFailure;
+      const kept = keepInstance ? ` The intermediate instance ${execution.id} was kept for inspection (DeleteInstanceOnFailure=false): data dir instances/${execution.id}.` : '';
+      return { status: 'FAILED', message: `Failed during ${phase}: ${err.info}${kept}`, errorCode: err.code, errorInfo: err.info };
+    } finally {
+      if (instance && !keepInstance) await instance.destroy();
+    }
+  }
+
+  private async saveImage(scope: Scope, pipeline: ImagePipeline, executionId: string, imageId: string, base: RunnableImage, runner: StepRunner, config: ReturnType<typeof initialConfig>): Promise<Image> {
+    const options = pipeline.imageOptions;
+    const prefix = options?.imageName ?? pipeline.imageName ?? pipeline.name;
+    const imageName = pipeline.advancedOptions?.imageNameSuffix === 'disable' ? prefix : `${prefix}_${executionId}`;
+    if (await this.d.store.images.nameTaken(scope, imageName)) {
+      throw new StepFailure('InvalidImageName.Duplicated', `The image name ${imageName} is already in use in the target region ${scope.regionId}.`);
+    }
+    const created = ecsTime();
+    const layers = [...base.layers, ...runner.captured];
+    const { manifestDigest } = await writeImage(this.d.blobs, {
+      layers, config, created,
+      history: [...base.layers.map(() => `base image ${pipeline.baseImage ?? ''}`), ...runner.captured.map((_, i) => `step ${i + 1} of ${executionId}`)],
+      annotations: { 'org.opencontainers.image.ref.name': imageName, 'com.kiln.execution': executionId },
+    });
+    const family = options?.imageFamily ?? pipeline.imageFamily;
+    const image: Image = {
+      imageId,
+      regionId: scope.regionId,
+      accountId: scope.accountId,
+      imageName,
+      ...(family ? { imageFamily: family } : {}),
+      ...(options?.description ? { description: options.description } : {}),
+      imageOwnerAlias: 'self',
+      osType: 'linux',
+      osName: 'Linux 64位',
+      osNameEn: 'Linux 64 bit',
+      platform: 'Others Linux',
+      architecture: 'x86_64',
+      bootMode: 'BIOS',
+      size: pipeline.systemDiskSize,
+      status: 'Available',
+      isSupportCloudinit: false,
+      creationTime: created,
+      tags: options?.imageTags ?? [],
+      manifestDigest,
+      sourceExecutionId: executionId,
+    };
+    await this.d.store.images.insert(image);
+    return image;
+  }
+}

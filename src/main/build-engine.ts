@@ -1,0 +1,37 @@
+import { join } from 'node:path';
+import type { App } from '../app/app.js';
+import { componentLookup } from '../app/component-lookup.js';
+import { LocalBlobStore } from '../blobs/local-blob-store.js';
+import { parseContent, resolveComponents } from '../domain/buildcontent/index.js';
+import { newImageId } from '../domain/ids.js';
+import { BuildEngine } from '../engine/engine.js';
+import { RuncInstanceDriver } from '../engine/instance/runc-driver.js';
+import { LayerStore } from '../engine/layers/layer-store.js';
+
+/**
+ * The build engine of this machine: runc instances, layers and blobs under the data dir,
+ * reading templates, components and images through the app.
+ */
+export function createBuildEngine(app: App): BuildEngine {
+  const dataDir = app.config.dataDir;
+  const blobs = new LocalBlobStore(join(dataDir, 'blobs'));
+  return new BuildEngine({
+    store: app.store,
+    blobs,
+    layers: new LayerStore(dataDir, blobs),
+    driver: new RuncInstanceDriver({ dataDir }),
+    newImageId,
+    async resolveContent(pipeline, kind) {
+      const text = kind === 'build' ? pipeline.buildContent : pipeline.testContent;
+      if (text === undefined) return undefined;
+      const scope = { accountId: pipeline.accountId, regionId: pipeline.regionId };
+      return resolveComponents(parseContent(text, kind), kind, componentLookup(app, app.store, scope), scope);
+    },
+    async findBaseImage(pipeline) {
+      if (pipeline.baseImage === undefined) return undefined;
+      const scope = { accountId: pipeline.accountId, regionId: pipeline.regionId };
+      const images = app.imagesIn(app.store);
+      return pipeline.baseImageType === 'IMAGE_FAMILY' ? images.latestInFamily(scope, pipeline.baseImage) : images.find(scope, pipeline.baseImage);
+    },
+  });
+}
