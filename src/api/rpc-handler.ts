@@ -3,6 +3,7 @@ import { asKilnFault } from '../app/faults.js';
 import { KilnError, isKilnError } from '../domain/errors.js';
 import { API_VERSION, OPERATIONS } from './operations/registry.js';
 import { WireParams } from './operations/wire-params.js';
+import { AccessKeyCache } from './rpc/access-key-cache.js';
 import { authenticate } from './rpc/authenticate.js';
 import { decodeRequest } from './rpc/decode.js';
 import { encodeError, encodeSuccess } from './rpc/encode.js';
@@ -42,7 +43,9 @@ export const PASSED_SERVER_FAULTS: ReadonlySet<string> = new Set(['ServiceUnavai
  */
 export function createRpcHandler(deps: RpcHandlerDeps): (raw: RawRequest) => Promise<RpcResponse> {
   const now = deps.now ?? (() => new Date());
-  const findAccessKey = (id: string) => deps.app.store.accessKeys.get(id);
+  // Keys are read at most every 5 s per key: a status change takes that long to apply.
+  const accessKeys = new AccessKeyCache((id) => deps.app.store.accessKeys.get(id));
+  const findAccessKey = (id: string) => accessKeys.get(id);
 
   return async (raw) => {
     const requestId = newRequestId();

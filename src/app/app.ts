@@ -2,6 +2,7 @@ import type { KilnConfig } from '../config/config.js';
 import type { Region } from '../domain/catalog/regions.js';
 import { KilnError, missingParameter } from '../domain/errors.js';
 import type { ImageCatalog, Repositories, Scope, Store } from '../domain/ports.js';
+import { DefaultIds } from './default-ids.js';
 import { AccountImageCatalog } from './image-catalog.js';
 import { SystemComponents } from './system-components.js';
 
@@ -13,6 +14,8 @@ export interface App {
   /** The images visible to callers, read through `repos` (the store, or an open transaction). */
   imagesIn(repos: Repositories): ImageCatalog;
   systemComponents: SystemComponents;
+  /** The committed ids of the accounts' default resource groups and vSwitches. */
+  defaultIds: DefaultIds;
 }
 
 export function createApp(store: Store, config: KilnConfig): App {
@@ -23,6 +26,7 @@ export function createApp(store: Store, config: KilnConfig): App {
     regions: config.regions,
     imagesIn: (repos) => new AccountImageCatalog(regionIds, repos.images),
     systemComponents: new SystemComponents(config.regions.map((r) => r.regionId)),
+    defaultIds: new DefaultIds(store),
   };
 }
 

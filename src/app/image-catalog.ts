@@ -3,13 +3,19 @@ import type { Image } from '../domain/image.js';
 import type { ImageCatalog, ImageFilter, ImageRepository, Scope } from '../domain/ports.js';
 
 function matches(i: Image, f: ImageFilter): boolean {
+  const created = Date.parse(i.creationTime);
   return (!f.imageIds?.length || f.imageIds.includes(i.imageId))
     && (f.imageName === undefined || i.imageName === f.imageName)
+    && (f.nameContains === undefined || i.imageName.includes(f.nameContains))
     && (f.imageFamily === undefined || i.imageFamily === f.imageFamily)
     && (!f.ownerAliases?.length || f.ownerAliases.includes(i.imageOwnerAlias))
+    && (f.sharedBy === undefined || i.imageOwnerAlias !== 'others' || i.accountId === f.sharedBy)
     && (f.osType === undefined || i.osType === f.osType)
     && (f.architecture === undefined || i.architecture === f.architecture)
     && (!f.status?.length || f.status.includes(i.status))
+    && (f.isSupportCloudinit === undefined || i.isSupportCloudinit === f.isSupportCloudinit)
+    && (f.createdFrom === undefined || created >= f.createdFrom)
+    && (f.createdTo === undefined || created <= f.createdTo)
     && (!f.tags?.length || f.tags.every((t) => i.tags.some((it) => it.key === t.key && (t.value === '' || it.value === t.value))));
 }
 

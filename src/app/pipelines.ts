@@ -35,9 +35,10 @@ export async function createPipeline(app: App, scope: Scope, req: PipelineReques
   if (checked.buildContent !== undefined) parseContent(checked.buildContent, 'build');
   if (checked.testContent !== undefined) parseContent(checked.testContent, 'test');
 
+  const defaults = await app.defaultIds.of(scope);
   return idempotent(app.store, { accountId: scope.accountId, action: 'CreateImagePipeline' }, clientToken, { scope, req }, async (tx) => {
-    const resourceGroupId = await resolveResourceGroup(tx, scope.accountId, checked.resourceGroupId);
-    const vSwitchId = await resolveVSwitch(tx, scope, checked.vSwitchId);
+    const resourceGroupId = await resolveResourceGroup(tx, scope.accountId, checked.resourceGroupId, defaults.resourceGroupId);
+    const vSwitchId = await resolveVSwitch(tx, scope, checked.vSwitchId, defaults.vSwitchId);
     await resolveBaseImage(app, tx, scope, checked.baseImageType, checked.baseImage);
     const componentIds = await checkContent(app, tx, scope, checked.buildContent, checked.testContent);
 

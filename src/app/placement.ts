@@ -16,15 +16,20 @@ export function resolveInstanceType(instanceType: string | undefined): string {
   return id;
 }
 
-export async function resolveResourceGroup(repos: Repositories, accountId: string, resourceGroupId: string | undefined): Promise<string> {
-  if (resourceGroupId === undefined) return (await ensureDefaultResourceGroup(repos, accountId)).id;
+/**
+ * The resource group to use: the one asked for, checked; else the account's default —
+ * `knownDefault` when given (a committed default's id, see `default-ids.ts`), else read or made.
+ */
+export async function resolveResourceGroup(repos: Repositories, accountId: string, resourceGroupId: string | undefined, knownDefault?: string): Promise<string> {
+  if (resourceGroupId === undefined) return knownDefault ?? (await ensureDefaultResourceGroup(repos, accountId)).id;
   const group = await repos.resourceGroups.get(accountId, resourceGroupId);
   if (!group) throw new KilnError('InvalidResourceGroup.NotFound', 'The ResourceGroup provided does not exist in our records.');
   return group.id;
 }
 
-export async function resolveVSwitch(repos: Repositories, scope: Scope, vSwitchId: string | undefined): Promise<string> {
-  if (vSwitchId === undefined) return (await ensureDefaultVSwitch(repos, scope)).id;
+/** The vSwitch to use: the one asked for, checked; else the scope's default, as for resource groups. */
+export async function resolveVSwitch(repos: Repositories, scope: Scope, vSwitchId: string | undefined, knownDefault?: string): Promise<string> {
+  if (vSwitchId === undefined) return knownDefault ?? (await ensureDefaultVSwitch(repos, scope)).id;
   const vsw = await repos.vSwitches.get(scope, vSwitchId);
   if (!vsw) throw new KilnError('InvalidVSwitchId.NotFound', `The specified VSwitchId "${vSwitchId}" does not exist.`);
   return vsw.id;

@@ -1,4 +1,4 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomFillSync, randomInt } from 'node:crypto';
 
 /*
  * Resource ids look like the cloud's (`ip-2ze5tsl5bp6nf2b3abcd`) but are opaque to clients.
@@ -6,10 +6,21 @@ import { randomBytes, randomInt } from 'node:crypto';
  */
 const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
 
+/**
+ * Random bytes from the CSPRNG, handed out from a 4 KiB pool (one system call per ~200 ids
+ * instead of one per id); each byte is used once.
+ */
+const pool = Buffer.alloc(4096);
+let poolUsed = pool.length;
+
 function body(length: number): string {
-  const bytes = randomBytes(length);
+  if (poolUsed + length > pool.length) {
+    randomFillSync(pool);
+    poolUsed = 0;
+  }
   let out = '';
-  for (let i = 0; i < length; i++) out += ALPHABET[bytes[i]! % 36];
+  for (let i = 0; i < length; i++) out += ALPHABET[pool[poolUsed + i]! % 36];
+  poolUsed += length;
   return out;
 }
 

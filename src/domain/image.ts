@@ -31,4 +31,6 @@ export interface Image {
   manifestDigest?: string;
   /** The execution that built it, if any. */
   sourceExecutionId?: string;
+  /** Set on images made by CopyImage: the image it was copied from (`IsCopied`). */
+  copiedFrom?: { imageId: string; regionId: string };
 }

@@ -153,12 +153,23 @@ export interface Store extends Repositories {
 
 export interface ImageFilter {
   imageIds?: string[];
+  /** Exact name. */
   imageName?: string;
+  /** Part of the name (DescribeImages' fuzzy `ImageName`). */
+  nameContains?: string;
   imageFamily?: string;
   ownerAliases?: string[];
+  /** Limits shared (`others`) images to this owner; other images are not affected. */
+  sharedBy?: string;
   osType?: string;
   architecture?: string;
+  /** Absent or empty: any status. */
   status?: string[];
+  isSupportCloudinit?: boolean;
+  /** Created at or after / at or before, as epoch milliseconds. */
+  createdFrom?: number;
+  createdTo?: number;
+  /** Every tag must match; an empty value matches any value of that key. */
   tags?: Tag[];
 }
 
@@ -245,8 +256,14 @@ export interface ImageRepository {
   listVisible(scope: Scope): Promise<import('./image.js').Image[]>;
   /** True when the account owns an image of that name in the region. */
   nameTaken(scope: Scope, imageName: string): Promise<boolean>;
+  /** Deletes an image the account owns in the region, with its shares; false if absent. */
   delete(scope: Scope, imageId: string): Promise<boolean>;
+  /** Shares an owned image with accounts (already shared ones are kept); `StoreNotFoundError` if the scope does not own it. */
   addShares(scope: Scope, imageId: string, accountIds: readonly string[]): Promise<void>;
+  /** Unshares an owned image; accounts it is not shared with, or an image the scope does not own, change nothing. */
   removeShares(scope: Scope, imageId: string, accountIds: readonly string[]): Promise<void>;
+  /** The accounts an owned image is shared with, ascending; empty when the scope does not own it. */
   shares(scope: Scope, imageId: string): Promise<string[]>;
+  /** Which of these owned images are shared with at least one account (`IsSelfShared`). */
+  sharedAmong(scope: Scope, imageIds: readonly string[]): Promise<Set<string>>;
 }

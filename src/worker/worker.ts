@@ -139,7 +139,8 @@ export class Worker {
         log: (stream, text) => logs.write(stream, text),
         stage: async (next, message) => {
           if (next === status) {
-            await store.executions.update(scope, execution.id, { message }, [status]);
+            // The first stage (PREPARING) is already the queued status: its line still goes to the log.
+            if (await store.executions.update(scope, execution.id, { message }, [status])) logs.write('system', `[${next}] ${message}\n`);
             return;
           }
           if (!canMove(status, next)) throw new Error(`the build moved from ${status} to ${next}`);

@@ -1,6 +1,10 @@
 import { test, describe, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { stat } from 'node:fs/promises';
+import { lstat, mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalBlobStore } from '../../src/blobs/local-blob-store.js';
+import { LayerStore } from '../../src/engine/layers/layer-store.js';
 import type { Instance } from '../../src/engine/instance/instance.js';
 import { UnknownUserError } from '../../src/engine/instance/user.js';
 import { ensureBusyboxBase } from '../../src/engine/base-images/busybox.js';
@@ -28,6 +32,15 @@ describe('an instance on the busybox base', () => {
     assert.equal(again.dir, fx.base.dir);
     assert.equal(await fx.blobs.has(fx.base.digest), true);
     assert.ok((await stat(`${fx.base.dir}/bin/busybox`)).isFile());
+    assert.equal((await lstat(`${fx.base.dir}/bin/sh`)).isSymbolicLink(), true);
+    // reproducible: another data dir builds the very same layer
+    const other = await mkdtemp(join(tmpdir(), 'kiln-busybox-'));
+    try {
+      const elsewhere = await ensureBusyboxBase(new LayerStore(other, new LocalBlobStore(join(other, 'blobs'))));
+      assert.equal(elsewhere.digest, fx.base.digest);
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
   });
 
   test('echo hello runs', async () => {

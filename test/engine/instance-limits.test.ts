@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Instance } from '../../src/engine/instance/instance.js';
 import { cgroupHierarchies } from '../../src/engine/instance/cgroups.js';
+import { RuntimeError } from '../../src/engine/instance/runc-instance.js';
 import { engineFixture, sh, type EngineFixture } from './helpers/engine-fixture.js';
 
 /** A host HTTP server on 127.0.0.1 that counts the requests it gets. */
@@ -144,6 +145,14 @@ describe('instance limits', () => {
     await inst.destroy();
     const r = await running;
     assert.equal(r.cancelled, true);
+  });
+
+  test('a step that runc cannot start fails without leaving its container or mount', async () => {
+    instance = await fx.driver.create(fx.spec());
+    await assert.rejects(sh(instance, 'true', { cwd: '/etc/passwd' }), RuntimeError);
+    const left = await fx.driver.leftovers(fx.prefix);
+    assert.deepEqual(left.filter((l) => l.startsWith('runc container') || l.endsWith('/rootfs')), []);
+    assert.equal((await sh(instance, 'echo fine')).stdout, 'fine\n');
   });
 
   test('a failure while creating an instance unwinds what was made', async () => {

@@ -264,6 +264,32 @@ describe('layer tar', () => {
     await assert.rejects(readFile(join(work, 'outside/passwd')), { code: 'ENOENT' });
   });
 
+  test("overlay's own xattrs in a tar member are not restored", async () => {
+    const tar = await collect(
+      writeTar([
+        {
+          header: {
+            name: 'd',
+            type: 'directory',
+            mode: 0o755,
+            uid: 0,
+            gid: 0,
+            size: 0,
+            mtime: 0,
+            xattrs: new Map([
+              ['trusted.overlay.redirect', Buffer.from('/elsewhere')],
+              ['user.kept', Buffer.from('yes')],
+            ]),
+          },
+        },
+      ]),
+    );
+    const out = join(work, 'xattr-filter');
+    await extractLayer([tar], out);
+    const [entry] = await describeTree(out);
+    assert.deepEqual(entry?.xattrs, { 'user.kept': Buffer.from('yes').toString('hex') });
+  });
+
   test('blob store: put verifies digests, is idempotent, and delete removes', async () => {
     const data = Buffer.from('some blob');
     const a = await blobs.put(data);

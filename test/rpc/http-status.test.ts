@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HTTP_STATUS_BY_CODE, httpStatusFor } from '../../src/api/rpc/http-status.js';
 
-/** Every error code of reference §2.1–2.9 with its documented HTTP status, as listed there. */
+/** Every error code of reference §2.1–2.9, and the image operations' codes Kiln uses, with its documented HTTP status. */
 const DOCUMENTED: Record<number, string[]> = {
   400: [
     // CreateImagePipeline
@@ -37,6 +37,9 @@ const DOCUMENTED: Record<number, string[]> = {
     'InvalidParameter.ComponentVersion',
     // DescribeImageComponents
     'InvalidParameter.Owner', 'InvalidImageComponentIdSize.ExceededMaxNumber',
+    // DescribeImages, CopyImage
+    'InvalidUsage', 'InvalidImageOwnerAlias.ValueNotSupported', 'InvalidTagCount',
+    'DestinationRegion.NotFound', 'IncorrectImageStatus',
   ],
   403: [
     'ImagePipeline.NotSupportWindowsInstance', 'InvalidOSSObject.NotAuthorized', 'InvalidOperation.NoPermissionCreateServiceLinkedRole',
@@ -44,6 +47,9 @@ const DOCUMENTED: Record<number, string[]> = {
     'Invalid.NextToken', 'InvalidImagePipeline.HasRunningExecution', 'InvalidImagePipeline.OSSObjectNotAuthorized',
     'InvalidImagePipeline.OSSObjectNeedRestore', 'InvalidStatus.ImagePipelineExecution', 'InvalidComponentVersion.Exist',
     'InvalidImageComponent.InUse',
+    // DeleteImage, ModifyImageSharePermission, CopyImage
+    'ImageUseShared', 'InvalidParameter.IsPublic', 'CurrentRegion.NotSupportPublicImage', 'QuotaExceed.ShareImageUser',
+    'OperationDenied.SameRegionOnly',
   ],
   404: [
     'InvalidImage.NotFound', 'InvalidResourceGroup.NotFound', 'ImageComponent.NotFound', 'InvalidInstanceType.NotFound',
@@ -53,6 +59,8 @@ const DOCUMENTED: Record<number, string[]> = {
     'InvalidImagePipeline.NotFound', 'InvalidImagePipeline.BaseImageNotFound', 'InvalidImagePipeline.OSSObjectNotFound',
     'InvalidImagePipelineExecution.NotFound', 'InvalidImagePipelineExecutionId.NotFound', 'NotSupportedCommand.FROM',
     'InvalidImageComponent.NotFound',
+    // DeleteImage, Modify/DescribeImageSharePermission, CopyImage
+    'InvalidImageId.NotFound', 'InvalidAccount.NotFound', 'InvalidAccount.Forbbiden',
   ],
   500: ['StartImagePipelineExecution.Failed'],
 };

@@ -1,75 +1,52 @@
 import { scopeFor } from '../../app/app.js';
+import { creationWindow, describeImages as describe, type ImageQuery } from '../../app/images.js';
 import { KilnError } from '../../domain/errors.js';
-import type { Image } from '../../domain/image.js';
-import type { ImageFilter } from '../../domain/ports.js';
 import type { Operation } from './operation.js';
-import { presentTags } from './present-tags.js';
+import { presentImage } from './present-image.js';
 
-function presentImage(i: Image): Record<string, unknown> {
-  return {
-    ImageId: i.imageId,
-    ImageName: i.imageName,
-    ImageFamily: i.imageFamily,
-    ImageVersion: '',
-    Description: i.description,
-    ImageOwnerAlias: i.imageOwnerAlias,
-    ImageOwnerId: Number(i.accountId),
-    OSType: i.osType,
-    OSName: i.osName,
-    OSNameEn: i.osNameEn,
-    Platform: i.platform,
-    Architecture: i.architecture,
-    BootMode: i.bootMode,
-    Size: i.size,
-    Status: i.status,
-    Progress: i.status === 'Available' ? '100%' : '0%',
-    CreationTime: i.creationTime,
-    IsSupportCloudinit: i.isSupportCloudinit,
-    IsSupportIoOptimized: true,
-    IsSubscribed: false,
-    IsCopied: false,
-    IsSelfShared: '',
-    IsPublic: i.imageOwnerAlias === 'system',
-    Usage: 'none',
-    ProductCode: '',
-    LoginAsNonRootSupported: false,
-    Features: { NvmeSupport: 'unsupported' },
-    DiskDeviceMappings: { DiskDeviceMapping: [{ Device: '/dev/xvda', Size: String(i.size), Type: 'system', Format: '', ImportOSSBucket: '', ImportOSSObject: '' }] },
-    Tags: presentTags(i.tags),
-  };
+/** Status values: `Available` when absent; `ALL` for every status. */
+function statuses(values: string[]): string[] {
+  if (values.length === 0) return ['Available'];
+  return values.includes('ALL') ? [] : values;
 }
-
-const OWNER_ALIASES = ['system', 'self', 'others', 'marketplace'];
 
 /** DescribeImages: the images visible to the caller in the region, paged by PageNumber/PageSize. */
 export const describeImages: Operation = {
   action: 'DescribeImages',
   async handle({ app, accountId, params }) {
     const scope = scopeFor(app, accountId, params.str('RegionId'));
-    const pageNumber = params.int('PageNumber') ?? 1;
-    const pageSize = params.int('PageSize') ?? 10;
-    if (pageNumber < 1) throw new KilnError('InvalidParameter.PageNumber', 'The specified PageNumber must be 1 or greater.');
-    if (pageSize < 1 || pageSize > 100) throw new KilnError('InvalidParameter.PageSize', 'The specified PageSize must be from 1 to 100.');
-    const filter: ImageFilter = { imageIds: params.listOrCsv('ImageId'), tags: params.tags('Tag') };
-    const aliases = params.listOrCsv('ImageOwnerAlias');
-    for (const a of aliases) {
-      if (!OWNER_ALIASES.includes(a)) throw new KilnError('InvalidImageOwnerAlias.ValueNotSupported', `The specified ImageOwnerAlias "${a}" is not supported. Valid values: ${OWNER_ALIASES.join(', ')}.`);
-    }
-    if (aliases.length) filter.ownerAliases = aliases;
-    const status = params.listOrCsv('Status');
-    filter.status = status.length ? status : ['Available'];
-    const strings = { imageName: 'ImageName', imageFamily: 'ImageFamily', osType: 'OSType', architecture: 'Architecture' } as const;
+    const tags = params.tags('Tag');
+    if (tags.length > 20) throw new KilnError('InvalidTagCount', 'The number of Tag exceeds the maximum of 20.');
+    params.bool('ShowExpired'); // subscription images do not expire in Kiln; checked for its type only
+    const q: ImageQuery = {
+      pageNumber: params.int('PageNumber') ?? 1,
+      pageSize: params.int('PageSize') ?? 10,
+      imageIds: params.listOrCsv('ImageId'),
+      ownerAliases: params.listOrCsv('ImageOwnerAlias'),
+      status: statuses(params.listOrCsv('Status')),
+      tags,
+      ...creationWindow(params.objects('Filter', ['Key', 'Value'] as const).map((f) => ({ key: f.Key, value: f.Value }))),
+    };
+    const strings = {
+      nameContains: 'ImageName', imageFamily: 'ImageFamily', osType: 'OSType', architecture: 'Architecture',
+      sharedBy: 'ImageOwnerId', usage: 'Usage', snapshotId: 'SnapshotId',
+    } as const;
     for (const [key, wire] of Object.entries(strings) as Array<[keyof typeof strings, string]>) {
       const v = params.str(wire);
-      if (v !== undefined) filter[key] = v;
+      if (v !== undefined) q[key] = v;
     }
-    const images = await app.imagesIn(app.store).list(scope, filter);
+    const flags = { isPublic: 'IsPublic', isSupportCloudinit: 'IsSupportCloudinit', isSupportIoOptimized: 'IsSupportIoOptimized' } as const;
+    for (const [key, wire] of Object.entries(flags) as Array<[keyof typeof flags, string]>) {
+      const v = params.bool(wire);
+      if (v !== undefined) q[key] = v;
+    }
+    const { totalCount, images } = await describe(app, scope, q);
     return {
       RegionId: scope.regionId,
-      TotalCount: images.length,
-      PageNumber: pageNumber,
-      PageSize: pageSize,
-      Images: { Image: images.slice((pageNumber - 1) * pageSize, pageNumber * pageSize).map(presentImage) },
+      TotalCount: totalCount,
+      PageNumber: q.pageNumber,
+      PageSize: q.pageSize,
+      Images: { Image: images.map(presentImage) },
     };
   },
 };

@@ -1,14 +1,19 @@
 import { cancelImagePipelineExecution } from './cancel-image-pipeline-execution.js';
+import { copyImage } from './copy-image.js';
 import { createImageComponent } from './create-image-component.js';
 import { createImagePipeline } from './create-image-pipeline.js';
+import { deleteImage } from './delete-image.js';
 import { deleteImageComponent } from './delete-image-component.js';
 import { deleteImagePipeline } from './delete-image-pipeline.js';
 import { describeImageComponents } from './describe-image-components.js';
+import { describeImageFromFamily } from './describe-image-from-family.js';
 import { describeImagePipelineExecutions } from './describe-image-pipeline-executions.js';
 import { describeImagePipelines } from './describe-image-pipelines.js';
+import { describeImageSharePermission } from './describe-image-share-permission.js';
 import { describeImages } from './describe-images.js';
 import { describeRegions } from './describe-regions.js';
 import { listTagResources } from './list-tag-resources.js';
+import { modifyImageSharePermission } from './modify-image-share-permission.js';
 import { startImagePipelineExecution } from './start-image-pipeline-execution.js';
 import type { Operation } from './operation.js';
 import { tagResources } from './tag-resources.js';
@@ -25,5 +30,6 @@ export const OPERATIONS: ReadonlyMap<string, Operation> = new Map(
     createImageComponent, describeImageComponents, deleteImageComponent,
     tagResources, untagResources, listTagResources,
     describeRegions, describeImages,
+    describeImageFromFamily, deleteImage, modifyImageSharePermission, describeImageSharePermission, copyImage,
   ].map((op) => [op.action, op]),
 );

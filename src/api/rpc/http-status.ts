@@ -2,7 +2,8 @@ import type { Fault } from '../../domain/errors.js';
 
 /**
  * THE table from error code to HTTP status. Every documented code of the nine Image Builder
- * operations (reference §2.1–2.9) is listed with its documented status, even where the rules
+ * operations (reference §2.1–2.9), and the image codes Kiln answers with, is listed with its
+ * documented status, even where the rules
  * below would give the same answer, so a test can check the table against the documentation.
  * Protocol codes (§5.4, §5.7) follow the observed or inferred gateway statuses.
  */
@@ -153,6 +154,21 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = Object.free
   // ---- DeleteImageComponent (§2.9) ----
   'InvalidImageComponent.InUse': 403,
   'InvalidImageComponent.NotFound': 404,
+
+  // ---- account images: DescribeImages, DeleteImage, Modify/DescribeImageSharePermission, CopyImage ----
+  InvalidUsage: 400,
+  'InvalidImageOwnerAlias.ValueNotSupported': 400,
+  InvalidTagCount: 400,
+  ImageUseShared: 403,
+  'InvalidImageId.NotFound': 404,
+  'InvalidParameter.IsPublic': 403,
+  'CurrentRegion.NotSupportPublicImage': 403,
+  'QuotaExceed.ShareImageUser': 403,
+  'InvalidAccount.NotFound': 404,
+  'InvalidAccount.Forbbiden': 404, // sic: the documented spelling
+  'DestinationRegion.NotFound': 400, // documented 400 despite the suffix
+  IncorrectImageStatus: 400,
+  'OperationDenied.SameRegionOnly': 403,
 });
 
 /**

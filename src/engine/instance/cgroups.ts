@@ -89,7 +89,7 @@ export class InstanceCgroup {
       const mem = cg.dirIn('memory');
       const cpu = cg.dirIn('cpu');
       const pids = cg.dirIn('pids');
-      if (!mem) throw new Error('no memory cgroup hierarchy on this machine');
+      if (!mem) throw new Error('no cgroup v1 memory hierarchy: the runc driver needs cgroup v1 or hybrid (limits, OOM detection)');
       for (const dir of [mem, cpu, pids]) if (dir) await mkdirCgroup(dir);
       await writeFile(join(mem, 'memory.limit_in_bytes'), String(limits.memoryBytes));
       await writeIfExists(join(mem, 'memory.memsw.limit_in_bytes'), String(limits.memoryBytes)); // no swap either

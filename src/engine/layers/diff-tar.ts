@@ -1,5 +1,5 @@
 import { createReadStream, type Stats } from 'node:fs';
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TarHeader } from './tar/tar-header.js';
 import type { TarWriteEntry } from './tar/tar-writer.js';
@@ -20,13 +20,38 @@ export async function* diffEntries(root: string): AsyncGenerator<TarWriteEntry> 
   yield* walk(root, '', xattrs, new Map());
 }
 
+/** Files up to this size are read whole rather than streamed. */
+const SMALL_FILE = 256 * 1024;
+/** How many entries ahead small files are read. */
+const READ_AHEAD = 32;
+
 const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
 async function* walk(root: string, rel: string, xattrs: XattrTree, links: Map<string, string>): AsyncGenerator<TarWriteEntry> {
   const dir = rel === '' ? root : join(root, rel);
   const names = (await readdir(dir)).sort(byBytes);
   const stats = await Promise.all(names.map((n) => lstat(join(dir, n))));
+  // Small files and symlink targets are read a few entries ahead, so the thread pool overlaps
+  // the many tiny reads of a typical step (package installs write thousands of small files).
+  const pending = new Map<number, Promise<Buffer | string>>();
+  let next = 0;
+  const readAhead = (upTo: number) => {
+    for (; next < Math.min(upTo, names.length); next++) {
+      const st = stats[next]!;
+      const abs = join(dir, names[next]!);
+      let p: Promise<Buffer | string> | undefined;
+      if (st.isFile() && st.size > 0 && st.size <= SMALL_FILE) p = readFile(abs);
+      else if (st.isSymbolicLink()) p = readlink(abs);
+      if (p) {
+        p.catch(() => undefined); // awaited (and rethrown) when its entry is written
+        pending.set(next, p);
+      }
+    }
+  };
   for (let i = 0; i < names.length; i++) {
+    readAhead(i + READ_AHEAD);
+    const prefetched = pending.get(i);
+    pending.delete(i);
     const name = names[i]!;
     const st = stats[i]!;
     const path = rel === '' ? name : `${rel}/${name}`;
@@ -49,9 +74,9 @@ async function* walk(root: string, rel: string, xattrs: XattrTree, links: Map<st
       }
       yield* walk(root, path, xattrs, links);
     } else if (st.isFile()) {
-      yield fileEntry(join(dir, name), path, st, base, links);
+      yield fileEntry(join(dir, name), path, st, base, links, prefetched as Promise<Buffer> | undefined);
     } else if (st.isSymbolicLink()) {
-      yield { header: { ...base, name: path, type: 'symlink', linkname: await readlink(join(dir, name)) } };
+      yield { header: { ...base, name: path, type: 'symlink', linkname: String(await (prefetched ?? readlink(join(dir, name)))) } };
     } else if (st.isCharacterDevice() || st.isBlockDevice()) {
       const [devmajor, devminor] = splitRdev(st.rdev);
       yield { header: { ...base, name: path, type: st.isCharacterDevice() ? 'char' : 'block', devmajor, devminor } };
@@ -62,7 +87,14 @@ async function* walk(root: string, rel: string, xattrs: XattrTree, links: Map<st
   }
 }
 
-function fileEntry(abs: string, path: string, st: Stats, base: Omit<TarHeader, 'name' | 'type'>, links: Map<string, string>): TarWriteEntry {
+function fileEntry(
+  abs: string,
+  path: string,
+  st: Stats,
+  base: Omit<TarHeader, 'name' | 'type'>,
+  links: Map<string, string>,
+  prefetched: Promise<Buffer> | undefined,
+): TarWriteEntry {
   if (st.nlink > 1) {
     const key = `${st.dev}:${st.ino}`;
     const first = links.get(key);
@@ -71,9 +103,10 @@ function fileEntry(abs: string, path: string, st: Stats, base: Omit<TarHeader, '
   }
   const header: TarHeader = { ...base, name: path, type: 'file', size: st.size };
   if (st.size === 0) return { header };
-  // opened only when the writer gets to it, so one file is open at a time
+  // large files are opened only when the writer gets to them and streamed
   const body = (async function* () {
-    yield* createReadStream(abs, { highWaterMark: 1 << 20, start: 0, end: st.size - 1 });
+    if (prefetched) yield await prefetched;
+    else yield* createReadStream(abs, { highWaterMark: 1 << 20, start: 0, end: st.size - 1 });
   })();
   return { header, body };
 }

@@ -7,7 +7,7 @@ import { digestOf, newDigester, type Digest } from '../../blobs/digest.js';
 import { runCommand } from '../system/run-command.js';
 import type { TarHeader } from './tar/tar-header.js';
 import { asyncIteratorOf, readTar, type ByteInput } from './tar/tar-reader.js';
-import { OPAQUE_MARKER, OVERLAY_OPAQUE_XATTR, WHITEOUT_PREFIX } from './whiteouts.js';
+import { isLayerXattr, OPAQUE_MARKER, OVERLAY_OPAQUE_XATTR, WHITEOUT_PREFIX } from './whiteouts.js';
 import { writeXattrs } from './xattrs.js';
 
 export interface ExtractResult {
@@ -204,8 +204,9 @@ class Extraction {
     this.safeDirs.add(rel);
   }
 
+  /** A member's xattrs, minus overlay's own (a layer could otherwise plant redirects or metacopy marks). */
   private setXattrs(rel: string, attrs: Map<string, Buffer> | undefined): void {
-    for (const [key, value] of attrs ?? []) this.addXattr(rel, key, value);
+    for (const [key, value] of attrs ?? []) if (isLayerXattr(key)) this.addXattr(rel, key, value);
   }
 
   private addXattr(rel: string, key: string, value: Buffer): void {

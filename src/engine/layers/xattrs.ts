@@ -11,9 +11,8 @@ export type XattrTree = Map<string, Map<string, Buffer>>;
 
 /** Every extended attribute (all namespaces, as root) of every file under `root`. */
 export async function readXattrTree(root: string): Promise<XattrTree> {
-  const { stdout } = await runCommand('getfattr', ['--absolute-names', '-R', '-P', '-h', '-d', '-m', '-', '-e', 'base64', root], {
-    allowFailure: true, // exits 1 when some file has none it can read; output is still complete
-  });
+  // fails loudly (e.g. getfattr missing): a silently empty result would drop opaque dirs
+  const { stdout } = await runCommand('getfattr', ['--absolute-names', '-R', '-P', '-h', '-d', '-m', '-', '-e', 'base64', root]);
   const tree: XattrTree = new Map();
   let current: Map<string, Buffer> | undefined;
   for (const line of stdout.split('\n')) {

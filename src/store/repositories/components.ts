@@ -4,7 +4,7 @@ import { StoreConflictError, StoreError } from '../errors.js';
 import type { RepoContext } from './context.js';
 import { keysetPage, toPage } from './paging.js';
 import { allocate, readCount, release } from './scope-counters.js';
-import { deleteTags, idsCarrying, loadTags, upsertTags } from './tag-sql.js';
+import { deleteTags, idsCarrying, insertTags, loadTags } from './tag-sql.js';
 import { translating } from './translate.js';
 
 const TYPE = 'imagecomponent';
@@ -91,7 +91,7 @@ export function componentRepository(ctx: RepoContext): ComponentRepository {
               `Image component ${c.id} or version ${c.componentVersion} of "${c.name}" already exists.`, { cause }),
           },
         );
-        await upsertTags(db, scope, TYPE, c.id, c.tags);
+        await insertTags(db, scope, TYPE, c.id, c.tags);
       });
     },
 

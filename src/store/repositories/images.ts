@@ -1,6 +1,6 @@
 import type { Image } from '../../domain/image.js';
 import type { ImageRepository, Scope } from '../../domain/ports.js';
-import { StoreConflictError } from '../errors.js';
+import { StoreConflictError, StoreNotFoundError } from '../errors.js';
 import type { RepoContext } from './context.js';
 import { translating } from './translate.js';
 
@@ -65,20 +65,37 @@ export function imageRepository(ctx: RepoContext): ImageRepository {
       });
     },
 
-    async addShares(_scope, imageId, accountIds) {
-      if (accountIds.length === 0) return;
-      await ctx.db.insertInto('image_shares').values(accountIds.map((account_id) => ({ image_id: imageId, account_id })))
-        .onConflict((oc) => oc.columns(['image_id', 'account_id']).doNothing()).execute();
+    async addShares(scope, imageId, accountIds) {
+      await ctx.atomic(async (db) => {
+        const found = await db.selectFrom('images').select('id').where('id', '=', imageId)
+          .where('account_id', '=', scope.accountId).where('region_id', '=', scope.regionId).executeTakeFirst();
+        if (!found) throw new StoreNotFoundError('Image', imageId);
+        if (accountIds.length === 0) return;
+        await db.insertInto('image_shares').values([...new Set(accountIds)].map((account_id) => ({ image_id: imageId, account_id })))
+          .onConflict((oc) => oc.columns(['image_id', 'account_id']).doNothing()).execute();
+      });
     },
 
-    async removeShares(_scope, imageId, accountIds) {
+    async removeShares(scope, imageId, accountIds) {
       if (accountIds.length === 0) return;
-      await ctx.db.deleteFrom('image_shares').where('image_id', '=', imageId).where('account_id', 'in', [...accountIds]).execute();
+      await ctx.db.deleteFrom('image_shares').where('image_id', '=', imageId).where('account_id', 'in', [...accountIds])
+        .where('image_id', 'in', owned(scope).select('id').where('id', '=', imageId)).execute();
     },
 
-    async shares(_scope, imageId) {
-      return (await ctx.db.selectFrom('image_shares').select('account_id').where('image_id', '=', imageId).orderBy('account_id').execute())
+    async shares(scope, imageId) {
+      return (await ctx.db.selectFrom('image_shares').innerJoin('images', 'images.id', 'image_shares.image_id')
+        .select('image_shares.account_id').where('image_shares.image_id', '=', imageId)
+        .where('images.account_id', '=', scope.accountId).where('images.region_id', '=', scope.regionId)
+        .orderBy('image_shares.account_id').execute())
         .map((r) => r.account_id);
+    },
+
+    async sharedAmong(scope, imageIds) {
+      if (imageIds.length === 0) return new Set<string>();
+      const rows = await ctx.db.selectFrom('image_shares').innerJoin('images', 'images.id', 'image_shares.image_id')
+        .select('image_shares.image_id').distinct().where('image_shares.image_id', 'in', [...imageIds])
+        .where('images.account_id', '=', scope.accountId).where('images.region_id', '=', scope.regionId).execute();
+      return new Set(rows.map((r) => r.image_id));
     },
   };
 }

@@ -4,7 +4,7 @@ import { StoreConflictError } from '../errors.js';
 import type { RepoContext } from './context.js';
 import { keysetPage, toPage } from './paging.js';
 import { allocate, readCount, release } from './scope-counters.js';
-import { deleteTags, idsCarrying, loadTags, upsertTags } from './tag-sql.js';
+import { deleteTags, idsCarrying, insertTags, loadTags } from './tag-sql.js';
 import { translating } from './translate.js';
 
 const TYPE = 'imagepipeline';
@@ -46,7 +46,7 @@ export function pipelineRepository(ctx: RepoContext): PipelineRepository {
           }).execute(),
           { unique: (cause) => new StoreConflictError('ImagePipeline', `Image template ${p.id} already exists.`, { cause }) },
         );
-        await upsertTags(db, scope, TYPE, p.id, p.tags);
+        await insertTags(db, scope, TYPE, p.id, p.tags);
         const refs = [...new Set(componentIds)];
         if (refs.length > 0) {
           await db.insertInto('pipeline_component_refs')

@@ -20,6 +20,39 @@ export function idsCarrying(db: Kysely<DB>, scope: Scope, type: TaggableType, ta
   return q;
 }
 
+/** The tags as key → value in the order given; a key given twice keeps the last value in its first place. */
+function byKey(tags: readonly Tag[]): Map<string, string> {
+  const wanted = new Map<string, string>();
+  for (const t of tags) wanted.set(t.key, t.value);
+  return wanted;
+}
+
+/** Inserts new tag rows, numbered in the given order, in one statement. */
+async function insertRows(db: Kysely<DB>, scope: Scope, type: TaggableType, resourceId: string, rows: readonly [string, string][]): Promise<void> {
+  if (rows.length === 0) return;
+  const first = await allocate(db, `${type}.tag`, scope, rows.length);
+  await db.insertInto('tags')
+    .values(rows.map(([key, value], i) => ({
+      resource_type: type,
+      resource_id: resourceId,
+      tag_key: key,
+      tag_value: value,
+      account_id: scope.accountId,
+      region_id: scope.regionId,
+      seq: first + i,
+    })))
+    .execute();
+}
+
+/**
+ * The tags of a resource inserted in the same transaction (so it has none yet): written
+ * without reading first. A key given twice keeps the last value.
+ */
+export async function insertTags(db: Kysely<DB>, scope: Scope, type: TaggableType, resourceId: string, tags: readonly Tag[]): Promise<void> {
+  if (tags.length === 0) return;
+  await insertRows(db, scope, type, resourceId, [...byKey(tags)]);
+}
+
 /**
  * Adds or overwrites tags on one resource (whose existence in `scope` the caller has checked).
  * New keys get new sequence numbers in the given order; an overwritten key keeps its place.
@@ -27,8 +60,7 @@ export function idsCarrying(db: Kysely<DB>, scope: Scope, type: TaggableType, ta
  */
 export async function upsertTags(db: Kysely<DB>, scope: Scope, type: TaggableType, resourceId: string, tags: readonly Tag[]): Promise<void> {
   if (tags.length === 0) return;
-  const wanted = new Map<string, string>();
-  for (const t of tags) wanted.set(t.key, t.value);
+  const wanted = byKey(tags);
   const existing = new Map(
     (await db.selectFrom('tags').select(['tag_key', 'tag_value'])
       .where('resource_type', '=', type).where('resource_id', '=', resourceId)
@@ -45,19 +77,7 @@ export async function upsertTags(db: Kysely<DB>, scope: Scope, type: TaggableTyp
         .execute();
     }
   }
-  if (added.length === 0) return;
-  const first = await allocate(db, `${type}.tag`, scope, added.length);
-  await db.insertInto('tags')
-    .values(added.map(([key, value], i) => ({
-      resource_type: type,
-      resource_id: resourceId,
-      tag_key: key,
-      tag_value: value,
-      account_id: scope.accountId,
-      region_id: scope.regionId,
-      seq: first + i,
-    })))
-    .execute();
+  await insertRows(db, scope, type, resourceId, added);
 }
 
 /** Removes the given keys (every key when `keys` is undefined) of one resource in the scope. */

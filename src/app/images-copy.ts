@@ -1,0 +1,67 @@
+import { KilnError } from '../domain/errors.js';
+import { newImageId } from '../domain/ids.js';
+import { checkImageName, copyOf, imageNotFound } from '../domain/image-rules.js';
+import { checkDescription } from '../domain/names.js';
+import type { Scope } from '../domain/ports.js';
+import { validateTags, type Tag } from '../domain/tag.js';
+import { ecsTime } from '../domain/time.js';
+import { isKnownRegion, type App } from './app.js';
+import { idempotent } from './idempotency.js';
+
+export interface CopyRequest {
+  imageId: string;
+  /** Absent: the source's region. */
+  destinationRegionId?: string;
+  /** Absent: the source's name. */
+  name?: string;
+  description?: string;
+  tags: Tag[];
+}
+
+function duplicated(name: string, regionId: string): KilnError {
+  return new KilnError('InvalidImageName.Duplicated', `The specified image name ${name} is already in use in the target region ${regionId}. Please try a different one (DestinationImageName).`);
+}
+
+/**
+ * CopyImage: a new image owned by the caller in the destination region with the same content
+ * (the same manifest, no blob is copied). The caller's own images can go to any region; an
+ * image shared with the caller only within its region; system images are not custom images.
+ */
+export async function copyImage(app: App, scope: Scope, req: CopyRequest, clientToken?: string): Promise<{ imageId: string }> {
+  const destination = req.destinationRegionId ?? scope.regionId;
+  if (!isKnownRegion(app, destination)) {
+    throw new KilnError('DestinationRegion.NotFound', `The destination region not found: "${destination}" is not one of this Kiln's regions.`);
+  }
+  checkImageName(req.name);
+  checkDescription(req.description, 'InvalidDescription.Malformed', 'DestinationDescription');
+  validateTags(req.tags);
+
+  return idempotent(app.store, { accountId: scope.accountId, action: 'CopyImage' }, clientToken, { scope, req }, async (tx) => {
+    const source = await tx.images.getVisible(scope, req.imageId);
+    if (!source) throw imageNotFound(req.imageId);
+    if (source.imageOwnerAlias === 'others' && destination !== scope.regionId) {
+      throw new KilnError('OperationDenied.SameRegionOnly', 'The image shared from others can not be copied to another region directly: copy it within its region first, then copy your copy.');
+    }
+    if (source.status !== 'Available') {
+      throw new KilnError('IncorrectImageStatus', `The image not available: ${source.imageId} is ${source.status}.`);
+    }
+    const target = { accountId: scope.accountId, regionId: destination };
+    const imageName = req.name ?? source.imageName;
+    if (await tx.images.nameTaken(target, imageName)) throw duplicated(imageName, destination);
+    const copy = copyOf(source, {
+      ...target,
+      imageId: newImageId(),
+      imageName,
+      ...(req.description !== undefined ? { description: req.description } : {}),
+      tags: req.tags,
+      creationTime: ecsTime(),
+    });
+    try {
+      await tx.images.insert(copy);
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'Store.Conflict') throw duplicated(imageName, destination);
+      throw err;
+    }
+    return { imageId: copy.imageId };
+  });
+}
