@@ -4,6 +4,7 @@ import { createStore } from '../../src/store/create-store.js';
 import type { Backend, SuiteContext } from './helpers.js';
 import { componentTests } from './suite-components.js';
 import { executionTests } from './suite-executions.js';
+import { imageTests } from './suite-images.js';
 import { pipelineTests } from './suite-pipelines.js';
 import { tagTests } from './suite-tags.js';
 import { tenancyTests } from './suite-tenancy.js';
@@ -52,5 +53,6 @@ export function storeSuite(name: string, makeBackend: () => Promise<Backend>): v
     tagTests(ctx);
     transactionTests(ctx);
     executionTests(ctx);
+    imageTests(ctx);
   });
 }

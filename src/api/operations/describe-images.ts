@@ -1,6 +1,7 @@
 import { scopeFor } from '../../app/app.js';
 import { creationWindow, describeImages as describe, type ImageQuery } from '../../app/images.js';
 import { KilnError } from '../../domain/errors.js';
+import { MAX_TAGS } from '../../domain/tag.js';
 import type { Operation } from './operation.js';
 import { presentImage } from './present-image.js';
 
@@ -16,7 +17,7 @@ export const describeImages: Operation = {
   async handle({ app, accountId, params }) {
     const scope = scopeFor(app, accountId, params.str('RegionId'));
     const tags = params.tags('Tag');
-    if (tags.length > 20) throw new KilnError('InvalidTagCount', 'The number of Tag exceeds the maximum of 20.');
+    if (tags.length > MAX_TAGS) throw new KilnError('InvalidTagCount', `The number of Tag filters exceeds the maximum of ${MAX_TAGS}.`);
     params.bool('ShowExpired'); // subscription images do not expire in Kiln; checked for its type only
     const q: ImageQuery = {
       pageNumber: params.int('PageNumber') ?? 1,

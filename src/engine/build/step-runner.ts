@@ -108,7 +108,9 @@ export class StepRunner {
         return;
       }
       case 'download': {
-        const script = 'mkdir -p "$KILN_DEST" && cd "$KILN_DEST" && wget -q -T "$KILN_TIMEOUT" ${KILN_TOKEN:+--header="Authorization: token $KILN_TOKEN"} "$KILN_SRC"';
+        // The time limit comes from `timeout` (busybox and coreutils both have it), not `wget -T`:
+        // busybox 1.35's wget crashes (SIGSEGV) whenever -T is given.
+        const script = 'mkdir -p "$KILN_DEST" && cd "$KILN_DEST" && timeout "$KILN_TIMEOUT" wget -q ${KILN_TOKEN:+--header="Authorization: token $KILN_TOKEN"} "$KILN_SRC"';
         const env = [`KILN_SRC=${step.url}`, `KILN_DEST=${step.destinationDir}`, `KILN_TIMEOUT=${step.timeoutSeconds}`, ...(step.token ? [`KILN_TOKEN=${step.token}`] : [])];
         await this.exec(step.where, ['/bin/sh', '-c', script], { env }, true, true);
         return;
