@@ -33,7 +33,8 @@ export const newVSwitchId = (): string => `vsw-${body(20)}`;
 
 /** Account ids are 16-digit numbers, as Alibaba Cloud account ids (AliUid) are. */
 export function newAccountId(): string {
-  let id = String(randomInt(1, 10));
+  // The first digit stays below 9 so every id is exact as a JSON number (< 2^53), e.g. ImageOwnerId.
+  let id = String(randomInt(1, 9));
   for (let i = 0; i < 15; i++) id += String(randomInt(0, 10));
   return id;
 }

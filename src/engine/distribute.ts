@@ -17,7 +17,7 @@ export async function distribute(store: Store, image: Image, pipeline: ImagePipe
       problems.push(`Copy to ${regionId} failed: the image name ${image.imageName} is already in use there (InvalidImageName.Duplicated).`);
       continue;
     }
-    const copy: Image = { ...image, imageId: newImageId(), regionId, description: `Copied from ${image.imageId} (${image.regionId}).` };
+    const copy: Image = { ...image, imageId: newImageId(), regionId, copiedFrom: { imageId: image.imageId, regionId: image.regionId }, description: `Copied from ${image.imageId} (${image.regionId}).` };
     await store.images.insert(copy);
     copies.push(copy);
     log('system', `copied ${image.imageId} to ${regionId} as ${copy.imageId}\n`);

@@ -14,6 +14,7 @@ export const copyImage: Operation = {
       const v = params.str(wire);
       if (v !== undefined) req[key] = v;
     }
-    return copy(app, scope, req, params.str('ClientToken'));
+    const { imageId } = await copy(app, scope, req, params.str('ClientToken'));
+    return { ImageId: imageId };
   },
 };
