@@ -97,12 +97,14 @@ export class Worker {
     this.running.add(abort);
     let status: ExecutionStatus = execution.status;
 
+    // The renewal is also how a cancel request reaches the build: at least every second, so a
+    // cancel takes effect in about a second whatever the lease (30 s by default).
     const renewal = setInterval(() => {
       void store.executions.renew(execution.id, this.id, this.leaseMs).then((current) => {
         if (current === undefined) abort.abort('lease-lost');
         else if (current === 'CANCELLING') abort.abort('cancelled');
       }, (err) => this.o.log?.('lease renewal failed', err));
-    }, Math.max(50, Math.floor(this.leaseMs / 3)));
+    }, Math.max(50, Math.min(1000, Math.floor(this.leaseMs / 3))));
 
     const finish = async (outcome: BuildOutcome): Promise<void> => {
       await logs.close();

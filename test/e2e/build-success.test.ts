@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startKiln, type TestKiln } from '../support/kiln.js';
+import { join } from 'node:path';
+import { LocalBlobStore } from '../../src/blobs/local-blob-store.js';
+import { readImage } from '../../src/engine/image/oci-image.js';
+import { REGION, startKiln, type TestKiln } from '../support/kiln.js';
 import { imageOptions } from '../conformance/ops-support.js';
 import { $Ecs, assertNoLeftovers, build, buildExisting, describeImages, logsContaining, uniqueName } from './support.js';
 
@@ -59,6 +62,17 @@ describe('a busybox build through the SDK', () => {
     assert.equal(images[0]!.status, 'Available');
     const byName = await describeImages(kiln.clients.v3, { imageName: `${prefix}_${executionId}`, imageOwnerAlias: 'self' });
     assert.deepEqual(byName.map((i) => i.imageId), [item.imageId]);
+
+    // The image's OCI configuration: what ENV, WORKDIR, USER, LABEL and CMD left.
+    const stored = await kiln.app.store.images.getOwned({ accountId: kiln.credentials.accountId, regionId: REGION }, item.imageId!);
+    assert.ok(stored?.manifestDigest);
+    const { config, layers } = await readImage(new LocalBlobStore(join(kiln.config.dataDir, 'blobs')), stored.manifestDigest);
+    assert.deepEqual(config.labels, { version: '1.0', owner: 'kiln' });
+    assert.ok(config.env.some(([k, v]) => k === 'GREETING' && v === 'hello-kiln'));
+    assert.equal(config.workingDir, '/opt/app');
+    assert.equal(config.user, 'root');
+    assert.deepEqual(config.cmd, ['/bin/sh', '-c', 'echo kiln-started > /run-marker']);
+    assert.ok(layers.length >= 2, 'the base layer and the build\'s layers');
 
     // Each step's output and its `--> line N` marker; the stages in order; the test's output.
     const logs = await logsContaining(kiln.app.store, executionId, 'startup-hook-ok');

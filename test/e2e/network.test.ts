@@ -4,12 +4,15 @@ import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { startKiln, type TestKiln } from '../support/kiln.js';
-import { assertNoLeftovers, build, logsContaining } from './support.js';
+import { createComponent } from '../conformance/ops-support.js';
+import { assertNoLeftovers, build, logsContaining, uniqueName } from './support.js';
 
 /*
  * InternetMaxBandwidthOut=0 gives the instance no network: a RUN that calls a server on one
  * of this machine's own (non-loopback) addresses fails at its line and the server sees nothing;
  * the instance's only interface is `lo`. With bandwidth, the same call gets through.
+ * (No `wget -T`: busybox 1.35's wget crashes with SIGSEGV whenever -T is given, which would
+ * make a "refused" call fail for the wrong reason.)
  */
 
 let kiln: TestKiln;
@@ -45,13 +48,14 @@ describe('network', () => {
     const before = hits;
     const { executionId, item } = await build(kiln.clients.v3, {
       internetMaxBandwidthOut: 0,
-      buildContent: `RUN echo offline-build\nRUN wget -q -T 5 -O - ${url}`,
+      buildContent: `RUN echo offline-build\nRUN wget -q -O - ${url}`,
     });
     assert.equal(item.status, 'FAILED', JSON.stringify(item));
     assert.equal(item.errorCode, 'BuildCommandFailed');
-    assert.match(item.errorInfo ?? '', /^line 2: .*exited with code [1-9]/);
+    assert.match(item.errorInfo ?? '', /^line 2: .*exited with code 1\./);
     assert.equal(hits, before, 'the server got no request');
-    const logs = await logsContaining(kiln.app.store, executionId, `--> line 2: RUN wget -q -T 5 -O - ${url}`);
+    const logs = await logsContaining(kiln.app.store, executionId, /Network is unreachable/);
+    assert.ok(logs.includes(`--> line 2: RUN wget -q -O - ${url}`));
     assert.ok(!logs.includes('reached-the-host'));
     await assertNoLeftovers(kiln.config.dataDir, executionId);
   });
@@ -68,10 +72,37 @@ describe('network', () => {
   test('with InternetMaxBandwidthOut > 0 the same call reaches the server (the refusal above is the missing network)', async () => {
     const url = `http://${hostAddress()}:${port}/`;
     const before = hits;
-    const { executionId, item } = await build(kiln.clients.v3, { internetMaxBandwidthOut: 10, buildContent: `RUN wget -q -T 10 -O - ${url}` });
+    const { executionId, item } = await build(kiln.clients.v3, { internetMaxBandwidthOut: 10, buildContent: `RUN wget -q -O - ${url}` });
     assert.equal(item.status, 'SUCCESS', JSON.stringify(item));
     assert.equal(hits, before + 1);
     await logsContaining(kiln.app.store, executionId, 'reached-the-host');
+    await assertNoLeftovers(kiln.config.dataDir, executionId);
+  });
+
+  test('with network, WebDownload (with its timeout) and COPY of a URL fetch from the server into the image', async () => {
+    const base = `http://${hostAddress()}:${port}`;
+    const before = hits;
+    const componentId = await createComponent(kiln.clients.v3, {
+      name: uniqueName('fetch'),
+      content: [
+        'Tasks:',
+        '  - Name: fetch',
+        '    Action: WebDownload',
+        '    Properties:',
+        `      sourcePath: ${base}/downloaded.txt`,
+        '      destinationDir: /opt/dl',
+        '      timeout: 30',
+      ].join('\n'),
+    });
+    const { executionId, item } = await build(kiln.clients.v3, {
+      internetMaxBandwidthOut: 5,
+      buildContent: `COMPONENT ${componentId}\nCOPY ${base}/copied.txt /opt/copy`,
+      testContent: 'RUN cat /opt/dl/downloaded.txt /opt/copy/copied.txt',
+    });
+    assert.equal(item.status, 'SUCCESS', JSON.stringify(item));
+    assert.equal(hits, before + 2);
+    const logs = await logsContaining(kiln.app.store, executionId, /reached-the-host\s+reached-the-host/);
+    assert.match(logs, /--> line 1 > component .* task fetch \(line 2\): WebDownload /);
     await assertNoLeftovers(kiln.config.dataDir, executionId);
   });
 });

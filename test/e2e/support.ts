@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import * as $Ecs from '@alicloud/ecs20140526';
+import EcsModule, * as $Ecs from '@alicloud/ecs20140526';
+import { $OpenApiUtil } from '@alicloud/openapi-core';
 import { RuncInstanceDriver } from '../../src/engine/instance/runc-driver.js';
 import type { Store } from '../../src/domain/ports.js';
 import { REGION, type EcsClient } from '../support/kiln.js';
@@ -135,6 +138,17 @@ export async function describeImages(client: EcsClient, fields: { regionId?: str
   const res = await client.describeImages(new $Ecs.DescribeImagesRequest({ regionId: REGION, pageSize: 100, ...fields }));
   assert.equal(res.statusCode, 200);
   return res.body?.images?.image ?? [];
+}
+
+/** The official client (V3 signing) for a Kiln at `endpoint` (`http://host:port`), signed with the given key. */
+export function clientAt(endpoint: string, key: { accessKeyId: string; accessKeySecret: string }): EcsClient {
+  const url = new URL(endpoint);
+  return new EcsModule.default(new $OpenApiUtil.Config({ ...key, regionId: REGION, endpoint: url.host, protocol: 'http' }));
+}
+
+/** The default account's key that `kiln serve` wrote to `<dataDir>/default-credentials.json`. */
+export function defaultCredentials(dataDir: string): { accountId: string; accessKeyId: string; accessKeySecret: string } {
+  return JSON.parse(readFileSync(join(dataDir, 'default-credentials.json'), 'utf8')) as { accountId: string; accessKeyId: string; accessKeySecret: string };
 }
 
 /** A short unique template/image name prefix for one test. */

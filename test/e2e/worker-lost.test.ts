@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { freePort, spawnKiln, type KilnProcess } from '../support/child.js';
+import { createPipeline } from '../conformance/ops-support.js';
+import { clientAt, defaultCredentials, describeExecution, isTerminal, leftoversOf, logsOf, startExecution, waitForExecution, waitNoLeftovers } from './support.js';
+import { createStore } from '../../src/store/create-store.js';
+
+/*
+ * A worker killed in the middle of a build (SIGKILL: no chance to clean up). Its container
+ * and mounts stay behind until the lease runs out; a new `kiln serve` on the same data dir
+ * then takes the execution back, reaps what the dead worker left and ends it FAILED with
+ * ErrorCode=WorkerLost.
+ */
+
+const LEASE_MS = 3000;
+const dataDir = mkdtempSync(join(tmpdir(), 'kiln-e2e-lost-'));
+const children: KilnProcess[] = [];
+
+async function serve(): Promise<KilnProcess> {
+  const proc = await spawnKiln({ KILN_DATA_DIR: dataDir, KILN_PORT: String(await freePort()), KILN_WORKERS: '1', KILN_LEASE_MS: String(LEASE_MS) });
+  children.push(proc);
+  return proc;
+}
+
+after(async () => {
+  for (const c of children) await c.kill('SIGTERM');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('a worker killed mid-build', () => {
+  test('SIGKILL during BUILDING: a new kiln serve ends it FAILED (WorkerLost) and reaps its leftovers', async () => {
+    const first = await serve();
+    const v3 = clientAt(first.endpoint, defaultCredentials(dataDir));
+    const pipelineId = await createPipeline(v3, { buildContent: 'RUN echo going-to-sleep\nRUN sleep 120' });
+    const executionId = await startExecution(v3, pipelineId);
+    await waitForExecution(v3, executionId, (e) => e.status === 'BUILDING', 'BUILDING');
+    // Wait until the sleeping step's container runs: the kill then leaves a live container behind.
+    const running = async () => (await leftoversOf(dataDir, executionId)).some((l) => l.startsWith('runc container'));
+    for (let i = 0; !(await running()); i++) {
+      assert.ok(i < 600, 'the step container never appeared');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+
+    await first.kill('SIGKILL');
+    assert.ok((await leftoversOf(dataDir, executionId)).length > 0, 'the killed worker left its instance behind');
+
+    const second = await serve();
+    const again = clientAt(second.endpoint, defaultCredentials(dataDir));
+    assert.equal((await describeExecution(again, executionId)).status, 'BUILDING');
+    const { item } = await waitForExecution(again, executionId, isTerminal, 'WorkerLost', 20 * LEASE_MS);
+    assert.equal(item.status, 'FAILED', JSON.stringify(item));
+    assert.equal(item.errorCode, 'WorkerLost');
+    assert.match(item.errorInfo ?? '', /during BUILDING/);
+    assert.match(item.message ?? '', /worker running this build stopped during BUILDING/);
+    await waitNoLeftovers(dataDir, executionId);
+
+    // The log says what was released. (Read through a second store connection on the same SQLite file.)
+    const store = await createStore({ dataDir });
+    try {
+      const logs = await logsOf(store, executionId);
+      assert.match(logs, /going-to-sleep/);
+      assert.match(logs, /A worker running this build was lost during BUILDING; released: .*runc container kiln-/);
+    } finally {
+      await store.close();
+    }
+  });
+});
