@@ -70,8 +70,10 @@ async function buildOnce(layers: LayerStore, busybox: string): Promise<BaseLayer
     const dir = await layers.adopt(staging.dir, blob.diffId);
     const base: BaseLayer = { key, digest: blob.digest, diffId: blob.diffId, size: blob.size, dir };
     await mkdir(recordDir, { recursive: true });
-    await writeFile(`${record}.tmp`, JSON.stringify(base, null, 2));
-    await rename(`${record}.tmp`, record);
+    // A private temp name: two processes may build the base at once on one data dir.
+    const tmp = `${record}.${process.pid}.${Date.now()}.tmp`;
+    await writeFile(tmp, JSON.stringify(base, null, 2));
+    await rename(tmp, record);
     return base;
   } finally {
     await rm(staging.top, { recursive: true, force: true });
