@@ -1,6 +1,7 @@
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { Image } from '../domain/image.js';
-import { ensureBusyboxBase } from './base-images/busybox.js';
+import { ensureBusyboxBase, type BaseLayer } from './base-images/busybox.js';
+import { DEBIAN_CONFIG, ensureDebianMinbase } from './base-images/debian.js';
 import { StepFailure } from './build/step-failure.js';
 import { initialConfig, type ImageConfigState } from './image-config.js';
 import { readImage } from './image/oci-image.js';
@@ -9,30 +10,66 @@ import type { LayerStore } from './layers/layer-store.js';
 
 /** An image ready to start instances from: its layers (blobs and extracted dirs) and its configuration. */
 export interface RunnableImage {
+  /** Every layer of the manifest, bottom first (what a new image on top of this one lists). */
   layers: LayerBlob[];
+  /** The overlay lower dirs, bottom first: each extracted layer once (see `topmostOnce`). */
   dirs: string[];
   config: ImageConfigState;
 }
 
 /**
  * The layers and configuration of a base image. System images are made on this machine the
- * first time they are used (busybox from the static busybox binary); built and imported
- * images come from their OCI manifest in the blob store.
+ * first time they are used (busybox from the static busybox binary, Debian minbase with
+ * mmdebstrap from the configured mirror); built and imported images come from their OCI
+ * manifest in the blob store. A system image that cannot be made fails the step
+ * (`InvalidImage.NotReady`) with the reason.
  */
 export async function runnableImage(image: Image, layers: LayerStore, blobs: BlobStore): Promise<RunnableImage> {
   if (image.manifestDigest) {
     const { layers: blobsOf, config } = await readImage(blobs, image.manifestDigest);
     const dirs: string[] = [];
     for (const l of blobsOf) dirs.push((await layers.ensure(l.digest)).dir);
-    return { layers: blobsOf, dirs, config };
+    return { layers: blobsOf, dirs: topmostOnce(dirs), config };
   }
   if (image.imageId.startsWith('busybox_')) {
-    const base = await ensureBusyboxBase(layers);
-    return {
-      layers: [{ mediaType: LAYER_MEDIA_TYPE, digest: base.digest, diffId: base.diffId, size: base.size }],
-      dirs: [base.dir],
-      config: initialConfig(),
-    };
+    return singleLayer(await systemBase(image, () => ensureBusyboxBase(layers)), initialConfig());
   }
-  throw new StepFailure('InvalidImage.NotReady', `The base image ${image.imageId} cannot be built from on this Kiln yet: only the busybox base and images built or imported here have a root filesystem.`);
+  if (image.imageId.startsWith('debian_minbase_')) {
+    return singleLayer(await systemBase(image, () => ensureDebianMinbase(layers)), initialConfig(DEBIAN_CONFIG));
+  }
+  throw new StepFailure('InvalidImage.NotReady', `The base image ${image.imageId} cannot be built from on this Kiln yet: only the system images (busybox, Debian minbase) and images built or imported here have a root filesystem.`);
+}
+
+async function systemBase(image: Image, make: () => Promise<BaseLayer>): Promise<BaseLayer> {
+  try {
+    return await make();
+  } catch (err) {
+    if (err instanceof StepFailure) throw err;
+    throw new StepFailure('InvalidImage.NotReady', `The base image ${image.imageId} could not be made on this machine: ${(err as Error).message}`);
+  }
+}
+
+function singleLayer(base: BaseLayer, config: ImageConfigState): RunnableImage {
+  return {
+    layers: [{ mediaType: LAYER_MEDIA_TYPE, digest: base.digest, diffId: base.diffId, size: base.size }],
+    dirs: [base.dir],
+    config,
+  };
+}
+
+/**
+ * Each dir once, at its topmost position. An image may list the same layer more than once
+ * (steps that change nothing all give the same empty layer), but overlayfs refuses a lower dir
+ * given twice (ELOOP). Dropping the lower copies changes nothing: whatever a layer provides, its
+ * topmost copy provides above everything the lower copies were under.
+ */
+export function topmostOnce(dirs: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (let i = dirs.length - 1; i >= 0; i--) {
+    if (seen.has(dirs[i]!)) continue;
+    seen.add(dirs[i]!);
+    out.unshift(dirs[i]!);
+  }
+  return out;
 }

@@ -70,7 +70,9 @@ export class BuildEngine implements Builder {
       if (pipeline.baseImageType === 'OSS') throw new StepFailure('OSS.NotConfigured', 'BaseImageType=OSS needs an S3-compatible object store, and none is configured for this Kiln.');
       const build = await this.d.resolveContent(pipeline, 'build');
       const test = await this.d.resolveContent(pipeline, 'test');
+      await ctx.stage('PREPARING', `Preparing base image ${base.imageId} (system base images are made on this machine the first time they are used).`);
       const baseImage = await runnableImage(base, this.d.layers, this.d.blobs);
+      if (ctx.signal.aborted) throw new StepCancelled();
       if (pipeline.repairMode) {
         ctx.log('system', `RepairMode=${pipeline.repairMode}: the image check and repair items are not implemented by this Kiln yet; the base image is used as it is.\n`);
       }

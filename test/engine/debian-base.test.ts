@@ -1,0 +1,249 @@
+import assert from 'node:assert/strict';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { LocalBlobStore } from '../../src/blobs/local-blob-store.js';
+import { formatDeb822Sources, parseDeb822Sources, parseOneLineSources, readDebianSources } from '../../src/engine/base-images/apt-sources.js';
+import { debianBaseKey, ensureDebianMinbase } from '../../src/engine/base-images/debian.js';
+import { readImage } from '../../src/engine/image/oci-image.js';
+import { LayerStore } from '../../src/engine/layers/layer-store.js';
+import { startKiln, type TestKiln } from '../support/kiln.js';
+import { createPipeline, DEBIAN } from '../conformance/ops-support.js';
+import { assertNoLeftovers, isTerminal, logsOf, startExecution, uniqueName, waitForExecution } from '../e2e/support.js';
+
+/*
+ * The Debian minbase base image: how the machine's apt sources are read, how the base is made
+ * once and kept (with a stand-in mmdebstrap, fast), and a real build on it through the official
+ * SDK: apt-get installs a package from the machine's mirror and the test instance runs it.
+ */
+
+const BOOKWORM = `Types: deb
+# http://snapshot.debian.org/archive/debian/20250520T000000Z
+URIs: http://deb.debian.org/debian
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+# http://snapshot.debian.org/archive/debian-security/20250520T000000Z
+URIs: http://deb.debian.org/debian-security
+Suites: bookworm-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+`;
+
+describe('the machine apt sources', () => {
+  test('deb822: stanzas, comments inside stanzas, several suites', () => {
+    const sources = parseDeb822Sources(BOOKWORM);
+    assert.deepEqual(sources, [
+      { uris: ['http://deb.debian.org/debian'], suites: ['bookworm', 'bookworm-updates'], components: ['main'], signedBy: '/usr/share/keyrings/debian-archive-keyring.gpg' },
+      { uris: ['http://deb.debian.org/debian-security'], suites: ['bookworm-security'], components: ['main'], signedBy: '/usr/share/keyrings/debian-archive-keyring.gpg' },
+    ]);
+    // formatting drops the comments and reads back the same
+    assert.deepEqual(parseDeb822Sources(formatDeb822Sources(sources)), sources);
+  });
+
+  test('deb822: deb-src only and disabled stanzas are skipped; field names are case-insensitive; CRLF', () => {
+    const text = [
+      'Types: deb-src', 'URIs: http://src.example/debian', 'Suites: trixie', '',
+      'types: deb', 'uris: http://mirror.example/debian', 'suites: trixie', 'enabled: no', '',
+      'TYPES: deb deb-src', 'URIS: http://ftp.example/debian http://other.example/debian', 'SUITES: trixie trixie-updates', 'COMPONENTS: main contrib',
+    ].join('\r\n');
+    assert.deepEqual(parseDeb822Sources(text), [
+      { uris: ['http://ftp.example/debian', 'http://other.example/debian'], suites: ['trixie', 'trixie-updates'], components: ['main', 'contrib'] },
+    ]);
+  });
+
+  test('deb822: an inline key (continuation lines, " ." for an empty line) survives formatting', () => {
+    const text = 'Types: deb\nURIs: http://m.example/debian\nSuites: trixie\nSigned-By:\n -----BEGIN PGP PUBLIC KEY BLOCK-----\n .\n abc\n -----END PGP PUBLIC KEY BLOCK-----\n';
+    const [s] = parseDeb822Sources(text);
+    assert.equal(s?.signedBy, '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nabc\n-----END PGP PUBLIC KEY BLOCK-----');
+    assert.deepEqual(parseDeb822Sources(formatDeb822Sources([s!])), [s]);
+  });
+
+  test('one-line sources.list: options, comments, deb-src', () => {
+    const text = '# main\ndeb [arch=amd64 signed-by=/k.gpg] http://m.example/debian trixie main non-free-firmware\ndeb-src http://m.example/debian trixie main\ndeb http://m.example/debian-security trixie-security main # security\n';
+    assert.deepEqual(parseOneLineSources(text), [
+      { uris: ['http://m.example/debian'], suites: ['trixie'], components: ['main', 'non-free-firmware'], signedBy: '/k.gpg' },
+      { uris: ['http://m.example/debian-security'], suites: ['trixie-security'], components: ['main'] },
+    ]);
+  });
+
+  test('the mirror and suite come from the first deb source; sources.list is the fallback; none is an error', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kiln-sources-'));
+    try {
+      await writeFile(join(dir, 'debian.sources'), BOOKWORM);
+      await writeFile(join(dir, 'sources.list'), 'deb http://fallback.example/debian trixie main\n');
+      const deb822 = await readDebianSources({ deb822: join(dir, 'debian.sources'), oneLine: join(dir, 'sources.list') });
+      assert.equal(deb822.mirror, 'http://deb.debian.org/debian');
+      assert.equal(deb822.suite, 'bookworm');
+      const oneLine = await readDebianSources({ deb822: join(dir, 'missing.sources'), oneLine: join(dir, 'sources.list') });
+      assert.equal(oneLine.mirror, 'http://fallback.example/debian');
+      assert.equal(oneLine.suite, 'trixie');
+      await assert.rejects(readDebianSources({ deb822: join(dir, 'missing.sources'), oneLine: join(dir, 'missing.list') }), /no Debian mirror is configured/);
+      // the cache key follows the mirror and the suite
+      assert.notEqual(debianBaseKey(deb822), debianBaseKey(oneLine));
+      assert.match(debianBaseKey(oneLine), /^debian-minbase-trixie-[0-9a-f]{32}-r\d+$/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/**
+ * A stand-in for mmdebstrap: records its arguments and standard input, then makes a tiny tree
+ * with what the real one leaves behind (a sources.list, device nodes, package lists), or
+ * fails part-way when `fail` is set.
+ */
+async function fakeMmdebstrap(dir: string, fail: boolean): Promise<string> {
+  const script = join(dir, fail ? 'mmdebstrap-failing' : 'mmdebstrap-fake');
+  await writeFile(script, `#!/bin/sh
+set -e
+for a; do target="$prev"; prev="$a"; done
+echo "$*" >> ${dir}/calls
+cat > ${dir}/stdin
+mkdir -p "$target/etc/apt/sources.list.d" "$target/dev" "$target/proc" "$target/var/lib/apt/lists/partial" "$target/var/cache/apt/archives/partial" "$target/usr/sbin" "$target/etc/dpkg/dpkg.cfg.d" "$target/usr/share/keyrings" "$target/tmp"
+echo 'deb http://deb.debian.org/debian trixie main' > "$target/etc/apt/sources.list"
+echo 'Types: deb' > "$target/etc/apt/sources.list.d/0000main.sources"
+echo force-unsafe-io > "$target/etc/dpkg/dpkg.cfg.d/99mmdebstrap"
+echo key > "$target/usr/share/keyrings/debian-archive-keyring.gpg"
+printf 'root:x:0:0:root:/root:/bin/bash\\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\\n' > "$target/etc/passwd"
+mknod "$target/dev/null" c 1 3
+touch "$target/var/lib/apt/lists/deb.debian.org_debian_dists_trixie_InRelease" "$target/var/cache/apt/pkgcache.bin" "$target/tmp/leftover"
+${fail ? 'sleep 0.3; echo "E: Couldn\'t download packages: base-files" >&2; exit 100' : 'exit 0'}
+`, { mode: 0o755 });
+  return script;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('ensureDebianMinbase (with a stand-in mmdebstrap)', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kiln-debian-'));
+    await writeFile(join(dir, 'debian.sources'), 'Types: deb\nURIs: http://mirror.example/debian\nSuites: trixie trixie-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\nTypes: deb\nURIs: http://mirror.example/debian-security\nSuites: trixie-security\nComponents: main\nSigned-By: /etc/apt/keyrings/not-in-the-image.gpg\n');
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  const storeAt = async (name: string) => {
+    const data = join(dir, name);
+    await mkdir(data, { recursive: true });
+    return new LayerStore(data, new LocalBlobStore(join(data, 'blobs')));
+  };
+  const sourcesFiles = () => ({ deb822: join(dir, 'debian.sources'), oneLine: join(dir, 'none.list') });
+
+  test('made once from the first suite of the sources, finished, captured as one layer and recorded; callers share one build', async () => {
+    const layers = await storeAt('ok');
+    const mmdebstrap = await fakeMmdebstrap(dir, false);
+    const first = ensureDebianMinbase(layers, { mmdebstrap, sourcesFiles: sourcesFiles() });
+    const second = ensureDebianMinbase(layers, { mmdebstrap, sourcesFiles: sourcesFiles() });
+    assert.equal(first, second, 'concurrent callers get the same build');
+    const base = await first;
+    assert.equal(base.mirror, 'http://mirror.example/debian');
+    assert.equal(base.suite, 'trixie');
+    assert.equal(base.dir, layers.dirOf(base.diffId));
+    assert.ok(await layers.blobs.has(base.digest));
+
+    const calls = (await readFile(join(dir, 'calls'), 'utf8')).trim().split('\n');
+    assert.equal(calls.length, 1, 'mmdebstrap ran once');
+    assert.match(calls[0]!, /--variant=minbase --mode=unshare --format=directory .* trixie \S+\/diff -$/);
+    assert.match(await readFile(join(dir, 'stdin'), 'utf8'), /URIs: http:\/\/mirror\.example\/debian\nSuites: trixie trixie-updates/);
+
+    // the finished tree
+    const at = (p: string) => join(base.dir, p);
+    assert.equal(await exists(at('etc/apt/sources.list')), false);
+    assert.deepEqual(await readdir(at('etc/apt/sources.list.d')), ['debian.sources']);
+    const sources = await readFile(at('etc/apt/sources.list.d/debian.sources'), 'utf8');
+    assert.match(sources, /URIs: http:\/\/mirror\.example\/debian\nSuites: trixie trixie-updates\nComponents: main\nSigned-By: \/usr\/share\/keyrings\/debian-archive-keyring\.gpg\n/);
+    assert.doesNotMatch(sources, /not-in-the-image/, 'a keyring the image lacks is not named');
+    assert.deepEqual(await readdir(at('dev')), []);
+    assert.deepEqual((await readdir(at('var/lib/apt/lists'))).sort(), ['partial']);
+    assert.deepEqual(await readdir(at('tmp')), []);
+    assert.equal(await exists(at('var/cache/apt/pkgcache.bin')), false);
+    assert.equal(await exists(at('etc/dpkg/dpkg.cfg.d/99mmdebstrap')), false);
+    assert.match(await readFile(at('etc/dpkg/dpkg.cfg.d/docker-apt-speedup'), 'utf8'), /force-unsafe-io/);
+    assert.match(await readFile(at('usr/sbin/policy-rc.d'), 'utf8'), /exit 101/);
+    assert.equal((await stat(at('usr/sbin/policy-rc.d'))).mode & 0o777, 0o755);
+    assert.match(await readFile(at('etc/passwd'), 'utf8'), /^root:x:0:0:.*\nnobody:x:65534:/);
+
+    // recorded: the next call (even from another LayerStore over the same data dir) builds nothing
+    const records = await readdir(join(layers.root, '..', 'base-images'));
+    assert.deepEqual(records, [`${base.key}.json`]);
+    const again = await ensureDebianMinbase(await storeAt('ok'), { mmdebstrap, sourcesFiles: sourcesFiles() });
+    assert.equal(again.digest, base.digest);
+    assert.equal((await readFile(join(dir, 'calls'), 'utf8')).trim().split('\n').length, 1);
+    assert.deepEqual(await readdir(join(layers.root, 'tmp')), [], 'no staging folder left');
+  });
+
+  test('a failure part-way leaves no layer, no record and no staging folder, and sweeps a dead process\'s staging', async () => {
+    const layers = await storeAt('failing');
+    const stale = join(layers.root, 'tmp', 'debian-minbase-999999999-0badc0ffee00', 'diff');
+    await mkdir(join(stale, 'etc'), { recursive: true });
+    const mmdebstrap = await fakeMmdebstrap(dir, true);
+    await assert.rejects(ensureDebianMinbase(layers, { mmdebstrap, sourcesFiles: sourcesFiles() }), /mmdebstrap --variant=minbase trixie from http:\/\/mirror\.example\/debian exited 100: E: Couldn't download packages/);
+    assert.deepEqual(await readdir(join(layers.root, 'tmp')), []);
+    assert.deepEqual((await readdir(layers.root)).filter((n) => /^[0-9a-f]{64}$/.test(n)), [], 'no layer');
+    assert.equal(await exists(join(layers.root, '..', 'base-images')), false, 'no record');
+    // a failure is not remembered: the next call tries again
+    await assert.rejects(ensureDebianMinbase(layers, { mmdebstrap, sourcesFiles: sourcesFiles() }), /exited 100/);
+  });
+});
+
+/** The first creation of the base runs mmdebstrap (minutes on a small machine); a generous limit, not a timing assertion. */
+const DEBIAN_BUILD_TIMEOUT_MS = 15 * 60_000;
+
+describe('a build on the Debian minbase image through the SDK', () => {
+  let kiln: TestKiln;
+  before(async () => {
+    kiln = await startKiln({ KILN_WORKERS: '1' });
+  });
+  after(async () => {
+    await kiln?.stop();
+  });
+
+  test('apt-get installs jq from the machine\'s mirror (InternetMaxBandwidthOut=10) and the test instance runs it', { timeout: DEBIAN_BUILD_TIMEOUT_MS + 60_000 }, async () => {
+    const { mirror } = await readDebianSources();
+    const name = uniqueName('debian-jq');
+    const pipelineId = await createPipeline(kiln.clients.v3, {
+      name,
+      baseImage: DEBIAN,
+      internetMaxBandwidthOut: 10,
+      buildContent: [
+        'RUN test "$(pwd)" = /root && test "$(id -un)" = root && test -z "$(ls /var/lib/apt/lists | grep -v -x -e lock -e partial)"',
+        `RUN grep -qx 'URIs: ${mirror}' /etc/apt/sources.list.d/debian.sources`,
+        'RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends jq',
+        'RUN echo \'{"kiln":{"answer":42}}\' | jq .kiln.answer > /root/answer.txt',
+      ].join('\n'),
+      testContent: [
+        'RUN test "$(jq -n \'1 + 41\')" = 42',
+        'RUN test "$(cat /root/answer.txt)" = 42',
+        'RUN dpkg-query -W -f=\'${Status}\' jq | grep -qx \'install ok installed\'',
+        'RUN test -z "$(find /var/cache/apt -name \'*.deb\' -o -name \'*.bin\')"',
+      ].join('\n'),
+    });
+    // Meanwhile another caller asks for the base on the same data dir: it shares the build.
+    const layers = new LayerStore(kiln.config.dataDir, new LocalBlobStore(join(kiln.config.dataDir, 'blobs')));
+    const executionId = await startExecution(kiln.clients.v3, pipelineId);
+    const base = await ensureDebianMinbase(layers);
+    const { item } = await waitForExecution(kiln.clients.v3, executionId, isTerminal, 'a terminal status', DEBIAN_BUILD_TIMEOUT_MS);
+    const logs = await logsOf(kiln.app.store, executionId);
+    assert.equal(item.status, 'SUCCESS', `${JSON.stringify(item)}\n${logs.slice(-3000)}`);
+    assert.match(logs, /Setting up jq/);
+
+    // the image's first layer is the recorded base layer, made once
+    const image = await kiln.app.store.images.getOwned({ accountId: kiln.credentials.accountId, regionId: 'cn-hangzhou' }, item.imageId!);
+    const { layers: imageLayers } = await readImage(layers.blobs, image!.manifestDigest!);
+    assert.equal(imageLayers[0]?.digest, base.digest);
+    assert.equal((await readdir(join(kiln.config.dataDir, 'base-images'))).filter((n) => n.startsWith('debian-minbase-')).length, 1);
+    await assertNoLeftovers(kiln.config.dataDir, executionId);
+  });
+});
