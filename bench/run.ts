@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { callOnce, closeCallAgent, runLoad, type LoadResult } from './load.js';
 import { cpuSeconds, startBare, startKiln, type Child } from './processes.js';
 import { monotonicUs, summarizeProfiles, type Window } from './profile.js';
+import { benchBuilds, formatBuildRows } from './builds.js';
 import { seedTemplates } from './seed.js';
 import { createSigner, selfCheck, signingCostMicros, type Credentials, type Params, type RequestTemplate } from './signed-request.js';
 
@@ -16,6 +17,7 @@ import { createSigner, selfCheck, signingCostMicros, type Credentials, type Para
  *
  *   npm run bench                       everything (PostgreSQL too when its binaries exist)
  *   npm run bench -- --no-pg            skip PostgreSQL
+ *   npm run bench -- --no-builds        skip the build-latency part (needs root and runc)
  *   npm run bench -- --profile          also CPU-profile each Kiln process and print where time goes
  *   npm run bench -- --json out.json    also write the rows as JSON
  *   BENCH_DURATION=10 BENCH_WARMUP=3 BENCH_SEED=100000   (seconds, seconds, templates)
@@ -261,7 +263,10 @@ async function main(): Promise<void> {
   }
 
   closeCallAgent();
+  // Build latency needs root and runc (the engine); skipped with --no-builds.
+  const buildTable = argv.includes('--no-builds') ? undefined : formatBuildRows(await benchBuilds(Number(process.env.BENCH_BUILD_RUNS ?? 3)));
   printTable(signUs, Math.round((Date.now() - started) / 1000));
+  if (buildTable) console.log(`${buildTable}\n`);
   if (PROFILE) {
     // Profiles are written when each Kiln exits (all have been stopped by now).
     for (const r of rows) {
