@@ -13,9 +13,12 @@ import { StepRunner } from './build/step-runner.js';
 import { initialConfig } from './image-config.js';
 import { writeImage } from './image/oci-image.js';
 import type { Instance, InstanceDriver } from './instance/instance.js';
+import type { LayerBlob } from './layers/capture-layer.js';
 import type { LayerStore } from './layers/layer-store.js';
 import { planSteps } from './plan/plan.js';
 import { distribute } from './distribute.js';
+import { runRepair } from './repair/run-repair.js';
+import { summarize } from './repair/script.js';
 
 export interface EngineDeps {
   store: Store;
@@ -35,7 +38,8 @@ const DEFAULT_STEP_TIMEOUT_MS = 3_600_000;
 
 /**
  * The build engine: runs an execution through the service's lifecycle on this machine.
- * PREPARING (base image, intermediate instance) → BUILDING (each step a container and a
+ * PREPARING (base image, intermediate instance) → REPAIRING (with RepairMode: the check items
+ * of `repair/`, repairs kept as a layer) → BUILDING (each step a container and a
  * layer; then the OCI image) → TESTING (a fresh instance from the new image) → DISTRIBUTING
  * (copies to regions, shares with accounts) → RELEASING (instances removed) → a terminal status.
  */
@@ -70,12 +74,10 @@ export class BuildEngine implements Builder {
       if (pipeline.baseImageType === 'OSS') throw new StepFailure('OSS.NotConfigured', 'BaseImageType=OSS needs an S3-compatible object store, and none is configured for this Kiln.');
       const build = await this.d.resolveContent(pipeline, 'build');
       const test = await this.d.resolveContent(pipeline, 'test');
-      await ctx.stage('PREPARING', `Preparing base image ${base.imageId} (system base images are made on this machine the first time they are used).`);
+      ctx.log('system', `Preparing base image ${base.imageId} (system base images are made on this machine the first time they are used).\n`);
+      await ctx.progress(`Preparing base image ${base.imageId}.`);
       const baseImage = await runnableImage(base, this.d.layers, this.d.blobs);
       if (ctx.signal.aborted) throw new StepCancelled();
-      if (pipeline.repairMode) {
-        ctx.log('system', `RepairMode=${pipeline.repairMode}: the image check and repair items are not implemented by this Kiln yet; the base image is used as it is.\n`);
-      }
       await ctx.stage('PREPARING', `Creating the intermediate instance (${pipeline.instanceType}: ${limits.cpus} vCPU, ${limits.memoryMiB / 1024} GiB; ${limits.diskGiB} GiB disk; network ${limits.network}).`);
       instance = await this.d.driver.create({
         name: execution.id,
@@ -86,6 +88,21 @@ export class BuildEngine implements Builder {
         diskGiB: limits.diskGiB,
         network: limits.network,
       });
+
+      // REPAIRING: the check items on the base image's filesystem; repairs become a layer
+      // under the build's. Items NOT REPAIRED are reported (logs, Message), never a failure.
+      let repairSummary = '';
+      const repairLayers: LayerBlob[] = [];
+      if (pipeline.repairMode) {
+        phase = 'REPAIRING';
+        const count = pipeline.repairItems.length > 0 ? `${pipeline.repairItems.length} item(s): ${pipeline.repairItems.join(', ')}` : 'every Linux item';
+        await ctx.stage('REPAIRING', `Checking and repairing the image (RepairMode=${pipeline.repairMode}, ${count}).`);
+        const repair = await runRepair({ instance, layers: this.d.layers, items: pipeline.repairItems, timeoutMs: stepTimeoutMs, signal: ctx.signal, log: ctx.log });
+        if (repair.layer) repairLayers.push(repair.layer);
+        repairSummary = summarize(repair.results);
+        ctx.log('system', `${repairSummary}.\n`);
+        await ctx.progress(`${repairSummary}.`);
+      }
 
       // BUILDING
       phase = 'BUILDING';
@@ -101,8 +118,8 @@ export class BuildEngine implements Builder {
       await runner.installStartupCommand();
 
       const imageId = this.d.newImageId();
-      const image = await this.saveImage(scope, pipeline, execution.id, imageId, baseImage, runner, config);
-      await ctx.progress(`Image ${imageId} (${image.imageName}) created with ${runner.captured.length} new layer(s).`, imageId);
+      const image = await this.saveImage(scope, pipeline, execution.id, imageId, baseImage, repairLayers, runner, config);
+      await ctx.progress(`Image ${imageId} (${image.imageName}) created with ${repairLayers.length + runner.captured.length} new layer(s).`, imageId);
       await instance.destroy();
       instance = undefined;
 
@@ -144,10 +161,11 @@ export class BuildEngine implements Builder {
 
       phase = 'RELEASING';
       await ctx.stage('RELEASING', 'Releasing the intermediate instance.');
+      const repaired = repairSummary ? ` ${repairSummary}.` : '';
       if (problems.length > 0) {
-        return { status: 'PARTITION_SUCCESS', message: `Image ${imageId} was created; distribution was partial.`, errorCode: 'DistributionFailed', errorInfo: problems.join(' '), imageId };
+        return { status: 'PARTITION_SUCCESS', message: `Image ${imageId} was created; distribution was partial.${repaired}`, errorCode: 'DistributionFailed', errorInfo: problems.join(' '), imageId };
       }
-      return { status: 'SUCCESS', message: `Image ${imageId} (${image.imageName}) was created.`, imageId };
+      return { status: 'SUCCESS', message: `Image ${imageId} (${image.imageName}) was created.${repaired}`, imageId };
     } catch (err) {
       if (err instanceof StepCancelled || ctx.signal.aborted) {
         return { status: 'CANCELLED', message: `Cancelled during ${phase}: the build was stopped and its resources released.` };
@@ -161,7 +179,7 @@ export class BuildEngine implements Builder {
     }
   }
 
-  private async saveImage(scope: Scope, pipeline: ImagePipeline, executionId: string, imageId: string, base: RunnableImage, runner: StepRunner, config: ReturnType<typeof initialConfig>): Promise<Image> {
+  private async saveImage(scope: Scope, pipeline: ImagePipeline, executionId: string, imageId: string, base: RunnableImage, repairLayers: LayerBlob[], runner: StepRunner, config: ReturnType<typeof initialConfig>): Promise<Image> {
     const options = pipeline.imageOptions;
     const prefix = options?.imageName ?? pipeline.imageName ?? pipeline.name;
     const imageName = pipeline.advancedOptions?.imageNameSuffix === 'disable' ? prefix : `${prefix}_${executionId}`;
@@ -169,10 +187,10 @@ export class BuildEngine implements Builder {
       throw new StepFailure('InvalidImageName.Duplicated', `The image name ${imageName} is already in use in the target region ${scope.regionId}.`);
     }
     const created = ecsTime();
-    const layers = [...base.layers, ...runner.captured];
+    const layers = [...base.layers, ...repairLayers, ...runner.captured];
     const { manifestDigest } = await writeImage(this.d.blobs, {
       layers, config, created,
-      history: [...base.layers.map(() => `base image ${pipeline.baseImage ?? ''}`), ...runner.captured.map((_, i) => `step ${i + 1} of ${executionId}`)],
+      history: [...base.layers.map(() => `base image ${pipeline.baseImage ?? ''}`), ...repairLayers.map(() => `RepairMode=${pipeline.repairMode ?? ''} repairs of ${executionId}`), ...runner.captured.map((_, i) => `step ${i + 1} of ${executionId}`)],
       annotations: { 'org.opencontainers.image.ref.name': imageName, 'com.kiln.execution': executionId },
     });
     const family = options?.imageFamily ?? pipeline.imageFamily;

@@ -1,0 +1,70 @@
+import type { Instance, StepResult } from '../instance/instance.js';
+import type { LayerBlob } from '../layers/capture-layer.js';
+import type { LayerStore } from '../layers/layer-store.js';
+import { StepCancelled, StepFailure } from '../build/step-failure.js';
+import { ITEM_MARKER, parseResults, repairScript, selectItems, type RepairResult } from './script.js';
+
+export interface RepairOptions {
+  instance: Instance;
+  layers: LayerStore;
+  /** RepairItem.N as the template lists them (empty: every Linux item). */
+  items: readonly string[];
+  timeoutMs: number;
+  signal: AbortSignal;
+  log(stream: 'stdout' | 'stderr' | 'system', text: string): void;
+}
+
+export interface RepairOutcome {
+  results: RepairResult[];
+  /** The repairs as a layer (below the build's layers), or undefined when nothing was repaired. */
+  layer?: LayerBlob;
+}
+
+/**
+ * REPAIRING: runs the check items as one root step on the intermediate instance. When an item
+ * repaired something, the step's changes are captured as a layer and committed (the build's
+ * steps then run on top of it); otherwise the step is discarded. Items reported NOT REPAIRED
+ * do not fail the build: like the cloud, Kiln reports them and goes on. Only the script failing
+ * (an item erroring out, the step killed) fails it, with `RepairFailed` naming the item.
+ */
+export async function runRepair(o: RepairOptions): Promise<RepairOutcome> {
+  const items = selectItems(o.items);
+  let stdout = '';
+  let pending = '';
+  let current = items[0]?.name ?? '';
+  const onLine = (line: string): void => {
+    if (line.startsWith(ITEM_MARKER)) current = line.slice(ITEM_MARKER.length);
+    else o.log('stdout', `${line}\n`);
+  };
+  const result: StepResult = await o.instance.run({
+    argv: ['/bin/sh', '-c', repairScript(items)],
+    env: [],
+    cwd: '/',
+    user: 'root',
+    timeoutMs: o.timeoutMs,
+    signal: o.signal,
+    onOutput: (stream, chunk) => {
+      const text = chunk.toString('utf8');
+      if (stream === 'stderr') { o.log('stderr', text); return; }
+      stdout += text;
+      pending += text;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const l of lines) onLine(l);
+    },
+  });
+  if (pending) onLine(pending);
+  if (result.cancelled) throw new StepCancelled();
+  const failed = (why: string): StepFailure => new StepFailure('RepairFailed', `RepairMode ${current}: ${why}`);
+  if (result.oomKilled) throw failed('the check ran out of memory and was killed.');
+  if (result.timedOut) throw failed(`the check ran longer than ${Math.round(o.timeoutMs / 1000)} s and was killed.`);
+  if (result.diskFull) throw failed('the system disk is full.');
+  if (result.exitCode !== 0) throw failed(`the check failed (exit code ${result.exitCode}); see the execution's logs.`);
+  const results = parseResults(stdout);
+  const missing = items.filter((i) => !results.some((r) => r.item === i.name)).map((i) => i.name);
+  if (missing.length > 0) throw new StepFailure('RepairFailed', `RepairMode ${missing[0]}: the check reported no result.`);
+  if (!results.some((r) => r.status === 'REPAIRED')) return { results };
+  const layer = await o.layers.capture(result.upperDir);
+  o.instance.commitStep();
+  return { results, layer };
+}
