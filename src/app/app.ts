@@ -24,7 +24,7 @@ export function createApp(store: Store, config: KilnConfig): App {
     store,
     config,
     regions: config.regions,
-    imagesIn: (repos) => new AccountImageCatalog(regionIds, repos.images),
+    imagesIn: (repos) => new AccountImageCatalog(regionIds, repos.images, config.imageAliases),
     systemComponents: new SystemComponents(config.regions.map((r) => r.regionId)),
     defaultIds: new DefaultIds(store),
   };

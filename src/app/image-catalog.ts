@@ -1,3 +1,4 @@
+import type { ImageAlias } from '../config/config.js';
 import { SYSTEM_IMAGES } from '../domain/catalog/system-images.js';
 import type { Image } from '../domain/image.js';
 import type { ImageCatalog, ImageFilter, ImageRepository, Scope } from '../domain/ports.js';
@@ -24,14 +25,31 @@ function matches(i: Image, f: ImageFilter): boolean {
  * configured region), the account's own images and those shared with it.
  */
 export class AccountImageCatalog implements ImageCatalog {
-  constructor(private readonly regionIds: ReadonlySet<string>, private readonly images: ImageRepository) {}
+  private readonly aliases: Array<{ pattern: RegExp; image: string }>;
+
+  constructor(private readonly regionIds: ReadonlySet<string>, private readonly images: ImageRepository, aliases: readonly ImageAlias[] = []) {
+    this.aliases = aliases.map((a) => ({ pattern: globToRegExp(a.pattern), image: a.image }));
+  }
 
   private system(regionId: string): Image[] {
     if (!this.regionIds.has(regionId)) return [];
     return SYSTEM_IMAGES.map((img) => ({ ...img, regionId, tags: [...img.tags] }));
   }
 
+  /**
+   * The image `imageId`, else, through the first configured alias whose pattern matches it, the
+   * image the alias names, under the id asked for (`aliasOf` keeps the real one).
+   */
   async find(scope: Scope, imageId: string): Promise<Image | undefined> {
+    const direct = await this.findDirect(scope, imageId);
+    if (direct) return direct;
+    const alias = this.aliases.find((a) => a.pattern.test(imageId));
+    if (!alias) return undefined;
+    const target = await this.findDirect(scope, alias.image);
+    return target ? { ...target, imageId, aliasOf: target.aliasOf ?? target.imageId } : undefined;
+  }
+
+  private async findDirect(scope: Scope, imageId: string): Promise<Image | undefined> {
     return this.system(scope.regionId).find((i) => i.imageId === imageId) ?? (await this.images.getVisible(scope, imageId));
   }
 
@@ -44,4 +62,9 @@ export class AccountImageCatalog implements ImageCatalog {
     const all = [...this.system(scope.regionId), ...(await this.images.listVisible(scope))];
     return all.filter((i) => matches(i, filter));
   }
+}
+
+/** A glob where `*` matches any run of characters (including none); everything else is literal. */
+export function globToRegExp(glob: string): RegExp {
+  return new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
 }

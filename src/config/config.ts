@@ -24,9 +24,34 @@ export interface KilnConfig {
   workers: number;
   /** How long a worker's claim on a build lasts without renewal (a killed worker's build is taken back after it). */
   leaseMs: number;
+  /**
+   * Image ids that stand for another image (`*` matches any run of characters): the first
+   * matching alias answers for an id no image has, so templates naming public Alibaba Cloud
+   * image ids run unchanged. Default: `DEFAULT_IMAGE_ALIASES`.
+   */
+  imageAliases: ImageAlias[];
 }
 
-type FileConfig = Partial<Omit<KilnConfig, 'regions'>> & { regions?: Array<string | Region> };
+/** `pattern` (a glob with `*`) names `image` (a system image or an image the caller can see). */
+export interface ImageAlias {
+  pattern: string;
+  image: string;
+}
+
+/** Public Alibaba Cloud Linux image ids run on the Debian minbase system image. */
+export const DEFAULT_IMAGE_ALIASES: readonly ImageAlias[] = [
+  'ubuntu_*', 'debian_*', 'aliyun_*', 'alinux_*', 'centos_*', 'anolisos_*', 'rockylinux_*', 'almalinux_*', 'opensuse_*', 'fedora_*',
+].map((pattern) => ({ pattern, image: 'debian_minbase_x64_20G_kiln_base.vhd' }));
+
+function imageAliasesFrom(raw: unknown, where: string): ImageAlias[] {
+  if (!Array.isArray(raw) || !raw.every((a) => a && typeof a === 'object' && typeof (a as ImageAlias).pattern === 'string'
+    && typeof (a as ImageAlias).image === 'string' && (a as ImageAlias).pattern !== '' && (a as ImageAlias).image !== '')) {
+    throw new Error(`${where} must be a JSON list of {"pattern": "…", "image": "…"}`);
+  }
+  return (raw as ImageAlias[]).map((a) => ({ pattern: a.pattern, image: a.image }));
+}
+
+type FileConfig = Partial<Omit<KilnConfig, 'regions' | 'imageAliases'>> & { regions?: Array<string | Region>; imageAliases?: unknown };
 
 function regionsFrom(list: Array<string | Region>): Region[] {
   return list.map((r) => {
@@ -41,6 +66,14 @@ function positiveInt(name: string, raw: string | number | undefined, fallback: n
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
   return n;
+}
+
+function parseJson(text: string, name: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${name} is not valid JSON: ${(err as Error).message}`);
+  }
 }
 
 /**
@@ -65,6 +98,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KilnConfig {
     hostId: env.KILN_HOST_ID || file.hostId || 'ecs.aliyuncs.com',
     workers: positiveInt('KILN_WORKERS', env.KILN_WORKERS ?? file.workers, 1),
     leaseMs: positiveInt('KILN_LEASE_MS', env.KILN_LEASE_MS ?? file.leaseMs, 30_000),
+    imageAliases: env.KILN_IMAGE_ALIASES
+      ? imageAliasesFrom(parseJson(env.KILN_IMAGE_ALIASES, 'KILN_IMAGE_ALIASES'), 'KILN_IMAGE_ALIASES')
+      : file.imageAliases !== undefined ? imageAliasesFrom(file.imageAliases, 'imageAliases (KILN_CONFIG)') : [...DEFAULT_IMAGE_ALIASES],
   };
   const databaseUrl = env.KILN_DATABASE_URL || file.databaseUrl;
   if (databaseUrl) config.databaseUrl = databaseUrl;

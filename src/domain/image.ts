@@ -33,4 +33,9 @@ export interface Image {
   sourceExecutionId?: string;
   /** Set on images made by CopyImage: the image it was copied from (`IsCopied`). */
   copiedFrom?: { imageId: string; regionId: string };
+  /**
+   * Set when this is an alias (an image id matched by a configured `imageAliases` pattern): the
+   * id of the image it stands for. `imageId` is then the id that was asked for.
+   */
+  aliasOf?: string;
 }

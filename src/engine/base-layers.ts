@@ -31,10 +31,12 @@ export async function runnableImage(image: Image, layers: LayerStore, blobs: Blo
     for (const l of blobsOf) dirs.push((await layers.ensure(l.digest)).dir);
     return { layers: blobsOf, dirs: topmostOnce(dirs), config };
   }
-  if (image.imageId.startsWith('busybox_')) {
+  // An alias (see AccountImageCatalog.find) carries the id the user wrote; its root filesystem is the target's.
+  const systemId = image.aliasOf ?? image.imageId;
+  if (systemId.startsWith('busybox_')) {
     return singleLayer(await systemBase(image, () => ensureBusyboxBase(layers)), initialConfig());
   }
-  if (image.imageId.startsWith('debian_minbase_')) {
+  if (systemId.startsWith('debian_minbase_')) {
     return singleLayer(await systemBase(image, () => ensureDebianMinbase(layers)), initialConfig(DEBIAN_CONFIG));
   }
   throw new StepFailure('InvalidImage.NotReady', `The base image ${image.imageId} cannot be built from on this Kiln yet: only the system images (busybox, Debian minbase) and images built or imported here have a root filesystem.`);

@@ -2,6 +2,7 @@ import { loadConfig } from '../config/config.js';
 import { createAccessKey, createAccount } from '../auth/accounts.js';
 import { banner } from '../cli/banner.js';
 import { call } from '../cli/call.js';
+import { imagesImport } from '../cli/images-import.js';
 import { logs } from '../cli/logs.js';
 import { createStore } from '../store/create-store.js';
 import { serve } from './serve.js';
@@ -16,9 +17,12 @@ const USAGE = `usage: kiln <command>
   accounts create [--name N]    add an account; prints its id and first AccessKey
   accounts list                 list accounts
   keys create --account ID      add an AccessKey to an account
+  images import <file> --name N [--region R] [--account ID] [--family F] [--description D]
+                                import a rootfs tarball (plain or gzip) or an OCI image layout archive
+                                as an image; prints its ImageId
 Configuration: KILN_HOST, KILN_PORT, KILN_DATA_DIR, KILN_DATABASE_URL, KILN_ACCESS_KEY_ID,
 KILN_ACCESS_KEY_SECRET, KILN_REGIONS, KILN_PIPELINE_QUOTA, KILN_COMPONENT_QUOTA, KILN_WORKERS, KILN_LEASE_MS,
-KILN_CONFIG (JSON file).`;
+KILN_IMAGE_ALIASES, KILN_CONFIG (JSON file).`;
 
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -84,6 +88,9 @@ async function main(argv: string[]): Promise<number> {
           return 0;
         });
       }
+      break;
+    case 'images':
+      if (sub === 'import') return imagesImport(loadConfig(), rest);
       break;
     case 'keys':
       if (sub === 'create') {
