@@ -39,3 +39,46 @@ export interface Image {
    */
   aliasOf?: string;
 }
+
+/** What differs between account images; the rest are the defaults of a Linux x86_64 image. */
+export interface AccountImageFields {
+  imageId: string;
+  regionId: string;
+  accountId: string;
+  imageName: string;
+  imageFamily?: string;
+  description?: string;
+  /** GiB. */
+  size: number;
+  creationTime: string;
+  tags: Tag[];
+  manifestDigest: string;
+  sourceExecutionId?: string;
+}
+
+/** A new Linux x86_64 image owned by an account (built by an execution or imported), Available. */
+export function newAccountImage(f: AccountImageFields): Image {
+  const image: Image = {
+    imageId: f.imageId,
+    regionId: f.regionId,
+    accountId: f.accountId,
+    imageName: f.imageName,
+    imageOwnerAlias: 'self',
+    osType: 'linux',
+    osName: 'Linux 64位',
+    osNameEn: 'Linux 64 bit',
+    platform: 'Others Linux',
+    architecture: 'x86_64',
+    bootMode: 'BIOS',
+    size: f.size,
+    status: 'Available',
+    isSupportCloudinit: false,
+    creationTime: f.creationTime,
+    tags: f.tags,
+    manifestDigest: f.manifestDigest,
+  };
+  if (f.imageFamily) image.imageFamily = f.imageFamily;
+  if (f.description) image.description = f.description;
+  if (f.sourceExecutionId) image.sourceExecutionId = f.sourceExecutionId;
+  return image;
+}

@@ -3,7 +3,7 @@ import type { BlobStore } from '../blobs/blob-store.js';
 import type { ResolvedContent } from '../domain/buildcontent/index.js';
 import type { Builder, BuildContext, BuildOutcome } from '../domain/builder.js';
 import { findInstanceType } from '../domain/catalog/instance-types.js';
-import type { Image } from '../domain/image.js';
+import { newAccountImage, type Image } from '../domain/image.js';
 import type { ImagePipeline } from '../domain/pipeline.js';
 import type { Scope, Store } from '../domain/ports.js';
 import { ecsTime } from '../domain/time.js';
@@ -194,28 +194,12 @@ export class BuildEngine implements Builder {
       annotations: { 'org.opencontainers.image.ref.name': imageName, 'com.kiln.execution': executionId },
     });
     const family = options?.imageFamily ?? pipeline.imageFamily;
-    const image: Image = {
-      imageId,
-      regionId: scope.regionId,
-      accountId: scope.accountId,
-      imageName,
+    const image = newAccountImage({
+      imageId, regionId: scope.regionId, accountId: scope.accountId, imageName,
       ...(family ? { imageFamily: family } : {}),
       ...(options?.description ? { description: options.description } : {}),
-      imageOwnerAlias: 'self',
-      osType: 'linux',
-      osName: 'Linux 64位',
-      osNameEn: 'Linux 64 bit',
-      platform: 'Others Linux',
-      architecture: 'x86_64',
-      bootMode: 'BIOS',
-      size: pipeline.systemDiskSize,
-      status: 'Available',
-      isSupportCloudinit: false,
-      creationTime: created,
-      tags: options?.imageTags ?? [],
-      manifestDigest,
-      sourceExecutionId: executionId,
-    };
+      size: pipeline.systemDiskSize, creationTime: created, tags: options?.imageTags ?? [], manifestDigest, sourceExecutionId: executionId,
+    });
     await this.d.store.images.insert(image);
     return image;
   }

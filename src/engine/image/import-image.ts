@@ -6,10 +6,10 @@ import { createGunzip } from 'node:zlib';
 import type { BlobStore } from '../../blobs/blob-store.js';
 import { DigestMismatchError } from '../../blobs/blob-store.js';
 import type { Digest } from '../../blobs/digest.js';
-import { SYSTEM_IMAGES } from '../../domain/catalog/system-images.js';
 import { KilnError } from '../../domain/errors.js';
 import { newImageId } from '../../domain/ids.js';
-import type { Image } from '../../domain/image.js';
+import { newAccountImage, type Image } from '../../domain/image.js';
+import { ecsTime } from '../../domain/time.js';
 import type { Store } from '../../domain/ports.js';
 import { initialConfig } from '../image-config.js';
 import { LAYER_MEDIA_TYPE } from '../layers/capture-layer.js';
@@ -54,28 +54,18 @@ export async function importImage(deps: ImportImageDeps, req: ImportImageRequest
 
   const { layers } = await readImage(deps.blobs, manifestDigest);
   const size = layers.reduce((n, l) => n + l.size, 0);
-  const template = SYSTEM_IMAGES[0]!;
-  const image: Image = {
+  const image = newAccountImage({
     imageId: newImageId(),
     regionId: req.regionId,
     accountId: req.accountId,
     imageName: req.imageName,
     ...(req.imageFamily ? { imageFamily: req.imageFamily } : {}),
     description: req.description ?? `Imported from ${basename(req.file)}`,
-    imageOwnerAlias: 'self',
-    osType: 'linux',
-    osName: 'Linux 64位',
-    osNameEn: 'Linux 64 bit',
-    platform: 'Others Linux',
-    architecture: template.architecture,
-    bootMode: template.bootMode,
     size: Math.max(20, Math.ceil(size / 2 ** 30)),
-    status: 'Available',
-    isSupportCloudinit: false,
-    creationTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    creationTime: ecsTime(),
     tags: [],
     manifestDigest,
-  };
+  });
   try {
     await deps.store.images.insert(image);
   } catch (err) {
