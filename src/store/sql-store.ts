@@ -4,6 +4,7 @@ import type { SqlDialect } from './dialect.js';
 import { isRetryableConflict } from './dialect.js';
 import { StoreError, StoreUsageError } from './errors.js';
 import { createRepositories } from './repositories/index.js';
+import { lazyRepositories, wrapRepositories } from './wrapped-repositories.js';
 
 /**
  * The `Store` port on SQLite or PostgreSQL (see `create-store.ts` to open one).
@@ -16,9 +17,12 @@ import { createRepositories } from './repositories/index.js';
  * - `work` gets its own repositories (`tx`); use only those inside it. Calling the root store
  *   or starting another transaction from inside `work` throws `StoreUsageError` (on SQLite it
  *   would otherwise wait forever for the one connection that `work` holds).
- * - SQLite: `BEGIN IMMEDIATE` on the single connection; concurrent `transaction` calls in one
- *   process queue up and run one at a time, and other processes wait on the file's write
- *   lock (busy timeout 10 s). Commits are fsynced (WAL, synchronous=FULL).
+ * - SQLite: concurrent `transaction` calls in one process queue up and run one at a time, in
+ *   batches that share one `BEGIN IMMEDIATE … COMMIT` on the single connection, each `work` in
+ *   its own savepoint (group commit, `group-commit.ts`): a throw undoes only that `work`'s
+ *   writes, and `transaction` resolves only once the batch's COMMIT is on disk (WAL,
+ *   synchronous=FULL: one fsync per batch). Other processes wait on the file's write lock
+ *   (busy timeout 10 s). A `work` that awaits something slow holds up every writer after it.
  * - PostgreSQL: transactions of one process run one at a time, and each first takes a table
  *   lock that queues the writers of other processes (see `lockWriters` in `dialect.ts`).
  *   Isolation level SERIALIZABLE. A serialization failure (40001) or deadlock (40P01) rolls
@@ -57,7 +61,7 @@ export class SqlStore implements Store {
   constructor(dialect: SqlDialect) {
     this.#dialect = dialect;
     const root = wrapRepositories(
-      createRepositories({ db: dialect.db, atomic: (fn) => dialect.runTransaction(fn) }),
+      createRepositories({ db: dialect.db, dialect: dialect.name, atomic: (fn) => dialect.runTransaction(fn) }),
       async (call) => {
         if (this.#inTransaction.getStore()?.active) {
           throw new StoreUsageError('The root store was called inside store.transaction(); use the repositories passed to the callback.');
@@ -93,7 +97,7 @@ export class SqlStore implements Store {
         return await this.#dialect.runTransaction(async (trx) => {
           let ended = false;
           let dbError: unknown;
-          const tx = wrapRepositories(createRepositories({ db: trx, atomic: (fn) => fn(trx) }), async (call) => {
+          const tx = lazyRepositories({ db: trx, dialect: this.#dialect.name, atomic: (fn) => fn(trx) }, async (call) => {
             if (ended) throw new StoreUsageError('Transaction repositories were used after their transaction ended.');
             try {
               return await call();
@@ -131,21 +135,4 @@ export class SqlStore implements Store {
 /** A store error without a database cause is the store's own check; anything else came from the database. */
 function isDatabaseFailure(e: unknown): boolean {
   return !(e instanceof StoreError) || e.cause !== undefined;
-}
-
-type Around = <T>(call: () => Promise<T>) => Promise<T>;
-
-/** The same repositories with every method call passed through `around`. */
-function wrapRepositories(repos: Repositories, around: Around): Repositories {
-  const out: Record<string, Record<string, unknown>> = {};
-  for (const [name, repo] of Object.entries(repos) as [string, Record<string, unknown>][]) {
-    const wrapped: Record<string, unknown> = {};
-    for (const [method, fn] of Object.entries(repo)) {
-      wrapped[method] = typeof fn === 'function'
-        ? (...args: unknown[]) => around(() => (fn as (...a: unknown[]) => Promise<unknown>).apply(repo, args))
-        : fn;
-    }
-    out[name] = wrapped;
-  }
-  return out as unknown as Repositories;
 }

@@ -38,7 +38,8 @@ describe('a worker killed mid-build', () => {
     const executionId = await startExecution(v3, pipelineId);
     await waitForExecution(v3, executionId, (e) => e.status === 'BUILDING', 'BUILDING');
     // Wait until the sleeping step's container runs: the kill then leaves a live container behind.
-    const running = async () => (await leftoversOf(dataDir, executionId)).some((l) => l.startsWith('runc container'));
+    // Step 2's container (`kiln-<execution>-2`): step 1's is gone again in a moment.
+    const running = async () => (await leftoversOf(dataDir, executionId)).some((l) => l.startsWith('runc container') && l.includes(`kiln-${executionId}-2`));
     for (let i = 0; !(await running()); i++) {
       assert.ok(i < 600, 'the step container never appeared');
       await new Promise((r) => setTimeout(r, 100));

@@ -4,7 +4,7 @@ import { StoreConflictError, StoreError } from '../errors.js';
 import type { RepoContext } from './context.js';
 import { keysetPage, toPage } from './paging.js';
 import { allocate, readCount, release } from './scope-counters.js';
-import { deleteTags, idsCarrying, insertTags, loadTags } from './tag-sql.js';
+import { deleteTags, idsCarrying, insertTags, tagsColumn, tagsFromColumn } from './tag-sql.js';
 import { translating } from './translate.js';
 
 const TYPE = 'imagecomponent';
@@ -54,10 +54,9 @@ export function componentRepository(ctx: RepoContext): ComponentRepository {
       .where('region_id', '=', scope.regionId);
   }
 
-  async function withTags(rows: { id: string; spec: string }[]): Promise<ImageComponent[]> {
-    const tags = await loadTags(ctx.db, TYPE, rows.map((r) => r.id));
-    return rows.map((r) => fromSpec(r.spec, tags.get(r.id) ?? []));
-  }
+  /** Select with the spec: the component's tags, in the same statement. */
+  const tagsOfRow = () => tagsColumn(ctx.dialect, TYPE, 'components.id');
+  const withTags = (rows: { spec: string; tags: unknown }[]): ImageComponent[] => rows.map((r) => fromSpec(r.spec, tagsFromColumn(r.tags)));
 
   return {
     async insert(c) {
@@ -96,9 +95,8 @@ export function componentRepository(ctx: RepoContext): ComponentRepository {
     },
 
     async get(scope, id) {
-      const row = await scoped(scope).select(['id', 'spec']).where('id', '=', id).executeTakeFirst();
-      if (!row) return undefined;
-      return (await withTags([row]))[0];
+      const row = await scoped(scope).select(['spec', tagsOfRow()]).where('id', '=', id).executeTakeFirst();
+      return row && withTags([row])[0];
     },
 
     async delete(scope, id) {
@@ -137,13 +135,13 @@ export function componentRepository(ctx: RepoContext): ComponentRepository {
       const unfiltered = !filter.ids?.length && filter.name === undefined && filter.componentType === undefined
         && filter.systemType === undefined && filter.resourceGroupId === undefined && filter.componentVersion === undefined
         && tagFilters.length === 0;
-      const r = await keysetPage<{ seq: number; id: string; spec: string }>(q, page, ['seq', 'id', 'spec'],
+      const r = await keysetPage<{ seq: number; spec: string; tags: unknown }>(q, page, ['seq', 'spec', tagsOfRow()],
         unfiltered ? () => readCount(ctx.db, TYPE, filter) : undefined);
-      return toPage(await withTags(r.rows), r);
+      return toPage(withTags(r.rows), r);
     },
 
     async versionsOf(scope, name) {
-      const rows = await scoped(scope).select(['id', 'spec']).where('name', '=', name)
+      const rows = await scoped(scope).select(['spec', tagsOfRow()]).where('name', '=', name)
         .orderBy('major').orderBy('minor').orderBy('patch').execute();
       return withTags(rows);
     },

@@ -5,6 +5,8 @@ import type { DB } from '../schema.js';
 export interface RepoContext {
   /** The database, or the open transaction when the repositories belong to one. */
   readonly db: Kysely<DB>;
+  /** Which database it is, for the few expressions that SQLite and PostgreSQL spell differently. */
+  readonly dialect: 'sqlite' | 'postgres';
   /**
    * Runs a multi-statement write atomically: directly on the open transaction, or — for the
    * root repositories — in a transaction of its own.

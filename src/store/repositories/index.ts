@@ -11,18 +11,26 @@ import { accessKeyRepository, accountRepository, resourceGroupRepository, vSwitc
 
 export type { RepoContext } from './context.js';
 
+/** How each repository is made on a context (the database, or an open transaction). */
+export const REPOSITORY_FACTORIES: { readonly [K in keyof Repositories]: (ctx: RepoContext) => Repositories[K] } = {
+  accounts: accountRepository,
+  accessKeys: accessKeyRepository,
+  resourceGroups: resourceGroupRepository,
+  vSwitches: vSwitchRepository,
+  pipelines: pipelineRepository,
+  components: componentRepository,
+  tags: tagRepository,
+  idempotency: idempotencyRepository,
+  executions: executionRepository,
+  executionLogs: executionLogRepository,
+  images: imageRepository,
+};
+
+/** Every repository on `ctx`. */
 export function createRepositories(ctx: RepoContext): Repositories {
-  return {
-    accounts: accountRepository(ctx),
-    accessKeys: accessKeyRepository(ctx),
-    resourceGroups: resourceGroupRepository(ctx),
-    vSwitches: vSwitchRepository(ctx),
-    pipelines: pipelineRepository(ctx),
-    components: componentRepository(ctx),
-    tags: tagRepository(ctx),
-    idempotency: idempotencyRepository(ctx),
-    executions: executionRepository(ctx),
-    executionLogs: executionLogRepository(ctx),
-    images: imageRepository(ctx),
-  };
+  const out: Partial<Record<keyof Repositories, unknown>> = {};
+  for (const [name, make] of Object.entries(REPOSITORY_FACTORIES) as [keyof Repositories, (c: RepoContext) => unknown][]) {
+    out[name] = make(ctx);
+  }
+  return out as Repositories;
 }

@@ -1,4 +1,4 @@
-import type { SelectQueryBuilder } from 'kysely';
+import type { SelectExpression, SelectQueryBuilder } from 'kysely';
 import type { Page, PageRequest } from '../../domain/paging.js';
 import { StoreError } from '../errors.js';
 
@@ -14,13 +14,13 @@ export interface KeysetResult<Row> {
 
 /**
  * One keyset page of `query` (rows with seq > afterSeq, in seq order, limit+1 fetched to know
- * whether more follow) plus the filter's total count. `columns` must include `seq`.
+ * whether more follow) plus the filter's total count. `columns` (names or expressions) must include `seq`.
  * `totalCount`, when given, replaces the count(*) of `query` (e.g. a maintained counter).
  */
 export async function keysetPage<Row extends { seq: number }>(
   query: FilteredQuery,
   page: PageRequest,
-  columns: readonly string[],
+  columns: readonly SelectExpression<any, any>[],
   totalCount?: () => Promise<number>,
 ): Promise<KeysetResult<Row>> {
   const { limit, afterSeq } = page;
@@ -35,7 +35,7 @@ export async function keysetPage<Row extends { seq: number }>(
     ?? (async () => Number((await query.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow() as { n: unknown }).n));
   const [n, fetched] = await Promise.all([
     count(),
-    paged.select(columns as string[]).orderBy('seq').limit(limit + 1).execute(),
+    paged.select(columns as SelectExpression<any, any>[]).orderBy('seq').limit(limit + 1).execute(),
   ]);
   const more = fetched.length > limit;
   const rows = (more ? fetched.slice(0, limit) : fetched) as Row[];

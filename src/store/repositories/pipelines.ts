@@ -4,7 +4,7 @@ import { StoreConflictError } from '../errors.js';
 import type { RepoContext } from './context.js';
 import { keysetPage, toPage } from './paging.js';
 import { allocate, readCount, release } from './scope-counters.js';
-import { deleteTags, idsCarrying, insertTags, loadTags } from './tag-sql.js';
+import { deleteTags, idsCarrying, insertTags, tagsColumn, tagsFromColumn } from './tag-sql.js';
 import { translating } from './translate.js';
 
 const TYPE = 'imagepipeline';
@@ -57,10 +57,8 @@ export function pipelineRepository(ctx: RepoContext): PipelineRepository {
     },
 
     async get(scope, id) {
-      const row = await scoped(scope).select('spec').where('id', '=', id).executeTakeFirst();
-      if (!row) return undefined;
-      const tags = await loadTags(ctx.db, TYPE, [id]);
-      return fromSpec(row.spec, tags.get(id) ?? []);
+      const row = await scoped(scope).select(['spec', tagsColumn(ctx.dialect, TYPE, 'pipelines.id')]).where('id', '=', id).executeTakeFirst();
+      return row && fromSpec(row.spec, tagsFromColumn(row.tags));
     },
 
     async delete(scope, id) {
@@ -89,10 +87,10 @@ export function pipelineRepository(ctx: RepoContext): PipelineRepository {
       const tagFilters = filter.tags ?? [];
       for (const tag of tagFilters) q = q.where('id', 'in', idsCarrying(ctx.db, filter, TYPE, tag));
       const unfiltered = !filter.ids?.length && filter.name === undefined && filter.resourceGroupId === undefined && tagFilters.length === 0;
-      const r = await keysetPage<{ seq: number; id: string; spec: string }>(q, page, ['seq', 'id', 'spec'],
+      // The page and its tags in one statement.
+      const r = await keysetPage<{ seq: number; spec: string; tags: unknown }>(q, page, ['seq', 'spec', tagsColumn(ctx.dialect, TYPE, 'pipelines.id')],
         unfiltered ? () => readCount(ctx.db, TYPE, filter) : undefined);
-      const tags = await loadTags(ctx.db, TYPE, r.rows.map((row) => row.id));
-      return toPage(r.rows.map((row) => fromSpec(row.spec, tags.get(row.id) ?? [])), r);
+      return toPage(r.rows.map((row) => fromSpec(row.spec, tagsFromColumn(row.tags))), r);
     },
 
     async referencesComponent(componentId) {

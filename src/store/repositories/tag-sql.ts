@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type AliasedRawBuilder, type Kysely } from 'kysely';
 import type { Scope, TaggableType } from '../../domain/ports.js';
 import type { Tag } from '../../domain/tag.js';
 import type { DB } from '../schema.js';
@@ -93,22 +93,21 @@ export async function deleteTags(db: Kysely<DB>, scope: Scope, type: TaggableTyp
   await release(db, `${type}.tag`, scope, Number(result.numDeletedRows));
 }
 
-/** Ids per `in (…)` list: well below SQLite's bound-parameter limit. */
-const CHUNK = 500;
+/**
+ * A select expression for a query on a taggable table: the tags of each row's resource
+ * (`idColumn`, e.g. `pipelines.id`) as a JSON array of `[key, value]` pairs in seq order, so
+ * that a page and its tags come from one statement. Read it with `tagsFromColumn`.
+ */
+export function tagsColumn(dialect: 'sqlite' | 'postgres', type: TaggableType, idColumn: string): AliasedRawBuilder<unknown, 'tags'> {
+  const id = sql.ref(idColumn);
+  const pairs = dialect === 'postgres'
+    ? sql`(select coalesce(json_agg(json_build_array(t.tag_key, t.tag_value) order by t.seq), '[]') from tags t where t.resource_type = ${type} and t.resource_id = ${id})`
+    : sql`(select json_group_array(json_array(t.tag_key, t.tag_value) order by t.seq) from tags t where t.resource_type = ${type} and t.resource_id = ${id})`;
+  return pairs.as('tags');
+}
 
-/** The tags of each resource, in seq order; every id is present in the map. */
-export async function loadTags(db: Kysely<DB>, type: TaggableType, resourceIds: readonly string[]): Promise<Map<string, Tag[]>> {
-  const out = new Map<string, Tag[]>(resourceIds.map((id) => [id, []]));
-  const unique = [...out.keys()];
-  for (let i = 0; i < unique.length; i += CHUNK) {
-    const rows = await db
-      .selectFrom('tags')
-      .select(['resource_id', 'tag_key', 'tag_value'])
-      .where('resource_type', '=', type)
-      .where('resource_id', 'in', unique.slice(i, i + CHUNK))
-      .orderBy('seq')
-      .execute();
-    for (const r of rows) out.get(r.resource_id)?.push({ key: r.tag_key, value: r.tag_value });
-  }
-  return out;
+/** The tags of a `tagsColumn` value (JSON text on SQLite, already parsed on PostgreSQL). */
+export function tagsFromColumn(value: unknown): Tag[] {
+  const pairs = (typeof value === 'string' ? JSON.parse(value) : value) as [string, string][];
+  return pairs.map(([key, value]) => ({ key, value }));
 }
