@@ -47,6 +47,9 @@ for (const [cmd, pkg] of [
   ['setfattr', 'attr'],
   ['mkfs.ext4', 'e2fsprogs'],
   ['ip', 'iproute2'],
+  // mmdebstrap --mode=unshare maps ids through newuidmap/newgidmap (a Recommends of mmdebstrap,
+  // which apt may be configured to skip).
+  ['newuidmap', 'uidmap'],
 ]) {
   if (!have(cmd)) {
     missing.push(`${cmd} (${pkg})`);
