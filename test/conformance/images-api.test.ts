@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createAccount } from '../../src/auth/accounts.js';
-import type { Image } from '../../src/domain/image.js';
+import { newAccountImage, type Image } from '../../src/domain/image.js';
 import { REGION, startKiln, type Clients, type EcsClient, type TestKiln } from '../support/kiln.js';
 import { expectPopError } from '../support/wire.js';
 import { $Ecs, BUSYBOX, BUSYBOX_FAMILY, DEBIAN, createPipeline, expectCode, pipelineRequest } from './ops-support.js';
@@ -39,26 +39,19 @@ async function tenant(): Promise<Tenant> {
 async function seed(owner: Tenant, over: Partial<Image> = {}): Promise<Image> {
   const n = ++counter;
   const image: Image = {
-    imageId: `m-kilntest${String(n).padStart(6, '0')}${Math.random().toString(36).slice(2, 8)}`,
-    regionId: REGION,
-    accountId: owner.accountId,
-    imageName: `img-${n}`,
-    imageFamily: 'team-base',
-    description: `image ${n}`,
-    imageOwnerAlias: 'self',
-    osType: 'linux',
-    osName: 'Linux 64位',
-    osNameEn: 'Linux 64 bit',
-    platform: 'Others Linux',
-    architecture: 'x86_64',
-    bootMode: 'BIOS',
-    size: 40,
-    status: 'Available',
-    isSupportCloudinit: false,
-    creationTime: `2025-01-01T00:00:${String(n % 60).padStart(2, '0')}Z`,
-    tags: [{ key: 'env', value: 'prod' }],
-    manifestDigest: `sha256:${String(n).padStart(64, '0')}`,
-    sourceExecutionId: `exec-${String(n).padStart(32, '0')}`,
+    ...newAccountImage({
+      imageId: `m-kilntest${String(n).padStart(6, '0')}${Math.random().toString(36).slice(2, 8)}`,
+      regionId: REGION,
+      accountId: owner.accountId,
+      imageName: `img-${n}`,
+      imageFamily: 'team-base',
+      description: `image ${n}`,
+      size: 40,
+      creationTime: `2025-01-01T00:00:${String(n % 60).padStart(2, '0')}Z`,
+      tags: [{ key: 'env', value: 'prod' }],
+      manifestDigest: `sha256:${String(n).padStart(64, '0')}`,
+      sourceExecutionId: `exec-${String(n).padStart(32, '0')}`,
+    }),
     ...over,
   };
   await kiln.app.store.images.insert(image);

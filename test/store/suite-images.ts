@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Image } from '../../src/domain/image.js';
+import { newAccountImage, type Image } from '../../src/domain/image.js';
 import type { Scope } from '../../src/domain/ports.js';
 import { StoreConflictError, StoreNotFoundError } from '../../src/store/errors.js';
 import { newScope, uid, type SuiteContext } from './helpers.js';
@@ -8,26 +8,19 @@ import { newScope, uid, type SuiteContext } from './helpers.js';
 /** An account image as a build saves it (`imageOwnerAlias` is the owner's view). */
 function image(scope: Scope, over: Partial<Image> = {}): Image {
   return {
-    imageId: uid('m'),
-    regionId: scope.regionId,
-    accountId: scope.accountId,
-    imageName: uid('img'),
-    imageFamily: 'fam-a',
-    description: 'built "image" — ünïcode',
-    imageOwnerAlias: 'self',
-    osType: 'linux',
-    osName: 'Linux 64位',
-    osNameEn: 'Linux 64 bit',
-    platform: 'Others Linux',
-    architecture: 'x86_64',
-    bootMode: 'BIOS',
-    size: 40,
-    status: 'Available',
-    isSupportCloudinit: false,
-    creationTime: '2024-01-02T03:04:05Z',
-    tags: [{ key: 'env', value: 'prod' }],
-    manifestDigest: `sha256:${'a'.repeat(64)}`,
-    sourceExecutionId: uid('exec'),
+    ...newAccountImage({
+      imageId: uid('m'),
+      regionId: scope.regionId,
+      accountId: scope.accountId,
+      imageName: uid('img'),
+      imageFamily: 'fam-a',
+      description: 'built "image" — ünïcode',
+      size: 40,
+      creationTime: '2024-01-02T03:04:05Z',
+      tags: [{ key: 'env', value: 'prod' }],
+      manifestDigest: `sha256:${'a'.repeat(64)}`,
+      sourceExecutionId: uid('exec'),
+    }),
     ...over,
   };
 }
