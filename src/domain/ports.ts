@@ -140,6 +140,8 @@ export interface Repositories {
   executions: ExecutionRepository;
   executionLogs: ExecutionLogRepository;
   images: ImageRepository;
+  stepCache: StepCacheRepository;
+  blobPins: BlobPinRepository;
 }
 
 export interface Store extends Repositories {
@@ -248,6 +250,8 @@ export interface ExecutionLogRepository {
  */
 export interface ImageRepository {
   insert(image: import('./image.js').Image): Promise<void>;
+  /** The manifest digest of every account image of every scope (the roots of blob garbage collection). */
+  allManifestDigests(): Promise<string[]>;
   /** An image the account owns in the region. */
   getOwned(scope: Scope, imageId: string): Promise<import('./image.js').Image | undefined>;
   /** An image the account owns or that is shared with it, in the region. */
@@ -266,4 +270,34 @@ export interface ImageRepository {
   shares(scope: Scope, imageId: string): Promise<string[]>;
   /** Which of these owned images are shared with at least one account (`IsSelfShared`). */
   sharedAmong(scope: Scope, imageIds: readonly string[]): Promise<Set<string>>;
+}
+
+/**
+ * The step cache's entries, per account and region: a lookup in one scope never sees another
+ * scope's entries (no tenant reuses another's layers).
+ */
+export interface StepCacheRepository {
+  get(scope: Scope, key: string): Promise<import('./step-cache.js').StepCacheEntry | undefined>;
+  /** Inserts or replaces the entry with this scope and key. */
+  put(entry: import('./step-cache.js').StepCacheEntry): Promise<void>;
+  /** Marks entries as used at `at` (epoch ms), for the LRU order. */
+  touch(scope: Scope, keys: readonly string[], at: number): Promise<void>;
+  /** Every entry of every scope, least recently used first (for garbage collection). */
+  listAll(): Promise<import('./step-cache.js').StepCacheEntry[]>;
+  delete(scope: Scope, keys: readonly string[]): Promise<void>;
+  /** Removes every entry of the scope; returns how many there were. */
+  clear(scope: Scope): Promise<number>;
+}
+
+/**
+ * Blobs a running execution uses (its base image's layers, cached layers it reuses, layers it
+ * captured before its image exists). Garbage collection keeps every blob pinned by an
+ * execution that is not in a terminal status, so a running build never loses a layer it uses.
+ */
+export interface BlobPinRepository {
+  pin(executionId: string, digests: readonly string[]): Promise<void>;
+  /** Digests pinned by executions that are not terminal (or no longer exist: never). */
+  activeDigests(): Promise<Set<string>>;
+  /** Drops an execution's pins (after its terminal status). */
+  unpin(executionId: string): Promise<void>;
 }

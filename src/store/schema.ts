@@ -169,6 +169,24 @@ export interface ImageSharesTable {
   account_id: string;
 }
 
+/** Step cache entries (see migrations/0004_step_cache.ts); times are epoch ms. */
+export interface StepCacheTable {
+  account_id: string;
+  region_id: string;
+  cache_key: string;
+  layer_digest: string | null;
+  layer_size: number;
+  tmp_digest: string | null;
+  output: string | null;
+  created_at: number;
+  last_used_at: number;
+}
+
+export interface BlobPinsTable {
+  execution_id: string;
+  digest: string;
+}
+
 export interface DB {
   accounts: AccountsTable;
   access_keys: AccessKeysTable;
@@ -185,4 +203,6 @@ export interface DB {
   execution_logs: ExecutionLogsTable;
   images: ImagesTable;
   image_shares: ImageSharesTable;
+  step_cache: StepCacheTable;
+  blob_pins: BlobPinsTable;
 }

@@ -54,6 +54,8 @@ export class SqlStore implements Store {
   readonly executions: Repositories['executions'];
   readonly executionLogs: Repositories['executionLogs'];
   readonly images: Repositories['images'];
+  readonly stepCache: Repositories['stepCache'];
+  readonly blobPins: Repositories['blobPins'];
 
   readonly #dialect: SqlDialect;
   readonly #inTransaction = new AsyncLocalStorage<{ active: boolean }>();
@@ -80,6 +82,8 @@ export class SqlStore implements Store {
     this.executions = root.executions;
     this.executionLogs = root.executionLogs;
     this.images = root.images;
+    this.stepCache = root.stepCache;
+    this.blobPins = root.blobPins;
   }
 
   /** Which database this store runs on. */

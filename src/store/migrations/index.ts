@@ -3,6 +3,7 @@ import { StoreError } from '../errors.js';
 import { initial } from './0001_initial.js';
 import { executions } from './0002_executions.js';
 import { images } from './0003_images.js';
+import { stepCache } from './0004_step_cache.js';
 
 /** What a migration may ask of the dialect (the only DDL that differs between SQLite and PostgreSQL). */
 export interface SchemaHelpers {
@@ -18,6 +19,7 @@ export function migrations(h: SchemaHelpers): Record<string, Migration> {
     '0001_initial': initial(h),
     '0002_executions': executions(),
     '0003_images': images(),
+    '0004_step_cache': stepCache(),
   };
 }
 

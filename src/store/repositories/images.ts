@@ -33,6 +33,16 @@ export function imageRepository(ctx: RepoContext): ImageRepository {
 
     getOwned,
 
+    async allManifestDigests() {
+      const rows = await ctx.db.selectFrom('images').select('spec').execute();
+      const out: string[] = [];
+      for (const r of rows) {
+        const digest = (JSON.parse(r.spec) as Image).manifestDigest;
+        if (digest) out.push(digest);
+      }
+      return out;
+    },
+
     async getVisible(scope, imageId) {
       const mine = await getOwned(scope, imageId);
       if (mine) return mine;

@@ -6,6 +6,8 @@ import type { RepoContext } from './context.js';
 import { idempotencyRepository } from './idempotency.js';
 import { imageRepository } from './images.js';
 import { pipelineRepository } from './pipelines.js';
+import { blobPinRepository } from './blob-pins.js';
+import { stepCacheRepository } from './step-cache.js';
 import { tagRepository } from './tags.js';
 import { accessKeyRepository, accountRepository, resourceGroupRepository, vSwitchRepository } from './tenancy.js';
 
@@ -24,6 +26,8 @@ export const REPOSITORY_FACTORIES: { readonly [K in keyof Repositories]: (ctx: R
   executions: executionRepository,
   executionLogs: executionLogRepository,
   images: imageRepository,
+  stepCache: stepCacheRepository,
+  blobPins: blobPinRepository,
 };
 
 /** Every repository on `ctx`. */
