@@ -179,6 +179,30 @@ describe('CancelImagePipelineExecution and DeleteImagePipeline', () => {
     assert.equal(byId.body?.totalCount, 0);
   });
 
+  // No worker runs here: the execution is put in each status the way a worker would report it.
+  // (A real build passes DISTRIBUTING and RELEASING in milliseconds; test/e2e/cancel.test.ts
+  // cancels during TESTING on a real build.)
+  test('cancel once the image exists (TESTING, DISTRIBUTING, RELEASING): 403 InvalidStatus.ImagePipelineExecution, nothing changes; ended: 400 InvalidStatus.CancelFailed', async () => {
+    const scope = { accountId: kiln.credentials.accountId, regionId: REGION };
+    const pipelineId = await createPipeline(v3);
+    const executionId = (await start(pipelineId)).body!.executionId!;
+    const described = async () => (await describeExecs({ executionId })).body?.imagePipelineExecution?.imagePipelineExecutionSet?.[0];
+    for (const status of ['TESTING', 'DISTRIBUTING', 'RELEASING'] as const) {
+      assert.ok(await kiln.app.store.executions.update(scope, executionId, { status, message: `in ${status}` }));
+      const e = await expectCode(() => cancel(executionId), 'InvalidStatus.ImagePipelineExecution', 403);
+      assert.equal(e.data.Message, `The execution is ${status}: it can be cancelled only while PREPARING, REPAIRING or BUILDING.`);
+      const after = await described();
+      assert.equal(after?.status, status);
+      assert.equal(after?.message, `in ${status}`);
+    }
+    for (const status of ['SUCCESS', 'PARTITION_SUCCESS', 'FAILED', 'TEST_FAILED', 'CANCELLED'] as const) {
+      assert.ok(await kiln.app.store.executions.update(scope, executionId, { status, message: `in ${status}` }));
+      const e = await expectCode(() => cancel(executionId), 'InvalidStatus.CancelFailed', 400);
+      assert.match(String(e.data.Message), /^Failed to cancel execution,status is success, failed or cancelled\./);
+      assert.equal((await described())?.status, status);
+    }
+  });
+
   test('cancel of an unknown execution: InvalidImagePipelineExecution.NotFound (404)', async () => {
     await expectCode(() => cancel('exec-00000000000000000000000000000000'), 'InvalidImagePipelineExecution.NotFound', 404);
     await expectCode(() => v3.cancelImagePipelineExecution(new $Ecs.CancelImagePipelineExecutionRequest({ regionId: REGION })), 'MissingParameter.ExecutionId', 400);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { LocalBlobStore } from '../../src/blobs/local-blob-store.js';
 import { formatDeb822Sources, parseDeb822Sources, parseOneLineSources, readDebianSources } from '../../src/engine/base-images/apt-sources.js';
@@ -243,6 +243,63 @@ describe('a build on the Debian minbase image through the SDK', () => {
     const image = await kiln.app.store.images.getOwned({ accountId: kiln.credentials.accountId, regionId: 'cn-hangzhou' }, item.imageId!);
     const { layers: imageLayers } = await readImage(layers.blobs, image!.manifestDigest!);
     assert.equal(imageLayers[0]?.digest, base.digest);
+    assert.equal((await readdir(join(kiln.config.dataDir, 'base-images'))).filter((n) => n.startsWith('debian-minbase-')).length, 1);
+    await assertNoLeftovers(kiln.config.dataDir, executionId);
+  });
+
+  // On the same Kiln and data dir: the base made above is reused, not made again.
+  test('RepairMode=Standard: REPAIRING reports all six Linux items in the logs and the Message; the DHCP repair is seen by the build, the test and the image', { timeout: DEBIAN_BUILD_TIMEOUT_MS + 60_000 }, async (t) => {
+    const name = uniqueName('debian-repair');
+    const pipelineId = await createPipeline(kiln.clients.v3, {
+      name, imageName: name, baseImage: DEBIAN, repairMode: 'Standard',
+      buildContent: [
+        'RUN grep -Eqx "iface eth0 inet dhcp" /etc/network/interfaces && echo build-sees-dhcp',
+        'RUN echo built-after-repair > /root/built',
+      ].join('\n'),
+      testContent: 'RUN grep -Eqx "iface eth0 inet dhcp" /etc/network/interfaces && test -f /root/built && echo test-sees-dhcp',
+    });
+    const executionId = await startExecution(kiln.clients.v3, pipelineId);
+    const { item, seen } = await waitForExecution(kiln.clients.v3, executionId, isTerminal, 'a terminal status', DEBIAN_BUILD_TIMEOUT_MS);
+    const logs = await logsOf(kiln.app.store, executionId);
+    assert.equal(item.status, 'SUCCESS', `${JSON.stringify(item)}\n${logs.slice(-3000)}`);
+    assert.ok(seen.every((s) => ['PREPARING', 'REPAIRING', 'BUILDING', 'TESTING', 'RELEASING', 'SUCCESS'].includes(s)), seen.join(' → '));
+    const stages = [...logs.matchAll(/^\[([A-Z]+)\]/gm)].map((m) => m[1]);
+    assert.deepEqual(stages.filter((s, i) => s !== stages[i - 1]), ['PREPARING', 'REPAIRING', 'BUILDING', 'TESTING', 'RELEASING']);
+
+    // One result per item, in order; what a Debian minbase (no kernel, no cloud-init, no network configuration) gives.
+    const results = [...logs.matchAll(/^(GUESTOS\.[A-Za-z]+): (OK|REPAIRED|NOT REPAIRED|NOT APPLICABLE) \((.+)\)$/gm)].map((m) => ({ item: m[1]!, status: m[2]!, detail: m[3]! }));
+    for (const r of results) t.diagnostic(`${r.item}: ${r.status} (${r.detail})`);
+    assert.deepEqual(results.map((r) => r.item), ['GUESTOS.CloudInit', 'GUESTOS.Dhcp', 'GUESTOS.Virtio', 'GUESTOS.OnlineResizeFS', 'GUESTOS.Grub', 'GUESTOS.Fstab'], logs);
+    const byItem = Object.fromEntries(results.map((r) => [r.item, r]));
+    assert.equal(byItem['GUESTOS.CloudInit']!.status, 'NOT REPAIRED');
+    assert.equal(byItem['GUESTOS.Dhcp']!.status, 'REPAIRED');
+    assert.match(byItem['GUESTOS.Dhcp']!.detail, /\/etc\/network\/interfaces/);
+    assert.equal(byItem['GUESTOS.Virtio']!.status, 'NOT APPLICABLE');
+    assert.equal(byItem['GUESTOS.Grub']!.status, 'NOT APPLICABLE');
+    assert.equal(byItem['GUESTOS.OnlineResizeFS']!.status, 'NOT REPAIRED');
+    assert.match(byItem['GUESTOS.OnlineResizeFS']!.detail, /growpart/);
+    assert.equal(byItem['GUESTOS.Fstab']!.status, 'OK');
+
+    // The Message carries the counts of exactly these results.
+    const counts = ['OK', 'REPAIRED', 'NOT REPAIRED', 'NOT APPLICABLE']
+      .map((s) => [s, results.filter((r) => r.status === s).length] as const).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`);
+    assert.equal(counts.join(', '), '1 OK, 1 REPAIRED, 2 NOT REPAIRED, 2 NOT APPLICABLE');
+    assert.equal(item.message, `Image ${item.imageId} (${name}_${executionId}) was created. Repair: ${counts.join(', ')}.`);
+
+    // The repair is below the build: a later RUN step and the test instance see it.
+    assert.ok(logs.indexOf('build-sees-dhcp') > logs.indexOf('[BUILDING]'), logs);
+    assert.ok(logs.includes('test-sees-dhcp'), logs);
+
+    // In the image: base layer, then the repair layer with the file, then the build's.
+    const layers = new LayerStore(kiln.config.dataDir, new LocalBlobStore(join(kiln.config.dataDir, 'blobs')));
+    const base = await ensureDebianMinbase(layers);
+    const image = await kiln.app.store.images.getOwned({ accountId: kiln.credentials.accountId, regionId: 'cn-hangzhou' }, item.imageId!);
+    const { layers: imageLayers } = await readImage(layers.blobs, image!.manifestDigest!);
+    assert.equal(imageLayers[0]?.digest, base.digest);
+    const repairLayer = (await layers.ensure(imageLayers[1]!.digest)).dir;
+    assert.match(await readFile(join(repairLayer, 'etc/network/interfaces'), 'utf8'), /^auto eth0\niface eth0 inet dhcp$/m);
+    const files = (await readdir(repairLayer, { recursive: true, withFileTypes: true })).filter((d) => !d.isDirectory()).map((d) => relative(repairLayer, join(d.parentPath, d.name)));
+    assert.deepEqual(files, ['etc/network/interfaces'], 'the repair layer holds the repair and nothing else (no report file)');
     assert.equal((await readdir(join(kiln.config.dataDir, 'base-images'))).filter((n) => n.startsWith('debian-minbase-')).length, 1);
     await assertNoLeftovers(kiln.config.dataDir, executionId);
   });
