@@ -7,6 +7,9 @@ import { initialConfig, type ImageConfigState } from './image-config.js';
 import { readImage } from './image/oci-image.js';
 import { LAYER_MEDIA_TYPE, type LayerBlob } from './layers/capture-layer.js';
 import type { LayerStore } from './layers/layer-store.js';
+import { topmostOnce } from './layers/topmost-once.js';
+
+export { topmostOnce };
 
 /** An image ready to start instances from: its layers (blobs and extracted dirs) and its configuration. */
 export interface RunnableImage {
@@ -57,21 +60,4 @@ function singleLayer(base: BaseLayer, config: ImageConfigState): RunnableImage {
     dirs: [base.dir],
     config,
   };
-}
-
-/**
- * Each dir once, at its topmost position. An image may list the same layer more than once
- * (steps that change nothing all give the same empty layer), but overlayfs refuses a lower dir
- * given twice (ELOOP). Dropping the lower copies changes nothing: whatever a layer provides, its
- * topmost copy provides above everything the lower copies were under.
- */
-export function topmostOnce(dirs: readonly string[]): string[] {
-  const seen = new Set<string>();
-  const out: string[] = [];
-  for (let i = dirs.length - 1; i >= 0; i--) {
-    if (seen.has(dirs[i]!)) continue;
-    seen.add(dirs[i]!);
-    out.unshift(dirs[i]!);
-  }
-  return out;
 }

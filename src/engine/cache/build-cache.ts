@@ -1,0 +1,103 @@
+import type { BlobStore } from '../../blobs/blob-store.js';
+import type { BlobPinRepository, Scope, StepCacheRepository } from '../../domain/ports.js';
+import type { CacheMode, StepCacheEntry } from '../../domain/step-cache.js';
+
+export interface BuildCacheOptions {
+  entries: StepCacheRepository;
+  pins: BlobPinRepository;
+  blobs: BlobStore;
+  scope: Scope;
+  executionId: string;
+  mode: CacheMode;
+  now?: () => number;
+  /** Pending writes are flushed at least this often while a build runs (default 30 s). */
+  flushEveryMs?: number;
+}
+
+/** What a step produced, to record under its key. */
+export interface StepResultRecord {
+  layerDigest?: string;
+  layerSize: number;
+  tmpDigest?: string;
+  output?: string;
+}
+
+/**
+ * One execution's view of the step cache (its account and region only). Lookups read the
+ * store; everything the build writes (new entries, LRU touches, pins of the blobs it uses) is
+ * queued and written in one go by `flush`, which the build calls before it saves its image and
+ * when it ends (whatever the outcome: a build that fails at step k keeps steps 1 … k−1), and
+ * which also runs on its own every `flushEveryMs`. So a cached step costs one read and an
+ * executed one no extra write.
+ */
+export class BuildCache {
+  hits = 0;
+  runs = 0;
+  private readonly newEntries = new Map<string, StepCacheEntry>();
+  private readonly touched = new Set<string>();
+  private readonly pinned = new Set<string>();
+  private lastFlush: number;
+  private readonly now: () => number;
+
+  constructor(private readonly o: BuildCacheOptions) {
+    this.now = o.now ?? Date.now;
+    this.lastFlush = this.now();
+  }
+
+  get mode(): CacheMode {
+    return this.o.mode;
+  }
+
+  /**
+   * The entry for `key` when the mode allows reuse and every blob it names is still stored;
+   * undefined otherwise (the step then runs).
+   */
+  async lookup(key: string): Promise<StepCacheEntry | undefined> {
+    if (this.o.mode !== 'use') return undefined;
+    const entry = this.newEntries.get(key) ?? (await this.o.entries.get(this.o.scope, key));
+    if (!entry) return undefined;
+    for (const digest of [entry.layerDigest, entry.tmpDigest]) {
+      if (digest !== undefined && !(await this.o.blobs.has(digest))) return undefined;
+    }
+    this.hits++;
+    this.touched.add(key);
+    this.pin([entry.layerDigest, entry.tmpDigest]);
+    return entry;
+  }
+
+  /** Records what the step with `key` produced (a no-op when the cache is off). */
+  async record(key: string, result: StepResultRecord): Promise<void> {
+    this.runs++;
+    this.pin([result.layerDigest, result.tmpDigest]);
+    if (this.o.mode === 'off') return;
+    const at = this.now();
+    this.newEntries.set(key, { ...this.o.scope, key, ...result, createdAt: at, lastUsedAt: at });
+    if (at - this.lastFlush >= (this.o.flushEveryMs ?? 30_000)) await this.flush();
+  }
+
+  /** Queues pins for blobs the build uses (base layers, reused and captured layers). */
+  pin(digests: ReadonlyArray<string | undefined>): void {
+    for (const d of digests) if (d !== undefined) this.pinned.add(d);
+  }
+
+  /** Writes the queued pins, entries and LRU touches. */
+  async flush(): Promise<void> {
+    this.lastFlush = this.now();
+    const pins = [...this.pinned];
+    this.pinned.clear();
+    const entries = [...this.newEntries.values()];
+    this.newEntries.clear();
+    const touched = [...this.touched];
+    this.touched.clear();
+    if (pins.length > 0) await this.o.pins.pin(this.o.executionId, pins);
+    if (entries.length > 0) await this.o.entries.put(entries);
+    if (touched.length > 0) await this.o.entries.touch(this.o.scope, touched, this.lastFlush);
+  }
+
+  /** A human summary for the execution's Message. */
+  summary(): string {
+    if (this.o.mode === 'off') return 'step cache off for this template';
+    const reuse = this.o.mode === 'refresh' ? 'bypassed for this execution' : `${this.hits} from the step cache`;
+    return `${this.runs} step(s) run, ${reuse}`;
+  }
+}
