@@ -278,8 +278,8 @@ export interface ImageRepository {
  */
 export interface StepCacheRepository {
   get(scope: Scope, key: string): Promise<import('./step-cache.js').StepCacheEntry | undefined>;
-  /** Inserts or replaces the entry with this scope and key. */
-  put(entry: import('./step-cache.js').StepCacheEntry): Promise<void>;
+  /** Inserts the entries, replacing those with the same scope and key. */
+  put(entries: readonly import('./step-cache.js').StepCacheEntry[]): Promise<void>;
   /** Marks entries as used at `at` (epoch ms), for the LRU order. */
   touch(scope: Scope, keys: readonly string[], at: number): Promise<void>;
   /** Every entry of every scope, least recently used first (for garbage collection). */

@@ -61,6 +61,8 @@ function fakeInstance(stdout: string, exitCode = 0): Instance & { commits: numbe
       return { exitCode, oomKilled: false, diskFull: false, timedOut: false, cancelled: false, upperDir: '/nonexistent/upper' };
     },
     commitStep(): void { inst.commits++; },
+    commitLayer(): void { throw new Error('not used by repairs'); },
+    tmpDir: '/nonexistent/tmp',
     async restart(): Promise<void> {},
     async destroy(): Promise<void> {},
   };

@@ -28,18 +28,28 @@ export function stepCacheRepository(ctx: RepoContext): StepCacheRepository {
       return row ? fromRow(row) : undefined;
     },
 
-    async put(e) {
-      const values = {
-        layer_digest: e.layerDigest ?? null,
-        layer_size: e.layerSize,
-        tmp_digest: e.tmpDigest ?? null,
-        output: e.output ?? null,
-        created_at: e.createdAt,
-        last_used_at: e.lastUsedAt,
-      };
+    async put(entries) {
+      if (entries.length === 0) return;
       await ctx.db.insertInto('step_cache')
-        .values({ account_id: e.accountId, region_id: e.regionId, cache_key: e.key, ...values })
-        .onConflict((oc) => oc.columns(['account_id', 'region_id', 'cache_key']).doUpdateSet(values))
+        .values(entries.map((e) => ({
+          account_id: e.accountId,
+          region_id: e.regionId,
+          cache_key: e.key,
+          layer_digest: e.layerDigest ?? null,
+          layer_size: e.layerSize,
+          tmp_digest: e.tmpDigest ?? null,
+          output: e.output ?? null,
+          created_at: e.createdAt,
+          last_used_at: e.lastUsedAt,
+        })))
+        .onConflict((oc) => oc.columns(['account_id', 'region_id', 'cache_key']).doUpdateSet((eb) => ({
+          layer_digest: eb.ref('excluded.layer_digest'),
+          layer_size: eb.ref('excluded.layer_size'),
+          tmp_digest: eb.ref('excluded.tmp_digest'),
+          output: eb.ref('excluded.output'),
+          created_at: eb.ref('excluded.created_at'),
+          last_used_at: eb.ref('excluded.last_used_at'),
+        })))
         .execute();
     },
 
