@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runCommand } from '../system/run-command.js';
+import { ERRNO, MNT_DETACH, SysCallError, withSysHelper, type SysHelper } from '../system/sys-helper.js';
 
 /** A mount point as the kernel lists it (octal escapes decoded). */
 export interface MountEntry {
@@ -37,6 +38,7 @@ export async function isMounted(path: string): Promise<boolean> {
  * of a just-killed container may still be exiting), then detaches lazily so it never lingers.
  */
 export async function unmount(path: string): Promise<void> {
+  if (await withSysHelper((h) => unmountWith(h, path))) return;
   for (let attempt = 0; attempt < 20; attempt++) {
     if (!(await isMounted(path))) return;
     const r = await runCommand('umount', [path], { allowFailure: true });
@@ -48,6 +50,29 @@ export async function unmount(path: string): Promise<void> {
     await sleep(50);
   }
   if (await isMounted(path)) await runCommand('umount', ['-l', path]);
+}
+
+/**
+ * `unmount` by umount2(2) through the system-call helper: no `umount` process, and no reading
+ * of /proc/self/mountinfo (EINVAL, "not a mount point", is the end of the loop).
+ */
+async function unmountWith(h: SysHelper, path: string): Promise<void> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    try {
+      await h.umount(path);
+      continue; // stacked mounts: loop until none is left
+    } catch (err) {
+      if (!(err instanceof SysCallError) || err.errno === 0) throw err;
+      if (err.errno === ERRNO.EINVAL || err.errno === ERRNO.ENOENT || err.errno === ERRNO.ENOTDIR) return;
+      if (err.errno !== ERRNO.EBUSY) throw new Error(`umount ${path}: ${err.message}`);
+    }
+    await sleep(50);
+  }
+  try {
+    await h.umount(path, MNT_DETACH);
+  } catch (err) {
+    if (!(err instanceof SysCallError) || err.errno !== ERRNO.EINVAL) throw err;
+  }
 }
 
 /** Mounts a tmpfs of at most `sizeBytes` at `path`, mode 1777 (a /tmp). */

@@ -1,6 +1,7 @@
 import { lstat, mkdir, readlink, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCommand } from '../system/run-command.js';
+import { withSysHelper } from '../system/sys-helper.js';
 
 /** The kernel's limit on overlay's lower dirs. */
 export const MAX_LOWER_DIRS = 500;
@@ -46,7 +47,14 @@ export async function mountOverlay(m: OverlayMount): Promise<void> {
   }
   const options = `lowerdir=${names.reverse().join(':')},upperdir=${m.upper},workdir=${m.work},index=off,redirect_dir=off,metacopy=off`;
   if (Buffer.byteLength(options) > MAX_OPTIONS_BYTES) throw new Error('overlay options exceed a page');
-  await runCommand('mount', ['-t', 'overlay', 'overlay', '-o', options, m.target], { cwd: m.cwd });
+  let done;
+  try {
+    // mount(2) through the system-call helper: no `mount` process per step
+    done = await withSysHelper((h) => h.mount({ source: 'overlay', target: m.target, fstype: 'overlay', data: options, cwd: m.cwd }));
+  } catch (err) {
+    throw new Error(`mount -t overlay on ${m.target}: ${(err as Error).message}`, { cause: err });
+  }
+  if (!done) await runCommand('mount', ['-t', 'overlay', 'overlay', '-o', options, m.target], { cwd: m.cwd });
 }
 
 async function ensureSymlink(path: string, target: string): Promise<void> {

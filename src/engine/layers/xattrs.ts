@@ -1,9 +1,11 @@
 import { relative } from 'node:path';
 import { runCommand } from '../system/run-command.js';
+import { withSysHelper } from '../system/sys-helper.js';
 
 /**
- * Extended attributes of whole trees, through `getfattr`/`setfattr` (Debian's `attr`): Node's fs
- * has no xattr calls, and one process per tree is cheap. Symlinks are never followed.
+ * Extended attributes of whole trees: read through the system-call helper (`sys-helper.ts`), or
+ * `getfattr` where it cannot run; written with `setfattr` (Debian's `attr`). Node's fs has no
+ * xattr calls. Symlinks are never followed.
  */
 
 /** Path (relative to the root, '' for the root) → attribute name → raw value. */
@@ -11,6 +13,9 @@ export type XattrTree = Map<string, Map<string, Buffer>>;
 
 /** Every extended attribute (all namespaces, as root) of every file under `root`. */
 export async function readXattrTree(root: string): Promise<XattrTree> {
+  // llistxattr/lgetxattr through the system-call helper when it runs (no process per tree)
+  const viaHelper = await withSysHelper((h) => h.xattrTree(root));
+  if (viaHelper) return viaHelper.value;
   // fails loudly (e.g. getfattr missing): a silently empty result would drop opaque dirs
   const { stdout } = await runCommand('getfattr', ['--absolute-names', '-R', '-P', '-h', '-d', '-m', '-', '-e', 'base64', root]);
   const tree: XattrTree = new Map();
