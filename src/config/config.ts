@@ -1,6 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_REGIONS, type Region } from '../domain/catalog/regions.js';
+import type { S3Settings } from '../oss/s3-object-store.js';
 
 /** Everything Kiln can be told at start. Environment variables win over the config file. */
 export interface KilnConfig {
@@ -30,7 +31,16 @@ export interface KilnConfig {
    * image ids run unchanged. Default: `DEFAULT_IMAGE_ALIASES`.
    */
   imageAliases: ImageAlias[];
+  /**
+   * The S3-compatible object store that BaseImageType=OSS imports and the OSSDownload/OSSUpload
+   * tasks reach (buckets and objects as the templates name them). Absent: those fail with
+   * `OSS.NotConfigured`.
+   */
+  oss?: OssConfig;
 }
+
+/** `KILN_OSS_ENDPOINT`, `KILN_OSS_ACCESS_KEY_ID`, `KILN_OSS_ACCESS_KEY_SECRET`, `KILN_OSS_REGION`, `KILN_OSS_PATH_STYLE`. */
+export type OssConfig = S3Settings;
 
 /** `pattern` (a glob with `*`) names `image` (a system image or an image the caller can see). */
 export interface ImageAlias {
@@ -51,7 +61,39 @@ function imageAliasesFrom(raw: unknown, where: string): ImageAlias[] {
   return (raw as ImageAlias[]).map((a) => ({ pattern: a.pattern, image: a.image }));
 }
 
-type FileConfig = Partial<Omit<KilnConfig, 'regions' | 'imageAliases'>> & { regions?: Array<string | Region>; imageAliases?: unknown };
+type FileConfig = Partial<Omit<KilnConfig, 'regions' | 'imageAliases' | 'oss'>> & { regions?: Array<string | Region>; imageAliases?: unknown; oss?: Partial<OssConfig> };
+
+function flag(name: string, raw: string | boolean | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  if (typeof raw === 'boolean') return raw;
+  if (/^(true|1|yes)$/i.test(raw)) return true;
+  if (/^(false|0|no)$/i.test(raw)) return false;
+  throw new Error(`${name} must be true or false, got "${raw}"`);
+}
+
+/** The object store settings, or undefined when no endpoint is configured (OSS features then fail clearly). */
+function ossFrom(env: NodeJS.ProcessEnv, file: Partial<OssConfig> = {}): OssConfig | undefined {
+  const endpoint = env.KILN_OSS_ENDPOINT || file.endpoint;
+  if (!endpoint) return undefined;
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new Error(`KILN_OSS_ENDPOINT must be an http(s) URL, got "${endpoint}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`KILN_OSS_ENDPOINT must be an http(s) URL, got "${endpoint}"`);
+  const accessKeyId = env.KILN_OSS_ACCESS_KEY_ID || file.accessKeyId;
+  const accessKeySecret = env.KILN_OSS_ACCESS_KEY_SECRET || file.accessKeySecret;
+  // Without them the SDK would look for credentials elsewhere (files, instance metadata): say so now instead.
+  if (!accessKeyId || !accessKeySecret) throw new Error('KILN_OSS_ENDPOINT needs KILN_OSS_ACCESS_KEY_ID and KILN_OSS_ACCESS_KEY_SECRET');
+  return {
+    endpoint: endpoint.replace(/\/+$/, ''),
+    accessKeyId,
+    accessKeySecret,
+    region: env.KILN_OSS_REGION || file.region || 'us-east-1',
+    pathStyle: flag('KILN_OSS_PATH_STYLE', env.KILN_OSS_PATH_STYLE ?? file.pathStyle, true),
+  };
+}
 
 function regionsFrom(list: Array<string | Region>): Region[] {
   return list.map((r) => {
@@ -108,6 +150,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KilnConfig {
   const accessKeySecret = env.KILN_ACCESS_KEY_SECRET || file.accessKeySecret;
   if (accessKeyId) config.accessKeyId = accessKeyId;
   if (accessKeySecret) config.accessKeySecret = accessKeySecret;
+  const oss = ossFrom(env, file.oss);
+  if (oss) config.oss = oss;
   if (config.regions.length === 0) throw new Error('the region list is empty');
   return config;
 }

@@ -16,6 +16,8 @@ import type { Instance, InstanceDriver } from './instance/instance.js';
 import type { LayerBlob } from './layers/capture-layer.js';
 import type { LayerStore } from './layers/layer-store.js';
 import { planSteps } from './plan/plan.js';
+import type { OssAccess } from './oss/oss-access.js';
+import { importOssBase } from './oss/oss-base-image.js';
 import { distribute } from './distribute.js';
 import { runRepair } from './repair/run-repair.js';
 import { summarize } from './repair/script.js';
@@ -30,6 +32,8 @@ export interface EngineDeps {
   /** The template's base image as the caller sees it (image id or family), or undefined. */
   findBaseImage(pipeline: ImagePipeline): Promise<Image | undefined>;
   newImageId(): string;
+  /** The object store BaseImageType=OSS and OSSDownload/OSSUpload reach; undefined: they fail with `OSS.NotConfigured`. */
+  oss?: OssAccess;
   /** Per-step limit (default one hour). */
   stepTimeoutMs?: number;
 }
@@ -69,9 +73,8 @@ export class BuildEngine implements Builder {
     let phase = 'PREPARING';
     try {
       // PREPARING: resolve what the template refers to now (it may have changed since creation).
-      const base = await this.d.findBaseImage(pipeline);
+      const base = pipeline.baseImageType === 'OSS' ? await importOssBase(this.d, { pipeline, executionId: execution.id, log: ctx.log, signal: ctx.signal }) : await this.d.findBaseImage(pipeline);
       if (!base) throw new StepFailure('InvalidImage.NotFound', `The base image ${pipeline.baseImage ?? '(OSS import)'} does not exist or is not visible to this account.`);
-      if (pipeline.baseImageType === 'OSS') throw new StepFailure('OSS.NotConfigured', 'BaseImageType=OSS needs an S3-compatible object store, and none is configured for this Kiln.');
       const build = await this.d.resolveContent(pipeline, 'build');
       const test = await this.d.resolveContent(pipeline, 'test');
       ctx.log('system', `Preparing base image ${base.imageId} (system base images are made on this machine the first time they are used).\n`);
@@ -110,7 +113,7 @@ export class BuildEngine implements Builder {
       await ctx.stage('BUILDING', `Building: ${steps.length} step(s) on ${base.imageId}.`);
       const config = initialConfig(baseImage.config);
       const runner = new StepRunner({
-        instance, layers: this.d.layers, config, limits, stepTimeoutMs, signal: ctx.signal, captureLayers: true,
+        instance, layers: this.d.layers, config, limits, stepTimeoutMs, signal: ctx.signal, captureLayers: true, oss: this.d.oss,
         log: ctx.log,
         onStep: (i, total, step) => ctx.progress(`Building: step ${i}/${total} (${step.where}).`),
       });
@@ -134,7 +137,7 @@ export class BuildEngine implements Builder {
           cpus: limits.cpus, memoryMiB: limits.memoryMiB, diskGiB: limits.diskGiB, network: limits.network,
         });
         const tester = new StepRunner({
-          instance, layers: this.d.layers, config: initialConfig(built.config), limits, stepTimeoutMs, signal: ctx.signal, captureLayers: false,
+          instance, layers: this.d.layers, config: initialConfig(built.config), limits, stepTimeoutMs, signal: ctx.signal, captureLayers: false, oss: this.d.oss,
           log: ctx.log,
           onStep: (i, total, step) => ctx.progress(`Testing: step ${i}/${total} (${step.where}).`),
         });

@@ -7,10 +7,12 @@ import { newImageId } from '../domain/ids.js';
 import { BuildEngine } from '../engine/engine.js';
 import { RuncInstanceDriver } from '../engine/instance/runc-driver.js';
 import { LayerStore } from '../engine/layers/layer-store.js';
+import { S3ObjectStore } from '../oss/s3-object-store.js';
 
 /**
  * The build engine of this machine: runc instances, layers and blobs under the data dir,
- * reading templates, components and images through the app.
+ * reading templates, components and images through the app; OSS through the configured
+ * S3-compatible endpoint, when there is one.
  */
 export function createBuildEngine(app: App): BuildEngine {
   const dataDir = app.config.dataDir;
@@ -21,6 +23,7 @@ export function createBuildEngine(app: App): BuildEngine {
     layers: new LayerStore(dataDir, blobs),
     driver: new RuncInstanceDriver({ dataDir }),
     newImageId,
+    ...(app.config.oss ? { oss: { store: new S3ObjectStore(app.config.oss), scratchDir: join(dataDir, 'tmp', 'oss') } } : {}),
     async resolveContent(pipeline, kind) {
       const text = kind === 'build' ? pipeline.buildContent : pipeline.testContent;
       if (text === undefined) return undefined;

@@ -1,9 +1,12 @@
+import type { Readable } from 'node:stream';
 import type { Instance, StepResult, StepRun } from '../instance/instance.js';
 import { UnknownUserError } from '../instance/user.js';
 import type { LayerBlob } from '../layers/capture-layer.js';
 import type { LayerStore } from '../layers/layer-store.js';
 import { envList, expand, resolveWorkdir, setEnv, type ImageConfigState } from '../image-config.js';
 import type { PlanStep } from '../plan/steps.js';
+import type { OssAccess } from '../oss/oss-access.js';
+import { runOssDownload, runOssUpload, type OssStepContext } from '../oss/oss-steps.js';
 import { StepCancelled, StepFailure } from './step-failure.js';
 import { startupHookScript } from './startup-hook.js';
 
@@ -21,6 +24,8 @@ export interface StepRunnerOptions {
   onStep?(index: number, total: number, step: PlanStep): Promise<void>;
   /** `test` content keeps no layers. */
   captureLayers: boolean;
+  /** The object store OSSDownload/OSSUpload reach; undefined: they fail with `OSS.NotConfigured`. */
+  oss?: OssAccess;
 }
 
 /** `{{ task.stdout }}` references to earlier YAML tasks' output. */
@@ -33,6 +38,8 @@ const describeStep = (step: PlanStep): string => {
     case 'workdir': return `WORKDIR ${step.path}`;
     case 'user': return `USER ${step.user}`;
     case 'download': return `WebDownload ${step.url}`;
+    case 'ossDownload': return `OSSDownload oss://${step.bucket}/${step.object} ${step.destinationDir}`;
+    case 'ossUpload': return `OSSUpload ${step.file} oss://${step.bucket}/${step.object}`;
     default: return step.op.toUpperCase();
   }
 };
@@ -115,6 +122,12 @@ export class StepRunner {
         await this.exec(step.where, ['/bin/sh', '-c', script], { env }, true, true);
         return;
       }
+      case 'ossDownload':
+        await runOssDownload(step, this.ossContext(step.where));
+        return;
+      case 'ossUpload':
+        await runOssUpload(step, this.ossContext(step.where));
+        return;
       case 'run': {
         const command = step.command.replace(OUTPUT_REF, (whole, task: string) => this.outputs.get(task) ?? whole);
         const out = await this.exec(step.where, ['/bin/sh', '-c', command], { ...(step.cwd ? { cwd: step.cwd } : {}), ...(step.user ? { user: step.user } : {}) }, true, false, step.captureAs !== undefined);
@@ -124,8 +137,20 @@ export class StepRunner {
     }
   }
 
-  /** Runs one container; on success captures and commits its changes when `keep` is set. */
-  private async exec(where: string, argv: string[], over: { user?: string; cwd?: string; env?: string[] }, keep: boolean, needsNetwork = false, capture = false): Promise<string> {
+  private ossContext(where: string): OssStepContext {
+    const o = this.o;
+    return {
+      oss: o.oss, signal: o.signal, log: o.log,
+      resolve: (text) => text.replace(OUTPUT_REF, (whole, task: string) => this.outputs.get(task) ?? whole),
+      exec: (argv, over, keep) => this.exec(where, argv, over, keep),
+    };
+  }
+
+  /**
+   * Runs one container; on success captures and commits its changes when `keep` is set.
+   * `stdin` feeds the command; `stdout` takes its output instead of the log (file transfers).
+   */
+  private async exec(where: string, argv: string[], over: { user?: string; cwd?: string; env?: string[]; stdin?: Readable; stdout?: (chunk: Buffer) => void }, keep: boolean, needsNetwork = false, capture = false): Promise<string> {
     const c = this.o.config;
     let stdout = '';
     const run: StepRun = {
@@ -135,7 +160,9 @@ export class StepRunner {
       user: over.user ?? c.user,
       timeoutMs: this.o.stepTimeoutMs,
       signal: this.o.signal,
+      ...(over.stdin ? { stdin: over.stdin } : {}),
       onOutput: (stream, chunk) => {
+        if (over.stdout && stream === 'stdout') return over.stdout(chunk);
         const text = chunk.toString('utf8');
         if (capture && stream === 'stdout') stdout += text;
         this.o.log(stream, text);

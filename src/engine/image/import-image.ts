@@ -48,9 +48,7 @@ export async function importImage(deps: ImportImageDeps, req: ImportImageRequest
   const duplicated = () => new KilnError('InvalidImageName.Duplicated', `The specified image name ${req.imageName} is already in use in ${req.regionId}. Please try a different one.`);
   if (await deps.store.images.nameTaken(scope, req.imageName)) throw duplicated();
 
-  const manifestDigest = (await isOciLayout(req.file))
-    ? await importOciLayout(deps, req.file)
-    : await importRootfs(deps, req.file);
+  const manifestDigest = await importArchive(deps, req.file);
 
   const { layers } = await readImage(deps.blobs, manifestDigest);
   const size = layers.reduce((n, l) => n + l.size, 0);
@@ -75,6 +73,15 @@ export async function importImage(deps: ImportImageDeps, req: ImportImageRequest
   return image;
 }
 
+/**
+ * Stores an archive's image in the blob store and returns its manifest digest, with no image
+ * record: a rootfs tarball (one layer; `source` names it in the history) or an OCI image layout
+ * archive. Every layer is unpacked once; a broken archive throws here.
+ */
+export async function importArchive(deps: Pick<ImportImageDeps, 'blobs' | 'layers'>, file: string, source = `kiln images import ${basename(file)}`): Promise<Digest> {
+  return (await isOciLayout(file)) ? importOciLayout(deps, file) : importRootfs(deps, file, source);
+}
+
 /** The file's bytes, gunzipped when they start with the gzip magic. */
 async function openTar(file: string): Promise<Readable> {
   const fh = await open(file, 'r');
@@ -97,14 +104,14 @@ export async function isOciLayout(file: string): Promise<boolean> {
   return names.has('oci-layout') && names.has('index.json');
 }
 
-async function importRootfs(deps: ImportImageDeps, file: string): Promise<Digest> {
+async function importRootfs(deps: Pick<ImportImageDeps, 'blobs' | 'layers'>, file: string, source: string): Promise<Digest> {
   const blob = await deps.blobs.put(createReadStream(file));
   const layer = await deps.layers.ensure(blob.digest);
   const { manifestDigest } = await writeImage(deps.blobs, {
     layers: [{ mediaType: LAYER_MEDIA_TYPE, digest: blob.digest, diffId: layer.diffId, size: blob.size }],
     config: initialConfig(),
     created: new Date().toISOString(),
-    history: [`kiln images import ${basename(file)}`],
+    history: [source],
   });
   return manifestDigest;
 }
@@ -117,7 +124,7 @@ async function collect(body: AsyncIterable<Buffer>): Promise<Buffer> {
 
 interface Descriptor { mediaType?: string; digest: string; size: number }
 
-async function importOciLayout(deps: ImportImageDeps, file: string): Promise<Digest> {
+async function importOciLayout(deps: Pick<ImportImageDeps, 'blobs' | 'layers'>, file: string): Promise<Digest> {
   let index: { manifests?: Descriptor[] } | undefined;
   const stored = new Map<string, number>();
   for await (const { header, body } of readTar(await openTar(file))) {

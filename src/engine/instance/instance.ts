@@ -39,6 +39,12 @@ export interface StepRun {
   onOutput(stream: 'stdout' | 'stderr', chunk: Buffer): void;
   /** Aborting kills the step (`cancelled` in the result). */
   signal?: AbortSignal;
+  /**
+   * The command's standard input (default: none). Fed as the command reads it; when the stream
+   * fails, the command sees an early end of input. Lets the engine hand a file to an instance
+   * without a network (OSSDownload).
+   */
+  stdin?: NodeJS.ReadableStream;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { signalNumber } from '../system/run-command.js';
 import { globalOomKills, type InstanceCgroup } from './cgroups.js';
@@ -153,7 +154,13 @@ export class RuncInstance implements Instance {
   /** Runs the container to its end, enforcing the timeout, the abort signal and OOM kills. */
   private async runContainer(id: string, step: StepRun): Promise<{ exitCode: number; timedOut: boolean; cancelled: boolean; polledOom: boolean }> {
     const { paths, runc, cgroup } = this.parts;
-    const child = runc.spawnRun(paths.dir, id, paths.runcLog);
+    const child = runc.spawnRun(paths.dir, id, paths.runcLog, step.stdin !== undefined);
+    if (step.stdin) {
+      // EPIPE when the command ends without reading everything, or the source's own failure:
+      // either way the pipe closes (the command sees the end of its input) and the step's
+      // result tells what happened.
+      pipeline(step.stdin, child.stdin!, () => undefined);
+    }
     const closed = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
     const deliver = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
       try {

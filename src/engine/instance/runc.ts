@@ -20,12 +20,13 @@ export class Runc {
   /**
    * `runc run` in the foreground: creates, starts and waits for the container, passing its
    * stdout/stderr through as pipes, and removes it (and its cgroup) when it exits. runc's own
-   * diagnostics go to `logFile` as JSON lines. The exit status is the container's.
+   * diagnostics go to `logFile` as JSON lines. The exit status is the container's. With
+   * `stdin`, the container's standard input is a pipe (the child's `stdin`), else nothing.
    */
-  spawnRun(bundle: string, id: string, logFile: string): ChildProcess {
+  spawnRun(bundle: string, id: string, logFile: string, stdin = false): ChildProcess {
     return spawn(this.binary, [...this.global(), '--log', logFile, '--log-format', 'json', 'run', '--bundle', bundle, id], {
       env: systemEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
   }
 

@@ -37,8 +37,9 @@ function taskSteps(task: YamlTask, where: string, params: Record<string, string>
     case 'Reboot':
       return [{ op: 'restart', where: at }];
     case 'OSSDownload':
+      return [{ op: 'ossDownload', where: at, bucket: p('bucketName') ?? '', object: p('objectName') ?? '', destinationDir: p('destinationDir') ?? '/' }];
     case 'OSSUpload':
-      return [{ op: 'unsupported', where: at, code: 'OSS.NotConfigured', message: `${task.action} needs an S3-compatible object store, and none is configured for this Kiln.` }];
+      return [{ op: 'ossUpload', where: at, bucket: p('bucketName') ?? '', object: p('objectName') ?? '', file: p('fileToUpload') ?? '' }];
     case 'RunPowerShellCommand':
       return [{ op: 'unsupported', where: at, code: 'InvalidImage.OsTypeUnsupported', message: 'RunPowerShellCommand needs a Windows instance; Kiln builds Linux images.' }];
     case 'InvokeCommand':

@@ -16,6 +16,8 @@ export type PlanStep =
   | { op: 'startup'; where: string; keyword: 'CMD' | 'ENTRYPOINT'; argv: string[] }
   | { op: 'restart'; where: string }
   | { op: 'download'; where: string; url: string; destinationDir: string; timeoutSeconds: number; token?: string }
+  | { op: 'ossDownload'; where: string; bucket: string; object: string; destinationDir: string }
+  | { op: 'ossUpload'; where: string; bucket: string; object: string; file: string }
   | { op: 'unsupported'; where: string; code: string; message: string };
 
 export type PlanOp = PlanStep['op'];

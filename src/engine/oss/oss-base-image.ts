@@ -1,0 +1,117 @@
+import { createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline as pump } from 'node:stream/promises';
+import type { BlobStore } from '../../blobs/blob-store.js';
+import { newAccountImage, type Image } from '../../domain/image.js';
+import type { ImagePipeline } from '../../domain/pipeline.js';
+import type { Store } from '../../domain/ports.js';
+import { ecsTime } from '../../domain/time.js';
+import { StepCancelled, StepFailure } from '../build/step-failure.js';
+import { importArchive } from '../image/import-image.js';
+import { readImage } from '../image/oci-image.js';
+import type { LayerStore } from '../layers/layer-store.js';
+import { ACCEPTED_FORMATS, FORMAT_NAMES, sniffArchive } from './archive-format.js';
+import { ossNotConfigured, storeFailure, withScratch, type OssAccess } from './oss-access.js';
+
+export interface OssBaseDeps {
+  oss?: OssAccess;
+  store: Store;
+  blobs: BlobStore;
+  layers: LayerStore;
+  newImageId(): string;
+}
+
+export interface OssBaseRequest {
+  pipeline: ImagePipeline;
+  executionId: string;
+  log(stream: 'system', text: string): void;
+  signal: AbortSignal;
+}
+
+/**
+ * BaseImageType=OSS at PREPARING: fetches the system disk's object
+ * (`ImportImageOptions.DiskDeviceMappings.1`) from the object store and imports it as the base
+ * image's root filesystem — a rootfs tarball or an OCI image layout archive, plain or gzip.
+ * Disk images (RAW, VHD, QCOW2, VMDK) are refused with what the object is and what Kiln takes.
+ * The import is the build's own (an image object, no record) unless `RetainImportedImage` keeps
+ * it as an account image, as the service does.
+ */
+export async function importOssBase(deps: OssBaseDeps, req: OssBaseRequest): Promise<Image> {
+  const { pipeline } = req;
+  if (!deps.oss) throw ossNotConfigured('BaseImageType=OSS');
+  const options = pipeline.importImageOptions;
+  const system = options?.diskDeviceMappings[0];
+  if (!options || !system?.ossBucket || !system.ossObject) {
+    // CreateImagePipeline already refuses this (MissingParameter.ImportImageOptions…); a template stored before that rule is told the same.
+    throw new StepFailure('MissingParameter.ImportImageOptions', 'BaseImageType=OSS: the template names no OSS object for the system disk (ImportImageOptions.DiskDeviceMappings.1.OSSBucket and OSSObject).');
+  }
+  if (options.osType === 'windows') {
+    throw new StepFailure('InvalidImage.OsTypeUnsupported', 'BaseImageType=OSS: ImportImageOptions.OSType=windows; Kiln builds Linux images.');
+  }
+  const bucket = system.ossBucket;
+  const object = system.ossObject;
+  const name = `oss://${bucket}/${object}`;
+  const prefix = 'BaseImageType=OSS: ';
+  const oss = deps.oss;
+  if (options.diskDeviceMappings.length > 1) {
+    req.log('system', `ImportImageOptions lists ${options.diskDeviceMappings.length - 1} data disk(s); Kiln images are one root filesystem, so only the system disk (${name}) is imported.\n`);
+  }
+  req.log('system', `Importing the base image from ${name} (${oss.store.endpoint}).\n`);
+
+  const manifestDigest = await withScratch(oss, async (dir) => {
+    const file = join(dir, 'object');
+    let fetched;
+    try {
+      fetched = await oss.store.get(bucket, object, req.signal);
+    } catch (err) {
+      if (req.signal.aborted) throw new StepCancelled();
+      throw storeFailure(err, prefix);
+    }
+    try {
+      await pump(fetched.body, createWriteStream(file));
+    } catch (err) {
+      if (req.signal.aborted) throw new StepCancelled();
+      throw new StepFailure('OSS.Unavailable', `${prefix}reading ${name} from ${oss.store.endpoint} failed: ${(err as Error).message}`);
+    }
+    const { size } = await stat(file);
+    if (fetched.size !== undefined && size !== fetched.size) {
+      throw new StepFailure('OSS.Unavailable', `${prefix}reading ${name} from ${oss.store.endpoint} ended after ${size} of its ${fetched.size} bytes.`);
+    }
+    const format = await sniffArchive(file);
+    const declared = system.format ? ` (Format=${system.format})` : '';
+    if (format !== 'tar' && format !== 'gzip') {
+      throw new StepFailure('OSS.ImageFormatNotSupported', `${prefix}${name}${declared} is ${FORMAT_NAMES[format]}; Kiln imports ${ACCEPTED_FORMATS}, not disk images (RAW, VHD, QCOW2, VMDK).`);
+    }
+    req.log('system', `${name}: ${size} bytes, ${FORMAT_NAMES[format]}; unpacking it.\n`);
+    try {
+      return await importArchive(deps, file, `BaseImageType=OSS import of ${name}`);
+    } catch (err) {
+      if (err instanceof StepFailure) throw err;
+      throw new StepFailure('OSS.ImageFormatNotSupported', `${prefix}${name}${declared} could not be read as ${ACCEPTED_FORMATS}: ${(err as Error).message}`);
+    }
+  });
+
+  const { layers } = await readImage(deps.blobs, manifestDigest);
+  const bytes = layers.reduce((n, l) => n + l.size, 0);
+  const scope = { accountId: pipeline.accountId, regionId: pipeline.regionId };
+  const image = newAccountImage({
+    imageId: options.retainImportedImage ? deps.newImageId() : name,
+    regionId: scope.regionId,
+    accountId: scope.accountId,
+    imageName: options.imageName ?? `import_${req.executionId}`,
+    description: options.description ?? `Imported from ${name} by ${req.executionId}`,
+    size: Math.max(20, Math.ceil(bytes / 2 ** 30)),
+    creationTime: ecsTime(),
+    tags: options.importImageTags,
+    manifestDigest,
+  });
+  if (options.retainImportedImage) {
+    if (await deps.store.images.nameTaken(scope, image.imageName)) {
+      throw new StepFailure('InvalidImageName.Duplicated', `${prefix}RetainImportedImage: the image name ${image.imageName} is already in use in ${scope.regionId}.`);
+    }
+    await deps.store.images.insert(image);
+    req.log('system', `RetainImportedImage: the import is kept as image ${image.imageId} (${image.imageName}).\n`);
+  }
+  return image;
+}

@@ -1,0 +1,121 @@
+import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import type { Readable } from 'node:stream';
+import { StepCancelled, StepFailure } from '../build/step-failure.js';
+import type { PlanStep } from '../plan/steps.js';
+import { ossNotConfigured, storeFailure, withScratch, type OssAccess } from './oss-access.js';
+
+type OssDownload = Extract<PlanStep, { op: 'ossDownload' }>;
+type OssUpload = Extract<PlanStep, { op: 'ossUpload' }>;
+
+/** What an OSS step needs of the step runner. */
+export interface OssStepContext {
+  /** Undefined when this Kiln has no object store (the step then fails with `OSS.NotConfigured`). */
+  oss: OssAccess | undefined;
+  /** Binds `{{ task.stdout }}` references, as for commands. */
+  resolve(text: string): string;
+  /**
+   * Runs one command on the instance like any step (limits, timeout, cancellation, failure
+   * codes with the line). `keep`: its changes become the step's layer. `stdout`, when given,
+   * receives the command's output instead of the build log.
+   */
+  exec(argv: string[], over: { user: string; env: string[]; stdin?: Readable; stdout?: (chunk: Buffer) => void }, keep: boolean): Promise<unknown>;
+  log(stream: 'system', text: string): void;
+  signal: AbortSignal;
+}
+
+/*
+ * The engine moves the bytes on the host (OSS is reached over the cloud's internal network, so
+ * these work on instances without internet); the instance only sees a pipe. Going through a
+ * command in the instance, not writing into its layers from the host, keeps the instance's own
+ * view of paths: symlinks resolve inside it, /tmp is its /tmp, the system disk's size applies.
+ * The command runs as root, as the cloud's agent does, whatever USER says.
+ */
+
+/** The object keeps its last name segment in `destinationDir`, as `ossutil cp` does; the size is checked so a cut transfer fails the step. */
+const DOWNLOAD_SCRIPT = 'mkdir -p "$KILN_DEST" && rm -f "$KILN_DEST/$KILN_NAME" && cat > "$KILN_DEST/$KILN_NAME"'
+  + ' && { [ -z "$KILN_SIZE" ] || [ "$(($(wc -c < "$KILN_DEST/$KILN_NAME")))" = "$KILN_SIZE" ]; }';
+
+const UPLOAD_SCRIPT = '[ -f "$KILN_FILE" ] || { echo "OSSUpload: $KILN_FILE is not a file on the instance" >&2; exit 66; }; exec cat -- "$KILN_FILE"';
+
+/** OSSDownload: the object becomes `<destinationDir>/<last segment of objectName>` in the step's layer. */
+export async function runOssDownload(step: OssDownload, ctx: OssStepContext): Promise<void> {
+  if (!ctx.oss) throw ossNotConfigured(`${step.where}: OSSDownload`);
+  const bucket = ctx.resolve(step.bucket);
+  const object = ctx.resolve(step.object);
+  const dest = ctx.resolve(step.destinationDir);
+  const name = posix.basename(object);
+  const prefix = `${step.where}: OSSDownload: `;
+  if (name === '' || object.endsWith('/')) {
+    throw new StepFailure('InvalidParameter.ObjectName', `${prefix}objectName "${object}" names a folder, not an object.`);
+  }
+  let fetched;
+  try {
+    fetched = await ctx.oss.store.get(bucket, object, ctx.signal);
+  } catch (err) {
+    if (ctx.signal.aborted) throw new StepCancelled();
+    throw storeFailure(err, prefix);
+  }
+  let cut: Error | undefined;
+  fetched.body.on('error', (err: Error) => {
+    cut ??= err;
+  });
+  const env = [`KILN_DEST=${dest}`, `KILN_NAME=${name}`, `KILN_SIZE=${fetched.size ?? ''}`];
+  const failedRead = () => new StepFailure('OSS.Unavailable', `${prefix}reading oss://${bucket}/${object} from ${ctx.oss!.store.endpoint} failed: ${cut!.message}`);
+  try {
+    await ctx.exec(['/bin/sh', '-c', DOWNLOAD_SCRIPT], { user: 'root', env, stdin: fetched.body }, true);
+  } catch (err) {
+    if (cut && err instanceof StepFailure) throw failedRead();
+    throw err;
+  } finally {
+    fetched.body.destroy();
+  }
+  if (cut) throw failedRead();
+  ctx.log('system', `OSSDownload: oss://${bucket}/${object} → ${posix.join(dest, name)}${fetched.size !== undefined ? ` (${fetched.size} bytes)` : ''}\n`);
+}
+
+/** OSSUpload: reads `fileToUpload` out of the instance as it is now and writes it to the object. */
+export async function runOssUpload(step: OssUpload, ctx: OssStepContext): Promise<void> {
+  const oss = ctx.oss;
+  if (!oss) throw ossNotConfigured(`${step.where}: OSSUpload`);
+  const bucket = ctx.resolve(step.bucket);
+  const object = ctx.resolve(step.object);
+  const file = ctx.resolve(step.file);
+  const prefix = `${step.where}: OSSUpload: `;
+  await withScratch(oss, async (dir) => {
+    const copy = join(dir, 'upload');
+    const fd = openSync(copy, 'w', 0o600);
+    let size = 0;
+    let writeError: Error | undefined;
+    try {
+      // The step's listener must not throw (the instance swallows it): a failed write is kept and reported after.
+      const stdout = (chunk: Buffer) => {
+        if (writeError) return;
+        try {
+          writeSync(fd, chunk);
+          size += chunk.length;
+        } catch (err) {
+          writeError = err as Error;
+        }
+      };
+      try {
+        await ctx.exec(['/bin/sh', '-c', UPLOAD_SCRIPT], { user: 'root', env: [`KILN_FILE=${file}`], stdout }, false);
+      } catch (err) {
+        if (err instanceof StepFailure && err.code === 'BuildCommandFailed') {
+          throw new StepFailure('OSSUpload.FileNotFound', `${prefix}${file} is not a readable file on the instance.`);
+        }
+        throw err;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    if (writeError) throw new StepFailure('OSS.RequestFailed', `${prefix}keeping ${file} on the host for the upload failed: ${writeError.message}`);
+    try {
+      await oss.store.put(bucket, object, createReadStream(copy), size, ctx.signal);
+    } catch (err) {
+      if (ctx.signal.aborted) throw new StepCancelled();
+      throw storeFailure(err, prefix);
+    }
+    ctx.log('system', `OSSUpload: ${file} → oss://${bucket}/${object} (${size} bytes)\n`);
+  });
+}

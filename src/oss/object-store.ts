@@ -1,0 +1,42 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * An object store reached the way the cloud's Image Builder reaches OSS: buckets of objects
+ * named by key, read and written by the engine on the host (so builds whose instance has no
+ * internet still reach it). The default adapter speaks S3 to a configured endpoint
+ * (`s3-object-store.ts`). Every failure is an `ObjectStoreError` with a kind the engine maps
+ * to the service's error codes.
+ */
+export interface ObjectStore {
+  /** A human-readable place for messages, e.g. `http://127.0.0.1:9000`. */
+  readonly endpoint: string;
+  /** Opens an object for reading; `size` is its length in bytes when the store says it. */
+  get(bucket: string, key: string, signal?: AbortSignal): Promise<StoredObject>;
+  /** Writes (or replaces) an object with `size` bytes read from `body`. */
+  put(bucket: string, key: string, body: Readable, size: number, signal?: AbortSignal): Promise<void>;
+}
+
+export interface StoredObject {
+  body: Readable;
+  size?: number;
+}
+
+/**
+ * - `NotFound`: no such object or no such bucket;
+ * - `AccessDenied`: the store refused the credentials or the operation;
+ * - `Unavailable`: the store could not be reached or failed on its side (5xx, network);
+ * - `Failed`: anything else the store answered.
+ */
+export type ObjectStoreErrorKind = 'NotFound' | 'AccessDenied' | 'Unavailable' | 'Failed';
+
+export class ObjectStoreError extends Error {
+  constructor(
+    readonly kind: ObjectStoreErrorKind,
+    message: string,
+    /** The store's own error code (e.g. S3's `NoSuchKey`), when it gave one. */
+    readonly storeCode?: string,
+  ) {
+    super(message);
+    this.name = 'ObjectStoreError';
+  }
+}

@@ -1,0 +1,78 @@
+import type { Readable } from 'node:stream';
+import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { ObjectStoreError, type ObjectStore, type ObjectStoreErrorKind, type StoredObject } from './object-store.js';
+
+/** Where the S3-compatible server is and how to sign for it (`KILN_OSS_*`). */
+export interface S3Settings {
+  /** `http(s)://host:port` of the server. */
+  endpoint: string;
+  accessKeyId: string;
+  accessKeySecret: string;
+  /** The SigV4 signing region; S3-compatible servers mostly accept any (default `us-east-1`). */
+  region: string;
+  /** `http://host/bucket/key` (true, what most self-hosted servers want) or `http://bucket.host/key`. */
+  pathStyle: boolean;
+}
+
+const NOT_FOUND = new Set(['NoSuchKey', 'NoSuchBucket', 'NotFound']);
+const DENIED = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AllAccessDisabled', 'AccountProblem', 'InvalidObjectState']);
+
+/** The object store behind an S3-compatible endpoint (MinIO, Ceph RGW, OSS's S3 endpoint, s3rver…), through the AWS SDK. */
+export class S3ObjectStore implements ObjectStore {
+  readonly endpoint: string;
+  private readonly client: S3Client;
+
+  constructor(s: S3Settings) {
+    this.endpoint = s.endpoint;
+    this.client = new S3Client({
+      endpoint: s.endpoint,
+      region: s.region,
+      forcePathStyle: s.pathStyle,
+      credentials: { accessKeyId: s.accessKeyId, secretAccessKey: s.accessKeySecret },
+      // The SDK's default CRC32 trailers send bodies as `aws-chunked`, which many S3-compatible
+      // servers (OSS, s3rver, older MinIO) store verbatim or refuse: checksum only when required.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+  }
+
+  async get(bucket: string, key: string, signal?: AbortSignal): Promise<StoredObject> {
+    try {
+      const res = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), signal ? { abortSignal: signal } : {});
+      const body = res.Body as Readable | undefined;
+      if (!body) throw new ObjectStoreError('Failed', `${this.where(bucket, key)}: the store sent no body`);
+      return res.ContentLength === undefined ? { body } : { body, size: res.ContentLength };
+    } catch (err) {
+      throw this.translate(err, bucket, key, 'read');
+    }
+  }
+
+  async put(bucket: string, key: string, body: Readable, size: number, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: size }), signal ? { abortSignal: signal } : {});
+    } catch (err) {
+      throw this.translate(err, bucket, key, 'write');
+    }
+  }
+
+  private where(bucket: string, key: string): string {
+    return `oss://${bucket}/${key} at ${this.endpoint}`;
+  }
+
+  private translate(err: unknown, bucket: string, key: string, verb: 'read' | 'write'): ObjectStoreError {
+    if (err instanceof ObjectStoreError) return err;
+    const where = this.where(bucket, key);
+    if (err instanceof S3ServiceException) {
+      const status = err.$metadata?.httpStatusCode ?? 0;
+      const kind: ObjectStoreErrorKind = NOT_FOUND.has(err.name) || status === 404 ? 'NotFound'
+        : DENIED.has(err.name) || status === 403 ? 'AccessDenied'
+          : status >= 500 ? 'Unavailable' : 'Failed';
+      const what = kind === 'NotFound' ? (err.name === 'NoSuchBucket' ? 'the bucket does not exist' : 'the object does not exist')
+        : kind === 'AccessDenied' ? `the store refused to let Kiln ${verb} it` : `the store failed to ${verb} it`;
+      return new ObjectStoreError(kind, `${where}: ${what} (${err.name}${err.message && err.message !== err.name ? `: ${err.message}` : ''})`, err.name);
+    }
+    const e = err as Error & { code?: string };
+    // Not an answer from the store: the connection failed or was cut.
+    return new ObjectStoreError('Unavailable', `${where}: the store could not be reached (${e.code ?? e.name}: ${e.message})`);
+  }
+}

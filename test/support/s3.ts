@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import S3rver from 's3rver';
+
+/*
+ * A real S3-compatible server for the tests: s3rver (an npm devDependency, S3's REST protocol
+ * over a folder) on a free loopback port, and an S3 client of the test's own to arrange and
+ * check buckets. s3rver knows one key pair, `S3RVER` / `S3RVER`, and refuses other key ids.
+ */
+
+export interface TestS3 {
+  endpoint: string;
+  /** The `KILN_OSS_*` settings that point a Kiln at this server. */
+  env: Record<string, string>;
+  createBucket(name: string): Promise<void>;
+  put(bucket: string, key: string, body: Buffer | string): Promise<void>;
+  /** The object's bytes, or undefined when there is no such object. */
+  get(bucket: string, key: string): Promise<Buffer | undefined>;
+  stop(): Promise<void>;
+}
+
+export const S3_KEY = { accessKeyId: 'S3RVER', accessKeySecret: 'S3RVER' };
+
+export async function startS3(): Promise<TestS3> {
+  const directory = mkdtempSync(join(tmpdir(), 'kiln-s3-'));
+  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory });
+  const { port } = await server.run();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new S3Client({
+    endpoint, region: 'us-east-1', forcePathStyle: true,
+    credentials: { accessKeyId: S3_KEY.accessKeyId, secretAccessKey: S3_KEY.accessKeySecret },
+    requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  return {
+    endpoint,
+    env: { KILN_OSS_ENDPOINT: endpoint, KILN_OSS_ACCESS_KEY_ID: S3_KEY.accessKeyId, KILN_OSS_ACCESS_KEY_SECRET: S3_KEY.accessKeySecret },
+    async createBucket(name) {
+      await client.send(new CreateBucketCommand({ Bucket: name }));
+    },
+    async put(bucket, key, body) {
+      const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentLength: bytes.length }));
+    },
+    async get(bucket, key) {
+      try {
+        const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        return Buffer.from(await res.Body!.transformToByteArray());
+      } catch (err) {
+        if ((err as Error).name === 'NoSuchKey') return undefined;
+        throw err;
+      }
+    },
+    async stop() {
+      client.destroy();
+      await server.close();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
