@@ -37,6 +37,12 @@ export interface KilnConfig {
    * `OSS.NotConfigured`.
    */
   oss?: OssConfig;
+  /** The step cache's size bound in bytes (`KILN_CACHE_MAX_BYTES`; least recently used entries are evicted past it). */
+  cacheMaxBytes: number;
+  /** Garbage collection keeps anything written or used more recently than this (`KILN_GC_GRACE_MS`). */
+  gcGraceMs: number;
+  /** A worker collects garbage after a build when the last collection is older than this (`KILN_GC_INTERVAL_MS`; 0: after every build). */
+  gcIntervalMs: number;
 }
 
 /** `KILN_OSS_ENDPOINT`, `KILN_OSS_ACCESS_KEY_ID`, `KILN_OSS_ACCESS_KEY_SECRET`, `KILN_OSS_REGION`, `KILN_OSS_PATH_STYLE`. */
@@ -140,6 +146,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KilnConfig {
     hostId: env.KILN_HOST_ID || file.hostId || 'ecs.aliyuncs.com',
     workers: positiveInt('KILN_WORKERS', env.KILN_WORKERS ?? file.workers, 1),
     leaseMs: positiveInt('KILN_LEASE_MS', env.KILN_LEASE_MS ?? file.leaseMs, 30_000),
+    cacheMaxBytes: positiveInt('KILN_CACHE_MAX_BYTES', env.KILN_CACHE_MAX_BYTES ?? file.cacheMaxBytes, 10 * 1024 ** 3),
+    gcGraceMs: positiveInt('KILN_GC_GRACE_MS', env.KILN_GC_GRACE_MS ?? file.gcGraceMs, 10 * 60_000),
+    gcIntervalMs: positiveInt('KILN_GC_INTERVAL_MS', env.KILN_GC_INTERVAL_MS ?? file.gcIntervalMs, 5 * 60_000),
     imageAliases: env.KILN_IMAGE_ALIASES
       ? imageAliasesFrom(parseJson(env.KILN_IMAGE_ALIASES, 'KILN_IMAGE_ALIASES'), 'KILN_IMAGE_ALIASES')
       : file.imageAliases !== undefined ? imageAliasesFrom(file.imageAliases, 'imageAliases (KILN_CONFIG)') : [...DEFAULT_IMAGE_ALIASES],

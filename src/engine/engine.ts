@@ -9,7 +9,11 @@ import type { Scope, Store } from '../domain/ports.js';
 import { ecsTime } from '../domain/time.js';
 import { runnableImage, type RunnableImage } from './base-layers.js';
 import { StepCancelled, StepFailure } from './build/step-failure.js';
+import { LazyInstance } from './build/lazy-instance.js';
 import { StepRunner } from './build/step-runner.js';
+import { BuildCache } from './cache/build-cache.js';
+import { baseChain } from './cache/step-key.js';
+import { cacheModeOf } from '../domain/step-cache.js';
 import { initialConfig } from './image-config.js';
 import { writeImage } from './image/oci-image.js';
 import type { Instance, InstanceDriver } from './instance/instance.js';
@@ -19,8 +23,9 @@ import { planSteps } from './plan/plan.js';
 import type { OssAccess } from './oss/oss-access.js';
 import { importOssBase } from './oss/oss-base-image.js';
 import { distribute } from './distribute.js';
+import type { GcScheduler } from './gc/gc-scheduler.js';
 import { runRepair } from './repair/run-repair.js';
-import { summarize } from './repair/script.js';
+import { repairScript, selectItems, summarize, type RepairResult } from './repair/script.js';
 
 export interface EngineDeps {
   store: Store;
@@ -34,6 +39,8 @@ export interface EngineDeps {
   newImageId(): string;
   /** The object store BaseImageType=OSS and OSSDownload/OSSUpload reach; undefined: they fail with `OSS.NotConfigured`. */
   oss?: OssAccess;
+  /** Garbage collection, run after builds (see `GcScheduler`). */
+  gc?: GcScheduler;
   /** Per-step limit (default one hour). */
   stepTimeoutMs?: number;
 }
@@ -56,6 +63,11 @@ export class BuildEngine implements Builder {
     return found;
   }
 
+  /** Waits for a garbage collection in progress (before the store closes). */
+  async idle(): Promise<void> {
+    await this.d.gc?.idle();
+  }
+
   async run(ctx: BuildContext): Promise<BuildOutcome> {
     const { pipeline, execution } = ctx;
     const scope: Scope = { accountId: execution.accountId, regionId: execution.regionId };
@@ -68,9 +80,13 @@ export class BuildEngine implements Builder {
       network: pipeline.internetMaxBandwidthOut > 0 ? 'user' as const : 'none' as const,
     };
     const stepTimeoutMs = this.d.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
-    let instance: Instance | undefined;
+    let instance: LazyInstance | undefined;
     let keepInstance = false;
     let phase = 'PREPARING';
+    const cache = new BuildCache({
+      entries: this.d.store.stepCache, pins: this.d.store.blobPins, blobs: this.d.blobs, scope, executionId: execution.id,
+      mode: cacheModeOf(pipeline.tags, execution.tags),
+    });
     try {
       // PREPARING: resolve what the template refers to now (it may have changed since creation).
       const base = pipeline.baseImageType === 'OSS' ? await importOssBase(this.d, { pipeline, executionId: execution.id, log: ctx.log, signal: ctx.signal }) : await this.d.findBaseImage(pipeline);
@@ -81,15 +97,25 @@ export class BuildEngine implements Builder {
       await ctx.progress(`Preparing base image ${base.imageId}.`);
       const baseImage = await runnableImage(base, this.d.layers, this.d.blobs);
       if (ctx.signal.aborted) throw new StepCancelled();
-      await ctx.stage('PREPARING', `Creating the intermediate instance (${pipeline.instanceType}: ${limits.cpus} vCPU, ${limits.memoryMiB / 1024} GiB; ${limits.diskGiB} GiB disk; network ${limits.network}).`);
-      instance = await this.d.driver.create({
-        name: execution.id,
+      cache.pin(baseImage.layers.map((l) => l.digest));
+      await cache.flush();
+      await ctx.stage('PREPARING', `Preparing the intermediate instance (${pipeline.instanceType}: ${limits.cpus} vCPU, ${limits.memoryMiB / 1024} GiB; ${limits.diskGiB} GiB disk; network ${limits.network}); it is created when the first step that is not in the step cache runs.`);
+      const newInstance = (name: string, dirs: string[]) => this.d.driver.create({
+        name,
         hostname: `iZ${randomBytes(8).toString('hex')}Z`,
-        layers: baseImage.dirs,
+        layers: dirs,
         cpus: limits.cpus,
         memoryMiB: limits.memoryMiB,
         diskGiB: limits.diskGiB,
         network: limits.network,
+      });
+      instance = new LazyInstance((dirs) => newInstance(execution.id, dirs), baseImage.dirs, this.d.layers);
+      const config = initialConfig(baseImage.config);
+      const runner = new StepRunner({
+        instance, layers: this.d.layers, config, limits, stepTimeoutMs, signal: ctx.signal, captureLayers: true, oss: this.d.oss,
+        cache: { cache, blobs: this.d.blobs, chain: baseChain(baseImage.layers.map((l) => l.digest), baseImage.config) },
+        log: ctx.log,
+        onStep: (i, total, step) => ctx.progress(`Building: step ${i}/${total} (${step.where}).`),
       });
 
       // REPAIRING: the check items on the base image's filesystem; repairs become a layer
@@ -100,9 +126,14 @@ export class BuildEngine implements Builder {
         phase = 'REPAIRING';
         const count = pipeline.repairItems.length > 0 ? `${pipeline.repairItems.length} item(s): ${pipeline.repairItems.join(', ')}` : 'every Linux item';
         await ctx.stage('REPAIRING', `Checking and repairing the image (RepairMode=${pipeline.repairMode}, ${count}).`);
-        const repair = await runRepair({ instance, layers: this.d.layers, items: pipeline.repairItems, timeoutMs: stepTimeoutMs, signal: ctx.signal, log: ctx.log });
+        const lazy = instance;
+        const repair = await runner.cached('RepairMode', { op: 'repair', script: repairScript(selectItems(pipeline.repairItems)) }, true, async () => {
+          const done = await runRepair({ instance: await lazy.ready(), layers: this.d.layers, items: pipeline.repairItems, timeoutMs: stepTimeoutMs, signal: ctx.signal, log: ctx.log });
+          return { ...(done.layer ? { layer: done.layer } : {}), output: JSON.stringify(done.results) };
+        });
         if (repair.layer) repairLayers.push(repair.layer);
-        repairSummary = summarize(repair.results);
+        const results = JSON.parse(repair.output ?? '[]') as RepairResult[];
+        repairSummary = summarize(results);
         ctx.log('system', `${repairSummary}.\n`);
         await ctx.progress(`${repairSummary}.`);
       }
@@ -110,19 +141,17 @@ export class BuildEngine implements Builder {
       // BUILDING
       phase = 'BUILDING';
       const steps = build ? planSteps(build) : [];
-      await ctx.stage('BUILDING', `Building: ${steps.length} step(s) on ${base.imageId}.`);
-      const config = initialConfig(baseImage.config);
-      const runner = new StepRunner({
-        instance, layers: this.d.layers, config, limits, stepTimeoutMs, signal: ctx.signal, captureLayers: true, oss: this.d.oss,
-        log: ctx.log,
-        onStep: (i, total, step) => ctx.progress(`Building: step ${i}/${total} (${step.where}).`),
-      });
+      const cacheNote = cache.mode === 'use' ? '' : cache.mode === 'refresh' ? ' (step cache bypassed for this execution: every step runs)' : ' (step cache off for this template)';
+      await ctx.stage('BUILDING', `Building: ${steps.length} step(s) on ${base.imageId}${cacheNote}.`);
       await runner.runAll(steps);
       await runner.installStartupCommand();
 
+      await cache.flush();
       const imageId = this.d.newImageId();
       const image = await this.saveImage(scope, pipeline, execution.id, imageId, baseImage, repairLayers, runner, config);
-      await ctx.progress(`Image ${imageId} (${image.imageName}) created with ${repairLayers.length + runner.captured.length} new layer(s).`, imageId);
+      const steps_ = `Steps: ${cache.summary()}.`;
+      ctx.log('system', `${steps_}\n`);
+      await ctx.progress(`Image ${imageId} (${image.imageName}) created with ${repairLayers.length + runner.captured.length} new layer(s). ${steps_}`, imageId);
       await instance.destroy();
       instance = undefined;
 
@@ -132,10 +161,7 @@ export class BuildEngine implements Builder {
         phase = 'TESTING';
         await ctx.stage('TESTING', `Testing image ${imageId}: ${testSteps.length} step(s) on a fresh instance.`);
         const built = await runnableImage(image, this.d.layers, this.d.blobs);
-        instance = await this.d.driver.create({
-          name: `${execution.id}-t`, hostname: `iZ${randomBytes(8).toString('hex')}Z`, layers: built.dirs,
-          cpus: limits.cpus, memoryMiB: limits.memoryMiB, diskGiB: limits.diskGiB, network: limits.network,
-        });
+        instance = new LazyInstance((dirs) => newInstance(`${execution.id}-t`, dirs), built.dirs, this.d.layers);
         const tester = new StepRunner({
           instance, layers: this.d.layers, config: initialConfig(built.config), limits, stepTimeoutMs, signal: ctx.signal, captureLayers: false, oss: this.d.oss,
           log: ctx.log,
@@ -166,19 +192,24 @@ export class BuildEngine implements Builder {
       await ctx.stage('RELEASING', 'Releasing the intermediate instance.');
       const repaired = repairSummary ? ` ${repairSummary}.` : '';
       if (problems.length > 0) {
-        return { status: 'PARTITION_SUCCESS', message: `Image ${imageId} was created; distribution was partial.${repaired}`, errorCode: 'DistributionFailed', errorInfo: problems.join(' '), imageId };
+        return { status: 'PARTITION_SUCCESS', message: `Image ${imageId} was created; distribution was partial.${repaired} ${steps_}`, errorCode: 'DistributionFailed', errorInfo: problems.join(' '), imageId };
       }
-      return { status: 'SUCCESS', message: `Image ${imageId} (${image.imageName}) was created.${repaired}`, imageId };
+      return { status: 'SUCCESS', message: `Image ${imageId} (${image.imageName}) was created.${repaired} ${steps_}`, imageId };
     } catch (err) {
       if (err instanceof StepCancelled || ctx.signal.aborted) {
         return { status: 'CANCELLED', message: `Cancelled during ${phase}: the build was stopped and its resources released.` };
       }
       if (!(err instanceof StepFailure)) throw err;
-      keepInstance = instance !== undefined && !pipeline.deleteInstanceOnFailure;
+      keepInstance = instance?.created === true && !pipeline.deleteInstanceOnFailure;
       const kept = keepInstance ? ` The intermediate instance ${execution.id} was kept for inspection (DeleteInstanceOnFailure=false): data dir instances/${execution.id}.` : '';
-      return { status: 'FAILED', message: `Failed during ${phase}: ${err.info}${kept}`, errorCode: err.code, errorInfo: err.info };
+      const cached = cache.hits > 0 || cache.runs > 0 ? ` Steps: ${cache.summary()}; the steps that succeeded are kept in the step cache.` : '';
+      return { status: 'FAILED', message: `Failed during ${phase}: ${err.info}${kept}${cached}`, errorCode: err.code, errorInfo: err.info };
     } finally {
       if (instance && !keepInstance) await instance.destroy();
+      // What the build ran is kept for the next one even when it failed (it resumes at the failed step).
+      await cache.flush().catch((err: unknown) => ctx.log('system', `The step cache could not record this build's steps: ${(err as Error).message}\n`));
+      await this.d.store.blobPins.unpin(execution.id).catch(() => undefined);
+      this.d.gc?.afterBuild();
     }
   }
 

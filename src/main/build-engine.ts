@@ -7,6 +7,7 @@ import { newImageId } from '../domain/ids.js';
 import { BuildEngine } from '../engine/engine.js';
 import { RuncInstanceDriver } from '../engine/instance/runc-driver.js';
 import { LayerStore } from '../engine/layers/layer-store.js';
+import { GcScheduler } from '../engine/gc/gc-scheduler.js';
 import { S3ObjectStore } from '../oss/s3-object-store.js';
 
 /**
@@ -14,13 +15,20 @@ import { S3ObjectStore } from '../oss/s3-object-store.js';
  * reading templates, components and images through the app; OSS through the configured
  * S3-compatible endpoint, when there is one.
  */
-export function createBuildEngine(app: App): BuildEngine {
+export function createBuildEngine(app: App, log: (msg: string, err?: unknown) => void = () => undefined): BuildEngine {
   const dataDir = app.config.dataDir;
   const blobs = new LocalBlobStore(join(dataDir, 'blobs'));
+  const layers = new LayerStore(dataDir, blobs);
+  const gc = new GcScheduler(
+    { store: app.store, blobs, layers, maxCacheBytes: app.config.cacheMaxBytes, graceMs: app.config.gcGraceMs },
+    app.config.gcIntervalMs,
+    (err) => log('garbage collection failed', err),
+  );
   return new BuildEngine({
     store: app.store,
     blobs,
-    layers: new LayerStore(dataDir, blobs),
+    layers,
+    gc,
     driver: new RuncInstanceDriver({ dataDir }),
     newImageId,
     ...(app.config.oss ? { oss: { store: new S3ObjectStore(app.config.oss), scratchDir: join(dataDir, 'tmp', 'oss') } } : {}),

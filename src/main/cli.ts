@@ -2,6 +2,7 @@ import { loadConfig } from '../config/config.js';
 import { createAccessKey, createAccount } from '../auth/accounts.js';
 import { banner } from '../cli/banner.js';
 import { call } from '../cli/call.js';
+import { gcCommand } from '../cli/gc.js';
 import { imagesImport } from '../cli/images-import.js';
 import { logs } from '../cli/logs.js';
 import { createStore } from '../store/create-store.js';
@@ -20,9 +21,12 @@ const USAGE = `usage: kiln <command>
   images import <file> --name N [--region R] [--account ID] [--family F] [--description D]
                                 import a rootfs tarball (plain or gzip) or an OCI image layout archive
                                 as an image; prints its ImageId
+  gc [--grace-ms N] [--max-cache-bytes N]
+                                collect garbage now: evict step cache entries past the size bound
+                                (least recently used first), delete blobs and layers nothing references
 Configuration: KILN_HOST, KILN_PORT, KILN_DATA_DIR, KILN_DATABASE_URL, KILN_ACCESS_KEY_ID,
 KILN_ACCESS_KEY_SECRET, KILN_REGIONS, KILN_PIPELINE_QUOTA, KILN_COMPONENT_QUOTA, KILN_WORKERS, KILN_LEASE_MS,
-KILN_IMAGE_ALIASES, KILN_CONFIG (JSON file).`;
+KILN_IMAGE_ALIASES, KILN_OSS_*, KILN_CACHE_MAX_BYTES, KILN_GC_GRACE_MS, KILN_GC_INTERVAL_MS, KILN_CONFIG (JSON file).`;
 
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -89,6 +93,8 @@ async function main(argv: string[]): Promise<number> {
         });
       }
       break;
+    case 'gc':
+      return withStore((store, config) => gcCommand(store, config, [sub, ...rest].filter((a): a is string => a !== undefined)));
     case 'images':
       if (sub === 'import') return imagesImport(loadConfig(), rest);
       break;

@@ -4,13 +4,14 @@ import { createBuildEngine } from './build-engine.js';
 
 /** Starts `count` build workers on this machine's engine; resolves a stopper. */
 export function startWorkers(app: App, count: number, log: (msg: string, err?: unknown) => void): { workers: Worker[]; stop(): Promise<void> } {
-  const builder = createBuildEngine(app);
+  const builder = createBuildEngine(app, log);
   const workers = Array.from({ length: count }, () => new Worker({ store: app.store, builder, leaseMs: app.config.leaseMs, pollMs: 250, log }));
   workers.forEach((w) => w.start());
   return {
     workers,
     async stop() {
       await Promise.all(workers.map((w) => w.stop()));
+      await builder.idle();
     },
   };
 }

@@ -1,7 +1,11 @@
 import type { Readable } from 'node:stream';
-import type { Instance, StepResult, StepRun } from '../instance/instance.js';
+import type { BlobStore } from '../../blobs/blob-store.js';
+import type { BuildCache } from '../cache/build-cache.js';
+import { chainAfter, stepKey, type NormalizedStep } from '../cache/step-key.js';
+import { restore, snapshot, type TmpSnapshot } from '../cache/tmp-state.js';
+import type { StepResult, StepRun } from '../instance/instance.js';
 import { UnknownUserError } from '../instance/user.js';
-import type { LayerBlob } from '../layers/capture-layer.js';
+import { LAYER_MEDIA_TYPE, type LayerBlob } from '../layers/capture-layer.js';
 import type { LayerStore } from '../layers/layer-store.js';
 import { envList, expand, resolveWorkdir, setEnv, type ImageConfigState } from '../image-config.js';
 import type { PlanStep } from '../plan/steps.js';
@@ -9,9 +13,11 @@ import type { OssAccess } from '../oss/oss-access.js';
 import { runOssDownload, runOssUpload, type OssStepContext } from '../oss/oss-steps.js';
 import { StepCancelled, StepFailure } from './step-failure.js';
 import { startupHookScript } from './startup-hook.js';
+import type { LazyInstance } from './lazy-instance.js';
 
 export interface StepRunnerOptions {
-  instance: Instance;
+  /** Created when a step first has to run (see `LazyInstance`). */
+  instance: LazyInstance;
   layers: LayerStore;
   /** The build's configuration; steps change it in place. */
   config: ImageConfigState;
@@ -24,6 +30,11 @@ export interface StepRunnerOptions {
   onStep?(index: number, total: number, step: PlanStep): Promise<void>;
   /** `test` content keeps no layers. */
   captureLayers: boolean;
+  /**
+   * The step cache, with the blob store its /tmp snapshots go to and the chain at the bottom of
+   * the build (see `cache/step-key.ts`). Without it every step runs (test content).
+   */
+  cache?: { cache: BuildCache; blobs: BlobStore; chain: string };
   /** The object store OSSDownload/OSSUpload reach; undefined: they fail with `OSS.NotConfigured`. */
   oss?: OssAccess;
 }
@@ -53,16 +64,90 @@ const describeStep = (step: PlanStep): string => {
 export class StepRunner {
   readonly captured: LayerBlob[] = [];
   private readonly outputs = new Map<string, string>();
+  /** The cache chain so far (see `cache/step-key.ts`). */
+  private chain: string;
+  /** /tmp as the chain says it is after the last step (a snapshot digest; undefined: empty). */
+  private chainTmp: string | undefined;
+  /** /tmp as it really is in the instance (after the last step that ran there). */
+  private actualTmp: TmpSnapshot | undefined;
+  /** The step being run, for the progress report made when a container really runs. */
+  private current: { index: number; total: number; step: PlanStep } | undefined;
 
-  constructor(private readonly o: StepRunnerOptions) {}
+  constructor(private readonly o: StepRunnerOptions) {
+    this.chain = o.cache?.chain ?? '';
+  }
 
   async runAll(steps: readonly PlanStep[]): Promise<void> {
     for (const [i, step] of steps.entries()) {
       if (this.o.signal.aborted) throw new StepCancelled();
-      await this.o.onStep?.(i + 1, steps.length, step);
+      this.current = { index: i + 1, total: steps.length, step };
       this.o.log('system', `--> ${step.where}: ${describeStep(step)}\n`);
       await this.runStep(step);
     }
+    this.current = undefined;
+  }
+
+  /** The cache chain after every step so far (what a later stage, or the repairs, build on). */
+  get cacheChain(): string {
+    return this.chain;
+  }
+
+  /**
+   * Runs a step through the step cache: with a cached result for its key (and a cache that may
+   * be read, and a `cacheable` step) the result is reused and nothing runs; otherwise `execute`
+   * runs it on the instance (after /tmp is made what the chain says it is) and the result is
+   * recorded. Steps that fetch from outside (URL copies, downloads, OSS transfers) are not
+   * cacheable: they always run, and their successors' keys follow from the bytes they fetched.
+   * Returns the step's layer (committed on the instance) and captured output.
+   */
+  async cached(where: string, step: NormalizedStep, cacheable: boolean, execute: () => Promise<{ layer?: LayerBlob; output?: string }>): Promise<{ layer?: LayerBlob; output?: string }> {
+    const c = this.o.cache;
+    if (!c) return this.execute(execute);
+    const key = stepKey(this.chain, step);
+    if (cacheable) {
+      const hit = await c.cache.lookup(key);
+      if (hit) {
+        let layer: LayerBlob | undefined;
+        if (hit.layerDigest !== undefined) {
+          layer = { mediaType: LAYER_MEDIA_TYPE, digest: hit.layerDigest as LayerBlob['digest'], diffId: hit.layerDigest as LayerBlob['diffId'], size: hit.layerSize };
+          this.o.instance.commitCachedLayer(hit.layerDigest);
+        }
+        this.chainTmp = hit.tmpDigest;
+        this.chain = chainAfter(key, hit.layerDigest, hit.tmpDigest);
+        this.o.log('system', `    from the step cache (${where}): not run${hit.layerDigest ? `, layer ${hit.layerDigest.slice(7, 19)} reused` : ''}\n`);
+        return { ...(layer ? { layer } : {}), ...(hit.output !== undefined ? { output: hit.output } : {}) };
+      }
+    }
+    const result = await this.execute(execute);
+    this.chain = chainAfter(key, result.layer?.digest, this.chainTmp);
+    if (cacheable) {
+      await c.cache.record(key, {
+        ...(result.layer ? { layerDigest: result.layer.digest } : {}),
+        layerSize: result.layer?.size ?? 0,
+        ...(this.chainTmp !== undefined ? { tmpDigest: this.chainTmp } : {}),
+        ...(result.output !== undefined ? { output: result.output } : {}),
+      });
+    } else {
+      c.cache.pin([result.layer?.digest, this.chainTmp]);
+    }
+    return result;
+  }
+
+  /** Runs a step on the (created) instance, with /tmp as the chain says before and a snapshot of it after. */
+  private async execute(execute: () => Promise<{ layer?: LayerBlob; output?: string }>): Promise<{ layer?: LayerBlob; output?: string }> {
+    if (this.current) await this.o.onStep?.(this.current.index, this.current.total, this.current.step);
+    const c = this.o.cache;
+    if (!c) return execute();
+    await c.cache.flushReused();
+    const instance = await this.o.instance.ready();
+    if (this.actualTmp?.digest !== this.chainTmp) {
+      this.o.log('system', '    restoring /tmp as the cached steps left it\n');
+      this.actualTmp = await restore(instance.tmpDir, c.blobs, this.chainTmp);
+    }
+    const result = await execute();
+    this.actualTmp = await snapshot(instance.tmpDir, c.blobs, this.actualTmp);
+    this.chainTmp = this.actualTmp?.digest;
+    return result;
   }
 
   /** Installs the startup command (CMD/ENTRYPOINT) as a boot hook: the build's last layer. */
@@ -88,7 +173,11 @@ export class StepRunner {
         return;
       case 'restart':
         this.o.log('system', 'restarting the instance: every process ends and the instance starts again\n');
+        // A RESTART is part of the cache chain: what follows it builds on an empty /tmp.
         await this.o.instance.restart();
+        this.actualTmp = undefined;
+        this.chainTmp = undefined;
+        if (this.o.cache) this.chain = chainAfter(stepKey(this.chain, { op: 'restart' }), undefined, undefined);
         return;
       case 'unsupported':
         throw new StepFailure(step.code, `${step.where}: ${step.message}`);
@@ -168,21 +257,24 @@ export class StepRunner {
         this.o.log(stream, text);
       },
     };
-    let result: StepResult;
-    try {
-      result = await this.o.instance.run(run);
-    } catch (err) {
-      if (err instanceof UnknownUserError) throw new StepFailure('UserNotFound', `${where}: user "${run.user}" does not exist in the image (${err.message}).`);
-      throw err;
-    }
-    this.check(where, result, needsNetwork);
-    if (keep && this.o.captureLayers) {
-      this.captured.push(await this.o.layers.capture(result.upperDir));
-      this.o.instance.commitStep();
-    } else if (keep) {
-      this.o.instance.commitStep();
-    }
-    return stdout;
+    const normalized: NormalizedStep = { op: 'exec', argv, env: run.env, cwd: run.cwd, user: run.user, keep: keep && this.o.captureLayers, network: this.o.limits.network };
+    const cacheable = !needsNetwork && !over.stdin && !over.stdout;
+    const done = await this.cached(where, normalized, cacheable, async () => {
+      let result: StepResult;
+      try {
+        result = await this.o.instance.run(run);
+      } catch (err) {
+        if (err instanceof UnknownUserError) throw new StepFailure('UserNotFound', `${where}: user "${run.user}" does not exist in the image (${err.message}).`);
+        throw err;
+      }
+      this.check(where, result, needsNetwork);
+      let layer: LayerBlob | undefined;
+      if (keep && this.o.captureLayers) layer = await this.o.layers.capture(result.upperDir);
+      if (keep) this.o.instance.commitStep();
+      return { ...(layer ? { layer } : {}), ...(capture ? { output: stdout } : {}) };
+    });
+    if (done.layer) this.captured.push(done.layer);
+    return done.output ?? '';
   }
 
   private check(where: string, r: StepResult, needsNetwork: boolean): void {

@@ -80,6 +80,14 @@ export class BuildCache {
     for (const d of digests) if (d !== undefined) this.pinned.add(d);
   }
 
+  /**
+   * Flushes when entries were reused since the last flush: called before a step runs on top of
+   * reused layers, so their pins and LRU times are in the store before the layers are unpacked.
+   */
+  async flushReused(): Promise<void> {
+    if (this.touched.size > 0) await this.flush();
+  }
+
   /** Writes the queued pins, entries and LRU touches. */
   async flush(): Promise<void> {
     this.lastFlush = this.now();

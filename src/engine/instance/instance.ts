@@ -69,6 +69,13 @@ export interface Instance {
   run(step: StepRun): Promise<StepResult>;
   /** The last step's changes become a lower layer for the next steps; an uncommitted step is discarded by the next `run`. */
   commitStep(): void;
+  /**
+   * An already extracted layer (a dir of the layer store, e.g. a step taken from the step cache)
+   * becomes the topmost lower layer for the next steps, as if a step had made it.
+   */
+  commitLayer(dir: string): void;
+  /** The host path of the instance's /tmp (kept across steps until RESTART), for the step cache to save and restore. */
+  readonly tmpDir: string;
   /** RESTART: ends every process and starts the instance again before the next command (see the driver). */
   restart(): Promise<void>;
   /** Removes everything the instance holds (idempotent); kills a running step first. */

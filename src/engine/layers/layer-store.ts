@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BlobStore } from '../../blobs/blob-store.js';
 import { digestHex, type Digest } from '../../blobs/digest.js';
@@ -99,6 +99,48 @@ export class LayerStore {
 
   async remove(diffId: string): Promise<void> {
     await rm(join(this.root, digestHex(diffId)), { recursive: true, force: true });
+  }
+
+  /** Every extracted layer (by diffID) with the time its directory was made, for garbage collection. */
+  async list(): Promise<Array<{ diffId: string; madeAtMs: number }>> {
+    const out: Array<{ diffId: string; madeAtMs: number }> = [];
+    for (const hex of await readdir(this.root).catch(() => [] as string[])) {
+      if (!/^[0-9a-f]{64}$/.test(hex)) continue;
+      const st = await stat(join(this.root, hex)).catch(() => undefined);
+      if (st) out.push({ diffId: `sha256:${hex}`, madeAtMs: st.mtimeMs });
+    }
+    return out;
+  }
+
+  /** The blob digest → diffID records (`by-digest/`). */
+  async digestRecords(): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const dir = join(this.root, 'by-digest');
+    for (const hex of await readdir(dir).catch(() => [] as string[])) {
+      if (!/^[0-9a-f]{64}$/.test(hex)) continue;
+      const diffId = await readFile(join(dir, hex), 'utf8').catch(() => undefined);
+      if (diffId) out.set(`sha256:${hex}`, diffId.trim());
+    }
+    return out;
+  }
+
+  /** Forgets which layer a blob digest unpacks to (its blob is gone). */
+  async forgetDigest(digest: string): Promise<void> {
+    await rm(join(this.root, 'by-digest', digestHex(digest)), { force: true });
+  }
+
+  /** Staging dirs (of a crashed process) older than `beforeMs`; returns how many were removed. */
+  async removeStaleStaging(beforeMs: number): Promise<number> {
+    let removed = 0;
+    const dir = join(this.root, 'tmp');
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      const st = await stat(join(dir, name)).catch(() => undefined);
+      if (st && st.mtimeMs < beforeMs) {
+        await rm(join(dir, name), { recursive: true, force: true });
+        removed++;
+      }
+    }
+    return removed;
   }
 
   private async diffIdOf(digest: string): Promise<Digest | undefined> {

@@ -1,0 +1,42 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BlobStore } from '../../blobs/blob-store.js';
+import type { Store } from '../../domain/ports.js';
+import type { StepCacheEntry } from '../../domain/step-cache.js';
+
+/**
+ * The blobs garbage collection must keep: every account image's manifest with its config and
+ * layers, the system base images made on this machine (their records in `base-images/`), the
+ * step cache's entries (layers and /tmp snapshots), and whatever running executions pinned.
+ */
+export async function gcRoots(o: { store: Store; blobs: BlobStore; baseImagesDir: string; entries: readonly StepCacheEntry[] }): Promise<Set<string>> {
+  const roots = new Set<string>();
+  for (const manifestDigest of await o.store.images.allManifestDigests()) {
+    roots.add(manifestDigest);
+    const manifest = await readJson<{ config?: { digest?: string }; layers?: Array<{ digest?: string }> }>(o.blobs, manifestDigest);
+    if (manifest?.config?.digest) roots.add(manifest.config.digest);
+    for (const l of manifest?.layers ?? []) if (l.digest) roots.add(l.digest);
+  }
+  for (const name of await readdir(o.baseImagesDir).catch(() => [] as string[])) {
+    if (!name.endsWith('.json')) continue;
+    const record = JSON.parse(await readFile(join(o.baseImagesDir, name), 'utf8').catch(() => '{}')) as { digest?: string; diffId?: string };
+    if (record.digest) roots.add(record.digest);
+    if (record.diffId) roots.add(record.diffId);
+  }
+  for (const e of o.entries) {
+    if (e.layerDigest) roots.add(e.layerDigest);
+    if (e.tmpDigest) roots.add(e.tmpDigest);
+  }
+  for (const d of await o.store.blobPins.activeDigests()) roots.add(d);
+  return roots;
+}
+
+async function readJson<T>(blobs: BlobStore, digest: string): Promise<T | undefined> {
+  try {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await blobs.get(digest)) chunks.push(chunk as Buffer);
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as T;
+  } catch {
+    return undefined; // a missing or unreadable manifest keeps nothing
+  }
+}

@@ -1,0 +1,44 @@
+import { collectGarbage, type GcOptions, type GcReport } from './collect-garbage.js';
+
+/**
+ * Runs garbage collection after builds, at most once per `intervalMs` and never twice at once
+ * in this process. Collection is in the background: it never delays a build's outcome, and a
+ * failure is reported to `onError` and retried after the next build.
+ */
+export class GcScheduler {
+  private last = 0;
+  private running: Promise<GcReport | undefined> | undefined;
+
+  constructor(
+    private readonly options: GcOptions,
+    private readonly intervalMs: number,
+    private readonly onError: (err: unknown) => void = () => undefined,
+  ) {}
+
+  /** Called when a build ends. */
+  afterBuild(): void {
+    if (this.running || Date.now() - this.last < this.intervalMs) return;
+    void this.collect();
+  }
+
+  /** Collects now (or joins the collection in progress). */
+  collect(): Promise<GcReport | undefined> {
+    this.running ??= (async () => {
+      try {
+        return await collectGarbage(this.options);
+      } catch (err) {
+        this.onError(err);
+        return undefined;
+      } finally {
+        this.last = Date.now();
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  /** Waits for a collection in progress (before the store closes). */
+  async idle(): Promise<void> {
+    await this.running;
+  }
+}

@@ -1,0 +1,43 @@
+import type { StepCacheEntry } from '../../domain/step-cache.js';
+
+/**
+ * Which cache entries to evict so the cache holds at most `maxBytes`: least recently used
+ * first. The size of the cache is the bytes of the distinct blobs its entries name (entries
+ * often share a layer, e.g. the empty one). Entries used within `graceMs` are never evicted, so
+ * a build that just looked one up does not lose it; the bound may then be exceeded for a while.
+ */
+export function entriesToEvict(entries: readonly StepCacheEntry[], maxBytes: number, nowMs: number, graceMs: number): { evict: StepCacheEntry[]; keep: StepCacheEntry[]; bytesBefore: number; bytesAfter: number } {
+  const sizeOf = new Map<string, number>();
+  const users = new Map<string, number>();
+  for (const e of entries) {
+    for (const d of blobsOf(e)) {
+      sizeOf.set(d.digest, d.size);
+      users.set(d.digest, (users.get(d.digest) ?? 0) + 1);
+    }
+  }
+  let bytes = 0;
+  for (const size of sizeOf.values()) bytes += size;
+  const bytesBefore = bytes;
+  const ordered = [...entries].sort((a, b) => a.lastUsedAt - b.lastUsedAt || a.key.localeCompare(b.key));
+  const evict: StepCacheEntry[] = [];
+  for (const e of ordered) {
+    if (bytes <= maxBytes) break;
+    if (nowMs - e.lastUsedAt < graceMs) break; // the rest are newer still
+    evict.push(e);
+    for (const d of blobsOf(e)) {
+      const left = users.get(d.digest)! - 1;
+      users.set(d.digest, left);
+      if (left === 0) bytes -= d.size;
+    }
+  }
+  const evicted = new Set(evict);
+  return { evict, keep: entries.filter((e) => !evicted.has(e)), bytesBefore, bytesAfter: bytes };
+}
+
+function blobsOf(e: StepCacheEntry): Array<{ digest: string; size: number }> {
+  const out: Array<{ digest: string; size: number }> = [];
+  if (e.layerDigest) out.push({ digest: e.layerDigest, size: e.layerSize });
+  // /tmp snapshots are small and their size is not recorded: they count as one byte each
+  if (e.tmpDigest) out.push({ digest: e.tmpDigest, size: 1 });
+  return out;
+}
