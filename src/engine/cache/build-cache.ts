@@ -104,8 +104,8 @@ export class BuildCache {
 
   /** A human summary for the execution's Message. */
   summary(): string {
-    if (this.o.mode === 'off') return 'step cache off for this template';
-    const reuse = this.o.mode === 'refresh' ? 'bypassed for this execution' : `${this.hits} from the step cache`;
+    const reuse = this.o.mode === 'off' ? 'step cache off for this template'
+      : this.o.mode === 'refresh' ? 'step cache bypassed for this execution' : `${this.hits} from the step cache`;
     return `${this.runs} step(s) run, ${reuse}`;
   }
 }
