@@ -222,6 +222,10 @@ export class BuildEngine implements Builder {
     }
     const created = ecsTime();
     const layers = [...base.layers, ...repairLayers, ...runner.captured];
+    for (const l of layers) {
+      // Pins keep them (see gc/collect-garbage.ts); this catches a blob removed by hand.
+      if (!(await this.d.blobs.has(l.digest))) throw new StepFailure('LayerMissing', `Layer ${l.digest} of the image is no longer in the blob store; start the execution again (the step cache will not reuse it).`);
+    }
     const { manifestDigest } = await writeImage(this.d.blobs, {
       layers, config, created,
       history: [...base.layers.map(() => `base image ${pipeline.baseImage ?? ''}`), ...repairLayers.map(() => `RepairMode=${pipeline.repairMode ?? ''} repairs of ${executionId}`), ...runner.captured.map((_, i) => `step ${i + 1} of ${executionId}`)],
