@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,13 +11,17 @@ import { serve } from '../src/main/serve.js';
 /*
  * Build latency: time from StartImagePipelineExecution to SUCCESS (as a client polling
  * DescribeImagePipelineExecutions every 50 ms sees it) for an empty template and for
- * 20 `RUN true` steps on busybox; the difference over 20 is the per-step overhead.
+ * 20 no-op `RUN true` steps on busybox; the difference over 20 is the per-step overhead.
  * Kiln runs in this process with one worker; requests go over HTTP through the official SDK.
+ * Every measured 20-step build is a template of its own whose steps carry a per-run marker
+ * (`RUN true <marker>`), so a step cache never turns the measurement into a cache hit.
  */
 
 const Ecs = EcsModule.default;
-const REGION = 'cn-hangzhou';
+export type EcsClient = InstanceType<typeof Ecs>;
+export const REGION = 'cn-hangzhou';
 const TERMINAL = new Set(['SUCCESS', 'PARTITION_SUCCESS', 'FAILED', 'TEST_FAILED', 'CANCELLED']);
+export const BUSYBOX_IMAGE = 'busybox_x64_20G_kiln_base.vhd';
 
 export interface BuildRow {
   case: string;
@@ -26,7 +31,8 @@ export interface BuildRow {
   maxMs: number;
 }
 
-async function timeBuild(client: InstanceType<typeof Ecs>, pipelineId: string): Promise<number> {
+/** Start → SUCCESS of one execution of `pipelineId`, in ms, as a client polling every 50 ms sees it. */
+export async function timeBuild(client: EcsClient, pipelineId: string): Promise<number> {
   const started = performance.now();
   const res = await client.startImagePipelineExecution(new $Ecs.StartImagePipelineExecutionRequest({ regionId: REGION, imagePipelineId: pipelineId }));
   const executionId = res.body!.executionId!;
@@ -41,6 +47,38 @@ async function timeBuild(client: InstanceType<typeof Ecs>, pipelineId: string): 
   }
 }
 
+/** A Kiln (`serve`) in this process with one build worker, on `dataDir`, and an official-SDK client for it. */
+export interface InProcessKiln {
+  client: EcsClient;
+  /** CreateImagePipeline in REGION (BaseImageType IMAGE); returns the template id. */
+  createPipeline(fields: { baseImage: string; buildContent?: string; internetMaxBandwidthOut?: number }): Promise<string>;
+  /** See `timeBuild`. */
+  timeBuild(pipelineId: string): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export async function startInProcessKiln(dataDir: string): Promise<InProcessKiln> {
+  const running = await serve(loadConfig({ KILN_DATA_DIR: dataDir, KILN_PORT: '0', KILN_HOST: '127.0.0.1', KILN_WORKERS: '1', KILN_PIPELINE_QUOTA: '1000' }));
+  const port = Number(new URL(running.endpoint).port);
+  const client = new Ecs(new $OpenApiUtil.Config({
+    accessKeyId: running.credentials.accessKeyId, accessKeySecret: running.credentials.accessKeySecret,
+    regionId: REGION, endpoint: `127.0.0.1:${port}`, protocol: 'http',
+  }));
+  return {
+    client,
+    async createPipeline({ baseImage, buildContent, internetMaxBandwidthOut }) {
+      const res = await client.createImagePipeline(new $Ecs.CreateImagePipelineRequest({
+        regionId: REGION, baseImageType: 'IMAGE', baseImage,
+        ...(buildContent ? { buildContent } : {}),
+        ...(internetMaxBandwidthOut !== undefined ? { internetMaxBandwidthOut } : {}),
+      }));
+      return res.body!.imagePipelineId!;
+    },
+    timeBuild: (id) => timeBuild(client, id),
+    stop: () => running.stop(),
+  };
+}
+
 function row(name: string, times: number[]): BuildRow {
   const sorted = [...times].sort((a, b) => a - b);
   return { case: name, runs: times.length, medianMs: sorted[Math.floor(sorted.length / 2)]!, minMs: sorted[0]!, maxMs: sorted[sorted.length - 1]! };
@@ -49,30 +87,33 @@ function row(name: string, times: number[]): BuildRow {
 /** Measures the build cases (`runs` builds each, after one warm-up build that also makes the base image). */
 export async function benchBuilds(runs = 3): Promise<BuildRow[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kiln-bench-builds-'));
-  const running = await serve(loadConfig({ KILN_DATA_DIR: dataDir, KILN_PORT: '0', KILN_HOST: '127.0.0.1', KILN_WORKERS: '1', KILN_PIPELINE_QUOTA: '1000' }));
   try {
-    const port = Number(new URL(running.endpoint).port);
-    const client = new Ecs(new $OpenApiUtil.Config({
-      accessKeyId: running.credentials.accessKeyId, accessKeySecret: running.credentials.accessKeySecret,
-      regionId: REGION, endpoint: `127.0.0.1:${port}`, protocol: 'http',
-    }));
-    const create = async (buildContent?: string) => (await client.createImagePipeline(new $Ecs.CreateImagePipelineRequest({
-      regionId: REGION, baseImageType: 'IMAGE', baseImage: 'busybox_x64_20G_kiln_base.vhd', ...(buildContent ? { buildContent } : {}),
-    }))).body!.imagePipelineId!;
-    const empty = await create();
-    const twenty = await create(Array.from({ length: 20 }, () => 'RUN true').join('\n'));
-    await timeBuild(client, empty); // warm-up: makes the busybox base once
-    const rows: BuildRow[] = [];
-    for (const [name, id] of [['empty template', empty], ['20 × RUN true', twenty]] as const) {
-      const times: number[] = [];
-      for (let i = 0; i < runs; i++) times.push(await timeBuild(client, id));
-      rows.push(row(name, times));
+    const kiln = await startInProcessKiln(dataDir);
+    try {
+      const empty = await kiln.createPipeline({ baseImage: BUSYBOX_IMAGE });
+      await kiln.timeBuild(empty); // warm-up: makes the busybox base once
+      const emptyTimes: number[] = [];
+      for (let i = 0; i < runs; i++) emptyTimes.push(await kiln.timeBuild(empty));
+      const twentyTimes: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const marker = `run-${randomBytes(4).toString('hex')}`;
+        const id = await kiln.createPipeline({ baseImage: BUSYBOX_IMAGE, buildContent: Array.from({ length: 20 }, (_, s) => `RUN true ${marker}-${s + 1}`).join('\n') });
+        twentyTimes.push(await kiln.timeBuild(id));
+      }
+      return [row('empty template', emptyTimes), row('20 × RUN true', twentyTimes)];
+    } finally {
+      await kiln.stop();
     }
-    return rows;
   } finally {
-    await running.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** Per-step overhead from the build rows: (20 steps − empty) / 20, in ms; undefined without both rows. */
+export function perStepOverheadMs(rows: readonly BuildRow[]): number | undefined {
+  const empty = rows.find((r) => r.case === 'empty template');
+  const twenty = rows.find((r) => r.case.startsWith('20'));
+  return empty && twenty ? (twenty.medianMs - empty.medianMs) / 20 : undefined;
 }
 
 /** The table `npm run bench` prints for builds. */
@@ -81,7 +122,8 @@ export function formatBuildRows(rows: BuildRow[]): string {
   for (const r of rows) lines.push(`${r.case.padEnd(18)}${String(r.runs).padStart(4)}${r.medianMs.toFixed(0).padStart(11)}${r.minMs.toFixed(0).padStart(8)}${r.maxMs.toFixed(0).padStart(8)}`);
   const empty = rows.find((r) => r.case === 'empty template');
   const twenty = rows.find((r) => r.case.startsWith('20'));
-  if (empty && twenty) lines.push(`per-step overhead ≈ (${twenty.medianMs.toFixed(0)} − ${empty.medianMs.toFixed(0)}) / 20 = ${((twenty.medianMs - empty.medianMs) / 20).toFixed(0)} ms`);
+  const perStep = perStepOverheadMs(rows);
+  if (empty && twenty && perStep !== undefined) lines.push(`per-step overhead ≈ (${twenty.medianMs.toFixed(0)} − ${empty.medianMs.toFixed(0)}) / 20 = ${perStep.toFixed(0)} ms`);
   return lines.join('\n');
 }
 

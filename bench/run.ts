@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { callOnce, closeCallAgent, runLoad, type LoadResult } from './load.js';
 import { cpuSeconds, startBare, startKiln, type Child } from './processes.js';
 import { monotonicUs, summarizeProfiles, type Window } from './profile.js';
-import { benchBuilds, formatBuildRows } from './builds.js';
+import { benchBuilds, formatBuildRows, perStepOverheadMs, type BuildRow } from './builds.js';
+import { benchVsBuildah, formatVsBuildah, VS_CASES, type VsReport } from './vs-buildah.js';
 import { seedTemplates } from './seed.js';
 import { createSigner, selfCheck, signingCostMicros, type Credentials, type Params, type RequestTemplate } from './signed-request.js';
 
@@ -16,8 +17,13 @@ import { createSigner, selfCheck, signingCostMicros, type Credentials, type Para
  * requests fail (a non-2xx answer makes that row's figures meaningless, and is a Kiln bug).
  *
  *   npm run bench                       everything (PostgreSQL too when its binaries exist)
+ *   npm run bench -- api                only the API part; `builds`: only build latency;
+ *   npm run bench -- builds-vs-buildah  only Kiln vs buildah (with build latency, for the per-step
+ *                                       figure); parts combine (`api builds`); default: all three
+ *   npm run bench -- builds-vs-buildah busybox   one case of it (busybox | debian)
  *   npm run bench -- --no-pg            skip PostgreSQL
- *   npm run bench -- --no-builds        skip the build-latency part (needs root and runc)
+ *   npm run bench -- --no-builds        skip both build parts (they need root and runc)
+ *   npm run bench -- --no-buildah       skip Kiln vs buildah (it installs buildah from Debian when missing)
  *   npm run bench -- --profile          also CPU-profile each Kiln process and print where time goes
  *   npm run bench -- --json out.json    also write the rows as JSON
  *   BENCH_DURATION=10 BENCH_WARMUP=3 BENCH_SEED=100000   (seconds, seconds, templates)
@@ -32,6 +38,22 @@ const PROFILE = argv.includes('--profile');
 const WITH_PG = !argv.includes('--no-pg') && process.env.BENCH_PG !== '0';
 const JSON_OUT = argv.includes('--json') ? argv[argv.indexOf('--json') + 1] : undefined;
 const CONNS = 32;
+const PARTS = ['api', 'builds', 'builds-vs-buildah'] as const;
+const CASE_IDS = VS_CASES.map((c) => c.id);
+for (const [i, a] of argv.entries()) {
+  if (a.startsWith('--') || argv[i - 1] === '--json') continue;
+  if (!(PARTS as readonly string[]).includes(a) && !CASE_IDS.includes(a)) {
+    console.error(`bench: unknown argument ${a} (parts: ${PARTS.join(', ')}; Kiln vs buildah cases: ${CASE_IDS.join(', ')})`);
+    process.exit(2);
+  }
+}
+const chosenParts = argv.filter((a) => (PARTS as readonly string[]).includes(a));
+const NO_BUILDS = argv.includes('--no-builds');
+const RUN_API = chosenParts.length === 0 || chosenParts.includes('api');
+const RUN_VS = !NO_BUILDS && !argv.includes('--no-buildah') && (chosenParts.length === 0 || chosenParts.includes('builds-vs-buildah'));
+/** Build latency also gives Kiln vs buildah its per-step overhead figure. */
+const RUN_BUILDS = !NO_BUILDS && (chosenParts.length === 0 || chosenParts.includes('builds') || RUN_VS);
+const VS_ONLY_CASES = argv.filter((a) => CASE_IDS.includes(a));
 
 const REGION = 'cn-hangzhou';
 const CREDS: Credentials = { accessKeyId: 'LTAIkilnBenchKey00000001', accessKeySecret: 'kilnBenchSecret000000000000001' };
@@ -172,7 +194,46 @@ function fmt(n: number | undefined, digits: number): string {
 async function main(): Promise<void> {
   const started = Date.now();
   log(`machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  let signUs: number | undefined;
+  if (RUN_API) signUs = await apiPart();
 
+  closeCallAgent();
+  // Build latency and Kiln vs buildah need root and runc (the engine); skipped with --no-builds.
+  let buildRows: BuildRow[] | undefined;
+  if (RUN_BUILDS) {
+    log('build latency (empty template vs 20 × RUN true, busybox)…');
+    buildRows = await benchBuilds(Number(process.env.BENCH_BUILD_RUNS ?? 3));
+  }
+  let vs: VsReport | undefined;
+  if (RUN_VS) {
+    log(`Kiln vs buildah (${VS_ONLY_CASES.length > 0 ? VS_ONLY_CASES.join(', ') : CASE_IDS.join(', ')})…`);
+    vs = await benchVsBuildah(VS_ONLY_CASES);
+  }
+  if (signUs !== undefined) printTable(signUs, Math.round((Date.now() - started) / 1000));
+  else console.log(`\nKiln bench — ${new Date().toISOString()} — ${cpus().length} CPUs, node ${process.version}, load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')}. Whole run: ${Math.round((Date.now() - started) / 1000)} s.\n`);
+  if (buildRows) console.log(`${formatBuildRows(buildRows)}\n`);
+  if (vs) console.log(`${formatVsBuildah(vs, buildRows ? perStepOverheadMs(buildRows) : undefined)}\n`);
+  if (PROFILE) {
+    // Profiles are written when each Kiln exits (all have been stopped by now).
+    for (const r of rows) {
+      if (!r.profileDir) continue;
+      console.log(`CPU profile of Kiln during "${r.operation}" (${r.backend}, ${r.stored}, ${r.connections} conn):\n${summarizeProfiles(r.profileDir, r.window)}\n`);
+    }
+  }
+  if (JSON_OUT) {
+    const doc = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, signUs, rows, ...(buildRows ? { builds: buildRows } : {}), ...(vs ? { buildsVsBuildah: vs } : {}) };
+    writeFileSync(JSON_OUT, `${JSON.stringify(doc, null, 2)}\n`);
+  }
+  const failed = rows.filter((r) => r.result.failed > 0);
+  if (failed.length > 0) {
+    for (const r of failed) log(`${r.result.failed} requests failed in "${r.operation}" on ${r.backend}: ${r.result.firstFailure ?? 'connection errors or timeouts'}`);
+    log('requests failed: those rows are not valid figures, and Kiln answered errors under load (see its logged faults above)');
+    process.exitCode = 1;
+  }
+}
+
+/** Kiln's ECS API against the bare server (Create, Describe, 100k templates, PostgreSQL); returns the signing cost. */
+async function apiPart(): Promise<number> {
   // ---------------------------------------------------------------- generator
   const bare = await startBare();
   children.push(bare);
@@ -261,26 +322,7 @@ async function main(): Promise<void> {
       log(`PostgreSQL part skipped: ${(e as Error).message.split('\n')[0]}`);
     }
   }
-
-  closeCallAgent();
-  // Build latency needs root and runc (the engine); skipped with --no-builds.
-  const buildTable = argv.includes('--no-builds') ? undefined : formatBuildRows(await benchBuilds(Number(process.env.BENCH_BUILD_RUNS ?? 3)));
-  printTable(signUs, Math.round((Date.now() - started) / 1000));
-  if (buildTable) console.log(`${buildTable}\n`);
-  if (PROFILE) {
-    // Profiles are written when each Kiln exits (all have been stopped by now).
-    for (const r of rows) {
-      if (!r.profileDir) continue;
-      console.log(`CPU profile of Kiln during "${r.operation}" (${r.backend}, ${r.stored}, ${r.connections} conn):\n${summarizeProfiles(r.profileDir, r.window)}\n`);
-    }
-  }
-  if (JSON_OUT) writeFileSync(JSON_OUT, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, signUs, rows }, null, 2)}\n`);
-  const failed = rows.filter((r) => r.result.failed > 0);
-  if (failed.length > 0) {
-    for (const r of failed) log(`${r.result.failed} requests failed in "${r.operation}" on ${r.backend}: ${r.result.firstFailure ?? 'connection errors or timeouts'}`);
-    log('requests failed: those rows are not valid figures, and Kiln answered errors under load (see its logged faults above)');
-    process.exitCode = 1;
-  }
+  return signUs;
 }
 
 function printTable(signUs: number, seconds: number): void {
