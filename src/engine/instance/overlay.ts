@@ -20,7 +20,22 @@ export interface OverlayMount {
   work: string;
   /** Absolute mount point. */
   target: string;
+  /**
+   * Links already made by earlier mounts of the same `links` folder (name → lower dir), trusted
+   * without a look; the links this mount makes or checks are added. Saves two calls per lower
+   * dir per mount for a caller that owns the folder.
+   */
+  madeLinks?: Map<string, string>;
+  /**
+   * overlayfs `volatile` (Linux ≥ 5.10; quietly left out where the kernel refuses it): no sync of
+   * the upper filesystem, neither for the processes' fsync/syncfs nor when unmounting. For an
+   * upper dir whose contents need not survive a crash of the machine.
+   */
+  volatile?: boolean;
 }
+
+/** Whether the kernel takes `volatile` (unknown until a mount asked for it). */
+let volatileWorks: boolean | undefined;
 
 /**
  * Mounts an overlay whose option string stays short however long the layer paths are: each
@@ -38,15 +53,36 @@ export async function mountOverlay(m: OverlayMount): Promise<void> {
   if (m.lowers.length === 0) throw new Error('an overlay needs at least one lower dir');
   if (m.lowers.length > MAX_LOWER_DIRS) throw new Error(`${m.lowers.length} lower dirs: overlayfs stacks at most ${MAX_LOWER_DIRS}`);
   const linkDir = join(m.cwd, m.links);
-  await mkdir(linkDir, { recursive: true });
+  if (!m.madeLinks?.size) await mkdir(linkDir, { recursive: true });
   const names: string[] = [];
+  const ensure: Promise<void>[] = [];
   for (let i = 0; i < m.lowers.length; i++) {
     const name = i.toString(36);
-    await ensureSymlink(join(linkDir, name), m.lowers[i]!);
+    const target = m.lowers[i]!;
+    if (m.madeLinks?.get(name) !== target) {
+      ensure.push(ensureSymlink(join(linkDir, name), target).then(() => void m.madeLinks?.set(name, target)));
+    }
     names.push(`${m.links}/${name}`);
   }
+  await Promise.all(ensure);
   const options = `lowerdir=${names.reverse().join(':')},upperdir=${m.upper},workdir=${m.work},index=off,redirect_dir=off,metacopy=off`;
-  if (Buffer.byteLength(options) > MAX_OPTIONS_BYTES) throw new Error('overlay options exceed a page');
+  if (Buffer.byteLength(options) > MAX_OPTIONS_BYTES - ',volatile'.length) throw new Error('overlay options exceed a page');
+  if (m.volatile && volatileWorks !== false) {
+    try {
+      await mount(m, `${options},volatile`);
+      volatileWorks = true;
+      return;
+    } catch (err) {
+      if (volatileWorks) throw err;
+      await mount(m, options); // an older kernel; a failure for another reason fails again here
+      volatileWorks = false;
+      return;
+    }
+  }
+  await mount(m, options);
+}
+
+async function mount(m: OverlayMount, options: string): Promise<void> {
   let done;
   try {
     // mount(2) through the system-call helper: no `mount` process per step

@@ -7,8 +7,8 @@ import { posix, join } from 'node:path';
  * host read its own files (e.g. `/etc/passwd -> /etc/shadow`). Resolves `undefined` when the
  * file does not exist.
  */
-export async function readRootfsFile(rootfs: string, path: string): Promise<Buffer | undefined> {
-  const resolved = await resolveInRootfs(rootfs, path);
+export async function readRootfsFile(rootfs: string, path: string, visited?: Set<string>): Promise<Buffer | undefined> {
+  const resolved = await resolveInRootfs(rootfs, path, visited);
   if (resolved === undefined) return undefined;
   try {
     return await readFile(join(rootfs, resolved));
@@ -19,8 +19,12 @@ export async function readRootfsFile(rootfs: string, path: string): Promise<Buff
   }
 }
 
-/** The symlink-free path (relative to `rootfs`, no leading `/`) that `path` names inside it. */
-export async function resolveInRootfs(rootfs: string, path: string): Promise<string | undefined> {
+/**
+ * The symlink-free path (relative to `rootfs`, no leading `/`) that `path` names inside it.
+ * `visited` collects the top-level names the answer depends on (every first component looked
+ * at), so a caller can tell whether a layer added later could change it.
+ */
+export async function resolveInRootfs(rootfs: string, path: string, visited?: Set<string>): Promise<string | undefined> {
   let pending = path.split('/').filter((p) => p !== '' && p !== '.');
   const done: string[] = [];
   let hops = 0;
@@ -31,6 +35,7 @@ export async function resolveInRootfs(rootfs: string, path: string): Promise<str
       continue;
     }
     const candidate = [...done, part].join('/');
+    visited?.add(done[0] ?? part);
     let st;
     try {
       st = await lstat(join(rootfs, candidate));

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,7 +14,8 @@ import { mountTmpfs, unmount } from './mounts.js';
 import { buildStepSpec } from './oci-spec.js';
 import { mountOverlay } from './overlay.js';
 import type { Runc } from './runc.js';
-import { resolveUser } from './user.js';
+import { resolveUser, type ResolvedUser } from './user.js';
+import { topmostOnce } from '../layers/topmost-once.js';
 
 /** runc itself failed (bad config, missing binary, mount error): not a failure of the build command. */
 export class RuntimeError extends Error {
@@ -60,6 +61,14 @@ export class RuncInstance implements Instance {
   private killCurrent: (() => void) | undefined;
   private running: Promise<unknown> | undefined;
   private destroyed = false;
+  /** Overlay lower-dir links made so far (`mountOverlay` skips them). */
+  private readonly madeLinks = new Map<string, string>();
+  /** Resolved users by spec, valid while no newly committed layer touches `usersDependOn`. */
+  private readonly users = new Map<string, ResolvedUser>();
+  private readonly usersDependOn = new Set<string>();
+  private usersCheckedLayers = 0;
+  /** Removal of finished steps' overlay work dirs (off the steps' path; awaited by `destroy`). */
+  private sweep: Promise<void> = Promise.resolve();
 
   constructor(private readonly parts: RuncInstanceParts) {}
 
@@ -85,8 +94,7 @@ export class RuncInstance implements Instance {
     const stepDir = paths.stepDir(seq);
     const upperDir = join(stepDir, 'diff');
     const workDir = join(stepDir, 'work');
-    await mkdir(upperDir, { recursive: true, mode: 0o755 });
-    await mkdir(workDir, { mode: 0o700 });
+    await Promise.all([mkdir(upperDir, { recursive: true, mode: 0o755 }), mkdir(workDir, { recursive: true, mode: 0o700 })]);
     this.last = stepDir;
 
     if (step.signal?.aborted) {
@@ -95,43 +103,62 @@ export class RuncInstance implements Instance {
     }
 
     const stack = new CleanupStack();
+    let tornDown: Promise<void> | undefined;
+    // unmounts once, as soon as the container is gone; the work dir goes in the background
+    const tearDown = () =>
+      (tornDown ??= (async () => {
+        try {
+          await stack.unwind();
+        } finally {
+          this.sweep = Promise.all([this.sweep, rm(workDir, { recursive: true, force: true }).catch(() => undefined)]).then(() => undefined);
+        }
+      })());
     try {
-      await mountOverlay({
+      // what does not depend on the overlay goes on while it is mounted
+      const mounted = mountOverlay({
         cwd: paths.dir,
         links: paths.links,
-        lowers: [paths.init, ...spec.layers, ...this.committed],
+        lowers: topmostOnce([paths.init, ...spec.layers, ...this.committed]),
         upper: `${paths.stepRel(seq)}/diff`,
         work: `${paths.stepRel(seq)}/work`,
         target: paths.rootfs,
-      });
-      stack.push('overlay mount', () => unmount(paths.rootfs));
-      const user = await resolveUser(paths.rootfs, step.user);
-      const config = buildStepSpec({
-        rootfs: paths.rootfs,
-        hostname: spec.hostname,
-        argv: step.argv,
-        env: step.env,
-        cwd: step.cwd,
-        uid: user.uid,
-        gid: user.gid,
-        additionalGids: user.additionalGids,
-        home: user.home,
-        netnsPath: network.nsPath,
-        cgroupsPath: cgroup.cgroupsPath(id),
-        etcFiles: ['hosts', 'hostname', 'resolv.conf'].map((f) => ({ destination: `/etc/${f}`, source: join(paths.etc, f) })),
-        tmpDir: paths.tmp,
-        maxOpenFiles: await maxOpenFiles(),
-      });
-      await writeFile(paths.config, JSON.stringify(config));
-      await writeFile(paths.runcLog, '');
-      await cgroup.resetPeak();
-      const oomBefore = await globalOomKills();
+        madeLinks: this.madeLinks,
+        // the instance's disk is thrown away with it; layers are made durable when captured
+        volatile: true,
+      }).then(() => stack.push('overlay mount', () => unmount(paths.rootfs)));
+      // the user as resolved before, or read through the overlay once it is mounted
+      const configWritten = this.cachedUser(step.user)
+        .then((cached) => cached ?? mounted.then(() => this.resolveUser(step.user)))
+        .then(async (user) => {
+          const config = buildStepSpec({
+            rootfs: paths.rootfs,
+            hostname: spec.hostname,
+            argv: step.argv,
+            env: step.env,
+            cwd: step.cwd,
+            uid: user.uid,
+            gid: user.gid,
+            additionalGids: user.additionalGids,
+            home: user.home,
+            netnsPath: network.nsPath,
+            cgroupsPath: cgroup.cgroupsPath(id),
+            etcFiles: ['hosts', 'hostname', 'resolv.conf'].map((f) => ({ destination: `/etc/${f}`, source: join(paths.etc, f) })),
+            tmpDir: paths.tmp,
+            maxOpenFiles: await maxOpenFiles(),
+          });
+          await writeFile(paths.config, JSON.stringify(config));
+        });
+      const [, , oomBefore] = await allSettled([mounted, configWritten, cgroup.resetPeak().then(() => globalOomKills()), writeFile(paths.runcLog, '')]);
       stack.push('container', async () => {
         // `runc run` removes the container when it ends; delete -f only what is still there
         if (await runc.exists(id)) await runc.delete(id);
       });
       const outcome = await this.runContainer(id, step);
-      const oomKilled = outcome.polledOom || ((await globalOomKills()) > oomBefore && (await cgroup.peakReachedLimit()));
+      // free space as the failed step left it: before the overlay lets go of anything
+      const free = outcome.exitCode !== 0 ? await diskFree(paths.disk) : undefined;
+      tearDown().catch(() => undefined); // awaited, and its failure thrown, below
+      // the small peak files first: /proc/vmstat is read only when usage reached the limit
+      const oomKilled = outcome.polledOom || ((await cgroup.peakReachedLimit()) && (await globalOomKills()) > oomBefore);
       if (outcome.exitCode !== 0 && !outcome.timedOut && !outcome.cancelled && !oomKilled) {
         const runtimeError = await this.runtimeFailure();
         if (runtimeError) {
@@ -142,13 +169,35 @@ export class RuncInstance implements Instance {
           outcome.exitCode = /permission denied/.test(runtimeError) ? 126 : 127;
         }
       }
-      const free = await diskFree(paths.disk);
-      const diskFull = outcome.exitCode !== 0 && (free.bytes < Math.max(DISK_FULL_SLACK_BYTES, free.totalBytes / 200) || free.inodes === 0);
+      const diskFull = free !== undefined && outcome.exitCode !== 0 && (free.bytes < Math.max(DISK_FULL_SLACK_BYTES, free.totalBytes / 200) || free.inodes === 0);
       return { exitCode: outcome.exitCode, oomKilled, diskFull, timedOut: outcome.timedOut, cancelled: outcome.cancelled, upperDir };
     } finally {
-      await stack.unwind();
-      await rm(workDir, { recursive: true, force: true });
+      await tearDown();
     }
+  }
+
+  /**
+   * The step's user as resolved for an earlier step: kept while no layer committed since has a
+   * top-level entry the resolution looked at (`etc`, or where symlinks led), as only such a
+   * layer can change /etc/passwd or /etc/group. Undefined when it must be read again.
+   */
+  private async cachedUser(userSpec: string): Promise<ResolvedUser | undefined> {
+    for (; this.usersCheckedLayers < this.committed.length; this.usersCheckedLayers++) {
+      if (this.users.size === 0) continue;
+      const names = await readdir(this.committed[this.usersCheckedLayers]!).catch(() => undefined);
+      if (!names || names.some((n) => this.usersDependOn.has(n))) {
+        this.users.clear();
+        this.usersDependOn.clear();
+      }
+    }
+    return this.users.get(userSpec);
+  }
+
+  /** Resolves the step's user from the image's /etc/passwd and /etc/group (the overlay must be mounted). */
+  private async resolveUser(userSpec: string): Promise<ResolvedUser> {
+    const user = await resolveUser(this.parts.paths.rootfs, userSpec, this.usersDependOn);
+    this.users.set(userSpec, user);
+    return user;
   }
 
   /** Runs the container to its end, enforcing the timeout, the abort signal and OOM kills. */
@@ -261,9 +310,19 @@ export class RuncInstance implements Instance {
     this.last = undefined;
   }
 
+  commitLayer(dir: string): void {
+    if (this.busy) throw new Error('cannot commit while a step runs');
+    this.committed.push(dir);
+  }
+
+  get tmpDir(): string {
+    return this.parts.paths.tmp;
+  }
+
   /** Removes the last step's changes when they were not committed. */
   private async discardLast(): Promise<void> {
     if (this.last) {
+      await this.sweep; // its work dir may still be going
       await rm(this.last, { recursive: true, force: true });
       this.last = undefined;
     }
@@ -283,12 +342,29 @@ export class RuncInstance implements Instance {
       this.killCurrent?.();
       await this.running;
     }
+    await this.sweep;
     await this.parts.stack.unwind();
   }
 }
 
-/** The engine's own hard RLIMIT_NOFILE, capped at 1048576 (what a step gets). */
-async function maxOpenFiles(): Promise<number> {
+/**
+ * Like `Promise.all`, but settles every promise before throwing the first failure, so nothing
+ * is still being set up (e.g. a mount) when the caller starts cleaning up.
+ */
+async function allSettled<T extends readonly unknown[]>(promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const results = await Promise.allSettled(promises as readonly Promise<unknown>[]);
+  for (const r of results) if (r.status === 'rejected') throw r.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+let nofile: Promise<number> | undefined;
+
+/** The engine's own hard RLIMIT_NOFILE, capped at 1048576 (what a step gets); read once. */
+function maxOpenFiles(): Promise<number> {
+  return (nofile ??= readMaxOpenFiles());
+}
+
+async function readMaxOpenFiles(): Promise<number> {
   try {
     const text = await readFile('/proc/self/limits', 'utf8');
     const hard = /^Max open files\s+\S+\s+(\S+)/m.exec(text)?.[1];

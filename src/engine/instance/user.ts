@@ -89,8 +89,11 @@ export function resolveUserSpec(spec: string, passwd: PasswdEntry[], groups: Gro
   return { uid, gid, additionalGids, home: entry?.home ?? '/' };
 }
 
-/** Resolves a step's user from the mounted root filesystem (missing files count as empty). */
-export async function resolveUser(rootfs: string, spec: string): Promise<ResolvedUser> {
-  const [passwd, group] = await Promise.all([readRootfsFile(rootfs, '/etc/passwd'), readRootfsFile(rootfs, '/etc/group')]);
+/**
+ * Resolves a step's user from the mounted root filesystem (missing files count as empty).
+ * `visited` collects the top-level names the answer depends on (`etc`, and where symlinks lead).
+ */
+export async function resolveUser(rootfs: string, spec: string, visited?: Set<string>): Promise<ResolvedUser> {
+  const [passwd, group] = await Promise.all([readRootfsFile(rootfs, '/etc/passwd', visited), readRootfsFile(rootfs, '/etc/group', visited)]);
   return resolveUserSpec(spec, parsePasswd(passwd?.toString('utf8') ?? ''), parseGroup(group?.toString('utf8') ?? ''));
 }
