@@ -6,6 +6,7 @@ import { componentTests } from './suite-components.js';
 import { executionTests } from './suite-executions.js';
 import { imageTests } from './suite-images.js';
 import { pipelineTests } from './suite-pipelines.js';
+import { stepCacheTests } from './suite-step-cache.js';
 import { tagTests } from './suite-tags.js';
 import { tenancyTests } from './suite-tenancy.js';
 import { transactionTests } from './suite-transactions.js';
@@ -54,5 +55,6 @@ export function storeSuite(name: string, makeBackend: () => Promise<Backend>): v
     transactionTests(ctx);
     executionTests(ctx);
     imageTests(ctx);
+    stepCacheTests(ctx);
   });
 }
