@@ -16,6 +16,11 @@ export interface App {
   systemComponents: SystemComponents;
   /** The committed ids of the accounts' default resource groups and vSwitches. */
   defaultIds: DefaultIds;
+  /**
+   * Called after an execution is queued (committed), so workers in this process claim it at
+   * once instead of at their next poll. Workers elsewhere still find it by polling.
+   */
+  executionQueued: Set<() => void>;
 }
 
 export function createApp(store: Store, config: KilnConfig): App {
@@ -27,6 +32,7 @@ export function createApp(store: Store, config: KilnConfig): App {
     imagesIn: (repos) => new AccountImageCatalog(regionIds, repos.images, config.imageAliases),
     systemComponents: new SystemComponents(config.regions.map((r) => r.regionId)),
     defaultIds: new DefaultIds(store),
+    executionQueued: new Set(),
   };
 }
 

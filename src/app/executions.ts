@@ -28,7 +28,7 @@ async function requirePipeline(tx: Repositories, scope: Scope, id: string) {
  */
 export async function startExecution(app: App, scope: Scope, pipelineId: string, tags: Tag[], clientToken?: string): Promise<{ executionId: string }> {
   validateTags(tags);
-  return idempotent(app.store, { accountId: scope.accountId, action: 'StartImagePipelineExecution' }, clientToken, { scope, pipelineId, tags }, async (tx) => {
+  const started = await idempotent(app.store, { accountId: scope.accountId, action: 'StartImagePipelineExecution' }, clientToken, { scope, pipelineId, tags }, async (tx) => {
     const pipeline = await requirePipeline(tx, scope, pipelineId);
     await resolveBaseImage(app, tx, scope, pipeline.baseImageType, pipeline.baseImage);
     const lookup = componentLookup(app, tx, scope);
@@ -55,6 +55,8 @@ export async function startExecution(app: App, scope: Scope, pipelineId: string,
     await tx.executions.insert(execution);
     return { executionId: execution.id };
   });
+  for (const notify of app.executionQueued) notify();
+  return started;
 }
 
 export interface ExecutionQuery {

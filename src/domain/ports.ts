@@ -298,6 +298,8 @@ export interface BlobPinRepository {
   pin(executionId: string, digests: readonly string[]): Promise<void>;
   /** Digests pinned by executions that are not terminal (or no longer exist: never). */
   activeDigests(): Promise<Set<string>>;
-  /** Drops an execution's pins (after its terminal status). */
+  /** Drops an execution's pins. */
   unpin(executionId: string): Promise<void>;
+  /** Drops the pins of executions that ended (or are gone); builds leave theirs to this, one write fewer per build. Returns how many. */
+  pruneInactive(): Promise<number>;
 }

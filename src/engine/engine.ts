@@ -84,7 +84,7 @@ export class BuildEngine implements Builder {
     let keepInstance = false;
     let phase = 'PREPARING';
     const cache = new BuildCache({
-      entries: this.d.store.stepCache, pins: this.d.store.blobPins, blobs: this.d.blobs, scope, executionId: execution.id,
+      store: this.d.store, blobs: this.d.blobs, scope, executionId: execution.id,
       mode: cacheModeOf(pipeline.tags, execution.tags),
     });
     try {
@@ -208,7 +208,6 @@ export class BuildEngine implements Builder {
       if (instance && !keepInstance) await instance.destroy();
       // What the build ran is kept for the next one even when it failed (it resumes at the failed step).
       await cache.flush().catch((err: unknown) => ctx.log('system', `The step cache could not record this build's steps: ${(err as Error).message}\n`));
-      await this.d.store.blobPins.unpin(execution.id).catch(() => undefined);
       this.d.gc?.afterBuild();
     }
   }

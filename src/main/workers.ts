@@ -7,9 +7,13 @@ export function startWorkers(app: App, count: number, log: (msg: string, err?: u
   const builder = createBuildEngine(app, log);
   const workers = Array.from({ length: count }, () => new Worker({ store: app.store, builder, leaseMs: app.config.leaseMs, pollMs: 250, log }));
   workers.forEach((w) => w.start());
+  // A Start in this process wakes the idle workers at once (one of them claims the execution).
+  const poke = () => workers.forEach((w) => w.poke());
+  app.executionQueued.add(poke);
   return {
     workers,
     async stop() {
+      app.executionQueued.delete(poke);
       await Promise.all(workers.map((w) => w.stop()));
       await builder.idle();
     },

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmod, copyFile, lutimes, mkdir, readFile, rename, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, lutimes, mkdir, readFile, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Digest } from '../../blobs/digest.js';
 import type { LayerStore } from '../layers/layer-store.js';
@@ -47,9 +47,22 @@ export function ensureBusyboxBase(layers: LayerStore, options: BusyboxOptions = 
   return p;
 }
 
+/** The binary's digest by path and stat identity: hashing 2 MB on every build cost more than an unchanged rebuild. */
+const binaryDigests = new Map<string, string>();
+
+async function binaryDigest(path: string): Promise<string> {
+  const st = await stat(path);
+  const id = `${path}\0${st.dev}\0${st.ino}\0${st.size}\0${st.mtimeMs}`;
+  let digest = binaryDigests.get(id);
+  if (!digest) {
+    digest = createHash('sha256').update(await readFile(path)).digest('hex');
+    binaryDigests.set(id, digest);
+  }
+  return digest;
+}
+
 async function buildOnce(layers: LayerStore, busybox: string): Promise<BaseLayer> {
-  const binary = await readFile(busybox);
-  const key = `busybox-${createHash('sha256').update(binary).digest('hex').slice(0, 32)}-r${RECIPE_VERSION}`;
+  const key = `busybox-${(await binaryDigest(busybox)).slice(0, 32)}-r${RECIPE_VERSION}`;
   const recordDir = join(layers.root, '..', 'base-images');
   const record = join(recordDir, `${key}.json`);
   try {

@@ -1,10 +1,10 @@
 import type { BlobStore } from '../../blobs/blob-store.js';
-import type { BlobPinRepository, Scope, StepCacheRepository } from '../../domain/ports.js';
+import type { Scope, Store } from '../../domain/ports.js';
 import type { CacheMode, StepCacheEntry } from '../../domain/step-cache.js';
 
 export interface BuildCacheOptions {
-  entries: StepCacheRepository;
-  pins: BlobPinRepository;
+  /** Entries and pins are written through it, one transaction per flush. */
+  store: Store;
   blobs: BlobStore;
   scope: Scope;
   executionId: string;
@@ -25,7 +25,7 @@ export interface StepResultRecord {
 /**
  * One execution's view of the step cache (its account and region only). Lookups read the
  * store; everything the build writes (new entries, LRU touches, pins of the blobs it uses) is
- * queued and written in one go by `flush`, which the build calls before it saves its image and
+ * queued and written in one transaction by `flush`, which the build calls before it saves its image and
  * when it ends (whatever the outcome: a build that fails at step k keeps steps 1 … k−1), and
  * which also runs on its own every `flushEveryMs`. So a cached step costs one read and an
  * executed one no extra write.
@@ -54,7 +54,7 @@ export class BuildCache {
    */
   async lookup(key: string): Promise<StepCacheEntry | undefined> {
     if (this.o.mode !== 'use') return undefined;
-    const entry = this.newEntries.get(key) ?? (await this.o.entries.get(this.o.scope, key));
+    const entry = this.newEntries.get(key) ?? (await this.o.store.stepCache.get(this.o.scope, key));
     if (!entry) return undefined;
     for (const digest of [entry.layerDigest, entry.tmpDigest]) {
       if (digest !== undefined && !(await this.o.blobs.has(digest))) return undefined;
@@ -97,9 +97,13 @@ export class BuildCache {
     this.newEntries.clear();
     const touched = [...this.touched];
     this.touched.clear();
-    if (pins.length > 0) await this.o.pins.pin(this.o.executionId, pins);
-    if (entries.length > 0) await this.o.entries.put(entries);
-    if (touched.length > 0) await this.o.entries.touch(this.o.scope, touched, this.lastFlush);
+    if (pins.length === 0 && entries.length === 0 && touched.length === 0) return;
+    const at = this.lastFlush;
+    await this.o.store.transaction(async (tx) => {
+      if (pins.length > 0) await tx.blobPins.pin(this.o.executionId, pins);
+      if (entries.length > 0) await tx.stepCache.put(entries);
+      if (touched.length > 0) await tx.stepCache.touch(this.o.scope, touched, at);
+    });
   }
 
   /** A human summary for the execution's Message. */

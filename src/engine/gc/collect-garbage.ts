@@ -54,6 +54,7 @@ export async function collectGarbage(o: GcOptions): Promise<GcReport> {
   }
   for (const { scope, keys } of byScope.values()) await o.store.stepCache.delete(scope, keys);
 
+  // Roots first, pins pruned last: a pin read here protects its blob even if its build ends meanwhile.
   const roots = await gcRoots({ store: o.store, blobs: o.blobs, baseImagesDir: join(o.layers.root, '..', 'base-images'), entries: lru.keep });
   let deletedBlobs = 0;
   let freedBytes = 0;
@@ -78,6 +79,7 @@ export async function collectGarbage(o: GcOptions): Promise<GcReport> {
     await o.layers.remove(layer.diffId);
     deletedLayerDirs++;
   }
+  await o.store.blobPins.pruneInactive();
   await o.blobs.removeStaleTemporaries(now - grace);
   await o.layers.removeStaleStaging(now - grace);
   return { evictedEntries: lru.evict.length, cacheBytesBefore: lru.bytesBefore, cacheBytesAfter: lru.bytesAfter, deletedBlobs, freedBytes, deletedLayerDirs };

@@ -22,5 +22,12 @@ export function blobPinRepository(ctx: RepoContext): BlobPinRepository {
     async unpin(executionId) {
       await ctx.db.deleteFrom('blob_pins').where('execution_id', '=', executionId).execute();
     },
+
+    async pruneInactive() {
+      const r = await ctx.db.deleteFrom('blob_pins')
+        .where('execution_id', 'not in', (eb) => eb.selectFrom('executions').select('id').where('active', '=', 1))
+        .executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
   };
 }
