@@ -87,11 +87,6 @@ export class StepRunner {
     this.current = undefined;
   }
 
-  /** The cache chain after every step so far (what a later stage, or the repairs, build on). */
-  get cacheChain(): string {
-    return this.chain;
-  }
-
   /**
    * Runs a step through the step cache: with a cached result for its key (and a cache that may
    * be read, and a `cacheable` step) the result is reused and nothing runs; otherwise `execute`
