@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCommand, systemEnv } from '../system/run-command.js';
+import { sysHelper, type HelperProcess } from '../system/sys-helper.js';
 
 /**
  * The runc command line. `root` is runc's state folder (`--root`; runc's default /run/runc
@@ -23,8 +24,13 @@ export class Runc {
    * diagnostics go to `logFile` as JSON lines. The exit status is the container's. With
    * `stdin`, the container's standard input is a pipe (the child's `stdin`), else nothing.
    */
-  spawnRun(bundle: string, id: string, logFile: string, stdin = false): ChildProcess {
-    return spawn(this.binary, [...this.global(), '--log', logFile, '--log-format', 'json', 'run', '--bundle', bundle, id], {
+  spawnRun(bundle: string, id: string, logFile: string, stdin = false): ChildProcess | HelperProcess {
+    const args = [...this.global(), '--log', logFile, '--log-format', 'json', 'run', '--bundle', bundle, id];
+    // started by the system-call helper where it runs: forking a small process instead of the
+    // engine saves 10-20 ms per step (the helper has no stdin to give, so not with `stdin`)
+    const helper = stdin ? undefined : sysHelper();
+    if (helper) return helper.spawn([this.binary, ...args]);
+    return spawn(this.binary, args, {
       env: systemEnv(),
       stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });

@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { constants as osConstants } from 'node:os';
+import { PassThrough } from 'node:stream';
 import { systemEnv } from './run-command.js';
 
 /**
@@ -25,10 +28,12 @@ const SYSCALLS: Partial<Record<string, [number, number, number, number]>> = {
 const SCRIPT = String.raw`
 use strict;
 my ($SYS_MOUNT, $SYS_UMOUNT2, $SYS_LLISTXATTR, $SYS_LGETXATTR) = map { $_ + 0 } @ARGV;
-$| = 1;
+$SIG{PIPE} = 'IGNORE';
+$SIG{CHLD} = sub { };                             # interrupts select: exits are reaped at once
 sub dehex { my $h = shift; return pack('H*', $h eq '-' ? '' : $h); }
 sub enhex { my $s = shift; return $s eq '' ? '-' : unpack('H*', $s); }
 sub ptr { my $s = shift; return $s eq '' ? 0 : $s; }
+sub say_line { my $line = shift; my $off = 0; while ($off < length $line) { my $n = syswrite(STDOUT, $line, length($line) - $off, $off); exit 0 unless defined $n; $off += $n; } }
 sub xattrs {
   my $path = shift;
   my $size = 65536;
@@ -39,7 +44,7 @@ sub xattrs {
     last if $n >= 0;
     return '' if $! == 95 || $! == 2;            # EOPNOTSUPP; ENOENT: gone meanwhile
     if ($! == 34) { $size *= 4; next; }          # ERANGE
-    die "llistxattr: $!\n";
+    die "0 llistxattr $path: $!\n";
   }
   my @out;
   for my $name (grep { $_ ne '' } split /\0/, substr($buf, 0, $n)) {
@@ -51,7 +56,7 @@ sub xattrs {
       last if $m >= 0;
       last if $! == 61 || $! == 2;               # ENODATA: removed meanwhile
       if ($! == 34) { $vsize *= 4; next; }
-      die "lgetxattr: $!\n";
+      die "0 lgetxattr $path: $!\n";
     }
     push @out, enhex($name) . ':' . enhex(substr($val, 0, $m)) if $m >= 0;
   }
@@ -62,7 +67,7 @@ sub walk {
   my $x = xattrs($abs);
   push @$out, enhex($rel) . '=' . $x if $x ne '';
   return unless -d $abs && ! -l $abs;
-  opendir(my $dh, $abs) or die "opendir: $!\n";
+  opendir(my $dh, $abs) or die "0 opendir $abs: $!\n";
   my @names = grep { $_ ne '.' && $_ ne '..' } readdir($dh);
   closedir($dh);
   for my $name (@names) {
@@ -73,36 +78,101 @@ sub walk {
     else { my $cx = xattrs($child); push @$out, enhex($r) . '=' . $cx if $cx ne ''; }
   }
 }
-while (my $line = <STDIN>) {
-  chomp $line;
-  my ($op, @a) = split / /, $line;
-  my @res = eval {
-    if ($op eq 'mount') {
-      my ($cwd, $src, $target, $type, $flags, $data) = (dehex($a[0]), dehex($a[1]), dehex($a[2]), dehex($a[3]), $a[4] + 0, dehex($a[5]));
-      if ($cwd ne '') { chdir($cwd) or die sprintf("%d chdir %s: %s\n", $! + 0, $cwd, $!); }
-      my $r = syscall($SYS_MOUNT, ptr($src), $target, ptr($type), $flags, ptr($data));
-      my $e = $! + 0; my $msg = "$!";
-      chdir('/');
-      die "$e $msg\n" if $r < 0;
-      ();
-    } elsif ($op eq 'umount') {
-      my ($target, $flags) = (dehex($a[0]), $a[1] + 0);
-      syscall($SYS_UMOUNT2, $target, $flags) >= 0 or die sprintf("%d %s\n", $! + 0, $!);
-      ();
-    } elsif ($op eq 'xattrs') {
-      my @out;
-      walk(dehex($a[0]), '', \@out);
-      @out;
-    } else {
-      die "0 unknown request\n";
+# processes started by "run": pid -> [run id, {fileno -> [handle, stream]}]
+my %kids;
+sub start {
+  my ($run, $cwd, @argv) = @_;
+  pipe(my $out_r, my $out_w) or die "0 pipe: $!\n";
+  pipe(my $err_r, my $err_w) or die "0 pipe: $!\n";
+  my $pid = fork();
+  die "0 fork: $!\n" unless defined $pid;
+  if ($pid == 0) {
+    close($out_r); close($err_r); close(STDIN);
+    open(STDIN, '<', '/dev/null');
+    open(STDOUT, '>&', $out_w); open(STDERR, '>&', $err_w);
+    close($out_w); close($err_w);
+    chdir($cwd) if $cwd ne '';
+    $SIG{PIPE} = 'DEFAULT'; $SIG{CHLD} = 'DEFAULT';
+    exec { $argv[0] } @argv;
+    syswrite(STDERR, "cannot run $argv[0]: $!\n");
+    exit 127;
+  }
+  close($out_w); close($err_w);
+  $kids{$pid} = [$run, { fileno($out_r) => [$out_r, 'stdout'], fileno($err_r) => [$err_r, 'stderr'] }];
+  return $pid;
+}
+sub request {
+  my ($op, @a) = @_;
+  if ($op eq 'mount') {
+    my ($cwd, $src, $target, $type, $flags, $data) = (dehex($a[0]), dehex($a[1]), dehex($a[2]), dehex($a[3]), $a[4] + 0, dehex($a[5]));
+    if ($cwd ne '') { chdir($cwd) or die sprintf("%d chdir %s: %s\n", $! + 0, $cwd, $!); }
+    my $r = syscall($SYS_MOUNT, ptr($src), $target, ptr($type), $flags, ptr($data));
+    my $e = $! + 0; my $msg = "$!";
+    chdir('/');
+    die "$e $msg\n" if $r < 0;
+    return ();
+  } elsif ($op eq 'umount') {
+    my ($target, $flags) = (dehex($a[0]), $a[1] + 0);
+    syscall($SYS_UMOUNT2, $target, $flags) >= 0 or die sprintf("%d %s\n", $! + 0, $!);
+    return ();
+  } elsif ($op eq 'xattrs') {
+    my @out;
+    walk(dehex($a[0]), '', \@out);
+    return @out;
+  } elsif ($op eq 'run') {
+    return (start($a[0], dehex($a[1]), map { dehex($_) } @a[2 .. $#a]));
+  } elsif ($op eq 'kill') {
+    kill($a[1] + 0, $a[0] + 0) or die sprintf("%d kill: %s\n", $! + 0, $!);
+    return ();
+  }
+  die "0 unknown request $op\n";
+}
+my $in = '';
+my $in_open = 1;
+for (;;) {
+  # reap what has ended and closed its output
+  for my $pid (keys %kids) {
+    next if %{$kids{$pid}[1]};
+    my $w = waitpid($pid, 1);                     # WNOHANG
+    next if $w == 0;
+    my $status = $?;
+    say_line("- exit $kids{$pid}[0] " . ($status >> 8) . ' ' . ($status & 127) . "\n");
+    delete $kids{$pid};
+  }
+  last if !$in_open && !%kids;
+  my $rin = '';
+  vec($rin, fileno(STDIN), 1) = 1 if $in_open;
+  my $waiting = 0;
+  for my $k (values %kids) {
+    if (%{$k->[1]}) { vec($rin, $_, 1) = 1 for keys %{$k->[1]}; } else { $waiting = 1; }
+  }
+  my $n = select(my $rout = $rin, undef, undef, $waiting ? 0.002 : undef);
+  next if $n <= 0;
+  for my $k (values %kids) {
+    for my $fd (keys %{$k->[1]}) {
+      next unless vec($rout, $fd, 1);
+      my ($fh, $stream) = @{$k->[1]{$fd}};
+      my $got = sysread($fh, my $buf, 65536);
+      if ($got) { say_line("- out $k->[0] $stream " . unpack('H*', $buf) . "\n"); }
+      elsif (defined $got || $! != 4) { close($fh); delete $k->[1]{$fd}; }   # EOF (EINTR: again)
     }
-  };
-  if ($@) {
-    my $err = $@; chomp $err;
-    my ($errno, $msg) = $err =~ /^(\d+) (.*)$/s ? ($1, $2) : (0, $err);
-    print "err $errno ", enhex($msg), "\n";
-  } else {
-    print join(' ', 'ok', @res), "\n";
+  }
+  if ($in_open && vec($rout, fileno(STDIN), 1)) {
+    my $got = sysread(STDIN, $in, 65536, length $in);
+    $in_open = 0 if defined $got && $got == 0;
+    while ((my $nl = index($in, "\n")) >= 0) {
+      my $line = substr($in, 0, $nl);
+      $in = substr($in, $nl + 1);
+      my ($id, @words) = split / /, $line;
+      my @res = eval { request(@words) };
+      if ($@) {
+        my $err = $@; chomp $err;
+        my ($errno, $msg) = $err =~ /^(\d+) (.*)$/s ? ($1, $2) : (0, $err);
+        say_line("$id err $errno " . enhex($msg) . "\n");
+      } else {
+        say_line(join(' ', $id, 'ok', @res) . "\n");
+      }
+    }
   }
 }
 `;
@@ -131,13 +201,55 @@ interface Pending {
 const hex = (s: string): string => (s === '' ? '-' : Buffer.from(s, 'utf8').toString('hex'));
 const unhex = (h: string): Buffer => (h === '-' ? Buffer.alloc(0) : Buffer.from(h, 'hex'));
 
+/**
+ * A process the helper started (see `SysHelper.spawn`): the parts of a `ChildProcess` the
+ * engine uses. `close` comes once it has exited and its stdout and stderr are closed, with the
+ * exit code or the name of the signal that ended it.
+ */
+export class HelperProcess extends EventEmitter {
+  readonly stdout = new PassThrough();
+  readonly stderr = new PassThrough();
+  readonly stdin = null;
+  pid: number | undefined;
+
+  constructor(private readonly helper: SysHelper) {
+    super();
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGTERM'): boolean {
+    if (this.pid === undefined) return false;
+    this.helper.signal(this.pid, osConstants.signals[signal]).catch(() => undefined);
+    return true;
+  }
+
+  /** @internal */
+  output(stream: 'stdout' | 'stderr', data: Buffer): void {
+    this[stream].write(data);
+  }
+
+  /** @internal */
+  exited(code: number | null, signal: NodeJS.Signals | null): void {
+    let open = 2;
+    const done = () => {
+      if (--open === 0) this.emit('close', code, signal);
+    };
+    for (const s of [this.stdout, this.stderr]) {
+      s.once('end', done);
+      s.end();
+      s.resume(); // nobody reading: still let it end
+    }
+  }
+}
+
 export class SysHelper {
-  private readonly pending: Pending[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private readonly runs = new Map<number, HelperProcess>();
+  private nextId = 1;
   private buffered = '';
   private dead = false;
 
   private constructor(private readonly child: ChildProcess) {
-    child.stdout!.setEncoding('utf8');
+    child.stdout!.setEncoding('latin1');
     child.stdout!.on('data', (chunk: string) => this.onData(chunk));
     child.stdin!.on('error', () => undefined); // a dead helper shows as its exit
     child.on('error', (err) => this.die(err));
@@ -182,6 +294,35 @@ export class SysHelper {
     return tree;
   }
 
+  /**
+   * Starts `argv` (PATH searched by the helper's exec; the engine's system environment) with
+   * stdin from /dev/null and stdout/stderr piped back. The helper is a small process, so its
+   * fork costs little, where forking the engine (hundreds of MB mapped) costs 10-20 ms.
+   * When it cannot be started, the process emits `error` and then `close`; a missing program
+   * exits 127.
+   */
+  spawn(argv: string[], cwd = ''): HelperProcess {
+    const proc = new HelperProcess(this);
+    const runId = this.nextId++;
+    this.runs.set(runId, proc);
+    this.request('run', ['run', String(runId), hex(cwd), ...argv.map(hex)]).then(
+      ([pid]) => {
+        proc.pid = Number(pid);
+      },
+      (err: Error) => {
+        if (!this.runs.delete(runId)) return; // already ended by the helper's death
+        proc.emit('error', err);
+        proc.exited(null, null);
+      },
+    );
+    return proc;
+  }
+
+  /** kill(2) of a process this helper started. */
+  async signal(pid: number, signal: number): Promise<void> {
+    await this.request('kill', ['kill', String(pid), String(signal)]);
+  }
+
   /** Ends the helper (tests; the engine simply exits). */
   stop(): void {
     this.child.stdin!.end();
@@ -189,35 +330,59 @@ export class SysHelper {
 
   private request(call: string, words: string[]): Promise<string[]> {
     if (this.dead) return Promise.reject(new SysCallError(call, 0, 'the system-call helper is not running'));
+    const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.push({ call, resolve, reject });
+      this.pending.set(id, { call, resolve, reject });
       this.busy();
-      this.child.stdin!.write(`${words.join(' ')}\n`);
+      this.child.stdin!.write(`${id} ${words.join(' ')}\n`);
     });
   }
 
   private onData(chunk: string): void {
     this.buffered += chunk;
-    for (let nl = this.buffered.indexOf('\n'); nl >= 0; nl = this.buffered.indexOf('\n')) {
-      const line = this.buffered.slice(0, nl);
-      this.buffered = this.buffered.slice(nl + 1);
-      const p = this.pending.shift();
-      if (!p) continue;
-      const [status, ...fields] = line.split(' ');
-      if (status === 'ok') p.resolve(fields);
-      else p.reject(new SysCallError(p.call, Number(fields[0] ?? 0), unhex(fields[1] ?? '-').toString('utf8')));
+    let start = 0;
+    for (let nl = this.buffered.indexOf('\n'); nl >= 0; nl = this.buffered.indexOf('\n', start)) {
+      this.onLine(this.buffered.slice(start, nl));
+      start = nl + 1;
     }
-    if (this.pending.length === 0) this.idle();
+    this.buffered = this.buffered.slice(start);
+    if (this.pending.size === 0 && this.runs.size === 0) this.idle();
+  }
+
+  private onLine(line: string): void {
+    const words = line.split(' ');
+    if (words[0] === '-') {
+      const proc = this.runs.get(Number(words[2]));
+      if (!proc) return;
+      if (words[1] === 'out') proc.output(words[3] as 'stdout' | 'stderr', Buffer.from(words[4] ?? '', 'hex'));
+      else if (words[1] === 'exit') {
+        this.runs.delete(Number(words[2]));
+        const signal = Number(words[4]);
+        proc.exited(signal === 0 ? Number(words[3]) : null, signal === 0 ? null : signalName(signal));
+      }
+      return;
+    }
+    const p = this.pending.get(Number(words[0]));
+    if (!p) return;
+    this.pending.delete(Number(words[0]));
+    if (words[1] === 'ok') p.resolve(words.slice(2));
+    else p.reject(new SysCallError(p.call, Number(words[2] ?? 0), unhex(words[3] ?? '-').toString('utf8')));
   }
 
   private die(err: Error): void {
     if (this.dead) return;
     this.dead = true;
-    for (const p of this.pending.splice(0)) p.reject(new SysCallError(p.call, 0, err.message));
+    for (const p of this.pending.values()) p.reject(new SysCallError(p.call, 0, err.message));
+    this.pending.clear();
+    for (const proc of this.runs.values()) {
+      proc.emit('error', err);
+      proc.exited(null, 'SIGKILL');
+    }
+    this.runs.clear();
     if (helper === this) helper = undefined;
   }
 
-  /** While a request is out, the helper's pipes keep Node running; idle, they do not. */
+  /** While a request or a process is out, the helper's pipes keep Node running; idle, they do not. */
   private busy(): void {
     this.child.ref();
     (this.child.stdout as unknown as { ref?(): void }).ref?.();
@@ -228,6 +393,11 @@ export class SysHelper {
     (this.child.stdout as unknown as { unref?(): void }).unref?.();
     (this.child.stdin as unknown as { unref?(): void }).unref?.();
   }
+}
+
+function signalName(n: number): NodeJS.Signals {
+  for (const [name, num] of Object.entries(osConstants.signals)) if (num === n) return name as NodeJS.Signals;
+  return 'SIGKILL';
 }
 
 let helper: SysHelper | undefined;
