@@ -33,7 +33,20 @@ $SIG{CHLD} = sub { };                             # interrupts select: exits are
 sub dehex { my $h = shift; return pack('H*', $h eq '-' ? '' : $h); }
 sub enhex { my $s = shift; return $s eq '' ? '-' : unpack('H*', $s); }
 sub ptr { my $s = shift; return $s eq '' ? 0 : $s; }
-sub say_line { my $line = shift; my $off = 0; while ($off < length $line) { my $n = syswrite(STDOUT, $line, length($line) - $off, $off); exit 0 unless defined $n; $off += $n; } }
+# a write to Node; EINTR (a child ended) and EAGAIN are retried, any other failure means Node is gone
+sub say_line {
+  my $line = shift;
+  my $off = 0;
+  while ($off < length $line) {
+    my $n = syswrite(STDOUT, $line, length($line) - $off, $off);
+    if (!defined $n) {
+      next if $! == 4;
+      if ($! == 11) { my $w = ''; vec($w, fileno(STDOUT), 1) = 1; select(undef, $w, undef, undef); next; }
+      exit 0;
+    }
+    $off += $n;
+  }
+}
 sub xattrs {
   my $path = shift;
   my $size = 65536;
@@ -311,7 +324,7 @@ export class SysHelper {
       },
       (err: Error) => {
         if (!this.runs.delete(runId)) return; // already ended by the helper's death
-        proc.emit('error', err);
+        if (proc.listenerCount('error') > 0) proc.emit('error', err);
         proc.exited(null, null);
       },
     );
@@ -375,7 +388,7 @@ export class SysHelper {
     for (const p of this.pending.values()) p.reject(new SysCallError(p.call, 0, err.message));
     this.pending.clear();
     for (const proc of this.runs.values()) {
-      proc.emit('error', err);
+      if (proc.listenerCount('error') > 0) proc.emit('error', err);
       proc.exited(null, 'SIGKILL');
     }
     this.runs.clear();
