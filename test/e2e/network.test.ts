@@ -64,7 +64,7 @@ describe('network', () => {
     const { executionId, item } = await build(kiln.clients.v3, { internetMaxBandwidthOut: 0, buildContent: 'RUN cat /proc/net/dev' });
     assert.equal(item.status, 'SUCCESS', JSON.stringify(item));
     const logs = await logsContaining(kiln.app.store, executionId, 'Inter-|');
-    const interfaces = [...logs.matchAll(/^\s*([A-Za-z0-9@._-]+):\s+\d/gm)].map((m) => m[1]);
+    const interfaces = [...logs.matchAll(/^\s*([A-Za-z0-9@._-]+):\s+\d+\s+\d+\s+\d+\s+\d+/gm)].map((m) => m[1]);
     assert.deepEqual(interfaces, ['lo'], logs);
     await assertNoLeftovers(kiln.config.dataDir, executionId);
   });

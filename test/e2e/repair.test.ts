@@ -61,7 +61,7 @@ describe('RepairMode through the SDK', () => {
       testContent: 'RUN grep -q dhcp /etc/network/interfaces && echo dhcp-in-image',
     });
     assert.equal(item.status, 'SUCCESS', JSON.stringify(item));
-    assert.match(item.message ?? '', /Repair: 1 REPAIRED\.$/);
+    assert.match(item.message ?? '', /Repair: 1 REPAIRED\. Steps: 2 step\(s\) run, 0 from the step cache\.$/);
     const logs = await logsContaining(kiln.app.store, executionId, 'dhcp-in-image');
     const results = [...logs.matchAll(RESULT)].map((m) => `${m[1]}: ${m[2]}`);
     assert.deepEqual(results, ['GUESTOS.Dhcp: REPAIRED'], logs);
