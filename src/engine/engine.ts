@@ -16,7 +16,7 @@ import { baseChain } from './cache/step-key.js';
 import { cacheModeOf } from '../domain/step-cache.js';
 import { initialConfig } from './image-config.js';
 import { writeImage } from './image/oci-image.js';
-import type { Instance, InstanceDriver } from './instance/instance.js';
+import type { InstanceDriver } from './instance/instance.js';
 import type { LayerBlob } from './layers/capture-layer.js';
 import type { LayerStore } from './layers/layer-store.js';
 import { planSteps } from './plan/plan.js';
@@ -149,9 +149,9 @@ export class BuildEngine implements Builder {
       await cache.flush();
       const imageId = this.d.newImageId();
       const image = await this.saveImage(scope, pipeline, execution.id, imageId, baseImage, repairLayers, runner, config);
-      const steps_ = `Steps: ${cache.summary()}.`;
-      ctx.log('system', `${steps_}\n`);
-      await ctx.progress(`Image ${imageId} (${image.imageName}) created with ${repairLayers.length + runner.captured.length} new layer(s). ${steps_}`, imageId);
+      const stepsSummary = `Steps: ${cache.summary()}.`;
+      ctx.log('system', `${stepsSummary}\n`);
+      await ctx.progress(`Image ${imageId} (${image.imageName}) created with ${repairLayers.length + runner.captured.length} new layer(s). ${stepsSummary}`, imageId);
       await instance.destroy();
       instance = undefined;
 
@@ -192,9 +192,9 @@ export class BuildEngine implements Builder {
       await ctx.stage('RELEASING', 'Releasing the intermediate instance.');
       const repaired = repairSummary ? ` ${repairSummary}.` : '';
       if (problems.length > 0) {
-        return { status: 'PARTITION_SUCCESS', message: `Image ${imageId} was created; distribution was partial.${repaired} ${steps_}`, errorCode: 'DistributionFailed', errorInfo: problems.join(' '), imageId };
+        return { status: 'PARTITION_SUCCESS', message: `Image ${imageId} was created; distribution was partial.${repaired} ${stepsSummary}`, errorCode: 'DistributionFailed', errorInfo: problems.join(' '), imageId };
       }
-      return { status: 'SUCCESS', message: `Image ${imageId} (${image.imageName}) was created.${repaired} ${steps_}`, imageId };
+      return { status: 'SUCCESS', message: `Image ${imageId} (${image.imageName}) was created.${repaired} ${stepsSummary}`, imageId };
     } catch (err) {
       if (err instanceof StepCancelled || ctx.signal.aborted) {
         return { status: 'CANCELLED', message: `Cancelled during ${phase}: the build was stopped and its resources released.` };
