@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { BlobNotFoundError, DigestMismatchError, type BlobInfo, type BlobSource, type BlobStore, type PutOptions } from './blob-store.js';
 import { digestHex, digestOf, newDigester } from './digest.js';
+import { removeStaleStaging } from './stale-staging.js';
 
 /**
  * A blob store in a local folder: `<root>/sha256/<hex>` (pass `<dataDir>/blobs` as root).
@@ -126,19 +127,12 @@ export class LocalBlobStore implements BlobStore {
     }
   }
 
-  /** Unfinished writes (of a crashed process) older than `beforeMs`; returns how many were removed. */
-  async removeStaleTemporaries(beforeMs: number): Promise<number> {
+  /** Unfinished writes of processes that no longer run (see `removeStaleStaging`); returns how many were removed. */
+  async removeStaleTemporaries(beforeMs?: number): Promise<number> {
     await this.init();
-    let removed = 0;
-    for (const name of await readdir(this.tmpDir)) {
-      const st = await stat(join(this.tmpDir, name)).catch(() => undefined);
-      if (st && st.mtimeMs < beforeMs) {
-        await rm(join(this.tmpDir, name), { force: true });
-        removed++;
-      }
-    }
-    return removed;
+    return removeStaleStaging(this.tmpDir, beforeMs);
   }
+
 
   async delete(digest: string): Promise<boolean> {
     try {

@@ -41,20 +41,9 @@ export interface Image {
 }
 
 /** What differs between account images; the rest are the defaults of a Linux x86_64 image. */
-export interface AccountImageFields {
-  imageId: string;
-  regionId: string;
-  accountId: string;
-  imageName: string;
-  imageFamily?: string;
-  description?: string;
-  /** GiB. */
-  size: number;
-  creationTime: string;
-  tags: Tag[];
-  manifestDigest: string;
-  sourceExecutionId?: string;
-}
+export type AccountImageFields =
+  Pick<Image, 'imageId' | 'regionId' | 'accountId' | 'imageName' | 'imageFamily' | 'description' | 'size' | 'creationTime' | 'tags' | 'sourceExecutionId'>
+  & Required<Pick<Image, 'manifestDigest'>>;
 
 /** A new Linux x86_64 image owned by an account (built by an execution or imported), Available. */
 export function newAccountImage(f: AccountImageFields): Image {

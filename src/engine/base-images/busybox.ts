@@ -63,7 +63,7 @@ async function binaryDigest(path: string): Promise<string> {
 
 async function buildOnce(layers: LayerStore, busybox: string): Promise<BaseLayer> {
   const key = `busybox-${(await binaryDigest(busybox)).slice(0, 32)}-r${RECIPE_VERSION}`;
-  const recordDir = join(layers.root, '..', 'base-images');
+  const recordDir = layers.baseImagesDir;
   const record = join(recordDir, `${key}.json`);
   try {
     const saved = JSON.parse(await readFile(record, 'utf8')) as BaseLayer;

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { chmod, lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DEFAULT_PATH, type ImageConfigState } from '../image-config.js';
@@ -87,7 +87,7 @@ export function debianBaseKey(sources: DebianSources): string {
 async function buildOnce(layers: LayerStore, options: DebianOptions): Promise<DebianBaseLayer> {
   const sources = await readDebianSources(options.sourcesFiles);
   const key = debianBaseKey(sources);
-  const recordDir = join(layers.root, '..', 'base-images');
+  const recordDir = layers.baseImagesDir;
   const record = join(recordDir, `${key}.json`);
   try {
     const saved = JSON.parse(await readFile(record, 'utf8')) as DebianBaseLayer;
@@ -97,11 +97,8 @@ async function buildOnce(layers: LayerStore, options: DebianOptions): Promise<De
   }
 
   const started = Date.now();
-  const tmp = join(layers.root, 'tmp');
-  await sweepStaleStaging(tmp);
-  const top = join(tmp, `${STAGING_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
-  const root = join(top, 'diff');
-  await mkdir(root, { recursive: true, mode: 0o755 });
+  await layers.removeStaleStaging();
+  const { dir: root, top } = await layers.staging(STAGING_PREFIX);
   try {
     await bootstrap(root, sources, options.mmdebstrap ?? 'mmdebstrap');
     await finishRootfs(root, sources);
@@ -183,31 +180,6 @@ async function put(path: string, content: string, mode: number): Promise<void> {
 async function emptyDir(dir: string, keep: readonly string[] = []): Promise<void> {
   await mkdir(dir, { recursive: true });
   for (const name of await readdir(dir)) if (!keep.includes(name)) await rm(join(dir, name), { recursive: true, force: true });
-}
-
-/** Removes staging folders of processes that no longer run (a Kiln killed mid-build). */
-async function sweepStaleStaging(tmp: string): Promise<void> {
-  let names: string[];
-  try {
-    names = await readdir(tmp);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const m = /^debian-minbase-(\d+)-/.exec(name);
-    if (!m) continue;
-    const pid = Number(m[1]);
-    if (pid !== process.pid && !isRunning(pid)) await rm(join(tmp, name), { recursive: true, force: true });
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function existsNoFollow(path: string): Promise<boolean> {

@@ -54,11 +54,6 @@ export class LazyInstance {
     await this.instance?.restart();
   }
 
-  /** The created instance, if any (what a failed build may keep for inspection). */
-  get current(): Instance | undefined {
-    return this.instance;
-  }
-
   async destroy(): Promise<void> {
     const i = this.instance;
     this.instance = undefined;

@@ -54,7 +54,7 @@ export class BuildCache {
    */
   async lookup(key: string): Promise<StepCacheEntry | undefined> {
     if (this.o.mode !== 'use') return undefined;
-    const entry = this.newEntries.get(key) ?? (await this.o.store.stepCache.get(this.o.scope, key));
+    const entry = await this.o.store.stepCache.get(this.o.scope, key);
     if (!entry) return undefined;
     for (const digest of [entry.layerDigest, entry.tmpDigest]) {
       if (digest !== undefined && !(await this.o.blobs.has(digest))) return undefined;

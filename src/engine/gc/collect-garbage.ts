@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { LocalBlobStore } from '../../blobs/local-blob-store.js';
 import type { Scope, Store } from '../../domain/ports.js';
 import type { LayerStore } from '../layers/layer-store.js';
@@ -55,7 +54,7 @@ export async function collectGarbage(o: GcOptions): Promise<GcReport> {
   for (const { scope, keys } of byScope.values()) await o.store.stepCache.delete(scope, keys);
 
   // Roots first, pins pruned last: a pin read here protects its blob even if its build ends meanwhile.
-  const roots = await gcRoots({ store: o.store, blobs: o.blobs, baseImagesDir: join(o.layers.root, '..', 'base-images'), entries: lru.keep });
+  const roots = await gcRoots({ store: o.store, blobs: o.blobs, baseImagesDir: o.layers.baseImagesDir, entries: lru.keep });
   let deletedBlobs = 0;
   let freedBytes = 0;
   for await (const blob of o.blobs.list()) {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { BlobStore } from '../../blobs/blob-store.js';
 import type { Store } from '../../domain/ports.js';
 import type { StepCacheEntry } from '../../domain/step-cache.js';
+import { imageBlobDigests } from '../image/oci-image.js';
 
 /**
  * The blobs garbage collection must keep: every account image's manifest with its config and
@@ -13,9 +14,8 @@ export async function gcRoots(o: { store: Store; blobs: BlobStore; baseImagesDir
   const roots = new Set<string>();
   for (const manifestDigest of await o.store.images.allManifestDigests()) {
     roots.add(manifestDigest);
-    const manifest = await readJson<{ config?: { digest?: string }; layers?: Array<{ digest?: string }> }>(o.blobs, manifestDigest);
-    if (manifest?.config?.digest) roots.add(manifest.config.digest);
-    for (const l of manifest?.layers ?? []) if (l.digest) roots.add(l.digest);
+    // a missing or unreadable manifest keeps nothing more
+    for (const d of await imageBlobDigests(o.blobs, manifestDigest).catch(() => [] as string[])) roots.add(d);
   }
   for (const name of await readdir(o.baseImagesDir).catch(() => [] as string[])) {
     if (!name.endsWith('.json')) continue;
@@ -29,14 +29,4 @@ export async function gcRoots(o: { store: Store; blobs: BlobStore; baseImagesDir
   }
   for (const d of await o.store.blobPins.activeDigests()) roots.add(d);
   return roots;
-}
-
-async function readJson<T>(blobs: BlobStore, digest: string): Promise<T | undefined> {
-  try {
-    const chunks: Buffer[] = [];
-    for await (const chunk of await blobs.get(digest)) chunks.push(chunk as Buffer);
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as T;
-  } catch {
-    return undefined; // a missing or unreadable manifest keeps nothing
-  }
 }

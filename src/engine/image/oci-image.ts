@@ -72,6 +72,12 @@ export async function writeImage(
   return { manifestDigest: manifestBlob.digest, size };
 }
 
+/** Every blob an image consists of: its manifest, its config and its layers. */
+export async function imageBlobDigests(blobs: BlobStore, manifestDigest: string): Promise<string[]> {
+  const manifest = await readJson<OciManifest>(blobs, manifestDigest);
+  return [manifestDigest, manifest.config.digest, ...manifest.layers.map((l) => l.digest)];
+}
+
 /** Reads an image back: its layers (bottom first) and its configuration. */
 export async function readImage(blobs: BlobStore, manifestDigest: string): Promise<{ layers: LayerBlob[]; config: ImageConfigState }> {
   const manifest = await readJson<OciManifest>(blobs, manifestDigest);

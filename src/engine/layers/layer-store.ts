@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import { join } from 'node:path';
 import type { BlobStore } from '../../blobs/blob-store.js';
 import { digestHex, type Digest } from '../../blobs/digest.js';
+import { removeStaleStaging } from '../../blobs/stale-staging.js';
 import { captureLayer, type LayerBlob } from './capture-layer.js';
 import { extractLayer } from './extract-layer.js';
 import type { ByteInput } from './tar/tar-reader.js';
@@ -30,6 +31,11 @@ export class LayerStore {
     readonly blobs: BlobStore,
   ) {
     this.root = join(dataDir, 'layers');
+  }
+
+  /** `<dataDir>/base-images`: the records of the system base images made on this machine (see base-images/). */
+  get baseImagesDir(): string {
+    return join(this.root, '..', 'base-images');
   }
 
   /** Where the layer with this diffID lives (whether or not it is there yet). */
@@ -70,10 +76,11 @@ export class LayerStore {
 
   /**
    * A fresh empty directory on the store's filesystem, to build a layer in place and `adopt`
-   * it; `top` is what to remove when giving up.
+   * it; `top` is what to remove when giving up. Its name carries this process's pid (after
+   * `prefix`), so `removeStaleStaging` can tell a dead process's leftovers from work in progress.
    */
-  async staging(): Promise<{ dir: string; top: string }> {
-    const top = join(this.root, 'tmp', randomBytes(8).toString('hex'));
+  async staging(prefix = ''): Promise<{ dir: string; top: string }> {
+    const top = join(this.root, 'tmp', `${prefix}${process.pid}-${randomBytes(6).toString('hex')}`);
     const dir = join(top, 'diff');
     await mkdir(dir, { recursive: true, mode: 0o755 });
     return { dir, top };
@@ -129,19 +136,12 @@ export class LayerStore {
     await rm(join(this.root, 'by-digest', digestHex(digest)), { force: true });
   }
 
-  /** Staging dirs (of a crashed process) older than `beforeMs`; returns how many were removed. */
-  async removeStaleStaging(beforeMs: number): Promise<number> {
-    let removed = 0;
-    const dir = join(this.root, 'tmp');
-    for (const name of await readdir(dir).catch(() => [] as string[])) {
-      const st = await stat(join(dir, name)).catch(() => undefined);
-      if (st && st.mtimeMs < beforeMs) {
-        await rm(join(dir, name), { recursive: true, force: true });
-        removed++;
-      }
-    }
-    return removed;
+  /** Staging dirs of processes that no longer run (see `removeStaleStaging` in blobs/); returns how many were removed. */
+  removeStaleStaging(beforeMs?: number): Promise<number> {
+    return removeStaleStaging(join(this.root, 'tmp'), beforeMs);
   }
+
+
 
   private async diffIdOf(digest: string): Promise<Digest | undefined> {
     try {

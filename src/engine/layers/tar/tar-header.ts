@@ -116,20 +116,7 @@ function asciiPrefix(s: string, max: number): string {
   return out.slice(0, max);
 }
 
-interface RawFields {
-  name: string;
-  mode: number;
-  uid: number;
-  gid: number;
-  size: number;
-  mtime: number;
-  typeflag: string;
-  linkname: string;
-  devmajor: number;
-  devminor: number;
-}
-
-function ustarBlock(f: RawFields): Buffer {
+function ustarBlock(f: RawHeader): Buffer {
   const b = Buffer.alloc(BLOCK);
   b.write(f.name, 0, 100, 'utf8');
   writeOctal(b, 100, 8, f.mode);
