@@ -101,6 +101,8 @@ describe('network', () => {
     });
     assert.equal(item.status, 'SUCCESS', JSON.stringify(item));
     assert.equal(hits, before + 2);
+    // fetches always run, and count as run steps
+    assert.match(item.message ?? '', /Steps: 2 step\(s\) run, 0 from the step cache\./);
     const logs = await logsContaining(kiln.app.store, executionId, /reached-the-host\s+reached-the-host/);
     assert.match(logs, /--> line 1 > component .* task fetch \(line 2\): WebDownload /);
     await assertNoLeftovers(kiln.config.dataDir, executionId);

@@ -115,16 +115,12 @@ export class StepRunner {
     }
     const result = await this.execute(execute);
     this.chain = chainAfter(key, result.layer?.digest, this.chainTmp);
-    if (cacheable) {
-      await c.cache.record(key, {
-        ...(result.layer ? { layerDigest: result.layer.digest } : {}),
-        layerSize: result.layer?.size ?? 0,
-        ...(this.chainTmp !== undefined ? { tmpDigest: this.chainTmp } : {}),
-        ...(result.output !== undefined ? { output: result.output } : {}),
-      });
-    } else {
-      c.cache.pin([result.layer?.digest, this.chainTmp]);
-    }
+    await c.cache.record(cacheable ? key : undefined, {
+      ...(result.layer ? { layerDigest: result.layer.digest } : {}),
+      layerSize: result.layer?.size ?? 0,
+      ...(this.chainTmp !== undefined ? { tmpDigest: this.chainTmp } : {}),
+      ...(result.output !== undefined ? { output: result.output } : {}),
+    });
     return result;
   }
 

@@ -65,11 +65,14 @@ export class BuildCache {
     return entry;
   }
 
-  /** Records what the step with `key` produced (a no-op when the cache is off). */
-  async record(key: string, result: StepResultRecord): Promise<void> {
+  /**
+   * Counts a step that ran and pins what it made; records it under `key` unless the cache is
+   * off or the step is not cacheable (no key: a fetch from outside).
+   */
+  async record(key: string | undefined, result: StepResultRecord): Promise<void> {
     this.runs++;
     this.pin([result.layerDigest, result.tmpDigest]);
-    if (this.o.mode === 'off') return;
+    if (key === undefined || this.o.mode === 'off') return;
     const at = this.now();
     this.newEntries.set(key, { ...this.o.scope, key, ...result, createdAt: at, lastUsedAt: at });
     if (at - this.lastFlush >= (this.o.flushEveryMs ?? 30_000)) await this.flush();
