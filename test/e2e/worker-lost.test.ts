@@ -45,6 +45,18 @@ describe('a worker killed mid-build', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
 
+    // Output is written in batches (every 200 ms): wait until step 1's line was stored, so what
+    // the kill loses is only what was never acknowledged.
+    const watcher = await createStore({ dataDir });
+    try {
+      for (let i = 0; !/going-to-sleep/.test(await logsOf(watcher, executionId)); i++) {
+        assert.ok(i < 600, 'step 1 output was never stored');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      await watcher.close();
+    }
+
     await first.kill('SIGKILL');
     assert.ok((await leftoversOf(dataDir, executionId)).length > 0, 'the killed worker left its instance behind');
 
