@@ -1,6 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_REGIONS, type Region } from '../domain/catalog/regions.js';
+import { parseRange } from '../engine/instance/address-ranges.js';
 import type { S3Settings } from '../oss/s3-object-store.js';
 
 /** Everything Kiln can be told at start. Environment variables win over the config file. */
@@ -43,6 +44,12 @@ export interface KilnConfig {
   gcGraceMs: number;
   /** A worker collects garbage after a build when the last collection is older than this (`KILN_GC_INTERVAL_MS`; 0: after every build). */
   gcIntervalMs: number;
+  /**
+   * Private ranges (CIDR blocks) that builds with InternetMaxBandwidthOut > 0 may reach
+   * (`KILN_NETWORK_ALLOW`, comma-separated). Default none: builds reach the internet only, never
+   * the host's own addresses (whatever this says), RFC 1918, link-local, CGNAT and the like.
+   */
+  networkAllow: string[];
 }
 
 /** `KILN_OSS_ENDPOINT`, `KILN_OSS_ACCESS_KEY_ID`, `KILN_OSS_ACCESS_KEY_SECRET`, `KILN_OSS_REGION`, `KILN_OSS_PATH_STYLE`. */
@@ -116,6 +123,21 @@ function positiveInt(name: string, raw: string | number | undefined, fallback: n
   return n;
 }
 
+/** `KILN_NETWORK_ALLOW` (`10.1.0.0/16,192.168.5.0/24`) or `networkAllow` (a list or the same string), checked. */
+function networkAllowFrom(raw: unknown): string[] {
+  if (raw === undefined || raw === '') return [];
+  const list = typeof raw === 'string' ? raw.split(/[\s,]+/).filter(Boolean) : raw;
+  if (!Array.isArray(list) || !list.every((x) => typeof x === 'string')) throw new Error('networkAllow must be a list of CIDR blocks');
+  for (const block of list) {
+    try {
+      parseRange(block);
+    } catch (err) {
+      throw new Error(`KILN_NETWORK_ALLOW: ${(err as Error).message}`);
+    }
+  }
+  return list.map((x) => x.trim());
+}
+
 function parseJson(text: string, name: string): unknown {
   try {
     return JSON.parse(text);
@@ -149,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KilnConfig {
     cacheMaxBytes: positiveInt('KILN_CACHE_MAX_BYTES', env.KILN_CACHE_MAX_BYTES ?? file.cacheMaxBytes, 10 * 1024 ** 3),
     gcGraceMs: positiveInt('KILN_GC_GRACE_MS', env.KILN_GC_GRACE_MS ?? file.gcGraceMs, 10 * 60_000),
     gcIntervalMs: positiveInt('KILN_GC_INTERVAL_MS', env.KILN_GC_INTERVAL_MS ?? file.gcIntervalMs, 5 * 60_000),
+    networkAllow: networkAllowFrom(env.KILN_NETWORK_ALLOW ?? file.networkAllow),
     imageAliases: env.KILN_IMAGE_ALIASES
       ? imageAliasesFrom(parseJson(env.KILN_IMAGE_ALIASES, 'KILN_IMAGE_ALIASES'), 'KILN_IMAGE_ALIASES')
       : file.imageAliases !== undefined ? imageAliasesFrom(file.imageAliases, 'imageAliases (KILN_CONFIG)') : [...DEFAULT_IMAGE_ALIASES],

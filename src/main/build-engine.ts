@@ -29,7 +29,7 @@ export function createBuildEngine(app: App, log: (msg: string, err?: unknown) =>
     blobs,
     layers,
     gc,
-    driver: new RuncInstanceDriver({ dataDir }),
+    driver: new RuncInstanceDriver({ dataDir, networkAllow: app.config.networkAllow }),
     newImageId,
     ...(app.config.oss ? { oss: { store: new S3ObjectStore(app.config.oss), scratchDir: join(dataDir, 'tmp', 'oss') } } : {}),
     async resolveContent(pipeline, kind) {

@@ -1,10 +1,14 @@
+import type { AddressRange } from './address-ranges.js';
+import { installEgressFilter } from './egress-filter.js';
 import { createNetns, deleteNetns, netnsPath } from './netns.js';
 import { SLIRP, SlirpNetwork } from './slirp.js';
 
 /**
  * An instance's network: a persistent network namespace (`kiln-<name>`) that every step joins,
  * with loopback up; for `user` networking also a slirp4netns process attached to it (tap0,
- * default route via 10.0.2.2, DNS at 10.0.2.3, host loopback unreachable).
+ * default route via 10.0.2.2, DNS at 10.0.2.3) and the egress filter in the namespace (see
+ * `egress-filter.ts`): the internet is reachable, the host and private ranges (except `allowed`)
+ * are not. The filter is loaded before `start` returns, so before any step runs.
  */
 export class InstanceNetwork {
   private slirp: SlirpNetwork | undefined;
@@ -13,6 +17,8 @@ export class InstanceNetwork {
   constructor(
     readonly nsName: string,
     readonly mode: 'none' | 'user',
+    /** Private ranges the build may reach (`KILN_NETWORK_ALLOW`); never opens the host's own addresses. */
+    private readonly allowed: readonly AddressRange[] = [],
   ) {}
 
   get nsPath(): string {
@@ -29,13 +35,14 @@ export class InstanceNetwork {
     return this.mode === 'user' ? `nameserver ${SLIRP.dns}\n` : '# no network\n';
   }
 
-  /** Creates the namespace (and slirp4netns); on failure leaves nothing behind. */
+  /** Creates the namespace (and slirp4netns and the egress filter); on failure leaves nothing behind. */
   async start(): Promise<void> {
     await createNetns(this.nsName);
     this.up = true;
     if (this.mode === 'user') {
       try {
         this.slirp = await SlirpNetwork.start(this.nsPath);
+        await installEgressFilter(this.nsName, SLIRP.device, this.allowed);
       } catch (err) {
         await this.stop().catch(() => undefined);
         throw err;
@@ -54,7 +61,10 @@ export class InstanceNetwork {
     }
   }
 
-  /** A fresh namespace and slirp4netns: sockets, routes and interface state of the old one are gone. */
+  /**
+   * A fresh namespace, slirp4netns and egress filter (with the host's addresses read again):
+   * sockets, routes and interface state of the old one are gone.
+   */
   async restart(): Promise<void> {
     await this.stop();
     await this.start();

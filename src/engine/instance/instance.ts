@@ -18,7 +18,10 @@ export interface InstanceSpec {
   memoryMiB: number;
   /** SystemDiskSize: room for everything the build writes; writing past it fails with ENOSPC. */
   diskGiB: number;
-  /** `none` (InternetMaxBandwidthOut = 0): loopback only. `user` (> 0): slirp4netns, no host loopback. */
+  /**
+   * `none` (InternetMaxBandwidthOut = 0): loopback only. `user` (> 0): slirp4netns to the
+   * internet; the host's own addresses and private ranges (but allow-listed ones) are unreachable.
+   */
   network: 'none' | 'user';
   /** Test-only: a disk size in MiB that overrides `diskGiB`, so disk-full tests stay small. */
   diskMiB?: number;

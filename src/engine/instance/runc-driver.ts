@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { InstanceCgroup } from './cgroups.js';
 import { CleanupStack } from './cleanup-stack.js';
 import { createDisk, removeDisk } from './disk.js';
+import { parseRange, type AddressRange } from './address-ranges.js';
 import type { Instance, InstanceDriver, InstanceSpec } from './instance.js';
 import { InstanceNetwork } from './instance-network.js';
 import { InstancePaths } from './instance-paths.js';
@@ -20,6 +21,11 @@ export interface RuncDriverOptions {
   runcRoot?: string;
   /** Process limit per instance (default 16384): stops fork bombs, not builds. */
   pidsLimit?: number;
+  /**
+   * CIDR blocks of private ranges that networked instances may reach (`KILN_NETWORK_ALLOW`;
+   * default none). The host's own addresses stay unreachable whatever this says.
+   */
+  networkAllow?: readonly string[];
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
@@ -30,15 +36,18 @@ const MiB = 1024 * 1024;
  * Intermediate instances as runc containers over overlayfs (see `RuncInstance`). Creating one
  * builds, in order, each undone in reverse by `destroy()` or by a failure part-way:
  * its folder → its ext4 disk (sparse file, loop-mounted) → its /tmp tmpfs → its cgroup with
- * the memory/CPU/pids limits → its network namespace (and slirp4netns for `user` networking).
+ * the memory/CPU/pids limits → its network namespace (and slirp4netns and the egress filter for
+ * `user` networking).
  */
 export class RuncInstanceDriver implements InstanceDriver {
   readonly runc: Runc;
   private readonly configuredRoot: string;
   private resolvedRoot: string | undefined;
+  private readonly networkAllow: AddressRange[];
 
   constructor(private readonly options: RuncDriverOptions) {
     this.configuredRoot = join(options.dataDir, 'instances');
+    this.networkAllow = (options.networkAllow ?? []).map((r) => parseRange(r));
     this.runc = new Runc(options.runcBinary ?? 'runc', options.runcRoot);
   }
 
@@ -71,7 +80,7 @@ export class RuncInstanceDriver implements InstanceDriver {
       await mkdir(paths.rootfs);
       stack.push('rootfs mount', () => unmount(paths.rootfs)); // only mounted while a step runs
 
-      const network = new InstanceNetwork(`kiln-${spec.name}`, spec.network);
+      const network = new InstanceNetwork(`kiln-${spec.name}`, spec.network, this.networkAllow);
       await writeInitLayer(paths.init);
       await writeEtcFiles(paths.etc, spec.hostname, network);
 

@@ -14,9 +14,11 @@ export const SLIRP = {
 /**
  * A slirp4netns process giving a network namespace user-mode networking: a `tap0` interface,
  * a default route and a DNS forwarder, all handled by one unprivileged process on the host.
- * `--disable-host-loopback` makes the gateway refuse connections to the host's 127.0.0.0/8,
- * so an instance reaches the outside but never the host's loopback services. The process is
- * tied to ours by `--exit-fd`: if the engine dies, slirp4netns exits too.
+ * `--disable-host-loopback` makes the gateway refuse connections to the host's 127.0.0.0/8;
+ * every other connection becomes a socket of the engine's network namespace, so what an instance
+ * may reach (not the host's other addresses, not private ranges) is decided by the egress filter
+ * in its namespace (`egress-filter.ts`). The process is tied to ours by `--exit-fd`: if the
+ * engine dies, slirp4netns exits too.
  */
 export class SlirpNetwork {
   private constructor(private readonly child: ChildProcess) {}
