@@ -3,11 +3,12 @@ import { join } from 'node:path';
 /**
  * Where an instance keeps its things, under `<dataDir>/instances/<name>/`:
  * - `disk.img` → mounted at `disk/`: the size-bounded system disk; `disk/steps/<n>/{diff,work}`
- *   are the steps' overlay upper and work dirs;
+ *   are the steps' overlay upper and work dirs; `disk/etc/`: hosts, hostname, resolv.conf,
+ *   bind-mounted into every step (on the disk, so what a build writes to them counts against
+ *   SystemDiskSize like any other write; never part of a layer: the upper dirs do not see them);
  * - `l/<base36>`: short symlinks to the lower dirs (the overlay options name these);
  * - `init/`: the lowest layer: mount points (/proc, /sys, /dev, /tmp, /etc files) so runc never
  *   creates them in a step's upper dir;
- * - `etc/`: hosts, hostname, resolv.conf, bind-mounted into every step;
  * - `tmp/`: a tmpfs, the instance's /tmp (lives until RESTART or destroy);
  * - `rootfs/`: where a step's overlay is mounted; `config.json`: its runc bundle config;
  * - `runc.log`: runc's diagnostics for the current step.
@@ -29,7 +30,7 @@ export class InstancePaths {
     return join(this.dir, 'init');
   }
   get etc(): string {
-    return join(this.dir, 'etc');
+    return join(this.dir, 'disk', 'etc');
   }
   get tmp(): string {
     return join(this.dir, 'tmp');

@@ -38,7 +38,7 @@ export interface StepSpecInput {
   netnsPath: string;
   /** runc `cgroupsPath` (relative: nested under the engine's own cgroups). */
   cgroupsPath: string;
-  /** Host files bind-mounted over the image's (/etc/hosts, /etc/hostname, /etc/resolv.conf). */
+  /** Files on the instance disk bind-mounted over the image's (/etc/hosts, /etc/hostname, /etc/resolv.conf). */
   etcFiles: { destination: string; source: string }[];
   /** Host folder (the instance's /tmp tmpfs) bind-mounted at /tmp. */
   tmpDir: string;
