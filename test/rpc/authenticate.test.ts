@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { authenticate } from '../../src/api/rpc/authenticate.js';
 import type { RawRequest } from '../../src/api/rpc/raw-request.js';
 import { signV1 } from '../../src/api/rpc/signature-v1.js';
+import { v3Authorization, v3PayloadHash } from '../../src/api/rpc/signature-v3.js';
 import {
   CAPTURE_TIME,
   TEST_ACCOUNT,
@@ -74,12 +75,28 @@ test('Terraform / tea-rpc style: V1 over query ∪ form body', async () => {
   assert.deepEqual(await authenticate(d, testDeps()), PRINCIPAL);
 });
 
-test('old tea-rpc style: V1 over the query only, form body unsigned — accepted by default', async () => {
-  assert.deepEqual(await auth(teaRpc('query', 'tf-nonce-2')), PRINCIPAL);
+test('old tea-rpc style: V1 over the query only, form body unsigned — SignatureDoesNotMatch, saying why', async () => {
+  await assert.rejects(auth(teaRpc('query', 'tf-nonce-2')), (e: Error & { code?: string }) => {
+    assert.equal(e.code, 'SignatureDoesNotMatch');
+    assert.match(e.message, /covers the query string only/);
+    assert.match(e.message, /server string to sign is:POST&%2F&/);
+    return true;
+  });
 });
 
-test('old tea-rpc style is refused when allowQueryOnlyV1 is false', async () => {
-  await assert.rejects(auth(teaRpc('query', 'tf-nonce-3'), testDeps({ allowQueryOnlyV1: false })), { code: 'SignatureDoesNotMatch' });
+test('an unsigned form body cannot add parameters to a V1 request signed over its query', async () => {
+  const common = v1Common('ModifyImageSharePermission', NOW, 'tf-nonce-3');
+  const signed = { ...common, RegionId: 'cn-hangzhou', ImageId: 'm-1', 'AddAccount.1': '1111111111111111' };
+  const raw: RawRequest = {
+    method: 'POST',
+    path: '/',
+    rawQuery: goValuesEncode({ ...signed, Signature: signV1('POST', signed, TEST_SECRET) }),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: Buffer.from(goValuesEncode({ 'AddAccount.2': '2222222222222222' })),
+  };
+  await assert.rejects(auth(raw), { code: 'SignatureDoesNotMatch' });
+  // The same query without the body is the request that was signed.
+  assert.deepEqual(await auth({ ...raw, body: Buffer.alloc(0) }), PRINCIPAL);
 });
 
 test('query-only signature with a form value overriding a signed query value is refused', async () => {
@@ -99,7 +116,7 @@ test('query-only signature whose Action is only in the unsigned form is refused'
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: Buffer.from(goValuesEncode({ Action: 'DeleteImagePipeline', ImagePipelineId: 'ip-1' })),
   };
-  await assert.rejects(auth(raw), { code: 'IncompleteSignature' });
+  await assert.rejects(auth(raw), { code: 'SignatureDoesNotMatch' });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -118,11 +135,12 @@ test('a non-ACS3 Authorization header without a Signature parameter: IncompleteS
 });
 
 test('V1 missing pieces are MissingParameter.<Name>', async () => {
-  for (const name of ['AccessKeyId', 'SignatureMethod', 'SignatureVersion', 'Timestamp', 'SignatureNonce', 'Action']) {
+  for (const name of ['AccessKeyId', 'SignatureMethod', 'SignatureVersion', 'Timestamp', 'SignatureNonce', 'Action', 'Version']) {
     const params: Record<string, string> = { ...v1Common('DescribeImagePipelines', NOW, `miss-${name}`), RegionId: 'cn-hangzhou' };
     delete params[name];
     const raw = signedV1Get(params);
     if (name === 'Action') raw.headers['x-acs-action'] = 'DescribeImagePipelines';
+    if (name === 'Version') raw.headers['x-acs-version'] = '2014-05-26';
     await assert.rejects(auth(raw), { code: `MissingParameter.${name}` }, name);
   }
 });
@@ -190,6 +208,40 @@ test('V3 headers that decide the meaning must be signed: IncompleteSignature', a
   for (const h of ['x-acs-action', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-version', 'x-acs-content-sha256']) {
     await assert.rejects(auth(signedV3Post({ ...V3_BASE, nonce: `v3-unsigned-${h}`, unsigned: [h] })), { code: 'IncompleteSignature' }, h);
   }
+});
+
+test('V3: a body other than the one whose digest was signed is refused (x-acs-content-sha256 is checked)', async () => {
+  const signed = signedV3Post({ ...V3_BASE, nonce: 'v3-body-1', body: 'Name=a', contentType: 'application/x-www-form-urlencoded' });
+  const swapped = { ...signed, body: Buffer.from('Name=a&Description=unsigned') };
+  await assert.rejects(auth(swapped), { code: 'SignatureDoesNotMatch', message: /x-acs-content-sha256/ });
+  // An empty signed body cannot grow a form body either.
+  const empty = signedV3Post({ ...V3_BASE, nonce: 'v3-body-2', contentType: 'application/x-www-form-urlencoded' });
+  await assert.rejects(auth({ ...empty, body: Buffer.from('Description=unsigned') }), { code: 'SignatureDoesNotMatch' });
+  // Nor can an unsigned content-type turn a signed body into form parameters.
+  const json = signedV3Post({ ...V3_BASE, nonce: 'v3-body-3', body: 'Description=x', contentType: 'text/plain', unsigned: [] });
+  const retyped = { ...json, headers: { ...json.headers, 'content-type': 'application/x-www-form-urlencoded' } };
+  await assert.rejects(auth(retyped), { code: 'SignatureDoesNotMatch' });
+});
+
+test('V3 without x-acs-content-sha256: the digest of the body received is what must have been signed', async () => {
+  const body = Buffer.from('Name=a');
+  const headers: Record<string, string> = {
+    host: 'localhost:8080',
+    'x-acs-action': 'DescribeImagePipelines',
+    'x-acs-version': '2014-05-26',
+    'x-acs-date': V3_BASE.date,
+    'x-acs-signature-nonce': 'v3-body-4',
+    'content-type': 'application/x-www-form-urlencoded',
+  };
+  const signedHeaders = Object.keys(headers).sort();
+  const query = Object.entries(V3_BASE.query);
+  headers.authorization = v3Authorization('ACS3-HMAC-SHA256', TEST_AK, TEST_SECRET, {
+    method: 'POST', path: '/', query, headers, signedHeaders, hashedPayload: v3PayloadHash('ACS3-HMAC-SHA256', body),
+  });
+  const rawQuery = query.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+  const raw: RawRequest = { method: 'POST', path: '/', rawQuery, headers, body };
+  await assert.rejects(auth({ ...raw, body: Buffer.from('Name=a&Description=unsigned') }), { code: 'SignatureDoesNotMatch' });
+  assert.deepEqual(await auth(raw), PRINCIPAL);
 });
 
 test('V3 x-acs-date: fractional seconds accepted, bad format and expiry refused', async () => {

@@ -70,7 +70,6 @@ export function testDeps(overrides: Partial<AuthenticateDeps> & { now?: () => Da
     findAccessKey: async (id) => (Object.hasOwn(keys, id) ? keys[id] : undefined),
     nonces: overrides.nonces ?? new InMemoryNonceRegistry(),
     now: overrides.now ?? (() => CAPTURE_TIME),
-    ...(overrides.allowQueryOnlyV1 === undefined ? {} : { allowQueryOnlyV1: overrides.allowQueryOnlyV1 }),
   };
 }
 

@@ -28,8 +28,6 @@ export interface AuthenticateDeps {
   findAccessKey(id: string): Promise<{ secret: string; accountId: string; status: string } | undefined>;
   nonces: NonceRegistry;
   now(): Date;
-  /** Accept V1 signatures over the query alone when a form body is present (old tea-rpc). Default true. */
-  allowQueryOnlyV1?: boolean;
 }
 
 /**
@@ -38,19 +36,26 @@ export interface AuthenticateDeps {
  * Scheme: V3 when `Authorization` starts with `ACS3-`; else V1 when a `Signature` parameter is
  * present; else `MissingParameter.Signature`.
  *
+ * Only signed parameters are served: V1 signs query ∪ form body (a signature over the query
+ * alone is refused when there is a body); V3 signs the query and the body's digest (a claimed
+ * `x-acs-content-sha256` must be the real body's), and the headers that choose the action,
+ * version or body format must be among the signed ones.
+ *
  * Order of checks: shape (missing pieces) → request time → access key → signature → nonce.
  * The nonce is recorded only once the signature has verified, so a forged request cannot burn
  * a legitimate caller's nonce.
  *
  * Errors (all `KilnError`, client fault):
  * - `MissingParameter.<Name>`: no signature at all (`Signature`), or a V1 parameter missing
- *   (`AccessKeyId`, `SignatureMethod`, `SignatureVersion`, `Timestamp`, `SignatureNonce`, `Action`),
+ *   (`AccessKeyId`, `SignatureMethod`, `SignatureVersion`, `Timestamp`, `SignatureNonce`, `Action`, `Version`),
  *   or a V3 header missing (`x-acs-date`, `x-acs-signature-nonce`).
  * - `IncompleteSignature`: unparsable Authorization, unsupported algorithm / SignatureMethod /
  *   SignatureVersion / SignatureType, or a V3 header that must be signed but is not.
  * - `InvalidTimeStamp.Format`, `InvalidTimeStamp.Expired` (±15 minutes).
  * - `InvalidAccessKeyId.NotFound`, `InvalidAccessKeyId.Inactive`.
- * - `SignatureDoesNotMatch` (message ends with `server string to sign is:<string to sign>`).
+ * - `SignatureDoesNotMatch` (message ends with `server string to sign is:<string to sign>`), also
+ *   for a V1 signature over the query alone with a form body, and a V3 body that is not the
+ *   `x-acs-content-sha256` signed for it.
  * - `SignatureNonceUsed`.
  */
 export async function authenticate(req: DecodedRequest & { raw: RawRequest }, deps: AuthenticateDeps): Promise<Principal> {
@@ -70,8 +75,10 @@ async function authenticateV1(req: DecodedRequest & { raw: RawRequest }, deps: A
   const version = required(p.SignatureVersion, 'SignatureVersion');
   const timestamp = required(p.Timestamp, 'Timestamp');
   const nonce = required(p.SignatureNonce, 'SignatureNonce');
-  // The action must come from the signed parameters: an unsigned x-acs-action header must not pick it.
+  // Action and Version must come from the signed parameters, never from the unsigned
+  // x-acs-action / x-acs-version headers that decoding falls back to.
   required(p.Action, 'Action');
+  required(p.Version, 'Version');
   if (method !== V1_SIGNATURE_METHOD) throw incompleteSignature(`SignatureMethod "${method.slice(0, 40)}" is not supported; use ${V1_SIGNATURE_METHOD}.`);
   if (version !== V1_SIGNATURE_VERSION) throw incompleteSignature(`SignatureVersion "${version.slice(0, 40)}" is not supported; use ${V1_SIGNATURE_VERSION}.`);
   if (p.SignatureType !== undefined && p.SignatureType !== '') {
@@ -86,11 +93,12 @@ async function authenticateV1(req: DecodedRequest & { raw: RawRequest }, deps: A
     form: req.form,
     signature: p.Signature as string,
     secret: key.secret,
-    allowQueryOnly: deps.allowQueryOnlyV1,
   });
-  if (!result.ok) throw signatureDoesNotMatch(result.stringToSign);
-  if (result.scope === 'query' && !req.query.some(([k]) => k === 'Action')) {
-    throw incompleteSignature('A request signed over its query string only must carry Action in the query string.');
+  if (!result.ok) {
+    throw signatureDoesNotMatch(
+      result.stringToSign,
+      result.unsignedBody ? 'The signature covers the query string only: every parameter of the form body must be signed too.' : undefined,
+    );
   }
 
   await claimNonce(accessKeyId, nonce, requestTime, deps);

@@ -9,9 +9,13 @@ import { KilnError } from '../../domain/errors.js';
 /** Prefix the SDKs look for: they read the text after `server string to sign is:`. */
 export const STRING_TO_SIGN_MARKER = 'server string to sign is:';
 
-/** `SignatureDoesNotMatch`; the message ends with exactly the server's string to sign. */
-export function signatureDoesNotMatch(stringToSign: string): KilnError {
-  return new KilnError('SignatureDoesNotMatch', `Specified signature is not matched with our calculation. ${STRING_TO_SIGN_MARKER}${stringToSign}`);
+/**
+ * `SignatureDoesNotMatch`; the message ends with exactly the server's string to sign. `detail`
+ * (a sentence) goes before it, so the SDKs still find the string to sign at the end.
+ */
+export function signatureDoesNotMatch(stringToSign: string, detail?: string): KilnError {
+  const why = detail === undefined ? '' : `${detail} `;
+  return new KilnError('SignatureDoesNotMatch', `Specified signature is not matched with our calculation. ${why}${STRING_TO_SIGN_MARKER}${stringToSign}`);
 }
 
 /** `SignatureDoesNotMatch` for a V3 request whose `x-acs-content-sha256` is not the body's digest. */

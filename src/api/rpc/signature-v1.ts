@@ -55,34 +55,34 @@ export interface V1VerifyInput {
   /** The `Signature` parameter as received (decoded base64 text). */
   signature: string;
   secret: string;
-  /**
-   * Also accept a signature over the query alone when the request has a form body (the old
-   * `aliyun/tea-rpc` DSL and rpc-util signed the query and sent the body unsigned). Default true.
-   * The body is then not covered by the signature; to keep signed values authoritative, such a
-   * request is refused when a form key repeats a query key with another value.
-   */
-  allowQueryOnly?: boolean;
 }
 
 export type V1Verification =
-  | { ok: true; scope: 'union' | 'query' }
-  | { ok: false; /** The string to sign over query ∪ form: what a client should have signed. */ stringToSign: string };
+  | { ok: true }
+  | {
+      ok: false;
+      /** The string to sign over query ∪ form: what a client should have signed. */
+      stringToSign: string;
+      /**
+       * The signature covers the query string alone while the request also has a form body
+       * (the old `aliyun/tea-rpc` DSL and rpc-util signed that way): refused, because nothing
+       * vouches for the body's parameters, but worth telling the caller why.
+       */
+      unsignedBody: boolean;
+    };
 
-/** Checks a V1 signature over query ∪ form (form wins on a shared key), then optionally the query alone. */
+/**
+ * Checks a V1 signature over query ∪ form (form wins on a shared key): every parameter the
+ * request is served with must be covered by the signature. There is deliberately no fallback
+ * to a signature over the query alone: it would let anyone on the path add parameters (share
+ * an image with another account, change a template) to a request someone else signed.
+ */
 export function verifyV1(input: V1VerifyInput): V1Verification {
   const union = input.form.length === 0 ? input.query : [...input.query, ...input.form];
   const stringToSign = v1StringToSign(input.method, union);
-  if (constantTimeEqual(v1Sign(stringToSign, input.secret), input.signature)) return { ok: true, scope: 'union' };
-  if (input.form.length > 0 && input.allowQueryOnly !== false && !formOverridesQuery(input.query, input.form)) {
-    const queryOnly = v1StringToSign(input.method, input.query);
-    if (constantTimeEqual(v1Sign(queryOnly, input.secret), input.signature)) return { ok: true, scope: 'query' };
-  }
-  return { ok: false, stringToSign };
-}
-
-function formOverridesQuery(query: readonly ParamPair[], form: readonly ParamPair[]): boolean {
-  const q = new Map<string, string>(query);
-  return form.some(([k, v]) => q.has(k) && q.get(k) !== v);
+  if (constantTimeEqual(v1Sign(stringToSign, input.secret), input.signature)) return { ok: true };
+  const unsignedBody = input.form.length > 0 && constantTimeEqual(v1Sign(v1StringToSign(input.method, input.query), input.secret), input.signature);
+  return { ok: false, stringToSign, unsignedBody };
 }
 
 function isIterable(p: SignableParams): p is Iterable<readonly [string, string]> {
