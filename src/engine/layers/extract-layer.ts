@@ -69,6 +69,9 @@ type Deferred =
 const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
 const NEW_FILE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 const PATH_MAX = 4096;
+/** Linux device numbers: 12-bit majors, 20-bit minors. */
+const MAX_MAJOR = 0xfff;
+const MAX_MINOR = 0xfffff;
 
 class Extraction {
   private readonly deferred = new Map<string, Deferred>();
@@ -144,6 +147,7 @@ class Extraction {
       case 'char':
       case 'block':
       case 'fifo':
+        if ((h.devmajor ?? 0) > MAX_MAJOR || (h.devminor ?? 0) > MAX_MINOR) throw new TarFormatError(`device number ${h.devmajor}:${h.devminor} out of range (${name})`);
         this.deferred.set(name, { kind: 'node', type: h.type === 'char' ? 'c' : h.type === 'block' ? 'b' : 'p', major: h.devmajor ?? 0, minor: h.devminor ?? 0, header: h });
         break;
     }

@@ -5,6 +5,8 @@
  * (`L`/`K`), base-256 numbers and `LIBARCHIVE.xattr.*` records, for imported archives.
  */
 
+import { TarFormatError } from '../layer-errors.js';
+
 export type TarEntryType = 'file' | 'hardlink' | 'symlink' | 'char' | 'block' | 'directory' | 'fifo';
 
 /** One archive member. `name` has no leading `./` or `/`; directories end with `/` on the wire only. */
@@ -162,12 +164,12 @@ export function decodePaxRecords(data: Buffer): Map<string, Buffer> {
   while (pos < data.length) {
     if (data[pos] === 0) break;
     const space = data.indexOf(0x20, pos);
-    if (space < 0) throw new Error('corrupt PAX header: no length');
+    if (space < 0) throw new TarFormatError('corrupt PAX header: no length');
     const len = Number(data.subarray(pos, space).toString('ascii'));
-    if (!Number.isInteger(len) || len <= 0 || pos + len > data.length) throw new Error('corrupt PAX header: bad length');
+    if (!Number.isInteger(len) || len <= 0 || pos + len > data.length) throw new TarFormatError('corrupt PAX header: bad length');
     const record = data.subarray(space + 1, pos + len - 1); // drop the trailing '\n'
     const eq = record.indexOf(0x3d);
-    if (eq < 0) throw new Error('corrupt PAX header: no "="');
+    if (eq < 0) throw new TarFormatError('corrupt PAX header: no "="');
     out.set(record.subarray(0, eq).toString('utf8'), Buffer.from(record.subarray(eq + 1)));
     pos += len;
   }
@@ -204,7 +206,7 @@ export function decodeBlock(b: Buffer): RawHeader {
     unsigned += v;
     signed += v > 127 ? v - 256 : v;
   }
-  if (stored !== unsigned && stored !== signed) throw new Error('corrupt tar header: bad checksum');
+  if (stored !== unsigned && stored !== signed) throw new TarFormatError('corrupt tar header: bad checksum');
   const magic = b.subarray(257, 263).toString('latin1');
   let name = readString(b, 0, 100);
   if (magic === 'ustar\0') {
@@ -245,7 +247,7 @@ function readNumber(b: Buffer, offset: number, width: number): number {
     .replace(/[\0 ]+$/, '')
     .replace(/^[\0 ]+/, '');
   if (text === '') return 0;
-  if (!/^[0-7]+$/.test(text)) throw new Error(`corrupt tar header: bad number ${JSON.stringify(text)}`);
+  if (!/^[0-7]+$/.test(text)) throw new TarFormatError(`corrupt tar header: bad number ${JSON.stringify(text)}`);
   return parseInt(text, 8);
 }
 

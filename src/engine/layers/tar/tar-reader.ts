@@ -1,3 +1,4 @@
+import { TarFormatError } from '../layer-errors.js';
 import { BLOCK, decodeBlock, decodePaxRecords, entryType, isZeroBlock, type TarHeader } from './tar-header.js';
 
 /** An entry being read: its header and its content (read it before asking for the next entry, or it is skipped). */
@@ -5,6 +6,15 @@ export interface TarReadEntry {
   header: TarHeader;
   body: AsyncIterable<Buffer>;
 }
+
+/**
+ * The most a PAX or GNU long-name header may hold: far above any real name or xattr set, and
+ * it is read into memory (a larger one would let an archive make the reader allocate anything).
+ */
+const MAX_META_BYTES = 8 * 1024 * 1024;
+
+/** Owners are 32-bit ids; 2^32-1 is "no change" to chown. */
+const MAX_ID = 0xfffffffe;
 
 /** Bytes in chunks: a stream, an async generator, or an array of buffers. */
 export type ByteInput = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
@@ -45,7 +55,7 @@ class ByteSource {
     while (this.buffered < n) {
       if (!(await this.fill())) {
         if (this.buffered === 0) return null;
-        throw new Error('truncated tar archive');
+        throw new TarFormatError('truncated tar archive');
       }
     }
     const out = Buffer.allocUnsafe(n);
@@ -66,7 +76,7 @@ class ByteSource {
   async *take(n: number): AsyncGenerator<Buffer> {
     let left = n;
     while (left > 0) {
-      if (this.buffered === 0 && !(await this.fill())) throw new Error('truncated tar archive');
+      if (this.buffered === 0 && !(await this.fill())) throw new TarFormatError('truncated tar archive');
       const head = this.chunks[0];
       if (!head) continue;
       const piece = head.length <= left ? head : head.subarray(0, left);
@@ -101,7 +111,9 @@ class ByteSource {
  * `SCHILY.xattr.*` and `LIBARCHIVE.xattr.*`). Leading `./` and `/` are stripped from names and
  * a trailing `/` from directories; the archive root (`./`) is skipped. After the end-of-archive
  * marker the rest of the input is read and discarded, so a digest of the input covers all of it.
- * Throws on sparse files, multi-volume archives and other members a layer never holds.
+ * Names are only normalized here, not judged (`..` passes): whoever writes them checks them.
+ * Throws a `TarFormatError` on a corrupt or truncated archive, on numbers that are not
+ * numbers, and on sparse files, multi-volume archives and other members a layer never holds.
  */
 export async function* readTar(input: ByteInput): AsyncGenerator<TarReadEntry> {
   const src = new ByteSource(asyncIteratorOf(input));
@@ -120,8 +132,9 @@ export async function* readTar(input: ByteInput): AsyncGenerator<TarReadEntry> {
     const paddedSize = (size: number) => Math.ceil(size / BLOCK) * BLOCK;
 
     if (raw.typeflag === 'x' || raw.typeflag === 'g' || raw.typeflag === 'L' || raw.typeflag === 'K') {
+      if (raw.size > MAX_META_BYTES) throw new TarFormatError(`a ${raw.size}-byte extended header (at most ${MAX_META_BYTES})`);
       const data = (await src.read(paddedSize(raw.size)))?.subarray(0, raw.size);
-      if (!data) throw new Error('truncated tar archive');
+      if (!data) throw new TarFormatError('truncated tar archive');
       if (raw.typeflag === 'x') localPax = decodePaxRecords(data);
       else if (raw.typeflag === 'g') globalPax = new Map([...globalPax, ...decodePaxRecords(data)]);
       else {
@@ -134,7 +147,7 @@ export async function* readTar(input: ByteInput): AsyncGenerator<TarReadEntry> {
     }
 
     const type = entryType(raw.typeflag);
-    if (!type) throw new Error(`unsupported tar member type ${JSON.stringify(raw.typeflag)} (${raw.name})`);
+    if (!type) throw new TarFormatError(`unsupported tar member type ${JSON.stringify(raw.typeflag)} (${raw.name})`);
     const pax = new Map([...globalPax, ...(localPax ?? [])]);
     localPax = undefined;
     const header: TarHeader = {
@@ -153,6 +166,11 @@ export async function* readTar(input: ByteInput): AsyncGenerator<TarReadEntry> {
     if (gnuLongLink !== undefined) header.linkname = gnuLongLink;
     gnuLongName = gnuLongLink = undefined;
     applyPax(header, pax);
+    if (!Number.isSafeInteger(header.size) || header.size < 0) throw new TarFormatError(`bad size ${header.size} (${header.name})`);
+    for (const id of [header.uid, header.gid]) {
+      if (!Number.isSafeInteger(id) || id < 0 || id > MAX_ID) throw new TarFormatError(`bad owner ${id} (${header.name})`);
+    }
+    if (!Number.isSafeInteger(header.mtime)) throw new TarFormatError(`bad mtime ${header.mtime} (${header.name})`);
     // Only regular files have content; a hardlink's size field (if any) has no data behind it,
     // and stray data after other members is skipped.
     const bodySize = type === 'hardlink' ? 0 : header.size;
@@ -185,11 +203,16 @@ function applyPax(header: TarHeader, pax: Map<string, Buffer>): void {
   if (linkpath !== undefined) header.linkname = linkpath;
   for (const key of ['size', 'uid', 'gid'] as const) {
     const v = text(key);
-    if (v !== undefined) header[key] = Number(v);
+    if (v === undefined) continue;
+    if (!/^[0-9]+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new TarFormatError(`bad PAX ${key} ${JSON.stringify(v)} (${header.name})`);
+    header[key] = Number(v);
   }
   const mtime = text('mtime');
-  if (mtime !== undefined) header.mtime = Math.floor(Number(mtime));
-  if (pax.has('GNU.sparse.major') || pax.has('GNU.sparse.size')) throw new Error(`sparse tar members are not supported (${header.name})`);
+  if (mtime !== undefined) {
+    if (!/^-?[0-9]+(\.[0-9]*)?$/.test(mtime) || !Number.isSafeInteger(Math.floor(Number(mtime)))) throw new TarFormatError(`bad PAX mtime ${JSON.stringify(mtime)} (${header.name})`);
+    header.mtime = Math.floor(Number(mtime));
+  }
+  if (pax.has('GNU.sparse.major') || pax.has('GNU.sparse.size')) throw new TarFormatError(`sparse tar members are not supported (${header.name})`);
   const xattrs = new Map<string, Buffer>();
   for (const [key, value] of pax) {
     if (key.startsWith('SCHILY.xattr.')) xattrs.set(key.slice('SCHILY.xattr.'.length), value);
