@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_REGIONS, type Region } from '../domain/catalog/regions.js';
 import { parseRange } from '../engine/instance/address-ranges.js';
 import type { S3Settings } from '../oss/s3-object-store.js';
+import { ossAccountsFrom, type OssAccountGrant } from '../oss/oss-grants.js';
 
 /** Everything Kiln can be told at start. Environment variables win over the config file. */
 export interface KilnConfig {
@@ -34,8 +35,8 @@ export interface KilnConfig {
   imageAliases: ImageAlias[];
   /**
    * The S3-compatible object store that BaseImageType=OSS imports and the OSSDownload/OSSUpload
-   * tasks reach (buckets and objects as the templates name them). Absent: those fail with
-   * `OSS.NotConfigured`.
+   * tasks reach (buckets and objects as the templates name them), and which buckets each account
+   * may reach there (`accounts`). Absent: those fail with `OSS.NotConfigured`.
    */
   oss?: OssConfig;
   /** The step cache's size bound in bytes (`KILN_CACHE_MAX_BYTES`; least recently used entries are evicted past it). */
@@ -52,8 +53,15 @@ export interface KilnConfig {
   networkAllow: string[];
 }
 
-/** `KILN_OSS_ENDPOINT`, `KILN_OSS_ACCESS_KEY_ID`, `KILN_OSS_ACCESS_KEY_SECRET`, `KILN_OSS_REGION`, `KILN_OSS_PATH_STYLE`. */
-export type OssConfig = S3Settings;
+/** `KILN_OSS_ENDPOINT`, `KILN_OSS_ACCESS_KEY_ID`, `KILN_OSS_ACCESS_KEY_SECRET`, `KILN_OSS_REGION`, `KILN_OSS_PATH_STYLE`, `KILN_OSS_ACCOUNTS`. */
+export interface OssConfig extends S3Settings {
+  /**
+   * Each account's buckets (and its own key, and per-`RoleName` refinements), by AccountId
+   * (`KILN_OSS_ACCOUNTS`, JSON). An account without an entry reaches no bucket, except the
+   * default account, which keeps every bucket with Kiln's key (see `resolveGrant`).
+   */
+  accounts: Record<string, OssAccountGrant>;
+}
 
 /** `pattern` (a glob with `*`) names `image` (a system image or an image the caller can see). */
 export interface ImageAlias {
@@ -74,7 +82,7 @@ function imageAliasesFrom(raw: unknown, where: string): ImageAlias[] {
   return (raw as ImageAlias[]).map((a) => ({ pattern: a.pattern, image: a.image }));
 }
 
-type FileConfig = Partial<Omit<KilnConfig, 'regions' | 'imageAliases' | 'oss'>> & { regions?: Array<string | Region>; imageAliases?: unknown; oss?: Partial<OssConfig> };
+type FileConfig = Partial<Omit<KilnConfig, 'regions' | 'imageAliases' | 'oss'>> & { regions?: Array<string | Region>; imageAliases?: unknown; oss?: Partial<S3Settings> & { accounts?: unknown } };
 
 function flag(name: string, raw: string | boolean | undefined, fallback: boolean): boolean {
   if (raw === undefined || raw === '') return fallback;
@@ -85,8 +93,13 @@ function flag(name: string, raw: string | boolean | undefined, fallback: boolean
 }
 
 /** The object store settings, or undefined when no endpoint is configured (OSS features then fail clearly). */
-function ossFrom(env: NodeJS.ProcessEnv, file: Partial<OssConfig> = {}): OssConfig | undefined {
+function ossFrom(env: NodeJS.ProcessEnv, file: Partial<S3Settings> & { accounts?: unknown } = {}): OssConfig | undefined {
   const endpoint = env.KILN_OSS_ENDPOINT || file.endpoint;
+  const accounts = env.KILN_OSS_ACCOUNTS
+    ? ossAccountsFrom(parseJson(env.KILN_OSS_ACCOUNTS, 'KILN_OSS_ACCOUNTS'), 'KILN_OSS_ACCOUNTS')
+    : file.accounts !== undefined ? ossAccountsFrom(file.accounts, 'oss.accounts (KILN_CONFIG)') : {};
+  // Grants without a store would be silently unused: say so.
+  if (!endpoint && Object.keys(accounts).length > 0) throw new Error('KILN_OSS_ACCOUNTS (oss.accounts) needs KILN_OSS_ENDPOINT');
   if (!endpoint) return undefined;
   let url: URL;
   try {
@@ -105,6 +118,7 @@ function ossFrom(env: NodeJS.ProcessEnv, file: Partial<OssConfig> = {}): OssConf
     accessKeySecret,
     region: env.KILN_OSS_REGION || file.region || 'us-east-1',
     pathStyle: flag('KILN_OSS_PATH_STYLE', env.KILN_OSS_PATH_STYLE ?? file.pathStyle, true),
+    accounts,
   };
 }
 

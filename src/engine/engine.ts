@@ -20,8 +20,9 @@ import type { InstanceDriver } from './instance/instance.js';
 import type { LayerBlob } from './layers/capture-layer.js';
 import type { LayerStore } from './layers/layer-store.js';
 import { planSteps } from './plan/plan.js';
-import type { OssAccess } from './oss/oss-access.js';
+import { ossAccessFor, type OssTenancy } from './oss/oss-access.js';
 import { importOssBase } from './oss/oss-base-image.js';
+import { IMPORT_ROLE, STEP_ROLE } from '../oss/oss-grants.js';
 import { distribute } from './distribute.js';
 import type { GcScheduler } from './gc/gc-scheduler.js';
 import { runRepair } from './repair/run-repair.js';
@@ -37,8 +38,11 @@ export interface EngineDeps {
   /** The template's base image as the caller sees it (image id or family), or undefined. */
   findBaseImage(pipeline: ImagePipeline): Promise<Image | undefined>;
   newImageId(): string;
-  /** The object store BaseImageType=OSS and OSSDownload/OSSUpload reach; undefined: they fail with `OSS.NotConfigured`. */
-  oss?: OssAccess;
+  /**
+   * The object store BaseImageType=OSS and OSSDownload/OSSUpload reach, as each account may use
+   * it (its granted buckets, its key); undefined: they fail with `OSS.NotConfigured`.
+   */
+  oss?: OssTenancy;
   /** Garbage collection, run after builds (see `GcScheduler`). */
   gc?: GcScheduler;
   /** Per-step limit (default one hour). */
@@ -89,7 +93,11 @@ export class BuildEngine implements Builder {
     });
     try {
       // PREPARING: resolve what the template refers to now (it may have changed since creation).
-      const base = pipeline.baseImageType === 'OSS' ? await importOssBase(this.d, { pipeline, executionId: execution.id, log: ctx.log, signal: ctx.signal }) : await this.d.findBaseImage(pipeline);
+      // The import reads OSS as the cloud does: through the template's RoleName (default ECS's import role), in the template's account.
+      const importAccess = () => ossAccessFor(this.d.oss, pipeline.accountId, pipeline.importImageOptions?.roleName || IMPORT_ROLE);
+      const base = pipeline.baseImageType === 'OSS'
+        ? await importOssBase({ ...this.d, oss: importAccess() }, { pipeline, executionId: execution.id, log: ctx.log, signal: ctx.signal })
+        : await this.d.findBaseImage(pipeline);
       if (!base) throw new StepFailure('InvalidImage.NotFound', `The base image ${pipeline.baseImage ?? '(OSS import)'} does not exist or is not visible to this account.`);
       const build = await this.d.resolveContent(pipeline, 'build');
       const test = await this.d.resolveContent(pipeline, 'test');
@@ -111,8 +119,10 @@ export class BuildEngine implements Builder {
       });
       instance = new LazyInstance((dirs) => newInstance(execution.id, dirs), baseImage.dirs, this.d.layers);
       const config = initialConfig(baseImage.config);
+      // OSSDownload/OSSUpload reach OSS as Image Builder's service-linked role of the template's account.
+      const stepOss = ossAccessFor(this.d.oss, pipeline.accountId, STEP_ROLE);
       const runner = new StepRunner({
-        instance, layers: this.d.layers, config, limits, stepTimeoutMs, signal: ctx.signal, captureLayers: true, oss: this.d.oss,
+        instance, layers: this.d.layers, config, limits, stepTimeoutMs, signal: ctx.signal, captureLayers: true, oss: stepOss,
         cache: { cache, blobs: this.d.blobs, chain: baseChain(baseImage.layers.map((l) => l.digest), baseImage.config) },
         log: ctx.log,
         onStep: (i, total, step) => ctx.progress(`Building: step ${i}/${total} (${step.where}).`),
@@ -163,7 +173,7 @@ export class BuildEngine implements Builder {
         const built = await runnableImage(image, this.d.layers, this.d.blobs);
         instance = new LazyInstance((dirs) => newInstance(`${execution.id}-t`, dirs), built.dirs, this.d.layers);
         const tester = new StepRunner({
-          instance, layers: this.d.layers, config: initialConfig(built.config), limits, stepTimeoutMs, signal: ctx.signal, captureLayers: false, oss: this.d.oss,
+          instance, layers: this.d.layers, config: initialConfig(built.config), limits, stepTimeoutMs, signal: ctx.signal, captureLayers: false, oss: stepOss,
           log: ctx.log,
           onStep: (i, total, step) => ctx.progress(`Testing: step ${i}/${total} (${step.where}).`),
         });

@@ -8,14 +8,15 @@ import { BuildEngine } from '../engine/engine.js';
 import { RuncInstanceDriver } from '../engine/instance/runc-driver.js';
 import { LayerStore } from '../engine/layers/layer-store.js';
 import { GcScheduler } from '../engine/gc/gc-scheduler.js';
-import { S3ObjectStore } from '../oss/s3-object-store.js';
+import { S3AccountObjectStores } from '../oss/account-object-stores.js';
 
 /**
  * The build engine of this machine: runc instances, layers and blobs under the data dir,
  * reading templates, components and images through the app; OSS through the configured
- * S3-compatible endpoint, when there is one.
+ * S3-compatible endpoint, when there is one, each account on its granted buckets
+ * (`defaultAccountId` keeps every bucket unless the grant table names it).
  */
-export function createBuildEngine(app: App, log: (msg: string, err?: unknown) => void = () => undefined): BuildEngine {
+export function createBuildEngine(app: App, log: (msg: string, err?: unknown) => void = () => undefined, defaultAccountId?: string): BuildEngine {
   const dataDir = app.config.dataDir;
   const blobs = new LocalBlobStore(join(dataDir, 'blobs'));
   const layers = new LayerStore(dataDir, blobs);
@@ -31,7 +32,7 @@ export function createBuildEngine(app: App, log: (msg: string, err?: unknown) =>
     gc,
     driver: new RuncInstanceDriver({ dataDir, networkAllow: app.config.networkAllow }),
     newImageId,
-    ...(app.config.oss ? { oss: { store: new S3ObjectStore(app.config.oss), scratchDir: join(dataDir, 'tmp', 'oss') } } : {}),
+    ...(app.config.oss ? { oss: { stores: new S3AccountObjectStores(app.config.oss, defaultAccountId), scratchDir: join(dataDir, 'tmp', 'oss') } } : {}),
     async resolveContent(pipeline, kind) {
       const text = kind === 'build' ? pipeline.buildContent : pipeline.testContent;
       if (text === undefined) return undefined;

@@ -60,9 +60,9 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'worker': {
       const config = loadConfig();
-      const { app } = await boot(config);
+      const { app, credentials } = await boot(config);
       const count = Math.max(1, config.workers);
-      const running = startWorkers(app, count, (msg, err) => console.error(`kiln worker: ${msg}`, err));
+      const running = startWorkers(app, count, (msg, err) => console.error(`kiln worker: ${msg}`, err), credentials.accountId);
       console.log(`Kiln worker(s) started: ${running.workers.map((w) => w.id).join(', ')} (lease ${config.leaseMs} ms)`);
       const stop = async () => {
         await running.stop();

@@ -20,7 +20,7 @@ export async function serve(config: KilnConfig): Promise<Running> {
   const { app, credentials } = await boot(config);
   const server = await createServer(app);
   await server.listen({ host: config.host, port: config.port });
-  const workers = startWorkers(app, config.workers, (msg, err) => server.log.error({ err }, msg));
+  const workers = startWorkers(app, config.workers, (msg, err) => server.log.error({ err }, msg), credentials.accountId);
   const addr = server.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;

@@ -2,9 +2,9 @@ import type { App } from '../app/app.js';
 import { Worker } from '../worker/worker.js';
 import { createBuildEngine } from './build-engine.js';
 
-/** Starts `count` build workers on this machine's engine; resolves a stopper. */
-export function startWorkers(app: App, count: number, log: (msg: string, err?: unknown) => void): { workers: Worker[]; stop(): Promise<void> } {
-  const builder = createBuildEngine(app, log);
+/** Starts `count` build workers on this machine's engine; resolves a stopper. `defaultAccountId`: see `createBuildEngine`. */
+export function startWorkers(app: App, count: number, log: (msg: string, err?: unknown) => void, defaultAccountId?: string): { workers: Worker[]; stop(): Promise<void> } {
+  const builder = createBuildEngine(app, log, defaultAccountId);
   const workers = Array.from({ length: count }, () => new Worker({ store: app.store, builder, leaseMs: app.config.leaseMs, pollMs: 250, log }));
   workers.forEach((w) => w.start());
   // A Start in this process wakes the idle workers at once (one of them claims the execution).

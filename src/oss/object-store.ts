@@ -16,6 +16,16 @@ export interface ObjectStore {
   put(bucket: string, key: string, body: Readable, size: number, signal?: AbortSignal): Promise<void>;
 }
 
+/**
+ * The object store as each account may use it. `roleName` is the RAM role the cloud would
+ * assume for the access (an import's `ImportImageOptions.RoleName`, the service-linked role for
+ * OSSDownload/OSSUpload): the store answers with what that account and role are granted, and
+ * refuses every other bucket as `AccessDenied` before sending anything.
+ */
+export interface AccountObjectStores {
+  storeFor(accountId: string, roleName: string): ObjectStore;
+}
+
 export interface StoredObject {
   body: Readable;
   size?: number;

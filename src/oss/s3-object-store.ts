@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { ObjectStoreError, type ObjectStore, type ObjectStoreErrorKind, type StoredObject } from './object-store.js';
+import { isBucketName } from './oss-grants.js';
 
 /** Where the S3-compatible server is and how to sign for it (`KILN_OSS_*`). */
 export interface S3Settings {
@@ -37,6 +38,7 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async get(bucket: string, key: string, signal?: AbortSignal): Promise<StoredObject> {
+    this.refuseUnsafe(bucket, key);
     try {
       const res = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), signal ? { abortSignal: signal } : {});
       const body = res.Body as Readable | undefined;
@@ -49,9 +51,29 @@ export class S3ObjectStore implements ObjectStore {
 
   async put(bucket: string, key: string, body: Readable, size: number, signal?: AbortSignal): Promise<void> {
     try {
+      this.refuseUnsafe(bucket, key);
+    } catch (err) {
+      body.destroy();
+      throw err;
+    }
+    try {
       await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: size }), signal ? { abortSignal: signal } : {});
     } catch (err) {
       throw this.translate(err, bucket, key, 'write');
+    }
+  }
+
+  /**
+   * The bucket and key travel in the request's path (or host): a bucket name with a `/` or a
+   * key with a `.` or `..` segment would be resolved by the HTTP layers into another bucket's
+   * object (`oss://mine/../theirs/x` reads `oss://theirs/x`), so neither is ever sent.
+   */
+  private refuseUnsafe(bucket: string, key: string): void {
+    if (!isBucketName(bucket)) {
+      throw new ObjectStoreError('AccessDenied', `${this.where(bucket, key)}: "${bucket}" is not a valid bucket name (3 to 63 lowercase letters, digits, hyphens and single dots); Kiln does not send it.`);
+    }
+    if (key === '' || key.split('/').some((segment) => segment === '.' || segment === '..')) {
+      throw new ObjectStoreError('AccessDenied', `${this.where(bucket, key)}: an object name that is empty or has a "." or ".." segment would reach outside the bucket; Kiln does not send it.`);
     }
   }
 

@@ -3,17 +3,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
+import AWSAccount from 's3rver/lib/models/account.js';
 
 /*
  * A real S3-compatible server for the tests: s3rver (an npm devDependency, S3's REST protocol
  * over a folder) on a free loopback port, and an S3 client of the test's own to arrange and
- * check buckets. s3rver knows one key pair, `S3RVER` / `S3RVER`, and refuses other key ids.
+ * check buckets. s3rver knows one key pair, `S3RVER` / `S3RVER`, and refuses other key ids
+ * (`addKey` registers more; it checks key ids only, never a SigV4 signature, so `requests`
+ * records which key id signed each request).
  */
+
+/** A request the server received, and the key id its Authorization header names. */
+export interface S3Request {
+  method: string;
+  /** The request's path as sent, e.g. `/bucket/key`. */
+  path: string;
+  accessKeyId: string | undefined;
+}
 
 export interface TestS3 {
   endpoint: string;
   /** The `KILN_OSS_*` settings that point a Kiln at this server. */
   env: Record<string, string>;
+  /** Every request received so far, the test's own client's included, in arrival order. */
+  requests: S3Request[];
+  /** Makes the server accept another key id (as another S3 account of its own). */
+  addKey(accessKeyId: string, accessKeySecret: string): void;
   createBucket(name: string): Promise<void>;
   put(bucket: string, key: string, body: Buffer | string): Promise<void>;
   /** The object's bytes, or undefined when there is no such object. */
@@ -27,6 +42,12 @@ export async function startS3(): Promise<TestS3> {
   const directory = mkdtempSync(join(tmpdir(), 'kiln-s3-'));
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory });
   const { port } = await server.run();
+  const requests: S3Request[] = [];
+  server.httpServer!.on('request', (req: { method?: string; url?: string; headers: Record<string, string | string[] | undefined> }) => {
+    const auth = req.headers.authorization;
+    const keyId = typeof auth === 'string' ? /Credential=([^/,\s]+)\//.exec(auth)?.[1] : undefined;
+    requests.push({ method: req.method ?? '', path: req.url ?? '', accessKeyId: keyId });
+  });
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new S3Client({
     endpoint, region: 'us-east-1', forcePathStyle: true,
@@ -36,6 +57,10 @@ export async function startS3(): Promise<TestS3> {
   return {
     endpoint,
     env: { KILN_OSS_ENDPOINT: endpoint, KILN_OSS_ACCESS_KEY_ID: S3_KEY.accessKeyId, KILN_OSS_ACCESS_KEY_SECRET: S3_KEY.accessKeySecret },
+    requests,
+    addKey(accessKeyId, accessKeySecret) {
+      new AWSAccount(Math.floor(Math.random() * 1e12), accessKeyId).createKeyPair(accessKeyId, accessKeySecret);
+    },
     async createBucket(name) {
       await client.send(new CreateBucketCommand({ Bucket: name }));
     },

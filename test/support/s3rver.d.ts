@@ -12,6 +12,17 @@ declare module 's3rver' {
     constructor(options?: S3rverOptions);
     run(): Promise<{ address: string; family: string; port: number }>;
     close(): Promise<void>;
+    /** The listening server, once `run` resolved. */
+    httpServer?: import('node:http').Server;
   }
   export default S3rver;
+}
+
+// s3rver's key registry: every key id it accepts (it checks key ids, not SigV4 signatures).
+declare module 's3rver/lib/models/account.js' {
+  class AWSAccount {
+    constructor(accountId: number, displayName: string);
+    createKeyPair(accessKeyId: string, secretAccessKey: string): void;
+  }
+  export default AWSAccount;
 }

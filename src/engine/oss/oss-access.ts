@@ -1,13 +1,24 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ObjectStoreError, type ObjectStore } from '../../oss/object-store.js';
+import { ObjectStoreError, type AccountObjectStores, type ObjectStore } from '../../oss/object-store.js';
 import { StepFailure } from '../build/step-failure.js';
 
-/** How builds reach OSS: the configured object store, and a folder for objects on their way. */
+/** How one build reaches OSS: the object store as its account may use it, and a folder for objects on their way. */
 export interface OssAccess {
   store: ObjectStore;
   /** Files being transferred live here (on the data dir's disk, not in memory) until the transfer ends. */
   scratchDir: string;
+}
+
+/** How the engine reaches OSS for every account: the store per account and role, and the scratch folder. */
+export interface OssTenancy {
+  stores: AccountObjectStores;
+  scratchDir: string;
+}
+
+/** The OSS access of `accountId` through `roleName` (see `AccountObjectStores`); undefined without an object store. */
+export function ossAccessFor(oss: OssTenancy | undefined, accountId: string, roleName: string): OssAccess | undefined {
+  return oss && { store: oss.stores.storeFor(accountId, roleName), scratchDir: oss.scratchDir };
 }
 
 /** The failure of a build that uses OSS on a Kiln without an object store. */
