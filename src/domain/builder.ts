@@ -20,7 +20,12 @@ export interface BuildContext {
   progress(message: string, imageId?: string): Promise<void>;
   /** Appends build output; kept in full and streamed live. */
   log(stream: 'stdout' | 'stderr' | 'system', text: string): void;
-  /** Aborted when the execution is cancelled (`reason` 'cancelled') or the worker lost its lease ('lease-lost'). */
+  /**
+   * Aborted when the execution is cancelled (`reason` 'cancelled'), the worker lost its lease
+   * ('lease-lost') or stops ('worker-stopping'), or the build ran past the whole-build limit
+   * ('build-timeout'). The build stops as on a cancel (a `CANCELLED` outcome; the worker reports a
+   * timeout as `FAILED`/`BuildTimeout`).
+   */
   signal: AbortSignal;
 }
 

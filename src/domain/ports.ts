@@ -202,6 +202,22 @@ export interface ExecutionPatch {
   imageId?: string;
 }
 
+/** What limits a claim (see `ExecutionRepository.claim`). */
+export interface ClaimPolicy {
+  /** Executions of one account that may hold a live lease at once; 0: no limit. */
+  maxRunningPerAccount?: number;
+  /** Host disk admission: the claiming worker's host disk and what builds may promise on it. */
+  disk?: { pool: string; capacityBytes: number };
+}
+
+export interface ClaimedExecution {
+  execution: import('./execution.js').Execution;
+  /** Claims of this execution so far, this one included (above 1: a worker was lost). */
+  attempt: number;
+  /** Its template's SystemDiskSize is more than the host disk could give it even with no other build running. */
+  exceedsHostDisk?: { diskGiB: number; capacityBytes: number };
+}
+
 /**
  * Executions, which are also the build queue: the row is the job. Workers claim a row with a
  * lease (worker id + expiry), renew it while they work, and a lease that expires (a killed
@@ -219,8 +235,16 @@ export interface ExecutionRepository {
   update(scope: Scope, id: string, patch: ExecutionPatch, onlyFrom?: readonly import('./execution.js').ExecutionStatus[]): Promise<boolean>;
   /** Removes every execution of a template (and their logs). */
   deleteForPipeline(scope: Scope, pipelineId: string): Promise<void>;
-  /** Takes the oldest non-terminal execution whose lease is free or expired; undefined when none. */
-  claim(workerId: string, leaseMs: number): Promise<{ execution: import('./execution.js').Execution; attempt: number } | undefined>;
+  /**
+   * Takes a non-terminal execution whose lease is free or expired, as the fair queue orders
+   * them (`fair-queue.ts`): one taken back from a lost worker first, then the oldest of the
+   * account whose turn it is, within `policy`'s per-account limit and host disk (none without
+   * a policy). One transaction: concurrent claims (other processes too) never take the same
+   * execution nor pass the limits together. Undefined when none may be claimed now.
+   */
+  claim(workerId: string, leaseMs: number, policy?: ClaimPolicy): Promise<ClaimedExecution | undefined>;
+  /** Executions holding a live lease whose disk was admitted on the host disk `pool`. */
+  runningOn(pool: string): Promise<string[]>;
   /**
    * Extends the lease and returns the execution's current status (so the worker sees a
    * CANCELLING request); undefined when the worker no longer holds the lease.

@@ -136,6 +136,17 @@ export interface ExecutionsTable {
   /** Epoch ms. */
   lease_expires_at: number | null;
   attempt: number;
+  /** Epoch ms of the last claim (see migrations/0006_fair_queue.ts). */
+  claimed_at: number | null;
+  /** The host disk the claimed build's SystemDiskSize was admitted on, and that size. */
+  disk_pool: string | null;
+  disk_gib: number | null;
+}
+
+/** When each account last had an execution claimed (the fair queue's tie-break). */
+export interface QueueAccountsTable {
+  account_id: string;
+  last_claimed_at: number;
 }
 
 export interface ExecutionTagsTable {
@@ -205,4 +216,5 @@ export interface DB {
   image_shares: ImageSharesTable;
   step_cache: StepCacheTable;
   blob_pins: BlobPinsTable;
+  queue_accounts: QueueAccountsTable;
 }

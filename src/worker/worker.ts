@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Builder, BuildOutcome } from '../domain/builder.js';
-import { canMove, type Execution, type ExecutionStatus } from '../domain/execution.js';
-import type { Scope, Store } from '../domain/ports.js';
+import { canMove, type ExecutionStatus } from '../domain/execution.js';
+import type { HostDisk } from '../domain/host-disk.js';
+import type { ClaimedExecution, ClaimPolicy, Scope, Store } from '../domain/ports.js';
 import { LogBuffer } from './log-buffer.js';
 
 export interface WorkerOptions {
@@ -14,9 +15,20 @@ export interface WorkerOptions {
   pollMs?: number;
   id?: string;
   log?: (msg: string, err?: unknown) => void;
+  /** Builds of one account running at once, over every worker on the database (0 or absent: no limit). */
+  maxRunningPerAccount?: number;
+  /**
+   * A build running longer than this (from its claim; the time it waited in the queue does
+   * not count) is stopped and ends FAILED with `BuildTimeout` (0 or absent: no limit).
+   */
+  buildTimeoutMs?: number;
+  /** Host disk admission (absent: SystemDiskSize is granted whatever the host has free). */
+  hostDisk?: HostDisk;
 }
 
 export const DEFAULT_LEASE_MS = 30_000;
+
+const NOT_CANCELLING: readonly ExecutionStatus[] = ['PREPARING', 'REPAIRING', 'BUILDING', 'TESTING', 'DISTRIBUTING', 'RELEASING'];
 
 /** Thrown into a build when its stage can no longer advance because a cancel was requested. */
 export class BuildStopped extends Error {
@@ -32,6 +44,11 @@ export class BuildStopped extends Error {
  * A claim with `attempt > 1` means the previous holder was lost (killed, or cut off longer
  * than its lease): its leftovers are removed and the execution ends `FAILED` with
  * `ErrorCode=WorkerLost`, or `CANCELLED` if a cancel was pending.
+ *
+ * Claims follow the fair queue (`domain/fair-queue.ts`) within the per-account limit and the
+ * host disk; a build whose disk the host could never hold ends `FAILED` with
+ * `InsufficientHostDisk`, and one running past the whole-build limit ends `FAILED` with
+ * `BuildTimeout`, its instance released as on a cancel.
  */
 export class Worker {
   readonly id: string;
@@ -69,13 +86,13 @@ export class Worker {
     while (!this.stopping) {
       let claimed: Awaited<ReturnType<Store['executions']['claim']>>;
       try {
-        claimed = await this.o.store.executions.claim(this.id, this.leaseMs);
+        claimed = await this.claim();
       } catch (err) {
         this.o.log?.('claim failed', err);
         claimed = undefined;
       }
       if (claimed) {
-        await this.execute(claimed.execution, claimed.attempt).catch((err) => this.o.log?.(`execution ${claimed!.execution.id} failed in the worker`, err));
+        await this.execute(claimed).catch((err) => this.o.log?.(`execution ${claimed!.execution.id} failed in the worker`, err));
         continue;
       }
       await new Promise<void>((resolve) => {
@@ -89,7 +106,24 @@ export class Worker {
     }
   }
 
-  private async execute(execution: Execution, attempt: number): Promise<void> {
+  private timedOut(during: ExecutionStatus, limitMs: number): BuildOutcome {
+    const limit = limitMs % 60_000 === 0 ? `${limitMs / 60_000} min` : `${limitMs / 1000} s`;
+    return {
+      status: 'FAILED',
+      message: `Failed during ${during}: the build ran longer than the whole-build limit (${limit}) and was stopped; its intermediate instance was released.`,
+      errorCode: 'BuildTimeout',
+      errorInfo: `The build ran longer than ${limitMs} ms (KILN_BUILD_TIMEOUT_MS), counted from when a worker took it (time in the queue does not count); it was stopped during ${during}.`,
+    };
+  }
+
+  private async claim(): Promise<ClaimedExecution | undefined> {
+    const policy: ClaimPolicy = { maxRunningPerAccount: this.o.maxRunningPerAccount ?? 0 };
+    const disk = this.o.hostDisk;
+    if (disk) policy.disk = { pool: disk.pool, capacityBytes: await disk.capacityBytes(await this.o.store.executions.runningOn(disk.pool)) };
+    return this.o.store.executions.claim(this.id, this.leaseMs, policy);
+  }
+
+  private async execute({ execution, attempt, exceedsHostDisk }: ClaimedExecution): Promise<void> {
     const { store } = this.o;
     const scope: Scope = { accountId: execution.accountId, regionId: execution.regionId };
     const logs = new LogBuffer(store.executionLogs, execution.id, 200, 64 * 1024, (err) => this.o.log?.('log write failed', err));
@@ -106,11 +140,22 @@ export class Worker {
       }, (err) => this.o.log?.('lease renewal failed', err));
     }, Math.max(50, Math.min(1000, Math.floor(this.leaseMs / 3))));
 
+    // The whole-build limit stops the build the way a cancel does (the engine releases the
+    // instance); the outcome is then rewritten as FAILED with BuildTimeout below.
+    const limitMs = this.o.buildTimeoutMs ?? 0;
+    const deadline = limitMs > 0 && attempt === 1 ? setTimeout(() => abort.abort('build-timeout'), limitMs) : undefined;
+
     const finish = async (outcome: BuildOutcome): Promise<void> => {
       await logs.close();
       if (abort.signal.reason === 'lease-lost' || abort.signal.reason === 'worker-stopping') return; // not ours to end
       const patch = { status: outcome.status, message: outcome.message, ...(outcome.errorCode ? { errorCode: outcome.errorCode } : {}),
         ...(outcome.errorInfo ? { errorInfo: outcome.errorInfo } : {}), ...(outcome.imageId ? { imageId: outcome.imageId } : {}) };
+      if (outcome.errorCode === 'BuildTimeout') {
+        // A cancel requested after the limit struck is honoured: CANCELLING only ends as CANCELLED.
+        if (await store.executions.update(scope, execution.id, patch, NOT_CANCELLING)) return;
+        await store.executions.update(scope, execution.id, { status: 'CANCELLED', message: 'Cancelled: the build was stopped and its resources released.' });
+        return;
+      }
       // A cancel that arrived at the very end still ends as CANCELLED only if the build honoured it.
       await store.executions.update(scope, execution.id, patch);
     };
@@ -127,6 +172,14 @@ export class Worker {
       }
       if (execution.status === 'CANCELLING') {
         await finish({ status: 'CANCELLED', message: 'Cancelled before the build started.' });
+        return;
+      }
+      if (exceedsHostDisk) {
+        const { diskGiB, capacityBytes } = exceedsHostDisk;
+        const gib = (Math.max(0, capacityBytes) / 1024 ** 3).toFixed(1);
+        logs.write('system', `SystemDiskSize ${diskGiB} GiB is more than this host can give one build (${gib} GiB); the build did not start.\n`);
+        await finish({ status: 'FAILED', message: `Failed: SystemDiskSize ${diskGiB} GiB is more than the build host can hold.`, errorCode: 'InsufficientHostDisk',
+          errorInfo: `The template asks for a ${diskGiB} GiB system disk; the build host can promise at most ${gib} GiB to one build (the free space of its data dir, minus the reserve KILN_HOST_DISK_RESERVE_BYTES), even with no other build running. Use a smaller SystemDiskSize, or free disk space on the host.` });
         return;
       }
       const pipeline = await store.pipelines.get(scope, execution.pipelineId);
@@ -158,7 +211,7 @@ export class Worker {
           await store.executions.update(scope, execution.id, { message, ...(imageId ? { imageId } : {}) }, [status]);
         },
       });
-      await finish(outcome);
+      await finish(abort.signal.reason === 'build-timeout' && outcome.status === 'CANCELLED' ? this.timedOut(status, limitMs) : outcome);
     } catch (err) {
       if (err instanceof BuildStopped) {
         await finish({ status: 'CANCELLED', message: 'Cancelled: the build was stopped and its resources released.' });
@@ -168,6 +221,7 @@ export class Worker {
       await finish({ status: 'FAILED', message: 'Failed: an internal error stopped the build.', errorCode: 'InternalError', errorInfo: 'Kiln hit an unexpected error; see the server log.' });
     } finally {
       clearInterval(renewal);
+      clearTimeout(deadline);
       this.running.delete(abort);
       if (abort.signal.reason !== 'lease-lost') await store.executions.release(execution.id, this.id).catch(() => {});
     }

@@ -1,12 +1,13 @@
 import type { Kysely, Updateable } from 'kysely';
 import { isTerminal, type Execution, type ExecutionStatus } from '../../domain/execution.js';
-import type { ExecutionFilter, ExecutionPatch, ExecutionRepository, Scope } from '../../domain/ports.js';
+import type { ClaimedExecution, ClaimPolicy, ExecutionFilter, ExecutionPatch, ExecutionRepository, Scope } from '../../domain/ports.js';
 import type { Tag } from '../../domain/tag.js';
 import { ecsTime } from '../../domain/time.js';
 import { StoreConflictError } from '../errors.js';
 import type { DB, ExecutionsTable } from '../schema.js';
 import type { RepoContext } from './context.js';
 import { keysetPage, toPage } from './paging.js';
+import { claimable, claimIn } from './execution-claim.js';
 import { allocate, readCount, release } from './scope-counters.js';
 import { translating } from './translate.js';
 
@@ -153,29 +154,29 @@ export function executionRepository(ctx: RepoContext): ExecutionRepository {
     },
 
     /*
-     * Claiming is a conditional UPDATE of one candidate at a time: it succeeds only while the
-     * lease is still free or expired, which both databases check atomically (PostgreSQL
-     * re-evaluates the WHERE clause after waiting for a concurrent claimer's row lock), so two
-     * workers never hold one execution. Lease times come from the workers' clocks.
+     * A claim is one write transaction (serialized with every other claim: BEGIN IMMEDIATE on
+     * SQLite, the writers' table lock on PostgreSQL, across processes), so the per-account
+     * limit and the host disk are checked against every claim made before it: two workers
+     * never take one execution nor pass a limit together. The guarded UPDATE stays as a second
+     * line of defence. Lease times come from the workers' clocks.
      */
-    async claim(workerId, leaseMs) {
-      const now = Date.now();
-      const candidates = await ctx.db.selectFrom('executions').select(['id', 'account_id', 'region_id'])
-        .where('active', '=', 1)
-        .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', now)]))
-        .orderBy('queued_at').limit(8).execute();
-      for (const c of candidates) {
-        const result = await ctx.db.updateTable('executions')
-          .set((eb) => ({ lease_owner: workerId, lease_expires_at: now + leaseMs, attempt: eb('attempt', '+', 1) }))
-          .where('id', '=', c.id).where('active', '=', 1)
-          .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', now)]))
-          .executeTakeFirst();
-        if (Number(result.numUpdatedRows) === 0) continue;
-        const row = await ctx.db.selectFrom('executions').select([...COLUMNS, 'attempt']).where('id', '=', c.id).executeTakeFirstOrThrow();
-        const tags = (await loadTags(ctx.db, [c.id])).get(c.id) ?? [];
-        return { execution: fromRow(row, tags), attempt: Number(row.attempt) };
-      }
-      return undefined;
+    async claim(workerId, leaseMs, policy: ClaimPolicy = {}) {
+      // An idle queue costs one indexed read, not a write transaction.
+      const any = await ctx.db.selectFrom('executions').select('id').where('active', '=', 1).where(claimable(Date.now())).limit(1).executeTakeFirst();
+      if (!any) return undefined;
+      const taken = await ctx.atomic((db) => claimIn(db, workerId, leaseMs, policy));
+      if (!taken) return undefined;
+      const row = await ctx.db.selectFrom('executions').select([...COLUMNS, 'attempt']).where('id', '=', taken.id).executeTakeFirstOrThrow();
+      const tags = (await loadTags(ctx.db, [taken.id])).get(taken.id) ?? [];
+      const claimed: ClaimedExecution = { execution: fromRow(row, tags), attempt: Number(row.attempt) };
+      if (taken.exceedsHostDisk) claimed.exceedsHostDisk = taken.exceedsHostDisk;
+      return claimed;
+    },
+
+    async runningOn(pool) {
+      const rows = await ctx.db.selectFrom('executions').select('id')
+        .where('active', '=', 1).where('lease_expires_at', '>=', Date.now()).where('disk_pool', '=', pool).execute();
+      return rows.map((r) => r.id);
     },
 
     async renew(id, workerId, leaseMs) {
