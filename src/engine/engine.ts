@@ -87,6 +87,8 @@ export class BuildEngine implements Builder {
     let instance: LazyInstance | undefined;
     let keepInstance = false;
     let phase = 'PREPARING';
+    // The image made at the end of BUILDING; a build stopped after it (TESTING) does not keep it.
+    let saved: Image | undefined;
     const cache = new BuildCache({
       store: this.d.store, blobs: this.d.blobs, scope, executionId: execution.id,
       mode: cacheModeOf(pipeline.tags, execution.tags),
@@ -159,6 +161,7 @@ export class BuildEngine implements Builder {
       await cache.flush();
       const imageId = this.d.newImageId();
       const image = await this.saveImage(scope, pipeline, execution.id, imageId, baseImage, repairLayers, runner, config);
+      saved = image;
       const stepsSummary = `Steps: ${cache.summary()}.`;
       ctx.log('system', `${stepsSummary}\n`);
       await ctx.progress(`Image ${imageId} (${image.imageName}) created with ${repairLayers.length + runner.captured.length} new layer(s). ${stepsSummary}`, imageId);
@@ -207,6 +210,7 @@ export class BuildEngine implements Builder {
       return { status: 'SUCCESS', message: `Image ${imageId} (${image.imageName}) was created.${repaired} ${stepsSummary}`, imageId };
     } catch (err) {
       if (err instanceof StepCancelled || ctx.signal.aborted) {
+        if (saved) await this.d.store.images.delete(scope, saved.imageId).catch((e: unknown) => ctx.log('system', `The image ${saved!.imageId} of this stopped build could not be removed: ${(e as Error).message}\n`));
         return { status: 'CANCELLED', message: `Cancelled during ${phase}: the build was stopped and its resources released.` };
       }
       if (!(err instanceof StepFailure)) throw err;
