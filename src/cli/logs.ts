@@ -2,11 +2,14 @@ import { createInterface } from 'node:readline';
 import type { KilnConfig } from '../config/config.js';
 import { cliCredentials, cliEndpoint } from './credentials.js';
 import { signedGet } from './signed-get.js';
+import { writeOutput } from './stdio.js';
 
 /**
  * `kiln logs [-f] <ExecutionId>`: prints an execution's output; with `-f` follows it live to
  * the end of the build. Exits 0 when the execution succeeded, 1 otherwise (or while running
- * without `-f`).
+ * without `-f`). Output goes out at the pace its reader takes it (a pipe such as `| wc -c` gets
+ * every byte; the log is read from Kiln no faster), and a pipe closed early (`| head`) ends the
+ * command quietly (see `stdio.ts`).
  */
 export async function logs(config: KilnConfig, args: string[]): Promise<number> {
   const follow = args.includes('-f') || args.includes('--follow');
@@ -31,11 +34,11 @@ export async function logs(config: KilnConfig, args: string[]): Promise<number> 
     if (item.end) {
       status = item.status;
       const detail = item.errorCode ? ` [${item.errorCode}] ${item.errorInfo ?? ''}` : '';
-      process.stderr.write(`--- ${item.status}: ${item.message ?? ''}${detail}\n`);
+      await writeOutput(process.stderr, `--- ${item.status}: ${item.message ?? ''}${detail}\n`);
     } else if (item.stream === 'stderr') {
-      process.stderr.write(item.text ?? '');
+      await writeOutput(process.stderr, item.text ?? '');
     } else {
-      process.stdout.write(item.text ?? '');
+      await writeOutput(process.stdout, item.text ?? '');
     }
   }
   return status === 'SUCCESS' ? 0 : 1;

@@ -5,6 +5,7 @@ import { call } from '../cli/call.js';
 import { gcCommand } from '../cli/gc.js';
 import { imagesImport } from '../cli/images-import.js';
 import { logs } from '../cli/logs.js';
+import { exitQuietlyOnClosedPipe, exitWhenFlushed } from '../cli/stdio.js';
 import { createStore } from '../store/create-store.js';
 import { serve } from './serve.js';
 import { boot } from './boot.js';
@@ -116,10 +117,12 @@ async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
+// Output piped into `head` and the like: see cli/stdio.ts. The exit waits for piped output to be flushed.
+exitQuietlyOnClosedPipe();
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exitWhenFlushed(code),
   (err: unknown) => {
     console.error(`kiln: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
+    return exitWhenFlushed(1);
   },
 );

@@ -148,9 +148,9 @@ describe('log streaming', () => {
     res.destroy();
     assert.equal(received, bytes, 'the reading client got the whole log while eight others stalled');
 
-    // What a reader may hold: a page of rows being written (the server reads at most 32 rows
-    // of at most 64 KiB at a time) and the socket's buffers: 4 MiB. The collector may also lag
-    // behind the 200 MB of output that went through: 128 MiB of room for that.
+    // What a reader may hold: a page of rows being written (the server reads 16 rows of at most
+    // 64 KiB at a time: 1 MiB) and the socket's buffers: 4 MiB leaves room. The collector may
+    // also lag behind the 200 MB of output that went through: 128 MiB of room for that.
     const PER_READER = 4 * MiB;
     const GARBAGE = 128 * MiB;
     const bound = (STALLED + 1) * PER_READER + GARBAGE;

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { App } from '../../app/app.js';
 import { isKilnError, KilnError } from '../../domain/errors.js';
@@ -13,7 +14,32 @@ import { nativeAuthenticator } from './authenticate-native.js';
 export const LOGS_PATH = '/kiln/v1/executions/:executionId/logs';
 
 const POLL_MS = 250;
-const PAGE = 500;
+/**
+ * Chunks read from the store at a time. A reader holds at most one page (chunks are at most
+ * 64 Ki characters, see `MAX_CHUNK_LENGTH`) plus what its socket buffers, however long the log
+ * and however slowly it reads.
+ */
+const PAGE = 16;
+
+/**
+ * Writes `text` to the response; when the socket's buffer is past its high-water mark, waits
+ * until it drains. Resolves false once the client has gone (nothing more should be sent).
+ */
+function send(res: ServerResponse, text: string): Promise<boolean> {
+  if (res.destroyed || res.writableEnded) return Promise.resolve(false);
+  if (res.write(text)) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const settle = (open: boolean) => {
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      resolve(open && !res.destroyed);
+    };
+    const onDrain = () => settle(true);
+    const onClose = () => settle(false);
+    res.on('drain', onDrain);
+    res.on('close', onClose);
+  });
+}
 
 function sendError(reply: FastifyReply, app: App, err: unknown): FastifyReply {
   const known = isKilnError(err) && err.fault === 'client' ? err : undefined;
@@ -50,8 +76,9 @@ export function registerExecutionLogs(server: FastifyInstance, app: App, nonces:
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
+    // 'close' on the response: the answer was sent, or the connection ended (the client went away).
     let closed = false;
-    req.raw.on('close', () => {
+    res.once('close', () => {
       closed = true;
     });
     const scope = { accountId, regionId: first.regionId };
@@ -61,8 +88,12 @@ export function registerExecutionLogs(server: FastifyInstance, app: App, nonces:
         const execution = await app.store.executions.get(scope, first.id);
         let chunks = await app.store.executionLogs.read(first.id, after, PAGE);
         while (chunks.length > 0 && !closed) {
-          res.write(chunks.map((c) => `${JSON.stringify(c)}\n`).join(''));
-          after = chunks[chunks.length - 1]!.seq;
+          // One chunk at a time, each after the last drained: a reader that does not read holds
+          // this page and a socket buffer, never the rest of the log.
+          for (const chunk of chunks) {
+            if (!(await send(res, `${JSON.stringify(chunk)}\n`))) return;
+            after = chunk.seq;
+          }
           chunks = chunks.length === PAGE ? await app.store.executionLogs.read(first.id, after, PAGE) : [];
         }
         if (closed) return;
