@@ -46,6 +46,21 @@ export interface KilnConfig {
   /** A worker collects garbage after a build when the last collection is older than this (`KILN_GC_INTERVAL_MS`; 0: after every build). */
   gcIntervalMs: number;
   /**
+   * Builds of one account running at once over all workers (`KILN_ACCOUNT_MAX_RUNNING`; 0: no
+   * limit): the account's further builds wait while other accounts' builds go on.
+   */
+  accountMaxRunning: number;
+  /** A build running longer than this from its claim ends FAILED with `BuildTimeout` (`KILN_BUILD_TIMEOUT_MS`; 0: no limit). */
+  buildTimeoutMs: number;
+  /**
+   * Host disk admission (`KILN_HOST_DISK_ADMISSION`): a build is claimed only when the
+   * SystemDiskSizes of the builds running on the host, plus its own, fit in the data dir's free
+   * space minus `hostDiskReserveBytes`; one that could never fit ends FAILED with `InsufficientHostDisk`.
+   */
+  hostDiskAdmission: boolean;
+  /** Free space of the data dir's filesystem never promised to build disks (`KILN_HOST_DISK_RESERVE_BYTES`). */
+  hostDiskReserveBytes: number;
+  /**
    * Private ranges (CIDR blocks) that builds with InternetMaxBandwidthOut > 0 may reach
    * (`KILN_NETWORK_ALLOW`, comma-separated). Default none: builds reach the internet only, never
    * the host's own addresses (whatever this says), RFC 1918, link-local, CGNAT and the like.
@@ -185,6 +200,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KilnConfig {
     cacheMaxBytes: positiveInt('KILN_CACHE_MAX_BYTES', env.KILN_CACHE_MAX_BYTES ?? file.cacheMaxBytes, 10 * 1024 ** 3),
     gcGraceMs: positiveInt('KILN_GC_GRACE_MS', env.KILN_GC_GRACE_MS ?? file.gcGraceMs, 10 * 60_000),
     gcIntervalMs: positiveInt('KILN_GC_INTERVAL_MS', env.KILN_GC_INTERVAL_MS ?? file.gcIntervalMs, 5 * 60_000),
+    accountMaxRunning: positiveInt('KILN_ACCOUNT_MAX_RUNNING', env.KILN_ACCOUNT_MAX_RUNNING ?? file.accountMaxRunning, 2),
+    buildTimeoutMs: positiveInt('KILN_BUILD_TIMEOUT_MS', env.KILN_BUILD_TIMEOUT_MS ?? file.buildTimeoutMs, 6 * 3_600_000),
+    hostDiskAdmission: flag('KILN_HOST_DISK_ADMISSION', env.KILN_HOST_DISK_ADMISSION ?? file.hostDiskAdmission, true),
+    hostDiskReserveBytes: positiveInt('KILN_HOST_DISK_RESERVE_BYTES', env.KILN_HOST_DISK_RESERVE_BYTES ?? file.hostDiskReserveBytes, 5 * 1024 ** 3),
     networkAllow: networkAllowFrom(env.KILN_NETWORK_ALLOW ?? file.networkAllow),
     imageAliases: env.KILN_IMAGE_ALIASES
       ? imageAliasesFrom(parseJson(env.KILN_IMAGE_ALIASES, 'KILN_IMAGE_ALIASES'), 'KILN_IMAGE_ALIASES')
