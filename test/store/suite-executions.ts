@@ -21,6 +21,29 @@ function execution(scope: Scope, pipelineId: string, over: Partial<Execution> = 
   };
 }
 
+const GiB = 1024 ** 3;
+
+/** Inserts executions one after the other (distinct queue times, oldest first). */
+async function queue(store: Store, ...executions: Execution[]): Promise<void> {
+  for (const e of executions) {
+    await store.executions.insert(e);
+    await sleep(3);
+  }
+}
+
+/** A template of `scope` with the given SystemDiskSize, stored. */
+async function template(store: Store, scope: Scope, systemDiskSize = 40): Promise<string> {
+  const p = minimalPipeline(scope, { systemDiskSize });
+  await store.pipelines.insert(p, []);
+  return p.id;
+}
+
+/** Ends a claimed execution the way a worker does: a terminal status, then the lease given up. */
+async function end(store: Store, e: Execution, worker: string): Promise<void> {
+  await store.executions.update({ accountId: e.accountId, regionId: e.regionId }, e.id, { status: 'SUCCESS' });
+  await store.executions.release(e.id, worker);
+}
+
 /** Claims until the queue is empty, returning the ids claimed (of every test's executions). */
 async function drain(store: Store, worker: string, leaseMs = 60_000): Promise<string[]> {
   const ids: string[] = [];
@@ -116,6 +139,95 @@ export function executionTests(ctx: SuiteContext): void {
       await ctx.store.executions.update(scope, e.id, { status: 'CANCELLED' });
       await ctx.store.executions.release(e.id, 'w-second');
       assert.equal(await ctx.store.executions.claim('w-third', 60_000), undefined, 'a terminal execution is never claimed');
+    });
+
+    it('claims take turns across accounts: fewest running first, then the account served longest ago', async () => {
+      await drain(ctx.store, 'other-tests');
+      const a = newScope();
+      const b = newScope();
+      const [a1, a2, a3] = [execution(a, uid('ip')), execution(a, uid('ip')), execution(a, uid('ip'))];
+      const [b1, b2, b3] = [execution(b, uid('ip')), execution(b, uid('ip')), execution(b, uid('ip'))];
+      // A queued all of its builds before B queued any: arrival order would serve A three times first.
+      await queue(ctx.store, a1, a2, a3, b1, b2, b3);
+      const order: string[] = [];
+      for (let i = 0; i < 6; i++) order.push((await ctx.store.executions.claim('w-fair', 60_000, {}))?.execution.id ?? 'none');
+      assert.deepEqual(order, [a1.id, b1.id, a2.id, b2.id, a3.id, b3.id]);
+      assert.equal(await ctx.store.executions.claim('w-fair', 60_000, {}), undefined);
+    });
+
+    it('the per-account limit holds across claims; an account at its limit waits while others are served', async () => {
+      await drain(ctx.store, 'other-tests');
+      const a = newScope();
+      const b = newScope();
+      const [a1, a2, b1] = [execution(a, uid('ip')), execution(a, uid('ip')), execution(b, uid('ip'))];
+      await queue(ctx.store, a1, a2, b1);
+      const policy = { maxRunningPerAccount: 1 };
+      const first = await ctx.store.executions.claim('w-limit', 60_000, policy);
+      assert.equal(first?.execution.id, a1.id);
+      assert.equal((await ctx.store.executions.claim('w-limit', 60_000, policy))?.execution.id, b1.id, 'B passes A, which is at its limit');
+      assert.equal(await ctx.store.executions.claim('w-limit', 60_000, policy), undefined, 'A2 waits: A runs one build already');
+      await end(ctx.store, a1, 'w-limit');
+      assert.equal((await ctx.store.executions.claim('w-limit', 60_000, policy))?.execution.id, a2.id, 'once A1 ended, A2 goes');
+    });
+
+    it('an execution of a lost worker is taken back first, whatever the per-account limit', async () => {
+      await drain(ctx.store, 'other-tests');
+      const a = newScope();
+      const [a1, a2] = [execution(a, uid('ip')), execution(a, uid('ip'))];
+      await queue(ctx.store, a1, a2);
+      assert.equal((await ctx.store.executions.claim('w-lost', 100, { maxRunningPerAccount: 1 }))?.execution.id, a1.id);
+      await sleep(250);
+      const back = await ctx.store.executions.claim('w-next', 60_000, { maxRunningPerAccount: 1 });
+      assert.equal(back?.execution.id, a1.id);
+      assert.equal(back?.attempt, 2);
+      assert.equal(await ctx.store.executions.claim('w-next', 60_000, { maxRunningPerAccount: 1 }), undefined, 'A2 waits for A1 to end');
+      await end(ctx.store, a1, 'w-next');
+      assert.equal((await ctx.store.executions.claim('w-next', 60_000, { maxRunningPerAccount: 1 }))?.execution.id, a2.id);
+    });
+
+    it('host disk admission: SystemDiskSizes on one host never exceed its capacity; a disk bigger than the capacity is claimed to be failed', async () => {
+      await drain(ctx.store, 'other-tests');
+      const a = newScope();
+      const b = newScope();
+      const c = newScope();
+      const [a1, a2] = [execution(a, await template(ctx.store, a, 40)), execution(a, await template(ctx.store, a, 40))];
+      const big = execution(b, await template(ctx.store, b, 120));
+      const other = execution(c, await template(ctx.store, c, 40));
+      await queue(ctx.store, a1, a2, big, other);
+      const host = (pool: string) => ({ disk: { pool, capacityBytes: 50 * GiB } });
+
+      const first = await ctx.store.executions.claim('w-disk', 60_000, host('host-1'));
+      assert.equal(first?.execution.id, a1.id);
+      assert.equal(first?.exceedsHostDisk, undefined);
+      const tooBig = await ctx.store.executions.claim('w-disk', 60_000, host('host-1'));
+      assert.equal(tooBig?.execution.id, big.id, 'B\'s turn: its 120 GiB could never fit in 50 GiB, so it is claimed to be failed');
+      assert.deepEqual(tooBig?.exceedsHostDisk, { diskGiB: 120, capacityBytes: 50 * GiB });
+      assert.equal(await ctx.store.executions.claim('w-disk', 60_000, host('host-1')), undefined, '40 + 40 GiB do not fit in 50: A2 and C wait');
+      assert.deepEqual(await ctx.store.executions.runningOn('host-1'), [a1.id], 'the too-big one holds no disk');
+
+      const elsewhere = await ctx.store.executions.claim('w-disk-2', 60_000, host('host-2'));
+      assert.equal(elsewhere?.execution.id, other.id, 'another host has room (C: fewer running than A)');
+      assert.deepEqual(await ctx.store.executions.runningOn('host-2'), [other.id]);
+
+      await end(ctx.store, a1, 'w-disk');
+      assert.deepEqual(await ctx.store.executions.runningOn('host-1'), []);
+      assert.equal((await ctx.store.executions.claim('w-disk', 60_000, host('host-1')))?.execution.id, a2.id, 'A1 ended: A2 fits');
+    });
+
+    it('concurrent claims from two stores never pass the per-account limit together', async () => {
+      await drain(ctx.store, 'other-tests');
+      const a = newScope();
+      const mine = [execution(a, uid('ip')), execution(a, uid('ip')), execution(a, uid('ip')), execution(a, uid('ip'))];
+      await queue(ctx.store, ...mine);
+      const other = await ctx.open();
+      try {
+        const policy = { maxRunningPerAccount: 1 };
+        const got = await Promise.all([ctx.store, other, ctx.store, other, ctx.store, other].map((s, i) => s.executions.claim(`w-race-${i}`, 60_000, policy)));
+        const claimed = got.filter((c) => c !== undefined).map((c) => c.execution.id);
+        assert.deepEqual(claimed, [mine[0]!.id], 'exactly one, the oldest');
+      } finally {
+        await other.close();
+      }
     });
 
     it('logs append in order and read from a position; deleteForPipeline removes executions, tags and logs', async () => {
