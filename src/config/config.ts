@@ -61,6 +61,11 @@ export interface KilnConfig {
   /** Free space of the data dir's filesystem never promised to build disks (`KILN_HOST_DISK_RESERVE_BYTES`). */
   hostDiskReserveBytes: number;
   /**
+   * Bytes of output stored per execution (`KILN_LOG_MAX_BYTES`): output past it is not kept and
+   * one truncation line says so; the build goes on (0: no cap).
+   */
+  logMaxBytes: number;
+  /**
    * Private ranges (CIDR blocks) that builds with InternetMaxBandwidthOut > 0 may reach
    * (`KILN_NETWORK_ALLOW`, comma-separated). Default none: builds reach the internet only, never
    * the host's own addresses (whatever this says), RFC 1918, link-local, CGNAT and the like.
@@ -204,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KilnConfig {
     buildTimeoutMs: positiveInt('KILN_BUILD_TIMEOUT_MS', env.KILN_BUILD_TIMEOUT_MS ?? file.buildTimeoutMs, 6 * 3_600_000),
     hostDiskAdmission: flag('KILN_HOST_DISK_ADMISSION', env.KILN_HOST_DISK_ADMISSION ?? file.hostDiskAdmission, true),
     hostDiskReserveBytes: positiveInt('KILN_HOST_DISK_RESERVE_BYTES', env.KILN_HOST_DISK_RESERVE_BYTES ?? file.hostDiskReserveBytes, 5 * 1024 ** 3),
+    logMaxBytes: positiveInt('KILN_LOG_MAX_BYTES', env.KILN_LOG_MAX_BYTES ?? file.logMaxBytes, 16 * 1024 ** 2),
     networkAllow: networkAllowFrom(env.KILN_NETWORK_ALLOW ?? file.networkAllow),
     imageAliases: env.KILN_IMAGE_ALIASES
       ? imageAliasesFrom(parseJson(env.KILN_IMAGE_ALIASES, 'KILN_IMAGE_ALIASES'), 'KILN_IMAGE_ALIASES')

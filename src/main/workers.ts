@@ -12,7 +12,7 @@ export function startWorkers(app: App, count: number, log: (msg: string, err?: u
     buildTimeoutMs: app.config.buildTimeoutMs,
     ...(app.config.hostDiskAdmission ? { hostDisk: new DataDirDisk(app.config.dataDir, app.config.hostDiskReserveBytes) } : {}),
   };
-  const workers = Array.from({ length: count }, () => new Worker({ store: app.store, builder, leaseMs: app.config.leaseMs, pollMs: 250, ...limits, log }));
+  const workers = Array.from({ length: count }, () => new Worker({ store: app.store, builder, leaseMs: app.config.leaseMs, pollMs: 250, ...limits, logMaxBytes: app.config.logMaxBytes, log }));
   workers.forEach((w) => w.start());
   // A Start in this process wakes the idle workers at once (one of them claims the execution).
   const poke = () => workers.forEach((w) => w.poke());

@@ -15,6 +15,8 @@ export interface WorkerOptions {
   pollMs?: number;
   id?: string;
   log?: (msg: string, err?: unknown) => void;
+  /** Bytes of output stored per execution (`KILN_LOG_MAX_BYTES`, see `LogCap`; 0 or absent: no cap). */
+  logMaxBytes?: number;
   /** Builds of one account running at once, over every worker on the database (0 or absent: no limit). */
   maxRunningPerAccount?: number;
   /**
@@ -126,7 +128,7 @@ export class Worker {
   private async execute({ execution, attempt, exceedsHostDisk }: ClaimedExecution): Promise<void> {
     const { store } = this.o;
     const scope: Scope = { accountId: execution.accountId, regionId: execution.regionId };
-    const logs = new LogBuffer(store.executionLogs, execution.id, 200, 64 * 1024, (err) => this.o.log?.('log write failed', err));
+    const logs = new LogBuffer(store.executionLogs, execution.id, { maxBytes: this.o.logMaxBytes ?? 0, onError: (err) => this.o.log?.('log write failed', err) });
     const abort = new AbortController();
     this.running.add(abort);
     let status: ExecutionStatus = execution.status;
