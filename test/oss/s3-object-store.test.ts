@@ -65,6 +65,21 @@ describe('S3ObjectStore', () => {
     assert.equal(await kindOf(stranger.get('store-test', 'dir/blob.bin')), 'AccessDenied');
   });
 
+  test('a bucket name that is not one, or an object name with a . or .. segment, is refused before anything is sent', async () => {
+    await s3.createBucket('store-other');
+    await s3.put('store-other', 'secret', 'theirs');
+    const from = s3.requests.length;
+    for (const [bucket, key] of [['store-test', '../store-other/secret'], ['store-test', 'x/../../store-other/secret'], ['store-test', './x'], ['store-test', ''], ['store-test/../store-other', 'secret'], ['Store-Other', 'secret']] as const) {
+      assert.equal(await kindOf(store.get(bucket, key)), 'AccessDenied', `${bucket} ${key}`);
+      assert.equal(await kindOf(store.put(bucket, key, Readable.from([Buffer.from('over')]), 4)), 'AccessDenied', `${bucket} ${key}`);
+    }
+    assert.deepEqual(s3.requests.slice(from), []);
+    assert.equal((await s3.get('store-other', 'secret'))?.toString(), 'theirs');
+    // Dots inside a segment are ordinary object names.
+    await store.put('store-test', 'a..b/.c', Readable.from([Buffer.from('ok')]), 2);
+    assert.equal((await text((await store.get('store-test', 'a..b/.c')).body)).toString(), 'ok');
+  });
+
   test('an endpoint nobody listens on is Unavailable', async () => {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -85,7 +100,7 @@ describe('KILN_OSS_* configuration', () => {
 
   test('an endpoint with its key; region and path style have defaults', () => {
     const c = loadConfig({ KILN_DATA_DIR: '/tmp/x', KILN_OSS_ENDPOINT: 'http://minio:9000/', KILN_OSS_ACCESS_KEY_ID: 'a', KILN_OSS_ACCESS_KEY_SECRET: 'b' });
-    assert.deepEqual(c.oss, { endpoint: 'http://minio:9000', accessKeyId: 'a', accessKeySecret: 'b', region: 'us-east-1', pathStyle: true });
+    assert.deepEqual(c.oss, { endpoint: 'http://minio:9000', accessKeyId: 'a', accessKeySecret: 'b', region: 'us-east-1', pathStyle: true, accounts: {} });
     const d = loadConfig({ KILN_DATA_DIR: '/tmp/x', KILN_OSS_ENDPOINT: 'https://s3.example', KILN_OSS_ACCESS_KEY_ID: 'a', KILN_OSS_ACCESS_KEY_SECRET: 'b', KILN_OSS_REGION: 'oss-cn-hangzhou', KILN_OSS_PATH_STYLE: 'false' });
     assert.equal(d.oss?.region, 'oss-cn-hangzhou');
     assert.equal(d.oss?.pathStyle, false);
