@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { v3Authorization, v3PayloadHash } from '../../src/api/rpc/signature-v3.js';
 import { signedGet } from '../../src/cli/signed-get.js';
-import type { Store } from '../../src/domain/ports.js';
+import type { ExecutionLogRepository, LogChunk, Store } from '../../src/domain/ports.js';
 import { createStore } from '../../src/store/create-store.js';
+import { LogBuffer } from '../../src/worker/log-buffer.js';
 import { freePort, kilnEnv, REPO_ROOT, spawnKiln, type KilnProcess } from '../support/child.js';
 import { REGION, startKiln, type TestKiln } from '../support/kiln.js';
 import { createComponent, createPipeline } from '../conformance/ops-support.js';
@@ -240,5 +241,39 @@ describe('the per-execution log cap', () => {
     assert.equal(truncationLines(logs).length, 1, `one truncation line in the ${stored} bytes stored`);
     assert.ok(stored <= CAP + 100, `stored ${stored} bytes, cap ${CAP}`);
     await assertNoLeftovers(kiln.config.dataDir, executionId);
+  });
+});
+
+describe('the log buffer a worker writes through', () => {
+  /** A log repository that keeps what it is given. */
+  function memoryLogs(): ExecutionLogRepository & { chunks: Array<Omit<LogChunk, 'seq'>> } {
+    const chunks: Array<Omit<LogChunk, 'seq'>> = [];
+    return {
+      chunks,
+      async append(_id, batch) {
+        chunks.push(...batch.map((c) => ({ ...c })));
+      },
+      async read() {
+        return [];
+      },
+    };
+  }
+
+  test('the cap counts bytes of UTF-8 and cuts between characters; no stored chunk is longer than 64 Ki characters', async () => {
+    const logs = memoryLogs();
+    const buffer = new LogBuffer(logs, 'exec-x', { maxBytes: 300 * 1024 });
+    buffer.write('system', '--> line 1: RUN …\n');
+    // 3 bytes a character, written in pieces longer than a chunk may be.
+    for (let i = 0; i < 3; i++) buffer.write('stdout', '€'.repeat(70_000));
+    buffer.write('stderr', 'never stored\n');
+    await buffer.close();
+    const text = logs.chunks.map((c) => c.text).join('');
+    const notice = 'kiln: log truncated: output past 300 KiB of this execution is not kept\n';
+    assert.ok(text.endsWith(`\n${notice}`), 'the truncation line ends the log, on a line of its own');
+    const kept = text.slice(0, -notice.length - 1);
+    assert.ok(Buffer.byteLength(kept) <= 300 * 1024 && Buffer.byteLength(kept) > 300 * 1024 - 3, `${Buffer.byteLength(kept)} bytes kept`);
+    assert.doesNotMatch(kept, /\uFFFD/, 'no character cut in half');
+    assert.doesNotMatch(text, /never stored/);
+    assert.ok(logs.chunks.every((c) => c.text.length <= 64 * 1024), `chunk lengths: ${logs.chunks.map((c) => c.text.length).join(', ')}`);
   });
 });
