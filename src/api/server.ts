@@ -4,9 +4,9 @@ import type { Fault } from '../domain/errors.js';
 import { createRpcHandler } from './rpc-handler.js';
 import { encodeError } from './rpc/encode.js';
 import { httpStatusFor } from './rpc/http-status.js';
-import { InMemoryNonceRegistry } from './rpc/nonce-registry.js';
 import { newRequestId } from './rpc/request-id.js';
 import { responseFormatOf } from './rpc/response-format.js';
+import { StoredNonceRegistry } from './rpc/stored-nonce-registry.js';
 import { registerNativeRoutes } from './native/routes.js';
 import { rawRequestOf } from './raw-request-of.js';
 
@@ -71,7 +71,11 @@ export async function createServer(app: App): Promise<FastifyInstance> {
   server.removeAllContentTypeParsers();
   server.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
-  const nonces = new InMemoryNonceRegistry();
+  // Nonces are kept in the store: a replay is refused after a restart and by other API processes.
+  const nonces = new StoredNonceRegistry(app.store.signatureNonces, {
+    onPruneError: (err) => server.log.warn({ err }, 'pruning expired signature nonces failed; will retry'),
+  });
+  server.addHook('onClose', () => nonces.close());
   const handle = createRpcHandler({
     app,
     nonces,

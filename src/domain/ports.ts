@@ -142,6 +142,7 @@ export interface Repositories {
   images: ImageRepository;
   stepCache: StepCacheRepository;
   blobPins: BlobPinRepository;
+  signatureNonces: SignatureNonceRepository;
 }
 
 export interface Store extends Repositories {
@@ -326,4 +327,20 @@ export interface BlobPinRepository {
   unpin(executionId: string): Promise<void>;
   /** Drops the pins of executions that ended (or are gone); builds leave theirs to this, one write fewer per build. Returns how many. */
   pruneInactive(): Promise<number>;
+}
+
+/**
+ * Signature nonces seen per AccessKey, so that a signed request cannot be replayed: not after
+ * a restart, not to another API process on the same database. Times are epoch milliseconds.
+ */
+export interface SignatureNonceRepository {
+  /**
+   * Records `nonce` for `accessKeyId` until `expiresAt`, if it is not recorded yet (or its
+   * record expired at or before `now`). True when this call recorded it; false when an
+   * unexpired record exists. Atomic: of concurrent claims of one nonce, from any process on
+   * the database, exactly one gets true.
+   */
+  claim(accessKeyId: string, nonce: string, expiresAt: number, now: number): Promise<boolean>;
+  /** Deletes up to `limit` records that expired at or before `now`; returns how many it deleted. */
+  pruneExpired(now: number, limit: number): Promise<number>;
 }

@@ -29,6 +29,16 @@ export interface SqlDialect {
    * from the start on serialization failure or deadlock — `fn` may run more than once.
    */
   runTransaction<T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` — one statement, atomic on its own, that must not wait for an fsync (a signature
+   * nonce claim on every request) — in a transaction whose commit is not flushed by itself. It
+   * survives a crash of this process, and is lost on a crash of the machine (or, on PostgreSQL,
+   * of the database server) only together with every later write that was not flushed either:
+   * the next flushed commit of the database flushes it too (the log is written in order).
+   * SQLite: a batch of the group commit at synchronous=NORMAL (`group-commit.ts`).
+   * PostgreSQL: READ COMMITTED with `synchronous_commit = off`, outside the writers' queue.
+   */
+  runUnsynced<T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T>;
   /** Called once the schema is current (starts background upkeep, if any). */
   ready(): Promise<void>;
   /** Stops background upkeep and closes the connection(s). */
@@ -85,6 +95,7 @@ function openSqlite(path: string): SqlDialect {
     db,
     seqColumn: (t) => t.addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement()),
     runTransaction: (fn) => writes.run(fn),
+    runUnsynced: (fn) => writes.run(fn, { sync: false }),
     async ready() {
       await sql`pragma analysis_limit = 1000`.execute(db);
       await sql`pragma optimize = 0x10002`.execute(db);
@@ -135,6 +146,11 @@ function openPostgres(url: string): SqlDialect {
     // Autovacuum keeps PostgreSQL's statistics current.
     ready: async () => {},
     close: () => db.destroy(),
+    // Not SERIALIZABLE and not behind `writers`: fn is one statement, atomic by itself.
+    runUnsynced: (fn) => db.transaction().execute(async (trx) => {
+      await sql`set local synchronous_commit = off`.execute(trx);
+      return fn(trx);
+    }),
     // One write transaction at a time per process (like SQLite), so they never conflict with
     // each other and a waiting one holds no pooled connection. See `lockWriters` for other processes.
     runTransaction: (fn) => writers.run(async () => {

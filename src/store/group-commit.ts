@@ -21,6 +21,13 @@
  *
  * Each `work` runs in the async context of the caller that queued it (AsyncLocalStorage
  * state, such as the store's "inside a transaction" guard, is the caller's, not the batch's).
+ *
+ * A unit queued with `{ sync: false }` needs no fsync of its own (signature nonces): a batch of
+ * only such units commits under `synchronous=NORMAL` instead of the connection's FULL. In WAL
+ * mode that commit survives a crash of the process, not a power loss; but the next synced
+ * commit fsyncs the WAL file, and with it every frame written before. So an unsynced write can
+ * only be lost together with everything committed after it that was not fsynced either. A
+ * batch with one synced unit is synced.
  */
 import { AsyncResource } from 'node:async_hooks';
 import { CompiledQuery, type Kysely } from 'kysely';
@@ -31,12 +38,17 @@ const ROLLBACK = CompiledQuery.raw('rollback');
 const SAVEPOINT = CompiledQuery.raw('savepoint kiln_unit');
 const RELEASE = CompiledQuery.raw('release kiln_unit');
 const ROLLBACK_TO = CompiledQuery.raw('rollback to kiln_unit');
+// Only settable outside a transaction. FULL is what the connection runs with (dialect.ts).
+const SYNC_NORMAL = CompiledQuery.raw('pragma synchronous = NORMAL');
+const SYNC_FULL = CompiledQuery.raw('pragma synchronous = FULL');
 
 interface Unit<DB> {
   work(trx: Kysely<DB>): Promise<unknown>;
   resolve(value: unknown): void;
   reject(error: unknown): void;
   settled: boolean;
+  /** Its commit must be fsynced before it resolves. */
+  sync: boolean;
 }
 
 export interface GroupCommitOptions<DB> {
@@ -54,6 +66,8 @@ export class GroupCommit<DB> {
   readonly #queue: Unit<DB>[] = [];
   /** A batch is scheduled or running. */
   #busy = false;
+  /** The connection is at synchronous=NORMAL (set for a batch of unsynced units only). */
+  #relaxed = false;
   #idle: Array<() => void> = [];
 
   constructor(opts: GroupCommitOptions<DB>) {
@@ -62,8 +76,11 @@ export class GroupCommit<DB> {
     this.#maxBatch = opts.maxBatch ?? 64;
   }
 
-  /** Runs `work` in a batch and resolves with its value once the batch has committed. */
-  run<T>(work: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in a batch and resolves with its value once the batch has committed (and,
+   * unless `sync` is false, fsynced).
+   */
+  run<T>(work: (trx: Kysely<DB>) => Promise<T>, opts: { sync?: boolean } = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       // The caller's async context, to run `work` in (AsyncResource.bind does the same, slower).
       const context = new AsyncResource('kiln.transaction');
@@ -78,6 +95,7 @@ export class GroupCommit<DB> {
           reject(error);
         },
         settled: false,
+        sync: opts.sync !== false,
       };
       this.#queue.push(unit);
       this.#schedule();
@@ -104,6 +122,12 @@ export class GroupCommit<DB> {
     const batch = this.#queue.splice(0, this.#maxBatch);
     try {
       await this.#db.connection().execute(async (conn) => {
+        // Set before BEGIN (SQLite refuses inside a transaction), and only when it changes.
+        const relaxed = batch.every((u) => !u.sync);
+        if (relaxed !== this.#relaxed) {
+          await conn.executeQuery(relaxed ? SYNC_NORMAL : SYNC_FULL);
+          this.#relaxed = relaxed;
+        }
         await conn.executeQuery(BEGIN_IMMEDIATE);
         await this.#runBatch(conn, batch);
       });

@@ -198,6 +198,14 @@ export interface BlobPinsTable {
   digest: string;
 }
 
+/** Signature nonces per AccessKey (see migrations/0005_nonces.ts); `expires_at` is epoch ms. */
+export interface SignatureNoncesTable {
+  access_key_id: string;
+  /** SHA-256 of the nonce, hex. */
+  nonce_digest: string;
+  expires_at: number;
+}
+
 export interface DB {
   accounts: AccountsTable;
   access_keys: AccessKeysTable;
@@ -216,5 +224,6 @@ export interface DB {
   image_shares: ImageSharesTable;
   step_cache: StepCacheTable;
   blob_pins: BlobPinsTable;
+  signature_nonces: SignatureNoncesTable;
   queue_accounts: QueueAccountsTable;
 }

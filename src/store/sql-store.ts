@@ -56,6 +56,7 @@ export class SqlStore implements Store {
   readonly images: Repositories['images'];
   readonly stepCache: Repositories['stepCache'];
   readonly blobPins: Repositories['blobPins'];
+  readonly signatureNonces: Repositories['signatureNonces'];
 
   readonly #dialect: SqlDialect;
   readonly #inTransaction = new AsyncLocalStorage<{ active: boolean }>();
@@ -63,7 +64,12 @@ export class SqlStore implements Store {
   constructor(dialect: SqlDialect) {
     this.#dialect = dialect;
     const root = wrapRepositories(
-      createRepositories({ db: dialect.db, dialect: dialect.name, atomic: (fn) => dialect.runTransaction(fn) }),
+      createRepositories({
+        db: dialect.db,
+        dialect: dialect.name,
+        atomic: (fn) => dialect.runTransaction(fn),
+        unsynced: (fn) => dialect.runUnsynced(fn),
+      }),
       async (call) => {
         if (this.#inTransaction.getStore()?.active) {
           throw new StoreUsageError('The root store was called inside store.transaction(); use the repositories passed to the callback.');
@@ -84,6 +90,7 @@ export class SqlStore implements Store {
     this.images = root.images;
     this.stepCache = root.stepCache;
     this.blobPins = root.blobPins;
+    this.signatureNonces = root.signatureNonces;
   }
 
   /** Which database this store runs on. */
@@ -101,7 +108,7 @@ export class SqlStore implements Store {
         return await this.#dialect.runTransaction(async (trx) => {
           let ended = false;
           let dbError: unknown;
-          const tx = lazyRepositories({ db: trx, dialect: this.#dialect.name, atomic: (fn) => fn(trx) }, async (call) => {
+          const tx = lazyRepositories({ db: trx, dialect: this.#dialect.name, atomic: (fn) => fn(trx), unsynced: (fn) => fn(trx) }, async (call) => {
             if (ended) throw new StoreUsageError('Transaction repositories were used after their transaction ended.');
             try {
               return await call();

@@ -145,6 +145,26 @@ describe('GroupCommit', () => {
     assert.ok(committed('f0') && committed('f2'));
     await Promise.all(pending);
   });
+
+  it('a batch of only unsynced units commits at synchronous=NORMAL; one synced unit makes the batch FULL', async () => {
+    const g = new GroupCommit<T>({ db, inTransaction: () => sqlite.inTransaction });
+    // 1 = NORMAL, 2 = FULL; read inside the unit, i.e. the level its batch commits at.
+    const level = () => sqlite.pragma('synchronous', { simple: true }) as number;
+    const unsynced = await Promise.all([0, 1].map((i) => g.run(async (trx) => {
+      await insert(trx, `u${i}`);
+      return level();
+    }, { sync: false })));
+    assert.deepEqual(unsynced, [1, 1]);
+    assert.ok(committed('u0') && committed('u1'));
+    const mixed = await Promise.all([
+      g.run(async (trx) => { await insert(trx, 'm0'); return level(); }, { sync: false }),
+      g.run(async (trx) => { await insert(trx, 'm1'); return level(); }),
+    ]);
+    assert.deepEqual(mixed, [2, 2]);
+    assert.equal(await g.run(async () => level()), 2);
+    assert.equal(await g.run(async () => level(), { sync: false }), 1);
+    assert.equal(await g.run(async () => level()), 2, 'a synced batch after an unsynced one is FULL again');
+  });
 });
 
 describe('StatementCache', () => {

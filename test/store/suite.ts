@@ -5,6 +5,7 @@ import type { Backend, SuiteContext } from './helpers.js';
 import { componentTests } from './suite-components.js';
 import { executionTests } from './suite-executions.js';
 import { imageTests } from './suite-images.js';
+import { nonceTests } from './suite-nonces.js';
 import { pipelineTests } from './suite-pipelines.js';
 import { stepCacheTests } from './suite-step-cache.js';
 import { tagTests } from './suite-tags.js';
@@ -56,5 +57,6 @@ export function storeSuite(name: string, makeBackend: () => Promise<Backend>): v
     executionTests(ctx);
     imageTests(ctx);
     stepCacheTests(ctx);
+    nonceTests(ctx);
   });
 }

@@ -22,7 +22,9 @@ export interface InMemoryNonceRegistryOptions {
  * order because expiries are "request time + window". Each claim removes a few expired records
  * from the oldest end, so memory follows the request rate of the last window. The map is also
  * capped: past `maxEntries` the oldest record is dropped even if unexpired (size the cap above
- * peak requests-per-15-minutes; `droppedUnexpired` counts such drops). Not shared between processes.
+ * peak requests-per-15-minutes; `droppedUnexpired` counts such drops). Not shared between
+ * processes and lost on restart: the server uses `StoredNonceRegistry`
+ * (stored-nonce-registry.ts), with one of these in front of the store only as a memo.
  */
 export class InMemoryNonceRegistry implements NonceRegistry {
   private readonly entries = new Map<string, number>();
@@ -41,10 +43,16 @@ export class InMemoryNonceRegistry implements NonceRegistry {
     return this.entries.size;
   }
 
+  /** True when `nonce` is recorded for `accessKeyId` and not expired at `now` (records nothing). */
+  isRecorded(accessKeyId: string, nonce: string, now: Date): boolean {
+    const expiry = this.entries.get(keyOf(accessKeyId, nonce));
+    return expiry !== undefined && expiry > now.getTime();
+  }
+
   claim(accessKeyId: string, nonce: string, expiresAt: Date, now: Date): boolean {
     const nowMs = now.getTime();
     this.sweep(nowMs);
-    const key = `${accessKeyId}\u0000${nonce}`;
+    const key = keyOf(accessKeyId, nonce);
     const existing = this.entries.get(key);
     if (existing !== undefined) {
       if (existing > nowMs) return false;
@@ -66,4 +74,8 @@ export class InMemoryNonceRegistry implements NonceRegistry {
       this.entries.delete(key);
     }
   }
+}
+
+function keyOf(accessKeyId: string, nonce: string): string {
+  return `${accessKeyId}\u0000${nonce}`;
 }

@@ -4,6 +4,7 @@ import { initial } from './0001_initial.js';
 import { executions } from './0002_executions.js';
 import { images } from './0003_images.js';
 import { stepCache } from './0004_step_cache.js';
+import { nonces } from './0005_nonces.js';
 import { fairQueue } from './0006_fair_queue.js';
 
 /** What a migration may ask of the dialect (the only DDL that differs between SQLite and PostgreSQL). */
@@ -21,6 +22,7 @@ export function migrations(h: SchemaHelpers): Record<string, Migration> {
     '0002_executions': executions(),
     '0003_images': images(),
     '0004_step_cache': stepCache(),
+    '0005_nonces': nonces(),
     '0006_fair_queue': fairQueue(),
   };
 }

@@ -12,4 +12,10 @@ export interface RepoContext {
    * root repositories — in a transaction of its own.
    */
   atomic<T>(fn: (db: Kysely<DB>) => Promise<T>): Promise<T>;
+  /**
+   * Runs a single-statement write whose commit need not be flushed before it returns (see
+   * `SqlDialect.runUnsynced`): directly on the open transaction (which decides), or — for the
+   * root repositories — in an unsynced transaction of its own.
+   */
+  unsynced<T>(fn: (db: Kysely<DB>) => Promise<T>): Promise<T>;
 }

@@ -8,6 +8,7 @@ import { imageRepository } from './images.js';
 import { pipelineRepository } from './pipelines.js';
 import { blobPinRepository } from './blob-pins.js';
 import { stepCacheRepository } from './step-cache.js';
+import { signatureNonceRepository } from './signature-nonces.js';
 import { tagRepository } from './tags.js';
 import { accessKeyRepository, accountRepository, resourceGroupRepository, vSwitchRepository } from './tenancy.js';
 
@@ -28,6 +29,7 @@ export const REPOSITORY_FACTORIES: { readonly [K in keyof Repositories]: (ctx: R
   images: imageRepository,
   stepCache: stepCacheRepository,
   blobPins: blobPinRepository,
+  signatureNonces: signatureNonceRepository,
 };
 
 /** Every repository on `ctx`. */
