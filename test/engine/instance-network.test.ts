@@ -1,9 +1,13 @@
 import { test, describe, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Instance } from '../../src/engine/instance/instance.js';
 import { engineFixture, sh, type EngineFixture } from './helpers/engine-fixture.js';
+
+const run = promisify(execFile);
 
 describe("the 'user' network (slirp4netns)", () => {
   let fx: EngineFixture;
@@ -51,6 +55,18 @@ describe("the 'user' network (slirp4netns)", () => {
     );
     assert.equal(r.stdout, 'gateway-refused\nloopback-refused\n');
     assert.equal(hits, 0);
+  });
+
+  test('the egress filter is in the namespace before the first step, and again after a restart', async () => {
+    const spec = fx.spec({ network: 'user' });
+    instance = await fx.driver.create(spec);
+    const tables = async () => (await run('ip', ['netns', 'exec', `kiln-${spec.name}`, 'nft', 'list', 'tables'])).stdout;
+    assert.equal(await tables(), 'table inet kiln_egress\ntable netdev kiln_egress_frames\n');
+    const r = await sh(instance, `timeout 5 wget -q -O- http://10.0.2.3:${port}/ || echo forwarder-refused`);
+    assert.match(r.stderr, /No route to host/, 'refused by the filter, at once');
+    assert.equal(r.stdout, 'forwarder-refused\n');
+    await instance.restart();
+    assert.equal(await tables(), 'table inet kiln_egress\ntable netdev kiln_egress_frames\n');
   });
 
   test('restart brings the network back fresh', async () => {

@@ -16,7 +16,7 @@ import { formatAddress, mergeRanges, parseRange, type AddressRange } from './add
  *  2. DNS (UDP and TCP port 53) to slirp4netns' forwarder 10.0.2.3 passes. The forwarder relays
  *     the query to the resolvers in the host's /etc/resolv.conf, which may be host or private
  *     addresses: builds can resolve names, and that is all they get of those resolvers (any other
- *     port of 10.0.2.3 is refused: slirp4netns would connect it to the resolver's host);
+ *     port of 10.0.2.3 is refused, whatever the libslirp version would make of it);
  *  3. the host is refused, whatever the allow-list says: every address the engine's network
  *     namespace treats as its own (its `local` routing table: interface addresses, broadcast and
  *     anycast addresses, local prefixes), read when the network starts; loopback, 0.0.0.0/8,

@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { execFile } from 'node:child_process';
 import { kilnEnv, REPO_ROOT } from '../../support/child.js';
+import { ip, startNamespaceService, stopChild, waitForOutput, type NamespaceService } from '../../support/namespaces.js';
 
 /*
  * A small network of namespaces made by the test, so that no packet goes anywhere else:
@@ -17,8 +16,6 @@ import { kilnEnv, REPO_ROOT } from '../../support/child.js';
  *
  * The documentation ranges 203.0.113.0/24 and 198.51.100.0/24 play public addresses here.
  */
-
-const run = promisify(execFile);
 
 export const PORT = 8077;
 export const ADDR = {
@@ -39,79 +36,34 @@ export interface LabWorker {
   stop(): Promise<void>;
 }
 
-/** A service in one namespace: what it answers, and the requests it got so far. */
-export interface LabService {
-  reply: string;
-  hits(): number;
-}
-
 export interface NetworkLab {
   hostNs: string;
-  host: LabService;
-  internet: LabService;
-  lan: LabService;
+  host: NamespaceService;
+  internet: NamespaceService;
+  lan: NamespaceService;
   /** Starts `kiln worker` inside the host namespace; resolves once its workers started. */
   startWorker(env: Record<string, string>): Promise<LabWorker>;
   /** Stops every process and deletes the namespaces (and with them the links). */
   close(): Promise<void>;
 }
 
-async function ip(...args: string[]): Promise<void> {
-  await run('ip', args);
-}
-
-function collect(child: ChildProcess): { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (c: Buffer) => (out += c.toString('utf8')));
-  child.stderr?.on('data', (c: Buffer) => (err += c.toString('utf8')));
-  return { out: () => out, err: () => err };
-}
-
-function waitFor(child: ChildProcess, output: () => string, err: () => string, text: string, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      if (output().includes(text)) {
-        child.stdout?.off('data', check);
-        child.off('exit', exited);
-        resolve();
-      }
-    };
-    const exited = (code: number | null, signal: string | null) =>
-      reject(new Error(`${what} exited (${code ?? signal}) before "${text}"; stderr:\n${err()}\nstdout:\n${output()}`));
-    child.stdout?.on('data', check);
-    child.once('exit', exited);
-    check();
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 /** Builds the namespaces, links and services; `tmpDir` holds the host namespace's resolv.conf. */
 export async function createNetworkLab(tmpDir: string): Promise<NetworkLab> {
   const tag = `kt${process.pid}`;
   const ns = { host: `${tag}-host`, internet: `${tag}-internet`, lan: `${tag}-lan` };
-  const children: ChildProcess[] = [];
 
-  const startService = async (nsName: string, reply: string, dnsAnswer?: string): Promise<LabService> => {
-    const args = ['netns', 'exec', nsName, process.execPath, '--import', 'tsx', join(REPO_ROOT, 'test', 'security', 'support', 'namespace-service.ts'), reply, String(PORT)];
-    const child = spawn('ip', dnsAnswer ? [...args, dnsAnswer] : args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    const { out, err } = collect(child);
-    await waitFor(child, out, err, 'ready', `the ${reply} service`);
-    return { reply, hits: () => (out().match(/^hit /gm) ?? []).length };
+  const services: NamespaceService[] = [];
+  const startService = async (nsName: string, reply: string, dnsAnswer?: string): Promise<NamespaceService> => {
+    const service = await startNamespaceService(nsName, reply, PORT, dnsAnswer);
+    services.push(service);
+    return service;
   };
+  const workers: ChildProcess[] = [];
 
   const close = async () => {
-    for (const c of children) await stop(c);
-    for (const n of Object.values(ns)) await run('ip', ['netns', 'delete', n]).catch(() => undefined);
+    for (const w of workers) await stopChild(w);
+    for (const service of services) await service.stop();
+    for (const n of Object.values(ns)) await ip('netns', 'delete', n).catch(() => undefined);
   };
 
   try {
@@ -158,10 +110,12 @@ export async function createNetworkLab(tmpDir: string): Promise<NetworkLab> {
           ],
           { cwd: REPO_ROOT, env: kilnEnv(env), stdio: ['ignore', 'pipe', 'pipe'] },
         );
-        children.push(child);
-        const { out, err } = collect(child);
-        await waitFor(child, out, err, 'Kiln worker(s) started', 'kiln worker');
-        return { output: () => `${out()}${err()}`, stop: () => stop(child) };
+        workers.push(child);
+        let out = '';
+        child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+        child.stderr.on('data', (c: Buffer) => (out += c.toString('utf8')));
+        await waitForOutput(child, () => out, 'Kiln worker(s) started', 'kiln worker');
+        return { output: () => out, stop: () => stopChild(child) };
       },
       close,
     };
