@@ -10,7 +10,8 @@
 // - getfattr/setfattr (attr)          reads and writes overlay xattrs (opaque dirs, file capabilities),
 //                                     which Node's fs cannot;
 // - mkfs.ext4       (e2fsprogs)       the size-bounded disk of an instance;
-// - ip              (iproute2)        the instance's network namespace.
+// - ip              (iproute2)        the instance's network namespace;
+// - nft             (nftables)        the egress filter of networked instances (no host, no private ranges).
 // When something is missing: `apt-get update` once, then one `apt-get install` of every package above.
 // Installing needs root; a non-root user gets a clear message and a non-zero exit.
 import { spawnSync } from 'node:child_process';
@@ -47,6 +48,7 @@ for (const [cmd, pkg] of [
   ['setfattr', 'attr'],
   ['mkfs.ext4', 'e2fsprogs'],
   ['ip', 'iproute2'],
+  ['nft', 'nftables'],
   // mmdebstrap --mode=unshare maps ids through newuidmap/newgidmap (a Recommends of mmdebstrap,
   // which apt may be configured to skip).
   ['newuidmap', 'uidmap'],
