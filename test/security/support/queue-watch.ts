@@ -43,6 +43,14 @@ export class QueueWatch {
     return this.snapshots.some((s) => s.has(a) && s.has(b));
   }
 
+  /** Whether some snapshot saw both executions leased at once. */
+  sawBothLeased(idA: string, idB: string): boolean {
+    return this.snapshots.some((s) => {
+      const leased = [...s.values()].flat();
+      return leased.includes(idA) && leased.includes(idB);
+    });
+  }
+
   /** Resolves once `ok` holds for a snapshot (polling at the watch's pace), or rejects after `timeoutMs`. */
   async until(ok: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;

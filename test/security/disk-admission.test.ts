@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { open, statfs } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, test } from 'node:test';
+import { createPipeline } from '../conformance/ops-support.js';
+import { assertNoLeftovers, isTerminal, logsContaining, startExecution, uniqueName, waitForExecution } from '../e2e/support.js';
+import { startKiln, type TestKiln } from '../support/kiln.js';
+import { QueueWatch } from './support/queue-watch.js';
+
+/*
+ * Issue 8, item 5 (host disk): SystemDiskSize is a sparse file, so without admission a host
+ * promises disks it does not have. Here the data dir is a 36 GiB ext4 filesystem of its own
+ * (a sparse file the test loop-mounts), with KILN_HOST_DISK_RESERVE_BYTES = 4 GiB: builds may be
+ * promised about 31 GiB in all.
+ *
+ * - A 40 GiB build could never fit: it ends FAILED with InsufficientHostDisk without starting.
+ * - Two 20 GiB builds do not fit together: with two idle workers, the second waits (queued)
+ *   until the first has ended, then builds.
+ */
+
+const GiB = 1024 ** 3;
+const run = promisify(execFile);
+const scratch = mkdtempSync(join(tmpdir(), 'kiln-disk-admission-'));
+const image = join(scratch, 'host-disk.img');
+const dataDir = join(scratch, 'data');
+let mounted = false;
+let kiln: TestKiln | undefined;
+let watch: QueueWatch | undefined;
+
+before(async () => {
+  const f = await open(image, 'wx', 0o600);
+  await f.truncate(36 * GiB);
+  await f.close();
+  await run('mkfs.ext4', ['-q', '-F', '-m', '0', '-O', '^has_journal', '-E', 'lazy_itable_init=1,nodiscard', image]);
+  await run('mkdir', ['-p', dataDir]);
+  await run('mount', ['-o', 'loop', image, dataDir]);
+  mounted = true;
+  const s = await statfs(dataDir);
+  assert.ok(s.bavail * s.bsize > 30 * GiB && s.bavail * s.bsize <= 36 * GiB, `the test's filesystem has ${s.bavail * s.bsize} bytes free, not 30 to 36 GiB`);
+  kiln = await startKiln({ KILN_DATA_DIR: dataDir, KILN_WORKERS: '2', KILN_ACCOUNT_MAX_RUNNING: '0', KILN_HOST_DISK_RESERVE_BYTES: String(4 * GiB) });
+  watch = new QueueWatch(dataDir);
+});
+after(async () => {
+  watch?.close();
+  await kiln?.stop();
+  if (mounted) await run('umount', [dataDir]);
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('security: running builds never promise more disk than the host has', () => {
+  test('a SystemDiskSize bigger than the host could ever give ends FAILED with InsufficientHostDisk, without starting', async () => {
+    const v3 = kiln!.clients.v3;
+    const pipelineId = await createPipeline(v3, { name: uniqueName('disk-too-big'), systemDiskSize: 40, buildContent: 'RUN echo too-big-ran' });
+    const executionId = await startExecution(v3, pipelineId);
+    const { item, seen } = await waitForExecution(v3, executionId, isTerminal, 'a terminal status');
+    assert.equal(item.status, 'FAILED', JSON.stringify(item));
+    assert.equal(item.errorCode, 'InsufficientHostDisk');
+    assert.match(item.message ?? '', /SystemDiskSize 40 GiB is more than the build host can hold/);
+    assert.match(item.errorInfo ?? '', /at most 3\d\.\d GiB to one build/);
+    assert.deepEqual(seen.filter((s) => s !== 'PREPARING'), ['FAILED'], 'it never started building');
+    const logs = await logsContaining(kiln!.app.store, executionId, 'the build did not start');
+    assert.ok(!logs.includes('too-big-ran'));
+    await assertNoLeftovers(dataDir, executionId);
+  });
+
+  test('two 20 GiB builds do not fit together: the second waits for the first, then builds', async () => {
+    const v3 = kiln!.clients.v3;
+    const first = await createPipeline(v3, { name: uniqueName('disk-first'), systemDiskSize: 20, buildContent: `RUN echo ${uniqueName('first')} && sleep 4` });
+    const second = await createPipeline(v3, { name: uniqueName('disk-second'), systemDiskSize: 20, buildContent: `RUN echo ${uniqueName('second')} && sleep 1` });
+    const x = await startExecution(v3, first);
+    await watch!.until(() => watch!.claimOrder.includes(x), 'the first build to be claimed');
+    const y = await startExecution(v3, second);
+    // A worker is idle all along; the second build is claimed only once the first has ended.
+    const { item: xItem } = await waitForExecution(v3, x, isTerminal, 'a terminal status');
+    assert.equal(xItem.status, 'SUCCESS', JSON.stringify(xItem));
+    const { item: yItem } = await waitForExecution(v3, y, isTerminal, 'a terminal status');
+    assert.equal(yItem.status, 'SUCCESS', JSON.stringify(yItem));
+    assert.equal(watch!.sawBothLeased(x, y), false, 'the two builds never held a lease at the same time');
+    assert.deepEqual(watch!.claimOrder.filter((id) => id === x || id === y), [x, y]);
+    await assertNoLeftovers(dataDir, x);
+    await assertNoLeftovers(dataDir, y);
+  });
+});
