@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { runCommand } from '../system/run-command.js';
 import { formatAddress, mergeRanges, parseRange, type AddressRange } from './address-ranges.js';
 
@@ -89,7 +90,9 @@ export async function currentEgressPolicy(allowed: readonly AddressRange[]): Pro
  */
 export async function hostAddressRanges(): Promise<AddressRange[]> {
   const out: AddressRange[] = [];
-  for (const family of ['-4', '-6']) {
+  // A kernel booted with IPv6 off has no IPv6 routes to list (and `ip -6` fails).
+  const families = existsSync('/proc/sys/net/ipv6') ? ['-4', '-6'] : ['-4'];
+  for (const family of families) {
     const r = await runCommand('ip', ['-j', family, 'route', 'show', 'table', 'all']);
     const routes = JSON.parse(r.stdout || '[]') as { type?: string; dst?: string }[];
     for (const route of routes) {
