@@ -6,7 +6,8 @@ import { StepFailure } from './build/step-failure.js';
 import { initialConfig, type ImageConfigState } from './image-config.js';
 import { readImage } from './image/oci-image.js';
 import { LAYER_MEDIA_TYPE, type LayerBlob } from './layers/capture-layer.js';
-import type { LayerStore } from './layers/layer-store.js';
+import { InvalidLayerError, UnsafeLayerPathError } from './layers/layer-errors.js';
+import type { LayerDir, LayerStore } from './layers/layer-store.js';
 import { topmostOnce } from './layers/topmost-once.js';
 
 export { topmostOnce };
@@ -31,7 +32,7 @@ export async function runnableImage(image: Image, layers: LayerStore, blobs: Blo
   if (image.manifestDigest) {
     const { layers: blobsOf, config } = await readImage(blobs, image.manifestDigest);
     const dirs: string[] = [];
-    for (const l of blobsOf) dirs.push((await layers.ensure(l.digest)).dir);
+    for (const l of blobsOf) dirs.push((await storedLayer(image, layers, l.digest)).dir);
     return { layers: blobsOf, dirs: topmostOnce(dirs), config };
   }
   // An alias (see AccountImageCatalog.find) carries the id the user wrote; its root filesystem is the target's.
@@ -43,6 +44,21 @@ export async function runnableImage(image: Image, layers: LayerStore, blobs: Blo
     return singleLayer(await systemBase(image, () => ensureDebianMinbase(layers)), initialConfig(DEBIAN_CONFIG));
   }
   throw new StepFailure('InvalidImage.NotReady', `The base image ${image.imageId} cannot be built from on this Kiln yet: only the system images (busybox, Debian minbase) and images built or imported here have a root filesystem.`);
+}
+
+/**
+ * A layer of a stored image, extracted on first use. Images imported before extraction refused
+ * unsafe members may still hold one: the step fails (`InvalidImage.UnsafeLayer`, or
+ * `InvalidImage.LayerUnreadable` for a layer that is not a tar) and no layer directory is kept.
+ */
+async function storedLayer(image: Image, layers: LayerStore, digest: string): Promise<LayerDir> {
+  try {
+    return await layers.ensure(digest);
+  } catch (err) {
+    if (!(err instanceof InvalidLayerError)) throw err;
+    const code = err instanceof UnsafeLayerPathError ? 'InvalidImage.UnsafeLayer' : 'InvalidImage.LayerUnreadable';
+    throw new StepFailure(code, `The image ${image.imageId} cannot be used: its layer ${digest} ${err instanceof UnsafeLayerPathError ? 'has a member Kiln will not write' : 'cannot be read'} (${err.message}).`);
+  }
 }
 
 async function systemBase(image: Image, make: () => Promise<BaseLayer>): Promise<BaseLayer> {

@@ -9,10 +9,12 @@ import type { Digest } from '../../blobs/digest.js';
 import { KilnError } from '../../domain/errors.js';
 import { newImageId } from '../../domain/ids.js';
 import { newAccountImage, type Image } from '../../domain/image.js';
+import { registerImage } from '../../domain/storage-quota.js';
 import { ecsTime } from '../../domain/time.js';
 import type { Store } from '../../domain/ports.js';
 import { initialConfig } from '../image-config.js';
 import { LAYER_MEDIA_TYPE } from '../layers/capture-layer.js';
+import { UnsafeLayerPathError } from '../layers/layer-errors.js';
 import type { LayerStore } from '../layers/layer-store.js';
 import { readTar } from '../layers/tar/tar-reader.js';
 import { readImage, writeImage } from './oci-image.js';
@@ -25,6 +27,8 @@ export interface ImportImageRequest {
   regionId: string;
   imageFamily?: string;
   description?: string;
+  /** The account's image quota in bytes (0 or absent: none): past it the import is not registered (`QuotaExceed.ImageStorage`). */
+  imageQuotaBytes?: number;
 }
 
 export interface ImportImageDeps {
@@ -65,7 +69,7 @@ export async function importImage(deps: ImportImageDeps, req: ImportImageRequest
     manifestDigest,
   });
   try {
-    await deps.store.images.insert(image);
+    await deps.store.transaction((tx) => registerImage(tx, image, layers, req.imageQuotaBytes ?? 0, `importing ${basename(req.file)}`));
   } catch (err) {
     if ((err as Error).name === 'StoreConflictError') throw duplicated();
     throw err;
@@ -73,13 +77,26 @@ export async function importImage(deps: ImportImageDeps, req: ImportImageRequest
   return image;
 }
 
+/** The code of an archive with a layer member that would be written outside the layer (see `importArchive`). */
+export const UNSAFE_LAYER_CODE = 'InvalidImage.UnsafeLayer';
+
 /**
  * Stores an archive's image in the blob store and returns its manifest digest, with no image
  * record: a rootfs tarball (one layer; `source` names it in the history) or an OCI image layout
- * archive. Every layer is unpacked once; a broken archive throws here.
+ * archive. Every layer is unpacked once; a broken archive throws here. A layer with a member
+ * that would land outside it (`..`, through a symlink, a hardlink to a file outside…) is
+ * refused as `KilnError(UNSAFE_LAYER_CODE)`, its layer directory never made; blobs already
+ * stored stay unreferenced until garbage collection.
  */
 export async function importArchive(deps: Pick<ImportImageDeps, 'blobs' | 'layers'>, file: string, source = `kiln images import ${basename(file)}`): Promise<Digest> {
-  return (await isOciLayout(file)) ? importOciLayout(deps, file) : importRootfs(deps, file, source);
+  try {
+    return (await isOciLayout(file)) ? await importOciLayout(deps, file) : await importRootfs(deps, file, source);
+  } catch (err) {
+    if (err instanceof UnsafeLayerPathError) {
+      throw new KilnError(UNSAFE_LAYER_CODE, `The archive has a layer member that Kiln will not write, so nothing was imported: ${err.message}.`);
+    }
+    throw err;
+  }
 }
 
 /** The file's bytes, gunzipped when they start with the gzip magic. */

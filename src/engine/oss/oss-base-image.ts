@@ -3,12 +3,15 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline as pump } from 'node:stream/promises';
 import type { BlobStore } from '../../blobs/blob-store.js';
+import { KilnError } from '../../domain/errors.js';
 import { newAccountImage, type Image } from '../../domain/image.js';
 import type { ImagePipeline } from '../../domain/pipeline.js';
 import type { Store } from '../../domain/ports.js';
+import { isKilnError } from '../../domain/errors.js';
+import { IMAGE_STORAGE_QUOTA_CODE, registerImage, type StorageQuotasOf } from '../../domain/storage-quota.js';
 import { ecsTime } from '../../domain/time.js';
 import { StepCancelled, StepFailure } from '../build/step-failure.js';
-import { importArchive } from '../image/import-image.js';
+import { importArchive, UNSAFE_LAYER_CODE } from '../image/import-image.js';
 import { readImage } from '../image/oci-image.js';
 import type { LayerStore } from '../layers/layer-store.js';
 import { ACCEPTED_FORMATS, FORMAT_NAMES, sniffArchive } from './archive-format.js';
@@ -20,6 +23,8 @@ export interface OssBaseDeps {
   blobs: BlobStore;
   layers: LayerStore;
   newImageId(): string;
+  /** The account's image quota applies to a `RetainImportedImage` import (see `registerImage`). */
+  quotas?: StorageQuotasOf;
 }
 
 export interface OssBaseRequest {
@@ -33,7 +38,8 @@ export interface OssBaseRequest {
  * BaseImageType=OSS at PREPARING: fetches the system disk's object
  * (`ImportImageOptions.DiskDeviceMappings.1`) from the object store and imports it as the base
  * image's root filesystem — a rootfs tarball or an OCI image layout archive, plain or gzip.
- * Disk images (RAW, VHD, QCOW2, VMDK) are refused with what the object is and what Kiln takes.
+ * Disk images (RAW, VHD, QCOW2, VMDK) are refused with what the object is and what Kiln takes;
+ * an archive with a member that would be written outside its layer with `InvalidImage.UnsafeLayer`.
  * The import is the build's own (an image object, no record) unless `RetainImportedImage` keeps
  * it as an account image, as the service does.
  */
@@ -88,6 +94,7 @@ export async function importOssBase(deps: OssBaseDeps, req: OssBaseRequest): Pro
       return await importArchive(deps, file, `BaseImageType=OSS import of ${name}`);
     } catch (err) {
       if (err instanceof StepFailure) throw err;
+      if (err instanceof KilnError && err.code === UNSAFE_LAYER_CODE) throw new StepFailure(err.code, `${prefix}${name}: ${err.message}`);
       throw new StepFailure('OSS.ImageFormatNotSupported', `${prefix}${name}${declared} could not be read as ${ACCEPTED_FORMATS}: ${(err as Error).message}`);
     }
   });
@@ -110,7 +117,13 @@ export async function importOssBase(deps: OssBaseDeps, req: OssBaseRequest): Pro
     if (await deps.store.images.nameTaken(scope, image.imageName)) {
       throw new StepFailure('InvalidImageName.Duplicated', `${prefix}RetainImportedImage: the image name ${image.imageName} is already in use in ${scope.regionId}.`);
     }
-    await deps.store.images.insert(image);
+    try {
+      const quota = deps.quotas?.(scope.accountId).imageBytes ?? 0;
+      await deps.store.transaction((tx) => registerImage(tx, image, layers, quota, `${prefix}RetainImportedImage of ${name}`));
+    } catch (err) {
+      if (isKilnError(err) && err.code === IMAGE_STORAGE_QUOTA_CODE) throw new StepFailure(err.code, err.message);
+      throw err;
+    }
     req.log('system', `RetainImportedImage: the import is kept as image ${image.imageId} (${image.imageName}).\n`);
   }
   return image;
