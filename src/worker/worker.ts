@@ -109,7 +109,7 @@ export class Worker {
   }
 
   private timedOut(during: ExecutionStatus, limitMs: number): BuildOutcome {
-    const limit = limitMs % 60_000 === 0 ? `${limitMs / 60_000} min` : `${limitMs / 1000} s`;
+    const limit = limitMs % 3_600_000 === 0 ? `${limitMs / 3_600_000} h` : limitMs % 60_000 === 0 ? `${limitMs / 60_000} min` : `${limitMs / 1000} s`;
     return {
       status: 'FAILED',
       message: `Failed during ${during}: the build ran longer than the whole-build limit (${limit}) and was stopped; its intermediate instance was released.`,
