@@ -3,6 +3,8 @@ import { newImageId } from '../domain/ids.js';
 import { checkImageName, copyOf, imageNotFound } from '../domain/image-rules.js';
 import { checkDescription } from '../domain/names.js';
 import type { Scope } from '../domain/ports.js';
+import { registerImage } from '../domain/storage-quota.js';
+import { storageQuotasOf } from '../config/storage-quotas.js';
 import { validateTags, type Tag } from '../domain/tag.js';
 import { ecsTime } from '../domain/time.js';
 import { isKnownRegion, type App } from './app.js';
@@ -26,6 +28,12 @@ function duplicated(name: string, regionId: string): KilnError {
  * CopyImage: a new image owned by the caller in the destination region with the same content
  * (the same manifest, no blob is copied). The caller's own images can go to any region; an
  * image shared with the caller only within its region; system images are not custom images.
+ *
+ * As on ECS: its CopyImage reference (help.aliyun.com/document_detail/25538, api.aliyun.com
+ * Ecs 2014-05-26 CopyImage) allows copying an image shared with you within its region only,
+ * and "Use shared images" has sharees copy one to own it; the copy is the caller's and stays
+ * when the owner unshares or deletes the source. (Pages before 2021 said one's own images only.)
+ * The copy's layers count against the caller's image quota (`QuotaExceed.ImageStorage`).
  */
 export async function copyImage(app: App, scope: Scope, req: CopyRequest, clientToken?: string): Promise<{ imageId: string }> {
   const destination = req.destinationRegionId ?? scope.regionId;
@@ -57,7 +65,7 @@ export async function copyImage(app: App, scope: Scope, req: CopyRequest, client
       creationTime: ecsTime(),
     });
     try {
-      await tx.images.insert(copy);
+      await registerImage(tx, copy, undefined, storageQuotasOf(app.config)(scope.accountId).imageBytes, `copying ${source.imageId}`);
     } catch (err) {
       if ((err as { code?: unknown }).code === 'Store.Conflict') throw duplicated(imageName, destination);
       throw err;

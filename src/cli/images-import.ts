@@ -5,6 +5,7 @@ import { KilnError } from '../domain/errors.js';
 import { importImage } from '../engine/image/import-image.js';
 import { LayerStore } from '../engine/layers/layer-store.js';
 import { boot } from '../main/boot.js';
+import { storageQuotasOf } from '../config/storage-quotas.js';
 
 const USAGE = 'usage: kiln images import <file> --name <ImageName> [--region R] [--account ID] [--family F] [--description D]';
 
@@ -43,7 +44,7 @@ export async function imagesImport(config: KilnConfig, args: string[]): Promise<
     const family = flag(args, '--family');
     const description = flag(args, '--description');
     const image = await importImage({ store: app.store, blobs, layers: new LayerStore(config.dataDir, blobs) }, {
-      file, imageName, accountId, regionId,
+      file, imageName, accountId, regionId, imageQuotaBytes: storageQuotasOf(config)(accountId).imageBytes,
       ...(family ? { imageFamily: family } : {}),
       ...(description ? { description } : {}),
     });

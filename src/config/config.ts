@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_REGIONS, type Region } from '../domain/catalog/regions.js';
 import { parseRange } from '../engine/instance/address-ranges.js';
 import type { S3Settings } from '../oss/s3-object-store.js';
+import { DEFAULT_ACCOUNT_CACHE_BYTES_QUOTA, DEFAULT_ACCOUNT_IMAGE_BYTES_QUOTA, accountStorageQuotasFrom, type AccountStorageQuotas } from './storage-quotas.js';
 import { ossAccountsFrom, type OssAccountGrant } from '../oss/oss-grants.js';
 
 /** Everything Kiln can be told at start. Environment variables win over the config file. */
@@ -45,6 +46,20 @@ export interface KilnConfig {
   gcGraceMs: number;
   /** A worker collects garbage after a build when the last collection is older than this (`KILN_GC_INTERVAL_MS`; 0: after every build). */
   gcIntervalMs: number;
+  /**
+   * Per-account image quota (`KILN_ACCOUNT_IMAGE_BYTES_QUOTA`, default 20 GiB; 0: none): the
+   * distinct layer bytes of the images an account owns, in all regions. An image past it is not
+   * registered (`QuotaExceed.ImageStorage`); see `domain/storage-quota.ts`.
+   */
+  accountImageBytesQuota: number;
+  /**
+   * Per-account step-cache quota (`KILN_ACCOUNT_CACHE_BYTES_QUOTA`, default 5 GiB; 0: none): the
+   * distinct blob bytes an account's cache entries name, in all regions; its least recently used
+   * entries are evicted past it.
+   */
+  accountCacheBytesQuota: number;
+  /** Accounts with their own quotas (`KILN_ACCOUNT_STORAGE_QUOTAS`, JSON: `{"<AccountId>": {"imageBytes": n, "cacheBytes": n}}`). */
+  accountStorageQuotas: AccountStorageQuotas;
   /**
    * Builds of one account running at once over all workers (`KILN_ACCOUNT_MAX_RUNNING`; 0: no
    * limit): the account's further builds wait while other accounts' builds go on.
@@ -205,6 +220,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KilnConfig {
     cacheMaxBytes: positiveInt('KILN_CACHE_MAX_BYTES', env.KILN_CACHE_MAX_BYTES ?? file.cacheMaxBytes, 10 * 1024 ** 3),
     gcGraceMs: positiveInt('KILN_GC_GRACE_MS', env.KILN_GC_GRACE_MS ?? file.gcGraceMs, 10 * 60_000),
     gcIntervalMs: positiveInt('KILN_GC_INTERVAL_MS', env.KILN_GC_INTERVAL_MS ?? file.gcIntervalMs, 5 * 60_000),
+    accountImageBytesQuota: positiveInt('KILN_ACCOUNT_IMAGE_BYTES_QUOTA', env.KILN_ACCOUNT_IMAGE_BYTES_QUOTA ?? file.accountImageBytesQuota, DEFAULT_ACCOUNT_IMAGE_BYTES_QUOTA),
+    accountCacheBytesQuota: positiveInt('KILN_ACCOUNT_CACHE_BYTES_QUOTA', env.KILN_ACCOUNT_CACHE_BYTES_QUOTA ?? file.accountCacheBytesQuota, DEFAULT_ACCOUNT_CACHE_BYTES_QUOTA),
+    accountStorageQuotas: env.KILN_ACCOUNT_STORAGE_QUOTAS
+      ? accountStorageQuotasFrom(parseJson(env.KILN_ACCOUNT_STORAGE_QUOTAS, 'KILN_ACCOUNT_STORAGE_QUOTAS'), 'KILN_ACCOUNT_STORAGE_QUOTAS')
+      : accountStorageQuotasFrom(file.accountStorageQuotas, 'accountStorageQuotas (KILN_CONFIG)'),
     accountMaxRunning: positiveInt('KILN_ACCOUNT_MAX_RUNNING', env.KILN_ACCOUNT_MAX_RUNNING ?? file.accountMaxRunning, 2),
     buildTimeoutMs: positiveInt('KILN_BUILD_TIMEOUT_MS', env.KILN_BUILD_TIMEOUT_MS ?? file.buildTimeoutMs, 6 * 3_600_000),
     hostDiskAdmission: flag('KILN_HOST_DISK_ADMISSION', env.KILN_HOST_DISK_ADMISSION ?? file.hostDiskAdmission, true),

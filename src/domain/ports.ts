@@ -295,6 +295,21 @@ export interface ImageRepository {
   shares(scope: Scope, imageId: string): Promise<string[]>;
   /** Which of these owned images are shared with at least one account (`IsSelfShared`). */
   sharedAmong(scope: Scope, imageIds: readonly string[]): Promise<Set<string>>;
+  /**
+   * Records the layers a manifest names (digest and size), which `storageBytes` counts;
+   * recording a manifest's layers again changes nothing. Images name manifests by
+   * `manifestDigest`, so a copy shares its source's record.
+   */
+  recordLayers(manifestDigest: string, layers: readonly import('./storage-quota.js').LayerRef[]): Promise<void>;
+  /**
+   * The account's image storage: the distinct bytes of the recorded layers of the images it
+   * owns in every region (its image quota, see `storage-quota.ts`).
+   */
+  storageBytes(accountId: string): Promise<number>;
+  /** Manifest digests of account images whose layers are not recorded (images older than the records), for a backfill. */
+  unrecordedManifests(): Promise<string[]>;
+  /** Drops the layer records of manifests that no image names any more; returns how many records. */
+  pruneLayerRecords(): Promise<number>;
 }
 
 /**
@@ -309,6 +324,8 @@ export interface StepCacheRepository {
   touch(scope: Scope, keys: readonly string[], at: number): Promise<void>;
   /** Every entry of every scope, least recently used first (for garbage collection). */
   listAll(): Promise<import('./step-cache.js').StepCacheEntry[]>;
+  /** Every entry of the account, in every region, least recently used first (its cache quota). */
+  listForAccount(accountId: string): Promise<import('./step-cache.js').StepCacheEntry[]>;
   delete(scope: Scope, keys: readonly string[]): Promise<void>;
   /** Removes every entry of the scope; returns how many there were. */
   clear(scope: Scope): Promise<number>;

@@ -14,6 +14,8 @@ export interface StepCacheEntry extends Scope {
   layerSize: number;
   /** The instance's /tmp after the step, as a tar blob, when it was not empty (see the cache rules). */
   tmpDigest?: string;
+  /** Bytes of that tar (the cache quota counts them); absent on entries recorded before sizes were. */
+  tmpSize?: number;
   /** A YAML task's captured stdout, for later `{{ task.stdout }}` references. */
   output?: string;
   /** Epoch ms. */

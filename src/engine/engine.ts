@@ -14,6 +14,8 @@ import { StepRunner } from './build/step-runner.js';
 import { BuildCache } from './cache/build-cache.js';
 import { baseChain } from './cache/step-key.js';
 import { cacheModeOf } from '../domain/step-cache.js';
+import { IMAGE_STORAGE_QUOTA_CODE, distinctBytes, formatBytes, registerImage, type StorageQuotas, type StorageQuotasOf } from '../domain/storage-quota.js';
+import { isKilnError } from '../domain/errors.js';
 import { initialConfig } from './image-config.js';
 import { writeImage } from './image/oci-image.js';
 import type { InstanceDriver } from './instance/instance.js';
@@ -45,11 +47,18 @@ export interface EngineDeps {
   oss?: OssTenancy;
   /** Garbage collection, run after builds (see `GcScheduler`). */
   gc?: GcScheduler;
+  /**
+   * Each account's storage quotas (absent: none). An image that would take its account past its
+   * image quota is not registered (the build fails with `QuotaExceed.ImageStorage`, early when a
+   * step's layer alone makes the image too large); the step cache stays within the cache quota.
+   */
+  quotas?: StorageQuotasOf;
   /** Per-step limit (default one hour). */
   stepTimeoutMs?: number;
 }
 
 const DEFAULT_STEP_TIMEOUT_MS = 3_600_000;
+const NO_QUOTAS: StorageQuotas = { imageBytes: 0, cacheBytes: 0 };
 
 /**
  * The build engine: runs an execution through the service's lifecycle on this machine.
@@ -89,9 +98,10 @@ export class BuildEngine implements Builder {
     let phase = 'PREPARING';
     // The image made at the end of BUILDING; a build stopped after it (TESTING) does not keep it.
     let saved: Image | undefined;
+    const quotas = this.d.quotas?.(execution.accountId) ?? NO_QUOTAS;
     const cache = new BuildCache({
       store: this.d.store, blobs: this.d.blobs, scope, executionId: execution.id,
-      mode: cacheModeOf(pipeline.tags, execution.tags),
+      mode: cacheModeOf(pipeline.tags, execution.tags), quotaBytes: quotas.cacheBytes,
     });
     try {
       // PREPARING: resolve what the template refers to now (it may have changed since creation).
@@ -107,6 +117,10 @@ export class BuildEngine implements Builder {
       await ctx.progress(`Preparing base image ${base.imageId}.`);
       const baseImage = await runnableImage(base, this.d.layers, this.d.blobs);
       if (ctx.signal.aborted) throw new StepCancelled();
+      const baseBytes = distinctBytes(baseImage.layers);
+      if (quotas.imageBytes > 0 && baseBytes > quotas.imageBytes) {
+        throw new StepFailure(IMAGE_STORAGE_QUOTA_CODE, `The base image ${base.imageId} alone holds ${formatBytes(baseBytes)} (${baseBytes} bytes) of layers, more than the image storage quota of account ${execution.accountId} (${formatBytes(quotas.imageBytes)}, ${quotas.imageBytes} bytes): no image built on it could be registered.`);
+      }
       cache.pin(baseImage.layers.map((l) => l.digest));
       await cache.flush();
       await ctx.stage('PREPARING', `Preparing the intermediate instance (${pipeline.instanceType}: ${limits.cpus} vCPU, ${limits.memoryMiB / 1024} GiB; ${limits.diskGiB} GiB disk; network ${limits.network}); it is created when the first step that is not in the step cache runs.`);
@@ -126,6 +140,7 @@ export class BuildEngine implements Builder {
       const runner = new StepRunner({
         instance, layers: this.d.layers, config, limits, stepTimeoutMs, signal: ctx.signal, captureLayers: true, oss: stepOss,
         cache: { cache, blobs: this.d.blobs, chain: baseChain(baseImage.layers.map((l) => l.digest), baseImage.config) },
+        ...(quotas.imageBytes > 0 ? { imageQuota: { accountId: execution.accountId, bytes: quotas.imageBytes, below: () => [...baseImage.layers, ...repairLayers] } } : {}),
         log: ctx.log,
         onStep: (i, total, step) => ctx.progress(`Building: step ${i}/${total} (${step.where}).`),
       });
@@ -160,7 +175,7 @@ export class BuildEngine implements Builder {
 
       await cache.flush();
       const imageId = this.d.newImageId();
-      const image = await this.saveImage(scope, pipeline, execution.id, imageId, baseImage, repairLayers, runner, config);
+      const image = await this.saveImage(scope, pipeline, execution.id, imageId, baseImage, repairLayers, runner, config, quotas.imageBytes);
       saved = image;
       const stepsSummary = `Steps: ${cache.summary()}.`;
       ctx.log('system', `${stepsSummary}\n`);
@@ -226,7 +241,7 @@ export class BuildEngine implements Builder {
     }
   }
 
-  private async saveImage(scope: Scope, pipeline: ImagePipeline, executionId: string, imageId: string, base: RunnableImage, repairLayers: LayerBlob[], runner: StepRunner, config: ReturnType<typeof initialConfig>): Promise<Image> {
+  private async saveImage(scope: Scope, pipeline: ImagePipeline, executionId: string, imageId: string, base: RunnableImage, repairLayers: LayerBlob[], runner: StepRunner, config: ReturnType<typeof initialConfig>, imageQuotaBytes: number): Promise<Image> {
     const options = pipeline.imageOptions;
     const prefix = options?.imageName ?? pipeline.imageName ?? pipeline.name;
     const imageName = pipeline.advancedOptions?.imageNameSuffix === 'disable' ? prefix : `${prefix}_${executionId}`;
@@ -251,7 +266,13 @@ export class BuildEngine implements Builder {
       ...(options?.description ? { description: options.description } : {}),
       size: pipeline.systemDiskSize, creationTime: created, tags: options?.imageTags ?? [], manifestDigest, sourceExecutionId: executionId,
     });
-    await this.d.store.images.insert(image);
+    try {
+      // The image row and its layer records in one transaction: past the quota, neither is written.
+      await this.d.store.transaction((tx) => registerImage(tx, image, layers, imageQuotaBytes, `the new image ${imageId} of ${executionId}`));
+    } catch (err) {
+      if (isKilnError(err) && err.code === IMAGE_STORAGE_QUOTA_CODE) throw new StepFailure(err.code, err.message);
+      throw err;
+    }
     return image;
   }
 }

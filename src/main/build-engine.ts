@@ -8,6 +8,7 @@ import { BuildEngine } from '../engine/engine.js';
 import { RuncInstanceDriver } from '../engine/instance/runc-driver.js';
 import { LayerStore } from '../engine/layers/layer-store.js';
 import { GcScheduler } from '../engine/gc/gc-scheduler.js';
+import { storageQuotasOf } from '../config/storage-quotas.js';
 import { S3AccountObjectStores } from '../oss/account-object-stores.js';
 
 /**
@@ -20,8 +21,9 @@ export function createBuildEngine(app: App, log: (msg: string, err?: unknown) =>
   const dataDir = app.config.dataDir;
   const blobs = new LocalBlobStore(join(dataDir, 'blobs'));
   const layers = new LayerStore(dataDir, blobs);
+  const quotas = storageQuotasOf(app.config);
   const gc = new GcScheduler(
-    { store: app.store, blobs, layers, maxCacheBytes: app.config.cacheMaxBytes, graceMs: app.config.gcGraceMs },
+    { store: app.store, blobs, layers, maxCacheBytes: app.config.cacheMaxBytes, graceMs: app.config.gcGraceMs, quotas },
     app.config.gcIntervalMs,
     (err) => log('garbage collection failed', err),
   );
@@ -30,6 +32,7 @@ export function createBuildEngine(app: App, log: (msg: string, err?: unknown) =>
     blobs,
     layers,
     gc,
+    quotas,
     driver: new RuncInstanceDriver({ dataDir, networkAllow: app.config.networkAllow }),
     newImageId,
     ...(app.config.oss ? { oss: { stores: new S3AccountObjectStores(app.config.oss, defaultAccountId), scratchDir: join(dataDir, 'tmp', 'oss') } } : {}),

@@ -173,7 +173,17 @@ export interface ImagesTable {
   family: string | null;
   creation_time: string;
   spec: string;
+  /** The image's manifest (see migrations/0007_storage_quotas.ts); null for images without one. */
+  manifest_digest: string | null;
 }
+
+/** The layers an image manifest names (see migrations/0007_storage_quotas.ts). */
+export interface ImageLayersTable {
+  manifest_digest: string;
+  layer_digest: string;
+  size: number;
+}
+
 
 export interface ImageSharesTable {
   image_id: string;
@@ -188,6 +198,8 @@ export interface StepCacheTable {
   layer_digest: string | null;
   layer_size: number;
   tmp_digest: string | null;
+  /** Bytes of the /tmp snapshot (migrations/0007_storage_quotas.ts); null on older entries. */
+  tmp_size: number | null;
   output: string | null;
   created_at: number;
   last_used_at: number;
@@ -222,6 +234,7 @@ export interface DB {
   execution_logs: ExecutionLogsTable;
   images: ImagesTable;
   image_shares: ImageSharesTable;
+  image_layers: ImageLayersTable;
   step_cache: StepCacheTable;
   blob_pins: BlobPinsTable;
   signature_nonces: SignatureNoncesTable;

@@ -49,7 +49,7 @@ const DOCUMENTED: Record<number, string[]> = {
     'InvalidImageComponent.InUse',
     // DeleteImage, ModifyImageSharePermission, CopyImage
     'ImageUseShared', 'InvalidParameter.IsPublic', 'CurrentRegion.NotSupportPublicImage', 'QuotaExceed.ShareImageUser',
-    'OperationDenied.SameRegionOnly',
+    'OperationDenied.SameRegionOnly', 'QuotaExceed.ImageStorage',
   ],
   404: [
     'InvalidImage.NotFound', 'InvalidResourceGroup.NotFound', 'ImageComponent.NotFound', 'InvalidInstanceType.NotFound',

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { randomBytes } from 'node:crypto';
 import { newAccountImage, type Image } from '../../src/domain/image.js';
+import { registerImage } from '../../src/domain/storage-quota.js';
 import type { Scope } from '../../src/domain/ports.js';
 import { StoreConflictError, StoreNotFoundError } from '../../src/store/errors.js';
 import { newScope, uid, type SuiteContext } from './helpers.js';
@@ -135,6 +137,70 @@ export function imageTests(ctx: SuiteContext): void {
         throw boom;
       }), (e) => e === boom);
       assert.ok(await ctx.store.images.getVisible(a, img.imageId));
+    });
+
+    it('layer records: storageBytes counts the distinct recorded layers of the images an account owns, in every region', async () => {
+      const digest = () => `sha256:${randomBytes(32).toString('hex')}`;
+      const [L1, L2, L3] = [{ digest: digest(), size: 5_000_000_000 }, { digest: digest(), size: 100 }, { digest: digest(), size: 7 }];
+      const [m1, m2] = [digest(), digest()];
+      const owner = newScope();
+      const stranger = newScope();
+      assert.equal(await ctx.store.images.storageBytes(owner.accountId), 0);
+      const first = image(owner, { manifestDigest: m1 });
+      await ctx.store.images.recordLayers(m1, [L1, L2, L2]);
+      await ctx.store.images.insert(first);
+      assert.equal(await ctx.store.images.storageBytes(owner.accountId), 5_000_000_100, 'a bigint sum, exact');
+      await ctx.store.images.recordLayers(m1, [L1, L2]); // again: no change, no error
+      // A copy in another region names the same manifest: nothing more.
+      await ctx.store.images.insert(image({ ...owner, regionId: 'cn-beijing' }, { manifestDigest: m1 }));
+      assert.equal(await ctx.store.images.storageBytes(owner.accountId), 5_000_000_100);
+      // Another manifest sharing L2 adds only L3.
+      const second = image(owner, { manifestDigest: m2 });
+      await ctx.store.images.recordLayers(m2, [L2, L3]);
+      await ctx.store.images.insert(second);
+      assert.equal(await ctx.store.images.storageBytes(owner.accountId), 5_000_000_107);
+      // Shares count for the owner only; the stranger's own image of m2 counts for it.
+      await ctx.store.images.addShares(owner, first.imageId, [stranger.accountId]);
+      assert.equal(await ctx.store.images.storageBytes(stranger.accountId), 0);
+      await ctx.store.images.insert(image(stranger, { manifestDigest: m2 }));
+      assert.equal(await ctx.store.images.storageBytes(stranger.accountId), 107);
+      assert.equal(await ctx.store.images.delete(owner, second.imageId), true);
+      assert.equal(await ctx.store.images.storageBytes(owner.accountId), 5_000_000_100);
+    });
+
+    it('unrecordedManifests lists manifests of images with no layer records; pruneLayerRecords drops records no image names', async () => {
+      const digest = () => `sha256:${randomBytes(32).toString('hex')}`;
+      const [m1, m2] = [digest(), digest()];
+      const owner = newScope();
+      const img = image(owner, { manifestDigest: m1 });
+      await ctx.store.images.insert(img);
+      assert.ok((await ctx.store.images.unrecordedManifests()).includes(m1));
+      await ctx.store.images.recordLayers(m1, [{ digest: digest(), size: 10 }]);
+      assert.ok(!(await ctx.store.images.unrecordedManifests()).includes(m1));
+      // Records of a manifest no image names (the image was deleted) go; those of m1 stay.
+      await ctx.store.images.recordLayers(m2, [{ digest: digest(), size: 20 }]);
+      assert.ok(await ctx.store.images.pruneLayerRecords() >= 1);
+      assert.equal(await ctx.store.images.storageBytes(owner.accountId), 10);
+      await ctx.store.images.insert(image(owner, { manifestDigest: m2 }));
+      assert.equal(await ctx.store.images.storageBytes(owner.accountId), 10, 'm2 has no records any more');
+      assert.ok((await ctx.store.images.unrecordedManifests()).includes(m2));
+    });
+
+    it('registerImage past the quota inserts neither the image nor its layer records; a copy adding no bytes always registers', async () => {
+      const digest = () => `sha256:${randomBytes(32).toString('hex')}`;
+      const owner = newScope();
+      const [m1, m2] = [digest(), digest()];
+      const ok = image(owner, { manifestDigest: m1 });
+      await ctx.store.transaction((tx) => registerImage(tx, ok, [{ digest: digest(), size: 60 }], 100));
+      const big = image(owner, { manifestDigest: m2 });
+      await assert.rejects(ctx.store.transaction((tx) => registerImage(tx, big, [{ digest: digest(), size: 41 }], 100)), (e: Error & { code?: string }) => e.code === 'QuotaExceed.ImageStorage');
+      assert.equal(await ctx.store.images.getOwned(owner, big.imageId), undefined);
+      assert.equal(await ctx.store.images.storageBytes(owner.accountId), 60);
+      // Over a lowered quota, a copy of what the account holds still registers.
+      await ctx.store.transaction((tx) => registerImage(tx, image({ ...owner, regionId: 'cn-beijing' }, { manifestDigest: m1 }), undefined, 10));
+      // 0: no quota.
+      await ctx.store.transaction((tx) => registerImage(tx, big, [{ digest: digest(), size: 1_000 }], 0));
+      assert.equal(await ctx.store.images.storageBytes(owner.accountId), 1_060, 'the refused 41 bytes were not recorded for m2');
     });
   });
 }

@@ -86,6 +86,17 @@ export function stepCacheTests(ctx: SuiteContext): void {
       await ctx.store.stepCache.put([]); // nothing to do, no error
     });
 
+    it('tmpSize round-trips (a bigint); listForAccount gives the account\'s entries of every region, least recently used first', async () => {
+      const scope = newScope();
+      const beijing = { ...scope, regionId: 'cn-beijing' };
+      const withTmp = entry(scope, 'k-tmp', { tmpDigest: hex('5'), tmpSize: 6_000_000_000, lastUsedAt: T0 + 2 });
+      const older = entry(beijing, 'k-old', { lastUsedAt: T0 + 1 });
+      await ctx.store.stepCache.put([withTmp, older, entry(newScope(), 'k-other')]);
+      assert.deepStrictEqual(await ctx.store.stepCache.get(scope, 'k-tmp'), withTmp);
+      assert.deepStrictEqual(await ctx.store.stepCache.listForAccount(scope.accountId), [older, withTmp]);
+      assert.deepStrictEqual(await ctx.store.stepCache.listForAccount(newScope().accountId), []);
+    });
+
     it('put replaces the entry with the same scope and key (every field), leaving the others', async () => {
       const scope = newScope();
       const a = entry(scope, 'k-a', { tmpDigest: hex('3'), output: 'old' });

@@ -169,6 +169,9 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = Object.free
   'DestinationRegion.NotFound': 400, // documented 400 despite the suffix
   IncorrectImageStatus: 400,
   'OperationDenied.SameRegionOnly': 403,
+  // Kiln's per-account image storage quota (CopyImage of an image the caller does not hold yet;
+  // builds report it as their ErrorCode). ECS has no byte quota; 403 as its other QuotaExceed.* image codes.
+  'QuotaExceed.ImageStorage': 403,
 });
 
 /**

@@ -5,7 +5,8 @@ import { chainAfter, stepKey, type NormalizedStep } from '../cache/step-key.js';
 import { restore, snapshot, type TmpSnapshot } from '../cache/tmp-state.js';
 import type { StepResult, StepRun } from '../instance/instance.js';
 import { UnknownUserError } from '../instance/user.js';
-import { LAYER_MEDIA_TYPE, type LayerBlob } from '../layers/capture-layer.js';
+import { LAYER_MEDIA_TYPE, LayerTooLargeError, type LayerBlob } from '../layers/capture-layer.js';
+import { IMAGE_STORAGE_QUOTA_CODE, distinctBytes, formatBytes, type LayerRef } from '../../domain/storage-quota.js';
 import type { LayerStore } from '../layers/layer-store.js';
 import { envList, expand, resolveWorkdir, setEnv, type ImageConfigState } from '../image-config.js';
 import type { PlanStep } from '../plan/steps.js';
@@ -37,6 +38,14 @@ export interface StepRunnerOptions {
   cache?: { cache: BuildCache; blobs: BlobStore; chain: string };
   /** The object store OSSDownload/OSSUpload reach; undefined: they fail with `OSS.NotConfigured`. */
   oss?: OssAccess;
+  /**
+   * The image quota of the build's account (bytes, > 0) and the layers the image holds below the
+   * steps (base image, repairs). A step whose layer makes the image alone larger than the quota
+   * fails at once with `QuotaExceed.ImageStorage`: the image could never be registered. A layer
+   * tar larger than the whole quota is abandoned while it is written, so no more than the quota
+   * reaches the disk.
+   */
+  imageQuota?: { accountId: string; bytes: number; below(): readonly LayerRef[] };
 }
 
 /** `{{ task.stdout }}` references to earlier YAML tasks' output. */
@@ -68,6 +77,8 @@ export class StepRunner {
   private chain: string;
   /** /tmp as the chain says it is after the last step (a snapshot digest; undefined: empty). */
   private chainTmp: string | undefined;
+  /** Bytes of that snapshot. */
+  private chainTmpSize: number | undefined;
   /** /tmp as it really is in the instance (after the last step that ran there). */
   private actualTmp: TmpSnapshot | undefined;
   /** The step being run, for the progress report made when a container really runs. */
@@ -108,6 +119,7 @@ export class StepRunner {
           this.o.instance.commitCachedLayer(hit.layerDigest);
         }
         this.chainTmp = hit.tmpDigest;
+        this.chainTmpSize = hit.tmpSize;
         this.chain = chainAfter(key, hit.layerDigest, hit.tmpDigest);
         this.o.log('system', `    from the step cache (${where}): not run${hit.layerDigest ? `, layer ${hit.layerDigest.slice(7, 19)} reused` : ''}\n`);
         return { ...(layer ? { layer } : {}), ...(hit.output !== undefined ? { output: hit.output } : {}) };
@@ -118,7 +130,7 @@ export class StepRunner {
     await c.cache.record(cacheable ? key : undefined, {
       ...(result.layer ? { layerDigest: result.layer.digest } : {}),
       layerSize: result.layer?.size ?? 0,
-      ...(this.chainTmp !== undefined ? { tmpDigest: this.chainTmp } : {}),
+      ...(this.chainTmp !== undefined ? { tmpDigest: this.chainTmp, ...(this.chainTmpSize !== undefined ? { tmpSize: this.chainTmpSize } : {}) } : {}),
       ...(result.output !== undefined ? { output: result.output } : {}),
     });
     return result;
@@ -138,6 +150,7 @@ export class StepRunner {
     const result = await execute();
     this.actualTmp = await snapshot(instance.tmpDir, c.blobs, this.actualTmp);
     this.chainTmp = this.actualTmp?.digest;
+    this.chainTmpSize = this.actualTmp?.size;
     return result;
   }
 
@@ -168,6 +181,7 @@ export class StepRunner {
         await this.o.instance.restart();
         this.actualTmp = undefined;
         this.chainTmp = undefined;
+        this.chainTmpSize = undefined;
         if (this.o.cache) this.chain = chainAfter(stepKey(this.chain, { op: 'restart' }), undefined, undefined);
         return;
       case 'unsupported':
@@ -260,12 +274,39 @@ export class StepRunner {
       }
       this.check(where, result, needsNetwork);
       let layer: LayerBlob | undefined;
-      if (keep && this.o.captureLayers) layer = await this.o.layers.capture(result.upperDir);
+      if (keep && this.o.captureLayers) layer = await this.captureWithinQuota(where, result.upperDir);
       if (keep) this.o.instance.commitStep();
       return { ...(layer ? { layer } : {}), ...(capture ? { output: stdout } : {}) };
     });
-    if (done.layer) this.captured.push(done.layer);
+    if (done.layer) {
+      this.checkImageQuota(where, done.layer); // a layer reused from the step cache counts too
+      this.captured.push(done.layer);
+    }
     return done.output ?? '';
+  }
+
+  /** Captures a step's layer, failing the step when it takes the image past its account's quota (see `imageQuota`). */
+  private async captureWithinQuota(where: string, upperDir: string): Promise<LayerBlob> {
+    const q = this.o.imageQuota;
+    if (!q) return this.o.layers.capture(upperDir);
+    let layer: LayerBlob;
+    try {
+      layer = await this.o.layers.capture(upperDir, q.bytes);
+    } catch (err) {
+      if (!(err instanceof LayerTooLargeError)) throw err;
+      throw new StepFailure(IMAGE_STORAGE_QUOTA_CODE, `${where}: the step's changes are larger than the image storage quota of account ${q.accountId} (${formatBytes(q.bytes)}, ${q.bytes} bytes); the layer was not kept.`);
+    }
+    // Failing here, before the step is recorded, leaves the layer to garbage collection.
+    this.checkImageQuota(where, layer);
+    return layer;
+  }
+
+  private checkImageQuota(where: string, layer: LayerBlob): void {
+    const q = this.o.imageQuota;
+    if (!q) return;
+    const bytes = distinctBytes([...q.below(), ...this.captured, layer]);
+    if (bytes <= q.bytes) return;
+    throw new StepFailure(IMAGE_STORAGE_QUOTA_CODE, `${where}: with this step's layer (${formatBytes(layer.size)}) the image alone holds ${formatBytes(bytes)} (${bytes} bytes) of layers, more than the image storage quota of account ${q.accountId} (${formatBytes(q.bytes)}, ${q.bytes} bytes).`);
   }
 
   private check(where: string, r: StepResult, needsNetwork: boolean): void {

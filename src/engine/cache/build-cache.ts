@@ -1,6 +1,7 @@
 import type { BlobStore } from '../../blobs/blob-store.js';
 import type { Scope, Store } from '../../domain/ports.js';
 import type { CacheMode, StepCacheEntry } from '../../domain/step-cache.js';
+import { entryBytes, keepWithinQuota } from './account-cache-quota.js';
 
 export interface BuildCacheOptions {
   /** Entries and pins are written through it, one transaction per flush. */
@@ -12,6 +13,12 @@ export interface BuildCacheOptions {
   now?: () => number;
   /** Pending writes are flushed at least this often while a build runs (default 30 s). */
   flushEveryMs?: number;
+  /**
+   * The account's step-cache quota in bytes (0 or absent: none). Every flush that records
+   * entries brings the account's cache, in all its regions, back within it by evicting its least
+   * recently used entries; an entry larger than the whole quota is not recorded.
+   */
+  quotaBytes?: number;
 }
 
 /** What a step produced, to record under its key. */
@@ -19,6 +26,7 @@ export interface StepResultRecord {
   layerDigest?: string;
   layerSize: number;
   tmpDigest?: string;
+  tmpSize?: number;
   output?: string;
 }
 
@@ -102,10 +110,16 @@ export class BuildCache {
     this.touched.clear();
     if (pins.length === 0 && entries.length === 0 && touched.length === 0) return;
     const at = this.lastFlush;
+    const quota = this.o.quotaBytes ?? 0;
+    // An entry that alone is larger than the quota could never stay: it is not recorded (it
+    // would otherwise push every other entry of the account out before being evicted itself).
+    const fitting = quota > 0 ? entries.filter((e) => entryBytes(e) <= quota) : entries;
     await this.o.store.transaction(async (tx) => {
       if (pins.length > 0) await tx.blobPins.pin(this.o.executionId, pins);
-      if (entries.length > 0) await tx.stepCache.put(entries);
+      if (fitting.length > 0) await tx.stepCache.put(fitting);
       if (touched.length > 0) await tx.stepCache.touch(this.o.scope, touched, at);
+      // Evicted entries' blobs stay while this build pins them; garbage collection frees the rest.
+      if (fitting.length > 0 && quota > 0) await keepWithinQuota(tx, this.o.scope.accountId, quota);
     });
   }
 

@@ -18,6 +18,8 @@ export interface TmpSnapshot {
   fingerprint: string;
   /** The tar of /tmp in the blob store. */
   digest: string;
+  /** Its bytes (what the account's cache quota counts). */
+  size: number;
 }
 
 /** The fingerprint of a directory's contents, or undefined when it is empty. */
@@ -47,8 +49,8 @@ export async function snapshot(dir: string, blobs: BlobStore, previous?: TmpSnap
   const print = await fingerprint(dir);
   if (print === undefined) return undefined;
   if (previous?.fingerprint === print) return previous;
-  const { digest } = await blobs.put(coalesce(writeTar(diffEntries(dir))));
-  return { fingerprint: print, digest };
+  const { digest, size } = await blobs.put(coalesce(writeTar(diffEntries(dir))));
+  return { fingerprint: print, digest, size };
 }
 
 /** Empties `dir` and, when `digest` is given, unpacks that snapshot into it. Returns the snapshot restored. */
@@ -57,5 +59,5 @@ export async function restore(dir: string, blobs: BlobStore, digest: string | un
   if (digest === undefined) return undefined;
   await extractLayer(await blobs.get(digest), dir);
   const print = await fingerprint(dir);
-  return print === undefined ? undefined : { fingerprint: print, digest };
+  return print === undefined ? undefined : { fingerprint: print, digest, size: (await blobs.size(digest)) ?? 0 };
 }

@@ -1,5 +1,9 @@
 import type { LocalBlobStore } from '../../blobs/local-blob-store.js';
-import type { Scope, Store } from '../../domain/ports.js';
+import type { Store } from '../../domain/ports.js';
+import type { StepCacheEntry } from '../../domain/step-cache.js';
+import type { StorageQuotasOf } from '../../domain/storage-quota.js';
+import { deleteEntries } from '../cache/account-cache-quota.js';
+import { readImage } from '../image/oci-image.js';
 import type { LayerStore } from '../layers/layer-store.js';
 import { gcRoots } from './gc-roots.js';
 import { entriesToEvict } from './lru-eviction.js';
@@ -10,6 +14,8 @@ export interface GcOptions {
   layers: LayerStore;
   /** The step cache's size bound in bytes (least recently used entries are evicted past it). */
   maxCacheBytes: number;
+  /** Each account's quotas: its cache entries are brought within its cache quota first (after a lowered quota, say). */
+  quotas?: StorageQuotasOf;
   /** Nothing written or used more recently than this is removed (default 10 minutes). */
   graceMs?: number;
   now?: () => number;
@@ -29,10 +35,13 @@ export const DEFAULT_GC_GRACE_MS = 10 * 60_000;
 
 /**
  * Garbage collection of the blob store, the extracted layers and the step cache (mark and
- * sweep). First the step cache is brought under its size bound (least recently used entries
- * first); then every blob that no image, base image, cache entry or running execution
- * references (see `gcRoots`) is deleted, with the extracted layer directories of the deleted
- * blobs. Several processes may collect at once: every deletion is idempotent.
+ * sweep). First the step cache is brought under each account's cache quota and then under its
+ * global size bound (least recently used entries first), and the layers of image manifests
+ * made before their layers were recorded are recorded (the image quota counts them); then
+ * every blob that no image, base image, cache entry or running execution references (see
+ * `gcRoots`) is deleted, with the extracted layer directories of the deleted blobs, and the
+ * layer records of manifests no image names. Several processes may collect at once: every
+ * deletion is idempotent.
  *
  * A running build never loses a layer it uses: its base layers, the cached layers it reuses and
  * the layers it captured are pinned (blob_pins) or named by cache entries it just wrote or
@@ -43,15 +52,11 @@ export async function collectGarbage(o: GcOptions): Promise<GcReport> {
   const now = (o.now ?? Date.now)();
   const grace = o.graceMs ?? DEFAULT_GC_GRACE_MS;
   const all = await o.store.stepCache.listAll();
-  const lru = entriesToEvict(all, o.maxCacheBytes, now, grace);
-  const byScope = new Map<string, { scope: Scope; keys: string[] }>();
-  for (const e of lru.evict) {
-    const id = `${e.accountId}/${e.regionId}`;
-    const group = byScope.get(id) ?? { scope: { accountId: e.accountId, regionId: e.regionId }, keys: [] };
-    group.keys.push(e.key);
-    byScope.set(id, group);
-  }
-  for (const { scope, keys } of byScope.values()) await o.store.stepCache.delete(scope, keys);
+  const overQuota = accountEvictions(all, o.quotas, now, grace);
+  const lru = entriesToEvict(all.filter((e) => !overQuota.has(e)), o.maxCacheBytes, now, grace);
+  lru.evict.push(...overQuota);
+  await deleteEntries(o.store, lru.evict);
+  await recordImageLayers(o.store, o.blobs);
 
   // Roots first, pins pruned last: a pin read here protects its blob even if its build ends meanwhile.
   const roots = await gcRoots({ store: o.store, blobs: o.blobs, baseImagesDir: o.layers.baseImagesDir, entries: lru.keep });
@@ -79,7 +84,33 @@ export async function collectGarbage(o: GcOptions): Promise<GcReport> {
     deletedLayerDirs++;
   }
   await o.store.blobPins.pruneInactive();
+  await o.store.images.pruneLayerRecords();
   await o.blobs.removeStaleTemporaries(now - grace);
   await o.layers.removeStaleStaging(now - grace);
   return { evictedEntries: lru.evict.length, cacheBytesBefore: lru.bytesBefore, cacheBytesAfter: lru.bytesAfter, deletedBlobs, freedBytes, deletedLayerDirs };
+}
+
+/** Entries over their account's cache quota (least recently used first, none used within `graceMs`). */
+function accountEvictions(entries: readonly StepCacheEntry[], quotas: StorageQuotasOf | undefined, now: number, grace: number): Set<StepCacheEntry> {
+  const out = new Set<StepCacheEntry>();
+  if (!quotas) return out;
+  const byAccount = new Map<string, StepCacheEntry[]>();
+  for (const e of entries) {
+    const list = byAccount.get(e.accountId);
+    if (list) list.push(e);
+    else byAccount.set(e.accountId, [e]);
+  }
+  for (const [accountId, mine] of byAccount) {
+    const quota = quotas(accountId).cacheBytes;
+    if (quota > 0) for (const e of entriesToEvict(mine, quota, now, grace).evict) out.add(e);
+  }
+  return out;
+}
+
+/** Records the layers of image manifests that have none recorded (images made before the records), for the image quota. */
+async function recordImageLayers(store: Store, blobs: LocalBlobStore): Promise<void> {
+  for (const manifestDigest of await store.images.unrecordedManifests()) {
+    const image = await readImage(blobs, manifestDigest).catch(() => undefined); // a missing manifest stays unrecorded
+    if (image) await store.images.recordLayers(manifestDigest, image.layers.map((l) => ({ digest: l.digest, size: l.size })));
+  }
 }

@@ -34,10 +34,11 @@ export function entriesToEvict(entries: readonly StepCacheEntry[], maxBytes: num
   return { evict, keep: entries.filter((e) => !evicted.has(e)), bytesBefore, bytesAfter: bytes };
 }
 
-function blobsOf(e: StepCacheEntry): Array<{ digest: string; size: number }> {
+/** The blobs an entry names, with their sizes. */
+export function blobsOf(e: StepCacheEntry): Array<{ digest: string; size: number }> {
   const out: Array<{ digest: string; size: number }> = [];
   if (e.layerDigest) out.push({ digest: e.layerDigest, size: e.layerSize });
-  // /tmp snapshots are small and their size is not recorded: they count as one byte each
-  if (e.tmpDigest) out.push({ digest: e.tmpDigest, size: 1 });
+  // entries recorded before /tmp sizes were count theirs as one byte
+  if (e.tmpDigest) out.push({ digest: e.tmpDigest, size: e.tmpSize ?? 1 });
   return out;
 }

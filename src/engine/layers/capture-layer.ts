@@ -23,12 +23,32 @@ export interface LayerBlob {
   size: number;
 }
 
+/** A layer's tar grew past the bytes it was allowed (see `captureLayer`); nothing was stored. */
+export class LayerTooLargeError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`the layer is larger than ${maxBytes} bytes`);
+    this.name = 'LayerTooLargeError';
+  }
+}
+
+/** Passes the pieces through, throwing `LayerTooLargeError` as soon as they add up to more than `maxBytes`. */
+async function* atMost(source: AsyncIterable<Buffer>, maxBytes: number): AsyncGenerator<Buffer> {
+  let bytes = 0;
+  for await (const piece of source) {
+    bytes += piece.length;
+    if (bytes > maxBytes) throw new LayerTooLargeError(maxBytes);
+    yield piece;
+  }
+}
+
 /**
  * Archives a directory of changes (a step's overlay upper dir) as an OCI layer tar into the
  * blob store; see `diffEntries` for what the tar holds. The directory must not change meanwhile.
- * Identical trees give identical digests.
+ * Identical trees give identical digests. With `maxBytes`, a tar that grows past it is
+ * abandoned as it is written (the blob store keeps nothing of it) with `LayerTooLargeError`.
  */
-export async function captureLayer(upperDir: string, blobs: BlobStore): Promise<LayerBlob> {
-  const { digest, size } = await blobs.put(coalesce(writeTar(diffEntries(upperDir))));
+export async function captureLayer(upperDir: string, blobs: BlobStore, maxBytes?: number): Promise<LayerBlob> {
+  const tar = coalesce(writeTar(diffEntries(upperDir)));
+  const { digest, size } = await blobs.put(maxBytes === undefined ? tar : atMost(tar, maxBytes));
   return { mediaType: LAYER_MEDIA_TYPE, digest, diffId: digest, size };
 }

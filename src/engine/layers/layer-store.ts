@@ -47,9 +47,9 @@ export class LayerStore {
     return exists(this.dirOf(diffId));
   }
 
-  /** Archives a directory of changes into the blob store (see `captureLayer`). */
-  capture(upperDir: string): Promise<LayerBlob> {
-    return captureLayer(upperDir, this.blobs);
+  /** Archives a directory of changes into the blob store (see `captureLayer`; `maxBytes` bounds the tar). */
+  capture(upperDir: string, maxBytes?: number): Promise<LayerBlob> {
+    return captureLayer(upperDir, this.blobs, maxBytes);
   }
 
   /** The directory of the layer blob `digest`, extracted from the blob store on first use. */

@@ -28,6 +28,7 @@ export function imageRepository(ctx: RepoContext): ImageRepository {
         family: image.imageFamily ?? null,
         creation_time: image.creationTime,
         spec: JSON.stringify(image),
+        manifest_digest: image.manifestDigest ?? null,
       }).execute(), { unique: (cause) => new StoreConflictError('Image', `Image name ${image.imageName} is already in use in ${image.regionId}.`, { cause }) });
     },
 
@@ -106,6 +107,42 @@ export function imageRepository(ctx: RepoContext): ImageRepository {
         .select('image_shares.image_id').distinct().where('image_shares.image_id', 'in', [...imageIds])
         .where('images.account_id', '=', scope.accountId).where('images.region_id', '=', scope.regionId).execute();
       return new Set(rows.map((r) => r.image_id));
+    },
+
+    async recordLayers(manifestDigest, layers) {
+      const unique = new Map(layers.map((l) => [l.digest, l.size]));
+      if (unique.size === 0) return;
+      await ctx.db.insertInto('image_layers')
+        .values([...unique].map(([layer_digest, size]) => ({ manifest_digest: manifestDigest, layer_digest, size })))
+        .onConflict((oc) => oc.columns(['manifest_digest', 'layer_digest']).doNothing())
+        .execute();
+    },
+
+    async storageBytes(accountId) {
+      // Distinct layers first (a layer in several of the account's manifests counts once), then their sum.
+      const layers = ctx.db.selectFrom('image_layers')
+        .select((eb) => ['image_layers.layer_digest', eb.fn.max('image_layers.size').as('size')])
+        .where('image_layers.manifest_digest', 'in', ctx.db.selectFrom('images').select('images.manifest_digest').where('images.account_id', '=', accountId))
+        .groupBy('image_layers.layer_digest');
+      const row = await ctx.db.selectFrom(layers.as('t')).select((eb) => eb.fn.sum<number | string | null>('t.size').as('bytes')).executeTakeFirst();
+      return Number(row?.bytes ?? 0);
+    },
+
+    async unrecordedManifests() {
+      const rows = await ctx.db.selectFrom('images').select('images.manifest_digest').distinct()
+        .where('images.manifest_digest', 'is not', null)
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('image_layers').select('image_layers.layer_digest')
+          .whereRef('image_layers.manifest_digest', '=', 'images.manifest_digest'))))
+        .execute();
+      return rows.map((r) => r.manifest_digest!);
+    },
+
+    async pruneLayerRecords() {
+      const r = await ctx.db.deleteFrom('image_layers')
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('images').select('images.id')
+          .whereRef('images.manifest_digest', '=', 'image_layers.manifest_digest'))))
+        .executeTakeFirst();
+      return Number(r.numDeletedRows);
     },
   };
 }

@@ -11,6 +11,7 @@ function fromRow(r: StepCacheTable): StepCacheEntry {
     ...(r.layer_digest !== null ? { layerDigest: r.layer_digest } : {}),
     layerSize: Number(r.layer_size),
     ...(r.tmp_digest !== null ? { tmpDigest: r.tmp_digest } : {}),
+    ...(r.tmp_size !== null && r.tmp_size !== undefined ? { tmpSize: Number(r.tmp_size) } : {}),
     ...(r.output !== null ? { output: r.output } : {}),
     createdAt: Number(r.created_at),
     lastUsedAt: Number(r.last_used_at),
@@ -38,6 +39,7 @@ export function stepCacheRepository(ctx: RepoContext): StepCacheRepository {
           layer_digest: e.layerDigest ?? null,
           layer_size: e.layerSize,
           tmp_digest: e.tmpDigest ?? null,
+          tmp_size: e.tmpSize ?? null,
           output: e.output ?? null,
           created_at: e.createdAt,
           last_used_at: e.lastUsedAt,
@@ -46,6 +48,7 @@ export function stepCacheRepository(ctx: RepoContext): StepCacheRepository {
           layer_digest: eb.ref('excluded.layer_digest'),
           layer_size: eb.ref('excluded.layer_size'),
           tmp_digest: eb.ref('excluded.tmp_digest'),
+          tmp_size: eb.ref('excluded.tmp_size'),
           output: eb.ref('excluded.output'),
           created_at: eb.ref('excluded.created_at'),
           last_used_at: eb.ref('excluded.last_used_at'),
@@ -63,6 +66,12 @@ export function stepCacheRepository(ctx: RepoContext): StepCacheRepository {
 
     async listAll() {
       const rows = await ctx.db.selectFrom('step_cache').selectAll().orderBy('last_used_at').orderBy('cache_key').execute();
+      return rows.map(fromRow);
+    },
+
+    async listForAccount(accountId) {
+      const rows = await ctx.db.selectFrom('step_cache').selectAll().where('account_id', '=', accountId)
+        .orderBy('last_used_at').orderBy('region_id').orderBy('cache_key').execute();
       return rows.map(fromRow);
     },
 
