@@ -4,6 +4,7 @@ import type { KilnConfig } from '../config/config.js';
 import type { Store } from '../domain/ports.js';
 import { collectGarbage } from '../engine/gc/collect-garbage.js';
 import { LayerStore } from '../engine/layers/layer-store.js';
+import { storageQuotasOf } from '../config/storage-quotas.js';
 
 /**
  * `kiln gc [--grace-ms N] [--max-cache-bytes N]`: one garbage collection now (workers also run
@@ -22,6 +23,7 @@ export async function gcCommand(store: Store, config: KilnConfig, args: string[]
     store, blobs, layers: new LayerStore(config.dataDir, blobs),
     maxCacheBytes: num('--max-cache-bytes', config.cacheMaxBytes),
     graceMs: num('--grace-ms', config.gcGraceMs),
+    quotas: storageQuotasOf(config),
   });
   console.log(JSON.stringify(report, null, 2));
   return 0;

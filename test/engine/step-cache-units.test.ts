@@ -76,6 +76,15 @@ describe('entriesToEvict', () => {
     assert.equal(r.bytesAfter, 11, 'the shared /tmp blob stays with t2');
   });
 
+  it('counts a /tmp snapshot by its recorded size (a large /tmp is not one byte)', () => {
+    const big = { ...entry('big-tmp', NOW - 9 * HOUR, 'sha256:l1', 10, 'sha256:tmp-big'), tmpSize: 5_000 };
+    const small = entry('small', NOW - 8 * HOUR, 'sha256:l2', 10);
+    const r = entriesToEvict([big, small], 100, NOW, 0);
+    assert.equal(r.bytesBefore, 5_020);
+    assert.deepEqual(keys(r.evict), ['big-tmp']);
+    assert.equal(r.bytesAfter, 10);
+  });
+
   it('never evicts entries used within the grace period, even past the bound', () => {
     const entries = [
       entry('stale', NOW - 3 * HOUR, 'sha256:s', 100),
