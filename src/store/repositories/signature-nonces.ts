@@ -20,14 +20,15 @@ export function signatureNonceRepository(ctx: RepoContext): SignatureNonceReposi
   return {
     async claim(accessKeyId, nonce, expiresAt, now) {
       // Inserts, or takes over a record that has expired; returns a row only in those two cases.
-      const row = await ctx.unsynced((db) => db.insertInto('signature_nonces')
-        .values({ access_key_id: accessKeyId, nonce_digest: nonceDigest(nonce), expires_at: expiresAt })
-        .onConflict((oc) => oc.columns(['access_key_id', 'nonce_digest'])
-          .doUpdateSet({ expires_at: expiresAt })
-          .where('signature_nonces.expires_at', '<=', now))
-        .returning('expires_at')
-        .executeTakeFirst());
-      return row !== undefined;
+      // A SQL template (the same on both databases), not the builder: this runs on every
+      // request, and building the upsert cost a third of the claim.
+      const { rows } = await ctx.unsynced((db) => sql<{ expires_at: number }>`
+        insert into signature_nonces (access_key_id, nonce_digest, expires_at)
+        values (${accessKeyId}, ${nonceDigest(nonce)}, ${expiresAt})
+        on conflict (access_key_id, nonce_digest) do update set expires_at = excluded.expires_at
+          where signature_nonces.expires_at <= ${now}
+        returning expires_at`.execute(db));
+      return rows.length > 0;
     },
 
     async pruneExpired(now, limit) {
