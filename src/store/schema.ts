@@ -184,7 +184,6 @@ export interface ImageLayersTable {
   size: number;
 }
 
-
 export interface ImageSharesTable {
   image_id: string;
   account_id: string;

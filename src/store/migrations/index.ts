@@ -4,9 +4,9 @@ import { initial } from './0001_initial.js';
 import { executions } from './0002_executions.js';
 import { images } from './0003_images.js';
 import { stepCache } from './0004_step_cache.js';
-import { storageQuotas } from './0007_storage_quotas.js';
 import { nonces } from './0005_nonces.js';
 import { fairQueue } from './0006_fair_queue.js';
+import { storageQuotas } from './0007_storage_quotas.js';
 
 /** What a migration may ask of the dialect (the only DDL that differs between SQLite and PostgreSQL). */
 export interface SchemaHelpers {
@@ -23,9 +23,9 @@ export function migrations(h: SchemaHelpers): Record<string, Migration> {
     '0002_executions': executions(),
     '0003_images': images(),
     '0004_step_cache': stepCache(),
-    '0007_storage_quotas': storageQuotas(),
     '0005_nonces': nonces(),
     '0006_fair_queue': fairQueue(),
+    '0007_storage_quotas': storageQuotas(),
   };
 }
 
