@@ -13,7 +13,8 @@ import { LayerStore } from '../src/engine/layers/layer-store.js';
  * (`sh -c "$CMD"`, `$I` replaced by the step's index) on one runc instance on the busybox base,
  * each captured as a layer and committed, as the engine does. Prints medians of: the whole
  * step, `instance.run`, runc itself (spawn to exit), the instance's own work around runc, and
- * the layer capture. Needs root and runc, like the engine.
+ * the layer capture; and the instance's creation and destruction, once each. Needs root and runc,
+ * like the engine.
  *
  *   node --import tsx bench/profile-step.ts                 20 × `true`
  *   N=10 CMD='dd if=/dev/zero of=/f$I bs=1M count=20' node --import tsx bench/profile-step.ts
@@ -38,7 +39,10 @@ const driver = new RuncInstanceDriver({ dataDir });
 try {
   const layers = new LayerStore(dataDir, new LocalBlobStore(join(dataDir, 'blobs')));
   const base = await ensureBusyboxBase(layers);
+  const createStarted = performance.now();
   const instance = await driver.create({ name, hostname: 'profile', layers: [base.dir], cpus: 1, memoryMiB: 256, diskGiB: 1, diskMiB: 1024, network: 'none' });
+  const createMs = performance.now() - createStarted;
+  let destroyMs = 0;
   const stepMs: number[] = [];
   const runMs: number[] = [];
   const captureMs: number[] = [];
@@ -59,7 +63,9 @@ try {
       captureMs.push(done - ran);
     }
   } finally {
+    const destroyStarted = performance.now();
     await instance.destroy();
+    destroyMs = performance.now() - destroyStarted;
   }
   const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
   const around = runMs.map((r, i) => r - runcMs[i]!);
@@ -67,6 +73,8 @@ try {
   for (const [label, v] of [['step (run + capture + commit)', stepMs], ['instance.run', runMs], ['  runc run (spawn → exit)', runcMs], ['  around runc', around], ['layer capture', captureMs]] as const) {
     console.log(`${label.padEnd(32)}${median(v).toFixed(1).padStart(8)}`);
   }
+  console.log(`${'instance create (once)'.padEnd(32)}${createMs.toFixed(1).padStart(8)}`);
+  console.log(`${'instance destroy (once)'.padEnd(32)}${destroyMs.toFixed(1).padStart(8)}`);
 } finally {
   await driver.reap(name);
   await rm(dataDir, { recursive: true, force: true });

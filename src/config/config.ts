@@ -86,6 +86,15 @@ export interface KilnConfig {
    * the host's own addresses (whatever this says), RFC 1918, link-local, CGNAT and the like.
    */
   networkAllow: string[];
+  /**
+   * First host id of the build instances' user-namespace ranges (`KILN_INSTANCE_ID_BASE`,
+   * default 2^31): instance n's container ids 0–65535 are host ids base + n·65536 + 0…65535.
+   * The span must not overlap the host's users, groups or /etc/subuid and /etc/subgid ranges
+   * (checked when the first instance is created).
+   */
+  instanceIdBase: number;
+  /** How many such 65536-id ranges there are, so instances at once on the machine (`KILN_INSTANCE_ID_RANGES`, default 4096). */
+  instanceIdRanges: number;
 }
 
 /** `KILN_OSS_ENDPOINT`, `KILN_OSS_ACCESS_KEY_ID`, `KILN_OSS_ACCESS_KEY_SECRET`, `KILN_OSS_REGION`, `KILN_OSS_PATH_STYLE`, `KILN_OSS_ACCOUNTS`. */
@@ -231,6 +240,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KilnConfig {
     hostDiskReserveBytes: positiveInt('KILN_HOST_DISK_RESERVE_BYTES', env.KILN_HOST_DISK_RESERVE_BYTES ?? file.hostDiskReserveBytes, 5 * 1024 ** 3),
     logMaxBytes: positiveInt('KILN_LOG_MAX_BYTES', env.KILN_LOG_MAX_BYTES ?? file.logMaxBytes, 16 * 1024 ** 2),
     networkAllow: networkAllowFrom(env.KILN_NETWORK_ALLOW ?? file.networkAllow),
+    instanceIdBase: positiveInt('KILN_INSTANCE_ID_BASE', env.KILN_INSTANCE_ID_BASE ?? file.instanceIdBase, 2 ** 31),
+    instanceIdRanges: positiveInt('KILN_INSTANCE_ID_RANGES', env.KILN_INSTANCE_ID_RANGES ?? file.instanceIdRanges, 4096),
     imageAliases: env.KILN_IMAGE_ALIASES
       ? imageAliasesFrom(parseJson(env.KILN_IMAGE_ALIASES, 'KILN_IMAGE_ALIASES'), 'KILN_IMAGE_ALIASES')
       : file.imageAliases !== undefined ? imageAliasesFrom(file.imageAliases, 'imageAliases (KILN_CONFIG)') : [...DEFAULT_IMAGE_ALIASES],

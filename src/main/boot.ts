@@ -2,9 +2,11 @@ import { createApp, type App } from '../app/app.js';
 import { ensureDefaultAccount, type DefaultCredentials } from '../auth/default-account.js';
 import type { KilnConfig } from '../config/config.js';
 import { createStore } from '../store/create-store.js';
+import { secureDataDir } from './data-dir.js';
 
-/** Opens the store (running migrations), makes the default account, and builds the app. */
+/** Makes the data dir owner-only, opens the store (running migrations), makes the default account, and builds the app. */
 export async function boot(config: KilnConfig): Promise<{ app: App; credentials: DefaultCredentials }> {
+  secureDataDir(config.dataDir);
   const store = await createStore({ dataDir: config.dataDir, ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}) });
   try {
     const credentials = await ensureDefaultAccount(store, config);

@@ -9,6 +9,7 @@ import { exitQuietlyOnClosedPipe, exitWhenFlushed } from '../cli/stdio.js';
 import { createStore } from '../store/create-store.js';
 import { serve } from './serve.js';
 import { boot } from './boot.js';
+import { secureDataDir } from './data-dir.js';
 import { startWorkers } from './workers.js';
 
 const USAGE = `usage: kiln <command>
@@ -36,6 +37,7 @@ function flag(args: string[], name: string): string | undefined {
 
 async function withStore<T>(fn: (store: Awaited<ReturnType<typeof createStore>>, config: ReturnType<typeof loadConfig>) => Promise<T>): Promise<T> {
   const config = loadConfig();
+  secureDataDir(config.dataDir);
   const store = await createStore({ dataDir: config.dataDir, ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}) });
   try {
     return await fn(store, config);

@@ -63,6 +63,7 @@ describe('instance parts', () => {
       cgroupsPath: 'kiln-x/kiln-x-1',
       etcFiles: [{ destination: '/etc/hosts', source: '/i/etc/hosts' }],
       tmpDir: '/i/tmp',
+      idRange: { hostId: 2 ** 31, size: 65536 },
       maxOpenFiles: 1024,
     };
     const spec = buildStepSpec(input) as {

@@ -31,7 +31,9 @@ export async function createDisk(imagePath: string, mountPoint: string, sizeByte
       'kiln-disk',
       imagePath,
     ]);
-    await runCommand('mount', ['-t', 'ext4', '-o', 'loop,noatime', imagePath, mountPoint]);
+    // it holds the steps' upper dirs: the container execs and runs setuid files through the
+    // overlay (whose own flags count), never from this mount
+    await runCommand('mount', ['-t', 'ext4', '-o', 'loop,noatime,nosuid,nodev', imagePath, mountPoint]);
   } catch (err) {
     await rm(imagePath, { force: true });
     throw err;

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runCommand } from '../system/run-command.js';
 import { ERRNO, MNT_DETACH, SysCallError, withSysHelper, type SysHelper } from '../system/sys-helper.js';
@@ -78,4 +78,18 @@ async function unmountWith(h: SysHelper, path: string): Promise<void> {
 /** Mounts a tmpfs of at most `sizeBytes` at `path`, mode 1777 (a /tmp). */
 export async function mountTmpfs(path: string, sizeBytes: number): Promise<void> {
   await runCommand('mount', ['-t', 'tmpfs', '-o', `mode=1777,nosuid,nodev,size=${Math.max(1, Math.floor(sizeBytes / 1024))}k`, 'kiln-tmp', path]);
+}
+
+/**
+ * `rm -rf dir`, but only once nothing is mounted at or under it: what is (an instance's disk,
+ * its views of shared layers) is unmounted first, deepest first, and when something stays
+ * mounted the folder is left and an error says what. A recursive removal through a mount would
+ * delete what the mount shows (the layer store, through a layer view).
+ */
+export async function removeUnmounted(dir: string): Promise<void> {
+  const under = async () => (await listMounts()).map((m) => m.mountPoint).filter((p) => p === dir || p.startsWith(`${dir}/`));
+  for (const m of (await under()).sort((a, b) => b.length - a.length)) await unmount(m).catch(() => undefined);
+  const left = await under();
+  if (left.length > 0) throw new Error(`not removing ${dir}: still mounted at ${left.join(', ')}`);
+  await rm(dir, { recursive: true, force: true });
 }

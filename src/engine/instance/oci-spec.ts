@@ -1,6 +1,8 @@
 /**
  * The OCI runtime spec (runc's config.json) of one build step. A pure function of its input.
  */
+import type { IdRange } from './id-slots.js';
+import { seccompFor, type OciSeccomp } from './seccomp.js';
 
 /** Docker's default capability set: what builds (apt, chown, setuid helpers, ping) expect. */
 export const DEFAULT_CAPABILITIES = [
@@ -40,8 +42,12 @@ export interface StepSpecInput {
   cgroupsPath: string;
   /** Files on the instance disk bind-mounted over the image's (/etc/hosts, /etc/hostname, /etc/resolv.conf). */
   etcFiles: { destination: string; source: string }[];
-  /** Host folder (the instance's /tmp tmpfs) bind-mounted at /tmp. */
+  /** Host folder (the instance's /tmp tmpfs, idmapped) bind-mounted at /tmp. */
   tmpDir: string;
+  /** The host ids the container's ids 0…size−1 are (its user namespace's uid and gid map). */
+  idRange: IdRange;
+  /** The seccomp filter (default: Docker's default profile for the step's capabilities). */
+  seccomp?: OciSeccomp;
   /** RLIMIT_NOFILE (soft = hard); at most the engine's own hard limit, which runc cannot raise. */
   maxOpenFiles: number;
 }
@@ -49,11 +55,31 @@ export interface StepSpecInput {
 type Json = Record<string, unknown>;
 
 /**
- * Namespaces: a fresh pid, mount, uts and ipc namespace per step; the network namespace is the
- * instance's (joined by path). Mounts: /proc, a tmpfs /dev with the standard devices (runc adds
- * null, zero, full, random, urandom, tty, ptmx), /dev/pts, /dev/shm (64 MiB), /dev/mqueue, a
- * read-only /sys, the instance's /tmp and /etc files. No seccomp profile; `noNewPrivileges` is
- * off so sudo and setuid helpers work; non-root users get no effective capabilities.
+ * Namespaces: a fresh user, pid, mount, uts and ipc namespace per step; the network namespace is
+ * the instance's (joined by path, before runc creates the user namespace).
+ *
+ * The user namespace maps container ids 0…65535 to the instance's own range of host ids
+ * (`idRange`, far above the host's users; see `IdSlots`): the build's root is an unprivileged
+ * user of the host, its capabilities count only inside its namespaces, and it shares no kernel
+ * keyring, no files and no processes with the host's root or another build.
+ *
+ * Seccomp: Docker's default profile (see `seccomp-profile.ts`), filtered for the step's
+ * capabilities: no keyctl/add_key/request_key, no unshare/setns/mount, no namespaces from clone,
+ * no perf_event_open, bpf or io_uring.
+ *
+ * `noNewPrivileges` is off, deliberately: what a build does must behave as on a VM, where a step
+ * running as a user can `sudo`, `su` or `ping` (setuid and file-capability binaries), and a root
+ * step can `su builder -c 'sudo …'`. With it on, the kernel ignores setuid bits and file
+ * capabilities for the whole process tree, so those fail. Leaving it off gives away nothing
+ * beyond the VM's semantics: the most a setuid binary can reach is the container's root, which
+ * the user namespace and the seccomp filter already confine (runc, itself root on the host,
+ * installs the filter, so it does not need no_new_privs either).
+ *
+ * Mounts: /proc, a tmpfs /dev with the standard devices (runc binds null, zero, full, random,
+ * urandom and tty from the host, as a user namespace cannot mknod; ptmx from /dev/pts),
+ * /dev/pts, /dev/shm (64 MiB), /dev/mqueue, /sys as a read-only bind of the host's (a user
+ * namespace may mount sysfs only in a network namespace it owns, and the instance's belongs to
+ * the host), the instance's /tmp and /etc files. Non-root users get no effective capabilities.
  */
 export function buildStepSpec(input: StepSpecInput): Json {
   const env = [...input.env];
@@ -88,14 +114,17 @@ export function buildStepSpec(input: StepSpecInput): Json {
       { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
       { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
       { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
-      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+      { destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'rprivate', 'nosuid', 'noexec', 'nodev', 'ro'] },
       { destination: '/tmp', type: 'bind', source: input.tmpDir, options: ['rbind', 'rprivate', 'nosuid', 'nodev'] },
       ...input.etcFiles.map((f) => ({ destination: f.destination, type: 'bind', source: f.source, options: ['rbind', 'rprivate'] })),
     ],
     linux: {
       cgroupsPath: input.cgroupsPath,
       resources: { devices: [{ allow: false, access: 'rwm' }] },
-      namespaces: [{ type: 'pid' }, { type: 'mount' }, { type: 'uts' }, { type: 'ipc' }, { type: 'network', path: input.netnsPath }],
+      namespaces: [{ type: 'user' }, { type: 'pid' }, { type: 'mount' }, { type: 'uts' }, { type: 'ipc' }, { type: 'network', path: input.netnsPath }],
+      uidMappings: [{ containerID: 0, hostID: input.idRange.hostId, size: input.idRange.size }],
+      gidMappings: [{ containerID: 0, hostID: input.idRange.hostId, size: input.idRange.size }],
+      seccomp: input.seccomp ?? defaultSeccomp(),
       maskedPaths: [
         '/proc/asound',
         '/proc/acpi',
@@ -112,4 +141,11 @@ export function buildStepSpec(input: StepSpecInput): Json {
       readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
     },
   };
+}
+
+let seccomp: OciSeccomp | undefined;
+
+/** Docker's default profile for the steps' bounding set (the same for every step: computed once). */
+function defaultSeccomp(): OciSeccomp {
+  return (seccomp ??= seccompFor({ capabilities: DEFAULT_CAPABILITIES }));
 }

@@ -32,7 +32,12 @@ export interface OverlayMount {
    * upper dir whose contents need not survive a crash of the machine.
    */
   volatile?: boolean;
+  /** `nodev`: device nodes in the layers cannot be opened through the mount. */
+  nodev?: boolean;
 }
+
+/** mount(2)'s MS_NODEV. */
+const MS_NODEV = 4;
 
 /** Whether the kernel takes `volatile` (unknown until a mount asked for it). */
 let volatileWorks: boolean | undefined;
@@ -86,11 +91,11 @@ async function mount(m: OverlayMount, options: string): Promise<void> {
   let done;
   try {
     // mount(2) through the system-call helper: no `mount` process per step
-    done = await withSysHelper((h) => h.mount({ source: 'overlay', target: m.target, fstype: 'overlay', data: options, cwd: m.cwd }));
+    done = await withSysHelper((h) => h.mount({ source: 'overlay', target: m.target, fstype: 'overlay', flags: m.nodev ? MS_NODEV : 0, data: options, cwd: m.cwd }));
   } catch (err) {
     throw new Error(`mount -t overlay on ${m.target}: ${(err as Error).message}`, { cause: err });
   }
-  if (!done) await runCommand('mount', ['-t', 'overlay', 'overlay', '-o', options, m.target], { cwd: m.cwd });
+  if (!done) await runCommand('mount', ['-t', 'overlay', 'overlay', '-o', m.nodev ? `nodev,${options}` : options, m.target], { cwd: m.cwd });
 }
 
 async function ensureSymlink(path: string, target: string): Promise<void> {

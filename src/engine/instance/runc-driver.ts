@@ -1,4 +1,5 @@
-import { chmod, mkdir, realpath, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { chmod, chown, mkdir, realpath, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InstanceCgroup } from './cgroups.js';
 import { CleanupStack } from './cleanup-stack.js';
@@ -7,8 +8,11 @@ import { parseRange, type AddressRange } from './address-ranges.js';
 import type { Instance, InstanceDriver, InstanceSpec } from './instance.js';
 import { InstanceNetwork } from './instance-network.js';
 import { InstancePaths } from './instance-paths.js';
-import { findLeftovers, reapLeftovers } from './leftovers.js';
-import { mountTmpfs, unmount } from './mounts.js';
+import { IdSlots } from './id-slots.js';
+import { idmapMounts, shiftOwnership } from './idmap.js';
+import { LayerViews } from './layer-views.js';
+import { findLeftovers, reapLeftovers, type LeftoverRoots } from './leftovers.js';
+import { mountTmpfs, removeUnmounted, unmount } from './mounts.js';
 import { Runc } from './runc.js';
 import { RuncInstance } from './runc-instance.js';
 
@@ -26,6 +30,15 @@ export interface RuncDriverOptions {
    * default none). The host's own addresses stay unreachable whatever this says.
    */
   networkAllow?: readonly string[];
+  /**
+   * The machine-wide folder for what runc must reach from inside a build's user namespace (the
+   * steps' root filesystems) and for the id-range claims (default /run/kiln).
+   */
+  runDir?: string;
+  /** First host id of the instances' id ranges (`KILN_INSTANCE_ID_BASE`; default 2^31). */
+  idBase?: number;
+  /** How many 65536-id ranges there are (`KILN_INSTANCE_ID_RANGES`; default 4096): instances at once on the machine. */
+  idSlots?: number;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
@@ -35,18 +48,32 @@ const MiB = 1024 * 1024;
 /**
  * Intermediate instances as runc containers over overlayfs (see `RuncInstance`). Creating one
  * builds, in order, each undone in reverse by `destroy()` or by a failure part-way:
- * its folder → its ext4 disk (sparse file, loop-mounted) → its /tmp tmpfs → its cgroup with
- * the memory/CPU/pids limits → its network namespace (and slirp4netns and the egress filter for
- * `user` networking).
+ * its folder → its range of host ids (see `IdSlots`) → its run folder (owned by the range's
+ * root) → its ext4 disk (sparse file, loop-mounted nosuid,nodev) and the disk's idmapped view →
+ * its /tmp tmpfs and that one's idmapped view → its cgroup with the memory/CPU/pids limits → its
+ * network namespace (and slirp4netns and the egress filter for `user` networking) → idmapped
+ * views of its layers (more as steps from the cache are stacked).
+ *
+ * Steps run in a user namespace mapping container ids 0…65535 to the instance's range. Files
+ * keep real ids everywhere the engine reads or shares them (layer store, layers captured from
+ * the disk's view, /tmp snapshots), so root-owned files are owned by 0 in every layer.
+ *
+ * The data dir is made 0700 (and `instances/` in it): other host users reach nothing there, not
+ * a setuid binary or a device node of a layer, nor an instance's disk.
  */
 export class RuncInstanceDriver implements InstanceDriver {
   readonly runc: Runc;
   private readonly configuredRoot: string;
   private resolvedRoot: string | undefined;
   private readonly networkAllow: AddressRange[];
+  private readonly runDir: string;
+  private readonly ids: IdSlots;
+  private runRoot: string | undefined;
 
   constructor(private readonly options: RuncDriverOptions) {
     this.configuredRoot = join(options.dataDir, 'instances');
+    this.runDir = options.runDir ?? '/run/kiln';
+    this.ids = new IdSlots({ base: options.idBase, slots: options.idSlots, claimsDir: join(this.runDir, 'id-slots') });
     this.networkAllow = (options.networkAllow ?? []).map((r) => parseRange(r));
     this.runc = new Runc(options.runcBinary ?? 'runc', options.runcRoot);
   }
@@ -57,36 +84,86 @@ export class RuncInstanceDriver implements InstanceDriver {
    */
   async instancesRoot(): Promise<string> {
     if (this.resolvedRoot === undefined) {
-      await mkdir(this.configuredRoot, { recursive: true });
+      await mkdir(this.configuredRoot, { recursive: true, mode: 0o700 });
+      await chmod(this.options.dataDir, 0o700);
+      await chmod(this.configuredRoot, 0o700);
       this.resolvedRoot = await realpath(this.configuredRoot);
     }
     return this.resolvedRoot;
   }
 
+  /**
+   * `<runDir>/instances/<hash of instancesRoot>`: where the instances' run folders are (see
+   * `InstancePaths`), 0711 down from `runDir` so runc's setup, as an instance's root, can pass.
+   * The last instance out removes the hash folder (`create` makes it again).
+   */
+  private async roots(): Promise<LeftoverRoots> {
+    const instances = await this.instancesRoot();
+    if (this.runRoot === undefined) {
+      const parent = join(this.runDir, 'instances');
+      await mkdir(parent, { recursive: true, mode: 0o711 });
+      for (const d of [this.runDir, parent]) await chmod(d, 0o711);
+      this.runRoot = join(await realpath(parent), createHash('sha256').update(instances).digest('hex').slice(0, 16));
+    }
+    return { instances, run: this.runRoot, ids: this.ids };
+  }
+
+  /** Makes `runDir` in `runRoot` (made again when the last instance of another process just removed it). */
+  private async makeRunDir(runRoot: string, runDir: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      await mkdir(runRoot, { recursive: true, mode: 0o711 });
+      try {
+        await mkdir(runDir, { mode: 0o700 });
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 3) throw err;
+      }
+    }
+  }
+
   async create(spec: InstanceSpec): Promise<Instance> {
     validate(spec);
-    const paths = new InstancePaths(await this.instancesRoot(), spec.name);
+    const roots = await this.roots();
+    const paths = new InstancePaths(roots.instances, spec.name, roots.run);
     const memoryBytes = Math.round(spec.memoryMiB * MiB);
     const diskBytes = Math.round((spec.diskMiB ?? spec.diskGiB * 1024) * MiB);
     const stack = new CleanupStack();
     return stack.guard(async () => {
-      await mkdir(paths.dir); // fails when the name is taken
-      stack.push('instance folder', () => rm(paths.dir, { recursive: true, force: true }));
+      await mkdir(paths.dir, { mode: 0o700 }); // fails when the name is taken
+      stack.push('instance folder', () => removeUnmounted(paths.dir));
+      const claim = await this.ids.claim(paths.dir);
+      stack.push('id range', () => claim.release());
+      const range = claim.range;
+
+      await this.makeRunDir(roots.run, paths.runDir);
+      stack.push('run folder', async () => {
+        await removeUnmounted(paths.runDir);
+        await rmdir(roots.run).catch(() => undefined); // ENOTEMPTY while other instances live
+      });
+      await chown(paths.runDir, range.hostId, range.hostId);
+      await mkdir(paths.rootfs);
+      stack.push('rootfs mount', () => unmount(paths.rootfs)); // only mounted while a step runs
 
       await mkdir(paths.disk);
       await createDisk(paths.image, paths.disk, diskBytes);
       stack.push('disk', () => removeDisk(paths.image, paths.disk));
       await mkdir(join(paths.disk, 'steps'));
-      await mkdir(paths.rootfs);
-      stack.push('rootfs mount', () => unmount(paths.rootfs)); // only mounted while a step runs
+      await mkdir(paths.view);
+      stack.push('disk view', () => unmount(paths.view));
+      await idmapMounts(range, [{ source: paths.disk, target: paths.view }], { direction: 'toContainer', readOnly: true, noexec: true });
 
       const network = new InstanceNetwork(`kiln-${spec.name}`, spec.network, this.networkAllow);
       await writeInitLayer(paths.init);
+      await shiftOwnership(paths.init, range);
       await writeEtcFiles(paths.etc, spec.hostname, network);
+      await shiftOwnership(paths.etc, range);
 
       await mkdir(paths.tmp);
       await mountTmpfs(paths.tmp, memoryBytes);
       stack.push('/tmp tmpfs', () => unmount(paths.tmp));
+      await mkdir(paths.tmpView);
+      stack.push('/tmp view', () => unmount(paths.tmpView));
+      await idmapMounts(range, [{ source: paths.tmp, target: paths.tmpView }], { direction: 'toHost' });
 
       const cgroup = await InstanceCgroup.create(spec.name, { memoryBytes, cpus: spec.cpus, pids: this.options.pidsLimit ?? 16384 });
       stack.push('cgroups', () => cgroup.remove());
@@ -94,12 +171,14 @@ export class RuncInstanceDriver implements InstanceDriver {
       await network.start();
       stack.push('network', () => network.stop());
 
-      return new RuncInstance({ spec, paths, runc: this.runc, cgroup, network, stack, tmpBytes: memoryBytes });
+      const views = new LayerViews(paths.lowers, range, stack);
+      await views.of(spec.layers);
+      return new RuncInstance({ spec, paths, runc: this.runc, cgroup, network, stack, tmpBytes: memoryBytes, range, views });
     });
   }
 
   async leftovers(namePrefix: string): Promise<string[]> {
-    return findLeftovers(this.runc, await this.instancesRoot(), namePrefix);
+    return findLeftovers(this.runc, await this.roots(), namePrefix);
   }
 
   /**
@@ -107,7 +186,9 @@ export class RuncInstanceDriver implements InstanceDriver {
    * loop devices, folders), e.g. after a crash of the engine. Not for live instances.
    */
   async reap(namePrefix: string): Promise<void> {
-    return reapLeftovers(this.runc, await this.instancesRoot(), namePrefix);
+    const roots = await this.roots();
+    await reapLeftovers(this.runc, roots, namePrefix);
+    await rmdir(roots.run).catch(() => undefined);
   }
 }
 

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chown, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -7,9 +7,12 @@ import { signalNumber } from '../system/run-command.js';
 import { globalOomKills, type InstanceCgroup } from './cgroups.js';
 import { CleanupStack } from './cleanup-stack.js';
 import { diskFree } from './disk.js';
+import type { IdRange } from './id-slots.js';
+import { idmapMounts } from './idmap.js';
 import type { Instance, InstanceSpec, StepResult, StepRun } from './instance.js';
 import type { InstanceNetwork } from './instance-network.js';
 import type { InstancePaths } from './instance-paths.js';
+import type { LayerViews } from './layer-views.js';
 import { mountTmpfs, unmount } from './mounts.js';
 import { buildStepSpec } from './oci-spec.js';
 import { mountOverlay } from './overlay.js';
@@ -40,13 +43,25 @@ export interface RuncInstanceParts {
   stack: CleanupStack;
   /** Size of the instance's /tmp tmpfs. */
   tmpBytes: number;
+  /** The host ids of the instance's user namespace (container ids 0…size−1). */
+  range: IdRange;
+  /** Idmapped views of the layer-store dirs it stacks. */
+  views: LayerViews;
 }
 
 /**
  * An instance whose steps are runc containers. Each `run` mounts a fresh overlay (lower: the
  * init layer, the image's layers, the committed steps; upper: a new dir on the instance's
- * disk), runs one container in fresh pid/mount/uts/ipc namespaces inside the instance's
+ * disk), runs one container in fresh user/pid/mount/uts/ipc namespaces inside the instance's
  * network namespace and cgroup, then removes the container and unmounts, whatever happened.
+ *
+ * IDS: the container's ids 0…65535 are the instance's host ids (`range`). The overlay is
+ * mounted by the engine (host root), so it reads layer-store dirs through idmapped views that
+ * show their real ids as the instance's, and its upper dir stores what the container writes
+ * with the instance's host ids (overlayfs writes to its upper dir as the mounter, whose ids an
+ * idmapped upper could not map). The init layer and a committed step's upper dir are stacked as
+ * they are (already in host ids); a step's changes are handed out through the disk's view,
+ * which maps them back to container ids.
  *
  * RESTART: between steps no process of the instance is left (a step's processes, background
  * ones included, end with its pid namespace), so `restart()` restarts what outlives steps: the
@@ -61,6 +76,8 @@ export class RuncInstance implements Instance {
   private killCurrent: (() => void) | undefined;
   private running: Promise<unknown> | undefined;
   private destroyed = false;
+  /** Lower dirs already in the instance's host ids (the init layer, committed steps' upper dirs): stacked without a view. */
+  private readonly ownDirs = new Set<string>();
   /** Overlay lower-dir links made so far (`mountOverlay` skips them). */
   private readonly madeLinks = new Map<string, string>();
   /** Resolved users by spec, valid while no newly committed layer touches `usersDependOn`. */
@@ -70,7 +87,9 @@ export class RuncInstance implements Instance {
   /** Removal of finished steps' overlay work dirs (off the steps' path; awaited by `destroy`). */
   private sweep: Promise<void> = Promise.resolve();
 
-  constructor(private readonly parts: RuncInstanceParts) {}
+  constructor(private readonly parts: RuncInstanceParts) {
+    this.ownDirs.add(parts.paths.init);
+  }
 
   async run(step: StepRun): Promise<StepResult> {
     if (this.destroyed) throw new Error(`instance ${this.parts.spec.name} is destroyed`);
@@ -92,9 +111,17 @@ export class RuncInstance implements Instance {
     const seq = ++this.seq;
     const id = `kiln-${spec.name}-${seq}`;
     const stepDir = paths.stepDir(seq);
-    const upperDir = join(stepDir, 'diff');
+    const upperDir = paths.viewStepDiff(seq);
     const workDir = join(stepDir, 'work');
-    await Promise.all([mkdir(upperDir, { recursive: true, mode: 0o755 }), mkdir(workDir, { recursive: true, mode: 0o700 })]);
+    const range = this.parts.range;
+    // 0755 (made first, not by a 0700 recursive mkdir of the work dir): the engine reads the
+    // upper dir through the disk's view, where root-owned dirs of the host count as nobody's
+    await mkdir(stepDir, { recursive: true, mode: 0o755 });
+    await Promise.all([
+      // the overlay's root takes its owner from the upper dir: the container's root
+      mkdir(join(stepDir, 'diff'), { mode: 0o755 }).then(() => chown(join(stepDir, 'diff'), range.hostId, range.hostId)),
+      mkdir(workDir, { mode: 0o700 }),
+    ]);
     this.last = stepDir;
 
     if (step.signal?.aborted) {
@@ -115,17 +142,23 @@ export class RuncInstance implements Instance {
       })());
     try {
       // what does not depend on the overlay goes on while it is mounted
-      const mounted = mountOverlay({
-        cwd: paths.dir,
-        links: paths.links,
-        lowers: topmostOnce([paths.init, ...spec.layers, ...this.committed]),
-        upper: `${paths.stepRel(seq)}/diff`,
-        work: `${paths.stepRel(seq)}/work`,
-        target: paths.rootfs,
-        madeLinks: this.madeLinks,
-        // the instance's disk is thrown away with it; layers are made durable when captured
-        volatile: true,
-      }).then(() => stack.push('overlay mount', () => unmount(paths.rootfs)));
+      const mounted = this.lowerDirs()
+        .then((lowers) =>
+          mountOverlay({
+            cwd: paths.dir,
+            links: paths.links,
+            lowers,
+            upper: `${paths.stepRel(seq)}/diff`,
+            work: `${paths.stepRel(seq)}/work`,
+            target: paths.rootfs,
+            madeLinks: this.madeLinks,
+            // the instance's disk is thrown away with it; layers are made durable when captured
+            volatile: true,
+            // device nodes in layers stay inert; the container's /dev is a mount of its own
+            nodev: true,
+          }),
+        )
+        .then(() => stack.push('overlay mount', () => unmount(paths.rootfs)));
       // the user as resolved before, or read through the overlay once it is mounted
       const configWritten = this.cachedUser(step.user)
         .then((cached) => cached ?? mounted.then(() => this.resolveUser(step.user)))
@@ -143,7 +176,8 @@ export class RuncInstance implements Instance {
             netnsPath: network.nsPath,
             cgroupsPath: cgroup.cgroupsPath(id),
             etcFiles: ['hosts', 'hostname', 'resolv.conf'].map((f) => ({ destination: `/etc/${f}`, source: join(paths.etc, f) })),
-            tmpDir: paths.tmp,
+            tmpDir: paths.tmpView,
+            idRange: range,
             maxOpenFiles: await maxOpenFiles(),
           });
           await writeFile(paths.config, JSON.stringify(config));
@@ -174,6 +208,15 @@ export class RuncInstance implements Instance {
     } finally {
       await tearDown();
     }
+  }
+
+  /** The overlay's lower dirs, bottom first: layer-store dirs through their views. */
+  private async lowerDirs(): Promise<string[]> {
+    const dirs = topmostOnce([this.parts.paths.init, ...this.parts.spec.layers, ...this.committed]);
+    const shared = dirs.filter((d) => !this.ownDirs.has(d));
+    const views = await this.parts.views.of(shared);
+    const viewOf = new Map(shared.map((d, i) => [d, views[i]!]));
+    return dirs.map((d) => viewOf.get(d) ?? d);
   }
 
   /**
@@ -306,7 +349,9 @@ export class RuncInstance implements Instance {
   commitStep(): void {
     if (this.busy) throw new Error('cannot commit while a step runs');
     if (!this.last) throw new Error('no step to commit');
-    this.committed.push(join(this.last, 'diff'));
+    const diff = join(this.last, 'diff');
+    this.ownDirs.add(diff);
+    this.committed.push(diff);
     this.last = undefined;
   }
 
@@ -331,9 +376,12 @@ export class RuncInstance implements Instance {
   async restart(): Promise<void> {
     if (this.destroyed) throw new Error(`instance ${this.parts.spec.name} is destroyed`);
     if (this.busy) throw new Error('cannot restart while a step runs');
+    const { paths, range } = this.parts;
     await this.parts.network.restart();
-    await unmount(this.parts.paths.tmp);
-    await mountTmpfs(this.parts.paths.tmp, this.parts.tmpBytes);
+    await unmount(paths.tmpView);
+    await unmount(paths.tmp);
+    await mountTmpfs(paths.tmp, this.parts.tmpBytes);
+    await idmapMounts(range, [{ source: paths.tmp, target: paths.tmpView }], { direction: 'toHost' });
   }
 
   async destroy(): Promise<void> {

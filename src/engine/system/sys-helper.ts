@@ -6,8 +6,9 @@ import { systemEnv } from './run-command.js';
 
 /**
  * A long-lived helper process that makes the few system calls Node's fs lacks — mount(2),
- * umount2(2), llistxattr(2)/lgetxattr(2) — so the engine does not start a `mount`, `umount` or
- * `getfattr` process for every build step. Starting a process costs 20–40 ms on a busy machine
+ * umount2(2), llistxattr(2)/lgetxattr(2), and the idmapped mounts of build instances
+ * (unshare(2), open_tree(2), mount_setattr(2), move_mount(2)) — so the engine does not start a
+ * `mount`, `umount` or `getfattr` process for every build step. Starting a process costs 20–40 ms on a busy machine
  * (more than the calls themselves by two orders of magnitude), and a step used to start three.
  *
  * The helper is Perl (perl-base is Essential on Debian, so always there), run with `perl -e`
@@ -19,15 +20,18 @@ import { systemEnv } from './run-command.js';
  * commands as before.
  */
 
-/** Syscall numbers: mount, umount2, llistxattr, lgetxattr. */
-const SYSCALLS: Partial<Record<string, [number, number, number, number]>> = {
-  x64: [165, 166, 195, 192],
-  arm64: [40, 39, 12, 9], // the generic table (aarch64)
+/**
+ * Syscall numbers: mount, umount2, llistxattr, lgetxattr, unshare, close, open_tree, move_mount,
+ * mount_setattr (the last three are the same in every table since Linux 5.2/5.12).
+ */
+const SYSCALLS: Partial<Record<string, number[]>> = {
+  x64: [165, 166, 195, 192, 272, 3, 428, 429, 442],
+  arm64: [40, 39, 12, 9, 97, 57, 428, 429, 442], // the generic table (aarch64)
 };
 
 const SCRIPT = String.raw`
 use strict;
-my ($SYS_MOUNT, $SYS_UMOUNT2, $SYS_LLISTXATTR, $SYS_LGETXATTR) = map { $_ + 0 } @ARGV;
+my ($SYS_MOUNT, $SYS_UMOUNT2, $SYS_LLISTXATTR, $SYS_LGETXATTR, $SYS_UNSHARE, $SYS_CLOSE, $SYS_OPEN_TREE, $SYS_MOVE_MOUNT, $SYS_MOUNT_SETATTR) = map { $_ + 0 } @ARGV;
 $SIG{PIPE} = 'IGNORE';
 $SIG{CHLD} = sub { };                             # interrupts select: exits are reaped at once
 sub dehex { my $h = shift; return pack('H*', $h eq '-' ? '' : $h); }
@@ -91,6 +95,61 @@ sub walk {
     else { my $cx = xattrs($child); push @$out, enhex($r) . '=' . $cx if $cx ne ''; }
   }
 }
+# A user namespace with the given id map, held by the returned handle: a child unshares it and
+# waits while we write its maps (as root in the parent namespace, any map is allowed), then ends.
+sub userns {
+  my ($map) = @_;
+  pipe(my $ready_r, my $ready_w) or die sprintf("%d pipe: %s\n", $! + 0, $!);
+  pipe(my $done_r, my $done_w) or die sprintf("%d pipe: %s\n", $! + 0, $!);
+  my $pid = fork();
+  die sprintf("%d fork: %s\n", $! + 0, $!) unless defined $pid;
+  if ($pid == 0) {
+    close($ready_r); close($done_w);
+    my $ok = syscall($SYS_UNSHARE, 0x10000000) == 0 ? 'y' : 'n';   # CLONE_NEWUSER
+    syswrite($ready_w, $ok); close($ready_w);
+    sysread($done_r, my $b, 1);                    # until the parent has what it needs, or is gone
+    exit 0;
+  }
+  close($ready_w); close($done_r);
+  my $ns;
+  my $err = eval {
+    my ($got, $ok);
+    do { $got = sysread($ready_r, $ok, 1); } while (!defined $got && $! == 4);   # EINTR: a run ended
+    die "0 unshare(CLONE_NEWUSER) failed in the helper's child\n" unless $got && $ok eq 'y';
+    for my $file ('uid_map', 'gid_map') {
+      open(my $fh, '>', "/proc/$pid/$file") or die sprintf("%d open %s: %s\n", $! + 0, $file, $!);
+      my $w = syswrite($fh, $map);
+      die sprintf("%d write %s: %s\n", $! + 0, $file, $!) unless defined $w && $w == length $map;
+      close($fh);
+    }
+    open($ns, '<', "/proc/$pid/ns/user") or die sprintf("%d open ns/user: %s\n", $! + 0, $!);
+    '';
+  };
+  $err = $@ unless defined $err;
+  close($done_w); close($ready_r);
+  waitpid($pid, 0);                                 # nothing of it outlives the request
+  die $err if $err ne '';
+  return $ns;
+}
+# open_tree(OPEN_TREE_CLONE) + mount_setattr(MOUNT_ATTR_IDMAP | flags) + move_mount per pair
+sub idmap {
+  my ($map, $attrs, @pairs) = @_;
+  my $ns = userns($map);
+  my $empty = '';
+  while (@pairs) {
+    my ($src, $dst) = (shift @pairs, shift @pairs);
+    my $fd = syscall($SYS_OPEN_TREE, -100, $src, 1 | 0x80000);      # AT_FDCWD, OPEN_TREE_CLONE | CLOEXEC
+    die sprintf("%d open_tree %s: %s\n", $! + 0, $src, $!) if $fd < 0;
+    my $attr = pack('QQQQ', 0x100000 | $attrs, 0, 0, fileno($ns));  # struct mount_attr
+    my $r = syscall($SYS_MOUNT_SETATTR, $fd, $empty, 0x1000, $attr, 32);   # AT_EMPTY_PATH
+    $r = syscall($SYS_MOVE_MOUNT, $fd, $empty, -100, $dst, 4) if $r >= 0; # MOVE_MOUNT_F_EMPTY_PATH
+    my ($e, $msg) = ($! + 0, "$!");
+    syscall($SYS_CLOSE, $fd);
+    die sprintf("%d idmapped mount of %s at %s: %s\n", $e, $src, $dst, $msg) if $r < 0;
+  }
+  close($ns);
+  return ();
+}
 # processes started by "run": pid -> [run id, {fileno -> [handle, stream]}]
 my %kids;
 sub start {
@@ -128,6 +187,8 @@ sub request {
     my ($target, $flags) = (dehex($a[0]), $a[1] + 0);
     syscall($SYS_UMOUNT2, $target, $flags) >= 0 or die sprintf("%d %s\n", $! + 0, $!);
     return ();
+  } elsif ($op eq 'idmap') {
+    return idmap(dehex($a[0]), $a[1] + 0, map { dehex($_) } @a[2 .. $#a]);
   } elsif ($op eq 'xattrs') {
     my @out;
     walk(dehex($a[0]), '', \@out);
@@ -204,6 +265,8 @@ export class SysCallError extends Error {
 
 export const ERRNO = { ENOENT: 2, EBUSY: 16, ENOTDIR: 20, EINVAL: 22 } as const;
 export const MNT_DETACH = 2;
+/** mount_setattr(2) flags (`struct mount_attr.attr_set`). */
+export const MOUNT_ATTR = { RDONLY: 0x1, NOSUID: 0x2, NODEV: 0x4, NOEXEC: 0x8 } as const;
 
 interface Pending {
   call: string;
@@ -289,6 +352,21 @@ export class SysHelper {
   /** umount2(2). */
   async umount(target: string, flags = 0): Promise<void> {
     await this.request('umount', ['umount', hex(target), String(flags)]);
+  }
+
+  /**
+   * Idmapped bind mounts: each `source` tree is cloned (open_tree(OPEN_TREE_CLONE)), given the
+   * id map `map` (uid_map/gid_map lines, `<inside> <outside> <count>`) of a fresh user namespace
+   * plus the `MOUNT_ATTR_*` bits in `attrs`, and attached at `target` (move_mount). A file whose
+   * id on disk is `inside + k` shows as `outside + k` through the mount, and a file created
+   * through it by `outside + k` is stored as `inside + k`; ids outside the map show as the
+   * overflow id (65534) and cannot be written. The user namespace lives only as long as the mounts
+   * (the helper's child that made it has ended when this resolves). Stops at the first failure
+   * (the mounts made before it stay).
+   */
+  async idmapMounts(map: string, attrs: number, mounts: { source: string; target: string }[]): Promise<void> {
+    if (mounts.length === 0) return;
+    await this.request('idmap', ['idmap', hex(map), String(attrs), ...mounts.flatMap((m) => [hex(m.source), hex(m.target)])]);
   }
 
   /** Every extended attribute of every file under `root` (the root itself is ''), symlinks not followed. */
