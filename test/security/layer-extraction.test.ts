@@ -25,7 +25,7 @@ import { blockDev, charDev, dir, fifo, file, gnuLongName, hardlink, paxHeader, s
 /*
  * Issue 8, item 1: a layer never writes outside itself. A corpus of crafted tars (`..`, absolute
  * names, writes through symlinks, hardlinks out of the layer, the deferred-entry swap, device
- * nodes, symlink loops, 4 KB names, PAX renames, duplicates) goes through every path that
+ * nodes, symlink loops, 4 KB names, PAX renames, xattr names, duplicates) goes through every path that
  * unpacks an archive: the extractor, the layer store (a blob), `kiln images import`, a
  * BaseImageType=OSS build through the SDK against s3rver, and a build on an image whose layer
  * is in the blob store. Each case either extracts exactly the expected tree inside the layer or
@@ -178,6 +178,7 @@ function corpus(): Case[] {
     { name: 'a PAX linkpath sends a hardlink out', tar: tarOf(hardlink('h', 'innocent', { pax: { linkpath: `${rel}/victim.txt` } })) },
     { name: 'a GNU long name with ..', tar: tarOf(gnuLongName(`${up}gnu-escape.txt`), file('innocent.txt', 'out')) },
     { name: 'a global PAX header renames every later member', tar: tarOf(paxGlobal({ path: '../global-escape.txt' }), file('innocent.txt', 'out')) },
+    { name: 'an xattr name that smuggles another file into the xattr batch', tar: tarOf(file('f', 'x', { pax: { [`SCHILY.xattr.user.a\n\n# file: ${canary}/victim.txt\nuser.pwned`]: 'yes' } })) },
     { name: 'a PAX rename inside the layer is honoured', tar: tarOf(file('wrong-name.txt', 'renamed', { pax: { path: 'right/name.txt' } })), layer: { right: 'dir', 'right/name.txt': 'file:renamed' } },
     {
       name: 'duplicate entries: the last one wins, replacing files, directories and symlinks themselves',

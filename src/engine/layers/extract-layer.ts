@@ -11,7 +11,7 @@ import { LayerRoot, lstatOrNull } from './layer-root.js';
 import type { TarHeader } from './tar/tar-header.js';
 import { asyncIteratorOf, readTar, type ByteInput } from './tar/tar-reader.js';
 import { isLayerXattr, OPAQUE_MARKER, OVERLAY_OPAQUE_XATTR, WHITEOUT_PREFIX } from './whiteouts.js';
-import { writeXattrs } from './xattrs.js';
+import { isPlainXattrName, writeXattrs } from './xattrs.js';
 
 export { InvalidLayerError, TarFormatError, UnsafeLayerPathError } from './layer-errors.js';
 
@@ -278,9 +278,16 @@ class Extraction {
     await rm(abs, { recursive: true, force: true }); // not followed: a symlink is removed itself
   }
 
-  /** A member's xattrs, minus overlay's own (a layer could otherwise plant redirects or metacopy marks). */
+  /**
+   * A member's xattrs, minus overlay's own (a layer could otherwise plant redirects or metacopy
+   * marks). Names must be plain (see `isPlainXattrName`): one with a newline could name another
+   * file to `setfattr --restore`.
+   */
   private setXattrs(rel: string, attrs: Map<string, Buffer> | undefined): void {
-    for (const [key, value] of attrs ?? []) if (isLayerXattr(key)) this.addXattr(rel, key, value);
+    for (const [key, value] of attrs ?? []) {
+      if (!isPlainXattrName(key)) throw new UnsafeLayerPathError(rel, `an xattr name that is not plain printable ASCII: ${JSON.stringify(key.slice(0, 100))}`);
+      if (isLayerXattr(key)) this.addXattr(rel, key, value);
+    }
   }
 
   private addXattr(rel: string, key: string, value: Buffer): void {

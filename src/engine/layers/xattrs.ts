@@ -34,13 +34,25 @@ export async function readXattrTree(root: string): Promise<XattrTree> {
   return tree;
 }
 
-/** Sets attributes on many files in one `setfattr --restore` (paths absolute). */
+/**
+ * An attribute name `setfattr --restore` reads back as written: printable ASCII without `=`
+ * or spaces, at most 255 bytes (the kernel's limit). Names travel raw in its dump, so a newline
+ * in one would start a line of the dump's own (another `# file:`).
+ */
+export function isPlainXattrName(name: string): boolean {
+  return name.length > 0 && name.length <= 255 && /^[\x21-\x3c\x3e-\x7e]+$/.test(name);
+}
+
+/** Sets attributes on many files in one `setfattr --restore` (paths absolute; names must be plain). */
 export async function writeXattrs(entries: Iterable<[string, Map<string, Buffer>]>): Promise<void> {
   let dump = '';
   for (const [path, attrs] of entries) {
     if (attrs.size === 0) continue;
     dump += `# file: ${escapeName(path)}\n`;
-    for (const [name, value] of attrs) dump += `${name}=0s${value.toString('base64')}\n`;
+    for (const [name, value] of attrs) {
+      if (!isPlainXattrName(name)) throw new Error(`xattr name ${JSON.stringify(name)} cannot be written (not plain printable ASCII)`);
+      dump += `${name}=0s${value.toString('base64')}\n`;
+    }
     dump += '\n';
   }
   if (dump === '') return;
