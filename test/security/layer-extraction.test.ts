@@ -20,7 +20,7 @@ import { REPO_ROOT } from '../support/child.js';
 import { REGION, startKiln, type TestKiln } from '../support/kiln.js';
 import { startS3, type TestS3 } from '../support/s3.js';
 import { build, uniqueName } from '../e2e/support.js';
-import { blockDev, charDev, dir, fifo, file, gnuLongName, hardlink, paxHeader, symlink, tarOf } from './crafted-tar.js';
+import { blockDev, charDev, dir, fifo, file, gnuLongName, hardlink, member, paxHeader, symlink, tarOf } from './crafted-tar.js';
 
 /*
  * Issue 8, item 1: a layer never writes outside itself. A corpus of crafted tars (`..`, absolute
@@ -118,7 +118,7 @@ function dirsTo(path: string): Record<string, string> {
 }
 
 /** The issue's swap: deferred members under `a/`, then `a` becomes a symlink to the canary, then the hardlink's target. */
-function swapTar(target: string): Buffer {
+function swapTar(target: string, ...more: Buffer[]): Buffer {
   return tarOf(
     dir('a'),
     hardlink('a/victim.txt', 'payload'),
@@ -126,6 +126,7 @@ function swapTar(target: string): Buffer {
     charDev('a/pwned-chr', 1, 3),
     symlink('a', target),
     file('payload', 'PWNED'),
+    ...more,
   );
 }
 
@@ -215,6 +216,25 @@ function tarFor(c: Case, path: string): Buffer {
   const trailer = Buffer.alloc(512);
   trailer.write(`kiln security corpus: ${path}`);
   return Buffer.concat([c.tar, trailer]);
+}
+
+/** An OCI image layout archive (oci-layout, index.json, blobs) whose one layer is `layer`. */
+function ociArchive(layer: Buffer): Buffer {
+  const blob = (b: Buffer) => ({ digest: `sha256:${sha256(b)}`, size: b.length, bytes: b });
+  const l = blob(layer);
+  const config = blob(Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [l.digest] } })));
+  const manifest = blob(Buffer.from(JSON.stringify({
+    schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config.digest, size: config.size },
+    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: l.digest, size: l.size }],
+  })));
+  const index = { schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: manifest.digest, size: manifest.size }] };
+  return tarOf(
+    file('oci-layout', JSON.stringify({ imageLayoutVersion: '1.0.0' })),
+    file('index.json', JSON.stringify(index)),
+    dir('blobs'), dir('blobs/sha256'),
+    ...[l, config, manifest].map((b) => member({ name: `blobs/sha256/${b.digest.slice(7)}`, type: '0', body: b.bytes })),
+  );
 }
 
 /** Nothing of a refused layer is registered in `dataDir`: no layer dir, no digest record, no staging left. */
@@ -348,6 +368,38 @@ describe('layer extraction never writes outside the layer', () => {
     assert.doesNotMatch(refused.stderr, /\n\s+at /, 'no stack trace');
     assertNothingRegistered(kiln.config.dataDir, through, 'CLI refused');
     assertCanaryIntact('CLI refused');
+  });
+
+  test('OCI image layout archives: their layers go through the same checks (kiln images import and BaseImageType=OSS)', async () => {
+    resetCanary();
+    const swap = swapTar(canary, file('oci-marker', 'swap'));
+    const through = tarOf(symlink('esc', canary), file('esc/pwned.txt', 'out'), file('oci-marker', 'through'));
+    const archive = (layer: Buffer, tag: string): string => {
+      const path = join(work, `oci-${tag}.tar`);
+      writeFileSync(path, ociArchive(layer));
+      return path;
+    };
+    const ok = await captured(() => imagesImport(kiln.config, [archive(swap, 'swap'), '--name', uniqueName('oci-swap'), '--region', REGION]));
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.deepEqual(describeLayer(layerDirOf(kiln.config.dataDir, swap)), { a: `symlink:${canary}`, payload: 'file:PWNED', 'oci-marker': 'file:swap' });
+    assertCanaryIntact('OCI swap');
+
+    const refused = await captured(() => imagesImport(kiln.config, [archive(through, 'through'), '--name', uniqueName('oci-through'), '--region', REGION]));
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, /^kiln: InvalidImage\.UnsafeLayer: .*unsafe path in layer: "esc\/pwned\.txt"/);
+    assertNothingRegistered(kiln.config.dataDir, through, 'OCI refused');
+    assertCanaryIntact('OCI refused');
+
+    await s3.put(IMAGES, 'oci/through.tar', ociArchive(through));
+    const { item } = await build(kiln.clients.v3, {
+      baseImageType: 'OSS', baseImage: undefined,
+      importImageOptions: importImageOptions({ mappings: [{ bucket: IMAGES, object: 'oci/through.tar' }] }),
+      buildContent: 'LABEL corpus=yes',
+    });
+    assert.equal(item.status, 'FAILED', JSON.stringify(item));
+    assert.equal(item.errorCode, UNSAFE);
+    assertNothingRegistered(kiln.config.dataDir, through, 'OSS OCI refused');
+    assertCanaryIntact('OSS OCI refused');
   });
 
   test('BaseImageType=OSS builds through the SDK: refused layers end FAILED with InvalidImage.UnsafeLayer', async (t) => {
