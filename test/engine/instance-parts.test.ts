@@ -7,6 +7,7 @@ import { CleanupStack } from '../../src/engine/instance/cleanup-stack.js';
 import { buildStepSpec, DEFAULT_CAPABILITIES, type StepSpecInput } from '../../src/engine/instance/oci-spec.js';
 import { parseGroup, parsePasswd, resolveUserSpec, UnknownUserError } from '../../src/engine/instance/user.js';
 import { readRootfsFile } from '../../src/engine/instance/rootfs-file.js';
+import { kernelAtLeast, seccompFor } from '../../src/engine/instance/seccomp.js';
 
 describe('instance parts', () => {
   test('the cleanup stack undoes in reverse, runs every undo, and reports failures together', async () => {
@@ -83,6 +84,25 @@ describe('instance parts', () => {
     const rootSpec = buildStepSpec({ ...input, uid: 0, env: ['PATH=/x', 'HOME=/h'] }) as typeof spec;
     assert.deepEqual(rootSpec.process.capabilities.effective, DEFAULT_CAPABILITIES);
     assert.deepEqual(rootSpec.process.env.filter((e) => e.startsWith('PATH=') || e.startsWith('HOME=')), ['PATH=/x', 'HOME=/h']);
+  });
+
+  test("seccomp: Docker's default profile, filtered by capabilities, architecture and kernel as Moby does", () => {
+    const allowed = (p: ReturnType<typeof seccompFor>, name: string) => p.syscalls.some((r) => r.action === 'SCMP_ACT_ALLOW' && !r.args && r.names.includes(name));
+    const step = seccompFor({ capabilities: DEFAULT_CAPABILITIES, arch: 'x64', kernel: '6.18.0' });
+    assert.equal(step.defaultAction, 'SCMP_ACT_ERRNO');
+    assert.equal(step.defaultErrnoRet, 1);
+    assert.deepEqual(step.architectures, ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86']);
+    for (const name of ['read', 'execve', 'chown', 'setuid', 'chroot', 'ptrace', 'arch_prctl']) assert.ok(allowed(step, name), name);
+    for (const name of ['keyctl', 'add_key', 'request_key', 'unshare', 'setns', 'mount', 'perf_event_open', 'bpf', 'io_uring_setup', 'init_module']) assert.ok(!allowed(step, name), name);
+    assert.ok(step.syscalls.some((r) => r.names.includes('clone') && r.args?.[0]?.op === 'SCMP_CMP_MASKED_EQ'), 'clone only without namespace flags');
+    assert.ok(step.syscalls.some((r) => r.names.includes('clone3') && r.action === 'SCMP_ACT_ERRNO' && r.errnoRet === 38), 'clone3: ENOSYS');
+    const admin = seccompFor({ capabilities: [...DEFAULT_CAPABILITIES, 'CAP_SYS_ADMIN'], arch: 'x64', kernel: '6.18.0' });
+    assert.ok(allowed(admin, 'unshare') && allowed(admin, 'mount'));
+    assert.ok(!admin.syscalls.some((r) => r.names.includes('clone3') && r.action === 'SCMP_ACT_ERRNO'));
+    const arm = seccompFor({ capabilities: DEFAULT_CAPABILITIES, arch: 'arm64', kernel: '4.4.0' });
+    assert.deepEqual(arm.architectures, ['SCMP_ARCH_AARCH64', 'SCMP_ARCH_ARM']);
+    assert.ok(!allowed(arm, 'arch_prctl') && allowed(arm, 'set_tls') && !allowed(arm, 'ptrace'), 'per arch; ptrace only from 4.8');
+    assert.ok(kernelAtLeast('4.8.0-1', '4.8') && kernelAtLeast('5.1', '4.8') && !kernelAtLeast('4.7.9', '4.8'));
   });
 
   test("an image's symlinks are resolved inside its root", async () => {
