@@ -4,7 +4,7 @@ import * as $Ecs from '@alicloud/ecs20140526';
 import { createAccount } from '../../src/auth/accounts.js';
 import { newAccountImage, type Image } from '../../src/domain/image.js';
 import { REGION, startKiln, type Clients, type TestKiln } from '../support/kiln.js';
-import { sendRaw, signV3 } from '../support/wire.js';
+import { rfc3986Encode, sendRaw, signV1, signV3, v1CommonParams } from '../support/wire.js';
 import { captureSdkRequest, sendCaptured, type CapturedRequest } from './support/sdk-capture.js';
 
 /*
@@ -171,5 +171,30 @@ describe('V3 (ACS3-HMAC-SHA256): the body is covered by its signed digest', () =
     assert.equal(ok.status, 200, ok.text);
     const [p] = await pipelinesNamed(owner, name);
     assert.equal(p?.internetMaxBandwidthOut, 0);
+  });
+});
+
+describe("Kiln's own endpoints", () => {
+  test('a V1 request signed for / is not served on the logs endpoint, whose path it does not sign', async () => {
+    const owner = await tenant();
+    const created = await owner.v3.createImagePipeline(new $Ecs.CreateImagePipelineRequest({
+      regionId: REGION, baseImageType: 'IMAGE', baseImage: 'busybox_x64_20G_kiln_base.vhd', name: `signed-params-${++counter}`, buildContent: 'RUN echo hello',
+    }));
+    const started = await owner.v3.startImagePipelineExecution(new $Ecs.StartImagePipelineExecutionRequest({
+      regionId: REGION, imagePipelineId: created.body?.imagePipelineId,
+    }));
+    const executionId = started.body?.executionId;
+    assert.match(executionId ?? '', /\S/);
+
+    // GET / DescribeImagePipelines, V1: the string to sign names the method and the parameters, not the path.
+    const params = { ...v1CommonParams({ accessKeyId: owner.creds.accessKeyId, action: 'DescribeImagePipelines' }), RegionId: REGION };
+    const query = rfc3986Encode({ ...params, Signature: signV1('GET', params, owner.creds.accessKeySecret).signature });
+    const moved = await sendRaw(kiln.endpoint, { method: 'GET', path: `/kiln/v1/executions/${executionId}/logs?${query}` });
+    assert.equal(moved.status, 400, moved.text);
+    assert.equal(moved.json().Code, 'IncompleteSignature');
+
+    // Where it was signed for, it is served (the refusal did not use its nonce).
+    const home = await sendRaw(kiln.endpoint, { method: 'GET', path: `/?${query}` });
+    assert.equal(home.status, 200, home.text);
   });
 });
