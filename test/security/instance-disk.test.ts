@@ -38,8 +38,15 @@ describe('security: the /etc files Kiln provides live on the instance disk', () 
     });
   }
 
-  test('what a step writes to them is not part of its layer, and they still work', async () => {
+  test("what a step writes to them takes room on the instance's disk, is not part of its layer, and they still work", async () => {
     instance = await fx.driver.create(fx.spec({ hostname: 'disk-host' }));
+    // `df /` in the build is the overlay's: its upper dir's filesystem, the instance disk
+    const used = await sh(
+      instance,
+      'before=$(df -k / | awk \'NR==2 {print $3}\'); dd if=/dev/zero bs=1048576 count=8 >> /etc/resolv.conf 2>/dev/null; after=$(df -k / | awk \'NR==2 {print $3}\'); : > /etc/resolv.conf; echo $((after - before))',
+    );
+    assert.equal(used.exitCode, 0, used.stderr);
+    assert.ok(Number(used.stdout) >= 7 * 1024, `8 MiB written to /etc/resolv.conf took ${used.stdout.trim()} KiB of the instance disk`);
     const r = await sh(instance, 'echo "10.9.8.7 extra" >> /etc/hosts && echo other > /etc/hostname && echo "nameserver 10.1.1.1" > /etc/resolv.conf');
     assert.equal(r.exitCode, 0, r.stderr);
     assert.deepEqual(await readdir(r.upperDir), [], 'the files are not in the upper dir');

@@ -1,4 +1,4 @@
-import { chown, lchown, lstat, readdir } from 'node:fs/promises';
+import { lchown, lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MOUNT_ATTR, sysHelper } from '../system/sys-helper.js';
 import type { IdRange } from './id-slots.js';
@@ -42,7 +42,6 @@ export async function idmapMounts(range: IdRange, mounts: { source: string; targ
 export async function shiftOwnership(path: string, range: IdRange): Promise<void> {
   const st = await lstat(path);
   const shift = (id: number) => (id < range.size ? range.hostId + id : id);
-  if (st.isSymbolicLink()) await lchown(path, shift(st.uid), shift(st.gid));
-  else await chown(path, shift(st.uid), shift(st.gid));
+  await lchown(path, shift(st.uid), shift(st.gid));
   if (st.isDirectory()) for (const name of await readdir(path)) await shiftOwnership(join(path, name), range);
 }

@@ -14,6 +14,8 @@ import { unmount } from './mounts.js';
  */
 export class LayerViews {
   private readonly views = new Map<string, string>();
+  /** Next mount point number (not reused after a failed batch, whose folders may remain). */
+  private next = 0;
 
   constructor(
     private readonly root: string,
@@ -25,8 +27,8 @@ export class LayerViews {
   async of(dirs: readonly string[]): Promise<string[]> {
     const missing = [...new Set(dirs.filter((d) => !this.views.has(d)))];
     if (missing.length > 0) {
-      if (this.views.size === 0) await mkdir(this.root, { recursive: true, mode: 0o700 });
-      const made = missing.map((source, i) => ({ source, target: join(this.root, String(this.views.size + i)) }));
+      if (this.next === 0) await mkdir(this.root, { recursive: true, mode: 0o700 });
+      const made = missing.map((source) => ({ source, target: join(this.root, String(this.next++)) }));
       await Promise.all(made.map((m) => mkdir(m.target)));
       const targets = made.map((m) => m.target);
       // pushed first: a batch that fails part-way unmounts what it made (unmounting nothing is fine)
