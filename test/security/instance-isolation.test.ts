@@ -58,6 +58,21 @@ describe("security: a build's root is not the host's root", () => {
     assert.match(works.stdout, /^t\n4\nproc\nsys-ro\nok \d+\n$/, works.stderr);
   });
 
+  test("the build's root still binds ports below 1024 and opens ping's ICMP socket, as on a VM (its namespace allows them, the host's does not change)", async () => {
+    instance = await create();
+    const r = await sh(
+      instance,
+      [
+        'mkdir -p /tmp/www && echo served > /tmp/www/index.html',
+        'busybox httpd -p 80 -h /tmp/www',
+        'busybox wget -q -O - http://127.0.0.1:80/index.html',
+        'perl /usr/local/bin/kiln-probe icmp-socket',
+      ].join(' && '),
+    );
+    assert.match(r.stdout, /^served\nok \d+\n$/, r.stderr);
+    assert.equal((await readFile('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8')).trim(), '1024', 'the host keeps its own setting');
+  });
+
   test('the kernel keyring is out of reach: add_key and keyctl fail, and no key shows on the host', async () => {
     instance = await create();
     const description = `kiln-probe-${randomBytes(6).toString('hex')}`;

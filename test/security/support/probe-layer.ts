@@ -5,8 +5,8 @@ import type { LayerStore } from '../../../src/engine/layers/layer-store.js';
 
 /** System call numbers the probe uses, per `process.arch`. */
 const NUMBERS: Record<string, Record<string, number>> = {
-  x64: { add_key: 248, keyctl: 250, unshare: 272, perf_event_open: 298, mq_open: 240 },
-  arm64: { add_key: 217, keyctl: 219, unshare: 97, perf_event_open: 241, mq_open: 180 },
+  x64: { add_key: 248, keyctl: 250, unshare: 272, perf_event_open: 298, mq_open: 240, socket: 41 },
+  arm64: { add_key: 217, keyctl: 219, unshare: 97, perf_event_open: 241, mq_open: 180, socket: 198 },
 };
 
 /**
@@ -15,7 +15,8 @@ const NUMBERS: Record<string, Record<string, number>> = {
  * `errno <n>`. Calls: `add_key <description>` (a "user" key in the user keyring), `keyctl`
  * (KEYCTL_GET_KEYRING_ID of the user keyring), `unshare-user` (unshare(CLONE_NEWUSER)),
  * `perf_event_open` (a software clock counter on itself, user space only, as perf_event_paranoid
- * 2 allows anyone), `mq_open` (a POSIX message queue).
+ * 2 allows anyone), `mq_open` (a POSIX message queue), `icmp-socket` (an ICMP echo socket,
+ * SOCK_DGRAM, as `ping` opens without CAP_NET_RAW).
  */
 const PROBE = (nr: Record<string, number>) => `
 my ($what, $arg) = @ARGV;
@@ -24,6 +25,7 @@ if ($what eq 'add_key') { my ($type, $desc, $payload) = ('user', $arg, 'secret')
 elsif ($what eq 'keyctl') { $r = syscall(${nr.keyctl}, 0, -4, 0); }
 elsif ($what eq 'unshare-user') { $r = syscall(${nr.unshare}, 0x10000000); }
 elsif ($what eq 'perf_event_open') { my $attr = pack('LLQQQQQ', 1, 128, 0, 0, 0, 0, 0x61) . ("\\0" x 80); $r = syscall(${nr.perf_event_open}, $attr, 0, -1, -1, 0); }
+elsif ($what eq 'icmp-socket') { $r = syscall(${nr.socket}, 2, 2, 1); }
 elsif ($what eq 'mq_open') { my $name = 'kiln-probe'; $r = syscall(${nr.mq_open}, $name, 0102, 0600, 0); }
 else { die "unknown call $what\\n"; }
 print $r < 0 ? 'errno ' . ($! + 0) : "ok $r", "\\n";
