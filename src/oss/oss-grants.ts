@@ -108,7 +108,7 @@ const ACCOUNT_SHAPE = '{"<AccountId>": {"buckets": ["…"], "accessKeyId"?, "acc
 
 /** Reads and checks a grant table (`KILN_OSS_ACCOUNTS` or the config file's `oss.accounts`); `where` names it in errors. */
 export function ossAccountsFrom(raw: unknown, where: string): Record<string, OssAccountGrant> {
-  const table: Record<string, OssAccountGrant> = {};
+  const table: Record<string, OssAccountGrant> = Object.create(null) as Record<string, OssAccountGrant>; // an account or role named __proto__ is a key like any other
   for (const [accountId, value] of Object.entries(object(raw, where, ACCOUNT_SHAPE))) {
     const at = `${where}["${accountId}"]`;
     if (!/^[0-9]{1,32}$/.test(accountId)) throw new Error(`${where}: "${accountId}" is not an AccountId (digits)`);
@@ -116,7 +116,7 @@ export function ossAccountsFrom(raw: unknown, where: string): Record<string, Oss
     for (const k of Object.keys(entry)) {
       if (!['buckets', 'accessKeyId', 'accessKeySecret', 'roles'].includes(k)) throw new Error(`${at}: unknown field "${k}"`);
     }
-    const roles: Record<string, OssRoleGrant> = {};
+    const roles: Record<string, OssRoleGrant> = Object.create(null) as Record<string, OssRoleGrant>;
     for (const [roleName, r] of Object.entries(entry.roles === undefined ? {} : object(entry.roles, `${at}.roles`, '{"<RoleName>": {…}}'))) {
       const rat = `${at}.roles["${roleName}"]`;
       const role = object(r, rat, '{"buckets"?, "accessKeyId"?, "accessKeySecret"?}');

@@ -47,6 +47,14 @@ describe('resolveGrant', () => {
   });
 });
 
+describe('ossAccountsFrom', () => {
+  test('a role named __proto__ is a role like any other (not the object prototype, not dropped)', () => {
+    const table = ossAccountsFrom(JSON.parse('{"1001": {"buckets": ["a"], "roles": {"__proto__": {"buckets": ["p"]}}}}'), 'KILN_OSS_ACCOUNTS');
+    assert.deepEqual(resolveGrant(table, KILN_KEY, '9', '1001', '__proto__').buckets, ['p']);
+    assert.deepEqual(resolveGrant(table, KILN_KEY, '9', '1001', 'Other').buckets, ['a']);
+  });
+});
+
 describe('bucketGranted', () => {
   test('exact names and * patterns; * covers bucket-name characters only; invalid names never match', () => {
     assert.ok(bucketGranted(['b-data'], 'b-data'));
