@@ -95,11 +95,13 @@ describe('GrantedObjectStore', () => {
 });
 
 describe('KILN_OSS_ACCOUNTS / oss.accounts', () => {
+  /** The tables are null-prototype maps; compare their contents. */
+  const plain = (v: unknown): unknown => (v === undefined ? v : JSON.parse(JSON.stringify(v)));
   const base = { KILN_DATA_DIR: '/tmp/x', KILN_OSS_ENDPOINT: 'http://s3:9000', KILN_OSS_ACCESS_KEY_ID: 'k', KILN_OSS_ACCESS_KEY_SECRET: 's' };
 
   test('the environment variable: a JSON object by AccountId; roles default to none', () => {
     const c = loadConfig({ ...base, KILN_OSS_ACCOUNTS: JSON.stringify({ 1001: { buckets: ['a-*'] }, 1002: { buckets: [], accessKeyId: 'b', accessKeySecret: 'bs', roles: { R: { buckets: ['r'] } } } }) });
-    assert.deepEqual(c.oss?.accounts, {
+    assert.deepEqual(plain(c.oss?.accounts), {
       1001: { buckets: ['a-*'], roles: {} },
       1002: { buckets: [], accessKeyId: 'b', accessKeySecret: 'bs', roles: { R: { buckets: ['r'] } } },
     });
@@ -110,8 +112,8 @@ describe('KILN_OSS_ACCOUNTS / oss.accounts', () => {
     try {
       const file = join(dir, 'kiln.json');
       writeFileSync(file, JSON.stringify({ oss: { endpoint: 'http://s3:9000', accessKeyId: 'k', accessKeySecret: 's', accounts: { 1001: { buckets: ['from-file'] } } } }));
-      assert.deepEqual(loadConfig({ KILN_DATA_DIR: dir, KILN_CONFIG: file }).oss?.accounts, { 1001: { buckets: ['from-file'], roles: {} } });
-      assert.deepEqual(loadConfig({ KILN_DATA_DIR: dir, KILN_CONFIG: file, KILN_OSS_ACCOUNTS: '{"1002":{"buckets":["from-env"]}}' }).oss?.accounts, { 1002: { buckets: ['from-env'], roles: {} } });
+      assert.deepEqual(plain(loadConfig({ KILN_DATA_DIR: dir, KILN_CONFIG: file }).oss?.accounts), { 1001: { buckets: ['from-file'], roles: {} } });
+      assert.deepEqual(plain(loadConfig({ KILN_DATA_DIR: dir, KILN_CONFIG: file, KILN_OSS_ACCOUNTS: '{"1002":{"buckets":["from-env"]}}' }).oss?.accounts), { 1002: { buckets: ['from-env'], roles: {} } });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
