@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KilnError } from '../../src/domain/errors.js';
 import {
+  canonicalHeaderValue,
   parseV3Authorization,
   v3Authorization,
   v3CanonicalRequest,
@@ -61,6 +62,14 @@ test('canonical request layout: sorted query, empty value as key=, trimmed sorte
     text,
     'POST\n/\na=&b=x%20y&c=%21%27%28%29%2A~\nhost:h:1\nx-acs-date:2026-11-29T07:13:06Z\nx-acs-dup:a,b\n\nhost;x-acs-date;x-acs-dup\ne3b0',
   );
+});
+
+test('a header value is trimmed of spaces and tabs only, not of U+00A0 or other white space', () => {
+  assert.equal(canonicalHeaderValue(' \t n \t '), 'n');
+  assert.equal(canonicalHeaderValue('n'), 'n');
+  assert.equal(canonicalHeaderValue('   '), '');
+  for (const kept of ['n\u00a0', '\u00a0n', 'n\u0085', 'n\u000b', 'n\f', '\ufeffn']) assert.equal(canonicalHeaderValue(kept), kept);
+  assert.equal(canonicalHeaderValue(`a${' '.repeat(200_000)}b`).length, 200_002);
 });
 
 test('the empty body hashes to the well-known SHA-256', () => {

@@ -1,4 +1,4 @@
-import { missingParameter } from '../../domain/errors.js';
+import { invalidParameter, missingParameter } from '../../domain/errors.js';
 import type { DecodedRequest } from './decode.js';
 import type { NonceRegistry } from './nonce-registry.js';
 import {
@@ -11,10 +11,10 @@ import {
   timestampExpired,
   timestampMalformed,
 } from './protocol-errors.js';
-import { headerValue, type RawRequest } from './raw-request.js';
+import { headerValue, headerValues, type RawRequest } from './raw-request.js';
 import { V1_SIGNATURE_METHOD, V1_SIGNATURE_VERSION, verifyV1 } from './signature-v1.js';
 import { SIGNATURE_WINDOW_MS, parseSignatureTime, withinSignatureWindow } from './signature-time.js';
-import { isV3Authorization, parseV3Authorization, v3PayloadHash, verifyV3 } from './signature-v3.js';
+import { canonicalHeaderValue, isV3Authorization, parseV3Authorization, v3PayloadHash, verifyV3 } from './signature-v3.js';
 
 /** Who signed a request. */
 export interface Principal {
@@ -49,6 +49,11 @@ export interface AuthenticateDeps {
  * - `MissingParameter.<Name>`: no signature at all (`Signature`), or a V1 parameter missing
  *   (`AccessKeyId`, `SignatureMethod`, `SignatureVersion`, `Timestamp`, `SignatureNonce`, `Action`, `Version`),
  *   or a V3 header missing (`x-acs-date`, `x-acs-signature-nonce`).
+ * - `InvalidParameter`: the V1 `SignatureNonce` or `Timestamp` parameter given more than once, or
+ *   a V3 header that says what the request means (`x-acs-date`, `x-acs-signature-nonce`,
+ *   `x-acs-action`, `x-acs-version`, `x-acs-content-sha256`) sent more than once or with white
+ *   space around its value: the nonce is claimed, and the time checked, under exactly the text
+ *   the signature covers, and a repeated header signs as its values joined.
  * - `IncompleteSignature`: unparsable Authorization, unsupported algorithm / SignatureMethod /
  *   SignatureVersion / SignatureType, or a V3 header that must be signed but is not.
  * - `InvalidTimeStamp.Format`, `InvalidTimeStamp.Expired` (±15 minutes).
@@ -73,8 +78,8 @@ async function authenticateV1(req: DecodedRequest & { raw: RawRequest }, deps: A
   const accessKeyId = required(p.AccessKeyId, 'AccessKeyId');
   const method = required(p.SignatureMethod, 'SignatureMethod');
   const version = required(p.SignatureVersion, 'SignatureVersion');
-  const timestamp = required(p.Timestamp, 'Timestamp');
-  const nonce = required(p.SignatureNonce, 'SignatureNonce');
+  const timestamp = required(singleParam(req, 'Timestamp'), 'Timestamp');
+  const nonce = required(singleParam(req, 'SignatureNonce'), 'SignatureNonce');
   // Action and Version must come from the signed parameters, never from the unsigned
   // x-acs-action / x-acs-version headers that decoding falls back to.
   required(p.Action, 'Action');
@@ -111,29 +116,59 @@ const MUST_SIGN_IF_PRESENT = ['x-acs-action', 'x-acs-version', 'x-acs-date', 'x-
 async function authenticateV3(req: DecodedRequest & { raw: RawRequest }, authorization: string, deps: AuthenticateDeps): Promise<Principal> {
   const raw = req.raw;
   const auth = parseV3Authorization(authorization);
-  const date = required(headerValue(raw.headers, 'x-acs-date'), 'x-acs-date');
-  const nonce = required(headerValue(raw.headers, 'x-acs-signature-nonce'), 'x-acs-signature-nonce');
+  const date = required(singleHeader(raw, 'x-acs-date'), 'x-acs-date');
+  const nonce = required(singleHeader(raw, 'x-acs-signature-nonce'), 'x-acs-signature-nonce');
   const signed = new Set(auth.signedHeaders);
   for (const name of MUST_SIGN_IF_PRESENT) {
-    if (raw.headers[name] !== undefined && !signed.has(name)) throw incompleteSignature(`Header "${name}" must be signed.`);
+    if (raw.headers[name] === undefined) continue;
+    singleHeader(raw, name);
+    if (!signed.has(name)) throw incompleteSignature(`Header "${name}" must be signed.`);
   }
   if (req.form.length > 0 && !signed.has('content-type')) throw incompleteSignature('Header "content-type" must be signed.');
 
   const payloadHash = v3PayloadHash(auth.algorithm, raw.body);
-  const claimedHash = headerValue(raw.headers, 'x-acs-content-sha256');
-  if (claimedHash !== undefined && claimedHash.trim().toLowerCase() !== payloadHash) throw contentDigestDoesNotMatch(payloadHash);
+  const claimedHash = singleHeader(raw, 'x-acs-content-sha256');
+  if (claimedHash !== undefined && claimedHash.toLowerCase() !== payloadHash) throw contentDigestDoesNotMatch(payloadHash);
   const requestTime = checkTime(date, deps.now());
 
   const key = await activeKey(auth.credential, deps);
   const result = verifyV3(
     auth,
-    { method: raw.method, path: raw.path, query: req.query, headers: raw.headers, hashedPayload: claimedHash?.trim() ?? payloadHash },
+    { method: raw.method, path: raw.path, query: req.query, headers: raw.headers, hashedPayload: claimedHash ?? payloadHash },
     key.secret,
   );
   if (!result.ok) throw signatureDoesNotMatch(result.stringToSign);
 
   await claimNonce(auth.credential, nonce, requestTime, deps);
   return { accountId: key.accountId, accessKeyId: auth.credential };
+}
+
+/**
+ * The value of a V1 parameter that must be given once (query and form together): an earlier
+ * copy of a repeated key is not what the signature covers (the last one is), so it is refused
+ * rather than ignored.
+ */
+function singleParam(req: DecodedRequest, name: string): string | undefined {
+  let count = 0;
+  for (const [k] of req.query) if (k === name) count++;
+  for (const [k] of req.form) if (k === name) count++;
+  if (count > 1) throw invalidParameter(name, 'it must be given once');
+  return req.params[name];
+}
+
+/**
+ * The value of a V3 header that Kiln reads as well as signs, exactly as the signature covers
+ * it: sent once (repeated values sign as their sorted, comma-joined list, which is not the
+ * value read) and already in canonical form (no white space to trim around it).
+ */
+function singleHeader(raw: RawRequest, name: string): string | undefined {
+  const values = headerValues(raw.headers, name);
+  if (values.length > 1) throw invalidParameter(name, 'the header must be sent once');
+  const value = values[0];
+  if (value !== undefined && canonicalHeaderValue(value) !== value) {
+    throw invalidParameter(name, 'the value must not begin or end with white space');
+  }
+  return value;
 }
 
 function required(value: string | undefined, name: string): string {

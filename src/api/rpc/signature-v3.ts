@@ -160,7 +160,30 @@ function canonicalHeaders(headers: RawRequest['headers'], signedHeaders: readonl
   for (const name of signedHeaders) {
     let values = headerValues(headers, name);
     if (values.length === 0 && name === 'host') values = headerValues(headers, ':authority');
-    out += `${name}:${values.map((v) => v.trim()).sort().join(',')}\n`;
+    out += `${name}:${values.map(canonicalHeaderValue).sort().join(',')}\n`;
   }
   return out;
+}
+
+/**
+ * One header value as the canonical headers sign it: without the spaces and horizontal tabs
+ * around it (the V3 rule "trim the value"; RFC 9110's optional white space, which Node's
+ * parser drops already, so what Kiln reads is what was signed). Nothing else is trimmed, in
+ * particular not U+00A0 (byte 0xA0, which Node reads as latin1): JavaScript's `trim()` would
+ * strip it, so `nonce` and `nonce\xA0` signed alike and a captured request could be replayed
+ * under ever new nonces. The SDKs disagree on it anyway (openapi-core and Python strip it,
+ * Java's `trim()` and Go's `TrimSpace` on the raw byte do not), and none sends it in a header
+ * it signs. Written as a loop: a regular expression anchored at the end is quadratic on a
+ * long run of spaces inside a value.
+ */
+export function canonicalHeaderValue(value: string): string {
+  let start = 0;
+  let end = value.length;
+  while (start < end && isOptionalWhiteSpace(value.charCodeAt(start))) start++;
+  while (end > start && isOptionalWhiteSpace(value.charCodeAt(end - 1))) end--;
+  return start === 0 && end === value.length ? value : value.slice(start, end);
+}
+
+function isOptionalWhiteSpace(code: number): boolean {
+  return code === 0x20 || code === 0x09;
 }
