@@ -23,7 +23,9 @@ test('nonces are scoped to the access key', () => {
 test('keys cannot collide through the separator', () => {
   const r = new InMemoryNonceRegistry();
   assert.equal(r.claim('a', 'b\u0000c', at(15), at(0)), true);
-  assert.equal(r.claim('a\u0000b', 'c', at(15), at(0)), false); // ids and nonces never contain NUL in practice
+  assert.equal(r.claim('a\u0000b', 'c', at(15), at(0)), true); // the AccessKey's length is part of the key
+  assert.equal(r.claim('a:', 'b\u0000c', at(15), at(0)), true);
+  assert.equal(r.claim('a', 'b\u0000c', at(15), at(0)), false);
 });
 
 test('expired records are swept incrementally, so memory follows the recent rate', () => {

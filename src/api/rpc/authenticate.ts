@@ -49,7 +49,8 @@ export interface AuthenticateDeps {
  * - `MissingParameter.<Name>`: no signature at all (`Signature`), or a V1 parameter missing
  *   (`AccessKeyId`, `SignatureMethod`, `SignatureVersion`, `Timestamp`, `SignatureNonce`, `Action`, `Version`),
  *   or a V3 header missing (`x-acs-date`, `x-acs-signature-nonce`).
- * - `InvalidParameter`: the V1 `SignatureNonce` or `Timestamp` parameter given more than once, or
+ * - `InvalidParameter`: a nonce longer than {@link MAX_SIGNATURE_NONCE_LENGTH} characters; the
+ *   V1 `SignatureNonce` or `Timestamp` parameter given more than once, or
  *   a V3 header that says what the request means (`x-acs-date`, `x-acs-signature-nonce`,
  *   `x-acs-action`, `x-acs-version`, `x-acs-content-sha256`) sent more than once or with white
  *   space around its value: the nonce is claimed, and the time checked, under exactly the text
@@ -79,7 +80,7 @@ async function authenticateV1(req: DecodedRequest & { raw: RawRequest }, deps: A
   const method = required(p.SignatureMethod, 'SignatureMethod');
   const version = required(p.SignatureVersion, 'SignatureVersion');
   const timestamp = required(singleParam(req, 'Timestamp'), 'Timestamp');
-  const nonce = required(singleParam(req, 'SignatureNonce'), 'SignatureNonce');
+  const nonce = boundedNonce(required(singleParam(req, 'SignatureNonce'), 'SignatureNonce'), 'SignatureNonce');
   // Action and Version must come from the signed parameters, never from the unsigned
   // x-acs-action / x-acs-version headers that decoding falls back to.
   required(p.Action, 'Action');
@@ -117,7 +118,7 @@ async function authenticateV3(req: DecodedRequest & { raw: RawRequest }, authori
   const raw = req.raw;
   const auth = parseV3Authorization(authorization);
   const date = required(singleHeader(raw, 'x-acs-date'), 'x-acs-date');
-  const nonce = required(singleHeader(raw, 'x-acs-signature-nonce'), 'x-acs-signature-nonce');
+  const nonce = boundedNonce(required(singleHeader(raw, 'x-acs-signature-nonce'), 'x-acs-signature-nonce'), 'x-acs-signature-nonce');
   const signed = new Set(auth.signedHeaders);
   for (const name of MUST_SIGN_IF_PRESENT) {
     if (raw.headers[name] === undefined) continue;
@@ -169,6 +170,20 @@ function singleHeader(raw: RawRequest, name: string): string | undefined {
     throw invalidParameter(name, 'the value must not begin or end with white space');
   }
   return value;
+}
+
+/**
+ * Longest signature nonce accepted, in characters. Every nonce is remembered for the signature
+ * window, so its size must be bounded. The SDKs send 32 (tea-util, alibaba-cloud-sdk-go: hex),
+ * 36 (Java, Python: UUIDs) or 64 (openapi-core: SHA-256 hex) characters.
+ */
+export const MAX_SIGNATURE_NONCE_LENGTH = 128;
+
+function boundedNonce(nonce: string, name: string): string {
+  if (nonce.length > MAX_SIGNATURE_NONCE_LENGTH) {
+    throw invalidParameter(name, `a signature nonce is at most ${MAX_SIGNATURE_NONCE_LENGTH} characters long`);
+  }
+  return nonce;
 }
 
 function required(value: string | undefined, name: string): string {

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Remembers signature nonces so a signed request cannot be replayed.
  * A nonce is scoped to one AccessKey: two keys may use the same nonce.
@@ -20,7 +22,8 @@ export interface InMemoryNonceRegistryOptions {
 /**
  * A process-local {@link NonceRegistry}: a `Map` in insertion order, which is (nearly) expiry
  * order because expiries are "request time + window". Each claim removes a few expired records
- * from the oldest end, so memory follows the request rate of the last window. The map is also
+ * from the oldest end, so memory follows the request rate of the last window; a record holds a
+ * digest of its AccessKey and nonce, not the nonce, so its size is fixed. The map is also
  * capped: past `maxEntries` the oldest record is dropped even if unexpired (size the cap above
  * peak requests-per-15-minutes; `droppedUnexpired` counts such drops). Not shared between
  * processes and lost on restart: the server uses `StoredNonceRegistry`
@@ -76,6 +79,11 @@ export class InMemoryNonceRegistry implements NonceRegistry {
   }
 }
 
+/**
+ * A record's key: a digest of the AccessKey and the nonce, so a record costs the same however
+ * long the nonce (the nonce text itself is never kept; a long one would otherwise stay in
+ * memory for the whole window).
+ */
 function keyOf(accessKeyId: string, nonce: string): string {
-  return `${accessKeyId}\u0000${nonce}`;
+  return createHash('sha256').update(`${accessKeyId.length}:${accessKeyId}:`, 'utf8').update(nonce, 'utf8').digest('base64');
 }
