@@ -23,7 +23,11 @@
  * state, such as the store's "inside a transaction" guard, is the caller's, not the batch's).
  *
  * A unit queued with `{ sync: false }` needs no fsync of its own (signature nonces): a batch of
- * only such units commits under `synchronous=NORMAL` instead of the connection's FULL. In WAL
+ * only such units commits under `synchronous=NORMAL` instead of the connection's FULL, and the
+ * connection is set back to FULL as soon as that batch has ended, before anyone else gets it:
+ * the single statements the root repositories run in autocommit on the same connection
+ * (`executions.update`, `images.insert`, …) are acknowledged on SQLite's word and must be
+ * fsynced. In WAL
  * mode that commit survives a crash of the process, not a power loss; but the next synced
  * commit fsyncs the WAL file, and with it every frame written before. So an unsynced write can
  * only be lost together with everything committed after it that was not fsynced either. A
@@ -66,7 +70,10 @@ export class GroupCommit<DB> {
   readonly #queue: Unit<DB>[] = [];
   /** A batch is scheduled or running. */
   #busy = false;
-  /** The connection is at synchronous=NORMAL (set for a batch of unsynced units only). */
+  /**
+   * The connection may be at synchronous=NORMAL: set for a batch of unsynced units, cleared
+   * once FULL is back (normally right after that batch; if restoring failed, before the next).
+   */
   #relaxed = false;
   #idle: Array<() => void> = [];
 
@@ -122,14 +129,21 @@ export class GroupCommit<DB> {
     const batch = this.#queue.splice(0, this.#maxBatch);
     try {
       await this.#db.connection().execute(async (conn) => {
-        // Set before BEGIN (SQLite refuses inside a transaction), and only when it changes.
+        // Set outside a transaction (SQLite refuses inside one). The connection is ours until
+        // this callback returns, so nothing else runs at NORMAL.
         const relaxed = batch.every((u) => !u.sync);
-        if (relaxed !== this.#relaxed) {
-          await conn.executeQuery(relaxed ? SYNC_NORMAL : SYNC_FULL);
-          this.#relaxed = relaxed;
+        if (this.#relaxed && !relaxed) await this.#restoreFull(conn);
+        if (relaxed) {
+          this.#relaxed = true;
+          await conn.executeQuery(SYNC_NORMAL);
         }
-        await conn.executeQuery(BEGIN_IMMEDIATE);
-        await this.#runBatch(conn, batch);
+        try {
+          await conn.executeQuery(BEGIN_IMMEDIATE);
+          await this.#runBatch(conn, batch);
+        } finally {
+          // The batch has committed or rolled back (#runBatch and #abort end the transaction).
+          if (relaxed && !this.#inTransaction()) await this.#restoreFull(conn).catch(() => undefined);
+        }
       });
     } catch (err) {
       // BEGIN failed (e.g. another process kept the database locked past the busy timeout), or
@@ -170,6 +184,12 @@ export class GroupCommit<DB> {
       return this.#abort(conn, ran, [], err);
     }
     for (const { unit, value } of ran) unit.resolve(value);
+  }
+
+  /** Puts the connection back at synchronous=FULL, what it runs with (dialect.ts). */
+  async #restoreFull(conn: Kysely<DB>): Promise<void> {
+    await conn.executeQuery(SYNC_FULL);
+    this.#relaxed = false;
   }
 
   /** Rolls the current unit back to its savepoint; false when the transaction itself is gone. */

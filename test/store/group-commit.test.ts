@@ -165,6 +165,23 @@ describe('GroupCommit', () => {
     assert.equal(await g.run(async () => level(), { sync: false }), 1);
     assert.equal(await g.run(async () => level()), 2, 'a synced batch after an unsynced one is FULL again');
   });
+
+  it('the connection is back at synchronous=FULL once an unsynced batch ends, for writes outside the group commit', async () => {
+    const g = new GroupCommit<T>({ db, inTransaction: () => sqlite.inTransaction });
+    const level = async () => Number(Object.values((await sql<Record<string, unknown>>`pragma synchronous`.execute(db)).rows[0] ?? {})[0]);
+    // A nonce claim (unsynced), then what a root repository does with a single statement: an
+    // autocommit write on the same connection, acknowledged once SQLite returns. It must be fsynced.
+    await g.run((trx) => insert(trx, 'claim'), { sync: false });
+    assert.equal(await level(), 2, 'after a committed unsynced batch');
+    await insert(db, 'autocommit');
+    assert.equal(await level(), 2);
+    // The same when the unsynced batch fails: a unit that throws, and a COMMIT that fails.
+    await assert.rejects(g.run(async () => { throw new Error('unit fails'); }, { sync: false }), /unit fails/);
+    assert.equal(await level(), 2, 'after an unsynced batch whose unit threw');
+    await assert.rejects(g.run((trx) => trx.insertInto('children').values({ name: 'orphan2', parent: 'nobody' }).execute(), { sync: false }));
+    assert.equal(sqlite.inTransaction, false);
+    assert.equal(await level(), 2, 'after an unsynced batch whose COMMIT failed');
+  });
 });
 
 describe('StatementCache', () => {
