@@ -70,7 +70,8 @@ export interface KilnConfig {
   /**
    * Host disk admission (`KILN_HOST_DISK_ADMISSION`): a build is claimed only when the
    * SystemDiskSizes of the builds running on the host, plus its own, fit in the data dir's free
-   * space minus `hostDiskReserveBytes`; one that could never fit ends FAILED with `InsufficientHostDisk`.
+   * space minus `hostDiskReserveBytes`; it waits otherwise. One bigger than the data dir's
+   * filesystem minus the reserve (it could never fit) ends FAILED with `InsufficientHostDisk`.
    */
   hostDiskAdmission: boolean;
   /** Free space of the data dir's filesystem never promised to build disks (`KILN_HOST_DISK_RESERVE_BYTES`). */

@@ -8,8 +8,8 @@
  *   queued execution is oldest. Within an account, executions go oldest first.
  * - An account with `maxRunningPerAccount` builds running waits, even if workers are idle.
  * - A build whose SystemDiskSize does not fit on the worker's host now (see `hostDiskFit`)
- *   is passed over and its account waits; one that could never fit there is claimed anyway,
- *   so that the worker ends it with `InsufficientHostDisk`.
+ *   is passed over and its account waits; one bigger than the host's filesystem could ever
+ *   give one build is claimed anyway, so that the worker ends it with `InsufficientHostDisk`.
  */
 
 /** What the claim knows about one waiting account. */
@@ -37,12 +37,28 @@ export function accountsInTurn<T extends AccountTurn>(waiting: readonly T[], max
 }
 
 /**
- * Whether a build's disk fits on a host: `now` when the SystemDiskSizes already promised to
- * running builds there plus this one fit in `capacityBytes`; `never` when it is bigger than
- * the whole capacity (it would not fit with no other build running); `later` otherwise.
+ * What builds may be promised on one host disk (see `HostDisk`), in bytes.
+ *
+ * The two differ because the filesystem holds more than build disks: layers, step-cache blobs,
+ * imports and the database take space for as long as they are kept, and only running builds
+ * give theirs back when they end. Whether a build must wait is a question of now; whether it
+ * must fail is a question of the filesystem, never of what other tenants happen to store.
  */
-export function hostDiskFit(diskGiB: number, committedGiB: number, capacityBytes: number): 'now' | 'later' | 'never' {
+export interface HostDiskRoom {
+  /** What builds may promise in total now: free space, plus what running builds already wrote, minus the reserve (may be negative). */
+  capacityBytes: number;
+  /** What one build could ever be promised: the filesystem's size minus the reserve. */
+  ceilingBytes: number;
+}
+
+/**
+ * Whether a build's disk fits on a host: `now` when the SystemDiskSizes already promised to
+ * running builds there plus this one fit in `room.capacityBytes`; `never` when it is bigger
+ * than `room.ceilingBytes` (it would not fit on an empty filesystem); `later` otherwise
+ * (running builds must end, or stored data be freed, first).
+ */
+export function hostDiskFit(diskGiB: number, committedGiB: number, room: HostDiskRoom): 'now' | 'later' | 'never' {
   const GiB = 1024 ** 3;
-  if (diskGiB * GiB > capacityBytes) return 'never';
-  return (committedGiB + diskGiB) * GiB <= capacityBytes ? 'now' : 'later';
+  if (diskGiB * GiB > room.ceilingBytes) return 'never';
+  return (committedGiB + diskGiB) * GiB <= room.capacityBytes ? 'now' : 'later';
 }

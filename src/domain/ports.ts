@@ -207,16 +207,16 @@ export interface ExecutionPatch {
 export interface ClaimPolicy {
   /** Executions of one account that may hold a live lease at once; 0: no limit. */
   maxRunningPerAccount?: number;
-  /** Host disk admission: the claiming worker's host disk and what builds may promise on it. */
-  disk?: { pool: string; capacityBytes: number };
+  /** Host disk admission: the claiming worker's host disk and what builds may promise on it (see `HostDiskRoom`). */
+  disk?: { pool: string } & import('./fair-queue.js').HostDiskRoom;
 }
 
 export interface ClaimedExecution {
   execution: import('./execution.js').Execution;
   /** Claims of this execution so far, this one included (above 1: a worker was lost). */
   attempt: number;
-  /** Its template's SystemDiskSize is more than the host disk could give it even with no other build running. */
-  exceedsHostDisk?: { diskGiB: number; capacityBytes: number };
+  /** Its template's SystemDiskSize is more than the host's filesystem could give one build (`ceilingBytes`) even if it held nothing else. */
+  exceedsHostDisk?: { diskGiB: number; ceilingBytes: number };
 }
 
 /**

@@ -121,7 +121,7 @@ export class Worker {
   private async claim(): Promise<ClaimedExecution | undefined> {
     const policy: ClaimPolicy = { maxRunningPerAccount: this.o.maxRunningPerAccount ?? 0 };
     const disk = this.o.hostDisk;
-    if (disk) policy.disk = { pool: disk.pool, capacityBytes: await disk.capacityBytes(await this.o.store.executions.runningOn(disk.pool)) };
+    if (disk) policy.disk = { pool: disk.pool, ...(await disk.room(await this.o.store.executions.runningOn(disk.pool))) };
     return this.o.store.executions.claim(this.id, this.leaseMs, policy);
   }
 
@@ -177,11 +177,11 @@ export class Worker {
         return;
       }
       if (exceedsHostDisk) {
-        const { diskGiB, capacityBytes } = exceedsHostDisk;
-        const gib = (Math.max(0, capacityBytes) / 1024 ** 3).toFixed(1);
+        const { diskGiB, ceilingBytes } = exceedsHostDisk;
+        const gib = (Math.max(0, ceilingBytes) / 1024 ** 3).toFixed(1);
         logs.write('system', `SystemDiskSize ${diskGiB} GiB is more than this host can give one build (${gib} GiB); the build did not start.\n`);
         await finish({ status: 'FAILED', message: `Failed: SystemDiskSize ${diskGiB} GiB is more than the build host can hold.`, errorCode: 'InsufficientHostDisk',
-          errorInfo: `The template asks for a ${diskGiB} GiB system disk; the build host can promise at most ${gib} GiB to one build (the free space of its data dir, minus the reserve KILN_HOST_DISK_RESERVE_BYTES), even with no other build running. Use a smaller SystemDiskSize, or free disk space on the host.` });
+          errorInfo: `The template asks for a ${diskGiB} GiB system disk; the build host can promise at most ${gib} GiB to one build (the size of its data dir's filesystem, minus the reserve KILN_HOST_DISK_RESERVE_BYTES), even with nothing else on it. Use a smaller SystemDiskSize, or a host with a larger disk.` });
         return;
       }
       const pipeline = await store.pipelines.get(scope, execution.pipelineId);

@@ -6,9 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
+import { createAccount } from '../../src/auth/accounts.js';
+import { LocalBlobStore } from '../../src/blobs/local-blob-store.js';
+import { collectGarbage } from '../../src/engine/gc/collect-garbage.js';
+import { LayerStore } from '../../src/engine/layers/layer-store.js';
 import { createPipeline } from '../conformance/ops-support.js';
-import { assertNoLeftovers, isTerminal, logsContaining, startExecution, uniqueName, waitForExecution } from '../e2e/support.js';
-import { startKiln, type TestKiln } from '../support/kiln.js';
+import { $Ecs, assertNoLeftovers, build, clientAt, describeExecution, isTerminal, logsContaining, startExecution, uniqueName, waitForExecution } from '../e2e/support.js';
+import { REGION, startKiln, type EcsClient, type TestKiln } from '../support/kiln.js';
 import { QueueWatch } from './support/queue-watch.js';
 
 /*
@@ -20,9 +24,14 @@ import { QueueWatch } from './support/queue-watch.js';
  * - A 40 GiB build could never fit: it ends FAILED with InsufficientHostDisk without starting.
  * - Two 20 GiB builds do not fit together: with two idle workers, the second waits (queued)
  *   until the first has ended, then builds.
+ * - A tenant whose stored layers leave less free space than another tenant's SystemDiskSize
+ *   (which the filesystem could hold) makes that build wait, not fail: builds that fit go on
+ *   meanwhile, and it runs once the space is freed.
  */
 
 const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+const RESERVE = 4 * GiB;
 const run = promisify(execFile);
 const scratch = mkdtempSync(join(tmpdir(), 'kiln-disk-admission-'));
 const image = join(scratch, 'host-disk.img');
@@ -41,7 +50,7 @@ before(async () => {
   mounted = true;
   const s = await statfs(dataDir);
   assert.ok(s.bavail * s.bsize > 30 * GiB && s.bavail * s.bsize <= 36 * GiB, `the test's filesystem has ${s.bavail * s.bsize} bytes free, not 30 to 36 GiB`);
-  kiln = await startKiln({ KILN_DATA_DIR: dataDir, KILN_WORKERS: '2', KILN_ACCOUNT_MAX_RUNNING: '0', KILN_HOST_DISK_RESERVE_BYTES: String(4 * GiB) });
+  kiln = await startKiln({ KILN_DATA_DIR: dataDir, KILN_WORKERS: '2', KILN_ACCOUNT_MAX_RUNNING: '0', KILN_HOST_DISK_RESERVE_BYTES: String(RESERVE) });
   watch = new QueueWatch(dataDir);
 });
 after(async () => {
@@ -50,6 +59,18 @@ after(async () => {
   if (mounted) await run('umount', [dataDir]);
   rmSync(scratch, { recursive: true, force: true });
 });
+
+/** Free bytes of the test's data dir filesystem now. */
+async function freeBytes(): Promise<number> {
+  const s = await statfs(dataDir);
+  return s.bavail * s.bsize;
+}
+
+/** Another account of the test's Kiln, with its own client. */
+async function tenant(name: string): Promise<EcsClient> {
+  const made = await createAccount(kiln!.app.store, kiln!.config.regions.map((r) => r.regionId), { name });
+  return clientAt(kiln!.endpoint, { accessKeyId: made.accessKey.id, accessKeySecret: made.accessKey.secret });
+}
 
 describe('security: running builds never promise more disk than the host has', () => {
   test('a SystemDiskSize bigger than the host could ever give ends FAILED with InsufficientHostDisk, without starting', async () => {
@@ -83,5 +104,41 @@ describe('security: running builds never promise more disk than the host has', (
     assert.deepEqual(watch!.claimOrder.filter((id) => id === x || id === y), [x, y]);
     await assertNoLeftovers(dataDir, x);
     await assertNoLeftovers(dataDir, y);
+  });
+
+  test('a tenant whose stored layers fill the disk makes another tenant\'s build wait, not fail; it runs once the space is freed', async () => {
+    const a = kiln!.clients.v3;
+    const b = await tenant('disk-tenant-b');
+    const c = await tenant('disk-tenant-c');
+    // B's SystemDiskSize fits the free space now with room to spare, and the filesystem whatever it holds.
+    const free0 = await freeBytes();
+    const size = Math.floor((free0 - RESERVE - 384 * MiB) / GiB);
+    assert.ok(size > 20 && size <= 36, `B's disk: ${size} GiB`);
+    // A's build stores a layer of random bytes (incompressible, unlike zeros): afterwards B's disk no longer fits the free space.
+    const fillMiB = Math.ceil((free0 - RESERVE - size * GiB) / MiB) + 128;
+    const filler = await build(a, { name: uniqueName('disk-filler'), systemDiskSize: 20, buildContent: `RUN head -c ${fillMiB * MiB} /dev/urandom > /fill` });
+    assert.equal(filler.item.status, 'SUCCESS', JSON.stringify(filler.item));
+    assert.ok((await freeBytes()) - RESERVE < size * GiB, 'A\'s stored layer leaves less free space than B asks for');
+
+    const waiting = await startExecution(b, await createPipeline(b, { name: uniqueName('disk-waits'), systemDiskSize: size, buildContent: `RUN echo ${uniqueName('waited')}` }));
+    const fits = await startExecution(c, await createPipeline(c, { name: uniqueName('disk-fits'), systemDiskSize: 20, buildContent: `RUN echo ${uniqueName('fits')}` }));
+    // C's 20 GiB fits the space left: a worker takes it while B's waits.
+    const { item: cItem } = await waitForExecution(c, fits, isTerminal, 'a terminal status');
+    assert.equal(cItem.status, 'SUCCESS', JSON.stringify(cItem));
+    const queued = await describeExecution(b, waiting);
+    assert.equal(queued.status, 'PREPARING', `B's build waits in the queue: ${JSON.stringify(queued)}`);
+    assert.equal(queued.errorCode ?? '', '');
+    assert.ok(!watch!.claimOrder.includes(waiting), 'B\'s build was never claimed while the space was taken');
+
+    // A's image is deleted and the operator collects garbage: the space comes back.
+    await a.deleteImage(new $Ecs.DeleteImageRequest({ regionId: REGION, imageId: filler.item.imageId! }));
+    const blobs = new LocalBlobStore(join(dataDir, 'blobs'));
+    await collectGarbage({ store: kiln!.app.store, blobs, layers: new LayerStore(dataDir, blobs), maxCacheBytes: 0, graceMs: 0 });
+    assert.ok((await freeBytes()) - RESERVE >= size * GiB, 'the space is back');
+    const { item: bItem, seen } = await waitForExecution(b, waiting, isTerminal, 'a terminal status');
+    assert.equal(bItem.status, 'SUCCESS', JSON.stringify(bItem));
+    assert.ok(!seen.includes('FAILED'), seen.join(' → '));
+    assert.deepEqual(watch!.claimOrder.filter((id) => id === fits || id === waiting), [fits, waiting]);
+    await assertNoLeftovers(dataDir, waiting);
   });
 });

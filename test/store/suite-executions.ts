@@ -194,14 +194,14 @@ export function executionTests(ctx: SuiteContext): void {
       const big = execution(b, await template(ctx.store, b, 120));
       const other = execution(c, await template(ctx.store, c, 40));
       await queue(ctx.store, a1, a2, big, other);
-      const host = (pool: string) => ({ disk: { pool, capacityBytes: 50 * GiB } });
+      const host = (pool: string) => ({ disk: { pool, capacityBytes: 50 * GiB, ceilingBytes: 50 * GiB } });
 
       const first = await ctx.store.executions.claim('w-disk', 60_000, host('host-1'));
       assert.equal(first?.execution.id, a1.id);
       assert.equal(first?.exceedsHostDisk, undefined);
       const tooBig = await ctx.store.executions.claim('w-disk', 60_000, host('host-1'));
       assert.equal(tooBig?.execution.id, big.id, 'B\'s turn: its 120 GiB could never fit in 50 GiB, so it is claimed to be failed');
-      assert.deepEqual(tooBig?.exceedsHostDisk, { diskGiB: 120, capacityBytes: 50 * GiB });
+      assert.deepEqual(tooBig?.exceedsHostDisk, { diskGiB: 120, ceilingBytes: 50 * GiB });
       assert.equal(await ctx.store.executions.claim('w-disk', 60_000, host('host-1')), undefined, '40 + 40 GiB do not fit in 50: A2 and C wait');
       assert.deepEqual(await ctx.store.executions.runningOn('host-1'), [a1.id], 'the too-big one holds no disk');
 
@@ -212,6 +212,28 @@ export function executionTests(ctx: SuiteContext): void {
       await end(ctx.store, a1, 'w-disk');
       assert.deepEqual(await ctx.store.executions.runningOn('host-1'), []);
       assert.equal((await ctx.store.executions.claim('w-disk', 60_000, host('host-1')))?.execution.id, a2.id, 'A1 ended: A2 fits');
+    });
+
+    it('host disk admission: a build that fits the host\'s disk but not its free space waits, never fails (stored data of other tenants, a disk below the reserve)', async () => {
+      await drain(ctx.store, 'other-tests');
+      const a = newScope();
+      const b = newScope();
+      const waiting = execution(a, await template(ctx.store, a, 40));
+      const small = execution(b, await template(ctx.store, b, 20));
+      await queue(ctx.store, waiting, small);
+      // The filesystem could hold 100 GiB of build disks, but stored layers, cache blobs and
+      // imports (another tenant's, say) leave 30 GiB free now.
+      const host = (capacityGiB: number) => ({ disk: { pool: 'host-full', capacityBytes: capacityGiB * GiB, ceilingBytes: 100 * GiB } });
+
+      const first = await ctx.store.executions.claim('w-full', 60_000, host(30));
+      assert.equal(first?.execution.id, small.id, 'A\'s 40 GiB waits for space; B\'s 20 GiB fits now');
+      assert.equal(first?.exceedsHostDisk, undefined);
+      assert.equal(await ctx.store.executions.claim('w-full', 60_000, host(30)), undefined, 'A is not claimed to be failed: it waits');
+      await end(ctx.store, small, 'w-full');
+      assert.equal(await ctx.store.executions.claim('w-full', 60_000, host(-2)), undefined, 'free space below the reserve: still waits');
+      const freed = await ctx.store.executions.claim('w-full', 60_000, host(45));
+      assert.equal(freed?.execution.id, waiting.id, 'space freed: A goes');
+      assert.equal(freed?.exceedsHostDisk, undefined);
     });
 
     it('concurrent claims from two stores never pass the per-account limit together', async () => {

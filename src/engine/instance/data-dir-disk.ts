@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readdir, stat, statfs } from 'node:fs/promises';
+import type { HostDiskRoom } from '../../domain/fair-queue.js';
 import type { HostDisk } from '../../domain/host-disk.js';
 import { InstancePaths } from './instance-paths.js';
 
@@ -19,10 +20,15 @@ export class DataDirDisk implements HostDisk {
     this.pool = `${hostname()}:${this.dataDir}`;
   }
 
-  async capacityBytes(runningExecutionIds: readonly string[]): Promise<number> {
+  async room(runningExecutionIds: readonly string[]): Promise<HostDiskRoom> {
     const fs = await statfs(this.dataDir);
     const free = Number(fs.bavail) * Number(fs.bsize);
-    return free + (await this.writtenBy(runningExecutionIds)) - this.reserveBytes;
+    // Blocks reserved for root (ext4's -m) are never in bavail, so they are no part of the size either.
+    const size = (Number(fs.blocks) - (Number(fs.bfree) - Number(fs.bavail))) * Number(fs.bsize);
+    return {
+      capacityBytes: free + (await this.writtenBy(runningExecutionIds)) - this.reserveBytes,
+      ceilingBytes: size - this.reserveBytes,
+    };
   }
 
   /**

@@ -55,7 +55,7 @@ export async function claimIn(db: Kysely<DB>, workerId: string, leaseMs: number,
   if (!policy.disk) {
     pick = { head: inTurn[0]! };
   } else {
-    const { pool, capacityBytes } = policy.disk;
+    const { pool } = policy.disk;
     const committed = await db.selectFrom('executions').select((eb) => eb.fn.sum<number | null>('disk_gib').as('gib'))
       .where('active', '=', 1).where('lease_expires_at', '>=', now).where('disk_pool', '=', pool).executeTakeFirst();
     const committedGiB = Number(committed?.gib ?? 0);
@@ -63,9 +63,9 @@ export async function claimIn(db: Kysely<DB>, workerId: string, leaseMs: number,
     for (const head of inTurn) {
       // A template deleted meanwhile has no size: the worker ends its execution at once.
       const gib = sizes.get(head.pipelineId) ?? 0;
-      const fit = hostDiskFit(gib, committedGiB, capacityBytes);
-      if (fit === 'later') continue; // its account waits until running builds free the disk
-      pick = fit === 'now' ? { head, disk: { pool, gib } } : { head, exceedsHostDisk: { diskGiB: gib, capacityBytes } };
+      const fit = hostDiskFit(gib, committedGiB, policy.disk);
+      if (fit === 'later') continue; // its account waits until running builds end or stored data is freed
+      pick = fit === 'now' ? { head, disk: { pool, gib } } : { head, exceedsHostDisk: { diskGiB: gib, ceilingBytes: policy.disk.ceilingBytes } };
       break;
     }
   }
