@@ -5,6 +5,7 @@ import { parseRange } from '../engine/instance/address-ranges.js';
 import type { S3Settings } from '../oss/s3-object-store.js';
 import { DEFAULT_ACCOUNT_CACHE_BYTES_QUOTA, DEFAULT_ACCOUNT_IMAGE_BYTES_QUOTA, accountStorageQuotasFrom, type AccountStorageQuotas } from './storage-quotas.js';
 import { ossAccountsFrom, type OssAccountGrant } from '../oss/oss-grants.js';
+import { DEFAULT_TASK_OUTPUT_MAX_BYTES } from '../engine/build/task-output.js';
 
 /** Everything Kiln can be told at start. Environment variables win over the config file. */
 export interface KilnConfig {
@@ -81,6 +82,13 @@ export interface KilnConfig {
    * one truncation line says so; the build goes on (0: no cap).
    */
   logMaxBytes: number;
+  /**
+   * The most a YAML task may print on stdout for `{{ task.stdout }}` references
+   * (`KILN_TASK_OUTPUT_MAX_BYTES`, default 24 KiB as Cloud Assistant keeps of a command's output;
+   * 1 byte … 1 MiB): only that much is held and stored in the step cache; a task that refers to
+   * the output of one that printed more fails with `TaskOutputTooLarge`.
+   */
+  taskOutputMaxBytes: number;
   /**
    * Private ranges (CIDR blocks) that builds with InternetMaxBandwidthOut > 0 may reach
    * (`KILN_NETWORK_ALLOW`, comma-separated). Default none: builds reach the internet only, never
@@ -182,6 +190,13 @@ function positiveInt(name: string, raw: string | number | undefined, fallback: n
   return n;
 }
 
+/** An integer setting that must lie within `min` … `max` (a setting that cannot be switched off). */
+function intBetween(name: string, raw: string | number | undefined, fallback: number, min: number, max: number): number {
+  const n = positiveInt(name, raw, fallback);
+  if (n < min || n > max) throw new Error(`${name} must be between ${min} and ${max}, got "${raw}"`);
+  return n;
+}
+
 /** `KILN_NETWORK_ALLOW` (`10.1.0.0/16,192.168.5.0/24`) or `networkAllow` (a list or the same string), checked. */
 function networkAllowFrom(raw: unknown): string[] {
   if (raw === undefined || raw === '') return [];
@@ -240,6 +255,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KilnConfig {
     hostDiskAdmission: flag('KILN_HOST_DISK_ADMISSION', env.KILN_HOST_DISK_ADMISSION ?? file.hostDiskAdmission, true),
     hostDiskReserveBytes: positiveInt('KILN_HOST_DISK_RESERVE_BYTES', env.KILN_HOST_DISK_RESERVE_BYTES ?? file.hostDiskReserveBytes, 5 * 1024 ** 3),
     logMaxBytes: positiveInt('KILN_LOG_MAX_BYTES', env.KILN_LOG_MAX_BYTES ?? file.logMaxBytes, 16 * 1024 ** 2),
+    taskOutputMaxBytes: intBetween('KILN_TASK_OUTPUT_MAX_BYTES', env.KILN_TASK_OUTPUT_MAX_BYTES ?? file.taskOutputMaxBytes, DEFAULT_TASK_OUTPUT_MAX_BYTES, 1, 1024 ** 2),
     networkAllow: networkAllowFrom(env.KILN_NETWORK_ALLOW ?? file.networkAllow),
     instanceIdBase: positiveInt('KILN_INSTANCE_ID_BASE', env.KILN_INSTANCE_ID_BASE ?? file.instanceIdBase, 2 ** 31),
     instanceIdRanges: positiveInt('KILN_INSTANCE_ID_RANGES', env.KILN_INSTANCE_ID_RANGES ?? file.instanceIdRanges, 4096),

@@ -16,7 +16,11 @@ export interface StepCacheEntry extends Scope {
   tmpDigest?: string;
   /** Bytes of that tar (the cache quota counts them); absent on entries recorded before sizes were. */
   tmpSize?: number;
-  /** A YAML task's captured stdout, for later `{{ task.stdout }}` references. */
+  /**
+   * A YAML task's captured stdout, for later `{{ task.stdout }}` references: at most the capture
+   * limit its key names (`captureBytes`); absent when the task printed more. Counted by the
+   * account's cache quota.
+   */
   output?: string;
   /** Epoch ms. */
   createdAt: number;

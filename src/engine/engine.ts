@@ -11,6 +11,7 @@ import { runnableImage, type RunnableImage } from './base-layers.js';
 import { StepCancelled, StepFailure } from './build/step-failure.js';
 import { LazyInstance } from './build/lazy-instance.js';
 import { StepRunner } from './build/step-runner.js';
+import { DEFAULT_TASK_OUTPUT_MAX_BYTES } from './build/task-output.js';
 import { BuildCache } from './cache/build-cache.js';
 import { baseChain } from './cache/step-key.js';
 import { cacheModeOf } from '../domain/step-cache.js';
@@ -55,6 +56,8 @@ export interface EngineDeps {
   quotas?: StorageQuotasOf;
   /** Per-step limit (default one hour). */
   stepTimeoutMs?: number;
+  /** The most a YAML task may print for `{{ task.stdout }}` (bytes; default `DEFAULT_TASK_OUTPUT_MAX_BYTES`, see `build/task-output.ts`). */
+  taskOutputMaxBytes?: number;
 }
 
 const DEFAULT_STEP_TIMEOUT_MS = 3_600_000;
@@ -93,6 +96,7 @@ export class BuildEngine implements Builder {
       network: pipeline.internetMaxBandwidthOut > 0 ? 'user' as const : 'none' as const,
     };
     const stepTimeoutMs = this.d.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
+    const taskOutputMaxBytes = this.d.taskOutputMaxBytes ?? DEFAULT_TASK_OUTPUT_MAX_BYTES;
     let instance: LazyInstance | undefined;
     let keepInstance = false;
     let phase = 'PREPARING';
@@ -138,7 +142,7 @@ export class BuildEngine implements Builder {
       // OSSDownload/OSSUpload reach OSS as Image Builder's service-linked role of the template's account.
       const stepOss = ossAccessFor(this.d.oss, pipeline.accountId, STEP_ROLE);
       const runner = new StepRunner({
-        instance, layers: this.d.layers, config, limits, stepTimeoutMs, signal: ctx.signal, captureLayers: true, oss: stepOss,
+        instance, layers: this.d.layers, config, limits, stepTimeoutMs, taskOutputMaxBytes, signal: ctx.signal, captureLayers: true, oss: stepOss,
         cache: { cache, blobs: this.d.blobs, chain: baseChain(baseImage.layers.map((l) => l.digest), baseImage.config) },
         ...(quotas.imageBytes > 0 ? { imageQuota: { accountId: execution.accountId, bytes: quotas.imageBytes, below: () => [...baseImage.layers, ...repairLayers] } } : {}),
         log: ctx.log,
@@ -191,7 +195,7 @@ export class BuildEngine implements Builder {
         const built = await runnableImage(image, this.d.layers, this.d.blobs);
         instance = new LazyInstance((dirs) => newInstance(`${execution.id}-t`, dirs), built.dirs, this.d.layers);
         const tester = new StepRunner({
-          instance, layers: this.d.layers, config: initialConfig(built.config), limits, stepTimeoutMs, signal: ctx.signal, captureLayers: false, oss: stepOss,
+          instance, layers: this.d.layers, config: initialConfig(built.config), limits, stepTimeoutMs, taskOutputMaxBytes, signal: ctx.signal, captureLayers: false, oss: stepOss,
           log: ctx.log,
           onStep: (i, total, step) => ctx.progress(`Testing: step ${i}/${total} (${step.where}).`),
         });

@@ -33,6 +33,7 @@ export function createBuildEngine(app: App, log: (msg: string, err?: unknown) =>
     layers,
     gc,
     quotas,
+    taskOutputMaxBytes: app.config.taskOutputMaxBytes,
     driver: new RuncInstanceDriver({ dataDir, networkAllow: app.config.networkAllow, idBase: app.config.instanceIdBase, idSlots: app.config.instanceIdRanges }),
     newImageId,
     ...(app.config.oss ? { oss: { stores: new S3AccountObjectStores(app.config.oss, defaultAccountId), scratchDir: join(dataDir, 'tmp', 'oss') } } : {}),

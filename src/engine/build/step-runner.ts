@@ -14,6 +14,8 @@ import type { OssAccess } from '../oss/oss-access.js';
 import { runOssDownload, runOssUpload, type OssStepContext } from '../oss/oss-steps.js';
 import { StepCancelled, StepFailure } from './step-failure.js';
 import { startupHookScript } from './startup-hook.js';
+import { bindOutputs, outputNotKeptLine, TaskOutputCapture, type TaskOutput } from './task-output.js';
+import { OutputListenerError } from '../instance/instance.js';
 import type { LazyInstance } from './lazy-instance.js';
 
 export interface StepRunnerOptions {
@@ -46,10 +48,13 @@ export interface StepRunnerOptions {
    * reaches the disk.
    */
   imageQuota?: { accountId: string; bytes: number; below(): readonly LayerRef[] };
+  /**
+   * The most a YAML task may print on stdout for `{{ task.stdout }}` (bytes, > 0;
+   * `KILN_TASK_OUTPUT_MAX_BYTES`): only that much is held and stored with the step's cache
+   * entry; a task that printed more has no output to refer to (see `task-output.ts`).
+   */
+  taskOutputMaxBytes: number;
 }
-
-/** `{{ task.stdout }}` references to earlier YAML tasks' output. */
-const OUTPUT_REF = /\{\{\s*([A-Za-z0-9_-]+)\.stdout\s*\}\}/g;
 
 const describeStep = (step: PlanStep): string => {
   switch (step.op) {
@@ -72,7 +77,7 @@ const describeStep = (step: PlanStep): string => {
  */
 export class StepRunner {
   readonly captured: LayerBlob[] = [];
-  private readonly outputs = new Map<string, string>();
+  private readonly outputs = new Map<string, TaskOutput>();
   /** The cache chain so far (see `cache/step-key.ts`). */
   private chain: string;
   /** /tmp as the chain says it is after the last step (a snapshot digest; undefined: empty). */
@@ -223,9 +228,15 @@ export class StepRunner {
         await runOssUpload(step, this.ossContext(step.where));
         return;
       case 'run': {
-        const command = step.command.replace(OUTPUT_REF, (whole, task: string) => this.outputs.get(task) ?? whole);
+        const command = bindOutputs(step.command, this.outputs, step.where, this.o.taskOutputMaxBytes);
         const out = await this.exec(step.where, ['/bin/sh', '-c', command], { ...(step.cwd ? { cwd: step.cwd } : {}), ...(step.user ? { user: step.user } : {}) }, true, false, step.captureAs !== undefined);
-        if (step.captureAs) this.outputs.set(step.captureAs, out.trimEnd());
+        if (step.captureAs === undefined) return;
+        if (out === undefined) {
+          this.o.log('system', outputNotKeptLine(step.captureAs, this.o.taskOutputMaxBytes));
+          this.outputs.set(step.captureAs, { where: step.where, cut: true });
+        } else {
+          this.outputs.set(step.captureAs, { where: step.where, text: out.trimEnd() });
+        }
         return;
       }
     }
@@ -235,7 +246,7 @@ export class StepRunner {
     const o = this.o;
     return {
       oss: o.oss, signal: o.signal, log: o.log,
-      resolve: (text) => text.replace(OUTPUT_REF, (whole, task: string) => this.outputs.get(task) ?? whole),
+      resolve: (text) => bindOutputs(text, this.outputs, where, this.o.taskOutputMaxBytes),
       exec: (argv, over, keep) => this.exec(where, argv, over, keep),
     };
   }
@@ -243,10 +254,12 @@ export class StepRunner {
   /**
    * Runs one container; on success captures and commits its changes when `keep` is set.
    * `stdin` feeds the command; `stdout` takes its output instead of the log (file transfers).
+   * With `capture`, resolves the command's stdout (see `taskOutputMaxBytes`), undefined when it
+   * was larger than that; without, an empty string.
    */
-  private async exec(where: string, argv: string[], over: { user?: string; cwd?: string; env?: string[]; stdin?: Readable; stdout?: (chunk: Buffer) => void }, keep: boolean, needsNetwork = false, capture = false): Promise<string> {
+  private async exec(where: string, argv: string[], over: { user?: string; cwd?: string; env?: string[]; stdin?: Readable; stdout?: (chunk: Buffer) => void }, keep: boolean, needsNetwork = false, capture = false): Promise<string | undefined> {
     const c = this.o.config;
-    let stdout = '';
+    const captured = capture ? new TaskOutputCapture(this.o.taskOutputMaxBytes) : undefined;
     const run: StepRun = {
       argv,
       env: [...envList(c), ...(over.env ?? [])],
@@ -257,12 +270,13 @@ export class StepRunner {
       ...(over.stdin ? { stdin: over.stdin } : {}),
       onOutput: (stream, chunk) => {
         if (over.stdout && stream === 'stdout') return over.stdout(chunk);
-        const text = chunk.toString('utf8');
-        if (capture && stream === 'stdout') stdout += text;
-        this.o.log(stream, text);
+        if (stream === 'stdout') captured?.add(chunk);
+        this.o.log(stream, chunk.toString('utf8'));
       },
     };
-    const normalized: NormalizedStep = { op: 'exec', argv, env: run.env, cwd: run.cwd, user: run.user, keep: keep && this.o.captureLayers, network: this.o.limits.network };
+    // A capturing step's entry holds its output as this limit kept it (none when cut): the key says so.
+    const normalized: NormalizedStep = { op: 'exec', argv, env: run.env, cwd: run.cwd, user: run.user, keep: keep && this.o.captureLayers, network: this.o.limits.network,
+      ...(captured ? { captureBytes: captured.maxBytes } : {}) };
     const cacheable = !needsNetwork && !over.stdin && !over.stdout;
     const done = await this.cached(where, normalized, cacheable, async () => {
       let result: StepResult;
@@ -270,19 +284,29 @@ export class StepRunner {
         result = await this.o.instance.run(run);
       } catch (err) {
         if (err instanceof UnknownUserError) throw new StepFailure('UserNotFound', `${where}: user "${run.user}" does not exist in the image (${err.message}).`);
+        if (err instanceof OutputListenerError) {
+          const failure = new StepFailure('InternalError', `${where}: ${err.message}`);
+          try {
+            this.o.log('system', `kiln: ${failure.info}\n`);
+          } catch {
+            // the log itself may be what failed: the execution's ErrorInfo still says it
+          }
+          throw failure;
+        }
         throw err;
       }
       this.check(where, result, needsNetwork);
       let layer: LayerBlob | undefined;
       if (keep && this.o.captureLayers) layer = await this.captureWithinQuota(where, result.upperDir);
       if (keep) this.o.instance.commitStep();
-      return { ...(layer ? { layer } : {}), ...(capture ? { output: stdout } : {}) };
+      const output = captured?.text();
+      return { ...(layer ? { layer } : {}), ...(output !== undefined ? { output } : {}) };
     });
     if (done.layer) {
       this.checkImageQuota(where, done.layer); // a layer reused from the step cache counts too
       this.captured.push(done.layer);
     }
-    return done.output ?? '';
+    return capture ? done.output : '';
   }
 
   /** Captures a step's layer, failing the step when it takes the image past its account's quota (see `imageQuota`). */

@@ -1,10 +1,10 @@
 import type { Repositories, Scope } from '../../domain/ports.js';
 import type { StepCacheEntry } from '../../domain/step-cache.js';
-import { blobsOf, entriesToEvict } from '../gc/lru-eviction.js';
+import { entriesToEvict, partsOf } from '../gc/lru-eviction.js';
 
-/** The bytes of the blobs one entry names (its layer and its /tmp snapshot). */
+/** The bytes one entry keeps stored: the blobs it names (its layer and /tmp snapshot) and its task output. */
 export function entryBytes(e: StepCacheEntry): number {
-  return blobsOf(e).reduce((n, b) => n + b.size, 0);
+  return partsOf(e).reduce((n, b) => n + b.size, 0);
 }
 
 /** Deletes entries, one statement per region. */
@@ -21,7 +21,8 @@ export async function deleteEntries(repos: Repositories, entries: readonly StepC
 
 /**
  * Brings one account's step cache (its entries in every region) within `quotaBytes`: the
- * distinct bytes of the blobs its entries name, least recently used entries evicted first.
+ * distinct bytes of the blobs its entries name plus the task output they store (see
+ * `partsOf`), least recently used entries evicted first.
  * It evicts rather than refusing new entries, so the cache keeps what the account's builds
  * used last. Entries only go, never blobs: a running build keeps the layers it pinned, and
  * garbage collection frees what nothing references. Returns the evicted entries.

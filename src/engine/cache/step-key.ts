@@ -21,11 +21,13 @@ export function baseChain(layerDigests: readonly string[], config: unknown): str
 
 /**
  * What a step is, for its key. For a container step: the exact process (argv after every
- * expansion, environment, working directory, user), whether its changes are kept, and the
- * network it has (a step may behave differently without one).
+ * expansion, environment, working directory, user), whether its changes are kept, the
+ * network it has (a step may behave differently without one) and, for a YAML task whose stdout
+ * later tasks may refer to, the most of it that is kept (`captureBytes`): its entry's output is
+ * what that limit kept, absent when the task printed more.
  */
 export type NormalizedStep =
-  | { op: 'exec'; argv: readonly string[]; env: readonly string[]; cwd: string; user: string; keep: boolean; network: 'none' | 'user' }
+  | { op: 'exec'; argv: readonly string[]; env: readonly string[]; cwd: string; user: string; keep: boolean; network: 'none' | 'user'; captureBytes?: number }
   | { op: 'repair'; script: string }
   | { op: 'restart' };
 

@@ -38,7 +38,10 @@ export interface StepRun {
   user: string;
   /** Kills the step after this long (≤ 0 or non-finite: no limit). */
   timeoutMs: number;
-  /** Called with output as it comes (do not throw). */
+  /**
+   * Called with output as it comes. It should not throw: a throw stops the step (nothing more
+   * is delivered) and `run` rejects with `OutputListenerError`, so output is never lost unseen.
+   */
   onOutput(stream: 'stdout' | 'stderr', chunk: Buffer): void;
   /** Aborting kills the step (`cancelled` in the result). */
   signal?: AbortSignal;
@@ -48,6 +51,14 @@ export interface StepRun {
    * without a network (OSSDownload).
    */
   stdin?: NodeJS.ReadableStream;
+}
+
+/** A step's `onOutput` threw: the step was stopped (see `StepRun.onOutput`). */
+export class OutputListenerError extends Error {
+  constructor(cause: unknown) {
+    super(`the step's output could not be handled (${cause instanceof Error ? cause.message : String(cause)}); the step was stopped`, { cause });
+    this.name = 'OutputListenerError';
+  }
 }
 
 /**

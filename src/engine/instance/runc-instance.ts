@@ -9,7 +9,7 @@ import { CleanupStack } from './cleanup-stack.js';
 import { diskFree } from './disk.js';
 import type { IdRange } from './id-slots.js';
 import { idmapMounts } from './idmap.js';
-import type { Instance, InstanceSpec, StepResult, StepRun } from './instance.js';
+import { OutputListenerError, type Instance, type InstanceSpec, type StepResult, type StepRun } from './instance.js';
 import type { InstanceNetwork } from './instance-network.js';
 import type { InstancePaths } from './instance-paths.js';
 import type { LayerViews } from './layer-views.js';
@@ -254,11 +254,15 @@ export class RuncInstance implements Instance {
       pipeline(step.stdin, child.stdin!, () => undefined);
     }
     const closed = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
+    // A listener that throws would lose output unseen: the step stops instead, and says why.
+    let listenerError: unknown;
     const deliver = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+      if (listenerError !== undefined) return;
       try {
         step.onOutput(stream, chunk);
-      } catch {
-        // a broken listener must not break the step
+      } catch (err) {
+        listenerError = err ?? new Error('unknown error');
+        kill();
       }
     };
     child.stdout!.on('data', deliver('stdout'));
@@ -315,6 +319,7 @@ export class RuncInstance implements Instance {
       const [code, signal] = await closed;
       done = true;
       if (spawnError) throw new RuntimeError(`cannot start runc: ${spawnError.message}`);
+      if (listenerError !== undefined) throw new OutputListenerError(listenerError);
       const exitCode = code ?? 128 + (signal ? signalNumber(signal) : 0);
       return { exitCode, timedOut, cancelled: cancelled && !timedOut, polledOom };
     } finally {

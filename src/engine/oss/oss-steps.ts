@@ -88,7 +88,7 @@ export async function runOssUpload(step: OssUpload, ctx: OssStepContext): Promis
     let size = 0;
     let writeError: Error | undefined;
     try {
-      // The step's listener must not throw (the instance swallows it): a failed write is kept and reported after.
+      // The step's listener must not throw (that stops the step): a failed write is kept and reported after.
       const stdout = (chunk: Buffer) => {
         if (writeError) return;
         try {

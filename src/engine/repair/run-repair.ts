@@ -4,6 +4,9 @@ import type { LayerStore } from '../layers/layer-store.js';
 import { StepCancelled, StepFailure } from '../build/step-failure.js';
 import { ITEM_MARKER, parseResults, repairScript, selectItems, type RepairResult } from './script.js';
 
+/** Longer lines are passed to the log as they come: no marker or result line is this long. */
+const MAX_LINE = 64 * 1024;
+
 export interface RepairOptions {
   instance: Instance;
   layers: LayerStore;
@@ -29,12 +32,18 @@ export interface RepairOutcome {
  */
 export async function runRepair(o: RepairOptions): Promise<RepairOutcome> {
   const items = selectItems(o.items);
-  let stdout = '';
+  // Only what is needed is held, whatever the image's commands print: one result per item run
+  // (the last it reported) and the line being read, up to MAX_LINE characters.
+  const reported = new Map<string, RepairResult>();
   let pending = '';
   let current = items[0]?.name ?? '';
   const onLine = (line: string): void => {
-    if (line.startsWith(ITEM_MARKER)) current = line.slice(ITEM_MARKER.length);
-    else o.log('stdout', `${line}\n`);
+    if (line.startsWith(ITEM_MARKER)) {
+      current = line.slice(ITEM_MARKER.length);
+      return;
+    }
+    o.log('stdout', `${line}\n`);
+    for (const r of parseResults(line)) if (items.some((i) => i.name === r.item)) reported.set(r.item, r);
   };
   const result: StepResult = await o.instance.run({
     argv: ['/bin/sh', '-c', repairScript(items)],
@@ -46,11 +55,14 @@ export async function runRepair(o: RepairOptions): Promise<RepairOutcome> {
     onOutput: (stream, chunk) => {
       const text = chunk.toString('utf8');
       if (stream === 'stderr') { o.log('stderr', text); return; }
-      stdout += text;
       pending += text;
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
       for (const l of lines) onLine(l);
+      if (pending.length > MAX_LINE) {
+        o.log('stdout', pending);
+        pending = '';
+      }
     },
   });
   if (pending) onLine(pending);
@@ -60,7 +72,7 @@ export async function runRepair(o: RepairOptions): Promise<RepairOutcome> {
   if (result.timedOut) throw failed(`the check ran longer than ${Math.round(o.timeoutMs / 1000)} s and was killed.`);
   if (result.diskFull) throw failed('the system disk is full.');
   if (result.exitCode !== 0) throw failed(`the check failed (exit code ${result.exitCode}); see the execution's logs.`);
-  const results = parseResults(stdout);
+  const results = [...reported.values()];
   const missing = items.filter((i) => !results.some((r) => r.item === i.name)).map((i) => i.name);
   if (missing.length > 0) throw new StepFailure('RepairFailed', `RepairMode ${missing[0]}: the check reported no result.`);
   if (!results.some((r) => r.status === 'REPAIRED')) return { results };
