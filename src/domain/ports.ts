@@ -358,6 +358,11 @@ export interface SignatureNonceRepository {
    * the database, exactly one gets true.
    */
   claim(accessKeyId: string, nonce: string, expiresAt: number, now: number): Promise<boolean>;
-  /** Deletes up to `limit` records that expired at or before `now`; returns how many it deleted. */
-  pruneExpired(now: number, limit: number): Promise<number>;
+  /**
+   * Deletes up to `limit` records that expired at or before `cutoff`; returns how many it
+   * deleted. Callers pass a cutoff well behind their own clock (a whole signature window):
+   * processes sharing the database do not share a clock, and a record deleted while another
+   * process still treats it as live would let a replay through there.
+   */
+  pruneExpired(cutoff: number, limit: number): Promise<number>;
 }

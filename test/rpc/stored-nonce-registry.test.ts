@@ -64,17 +64,33 @@ test('expired records are pruned at most every pruneEveryMs, one prune at a time
   release();
   await r.close();
 
+  // Records are pruned a whole window after they expired (other processes' clocks may lag).
   const r2 = new StoredNonceRegistry(repo, { pruneEveryMs: 10_000, pruneBatch: 2 });
   const before = calls.prune;
-  await r2.claim('ak-3', 'young-1', at(WINDOW), at(20_000)); // prunes 2 of the 5 expired: full
+  const later = (ms: number) => at(WINDOW + ms);
+  await r2.claim('ak-3', 'young-1', later(WINDOW), later(20_000)); // prunes 2 of the 5 expired: full
   await new Promise((resolve) => setImmediate(resolve));
-  await r2.claim('ak-3', 'young-2', at(WINDOW), at(20_001)); // full, so again at once
+  await r2.claim('ak-3', 'young-2', later(WINDOW), later(20_001)); // full, so again at once
   await new Promise((resolve) => setImmediate(resolve));
-  await r2.claim('ak-3', 'young-3', at(WINDOW), at(20_002)); // the last one
+  await r2.claim('ak-3', 'young-3', later(WINDOW), later(20_002)); // the last one
   await new Promise((resolve) => setImmediate(resolve));
-  await r2.claim('ak-3', 'young-4', at(WINDOW), at(20_003)); // not full: waits pruneEveryMs
+  await r2.claim('ak-3', 'young-4', later(WINDOW), later(20_003)); // not full: waits pruneEveryMs
   await r2.close();
   assert.equal(calls.prune - before, 3);
-  // All five expired records are gone: their nonces are free again.
-  for (let i = 0; i < 5; i++) assert.equal(await store.signatureNonces.claim('ak-3', `old-${i}`, at(WINDOW + 30_000).getTime(), at(30_000).getTime()), true);
+  assert.deepEqual(calls.pruneArgs.slice(before).map(([cutoff]) => cutoff), [20_000, 20_001, 20_002].map((ms) => at(ms).getTime()));
+  // All five expired records are gone: a claim made before their expiry finds them free.
+  for (let i = 0; i < 5; i++) assert.equal(await store.signatureNonces.claim('ak-3', `old-${i}`, at(1_000).getTime(), at(0).getTime()), true);
+});
+
+test('a record is not pruned until it expired a whole window ago, whatever this process\'s clock says', async () => {
+  const { repo } = counted();
+  assert.equal(await store.signatureNonces.claim('ak-4', 'n-1', at(WINDOW).getTime(), at(0).getTime()), true);
+  const ahead = new StoredNonceRegistry(repo);
+  await ahead.claim('ak-4', 'n-2', at(3 * WINDOW), at(2 * WINDOW - 1)); // prunes up to at(WINDOW - 1)
+  await ahead.close();
+  assert.equal(await store.signatureNonces.claim('ak-4', 'n-1', at(WINDOW).getTime(), at(0).getTime()), false, 'kept');
+  const later = new StoredNonceRegistry(repo);
+  await later.claim('ak-4', 'n-3', at(3 * WINDOW), at(2 * WINDOW)); // prunes up to at(WINDOW)
+  await later.close();
+  assert.equal(await store.signatureNonces.claim('ak-4', 'n-1', at(WINDOW).getTime(), at(0).getTime()), true, 'pruned');
 });

@@ -31,15 +31,15 @@ export function signatureNonceRepository(ctx: RepoContext): SignatureNonceReposi
       return rows.length > 0;
     },
 
-    async pruneExpired(now, limit) {
+    async pruneExpired(cutoff, limit) {
       // A bounded delete (the oldest `limit` expired records, by the expiry index), so one prune
       // never holds the write lock for long however many records piled up.
       const result = await ctx.unsynced((db) => sql`
         delete from signature_nonces
-        where expires_at <= ${now}
+        where expires_at <= ${cutoff}
           and (access_key_id, nonce_digest) in (
             select access_key_id, nonce_digest from signature_nonces
-            where expires_at <= ${now} order by expires_at limit ${limit})`.execute(db));
+            where expires_at <= ${cutoff} order by expires_at limit ${limit})`.execute(db));
       return Number(result.numAffectedRows ?? 0n);
     },
   };
