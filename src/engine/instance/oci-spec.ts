@@ -4,7 +4,11 @@
 import type { IdRange } from './id-slots.js';
 import { seccompFor, type OciSeccomp } from './seccomp.js';
 
-/** Docker's default capability set: what builds (apt, chown, setuid helpers, ping) expect. */
+/**
+ * Docker's default capability set: what builds (apt, chown, setuid helpers) expect. They hold
+ * only in the step's own user namespace: CAP_NET_RAW and CAP_NET_BIND_SERVICE do nothing in the
+ * instance's network namespace, which belongs to the host (see netns.ts for what it allows).
+ */
 export const DEFAULT_CAPABILITIES = [
   'CAP_AUDIT_WRITE',
   'CAP_CHOWN',
