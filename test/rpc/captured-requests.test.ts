@@ -99,17 +99,17 @@ test('V3 with a form body added under an unsigned content-type is IncompleteSign
   assert.equal((await rejection(raw)).code, 'IncompleteSignature');
 });
 
-test('captured requests are refused 16 minutes later or earlier, accepted at exactly 15', async () => {
+test('captured requests are refused 15 minutes later or earlier (the window is exclusive), accepted a millisecond inside', async () => {
   for (const name of ['01-ecs20140526-v3-post-ok.http', '02-ecs20140526-v1-post-ok.http', '14-popcore-v1-post-ok.http']) {
-    for (const offsetMin of [16, -16]) {
-      const now = new Date(CAPTURE_TIME.getTime() + offsetMin * 60_000);
+    for (const offsetMs of [16 * 60_000, -16 * 60_000, 15 * 60_000, -15 * 60_000]) {
+      const now = new Date(CAPTURE_TIME.getTime() + offsetMs);
       await assert.rejects(authenticate(decoded(fixture(name)), testDeps({ now: () => now })), {
         code: 'InvalidTimeStamp.Expired',
         message: 'Specified time stamp or date value is expired.',
       });
     }
-    for (const offsetMin of [15, -15]) {
-      const now = new Date(CAPTURE_TIME.getTime() + offsetMin * 60_000);
+    for (const offsetMs of [15 * 60_000 - 1, -15 * 60_000 + 1]) {
+      const now = new Date(CAPTURE_TIME.getTime() + offsetMs);
       await authenticate(decoded(fixture(name)), testDeps({ now: () => now }));
     }
   }

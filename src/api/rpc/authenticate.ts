@@ -57,7 +57,7 @@ export interface AuthenticateDeps {
  *   the signature covers, and a repeated header signs as its values joined.
  * - `IncompleteSignature`: unparsable Authorization, unsupported algorithm / SignatureMethod /
  *   SignatureVersion / SignatureType, or a V3 header that must be signed but is not.
- * - `InvalidTimeStamp.Format`, `InvalidTimeStamp.Expired` (±15 minutes).
+ * - `InvalidTimeStamp.Format`, `InvalidTimeStamp.Expired` (15 minutes or more from the server clock).
  * - `InvalidAccessKeyId.NotFound`, `InvalidAccessKeyId.Inactive`.
  * - `SignatureDoesNotMatch` (message ends with `server string to sign is:<string to sign>`), also
  *   for a V1 signature over the query alone with a form body, and a V3 body that is not the
@@ -90,7 +90,9 @@ async function authenticateV1(req: DecodedRequest & { raw: RawRequest }, deps: A
   if (p.SignatureType !== undefined && p.SignatureType !== '') {
     throw incompleteSignature(`SignatureType "${p.SignatureType.slice(0, 40)}" is not supported.`);
   }
-  const requestTime = checkTime(timestamp, deps.now());
+  // One instant for the time check and the nonce claim (see claimNonce).
+  const now = deps.now();
+  const requestTime = checkTime(timestamp, now);
 
   const key = await activeKey(accessKeyId, deps);
   const result = verifyV1({
@@ -107,7 +109,7 @@ async function authenticateV1(req: DecodedRequest & { raw: RawRequest }, deps: A
     );
   }
 
-  await claimNonce(accessKeyId, nonce, requestTime, deps);
+  await claimNonce(accessKeyId, nonce, requestTime, now, deps);
   return { accountId: key.accountId, accessKeyId };
 }
 
@@ -130,7 +132,8 @@ async function authenticateV3(req: DecodedRequest & { raw: RawRequest }, authori
   const payloadHash = v3PayloadHash(auth.algorithm, raw.body);
   const claimedHash = singleHeader(raw, 'x-acs-content-sha256');
   if (claimedHash !== undefined && claimedHash.toLowerCase() !== payloadHash) throw contentDigestDoesNotMatch(payloadHash);
-  const requestTime = checkTime(date, deps.now());
+  const now = deps.now();
+  const requestTime = checkTime(date, now);
 
   const key = await activeKey(auth.credential, deps);
   const result = verifyV3(
@@ -140,7 +143,7 @@ async function authenticateV3(req: DecodedRequest & { raw: RawRequest }, authori
   );
   if (!result.ok) throw signatureDoesNotMatch(result.stringToSign);
 
-  await claimNonce(auth.credential, nonce, requestTime, deps);
+  await claimNonce(auth.credential, nonce, requestTime, now, deps);
   return { accountId: key.accountId, accessKeyId: auth.credential };
 }
 
@@ -205,9 +208,12 @@ async function activeKey(accessKeyId: string, deps: AuthenticateDeps): Promise<{
   return key;
 }
 
-/** Records the nonce until the request time can no longer pass the window check. */
-async function claimNonce(accessKeyId: string, nonce: string, requestTime: Date, deps: AuthenticateDeps): Promise<void> {
-  const now = deps.now();
+/**
+ * Records the nonce until the request time can no longer pass the window check: from
+ * `expiresAt` on the record may be taken over, and the (exclusive) window refuses the request
+ * time from then on. `now` is the instant the time was checked at, so the two agree.
+ */
+async function claimNonce(accessKeyId: string, nonce: string, requestTime: Date, now: Date, deps: AuthenticateDeps): Promise<void> {
   const expiresAt = new Date(Math.max(now.getTime(), requestTime.getTime()) + SIGNATURE_WINDOW_MS);
   if (!(await deps.nonces.claim(accessKeyId, nonce, expiresAt, now))) throw signatureNonceUsed();
 }

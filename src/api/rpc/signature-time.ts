@@ -21,7 +21,13 @@ export function parseSignatureTime(value: string): Date | undefined {
   return d;
 }
 
-/** True when `requestTime` is within {@link SIGNATURE_WINDOW_MS} of `now` (inclusive). */
+/**
+ * True when `requestTime` is less than {@link SIGNATURE_WINDOW_MS} from `now`, either way.
+ * Exclusive, to match the nonce records: one is kept until `max(claim time, request time) +
+ * window` and may be taken over from that instant on (`expires_at <= now`). At any instant a
+ * process either accepts a request's time or may take its nonce over, never both, whatever its
+ * clock: a replay always meets the record or an expired timestamp.
+ */
 export function withinSignatureWindow(requestTime: Date, now: Date): boolean {
-  return Math.abs(now.getTime() - requestTime.getTime()) <= SIGNATURE_WINDOW_MS;
+  return Math.abs(now.getTime() - requestTime.getTime()) < SIGNATURE_WINDOW_MS;
 }
