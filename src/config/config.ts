@@ -78,6 +78,11 @@ export interface KilnConfig {
   /** Free space of the data dir's filesystem never promised to build disks (`KILN_HOST_DISK_RESERVE_BYTES`). */
   hostDiskReserveBytes: number;
   /**
+   * A build waiting for host disk that this many claims went past holds the room it needs:
+   * smaller builds stop taking it until it runs (`KILN_HOST_DISK_HOLD_AFTER`; 0: never).
+   */
+  hostDiskHoldAfter: number;
+  /**
    * Bytes of output stored per execution (`KILN_LOG_MAX_BYTES`): output past it is not kept and
    * one truncation line says so; the build goes on (0: no cap).
    */
@@ -254,6 +259,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KilnConfig {
     buildTimeoutMs: positiveInt('KILN_BUILD_TIMEOUT_MS', env.KILN_BUILD_TIMEOUT_MS ?? file.buildTimeoutMs, 6 * 3_600_000),
     hostDiskAdmission: flag('KILN_HOST_DISK_ADMISSION', env.KILN_HOST_DISK_ADMISSION ?? file.hostDiskAdmission, true),
     hostDiskReserveBytes: positiveInt('KILN_HOST_DISK_RESERVE_BYTES', env.KILN_HOST_DISK_RESERVE_BYTES ?? file.hostDiskReserveBytes, 5 * 1024 ** 3),
+    hostDiskHoldAfter: positiveInt('KILN_HOST_DISK_HOLD_AFTER', env.KILN_HOST_DISK_HOLD_AFTER ?? file.hostDiskHoldAfter, 3),
     logMaxBytes: positiveInt('KILN_LOG_MAX_BYTES', env.KILN_LOG_MAX_BYTES ?? file.logMaxBytes, 16 * 1024 ** 2),
     taskOutputMaxBytes: intBetween('KILN_TASK_OUTPUT_MAX_BYTES', env.KILN_TASK_OUTPUT_MAX_BYTES ?? file.taskOutputMaxBytes, DEFAULT_TASK_OUTPUT_MAX_BYTES, 1, 1024 ** 2),
     networkAllow: networkAllowFrom(env.KILN_NETWORK_ALLOW ?? file.networkAllow),

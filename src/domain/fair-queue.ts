@@ -10,6 +10,8 @@
  * - A build whose SystemDiskSize does not fit on the worker's host now (see `hostDiskFit`)
  *   is passed over and its account waits; one bigger than the host's filesystem could ever
  *   give one build is claimed anyway, so that the worker ends it with `InsufficientHostDisk`.
+ * - A build passed over for disk `holdAfter` times holds its room: smaller builds stop taking
+ *   it (see `admitOnHostDisk`), so a stream of small builds cannot starve a large one.
  */
 
 /** What the claim knows about one waiting account. */
@@ -61,4 +63,52 @@ export function hostDiskFit(diskGiB: number, committedGiB: number, room: HostDis
   const GiB = 1024 ** 3;
   if (diskGiB * GiB > room.ceilingBytes) return 'never';
   return (committedGiB + diskGiB) * GiB <= room.capacityBytes ? 'now' : 'later';
+}
+
+/** A waiting account's next build, as host disk admission sees it. */
+export interface DiskCandidate {
+  /** Its SystemDiskSize in GiB (0 when its template is gone: the worker ends it at once). */
+  diskGiB: number;
+  /** Claims on a host disk that went to another build while this one waited there for room. */
+  passedOver: number;
+  /** When it was queued (epoch ms). */
+  headQueuedAt: number;
+}
+
+/** What one claim on a host disk does: `pick` to claim (`fit` says how), and the builds it passed over. */
+export interface HostDiskAdmission<T> {
+  pick?: T;
+  /** `now`: it is built; `never`: it is claimed only to be ended with `InsufficientHostDisk`. */
+  fit?: 'now' | 'never';
+  /** Builds that wait for room while `pick` takes some: each counts one more pass-over. */
+  passedOver: T[];
+}
+
+/**
+ * Which of the accounts' next builds (`inTurn`, in fair-turn order) a claim on one host disk
+ * takes, with `committedGiB` promised to the builds running there.
+ *
+ * Without holds, the first that fits now goes and any that must wait are passed over, so a
+ * steady stream of small builds could keep a large one waiting for ever. A build passed over
+ * `holdAfter` times (0: never) therefore holds its room: holding builds are looked at first
+ * (oldest first), and while one waits, the room it needs counts as promised, so no other
+ * build is admitted into it; it goes as soon as the running builds have made room. Only a
+ * build that the running builds can make room for holds (its SystemDiskSize is within
+ * `room.capacityBytes`): one that waits for stored data to be freed would stop the host
+ * until an operator acts, so it waits without holding.
+ */
+export function admitOnHostDisk<T extends DiskCandidate>(inTurn: readonly T[], committedGiB: number, room: HostDiskRoom, holdAfter: number): HostDiskAdmission<T> {
+  const GiB = 1024 ** 3;
+  const holds = (c: T) => holdAfter > 0 && c.passedOver >= holdAfter && c.diskGiB * GiB <= room.capacityBytes;
+  const holding = inTurn.filter(holds).sort((a, b) => a.headQueuedAt - b.headQueuedAt);
+  let heldGiB = 0;
+  const waited: T[] = [];
+  for (const c of [...holding, ...inTurn.filter((x) => !holds(x))]) {
+    const fit = hostDiskFit(c.diskGiB, committedGiB + heldGiB, room);
+    if (fit === 'never') return { pick: c, fit, passedOver: [] };
+    if (fit === 'now') return { pick: c, fit, passedOver: waited };
+    waited.push(c);
+    if (holds(c)) heldGiB += c.diskGiB;
+  }
+  return { passedOver: [] };
 }

@@ -207,8 +207,12 @@ export interface ExecutionPatch {
 export interface ClaimPolicy {
   /** Executions of one account that may hold a live lease at once; 0: no limit. */
   maxRunningPerAccount?: number;
-  /** Host disk admission: the claiming worker's host disk and what builds may promise on it (see `HostDiskRoom`). */
-  disk?: { pool: string } & import('./fair-queue.js').HostDiskRoom;
+  /**
+   * Host disk admission: the claiming worker's host disk and what builds may promise on it (see
+   * `HostDiskRoom`); `holdAfter`: pass-overs after which a waiting build holds its room (see
+   * `admitOnHostDisk`; 0 or absent: never).
+   */
+  disk?: { pool: string; holdAfter?: number } & import('./fair-queue.js').HostDiskRoom;
 }
 
 export interface ClaimedExecution {

@@ -10,7 +10,7 @@ export function startWorkers(app: App, count: number, log: (msg: string, err?: u
   const limits = {
     maxRunningPerAccount: app.config.accountMaxRunning,
     buildTimeoutMs: app.config.buildTimeoutMs,
-    ...(app.config.hostDiskAdmission ? { hostDisk: new DataDirDisk(app.config.dataDir, app.config.hostDiskReserveBytes) } : {}),
+    ...(app.config.hostDiskAdmission ? { hostDisk: new DataDirDisk(app.config.dataDir, app.config.hostDiskReserveBytes), hostDiskHoldAfter: app.config.hostDiskHoldAfter } : {}),
   };
   const workers = Array.from({ length: count }, () => new Worker({ store: app.store, builder, leaseMs: app.config.leaseMs, pollMs: 250, ...limits, logMaxBytes: app.config.logMaxBytes, log }));
   workers.forEach((w) => w.start());

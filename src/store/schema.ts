@@ -141,6 +141,8 @@ export interface ExecutionsTable {
   /** The host disk the claimed build's SystemDiskSize was admitted on, and that size. */
   disk_pool: string | null;
   disk_gib: number | null;
+  /** Claims that went to other builds on a host disk while this one waited there for room (see migrations/0008_disk_hold.ts). */
+  disk_passed_over: Generated<number>;
 }
 
 /** When each account last had an execution claimed (the fair queue's tie-break). */

@@ -26,6 +26,8 @@ export interface WorkerOptions {
   buildTimeoutMs?: number;
   /** Host disk admission (absent: SystemDiskSize is granted whatever the host has free). */
   hostDisk?: HostDisk;
+  /** Claims a build waiting for host disk may be passed over before it holds its room (`admitOnHostDisk`; 0 or absent: never). */
+  hostDiskHoldAfter?: number;
 }
 
 export const DEFAULT_LEASE_MS = 30_000;
@@ -121,7 +123,7 @@ export class Worker {
   private async claim(): Promise<ClaimedExecution | undefined> {
     const policy: ClaimPolicy = { maxRunningPerAccount: this.o.maxRunningPerAccount ?? 0 };
     const disk = this.o.hostDisk;
-    if (disk) policy.disk = { pool: disk.pool, ...(await disk.room(await this.o.store.executions.runningOn(disk.pool))) };
+    if (disk) policy.disk = { pool: disk.pool, holdAfter: this.o.hostDiskHoldAfter ?? 0, ...(await disk.room(await this.o.store.executions.runningOn(disk.pool))) };
     return this.o.store.executions.claim(this.id, this.leaseMs, policy);
   }
 

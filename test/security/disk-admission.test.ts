@@ -27,6 +27,9 @@ import { QueueWatch } from './support/queue-watch.js';
  * - A tenant whose stored layers leave less free space than another tenant's SystemDiskSize
  *   (which the filesystem could hold) makes that build wait, not fail: builds that fit go on
  *   meanwhile, and it runs once the space is freed.
+ * - On a 56 GiB filesystem (about 51 GiB for builds), a 40 GiB build waiting for a running one
+ *   is passed over once by a 20 GiB build (KILN_HOST_DISK_HOLD_AFTER=1), then holds its room:
+ *   the next 20 GiB build, which would fit, waits until the large one has run.
  */
 
 const GiB = 1024 ** 3;
@@ -36,18 +39,23 @@ const run = promisify(execFile);
 const scratch = mkdtempSync(join(tmpdir(), 'kiln-disk-admission-'));
 const image = join(scratch, 'host-disk.img');
 const dataDir = join(scratch, 'data');
-let mounted = false;
+const mounted: string[] = [];
 let kiln: TestKiln | undefined;
 let watch: QueueWatch | undefined;
 
-before(async () => {
-  const f = await open(image, 'wx', 0o600);
-  await f.truncate(36 * GiB);
+/** Makes a fresh ext4 filesystem of `sizeGiB` in the sparse file `file` and loop-mounts it at `dir`. */
+async function loopFilesystem(file: string, dir: string, sizeGiB: number): Promise<void> {
+  const f = await open(file, 'wx', 0o600);
+  await f.truncate(sizeGiB * GiB);
   await f.close();
-  await run('mkfs.ext4', ['-q', '-F', '-m', '0', '-O', '^has_journal', '-E', 'lazy_itable_init=1,nodiscard', image]);
-  await run('mkdir', ['-p', dataDir]);
-  await run('mount', ['-o', 'loop', image, dataDir]);
-  mounted = true;
+  await run('mkfs.ext4', ['-q', '-F', '-m', '0', '-O', '^has_journal', '-E', 'lazy_itable_init=1,nodiscard', file]);
+  await run('mkdir', ['-p', dir]);
+  await run('mount', ['-o', 'loop', file, dir]);
+  mounted.push(dir);
+}
+
+before(async () => {
+  await loopFilesystem(image, dataDir, 36);
   const s = await statfs(dataDir);
   assert.ok(s.bavail * s.bsize > 30 * GiB && s.bavail * s.bsize <= 36 * GiB, `the test's filesystem has ${s.bavail * s.bsize} bytes free, not 30 to 36 GiB`);
   kiln = await startKiln({ KILN_DATA_DIR: dataDir, KILN_WORKERS: '2', KILN_ACCOUNT_MAX_RUNNING: '0', KILN_HOST_DISK_RESERVE_BYTES: String(RESERVE) });
@@ -56,7 +64,7 @@ before(async () => {
 after(async () => {
   watch?.close();
   await kiln?.stop();
-  if (mounted) await run('umount', [dataDir]);
+  for (const dir of mounted.reverse()) await run('umount', [dir]);
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -66,10 +74,10 @@ async function freeBytes(): Promise<number> {
   return s.bavail * s.bsize;
 }
 
-/** Another account of the test's Kiln, with its own client. */
-async function tenant(name: string): Promise<EcsClient> {
-  const made = await createAccount(kiln!.app.store, kiln!.config.regions.map((r) => r.regionId), { name });
-  return clientAt(kiln!.endpoint, { accessKeyId: made.accessKey.id, accessKeySecret: made.accessKey.secret });
+/** Another account of a Kiln (the test's first one by default), with its own client. */
+async function tenant(name: string, on = kiln!): Promise<EcsClient> {
+  const made = await createAccount(on.app.store, on.config.regions.map((r) => r.regionId), { name });
+  return clientAt(on.endpoint, { accessKeyId: made.accessKey.id, accessKeySecret: made.accessKey.secret });
 }
 
 describe('security: running builds never promise more disk than the host has', () => {
@@ -140,5 +148,35 @@ describe('security: running builds never promise more disk than the host has', (
     assert.ok(!seen.includes('FAILED'), seen.join(' → '));
     assert.deepEqual(watch!.claimOrder.filter((id) => id === fits || id === waiting), [fits, waiting]);
     await assertNoLeftovers(dataDir, waiting);
+  });
+
+  test('a large build passed over KILN_HOST_DISK_HOLD_AFTER times holds its room: a smaller build that fits waits until it has run', async () => {
+    const holdDir = join(scratch, 'hold-data');
+    await loopFilesystem(join(scratch, 'hold-disk.img'), holdDir, 56);
+    const room = (await statfs(holdDir)).blocks * (await statfs(holdDir)).bsize - RESERVE;
+    assert.ok(room >= 40 * GiB && room < 60 * GiB, `the second filesystem gives builds ${room} bytes, not 40 to 60 GiB`);
+    const hold = await startKiln({ KILN_DATA_DIR: holdDir, KILN_WORKERS: '3', KILN_ACCOUNT_MAX_RUNNING: '0', KILN_HOST_DISK_RESERVE_BYTES: String(RESERVE), KILN_HOST_DISK_HOLD_AFTER: '1' });
+    const queue = new QueueWatch(holdDir);
+    try {
+      const [x, y, z] = [hold.clients.v3, await tenant('hold-large', hold), await tenant('hold-small', hold)];
+      const step = (tag: string, sleepS = 0) => `RUN echo ${uniqueName(tag)}${sleepS ? ` && sleep ${sleepS}` : ''}`;
+      const running = await startExecution(x, await createPipeline(x, { name: uniqueName('hold-running'), systemDiskSize: 20, buildContent: step('running', 10) }));
+      await queue.until(() => queue.claimOrder.includes(running), 'the running build to be claimed');
+      // 20 + 40 GiB do not fit: the large build waits for the running one.
+      const large = await startExecution(y, await createPipeline(y, { name: uniqueName('hold-large'), systemDiskSize: 40, buildContent: step('large') }));
+      const small1 = await startExecution(z, await createPipeline(z, { name: uniqueName('hold-small'), systemDiskSize: 20, buildContent: step('small', 1) }));
+      await queue.until(() => queue.claimOrder.includes(small1), 'the first small build to be claimed (it passes the large one)');
+      // The large build has been passed over once: the room is held. This one would fit beside the running build.
+      const small2 = await startExecution(z, await createPipeline(z, { name: uniqueName('hold-small'), systemDiskSize: 20, buildContent: step('small') }));
+      for (const [client, id] of [[x, running], [y, large], [z, small1], [z, small2]] as const) {
+        const { item } = await waitForExecution(client, id, isTerminal, 'a terminal status');
+        assert.equal(item.status, 'SUCCESS', JSON.stringify(item));
+      }
+      assert.deepEqual(queue.claimOrder, [running, small1, large, small2], 'claim order: the second small build went after the large one');
+      for (const id of [running, large, small1, small2]) await assertNoLeftovers(holdDir, id);
+    } finally {
+      queue.close();
+      await hold.stop();
+    }
   });
 });

@@ -236,6 +236,47 @@ export function executionTests(ctx: SuiteContext): void {
       assert.equal(freed?.exceedsHostDisk, undefined);
     });
 
+    it('host disk admission: a build passed over `holdAfter` times holds its room; smaller builds stop taking it', async () => {
+      await drain(ctx.store, 'other-tests');
+      const [r, big, s] = [newScope(), newScope(), newScope()];
+      const running = execution(r, await template(ctx.store, r, 30));
+      const large = execution(big, await template(ctx.store, big, 40));
+      const [s1, s2, s3] = [execution(s, await template(ctx.store, s, 20)), execution(s, await template(ctx.store, s, 20)), execution(s, await template(ctx.store, s, 20))];
+      const host = { disk: { pool: 'host-hold', capacityBytes: 50 * GiB, ceilingBytes: 50 * GiB, holdAfter: 2 } };
+      const claim = async () => (await ctx.store.executions.claim('w-hold', 60_000, host))?.execution.id;
+      await queue(ctx.store, running);
+      assert.equal(await claim(), running.id);
+      await queue(ctx.store, large, s1, s2, s3);
+
+      assert.equal(await claim(), s1.id, '30 + 40 GiB do not fit in 50: the large build is passed over (1)');
+      await end(ctx.store, running, 'w-hold');
+      assert.equal(await claim(), s2.id, '20 + 40 GiB do not fit: passed over again (2)');
+      await end(ctx.store, s1, 'w-hold');
+      assert.equal(await claim(), undefined, 's3 would fit beside s2, but the room is held for the large build');
+      await end(ctx.store, s2, 'w-hold');
+      assert.equal(await claim(), large.id, 'the room is free: the large build goes');
+      assert.equal(await claim(), undefined, '40 + 20 GiB do not fit');
+      await end(ctx.store, large, 'w-hold');
+      assert.equal(await claim(), s3.id);
+    });
+
+    it('host disk admission: a build waiting for stored data to be freed (not for running builds) holds nothing', async () => {
+      await drain(ctx.store, 'other-tests');
+      const [big, s] = [newScope(), newScope()];
+      const large = execution(big, await template(ctx.store, big, 40));
+      const [s1, s2, s3] = [execution(s, await template(ctx.store, s, 20)), execution(s, await template(ctx.store, s, 20)), execution(s, await template(ctx.store, s, 20))];
+      await queue(ctx.store, large, s1, s2, s3);
+      // 30 GiB free with nothing running: ending builds would not make room for 40 GiB, so
+      // holding it would stop the host until an operator frees space.
+      const host = { disk: { pool: 'host-stored', capacityBytes: 30 * GiB, ceilingBytes: 100 * GiB, holdAfter: 1 } };
+      for (const next of [s1, s2, s3]) {
+        const got = await ctx.store.executions.claim('w-stored', 60_000, host);
+        assert.equal(got?.execution.id, next.id);
+        await end(ctx.store, next, 'w-stored');
+      }
+      assert.equal(await ctx.store.executions.claim('w-stored', 60_000, host), undefined, 'the large build still waits');
+    });
+
     it('concurrent claims from two stores never pass the per-account limit together', async () => {
       await drain(ctx.store, 'other-tests');
       const a = newScope();

@@ -7,6 +7,7 @@ import { stepCache } from './0004_step_cache.js';
 import { nonces } from './0005_nonces.js';
 import { fairQueue } from './0006_fair_queue.js';
 import { storageQuotas } from './0007_storage_quotas.js';
+import { diskHold } from './0008_disk_hold.js';
 
 /** What a migration may ask of the dialect (the only DDL that differs between SQLite and PostgreSQL). */
 export interface SchemaHelpers {
@@ -26,6 +27,7 @@ export function migrations(h: SchemaHelpers): Record<string, Migration> {
     '0005_nonces': nonces(),
     '0006_fair_queue': fairQueue(),
     '0007_storage_quotas': storageQuotas(),
+    '0008_disk_hold': diskHold(),
   };
 }
 

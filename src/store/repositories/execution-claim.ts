@@ -1,5 +1,5 @@
 import type { ExpressionBuilder, Kysely } from 'kysely';
-import { accountsInTurn, hostDiskFit, type AccountTurn } from '../../domain/fair-queue.js';
+import { accountsInTurn, admitOnHostDisk, type AccountTurn, type DiskCandidate } from '../../domain/fair-queue.js';
 import type { ClaimedExecution, ClaimPolicy } from '../../domain/ports.js';
 import type { DB } from '../schema.js';
 
@@ -11,6 +11,7 @@ export function claimable(now: number) {
 interface Head extends AccountTurn {
   id: string;
   pipelineId: string;
+  passedOver: number;
 }
 
 /**
@@ -29,10 +30,10 @@ export async function claimIn(db: Kysely<DB>, workerId: string, leaseMs: number,
 
   // Each waiting account's oldest execution.
   const ranked = db.selectFrom('executions')
-    .select(['id', 'account_id', 'pipeline_id', 'queued_at'])
+    .select(['id', 'account_id', 'pipeline_id', 'queued_at', 'disk_passed_over'])
     .select((eb) => eb.fn.agg<number>('row_number').over((ob) => ob.partitionBy('account_id').orderBy('queued_at').orderBy('id')).as('place'))
     .where('active', '=', 1).where('attempt', '=', 0).where(claimable(now));
-  const headRows = await db.selectFrom(ranked.as('q')).select(['id', 'account_id', 'pipeline_id', 'queued_at']).where('place', '=', 1).execute();
+  const headRows = await db.selectFrom(ranked.as('q')).select(['id', 'account_id', 'pipeline_id', 'queued_at', 'disk_passed_over']).where('place', '=', 1).execute();
   if (headRows.length === 0) return undefined;
   const accounts = headRows.map((h) => h.account_id);
 
@@ -43,7 +44,10 @@ export async function claimIn(db: Kysely<DB>, workerId: string, leaseMs: number,
   const lastClaimed = new Map((await db.selectFrom('queue_accounts').select(['account_id', 'last_claimed_at'])
     .where('account_id', 'in', accounts).execute()).map((r) => [r.account_id, Number(r.last_claimed_at)]));
   const heads: Head[] = headRows.map((h) => {
-    const head: Head = { id: h.id, pipelineId: h.pipeline_id, accountId: h.account_id, running: running.get(h.account_id) ?? 0, headQueuedAt: Number(h.queued_at) };
+    const head: Head = {
+      id: h.id, pipelineId: h.pipeline_id, accountId: h.account_id, running: running.get(h.account_id) ?? 0,
+      headQueuedAt: Number(h.queued_at), passedOver: Number(h.disk_passed_over),
+    };
     const last = lastClaimed.get(h.account_id);
     if (last !== undefined) head.lastClaimedAt = last;
     return head;
@@ -52,6 +56,7 @@ export async function claimIn(db: Kysely<DB>, workerId: string, leaseMs: number,
   if (inTurn.length === 0) return undefined;
 
   let pick: { head: Head; disk?: { pool: string; gib: number }; exceedsHostDisk?: ClaimedExecution['exceedsHostDisk'] } | undefined;
+  let passedOver: string[] = [];
   if (!policy.disk) {
     pick = { head: inTurn[0]! };
   } else {
@@ -60,17 +65,22 @@ export async function claimIn(db: Kysely<DB>, workerId: string, leaseMs: number,
       .where('active', '=', 1).where('lease_expires_at', '>=', now).where('disk_pool', '=', pool).executeTakeFirst();
     const committedGiB = Number(committed?.gib ?? 0);
     const sizes = await diskSizes(db, inTurn.map((h) => h.pipelineId));
-    for (const head of inTurn) {
-      // A template deleted meanwhile has no size: the worker ends its execution at once.
-      const gib = sizes.get(head.pipelineId) ?? 0;
-      const fit = hostDiskFit(gib, committedGiB, policy.disk);
-      if (fit === 'later') continue; // its account waits until running builds end or stored data is freed
-      pick = fit === 'now' ? { head, disk: { pool, gib } } : { head, exceedsHostDisk: { diskGiB: gib, ceilingBytes: policy.disk.ceilingBytes } };
-      break;
+    // A template deleted meanwhile has no size: the worker ends its execution at once.
+    const candidates: Array<Head & DiskCandidate> = inTurn.map((h) => ({ ...h, diskGiB: sizes.get(h.pipelineId) ?? 0 }));
+    const admitted = admitOnHostDisk(candidates, committedGiB, policy.disk, policy.disk.holdAfter ?? 0);
+    const head = admitted.pick;
+    if (head) {
+      pick = admitted.fit === 'now'
+        ? { head, disk: { pool, gib: head.diskGiB } }
+        : { head, exceedsHostDisk: { diskGiB: head.diskGiB, ceilingBytes: policy.disk.ceilingBytes } };
+      passedOver = admitted.passedOver.map((c) => c.id);
     }
   }
   if (!pick) return undefined;
   if (!(await take(db, workerId, pick.head.id, now + leaseMs, now, pick.disk ?? null))) return undefined;
+  if (passedOver.length > 0) {
+    await db.updateTable('executions').set((eb) => ({ disk_passed_over: eb('disk_passed_over', '+', 1) })).where('id', 'in', passedOver).execute();
+  }
   await db.insertInto('queue_accounts').values({ account_id: pick.head.accountId, last_claimed_at: now })
     .onConflict((oc) => oc.column('account_id').doUpdateSet({ last_claimed_at: now })).execute();
   return pick.exceedsHostDisk ? { id: pick.head.id, exceedsHostDisk: pick.exceedsHostDisk } : { id: pick.head.id };
