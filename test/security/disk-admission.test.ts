@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { open, statfs } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { createAccount } from '../../src/auth/accounts.js';
@@ -30,6 +31,10 @@ import { QueueWatch } from './support/queue-watch.js';
  * - On a 56 GiB filesystem (about 51 GiB for builds), a 40 GiB build waiting for a running one
  *   is passed over once by a 20 GiB build (KILN_HOST_DISK_HOLD_AFTER=1), then holds its room:
  *   the next 20 GiB build, which would fit, waits until the large one has run.
+ * - The host disk a build's SystemDiskSize counts on is named by the machine and the
+ *   filesystem: another filesystem mounted at the same data dir path, under the same hostname
+ *   (what a second host is to the database), counts apart; another hostname on the same
+ *   filesystem (a container's own UTS namespace) counts together.
  */
 
 const GiB = 1024 ** 3;
@@ -178,5 +183,22 @@ describe('security: running builds never promise more disk than the host has', (
       queue.close();
       await hold.stop();
     }
+  });
+
+  test('the host disk is named by the machine and the filesystem, not by the hostname and the data dir path', async () => {
+    const dir = join(scratch, 'pool-data');
+    await run('mkdir', ['-p', dir]);
+    const module = fileURLToPath(new URL('../../src/engine/instance/data-dir-disk.ts', import.meta.url));
+    const poolOf = `import(${JSON.stringify(module)}).then((m) => console.log(new m.DataDirDisk(process.argv[1], 0).pool))`;
+    const node = [process.execPath, '--import', 'tsx', '-e', poolOf, dir];
+    const here = (await run(node[0]!, node.slice(1))).stdout.trim();
+    // Another host: its own filesystem at the same path, same hostname (a private mount namespace).
+    const otherHost = (await run('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c',
+      'mount -t tmpfs kiln-other-host "$0" && exec "$@"', dir, ...node])).stdout.trim();
+    // This host under another name: the same filesystem, its own hostname (a private UTS namespace).
+    const renamed = (await run('unshare', ['--uts', '--', 'sh', '-c', 'hostname "kiln-not-$1" && shift && exec "$@"', 'sh', hostname(), ...node])).stdout.trim();
+    assert.ok(here.length > 0, 'a pool name');
+    assert.notEqual(otherHost, here, 'another filesystem at the same path under the same hostname is another host disk');
+    assert.equal(renamed, here, 'the same filesystem on the same machine is one host disk, whatever the hostname');
   });
 });

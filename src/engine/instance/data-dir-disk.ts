@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readdir, stat, statfs } from 'node:fs/promises';
@@ -7,9 +8,9 @@ import { InstancePaths } from './instance-paths.js';
 
 /**
  * The host disk builds of this data dir share (see `HostDisk`): the filesystem of the data dir,
- * where the instances' sparse disk images live. The pool is named by the host and the data dir,
- * so every worker process on one data dir (`kiln serve` and `kiln worker`) counts the others'
- * builds.
+ * where the instances' sparse disk images live. Its pool is named by `hostDiskPool`, so every
+ * worker process on that filesystem of this machine (`kiln serve` and `kiln worker`, in
+ * containers or not) counts the others' builds, and no other machine's builds count here.
  */
 export class DataDirDisk implements HostDisk {
   readonly pool: string;
@@ -17,7 +18,7 @@ export class DataDirDisk implements HostDisk {
 
   constructor(dataDir: string, private readonly reserveBytes: number) {
     this.dataDir = resolve(dataDir);
-    this.pool = `${hostname()}:${this.dataDir}`;
+    this.pool = hostDiskPool(this.dataDir);
   }
 
   async room(runningExecutionIds: readonly string[]): Promise<HostDiskRoom> {
@@ -49,5 +50,32 @@ export class DataDirDisk implements HostDisk {
       if (s) bytes += s.blocks * 512;
     }
     return bytes;
+  }
+}
+
+/**
+ * The name of the host disk a data dir is on: `<boot id>/<device>`, the running kernel's boot id
+ * (/proc/sys/kernel/random/boot_id, a random UUID drawn at every boot) and the device number of
+ * the data dir's filesystem. A device number names one filesystem on one kernel, so two hosts
+ * never share a name even with the same hostname, data dir path and device numbers, and every
+ * process on one filesystem of one machine does, whatever its hostname, mount namespace or
+ * data dir path (two data dirs on one filesystem share its space, so they share its count).
+ *
+ * Not the hostname (containers have their own, and hosts are renamed or cloned alike), nor
+ * /etc/machine-id (containers on one host have their own, and cloned images share one). A new
+ * boot gets a new name: builds leased before it are not counted under it, but until their
+ * leases lapse and they are taken back as lost, what their disks hold is not free either.
+ * Without /proc the machine id, then the hostname, stands in for the boot id.
+ */
+export function hostDiskPool(dataDir: string): string {
+  const machine = firstLine('/proc/sys/kernel/random/boot_id') ?? firstLine('/etc/machine-id') ?? hostname();
+  return `${machine}/${statSync(dataDir, { bigint: true }).dev}`;
+}
+
+function firstLine(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8').trim().split('\n')[0] || undefined;
+  } catch {
+    return undefined;
   }
 }
