@@ -4,6 +4,8 @@ import type { Builder, BuildOutcome } from '../domain/builder.js';
 import { canMove, type ExecutionStatus } from '../domain/execution.js';
 import type { HostDisk } from '../domain/host-disk.js';
 import type { ClaimedExecution, ClaimPolicy, Scope, Store } from '../domain/ports.js';
+import { buildTimedOut } from './build-timeout.js';
+import { insufficientHostDisk } from './host-disk.js';
 import { LogBuffer } from './log-buffer.js';
 
 export interface WorkerOptions {
@@ -110,16 +112,6 @@ export class Worker {
     }
   }
 
-  private timedOut(during: ExecutionStatus, limitMs: number): BuildOutcome {
-    const limit = limitMs % 3_600_000 === 0 ? `${limitMs / 3_600_000} h` : limitMs % 60_000 === 0 ? `${limitMs / 60_000} min` : `${limitMs / 1000} s`;
-    return {
-      status: 'FAILED',
-      message: `Failed during ${during}: the build ran longer than the whole-build limit (${limit}) and was stopped; its intermediate instance was released.`,
-      errorCode: 'BuildTimeout',
-      errorInfo: `The build ran longer than ${limitMs} ms (KILN_BUILD_TIMEOUT_MS), counted from when a worker took it (time in the queue does not count); it was stopped during ${during}.`,
-    };
-  }
-
   private async claim(): Promise<ClaimedExecution | undefined> {
     const policy: ClaimPolicy = { maxRunningPerAccount: this.o.maxRunningPerAccount ?? 0 };
     const disk = this.o.hostDisk;
@@ -179,11 +171,9 @@ export class Worker {
         return;
       }
       if (exceedsHostDisk) {
-        const { diskGiB, ceilingBytes } = exceedsHostDisk;
-        const gib = (Math.max(0, ceilingBytes) / 1024 ** 3).toFixed(1);
-        logs.write('system', `SystemDiskSize ${diskGiB} GiB is more than this host can give one build (${gib} GiB); the build did not start.\n`);
-        await finish({ status: 'FAILED', message: `Failed: SystemDiskSize ${diskGiB} GiB is more than the build host can hold.`, errorCode: 'InsufficientHostDisk',
-          errorInfo: `The template asks for a ${diskGiB} GiB system disk; the build host can promise at most ${gib} GiB to one build (the size of its data dir's filesystem, minus the reserve KILN_HOST_DISK_RESERVE_BYTES), even with nothing else on it. Use a smaller SystemDiskSize, or a host with a larger disk.` });
+        const { logLine, outcome } = insufficientHostDisk(exceedsHostDisk);
+        logs.write('system', logLine);
+        await finish(outcome);
         return;
       }
       const pipeline = await store.pipelines.get(scope, execution.pipelineId);
@@ -215,7 +205,7 @@ export class Worker {
           await store.executions.update(scope, execution.id, { message, ...(imageId ? { imageId } : {}) }, [status]);
         },
       });
-      await finish(abort.signal.reason === 'build-timeout' && outcome.status === 'CANCELLED' ? this.timedOut(status, limitMs) : outcome);
+      await finish(abort.signal.reason === 'build-timeout' && outcome.status === 'CANCELLED' ? buildTimedOut(status, limitMs) : outcome);
     } catch (err) {
       if (err instanceof BuildStopped) {
         await finish({ status: 'CANCELLED', message: 'Cancelled: the build was stopped and its resources released.' });

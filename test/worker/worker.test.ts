@@ -6,8 +6,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Builder, BuildContext, BuildOutcome } from '../../src/domain/builder.js';
 import type { Execution } from '../../src/domain/execution.js';
+import type { HostDisk } from '../../src/domain/host-disk.js';
 import type { Scope, Store } from '../../src/domain/ports.js';
 import { createStore } from '../../src/store/create-store.js';
+import { buildTimedOut } from '../../src/worker/build-timeout.js';
+import { insufficientHostDisk } from '../../src/worker/host-disk.js';
 import { Worker } from '../../src/worker/worker.js';
 
 /*
@@ -151,6 +154,52 @@ describe('worker', () => {
       assert.equal(new Set(ours).size, items.length);
     } finally {
       await Promise.all(workers.map((w) => w.stop()));
+    }
+  });
+
+  test('a build its host disk could never hold ends FAILED with InsufficientHostDisk and never reaches the builder', async () => {
+    const { scope, execution } = await queued(); // SystemDiskSize 40
+    const asked: string[][] = [];
+    const GiB = 1024 ** 3;
+    const hostDisk: HostDisk = {
+      pool: `worker-test-pool-${execution.id}`,
+      async room(running) {
+        asked.push([...running]);
+        return { capacityBytes: 10 * GiB, ceilingBytes: 30 * GiB };
+      },
+    };
+    const s = scripted();
+    const w = new Worker({ store, builder: s.builder, leaseMs: 2_000, pollMs: 20, hostDisk });
+    w.start();
+    try {
+      const done = await until(() => store.executions.get(scope, execution.id), (e) => e?.status === 'FAILED', 'FAILED');
+      const expected = insufficientHostDisk({ diskGiB: 40, ceilingBytes: 30 * GiB });
+      assert.equal(done?.errorCode, 'InsufficientHostDisk');
+      assert.equal(done?.message, expected.outcome.message);
+      assert.equal(done?.errorInfo, expected.outcome.errorInfo);
+      const logs = (await store.executionLogs.read(execution.id, 0, 100)).map((c) => c.text).join('');
+      assert.ok(logs.includes(expected.logLine), logs);
+      assert.deepEqual(s.seen, [], 'the builder never ran it');
+      assert.deepEqual(asked[0], [], 'the host disk was asked for its room with nothing running on it');
+    } finally {
+      await w.stop();
+    }
+  });
+
+  test('a build running past the whole-build limit is stopped and ends FAILED with BuildTimeout', async () => {
+    const { scope, execution } = await queued();
+    const s = scripted({ hold: true });
+    const w = new Worker({ store, builder: s.builder, leaseMs: 2_000, pollMs: 20, buildTimeoutMs: 300 });
+    w.start();
+    try {
+      const done = await until(() => store.executions.get(scope, execution.id), (e) => e?.status === 'FAILED', 'FAILED');
+      const expected = buildTimedOut('BUILDING', 300);
+      assert.equal(done?.errorCode, 'BuildTimeout');
+      assert.equal(done?.message, expected.message);
+      assert.equal(done?.errorInfo, expected.errorInfo);
+      assert.deepEqual(s.seen, [execution.id]);
+    } finally {
+      await w.stop();
     }
   });
 });
