@@ -2,11 +2,11 @@ import type { BlobStore } from '../blobs/blob-store.js';
 import type { Image } from '../domain/image.js';
 import { ensureBusyboxBase, type BaseLayer } from './base-images/busybox.js';
 import { DEBIAN_CONFIG, ensureDebianMinbase } from './base-images/debian.js';
-import { StepFailure } from './build/step-failure.js';
+import { StepCancelled, StepFailure } from './build/step-failure.js';
 import { initialConfig, type ImageConfigState } from './image-config.js';
 import { readImage } from './image/oci-image.js';
 import { LAYER_MEDIA_TYPE, type LayerBlob } from './layers/capture-layer.js';
-import { InvalidLayerError, UnsafeLayerPathError } from './layers/layer-errors.js';
+import { InvalidLayerError, LayerTooLargeError, UnsafeLayerPathError } from './layers/layer-errors.js';
 import type { LayerDir, LayerStore } from './layers/layer-store.js';
 import { topmostOnce } from './layers/topmost-once.js';
 
@@ -26,13 +26,14 @@ export interface RunnableImage {
  * first time they are used (busybox from the static busybox binary, Debian minbase with
  * mmdebstrap from the configured mirror); built and imported images come from their OCI
  * manifest in the blob store. A system image that cannot be made fails the step
- * (`InvalidImage.NotReady`) with the reason.
+ * (`InvalidImage.NotReady`) with the reason. `signal` (the build's cancel or timeout) stops a
+ * layer extraction under way (`StepCancelled`).
  */
-export async function runnableImage(image: Image, layers: LayerStore, blobs: BlobStore): Promise<RunnableImage> {
+export async function runnableImage(image: Image, layers: LayerStore, blobs: BlobStore, signal?: AbortSignal): Promise<RunnableImage> {
   if (image.manifestDigest) {
     const { layers: blobsOf, config } = await readImage(blobs, image.manifestDigest);
     const dirs: string[] = [];
-    for (const l of blobsOf) dirs.push((await storedLayer(image, layers, l.digest)).dir);
+    for (const l of blobsOf) dirs.push((await storedLayer(image, layers, l.digest, signal)).dir);
     return { layers: blobsOf, dirs: topmostOnce(dirs), config };
   }
   // An alias (see AccountImageCatalog.find) carries the id the user wrote; its root filesystem is the target's.
@@ -48,16 +49,20 @@ export async function runnableImage(image: Image, layers: LayerStore, blobs: Blo
 
 /**
  * A layer of a stored image, extracted on first use. Images imported before extraction refused
- * unsafe members may still hold one: the step fails (`InvalidImage.UnsafeLayer`, or
- * `InvalidImage.LayerUnreadable` for a layer that is not a tar) and no layer directory is kept.
+ * unsafe members may still hold one: the step fails (`InvalidImage.UnsafeLayer`,
+ * `InvalidImage.LayerTooLarge` past the extractor's limits, or `InvalidImage.LayerUnreadable`
+ * for a layer that is not a tar or holds what Linux refuses) and no layer directory is kept.
  */
-async function storedLayer(image: Image, layers: LayerStore, digest: string): Promise<LayerDir> {
+async function storedLayer(image: Image, layers: LayerStore, digest: string, signal: AbortSignal | undefined): Promise<LayerDir> {
   try {
-    return await layers.ensure(digest);
+    return await layers.ensure(digest, signal ? { signal } : {});
   } catch (err) {
+    if (signal?.aborted) throw new StepCancelled();
     if (!(err instanceof InvalidLayerError)) throw err;
-    const code = err instanceof UnsafeLayerPathError ? 'InvalidImage.UnsafeLayer' : 'InvalidImage.LayerUnreadable';
-    throw new StepFailure(code, `The image ${image.imageId} cannot be used: its layer ${digest} ${err instanceof UnsafeLayerPathError ? 'has a member Kiln will not write' : 'cannot be read'} (${err.message}).`);
+    const [code, what] = err instanceof UnsafeLayerPathError ? ['InvalidImage.UnsafeLayer', 'has a member Kiln will not write']
+      : err instanceof LayerTooLargeError ? ['InvalidImage.LayerTooLarge', 'is larger than Kiln unpacks']
+      : ['InvalidImage.LayerUnreadable', 'cannot be read'];
+    throw new StepFailure(code, `The image ${image.imageId} cannot be used: its layer ${digest} ${what} (${err.message}).`);
   }
 }
 

@@ -119,7 +119,7 @@ export class BuildEngine implements Builder {
       const test = await this.d.resolveContent(pipeline, 'test');
       ctx.log('system', `Preparing base image ${base.imageId} (system base images are made on this machine the first time they are used).\n`);
       await ctx.progress(`Preparing base image ${base.imageId}.`);
-      const baseImage = await runnableImage(base, this.d.layers, this.d.blobs);
+      const baseImage = await runnableImage(base, this.d.layers, this.d.blobs, ctx.signal);
       if (ctx.signal.aborted) throw new StepCancelled();
       const baseBytes = distinctBytes(baseImage.layers);
       if (quotas.imageBytes > 0 && baseBytes > quotas.imageBytes) {
@@ -192,7 +192,7 @@ export class BuildEngine implements Builder {
       if (testSteps.length > 0) {
         phase = 'TESTING';
         await ctx.stage('TESTING', `Testing image ${imageId}: ${testSteps.length} step(s) on a fresh instance.`);
-        const built = await runnableImage(image, this.d.layers, this.d.blobs);
+        const built = await runnableImage(image, this.d.layers, this.d.blobs, ctx.signal);
         instance = new LazyInstance((dirs) => newInstance(`${execution.id}-t`, dirs), built.dirs, this.d.layers);
         const tester = new StepRunner({
           instance, layers: this.d.layers, config: initialConfig(built.config), limits, stepTimeoutMs, taskOutputMaxBytes, signal: ctx.signal, captureLayers: false, oss: stepOss,

@@ -1,25 +1,34 @@
 import { constants } from 'node:fs';
-import { chmod, lchown, link, lutimes, mkdir, open, rm, symlink } from 'node:fs/promises';
+import { lchown, link, lutimes, mkdir, open, rm, symlink } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { pipeline, Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import type { Hash } from 'node:crypto';
 import { digestOf, newDigester, type Digest } from '../../blobs/digest.js';
-import { runCommand } from '../system/run-command.js';
-import { TarFormatError, UnsafeLayerPathError } from './layer-errors.js';
+import { decompressed, releaseInput } from './decompress.js';
+import { DeferredBatch } from './deferred-batch.js';
+import { InvalidLayerError, TarFormatError, UnsafeLayerPathError } from './layer-errors.js';
+import { checkLimit, layerLimits, type LayerLimits } from './layer-limits.js';
 import { LayerRoot, lstatOrNull } from './layer-root.js';
+import { PendingTree } from './pending-tree.js';
 import type { TarHeader } from './tar/tar-header.js';
-import { asyncIteratorOf, readTar, type ByteInput } from './tar/tar-reader.js';
+import { readTar, type ByteInput } from './tar/tar-reader.js';
 import { isLayerXattr, OPAQUE_MARKER, OVERLAY_OPAQUE_XATTR, WHITEOUT_PREFIX } from './whiteouts.js';
-import { isPlainXattrName, writeXattrs } from './xattrs.js';
+import { isPlainXattrName } from './xattrs.js';
 
-export { InvalidLayerError, TarFormatError, UnsafeLayerPathError } from './layer-errors.js';
+export { InvalidLayerError, LayerTooLargeError, TarFormatError, UnsafeLayerPathError } from './layer-errors.js';
+export { DEFAULT_LAYER_LIMITS, type LayerLimits } from './layer-limits.js';
 
 export interface ExtractResult {
   /** sha256 of the uncompressed tar (the layer's diffID). */
   diffId: Digest;
   /** Bytes of uncompressed tar read. */
   tarSize: number;
+}
+
+export interface ExtractOptions {
+  /** Resource limits (defaults: `DEFAULT_LAYER_LIMITS`); past one the layer is a `LayerTooLargeError`. */
+  limits?: Partial<LayerLimits>;
+  /** Stops the extraction as the tar is read (it rejects with the signal's reason). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -38,33 +47,31 @@ export interface ExtractResult {
  * are content: they may point anywhere and are never followed. `targetDir` must be private to
  * the call while it runs; on failure it holds a partial tree for the caller to remove.
  * Returns the diffID computed over the whole uncompressed stream.
+ *
+ * Memory and disk are bounded whatever the archive holds (see `LayerLimits`): past a limit the
+ * layer is a `LayerTooLargeError`. `signal` stops the extraction between chunks of input. The
+ * input is consumed: whatever happens, it is closed (a stream destroyed) when this returns.
  */
-export async function extractLayer(input: ByteInput, targetDir: string): Promise<ExtractResult> {
-  await mkdir(targetDir, { recursive: true });
-  const hash = newDigester();
-  const counter = { bytes: 0 };
-  const ex = new Extraction(new LayerRoot(targetDir));
+export async function extractLayer(input: ByteInput, targetDir: string, options: ExtractOptions = {}): Promise<ExtractResult> {
+  const limits = layerLimits(options.limits);
+  const signal = options.signal;
   try {
-    for await (const { header, body } of readTar(hashed(decompressed(input), hash, counter))) {
+    signal?.throwIfAborted();
+    await mkdir(targetDir, { recursive: true });
+    const hash = newDigester();
+    const counter = { bytes: 0 };
+    const ex = new Extraction(new LayerRoot(targetDir), limits);
+    for await (const { header, body } of readTar(hashed(decompressed(input), hash, counter, limits, signal))) {
+      signal?.throwIfAborted();
       await ex.apply(header, body);
     }
+    signal?.throwIfAborted();
     await ex.finish();
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (typeof code === 'string' && code.startsWith('Z_')) throw new TarFormatError(`not a valid gzip stream: ${(err as Error).message}`);
-    throw err;
+    return { diffId: digestOf(hash), tarSize: counter.bytes };
+  } finally {
+    releaseInput(input);
   }
-  return { diffId: digestOf(hash), tarSize: counter.bytes };
 }
-
-/**
- * A member written by `finish`: device nodes, fifos and whiteouts (one `mknod` batch rather
- * than a process each), and hardlinks whose target was not there yet. Nothing is on disk at
- * its path meanwhile; it is dropped when a later member replaces it or a directory above it.
- */
-type Deferred =
-  | { kind: 'node'; type: 'c' | 'b' | 'p'; major: number; minor: number; header: TarHeader }
-  | { kind: 'link'; target: string };
 
 const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
 const NEW_FILE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
@@ -72,15 +79,34 @@ const PATH_MAX = 4096;
 /** Linux device numbers: 12-bit majors, 20-bit minors. */
 const MAX_MAJOR = 0xfff;
 const MAX_MINOR = 0xfffff;
+/** Linux's largest xattr value (XATTR_SIZE_MAX): a larger one could never be set. */
+const MAX_XATTR_VALUE = 64 * 1024;
 
+/**
+ * One layer being applied member by member. What cannot be written at once waits in a
+ * `PendingTree` (bounded by `maxPendingBytes`): device nodes and xattrs until their batch is
+ * written (`DeferredBatch`), hardlinks whose target comes later and directory times until the end.
+ */
 class Extraction {
-  private readonly deferred = new Map<string, Deferred>();
-  private readonly dirTimes = new Map<string, number>();
-  private readonly xattrs = new Map<string, Map<string, Buffer>>();
+  private readonly pending: PendingTree;
+  private readonly batch: DeferredBatch;
+  private members = 0;
 
-  constructor(private readonly root: LayerRoot) {}
+  constructor(
+    private readonly root: LayerRoot,
+    private readonly limits: LayerLimits,
+  ) {
+    this.pending = new PendingTree(limits.maxPendingBytes);
+    this.batch = new DeferredBatch(root, this.pending);
+  }
 
   async apply(h: TarHeader, body: AsyncIterable<Buffer>): Promise<void> {
+    checkLimit(++this.members, this.limits.maxMembers, `more than ${this.limits.maxMembers} members`);
+    await this.applyMember(h, body);
+    if (this.batch.full) await this.batch.flush();
+  }
+
+  private async applyMember(h: TarHeader, body: AsyncIterable<Buffer>): Promise<void> {
     const name = h.name;
     this.root.checkName(name);
     const base = posix.basename(name);
@@ -88,7 +114,7 @@ class Extraction {
 
     if (base === OPAQUE_MARKER) {
       await this.parentsOf(name); // the marked directory, made if missing
-      this.addXattr(parent, OVERLAY_OPAQUE_XATTR, Buffer.from('y'));
+      this.batch.addXattr(parent, OVERLAY_OPAQUE_XATTR, Buffer.from('y'));
       return;
     }
     if (base.startsWith(`${WHITEOUT_PREFIX}${WHITEOUT_PREFIX}`)) return; // aufs bookkeeping
@@ -96,7 +122,7 @@ class Extraction {
       const target = parent === '' ? base.slice(WHITEOUT_PREFIX.length) : `${parent}/${base.slice(WHITEOUT_PREFIX.length)}`;
       this.root.checkName(target);
       await this.clear(target, await this.parentsOf(target));
-      this.deferred.set(target, { kind: 'node', type: 'c', major: 0, minor: 0, header: { ...h, name: target, mode: h.mode & 0o7777 } });
+      this.batch.addNode(target, { kind: 'node', type: 'c', major: 0, minor: 0, uid: h.uid, gid: h.gid, mode: h.mode & 0o7777, mtime: h.mtime });
       return;
     }
 
@@ -141,67 +167,30 @@ class Extraction {
           throw err;
         }
         if (target === name) throw new UnsafeLayerPathError(name, 'a hardlink to itself');
-        if (!(await this.link(name, abs, target))) this.deferred.set(name, { kind: 'link', target });
+        if (!(await this.link(name, abs, target))) this.pending.entry(name).deferred = { kind: 'link', target };
         break;
       }
       case 'char':
       case 'block':
       case 'fifo':
         if ((h.devmajor ?? 0) > MAX_MAJOR || (h.devminor ?? 0) > MAX_MINOR) throw new TarFormatError(`device number ${h.devmajor}:${h.devminor} out of range (${name})`);
-        this.deferred.set(name, { kind: 'node', type: h.type === 'char' ? 'c' : h.type === 'block' ? 'b' : 'p', major: h.devmajor ?? 0, minor: h.devminor ?? 0, header: h });
+        this.batch.addNode(name, {
+          kind: 'node', type: h.type === 'char' ? 'c' : h.type === 'block' ? 'b' : 'p',
+          major: h.devmajor ?? 0, minor: h.devminor ?? 0, uid: h.uid, gid: h.gid, mode: h.mode, mtime: h.mtime,
+        });
         break;
     }
     this.setXattrs(name, h.xattrs);
   }
 
-  /** Device nodes and whiteouts (one `mknod` script), deferred hardlinks, xattrs, then directory mtimes: each re-resolved beneath the root first. */
+  /** The last device nodes and xattrs, the deferred hardlinks (and their xattrs), then directory mtimes: each re-resolved beneath the root first. */
   async finish(): Promise<void> {
-    const nodes: Array<[string, string, Extract<Deferred, { kind: 'node' }>]> = [];
-    let script = 'set -e\n';
-    for (const [rel, d] of this.deferred) {
-      if (d.kind !== 'node') continue;
-      const abs = await this.root.existingParents(rel, 'device node');
-      if (lstatOrNull(abs)) throw new UnsafeLayerPathError(rel, 'something is already there');
-      nodes.push([rel, abs, d]);
-      script += `mknod -m 0000 ${shellQuote(abs)} ${d.type}${d.type === 'p' ? '' : ` ${d.major} ${d.minor}`}\n`;
-    }
-    if (nodes.length > 0) await runCommand('sh', ['-s'], { input: script });
-    for (const [rel, abs, d] of nodes) {
-      const st = lstatOrNull(abs);
-      const made = d.type === 'c' ? st?.isCharacterDevice() : d.type === 'b' ? st?.isBlockDevice() : st?.isFIFO();
-      if (!made) throw new UnsafeLayerPathError(rel, 'the device node made there is gone');
-      await lchown(abs, d.header.uid, d.header.gid);
-      await chmod(abs, d.header.mode); // not a symlink: lstat'ed just above
-      await lutimes(abs, d.header.mtime, d.header.mtime);
-      this.deferred.delete(rel);
-    }
-
-    // Hardlinks, in archive order; a link to a later deferred link waits for it.
-    let links = [...this.deferred].flatMap(([rel, d]) => (d.kind === 'link' ? [[rel, d.target] as const] : []));
-    while (links.length > 0) {
-      const left: typeof links = [];
-      for (const [rel, target] of links) {
-        const abs = await this.root.existingParents(rel, 'hardlink');
-        if (lstatOrNull(abs)) throw new UnsafeLayerPathError(rel, 'something is already there');
-        if (await this.link(rel, abs, target)) this.deferred.delete(rel);
-        else left.push([rel, target]);
-      }
-      if (left.length === links.length) {
-        const [rel, target] = left[0]!;
-        throw new UnsafeLayerPathError(rel, `a hardlink to ${JSON.stringify(target)}, which is not a file of the layer`);
-      }
-      links = left;
-    }
-
-    const attrs: Array<[string, Map<string, Buffer>]> = [];
-    for (const [rel, values] of this.xattrs) {
-      const abs = rel === '' ? this.root.dir : await this.root.existingParents(rel, 'xattrs');
-      if (!lstatOrNull(abs)) throw new UnsafeLayerPathError(rel, 'xattrs for a file that is gone');
-      attrs.push([abs, values]);
-    }
-    await writeXattrs(attrs); // setfattr -h: the last component is not followed
-
-    const dirs = [...this.dirTimes].sort(([a], [b]) => b.split('/').length - a.split('/').length);
+    await this.batch.flush();
+    await this.linkDeferred();
+    await this.batch.writeAllXattrs();
+    // Children before parents: a directory's time is set once nothing is written into it any more.
+    const dirs: Array<[string, number]> = [];
+    for (const [rel, entry] of this.pending.entries()) if (entry.dirTime !== undefined && rel !== '') dirs.push([rel, entry.dirTime]);
     for (const [rel, mtime] of dirs) {
       const handle = await open(await this.root.existingParents(rel, 'directory time'), DIR_FLAGS);
       try {
@@ -212,17 +201,47 @@ class Extraction {
     }
   }
 
+  /**
+   * Hardlinks whose target was not there when they were read. A link to another deferred link
+   * waits for that one (each is tried once: linear however the links chain).
+   */
+  private async linkDeferred(): Promise<void> {
+    const links: Array<[string, string]> = [];
+    for (const [rel, entry] of this.pending.entries()) if (entry.deferred?.kind === 'link') links.push([rel, entry.deferred.target]);
+    const waiting = new Map<string, Array<[string, string]>>();
+    const ready: Array<[string, string]> = [];
+    for (const l of links) {
+      if (this.pending.get(l[1])?.deferred?.kind === 'link') {
+        const list = waiting.get(l[1]);
+        if (list) list.push(l);
+        else waiting.set(l[1], [l]);
+      } else ready.push(l);
+    }
+    while (ready.length > 0) {
+      const [rel, target] = ready.pop()!;
+      const abs = await this.root.existingParents(rel, 'hardlink');
+      if (lstatOrNull(abs)) throw new UnsafeLayerPathError(rel, 'something is already there');
+      if (!(await this.link(rel, abs, target))) throw new UnsafeLayerPathError(rel, `a hardlink to ${JSON.stringify(target)}, which is not a file of the layer`);
+      this.pending.clearDeferred(rel);
+      ready.push(...(waiting.get(rel) ?? []));
+      waiting.delete(rel);
+    }
+    for (const [rel, target] of links) {
+      if (this.pending.get(rel)?.deferred) throw new UnsafeLayerPathError(rel, `a hardlink to ${JSON.stringify(target)}, which is not a file of the layer`);
+    }
+  }
+
   /** `rel`'s path once the directories above it are real ones (missing ones made; a deferred member there is not a directory). */
   private async parentsOf(rel: string): Promise<string> {
     const abs = await this.root.beneath(rel, (dir) => {
-      if (this.deferred.has(dir)) throw new UnsafeLayerPathError(rel, `${dir} is not a directory`);
+      if (this.pending.get(dir)?.deferred) throw new UnsafeLayerPathError(rel, `${dir} is not a directory`);
     });
     return abs!;
   }
 
   private async directory(name: string, abs: string, h: TarHeader): Promise<void> {
     const existing = lstatOrNull(abs);
-    if (!existing?.isDirectory() || this.deferred.has(name)) {
+    if (!existing?.isDirectory() || this.pending.get(name)?.deferred) {
       await this.clear(name, abs);
       await mkdir(abs, { mode: 0o700 });
     }
@@ -233,7 +252,7 @@ class Extraction {
     } finally {
       await handle.close();
     }
-    this.dirTimes.set(name, h.mtime);
+    this.pending.entry(name).dirTime = h.mtime;
     this.setXattrs(name, h.xattrs);
   }
 
@@ -243,7 +262,7 @@ class Extraction {
    * directories of the layer; a symlink as the target itself is linked, not followed.
    */
   private async link(name: string, abs: string, target: string): Promise<boolean> {
-    if (this.deferred.has(target)) return false;
+    if (this.pending.get(target)?.deferred) return false;
     let targetAbs: string | undefined;
     try {
       targetAbs = await this.root.beneath(target);
@@ -261,70 +280,36 @@ class Extraction {
   /**
    * Removes what is at `rel` (a replaced member), with what the extraction still meant to do
    * there: deferred members, xattrs and directory times of `rel` and, for a directory, of
-   * everything below it.
+   * everything below it (one subtree of the pending tree).
    */
   private async clear(rel: string, abs: string): Promise<void> {
     const st = lstatOrNull(abs);
-    this.deferred.delete(rel);
-    this.dirTimes.delete(rel);
-    this.xattrs.delete(rel);
+    this.pending.remove(rel);
     if (!st) return;
-    if (st.isDirectory()) {
-      const below = `${rel}/`;
-      for (const map of [this.deferred, this.dirTimes, this.xattrs] as Map<string, unknown>[]) {
-        for (const key of [...map.keys()]) if (key.startsWith(below)) map.delete(key);
-      }
-    }
     await rm(abs, { recursive: true, force: true }); // not followed: a symlink is removed itself
   }
 
   /**
    * A member's xattrs, minus overlay's own (a layer could otherwise plant redirects or metacopy
    * marks). Names must be plain (see `isPlainXattrName`): one with a newline could name another
-   * file to `setfattr --restore`.
+   * file to `setfattr --restore`. Values are at most what Linux takes.
    */
   private setXattrs(rel: string, attrs: Map<string, Buffer> | undefined): void {
     for (const [key, value] of attrs ?? []) {
       if (!isPlainXattrName(key)) throw new UnsafeLayerPathError(rel, `an xattr name that is not plain printable ASCII: ${JSON.stringify(key.slice(0, 100))}`);
-      if (isLayerXattr(key)) this.addXattr(rel, key, value);
+      if (value.length > MAX_XATTR_VALUE) throw new InvalidLayerError(`the xattr ${key} of ${JSON.stringify(rel.slice(0, 200))} has ${value.length} bytes; Linux takes at most ${MAX_XATTR_VALUE}`);
+      if (isLayerXattr(key)) this.batch.addXattr(rel, key, value);
     }
   }
-
-  private addXattr(rel: string, key: string, value: Buffer): void {
-    let m = this.xattrs.get(rel);
-    if (!m) this.xattrs.set(rel, (m = new Map()));
-    m.set(key, value);
-  }
 }
 
-function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-async function* hashed(source: AsyncIterable<Uint8Array>, hash: Hash, counter: { bytes: number }): AsyncGenerator<Uint8Array> {
+/** The uncompressed stream, hashed and counted as it passes; past `maxTarBytes` or once `signal` is aborted it stops. */
+async function* hashed(source: AsyncIterable<Uint8Array>, hash: Hash, counter: { bytes: number }, limits: LayerLimits, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
   for await (const chunk of source) {
+    signal?.throwIfAborted();
     hash.update(chunk);
     counter.bytes += chunk.byteLength;
+    checkLimit(counter.bytes, limits.maxTarBytes, `more than ${limits.maxTarBytes} bytes uncompressed`);
     yield chunk;
-  }
-}
-
-/** The input, gunzipped when it starts with gzip's magic bytes. */
-async function* decompressed(input: ByteInput): AsyncGenerator<Uint8Array> {
-  const it = asyncIteratorOf(input);
-  let first = await it.next();
-  while (!first.done && first.value.byteLength === 0) first = await it.next();
-  if (first.done) return;
-  const head = first.value;
-  const all = (async function* () {
-    yield head;
-    for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
-  })();
-  if (head[0] === 0x1f && head[1] === 0x8b) {
-    const gunzip = createGunzip();
-    pipeline(Readable.from(all), gunzip, () => undefined); // errors surface on `gunzip`
-    yield* gunzip as AsyncIterable<Buffer>;
-  } else {
-    yield* all;
   }
 }

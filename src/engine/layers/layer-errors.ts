@@ -32,3 +32,14 @@ export class TarFormatError extends InvalidLayerError {
     this.name = 'TarFormatError';
   }
 }
+
+/**
+ * A layer past one of the extractor's resource limits (`LayerLimits`): too many members, too
+ * many uncompressed bytes, or more metadata waiting to be written than the extractor holds.
+ */
+export class LayerTooLargeError extends InvalidLayerError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LayerTooLargeError';
+  }
+}

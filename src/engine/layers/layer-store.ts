@@ -6,9 +6,17 @@ import { digestHex, type Digest } from '../../blobs/digest.js';
 import { removeStaleStaging } from '../../blobs/stale-staging.js';
 import { captureLayer, type LayerBlob } from './capture-layer.js';
 import { extractLayer } from './extract-layer.js';
+import { layerLimits, type LayerLimits } from './layer-limits.js';
+import { SharedWork } from './shared-work.js';
 import type { ByteInput } from './tar/tar-reader.js';
 
 /** A layer unpacked on disk, ready to be an overlay lower dir. */
+/** How one extraction may be stopped. */
+export interface LayerWorkOptions {
+  /** The caller's cancellation (a build's cancel or timeout): see `ensure`. */
+  signal?: AbortSignal;
+}
+
 export interface LayerDir {
   diffId: Digest;
   /** `<dataDir>/layers/<diffId hex>/diff` */
@@ -20,17 +28,24 @@ export interface LayerDir {
  * (the instance driver mounts them through short symlinks, so the length of these paths does
  * not count against overlay's option limit). Directories appear atomically: they are built in
  * `<dataDir>/layers/tmp/<random>/diff` and renamed into place. A layer's blob (by its digest,
- * compressed or not) maps to its diffID through `<dataDir>/layers/by-digest/<hex>`.
+ * compressed or not) maps to its diffID through `<dataDir>/layers/by-digest/<hex>`. Every
+ * extraction is bounded by `limits` (see `LayerLimits`; the defaults unless given).
  */
 export class LayerStore {
   readonly root: string;
-  private readonly inflight = new Map<string, Promise<LayerDir>>();
+  private readonly inflight = new SharedWork<LayerDir>();
 
   constructor(
     dataDir: string,
     readonly blobs: BlobStore,
+    private readonly limits: Partial<LayerLimits> = {},
   ) {
     this.root = join(dataDir, 'layers');
+  }
+
+  /** The most uncompressed bytes one layer (or archive of layers) may have here. */
+  get maxTarBytes(): number {
+    return layerLimits(this.limits).maxTarBytes;
   }
 
   /** `<dataDir>/base-images`: the records of the system base images made on this machine (see base-images/). */
@@ -52,22 +67,32 @@ export class LayerStore {
     return captureLayer(upperDir, this.blobs, maxBytes);
   }
 
-  /** The directory of the layer blob `digest`, extracted from the blob store on first use. */
-  ensure(digest: string): Promise<LayerDir> {
-    return this.once(`blob:${digest}`, async () => {
+  /**
+   * The directory of the layer blob `digest`, extracted from the blob store on first use.
+   * Callers asking for the same blob at once share one extraction; `signal` ends this caller's
+   * wait (rejecting with its reason), and the extraction itself stops once every caller that
+   * waits for it has given up.
+   */
+  ensure(digest: string, options: LayerWorkOptions = {}): Promise<LayerDir> {
+    return this.inflight.run(`blob:${digest}`, options.signal, async (signal) => {
       const known = await this.diffIdOf(digest);
       if (known && (await this.has(known))) return { diffId: known, dir: this.dirOf(known) };
-      const layer = await this.importTar(await this.blobs.get(digest));
-      await this.recordDigest(digest, layer.diffId);
-      return layer;
+      const stream = await this.blobs.get(digest);
+      try {
+        const layer = await this.importTar(stream, { signal });
+        await this.recordDigest(digest, layer.diffId);
+        return layer;
+      } finally {
+        stream.destroy(); // however the extraction ended, the blob's descriptor is released
+      }
     });
   }
 
-  /** Unpacks a layer tar (plain or gzip) into the store; an already present diffID is kept as is. */
-  async importTar(input: ByteInput): Promise<LayerDir> {
+  /** Unpacks a layer tar (plain or gzip) into the store; an already present diffID is kept as is. The input is consumed (closed when this returns). */
+  async importTar(input: ByteInput, options: LayerWorkOptions = {}): Promise<LayerDir> {
     const staging = await this.staging();
     try {
-      const { diffId } = await extractLayer(input, staging.dir);
+      const { diffId } = await extractLayer(input, staging.dir, { limits: this.limits, ...(options.signal ? { signal: options.signal } : {}) });
       return { diffId, dir: await this.adopt(staging.dir, diffId) };
     } finally {
       await rm(staging.top, { recursive: true, force: true });
@@ -141,8 +166,6 @@ export class LayerStore {
     return removeStaleStaging(join(this.root, 'tmp'), beforeMs);
   }
 
-
-
   private async diffIdOf(digest: string): Promise<Digest | undefined> {
     try {
       return (await readFile(join(this.root, 'by-digest', digestHex(digest)), 'utf8')).trim() as Digest;
@@ -157,15 +180,6 @@ export class LayerStore {
     const tmp = join(dir, `.${digestHex(digest)}.${randomBytes(4).toString('hex')}`);
     await writeFile(tmp, diffId);
     await rename(tmp, join(dir, digestHex(digest)));
-  }
-
-  private once(key: string, work: () => Promise<LayerDir>): Promise<LayerDir> {
-    let p = this.inflight.get(key);
-    if (!p) {
-      p = work().finally(() => this.inflight.delete(key));
-      this.inflight.set(key, p);
-    }
-    return p;
   }
 }
 

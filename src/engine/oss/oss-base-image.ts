@@ -10,7 +10,7 @@ import type { Store } from '../../domain/ports.js';
 import { IMAGE_STORAGE_QUOTA_CODE, registerImage, type StorageQuotasOf } from '../../domain/storage-quota.js';
 import { ecsTime } from '../../domain/time.js';
 import { StepCancelled, StepFailure } from '../build/step-failure.js';
-import { importArchive, UNSAFE_LAYER_CODE } from '../image/import-image.js';
+import { importArchive, LAYER_TOO_LARGE_CODE, UNSAFE_LAYER_CODE } from '../image/import-image.js';
 import { readImage } from '../image/oci-image.js';
 import type { LayerStore } from '../layers/layer-store.js';
 import { ACCEPTED_FORMATS, FORMAT_NAMES, sniffArchive } from './archive-format.js';
@@ -90,10 +90,11 @@ export async function importOssBase(deps: OssBaseDeps, req: OssBaseRequest): Pro
     }
     req.log('system', `${name}: ${size} bytes, ${FORMAT_NAMES[format]}; unpacking it.\n`);
     try {
-      return await importArchive(deps, file, `BaseImageType=OSS import of ${name}`);
+      return await importArchive(deps, file, `BaseImageType=OSS import of ${name}`, { signal: req.signal });
     } catch (err) {
       if (err instanceof StepFailure) throw err;
-      if (err instanceof KilnError && err.code === UNSAFE_LAYER_CODE) throw new StepFailure(err.code, `${prefix}${name}: ${err.message}`);
+      if (req.signal.aborted) throw new StepCancelled();
+      if (err instanceof KilnError && (err.code === UNSAFE_LAYER_CODE || err.code === LAYER_TOO_LARGE_CODE)) throw new StepFailure(err.code, `${prefix}${name}: ${err.message}`);
       throw new StepFailure('OSS.ImageFormatNotSupported', `${prefix}${name}${declared} could not be read as ${ACCEPTED_FORMATS}: ${(err as Error).message}`);
     }
   });

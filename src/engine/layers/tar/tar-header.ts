@@ -157,12 +157,14 @@ export function encodePaxRecords(records: Map<string, Buffer>): Buffer {
   return Buffer.concat(parts);
 }
 
-/** Parses PAX records; values stay raw bytes (xattrs are binary). */
-export function decodePaxRecords(data: Buffer): Map<string, Buffer> {
+/** Parses PAX records, at most `maxRecords` of them; values stay raw bytes (xattrs are binary). */
+export function decodePaxRecords(data: Buffer, maxRecords = Infinity): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   let pos = 0;
+  let records = 0;
   while (pos < data.length) {
     if (data[pos] === 0) break;
+    if (++records > maxRecords) throw new TarFormatError(`a PAX header with more than ${maxRecords} records`);
     const space = data.indexOf(0x20, pos);
     if (space < 0) throw new TarFormatError('corrupt PAX header: no length');
     const len = Number(data.subarray(pos, space).toString('ascii'));

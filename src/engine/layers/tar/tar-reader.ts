@@ -13,6 +13,14 @@ export interface TarReadEntry {
  */
 const MAX_META_BYTES = 8 * 1024 * 1024;
 
+/**
+ * The most records one PAX header may hold, and global (`g`) headers together (they apply to
+ * every member after them): real ones hold a handful (a path, times, a few xattrs; `git archive`
+ * a comment). Each record is a map entry and a buffer in memory.
+ */
+const MAX_PAX_RECORDS = 10_000;
+const MAX_GLOBAL_PAX_RECORDS = 256;
+
 /** Owners are 32-bit ids; 2^32-1 is "no change" to chown. */
 const MAX_ID = 0xfffffffe;
 
@@ -94,6 +102,15 @@ class ByteSource {
     }
   }
 
+  /** Ends the input early (a stream's iterator destroys the stream); a failure to close is not the reader's. */
+  async close(): Promise<void> {
+    try {
+      await this.source.return?.();
+    } catch {
+      // the input failed already: what the reader reports is its own error
+    }
+  }
+
   /** Reads and discards everything left (so a hash of the input sees all of it). */
   async drain(): Promise<void> {
     this.chunks = [];
@@ -114,10 +131,22 @@ class ByteSource {
  * Names are only normalized here, not judged (`..` passes): whoever writes them checks them.
  * Throws a `TarFormatError` on a corrupt or truncated archive, on numbers that are not
  * numbers, and on sparse files, multi-volume archives and other members a layer never holds.
+ * However reading stops (the end, an error, the caller's `return()`), the input's iterator is
+ * closed, so a file stream's descriptor is released.
  */
 export async function* readTar(input: ByteInput): AsyncGenerator<TarReadEntry> {
   const src = new ByteSource(asyncIteratorOf(input));
-  let globalPax = new Map<string, Buffer>();
+  try {
+    yield* entries(src);
+  } finally {
+    await src.close();
+  }
+}
+
+async function* entries(src: ByteSource): AsyncGenerator<TarReadEntry> {
+  const globalPax = new Map<string, Buffer>();
+  let globalBytes = 0;
+  let globalXattrs = new Map<string, Buffer>();
   let localPax: Map<string, Buffer> | undefined;
   let gnuLongName: string | undefined;
   let gnuLongLink: string | undefined;
@@ -135,8 +164,15 @@ export async function* readTar(input: ByteInput): AsyncGenerator<TarReadEntry> {
       if (raw.size > MAX_META_BYTES) throw new TarFormatError(`a ${raw.size}-byte extended header (at most ${MAX_META_BYTES})`);
       const data = (await src.read(paddedSize(raw.size)))?.subarray(0, raw.size);
       if (!data) throw new TarFormatError('truncated tar archive');
-      if (raw.typeflag === 'x') localPax = decodePaxRecords(data);
-      else if (raw.typeflag === 'g') globalPax = new Map([...globalPax, ...decodePaxRecords(data)]);
+      if (raw.typeflag === 'x') localPax = paxRecords(data);
+      else if (raw.typeflag === 'g') {
+        // Kept for the rest of the archive: bounded together, not per header.
+        globalBytes += data.length;
+        if (globalBytes > MAX_META_BYTES) throw new TarFormatError(`global extended headers of more than ${MAX_META_BYTES} bytes`);
+        for (const [key, value] of paxRecords(data)) globalPax.set(key, value);
+        if (globalPax.size > MAX_GLOBAL_PAX_RECORDS) throw new TarFormatError(`global extended headers with more than ${MAX_GLOBAL_PAX_RECORDS} records`);
+        globalXattrs = paxXattrs(globalPax);
+      }
       else {
         const nul = data.indexOf(0);
         const text = data.subarray(0, nul < 0 ? data.length : nul).toString('utf8');
@@ -148,7 +184,7 @@ export async function* readTar(input: ByteInput): AsyncGenerator<TarReadEntry> {
 
     const type = entryType(raw.typeflag);
     if (!type) throw new TarFormatError(`unsupported tar member type ${JSON.stringify(raw.typeflag)} (${raw.name})`);
-    const pax = new Map([...globalPax, ...(localPax ?? [])]);
+    const local = localPax ?? NO_RECORDS;
     localPax = undefined;
     const header: TarHeader = {
       name: raw.name,
@@ -165,7 +201,7 @@ export async function* readTar(input: ByteInput): AsyncGenerator<TarReadEntry> {
     if (gnuLongName !== undefined) header.name = gnuLongName;
     if (gnuLongLink !== undefined) header.linkname = gnuLongLink;
     gnuLongName = gnuLongLink = undefined;
-    applyPax(header, pax);
+    applyPax(header, local, globalPax, globalXattrs);
     if (!Number.isSafeInteger(header.size) || header.size < 0) throw new TarFormatError(`bad size ${header.size} (${header.name})`);
     for (const id of [header.uid, header.gid]) {
       if (!Number.isSafeInteger(id) || id < 0 || id > MAX_ID) throw new TarFormatError(`bad owner ${id} (${header.name})`);
@@ -195,8 +231,17 @@ export async function* readTar(input: ByteInput): AsyncGenerator<TarReadEntry> {
   }
 }
 
-function applyPax(header: TarHeader, pax: Map<string, Buffer>): void {
-  const text = (key: string) => pax.get(key)?.toString('utf8');
+const NO_RECORDS: ReadonlyMap<string, Buffer> = new Map();
+
+/** One PAX header's records, at most `MAX_PAX_RECORDS`. */
+function paxRecords(data: Buffer): Map<string, Buffer> {
+  return decodePaxRecords(data, MAX_PAX_RECORDS);
+}
+
+/** A member's PAX records (`local`) over the archive's global ones, with `globalXattrs` the xattrs of `global`. */
+function applyPax(header: TarHeader, local: ReadonlyMap<string, Buffer>, global: ReadonlyMap<string, Buffer>, globalXattrs: ReadonlyMap<string, Buffer>): void {
+  const get = (key: string) => local.get(key) ?? global.get(key);
+  const text = (key: string) => get(key)?.toString('utf8');
   const path = text('path');
   if (path !== undefined) header.name = path;
   const linkpath = text('linkpath');
@@ -212,16 +257,28 @@ function applyPax(header: TarHeader, pax: Map<string, Buffer>): void {
     if (!/^-?[0-9]+(\.[0-9]*)?$/.test(mtime) || !Number.isSafeInteger(Math.floor(Number(mtime)))) throw new TarFormatError(`bad PAX mtime ${JSON.stringify(mtime)} (${header.name})`);
     header.mtime = Math.floor(Number(mtime));
   }
-  if (pax.has('GNU.sparse.major') || pax.has('GNU.sparse.size')) throw new TarFormatError(`sparse tar members are not supported (${header.name})`);
+  if (get('GNU.sparse.major') || get('GNU.sparse.size')) throw new TarFormatError(`sparse tar members are not supported (${header.name})`);
+  const xattrs = new Map(globalXattrs);
+  for (const [key, value] of local.size > 0 ? paxXattrs(local, header.name) : []) xattrs.set(key, value);
+  if (xattrs.size > 0) header.xattrs = xattrs;
+}
+
+/** The xattrs PAX records carry (`SCHILY.xattr.<name>` raw, `LIBARCHIVE.xattr.<%-escaped name>` base64). */
+function paxXattrs(pax: ReadonlyMap<string, Buffer>, member = '(global header)'): Map<string, Buffer> {
   const xattrs = new Map<string, Buffer>();
   for (const [key, value] of pax) {
     if (key.startsWith('SCHILY.xattr.')) xattrs.set(key.slice('SCHILY.xattr.'.length), value);
     else if (key.startsWith('LIBARCHIVE.xattr.')) {
-      const name = decodeURIComponent(key.slice('LIBARCHIVE.xattr.'.length));
+      let name: string;
+      try {
+        name = decodeURIComponent(key.slice('LIBARCHIVE.xattr.'.length));
+      } catch {
+        throw new TarFormatError(`a LIBARCHIVE.xattr record with a bad %-escape in its name: ${JSON.stringify(key.slice(0, 200))} (${member})`);
+      }
       xattrs.set(name, Buffer.from(value.toString('ascii'), 'base64'));
     }
   }
-  if (xattrs.size > 0) header.xattrs = xattrs;
+  return xattrs;
 }
 
 /** Strips `./`, leading `/` and trailing `/`; collapses `//` and `/./`. The archive root becomes ''. */
