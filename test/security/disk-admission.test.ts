@@ -177,6 +177,8 @@ describe('security: running builds never promise more disk than the host has', (
         const { item } = await waitForExecution(client, id, isTerminal, 'a terminal status');
         assert.equal(item.status, 'SUCCESS', JSON.stringify(item));
       }
+      // Builds seen leased in one snapshot are ordered by id: the order means something only for builds never leased together.
+      for (const [a, b] of [[running, large], [small1, large], [large, small2]] as const) assert.equal(queue.sawBothLeased(a, b), false, `${a} and ${b} never ran together`);
       assert.deepEqual(queue.claimOrder, [running, small1, large, small2], 'claim order: the second small build went after the large one');
       for (const id of [running, large, small1, small2]) await assertNoLeftovers(holdDir, id);
     } finally {
