@@ -124,7 +124,7 @@ describe('layer extraction is bounded in memory, disk, time and descriptors', ()
     const blobs = new LocalBlobStore(join(dataDir, 'blobs'));
     const layers = new LayerStore(dataDir, blobs, { maxMembers: 100 });
     const tar = tarOf(...Array.from({ length: 150 }, (_, i) => file(`f${i}`)));
-    const { digest } = await blobs.put([tar]);
+    const { digest } = await blobs.put(tar);
     await rejectsNamed(() => layers.ensure(digest), 'LayerTooLargeError', /more than 100 members/);
     assert.deepEqual(readdirSync(join(dataDir, 'layers')).filter((e) => /^[0-9a-f]{64}$/.test(e)), []);
     assert.deepEqual(readdirSync(join(dataDir, 'layers', 'tmp')), []);
@@ -137,7 +137,7 @@ describe('layer extraction is bounded in memory, disk, time and descriptors', ()
     const read = { bytes: 0 };
     const bomb = gzipSync(Buffer.concat([...bigFileTar(96 * 1024 ** 2, read)]), { level: 9 });
     assert.ok(bomb.length < 200 * 1024);
-    const { digest } = await blobs.put([bomb]);
+    const { digest } = await blobs.put(bomb);
     await rejectsNamed(() => layers.ensure(digest), 'LayerTooLargeError', /bytes uncompressed/);
     assert.deepEqual(readdirSync(join(dataDir, 'layers', 'tmp')), []);
 
@@ -168,7 +168,7 @@ describe('layer extraction is bounded in memory, disk, time and descriptors', ()
     const blobs = new LocalBlobStore(join(dataDir, 'blobs'));
     const layers = new LayerStore(dataDir, blobs);
     const tar = Buffer.concat([...bigFileTar(32 * 1024 ** 2, { bytes: 0 })]);
-    const { digest } = await blobs.put([tar]);
+    const { digest } = await blobs.put(tar);
 
     const alone = new AbortController();
     const p = layers.ensure(digest, { signal: alone.signal } as never);
@@ -192,7 +192,7 @@ describe('layer extraction is bounded in memory, disk, time and descriptors', ()
     mkdirSync(dataDir, { recursive: true });
     const plain = join(dataDir, 'unsafe.tar');
     writeFileSync(plain, unsafe);
-    const { digest } = await blobs.put([unsafe]);
+    const { digest } = await blobs.put(unsafe);
     const before = openFds();
     for (let i = 0; i < 20; i++) {
       await assert.rejects(extractLayer(createReadStream(plain, { highWaterMark: 1024 }), fresh('fd')), InvalidLayerError);
@@ -217,7 +217,7 @@ describe('layer extraction is bounded in memory, disk, time and descriptors', ()
         assert.ok(err instanceof InvalidLayerError, `${name}: ${err.name}: ${err.message}`);
         return true;
       });
-      const blob = await blobs.put([Buffer.concat([tar, Buffer.from(name)])]);
+      const blob = await blobs.put(Buffer.concat([tar, Buffer.from(name)]));
       const { manifestDigest } = await writeImage(blobs, {
         layers: [{ mediaType: LAYER_MEDIA_TYPE, digest: blob.digest, diffId: blob.digest, size: blob.size }],
         config: initialConfig(), created: new Date().toISOString(), history: ['crafted'],
