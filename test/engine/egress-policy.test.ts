@@ -3,7 +3,7 @@ import { networkInterfaces } from 'node:os';
 import { describe, test } from 'node:test';
 import { loadConfig } from '../../src/config/config.js';
 import { addressValue, inRanges, mergeRanges, parseRange, parseRangeList } from '../../src/engine/instance/address-ranges.js';
-import { currentEgressPolicy, egressRuleset, hostAddressRanges } from '../../src/engine/instance/egress-filter.js';
+import { currentEgressPolicy, egressRuleset, hostAddressRanges, localRouteRanges } from '../../src/engine/instance/egress-filter.js';
 
 /*
  * The parts of the egress filter that need no namespace: address ranges, what counts as the
@@ -73,5 +73,26 @@ describe('KILN_NETWORK_ALLOW', () => {
   test('a bad block stops the start with a clear message', () => {
     assert.throws(() => loadConfig({ ...base, KILN_NETWORK_ALLOW: '10.1.0.0/16,10.2.3.4/8' }), /KILN_NETWORK_ALLOW: "10\.2\.3\.4\/8" has bits set past its \/8 prefix/);
     assert.throws(() => loadConfig({ ...base, KILN_NETWORK_ALLOW: 'intranet' }), /KILN_NETWORK_ALLOW: "intranet" is not an address or CIDR block/);
+  });
+});
+
+describe('local routes that name no prefix', () => {
+  test('`default` and an unreadable destination count as the whole family (fail closed), with a warning; other routes as they are', () => {
+    const warnings: string[] = [];
+    const v4 = localRouteRanges([
+      { type: 'local', dst: '10.8.0.0/16', table: 'local' },
+      { type: 'unicast', dst: 'default' },
+      { type: 'local', dst: 'default', table: '100' },
+    ], 4, (m) => warnings.push(m));
+    assert.deepEqual(v4, [parseRange('10.8.0.0/16'), parseRange('0.0.0.0/0')]);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /local route to "default" in table 100: every IPv4 address may be the host's, so networked builds reach only DNS/);
+    const v6 = localRouteRanges([{ type: 'anycast', dst: 'fe80::zz/64' }, { type: 'local', dst: '10.0.0.1' }], 6, (m) => warnings.push(m));
+    assert.deepEqual(v6, [parseRange('::/0'), parseRange('::/0')]);
+    assert.match(warnings[1]!, /cannot read the host's anycast route to "fe80::zz\/64"/);
+    assert.match(warnings[2]!, /not an IPv6 destination/);
+    // the ruleset refuses everything but DNS to the forwarder
+    const rules = egressRuleset({ host: [...v4, ...v6], allowed: [], private: [] }, 'tap0');
+    assert.match(rules, /set host_v4 \{ type ipv4_addr; flags interval; elements = \{ 0\.0\.0\.0-255\.255\.255\.255 \} \}/);
   });
 });

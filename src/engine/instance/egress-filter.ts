@@ -21,7 +21,9 @@ import { formatAddress, mergeRanges, parseRange, type AddressRange } from './add
  *  3. the host is refused, whatever the allow-list says: every address the engine's network
  *     namespace treats as its own (its `local` routing table: interface addresses, broadcast and
  *     anycast addresses, local prefixes), read when the network starts; loopback, 0.0.0.0/8,
- *     :: and ::1, IPv4-mapped IPv6, and slirp4netns' own 10.0.2.0/24 (its gateway is the host);
+ *     :: and ::1, IPv4-mapped IPv6, and slirp4netns' own 10.0.2.0/24 (its gateway is the host).
+ *     A local route to `default` (transparent proxies) makes the whole family the host's: only
+ *     DNS passes then (see `localRouteRanges`);
  *  4. the allow-list (`KILN_NETWORK_ALLOW`) passes;
  *  5. private and special-purpose ranges are refused (`PRIVATE_RANGES`);
  *  6. everything else (the internet) passes.
@@ -87,20 +89,64 @@ export async function currentEgressPolicy(allowed: readonly AddressRange[]): Pro
  * Every destination this network namespace delivers locally: the `local`, `broadcast` and
  * `anycast` routes of its routing tables (the kernel adds one for each interface address, and
  * an administrator's `ip route add local 10.8.0.0/16 dev lo` makes a whole prefix the host's).
+ * See `localRouteRanges` for routes that name no prefix.
  */
-export async function hostAddressRanges(): Promise<AddressRange[]> {
+export async function hostAddressRanges(warn: (message: string) => void = warnOnce): Promise<AddressRange[]> {
   const out: AddressRange[] = [];
   // A kernel booted with IPv6 off has no IPv6 routes to list (and `ip -6` fails).
-  const families = existsSync('/proc/sys/net/ipv6') ? ['-4', '-6'] : ['-4'];
+  const families = existsSync('/proc/sys/net/ipv6') ? [4, 6] as const : [4] as const;
   for (const family of families) {
-    const r = await runCommand('ip', ['-j', family, 'route', 'show', 'table', 'all']);
-    const routes = JSON.parse(r.stdout || '[]') as { type?: string; dst?: string }[];
-    for (const route of routes) {
-      if (route.dst === undefined || !['local', 'broadcast', 'anycast'].includes(route.type ?? '')) continue;
-      out.push(parseRange(route.dst, false));
+    const r = await runCommand('ip', ['-j', `-${family}`, 'route', 'show', 'table', 'all']);
+    out.push(...localRouteRanges(JSON.parse(r.stdout || '[]') as LocalRoute[], family, warn));
+  }
+  return out;
+}
+
+/** A route as `ip -j route show table all` lists it. */
+export interface LocalRoute {
+  type?: string;
+  dst?: string;
+  table?: string;
+}
+
+/**
+ * The destinations the `local`, `broadcast` and `anycast` routes among `routes` (all of one
+ * family) deliver to this host. A route to `default` (transparent-proxy setups add
+ * `local default dev lo table <n>`, shown as `default` for 0.0.0.0/0 and ::/0) says every
+ * address of its family may be delivered to the host: the whole family counts as the host, so a
+ * build on such a host reaches DNS and nothing else of that family. A route whose destination
+ * cannot be read is treated the same way: it might cover any address. Both fail closed rather
+ * than failing every networked build; `warn` says which route did it.
+ */
+export function localRouteRanges(routes: readonly LocalRoute[], family: 4 | 6, warn: (message: string) => void): AddressRange[] {
+  const out: AddressRange[] = [];
+  const everything = parseRange(family === 4 ? '0.0.0.0/0' : '::/0');
+  for (const route of routes) {
+    if (route.dst === undefined || !['local', 'broadcast', 'anycast'].includes(route.type ?? '')) continue;
+    const where = `${route.type} route to ${JSON.stringify(route.dst)}${route.table ? ` in table ${route.table}` : ''}`;
+    if (route.dst === 'default') {
+      warn(`kiln: the host has a ${where}: every IPv${family} address may be the host's, so networked builds reach only DNS over IPv${family}`);
+      out.push(everything);
+      continue;
+    }
+    try {
+      const range = parseRange(route.dst, false);
+      if (range.family !== family) throw new Error(`not an IPv${family} destination`);
+      out.push(range);
+    } catch (err) {
+      warn(`kiln: cannot read the host's ${where} (${(err as Error).message}): every IPv${family} address counts as the host's, so networked builds reach only DNS over IPv${family}`);
+      out.push(everything);
     }
   }
   return out;
+}
+
+const warned = new Set<string>();
+/** Says a thing once per process: every networked build reads the routes again. */
+function warnOnce(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  process.emitWarning(message);
 }
 
 /** nftables elements for an `ipv4_addr`/`ipv6_addr` interval set. */
