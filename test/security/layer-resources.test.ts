@@ -119,6 +119,19 @@ describe('layer extraction is bounded in memory, disk, time and descriptors', ()
     assert.ok(peak - before < 40 * 1024 ** 2, `extraction held ${Math.round((peak - before) / 1024 ** 2)} MiB for 67 MiB of xattr values`);
   });
 
+  test('hardlinks waiting for a later target count against the 64 MiB of pending metadata (default limits)', async () => {
+    // 30,000 links with 2 KB names to 2 KB targets that never come: 75 MiB counted, all held until the end without the limit
+    const long = (c: string, i: number) => `${String(i).padStart(8, '0')}${c.repeat(240)}`;
+    const deep = (c: string, i: number) => Array.from({ length: 8 }, (_, k) => (k === 7 ? long(c, i) : `${k}${c.repeat(240)}`)).join('/');
+    const members = function* (): Generator<Buffer> {
+      const parts = deep('l', 0).split('/');
+      for (let k = 1; k < parts.length; k++) yield dir(parts.slice(0, k).join('/'));
+      for (let i = 0; i < 30_000; i++) yield member({ name: deep('l', i), type: '1', linkname: deep('t', i) });
+      yield Buffer.alloc(1024);
+    };
+    await rejectsNamed(() => extractLayer(members(), fresh('links')), 'LayerTooLargeError', /waiting to be written/);
+  });
+
   test('a layer past the member limit is refused (LayerTooLarge), with nothing kept', async () => {
     const dataDir = fresh('members');
     const blobs = new LocalBlobStore(join(dataDir, 'blobs'));

@@ -30,7 +30,7 @@ export class DeferredBatch {
   ) {}
 
   addNode(rel: string, node: NodeDeferred): void {
-    this.pending.entry(rel).deferred = node;
+    this.pending.defer(rel, node);
     this.nodes.add(rel);
   }
 

@@ -167,7 +167,7 @@ class Extraction {
           throw err;
         }
         if (target === name) throw new UnsafeLayerPathError(name, 'a hardlink to itself');
-        if (!(await this.link(name, abs, target))) this.pending.entry(name).deferred = { kind: 'link', target };
+        if (!(await this.link(name, abs, target))) this.pending.defer(name, { kind: 'link', target });
         break;
       }
       case 'char':
