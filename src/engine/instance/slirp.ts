@@ -19,6 +19,17 @@ export const SLIRP = {
  * may reach (not the host's other addresses, not private ranges) is decided by the egress filter
  * in its namespace (`egress-filter.ts`). The process is tied to ours by `--exit-fd`: if the
  * engine dies, slirp4netns exits too.
+ *
+ * slirp4netns runs as the engine's user (root) in the host's network namespace and parses every
+ * packet a build sends, so it is confined: `--enable-sandbox` puts it, once it has opened the
+ * namespace's tap device, in a mount namespace of its own whose root is an empty tmpfs holding
+ * only /etc and /run read-only (what its DNS forwarder reads: resolv.conf), with every capability
+ * dropped but CAP_NET_BIND_SERVICE; `--enable-seccomp` adds its own seccomp filter (no module
+ * loading, no ptrace, no mount, no namespaces). Both need slirp4netns 1.0 or later (1.2.0 here).
+ * It starts in a mount namespace of its own with every mount private (`unshare --mount
+ * --propagation private`, which execs it: same pid): its sandbox makes only / private before it
+ * detaches the old root, and /run/netns is a shared mount (`ip netns` makes it so), so without
+ * this the detach would propagate and unmount every `ip netns` namespace on the host.
  */
 export class SlirpNetwork {
   private constructor(private readonly child: ChildProcess) {}
@@ -30,8 +41,8 @@ export class SlirpNetwork {
   /** Starts slirp4netns on the namespace at `nsPath` and waits until it has configured `tap0`. */
   static async start(nsPath: string, timeoutMs = 10_000): Promise<SlirpNetwork> {
     const child = spawn(
-      'slirp4netns',
-      ['--configure', '--mtu=65520', '--disable-host-loopback', '--ready-fd=3', '--exit-fd=4', '--netns-type=path', nsPath, SLIRP.device],
+      'unshare',
+      ['--mount', '--propagation', 'private', '--', 'slirp4netns', '--configure', '--mtu=65520', '--disable-host-loopback', '--enable-sandbox', '--enable-seccomp', '--ready-fd=3', '--exit-fd=4', '--netns-type=path', nsPath, SLIRP.device],
       { env: systemEnv(), stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] },
     );
     const slirp = new SlirpNetwork(child);
