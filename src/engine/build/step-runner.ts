@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { BlobStore } from '../../blobs/blob-store.js';
 import type { BuildCache } from '../cache/build-cache.js';
 import { chainAfter, stepKey, type NormalizedStep } from '../cache/step-key.js';
-import { restore, snapshot, type TmpSnapshot } from '../cache/tmp-state.js';
+import { restore, snapshot, TmpTooLargeError, type TmpSnapshot } from '../cache/tmp-state.js';
 import type { StepResult, StepRun } from '../instance/instance.js';
 import { UnknownUserError } from '../instance/user.js';
 import { LAYER_MEDIA_TYPE, LayerTooLargeError, type LayerBlob } from '../layers/capture-layer.js';
@@ -86,6 +86,11 @@ export class StepRunner {
   private chainTmpSize: number | undefined;
   /** /tmp as it really is in the instance (after the last step that ran there). */
   private actualTmp: TmpSnapshot | undefined;
+  /**
+   * /tmp once held more than its tmpfs (sparse files) and could not be snapshotted: the chain no
+   * longer says what /tmp holds, so from that step on nothing is looked up or recorded.
+   */
+  private tmpUncached = false;
   /** The step being run, for the progress report made when a container really runs. */
   private current: { index: number; total: number; step: PlanStep } | undefined;
 
@@ -115,7 +120,7 @@ export class StepRunner {
     const c = this.o.cache;
     if (!c) return this.execute(execute);
     const key = stepKey(this.chain, step);
-    if (cacheable) {
+    if (cacheable && !this.tmpUncached) {
       const hit = await c.cache.lookup(key);
       if (hit) {
         let layer: LayerBlob | undefined;
@@ -132,7 +137,8 @@ export class StepRunner {
     }
     const result = await this.execute(execute);
     this.chain = chainAfter(key, result.layer?.digest, this.chainTmp);
-    await c.cache.record(cacheable ? key : undefined, {
+    // Counted and its layer pinned, but with /tmp unknown not recorded for later builds.
+    await c.cache.record(cacheable && !this.tmpUncached ? key : undefined, {
       ...(result.layer ? { layerDigest: result.layer.digest } : {}),
       layerSize: result.layer?.size ?? 0,
       ...(this.chainTmp !== undefined ? { tmpDigest: this.chainTmp, ...(this.chainTmpSize !== undefined ? { tmpSize: this.chainTmpSize } : {}) } : {}),
@@ -147,13 +153,21 @@ export class StepRunner {
     const c = this.o.cache;
     if (!c) return execute();
     await c.cache.flushReused();
+    if (this.tmpUncached) return execute(); // /tmp is as the steps left it: nothing to restore or keep
     const instance = await this.o.instance.ready();
     if (this.actualTmp?.digest !== this.chainTmp) {
       this.o.log('system', '    restoring /tmp as the cached steps left it\n');
       this.actualTmp = await restore(instance.tmpDir, c.blobs, this.chainTmp);
     }
     const result = await execute();
-    this.actualTmp = await snapshot(instance.tmpDir, c.blobs, this.actualTmp);
+    try {
+      this.actualTmp = await snapshot(instance.tmpDir, c.blobs, this.actualTmp);
+    } catch (err) {
+      if (!(err instanceof TmpTooLargeError)) throw err;
+      this.tmpUncached = true;
+      this.o.log('system', `    /tmp holds ${formatBytes(err.bytes)} of files (sparse files count at their full size), more than its ${formatBytes(err.maxBytes)} tmpfs: it is not kept in the step cache, so this step and the ones after it are not cached\n`);
+      return result;
+    }
     this.chainTmp = this.actualTmp?.digest;
     this.chainTmpSize = this.actualTmp?.size;
     return result;
@@ -309,15 +323,22 @@ export class StepRunner {
     return capture ? done.output : '';
   }
 
-  /** Captures a step's layer, failing the step when it takes the image past its account's quota (see `imageQuota`). */
+  /**
+   * Captures a step's layer, failing the step when it takes the image past its account's quota
+   * (see `imageQuota`) or when its files hold more than the system disk: only sparse files can
+   * (a tar archives them whole), and they fail before their bytes reach the host.
+   */
   private async captureWithinQuota(where: string, upperDir: string): Promise<LayerBlob> {
     const q = this.o.imageQuota;
-    if (!q) return this.o.layers.capture(upperDir);
+    const diskBytes = this.o.limits.diskGiB * 1024 ** 3;
     let layer: LayerBlob;
     try {
-      layer = await this.o.layers.capture(upperDir, q.bytes);
+      layer = await this.o.layers.capture(upperDir, q?.bytes, diskBytes);
     } catch (err) {
       if (!(err instanceof LayerTooLargeError)) throw err;
+      if (!q || (err.files && err.maxBytes === diskBytes && diskBytes < q.bytes)) {
+        throw new StepFailure('InstanceDiskFull', `${where}: the step's files hold more than the system disk (SystemDiskSize ${this.o.limits.diskGiB} GiB) as a layer stores them (sparse files count at their full size); the layer was not kept.`);
+      }
       throw new StepFailure(IMAGE_STORAGE_QUOTA_CODE, `${where}: the step's changes are larger than the image storage quota of account ${q.accountId} (${formatBytes(q.bytes)}, ${q.bytes} bytes); the layer was not kept.`);
     }
     // Failing here, before the step is recorded, leaves the layer to garbage collection.

@@ -1,6 +1,6 @@
 import type { BlobStore } from '../../blobs/blob-store.js';
 import type { Digest } from '../../blobs/digest.js';
-import { diffEntries } from './diff-tar.js';
+import { diffEntries, TreeTooLargeError } from './diff-tar.js';
 import { coalesce } from './tar/coalesce.js';
 import { writeTar } from './tar/tar-writer.js';
 
@@ -23,10 +23,14 @@ export interface LayerBlob {
   size: number;
 }
 
-/** A layer's tar grew past the bytes it was allowed (see `captureLayer`); nothing was stored. */
+/**
+ * A layer grew past the bytes it was allowed (see `captureLayer`); nothing was stored.
+ * `files`: its files alone hold more than `maxBytes` (sparse files at their full size), found
+ * before their bytes were written; otherwise the tar grew past it as it was written.
+ */
 export class LayerTooLargeError extends Error {
-  constructor(readonly maxBytes: number) {
-    super(`the layer is larger than ${maxBytes} bytes`);
+  constructor(readonly maxBytes: number, readonly files = false) {
+    super(files ? `the layer's files hold more than ${maxBytes} bytes` : `the layer is larger than ${maxBytes} bytes`);
     this.name = 'LayerTooLargeError';
   }
 }
@@ -46,9 +50,20 @@ async function* atMost(source: AsyncIterable<Buffer>, maxBytes: number): AsyncGe
  * blob store; see `diffEntries` for what the tar holds. The directory must not change meanwhile.
  * Identical trees give identical digests. With `maxBytes`, a tar that grows past it is
  * abandoned as it is written (the blob store keeps nothing of it) with `LayerTooLargeError`.
+ * A tar has no holes: a sparse file is archived at its logical size, so the files' sizes are
+ * checked before their bytes are read, against the smaller of `maxBytes` and `maxFileBytes`
+ * (e.g. the instance's disk): a 50 TiB sparse file fails at once, `LayerTooLargeError` with
+ * `files` set, instead of writing up to the bound first.
  */
-export async function captureLayer(upperDir: string, blobs: BlobStore, maxBytes?: number): Promise<LayerBlob> {
-  const tar = coalesce(writeTar(diffEntries(upperDir)));
-  const { digest, size } = await blobs.put(maxBytes === undefined ? tar : atMost(tar, maxBytes));
-  return { mediaType: LAYER_MEDIA_TYPE, digest, diffId: digest, size };
+export async function captureLayer(upperDir: string, blobs: BlobStore, maxBytes?: number, maxFileBytes?: number): Promise<LayerBlob> {
+  const bounds = [maxBytes, maxFileBytes].filter((b): b is number => b !== undefined);
+  const fileBound = bounds.length > 0 ? Math.min(...bounds) : undefined;
+  const tar = coalesce(writeTar(diffEntries(upperDir, fileBound)));
+  try {
+    const { digest, size } = await blobs.put(maxBytes === undefined ? tar : atMost(tar, maxBytes));
+    return { mediaType: LAYER_MEDIA_TYPE, digest, diffId: digest, size };
+  } catch (err) {
+    if (err instanceof TreeTooLargeError) throw new LayerTooLargeError(err.maxBytes, true);
+    throw err;
+  }
 }

@@ -13,11 +13,25 @@ import { isLayerXattr, OPAQUE_MARKER, OVERLAY_OPAQUE_XATTR, WHITEOUT_PREFIX } fr
  * hardlinks (within the tree), device nodes, fifos, mtimes (whole seconds) and xattrs (except
  * overlay's own and SELinux labels) are kept. Sockets are skipped. The root itself is not a
  * member. Names must be valid UTF-8.
+ *
+ * With `maxFileBytes`, the regular files' sizes are added up as the walk meets them (each inode
+ * once, at its logical size: a tar has no holes, so a sparse file is archived whole); past the
+ * bound the walk throws `TreeTooLargeError` before that file is yielded, so at most that many
+ * bytes of file data were archived.
  */
-export async function* diffEntries(root: string): AsyncGenerator<TarWriteEntry> {
+export async function* diffEntries(root: string, maxFileBytes?: number): AsyncGenerator<TarWriteEntry> {
   // the root is not a member: an empty tree (a step that changed nothing) needs no xattrs
   const xattrs: XattrTree = readdirSync(root).length === 0 ? new Map() : await readXattrTree(root);
-  yield* walk(root, '', xattrs, new Map());
+  const budget = maxFileBytes === undefined ? undefined : { max: maxFileBytes, used: 0 };
+  yield* walk(root, '', xattrs, new Map(), new Slicer(), budget);
+}
+
+/** A tree's files hold more than the bytes allowed (see `diffEntries`); `bytes`: at least this many. */
+export class TreeTooLargeError extends Error {
+  constructor(readonly bytes: number, readonly maxBytes: number) {
+    super(`the files hold more than ${maxBytes} bytes (at least ${bytes}; sparse files count at their full size)`);
+    this.name = 'TreeTooLargeError';
+  }
 }
 
 /** Files up to this size are read whole rather than streamed. */
@@ -43,7 +57,7 @@ class Slicer {
   }
 }
 
-async function* walk(root: string, rel: string, xattrs: XattrTree, links: Map<string, string>, slicer = new Slicer()): AsyncGenerator<TarWriteEntry> {
+async function* walk(root: string, rel: string, xattrs: XattrTree, links: Map<string, string>, slicer: Slicer, budget?: { max: number; used: number }): AsyncGenerator<TarWriteEntry> {
   const dir = rel === '' ? root : join(root, rel);
   const names = readdirSync(dir).sort(byBytes);
   for (const name of names) {
@@ -68,9 +82,14 @@ async function* walk(root: string, rel: string, xattrs: XattrTree, links: Map<st
       if (attrs?.get(OVERLAY_OPAQUE_XATTR)?.toString() === 'y') {
         yield { header: { ...base, name: `${path}/${OPAQUE_MARKER}`, type: 'file', xattrs: undefined } };
       }
-      yield* walk(root, path, xattrs, links, slicer);
+      yield* walk(root, path, xattrs, links, slicer, budget);
     } else if (st.isFile()) {
-      yield fileEntry(abs, path, st, base, links);
+      const entry = fileEntry(abs, path, st, base, links);
+      if (budget && entry.header.type === 'file') {
+        budget.used += st.size;
+        if (budget.used > budget.max) throw new TreeTooLargeError(budget.used, budget.max);
+      }
+      yield entry;
     } else if (st.isSymbolicLink()) {
       yield { header: { ...base, name: path, type: 'symlink', linkname: readlinkSync(abs) } };
     } else if (st.isCharacterDevice() || st.isBlockDevice()) {

@@ -62,9 +62,9 @@ export class LayerStore {
     return exists(this.dirOf(diffId));
   }
 
-  /** Archives a directory of changes into the blob store (see `captureLayer`; `maxBytes` bounds the tar). */
-  capture(upperDir: string, maxBytes?: number): Promise<LayerBlob> {
-    return captureLayer(upperDir, this.blobs, maxBytes);
+  /** Archives a directory of changes into the blob store (see `captureLayer`: `maxBytes` bounds the tar, `maxFileBytes` its files). */
+  capture(upperDir: string, maxBytes?: number, maxFileBytes?: number): Promise<LayerBlob> {
+    return captureLayer(upperDir, this.blobs, maxBytes, maxFileBytes);
   }
 
   /**
