@@ -111,7 +111,7 @@ export interface KilnConfig {
   instanceIdRanges: number;
 }
 
-/** `KILN_OSS_ENDPOINT`, `KILN_OSS_ACCESS_KEY_ID`, `KILN_OSS_ACCESS_KEY_SECRET`, `KILN_OSS_REGION`, `KILN_OSS_PATH_STYLE`, `KILN_OSS_ACCOUNTS`. */
+/** `KILN_OSS_ENDPOINT`, `KILN_OSS_ACCESS_KEY_ID`, `KILN_OSS_ACCESS_KEY_SECRET`, `KILN_OSS_REGION`, `KILN_OSS_PATH_STYLE`, `KILN_OSS_ACCOUNTS`, `KILN_OSS_MAX_OBJECT_BYTES`. */
 export interface OssConfig extends S3Settings {
   /**
    * Each account's buckets (and its own key, and per-`RoleName` refinements), by AccountId
@@ -119,6 +119,13 @@ export interface OssConfig extends S3Settings {
    * default account, which keeps every bucket with Kiln's key (see `resolveGrant`).
    */
   accounts: Record<string, OssAccountGrant>;
+  /**
+   * The largest object Kiln moves through the host (`KILN_OSS_MAX_OBJECT_BYTES`, default 64 GiB):
+   * a BaseImageType=OSS object is refused past it before it is downloaded, and an OSSUpload
+   * file past it (or past 5 GiB, a single PutObject's limit) before it is read; both end
+   * `OSS.ObjectTooLarge`.
+   */
+  maxObjectBytes: number;
 }
 
 /** `pattern` (a glob with `*`) names `image` (a system image or an image the caller can see). */
@@ -140,7 +147,7 @@ function imageAliasesFrom(raw: unknown, where: string): ImageAlias[] {
   return (raw as ImageAlias[]).map((a) => ({ pattern: a.pattern, image: a.image }));
 }
 
-type FileConfig = Partial<Omit<KilnConfig, 'regions' | 'imageAliases' | 'oss'>> & { regions?: Array<string | Region>; imageAliases?: unknown; oss?: Partial<S3Settings> & { accounts?: unknown } };
+type FileConfig = Partial<Omit<KilnConfig, 'regions' | 'imageAliases' | 'oss'>> & { regions?: Array<string | Region>; imageAliases?: unknown; oss?: Partial<S3Settings> & { accounts?: unknown; maxObjectBytes?: number } };
 
 function flag(name: string, raw: string | boolean | undefined, fallback: boolean): boolean {
   if (raw === undefined || raw === '') return fallback;
@@ -151,7 +158,7 @@ function flag(name: string, raw: string | boolean | undefined, fallback: boolean
 }
 
 /** The object store settings, or undefined when no endpoint is configured (OSS features then fail clearly). */
-function ossFrom(env: NodeJS.ProcessEnv, file: Partial<S3Settings> & { accounts?: unknown } = {}): OssConfig | undefined {
+function ossFrom(env: NodeJS.ProcessEnv, file: Partial<S3Settings> & { accounts?: unknown; maxObjectBytes?: number } = {}): OssConfig | undefined {
   const endpoint = env.KILN_OSS_ENDPOINT || file.endpoint;
   const accounts = env.KILN_OSS_ACCOUNTS
     ? ossAccountsFrom(parseJson(env.KILN_OSS_ACCOUNTS, 'KILN_OSS_ACCOUNTS'), 'KILN_OSS_ACCOUNTS')
@@ -177,6 +184,7 @@ function ossFrom(env: NodeJS.ProcessEnv, file: Partial<S3Settings> & { accounts?
     region: env.KILN_OSS_REGION || file.region || 'us-east-1',
     pathStyle: flag('KILN_OSS_PATH_STYLE', env.KILN_OSS_PATH_STYLE ?? file.pathStyle, true),
     accounts,
+    maxObjectBytes: intBetween('KILN_OSS_MAX_OBJECT_BYTES', env.KILN_OSS_MAX_OBJECT_BYTES ?? file.maxObjectBytes, 64 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
   };
 }
 

@@ -36,7 +36,7 @@ export function createBuildEngine(app: App, log: (msg: string, err?: unknown) =>
     taskOutputMaxBytes: app.config.taskOutputMaxBytes,
     driver: new RuncInstanceDriver({ dataDir, networkAllow: app.config.networkAllow, idBase: app.config.instanceIdBase, idSlots: app.config.instanceIdRanges }),
     newImageId,
-    ...(app.config.oss ? { oss: { stores: new S3AccountObjectStores(app.config.oss, defaultAccountId), scratchDir: join(dataDir, 'tmp', 'oss') } } : {}),
+    ...(app.config.oss ? { oss: { stores: new S3AccountObjectStores(app.config.oss, defaultAccountId), scratchDir: join(dataDir, 'tmp', 'oss'), maxObjectBytes: app.config.oss.maxObjectBytes } } : {}),
     async resolveContent(pipeline, kind) {
       const text = kind === 'build' ? pipeline.buildContent : pipeline.testContent;
       if (text === undefined) return undefined;

@@ -8,17 +8,31 @@ export interface OssAccess {
   store: ObjectStore;
   /** Files being transferred live here (on the data dir's disk, not in memory) until the transfer ends. */
   scratchDir: string;
+  /** The largest object moved through the host (`KILN_OSS_MAX_OBJECT_BYTES`; see `objectTooLarge`). */
+  maxObjectBytes: number;
 }
 
 /** How the engine reaches OSS for every account: the store per account and role, and the scratch folder. */
 export interface OssTenancy {
   stores: AccountObjectStores;
   scratchDir: string;
+  maxObjectBytes: number;
 }
 
 /** The OSS access of `accountId` through `roleName` (see `AccountObjectStores`); undefined without an object store. */
 export function ossAccessFor(oss: OssTenancy | undefined, accountId: string, roleName: string): OssAccess | undefined {
-  return oss && { store: oss.stores.storeFor(accountId, roleName), scratchDir: oss.scratchDir };
+  return oss && { store: oss.stores.storeFor(accountId, roleName), scratchDir: oss.scratchDir, maxObjectBytes: oss.maxObjectBytes };
+}
+
+/** The most OSSUpload sends: one PutObject request carries at most 5 GiB (OSS and S3 alike). */
+export const MAX_PUT_BYTES = 5 * 1024 ** 3;
+
+/**
+ * `OSS.ObjectTooLarge`: an object (or a file to upload) larger than Kiln moves through the host.
+ * Raised before its bytes are read, so nothing of it is stored on the host.
+ */
+export function objectTooLarge(prefix: string, what: string, bytes: number, maxBytes: number, why: string): StepFailure {
+  return new StepFailure('OSS.ObjectTooLarge', `${prefix}${what} holds ${bytes} bytes, more than the ${maxBytes} bytes ${why}.`);
 }
 
 /** The failure of a build that uses OSS on a Kiln without an object store. */

@@ -14,7 +14,7 @@ import { importArchive, LAYER_TOO_LARGE_CODE, UNSAFE_LAYER_CODE } from '../image
 import { readImage } from '../image/oci-image.js';
 import type { LayerStore } from '../layers/layer-store.js';
 import { ACCEPTED_FORMATS, FORMAT_NAMES, sniffArchive } from './archive-format.js';
-import { ossNotConfigured, storeFailure, withScratch, type OssAccess } from './oss-access.js';
+import { objectTooLarge, ossNotConfigured, storeFailure, withScratch, type OssAccess } from './oss-access.js';
 
 export interface OssBaseDeps {
   oss?: OssAccess;
@@ -73,9 +73,26 @@ export async function importOssBase(deps: OssBaseDeps, req: OssBaseRequest): Pro
       if (req.signal.aborted) throw new StepCancelled();
       throw storeFailure(err, prefix);
     }
+    // The object is kept on the host until it is imported: at most KILN_OSS_MAX_OBJECT_BYTES of it,
+    // refused before reading when the store says its size, and as it arrives when it does not.
+    const max = oss.maxObjectBytes;
+    const tooLarge = (bytes: number) => objectTooLarge(prefix, name, bytes, max, 'this Kiln downloads to import (KILN_OSS_MAX_OBJECT_BYTES)');
+    if (fetched.size !== undefined && fetched.size > max) {
+      fetched.body.destroy();
+      throw tooLarge(fetched.size);
+    }
+    let over: StepFailure | undefined;
     try {
-      await pump(fetched.body, createWriteStream(file));
+      await pump(fetched.body, async function* atMost(source: AsyncIterable<Buffer>) {
+        let bytes = 0;
+        for await (const piece of source) {
+          bytes += piece.length;
+          if (bytes > max) throw (over = tooLarge(bytes));
+          yield piece;
+        }
+      }, createWriteStream(file));
     } catch (err) {
+      if (over) throw over;
       if (req.signal.aborted) throw new StepCancelled();
       throw new StepFailure('OSS.Unavailable', `${prefix}reading ${name} from ${oss.store.endpoint} failed: ${(err as Error).message}`);
     }

@@ -3,7 +3,7 @@ import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { StepCancelled, StepFailure } from '../build/step-failure.js';
 import type { PlanStep } from '../plan/steps.js';
-import { ossNotConfigured, storeFailure, withScratch, type OssAccess } from './oss-access.js';
+import { MAX_PUT_BYTES, objectTooLarge, ossNotConfigured, storeFailure, withScratch, type OssAccess } from './oss-access.js';
 
 type OssDownload = Extract<PlanStep, { op: 'ossDownload' }>;
 type OssUpload = Extract<PlanStep, { op: 'ossUpload' }>;
@@ -36,7 +36,18 @@ export interface OssStepContext {
 const DOWNLOAD_SCRIPT = 'mkdir -p "$KILN_DEST" && rm -f "$KILN_DEST/$KILN_NAME" && cat > "$KILN_DEST/$KILN_NAME"'
   + ' && { [ -z "$KILN_SIZE" ] || [ "$(($(wc -c < "$KILN_DEST/$KILN_NAME")))" = "$KILN_SIZE" ]; }';
 
-const UPLOAD_SCRIPT = '[ -f "$KILN_FILE" ] || { echo "OSSUpload: $KILN_FILE is not a file on the instance" >&2; exit 66; }; exec cat -- "$KILN_FILE"';
+/**
+ * Prints the file's size on a line of its own, then, unless that is more than `KILN_MAX`, that
+ * many bytes of it. The size is the file's logical size (`stat`, or `ls` where busybox has no
+ * `stat -c`): a sparse file is refused without reading it, and `head -c` never sends more than
+ * was announced, however the file grows meanwhile.
+ */
+const UPLOAD_SCRIPT = '[ -f "$KILN_FILE" ] || { echo "OSSUpload: $KILN_FILE is not a file on the instance" >&2; exit 66; }; '
+  + 'size=$(stat -L -c %s -- "$KILN_FILE" 2>/dev/null) || size=$(set -- $(ls -lnLd -- "$KILN_FILE") && echo "$5"); '
+  + 'printf "%s\\n" "$size"; [ "$size" -le "$KILN_MAX" ] || exit 0; exec head -c "$size" -- "$KILN_FILE"';
+
+/** The size line `UPLOAD_SCRIPT` prints first is at most this long. */
+const SIZE_LINE_BYTES = 24;
 
 /** OSSDownload: the object becomes `<destinationDir>/<last segment of objectName>` in the step's layer. */
 export async function runOssDownload(step: OssDownload, ctx: OssStepContext): Promise<void> {
@@ -82,24 +93,49 @@ export async function runOssUpload(step: OssUpload, ctx: OssStepContext): Promis
   const object = ctx.resolve(step.object);
   const file = ctx.resolve(step.file);
   const prefix = `${step.where}: OSSUpload: `;
+  const maxBytes = Math.min(MAX_PUT_BYTES, oss.maxObjectBytes);
   await withScratch(oss, async (dir) => {
     const copy = join(dir, 'upload');
     const fd = openSync(copy, 'w', 0o600);
     let size = 0;
+    /** The size the instance announced (undefined until its line arrived). */
+    let announced: number | undefined;
+    let head = Buffer.alloc(0);
     let writeError: Error | undefined;
     try {
       // The step's listener must not throw (that stops the step): a failed write is kept and reported after.
       const stdout = (chunk: Buffer) => {
         if (writeError) return;
+        let data = chunk;
+        if (announced === undefined) {
+          head = Buffer.concat([head, chunk]);
+          const eol = head.indexOf(0x0a);
+          if (eol < 0) {
+            if (head.length > SIZE_LINE_BYTES) writeError = new Error('the instance did not say the size of the file');
+            return;
+          }
+          const line = head.subarray(0, eol).toString('latin1');
+          if (!/^\d{1,20}$/.test(line)) {
+            writeError = new Error(`the instance said the size of the file is ${JSON.stringify(line.slice(0, SIZE_LINE_BYTES))}`);
+            return;
+          }
+          announced = Number(line);
+          data = head.subarray(eol + 1);
+        }
+        if (announced > maxBytes) return; // refused below; the instance sends nothing more
+        if (size + data.length > announced) {
+          writeError = new Error(`the file sent more than the ${announced} bytes it holds`);
+          return;
+        }
         try {
-          writeSync(fd, chunk);
-          size += chunk.length;
+          writeSync(fd, data);
+          size += data.length;
         } catch (err) {
           writeError = err as Error;
         }
       };
       try {
-        await ctx.exec(['/bin/sh', '-c', UPLOAD_SCRIPT], { user: 'root', env: [`KILN_FILE=${file}`], stdout }, false);
+        await ctx.exec(['/bin/sh', '-c', UPLOAD_SCRIPT], { user: 'root', env: [`KILN_FILE=${file}`, `KILN_MAX=${maxBytes}`], stdout }, false);
       } catch (err) {
         if (err instanceof StepFailure && err.code === 'BuildCommandFailed') {
           throw new StepFailure('OSSUpload.FileNotFound', `${prefix}${file} is not a readable file on the instance.`);
@@ -110,6 +146,13 @@ export async function runOssUpload(step: OssUpload, ctx: OssStepContext): Promis
       closeSync(fd);
     }
     if (writeError) throw new StepFailure('OSS.RequestFailed', `${prefix}keeping ${file} on the host for the upload failed: ${writeError.message}`);
+    if (announced !== undefined && announced > maxBytes) {
+      const why = maxBytes === MAX_PUT_BYTES ? 'one PutObject request may carry' : 'this Kiln moves through the host (KILN_OSS_MAX_OBJECT_BYTES)';
+      throw objectTooLarge(prefix, `${file} (sparse files count at their full size)`, announced, maxBytes, why);
+    }
+    if (announced === undefined || size !== announced) {
+      throw new StepFailure('OSS.RequestFailed', `${prefix}${file} changed while it was read (${size} of the ${announced ?? '?'} bytes it held arrived); nothing was uploaded.`);
+    }
     try {
       await oss.store.put(bucket, object, createReadStream(copy), size, ctx.signal);
     } catch (err) {
