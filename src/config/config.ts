@@ -95,6 +95,13 @@ export interface KilnConfig {
    */
   taskOutputMaxBytes: number;
   /**
+   * Log streams (`/kiln/v1/executions/<id>/logs`) one account may have open at once on an API
+   * process (`KILN_LOG_STREAMS_PER_ACCOUNT`, default 16; 0: no limit); past it `Throttling.User`.
+   */
+  logStreamsPerAccount: number;
+  /** A log stream whose reader takes nothing for this long is closed (`KILN_LOG_STREAM_IDLE_MS`, default 60 s; 0: never). */
+  logStreamIdleMs: number;
+  /**
    * Private ranges (CIDR blocks) that builds with InternetMaxBandwidthOut > 0 may reach
    * (`KILN_NETWORK_ALLOW`, comma-separated). Default none: builds reach the internet only, never
    * the host's own addresses (whatever this says), RFC 1918, link-local, CGNAT and the like.
@@ -270,6 +277,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KilnConfig {
     hostDiskHoldAfter: positiveInt('KILN_HOST_DISK_HOLD_AFTER', env.KILN_HOST_DISK_HOLD_AFTER ?? file.hostDiskHoldAfter, 3),
     logMaxBytes: positiveInt('KILN_LOG_MAX_BYTES', env.KILN_LOG_MAX_BYTES ?? file.logMaxBytes, 16 * 1024 ** 2),
     taskOutputMaxBytes: intBetween('KILN_TASK_OUTPUT_MAX_BYTES', env.KILN_TASK_OUTPUT_MAX_BYTES ?? file.taskOutputMaxBytes, DEFAULT_TASK_OUTPUT_MAX_BYTES, 1, 1024 ** 2),
+    logStreamsPerAccount: positiveInt('KILN_LOG_STREAMS_PER_ACCOUNT', env.KILN_LOG_STREAMS_PER_ACCOUNT ?? file.logStreamsPerAccount, 16),
+    logStreamIdleMs: positiveInt('KILN_LOG_STREAM_IDLE_MS', env.KILN_LOG_STREAM_IDLE_MS ?? file.logStreamIdleMs, 60_000),
     networkAllow: networkAllowFrom(env.KILN_NETWORK_ALLOW ?? file.networkAllow),
     instanceIdBase: positiveInt('KILN_INSTANCE_ID_BASE', env.KILN_INSTANCE_ID_BASE ?? file.instanceIdBase, 2 ** 31),
     instanceIdRanges: positiveInt('KILN_INSTANCE_ID_RANGES', env.KILN_INSTANCE_ID_RANGES ?? file.instanceIdRanges, 4096),

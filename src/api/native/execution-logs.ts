@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { App } from '../../app/app.js';
@@ -9,6 +9,7 @@ import { httpStatusFor } from '../rpc/http-status.js';
 import type { NonceRegistry } from '../rpc/nonce-registry.js';
 import { newRequestId } from '../rpc/request-id.js';
 import { nativeAuthenticator } from './authenticate-native.js';
+import { LogStreamSlots } from './log-stream-slots.js';
 
 /** Path of the live log stream of one execution. */
 export const LOGS_PATH = '/kiln/v1/executions/:executionId/logs';
@@ -21,21 +22,36 @@ const POLL_MS = 250;
  */
 const PAGE = 16;
 
+/** How a write ended: taken, the client gone, or the client taking nothing for the idle limit. */
+type Sent = 'sent' | 'gone' | 'stalled';
+
 /**
  * Writes `text` to the response; when the socket's buffer is past its high-water mark, waits
- * until it drains. Resolves false once the client has gone (nothing more should be sent).
+ * until it drains. `gone` once the client has gone (nothing more should be sent); `stalled`
+ * when, for `idleMs` (0: no limit), the client took nothing: no write completed, so what waits
+ * to be sent did not shrink.
  */
-function send(res: ServerResponse, text: string): Promise<boolean> {
-  if (res.destroyed || res.writableEnded) return Promise.resolve(false);
-  if (res.write(text)) return Promise.resolve(true);
+function send(res: ServerResponse, text: string, idleMs: number): Promise<Sent> {
+  if (res.destroyed || res.writableEnded) return Promise.resolve('gone');
+  if (res.write(text)) return Promise.resolve('sent');
   return new Promise((resolve) => {
-    const settle = (open: boolean) => {
+    let waiting = res.writableLength;
+    let timer: NodeJS.Timeout | undefined;
+    const settle = (how: Sent) => {
+      clearTimeout(timer);
       res.off('drain', onDrain);
       res.off('close', onClose);
-      resolve(open && !res.destroyed);
+      resolve(how === 'sent' && res.destroyed ? 'gone' : how);
     };
-    const onDrain = () => settle(true);
-    const onClose = () => settle(false);
+    const onDrain = () => settle('sent');
+    const onClose = () => settle('gone');
+    const check = () => {
+      const now = res.writableLength;
+      if (now >= waiting) return settle('stalled');
+      waiting = now;
+      timer = setTimeout(check, idleMs);
+    };
+    if (idleMs > 0) timer = setTimeout(check, idleMs);
     res.on('drain', onDrain);
     res.on('close', onClose);
   });
@@ -55,9 +71,15 @@ function sendError(reply: FastifyReply, app: App, err: unknown): FastifyReply {
  * execution has ended, or at once without `follow`) a last line
  * `{"end":true,"status","message","errorCode","errorInfo","imageId"}`. With `follow` the
  * stream stays open and delivers output as the build writes it. Signed like the ECS API (V3).
+ *
+ * An account has at most `logStreamsPerAccount` streams open on this process at once (more:
+ * `Throttling.User`), and a stream whose reader takes nothing for `logStreamIdleMs` is closed;
+ * a client resumes with `after` = the last `seq` it got.
  */
 export function registerExecutionLogs(server: FastifyInstance, app: App, nonces: NonceRegistry): void {
   const auth = nativeAuthenticator(app, nonces);
+  const slots = new LogStreamSlots(app.config.logStreamsPerAccount);
+  const idleMs = app.config.logStreamIdleMs;
   server.get<{ Params: { executionId: string }; Querystring: { after?: string; follow?: string } }>(LOGS_PATH, async (req, reply) => {
     let accountId: string;
     try {
@@ -65,6 +87,19 @@ export function registerExecutionLogs(server: FastifyInstance, app: App, nonces:
     } catch (err) {
       return sendError(reply, app, err);
     }
+    const release = slots.acquire(accountId);
+    if (!release) {
+      return sendError(reply, app, new KilnError('Throttling.User', `Request was denied due to user flow control: account ${accountId} already has `
+        + `${slots.limit} log streams open on this server (KILN_LOG_STREAMS_PER_ACCOUNT). Close one, or retry once one has ended.`));
+    }
+    try {
+      return await streamLogs(req, reply, accountId);
+    } finally {
+      release();
+    }
+  });
+
+  async function streamLogs(req: FastifyRequest<{ Params: { executionId: string }; Querystring: { after?: string; follow?: string } }>, reply: FastifyReply, accountId: string): Promise<FastifyReply | undefined> {
     const first = await app.store.executions.locate(accountId, req.params.executionId);
     if (!first) {
       return sendError(reply, app, new KilnError('InvalidImagePipelineExecution.NotFound', 'The specified image pipeline execution does not exist!'));
@@ -76,6 +111,8 @@ export function registerExecutionLogs(server: FastifyInstance, app: App, nonces:
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
+    // At once, not with the first chunk: a follow client of a quiet build knows it was admitted.
+    res.flushHeaders();
     // 'close' on the response: the answer was sent, or the connection ended (the client went away).
     let closed = false;
     res.once('close', () => {
@@ -91,21 +128,29 @@ export function registerExecutionLogs(server: FastifyInstance, app: App, nonces:
           // One chunk at a time, each after the last drained: a reader that does not read holds
           // this page and a socket buffer, never the rest of the log.
           for (const chunk of chunks) {
-            if (!(await send(res, `${JSON.stringify(chunk)}\n`))) return;
+            const sent = await send(res, `${JSON.stringify(chunk)}\n`, idleMs);
+            if (sent === 'stalled') {
+              // Cut, not ended: the client sees no end line and resumes after the last seq it got.
+              req.log.info({ executionId: first.id, accountId }, `log stream closed: its reader took nothing for ${idleMs} ms`);
+              res.destroy();
+            }
+            if (sent !== 'sent') return undefined;
             after = chunk.seq;
           }
           chunks = chunks.length === PAGE ? await app.store.executionLogs.read(first.id, after, PAGE) : [];
         }
-        if (closed) return;
+        if (closed) return undefined;
         if (!execution || !follow || isTerminal(execution.status)) {
           res.end(`${JSON.stringify({ end: true, status: execution?.status, message: execution?.message, errorCode: execution?.errorCode, errorInfo: execution?.errorInfo, imageId: execution?.imageId })}\n`);
-          return;
+          return undefined;
         }
         await sleep(POLL_MS);
+        if (closed) return undefined;
       }
     } catch (err) {
       req.log.error({ err }, 'log stream failed');
       res.end();
+      return undefined;
     }
-  });
+  }
 }
