@@ -1,6 +1,7 @@
 import { KilnError } from './errors.js';
 import type { Image } from './image.js';
 import type { Repositories } from './ports.js';
+import { formatBytes } from './bytes.js';
 
 /*
  * Per-account storage quotas. Both are counted per ACCOUNT over all of its regions, not per
@@ -29,18 +30,6 @@ export const IMAGE_STORAGE_QUOTA_CODE = 'QuotaExceed.ImageStorage';
 export interface LayerRef {
   digest: string;
   size: number;
-}
-
-/** `1.5 MiB`: bytes for messages. */
-export function formatBytes(n: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${n} bytes` : `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
 }
 
 /** The error for an image that would hold `bytes` while the account may hold `quota`. */

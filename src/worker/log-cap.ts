@@ -1,9 +1,4 @@
-/** A byte count the way the truncation line quotes it: `16 MiB`, `512 KiB`, `1000 bytes`. */
-export function formatBytes(bytes: number): string {
-  if (bytes > 0 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
-  if (bytes > 0 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
-  return `${bytes} bytes`;
-}
+import { formatBytes } from '../domain/bytes.js';
 
 /** The line stored, once, in place of an execution's output past its cap. */
 export function truncationLine(maxBytes: number): string {

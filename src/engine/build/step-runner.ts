@@ -6,7 +6,8 @@ import { restore, snapshot, TmpTooLargeError, type TmpSnapshot } from '../cache/
 import type { StepResult, StepRun } from '../instance/instance.js';
 import { UnknownUserError } from '../instance/user.js';
 import { LAYER_MEDIA_TYPE, LayerTooLargeError, type LayerBlob } from '../layers/capture-layer.js';
-import { IMAGE_STORAGE_QUOTA_CODE, distinctBytes, formatBytes, type LayerRef } from '../../domain/storage-quota.js';
+import { formatBytes } from '../../domain/bytes.js';
+import { IMAGE_STORAGE_QUOTA_CODE, distinctBytes, type LayerRef } from '../../domain/storage-quota.js';
 import type { LayerStore } from '../layers/layer-store.js';
 import { envList, expand, resolveWorkdir, setEnv, type ImageConfigState } from '../image-config.js';
 import type { PlanStep } from '../plan/steps.js';

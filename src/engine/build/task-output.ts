@@ -1,5 +1,5 @@
 import { StepFailure } from './step-failure.js';
-import { formatBytes } from '../../domain/storage-quota.js';
+import { formatBytes } from '../../domain/bytes.js';
 
 /** The error code of a step that refers to a task's output that was too large to keep. */
 export const TASK_OUTPUT_TOO_LARGE = 'TaskOutputTooLarge';
