@@ -36,7 +36,7 @@ export interface StepRun {
   cwd: string;
   /** `name`, `uid`, `name:group` or `uid:gid`, resolved from the instance's /etc/passwd and /etc/group. */
   user: string;
-  /** Kills the step after this long (≤ 0 or non-finite: no limit). */
+  /** Kills the step this long after `run` was called, its setup included (≤ 0 or non-finite: no limit). */
   timeoutMs: number;
   /**
    * Called with output as it comes. It should not throw: a throw stops the step (nothing more
@@ -63,7 +63,7 @@ export class OutputListenerError extends Error {
 
 /**
  * How a step ended. `exitCode` is the process's status (128 + signal when killed; -1 when it
- * never started because `signal` was already aborted). Any of `oomKilled`, `diskFull`,
+ * never started: `signal` was aborted or the time was up before the command started). Any of `oomKilled`, `diskFull`,
  * `timedOut`, `cancelled` means the step failed for that reason, whatever `exitCode` says.
  */
 export interface StepResult {

@@ -107,6 +107,8 @@ export class RuncInstance implements Instance {
 
   private async runStep(step: StepRun): Promise<StepResult> {
     const { spec, paths, runc, cgroup, network } = this.parts;
+    // the step's time runs from here: setting it up (mounting, reading the image's users) counts
+    const deadline = Number.isFinite(step.timeoutMs) && step.timeoutMs > 0 ? Date.now() + step.timeoutMs : undefined;
     await this.discardLast();
     const seq = ++this.seq;
     const id = `kiln-${spec.name}-${seq}`;
@@ -183,11 +185,14 @@ export class RuncInstance implements Instance {
           await writeFile(paths.config, JSON.stringify(config));
         });
       const [, , oomBefore] = await allSettled([mounted, configWritten, cgroup.resetPeak().then(() => globalOomKills()), writeFile(paths.runcLog, '')]);
+      // cancelled or out of time while it was set up: the command does not start
+      const timedOut = deadline !== undefined && Date.now() >= deadline;
+      if (step.signal?.aborted || timedOut) return { exitCode: -1, oomKilled: false, diskFull: false, timedOut, cancelled: !timedOut, upperDir };
       stack.push('container', async () => {
         // `runc run` removes the container when it ends; delete -f only what is still there
         if (await runc.exists(id)) await runc.delete(id);
       });
-      const outcome = await this.runContainer(id, step);
+      const outcome = await this.runContainer(id, step, deadline);
       // free space as the failed step left it: before the overlay lets go of anything
       const free = outcome.exitCode !== 0 ? await diskFree(paths.disk) : undefined;
       tearDown().catch(() => undefined); // awaited, and its failure thrown, below
@@ -244,7 +249,7 @@ export class RuncInstance implements Instance {
   }
 
   /** Runs the container to its end, enforcing the timeout, the abort signal and OOM kills. */
-  private async runContainer(id: string, step: StepRun): Promise<{ exitCode: number; timedOut: boolean; cancelled: boolean; polledOom: boolean }> {
+  private async runContainer(id: string, step: StepRun, deadline: number | undefined): Promise<{ exitCode: number; timedOut: boolean; cancelled: boolean; polledOom: boolean }> {
     const { paths, runc, cgroup } = this.parts;
     const child = runc.spawnRun(paths.dir, id, paths.runcLog, step.stdin !== undefined);
     if (step.stdin) {
@@ -296,17 +301,18 @@ export class RuncInstance implements Instance {
       kill();
     };
     const timeout =
-      Number.isFinite(step.timeoutMs) && step.timeoutMs > 0
+      deadline !== undefined
         ? setTimeout(() => {
             timedOut = true;
             kill();
-          }, step.timeoutMs)
+          }, Math.max(0, deadline - Date.now()))
         : undefined;
     const onAbort = () => {
       cancelled = true;
       kill();
     };
     step.signal?.addEventListener('abort', onAbort, { once: true });
+    if (step.signal?.aborted) onAbort(); // aborted since the setup looked
     const poller = setInterval(() => {
       void cgroup.stepOomKills(id).then((n) => {
         if (n > 0 && !done) {

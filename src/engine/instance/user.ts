@@ -1,4 +1,4 @@
-import { readRootfsFile } from './rootfs-file.js';
+import { readRootfsFile, RootfsFileError } from './rootfs-file.js';
 
 /** The identity a step's process runs as. */
 export interface ResolvedUser {
@@ -9,10 +9,14 @@ export interface ResolvedUser {
   home: string;
 }
 
-/** A USER the image cannot resolve (Docker: "unable to find user …"). */
+/**
+ * A USER the image cannot resolve (Docker: "unable to find user …"): no entry names it, or
+ * (`reason`) the image's passwd or group file cannot be read (e.g. "/etc/passwd is not a
+ * regular file").
+ */
 export class UnknownUserError extends Error {
-  constructor(readonly user: string, what: string) {
-    super(`unable to find ${what} ${JSON.stringify(user)}: no matching entries in the image's /etc/${what === 'user' ? 'passwd' : 'group'}`);
+  constructor(readonly user: string, what: string, reason?: string) {
+    super(`unable to find ${what} ${JSON.stringify(user)}: ${reason ?? `no matching entries in the image's /etc/${what === 'user' ? 'passwd' : 'group'}`}`);
     this.name = 'UnknownUserError';
   }
 }
@@ -94,6 +98,12 @@ export function resolveUserSpec(spec: string, passwd: PasswdEntry[], groups: Gro
  * `visited` collects the top-level names the answer depends on (`etc`, and where symlinks lead).
  */
 export async function resolveUser(rootfs: string, spec: string, visited?: Set<string>): Promise<ResolvedUser> {
-  const [passwd, group] = await Promise.all([readRootfsFile(rootfs, '/etc/passwd', visited), readRootfsFile(rootfs, '/etc/group', visited)]);
+  const read = (file: string, what: string) =>
+    readRootfsFile(rootfs, file, visited).catch((err: unknown) => {
+      // a FIFO, device, directory or huge file there: this user cannot be resolved
+      if (err instanceof RootfsFileError) throw new UnknownUserError(spec.trim() || 'root', what, err.message);
+      throw err;
+    });
+  const [passwd, group] = await Promise.all([read('/etc/passwd', 'user'), read('/etc/group', 'group')]);
   return resolveUserSpec(spec, parsePasswd(passwd?.toString('utf8') ?? ''), parseGroup(group?.toString('utf8') ?? ''));
 }
