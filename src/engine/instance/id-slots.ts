@@ -1,5 +1,6 @@
-import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
 /** Ids per instance: container ids 0–65535 (what an image's /etc/passwd can name). */
 export const IDS_PER_INSTANCE = 65536;
@@ -19,7 +20,7 @@ export interface IdRange {
 /** A range held by one instance until `release`. */
 export interface IdClaim {
   range: IdRange;
-  /** The slot's claim file (what `release` removes). */
+  /** The claim's entry file, `<claimsDir>/<slot>/<pid>-<nonce>` (what `release` removes, with its slot folder). */
   file: string;
   release(): Promise<void>;
 }
@@ -40,9 +41,14 @@ export interface IdSlotsOptions {
  * `base` … `base + slots·65536 − 1` is checked once against /etc/passwd, /etc/group,
  * /etc/subuid and /etc/subgid, and claiming fails when anything there falls inside it.
  *
- * A claim is a file `<claimsDir>/<slot>` made with O_EXCL, holding the claimer's pid and the
- * instance's folder. One whose process is gone and whose folder no longer exists is stale (its
- * engine crashed and the instance was reaped) and is taken over.
+ * A claim is a folder `<claimsDir>/<slot>` holding one entry, `<pid>-<nonce>`, whose content is
+ * the instance's folder. It is made complete under a temporary name and renamed into place, which
+ * the kernel does only where no slot folder is or an empty one: a claim is never seen half made,
+ * and of two claimers one wins. A claim whose process is gone and whose instance folder no longer
+ * exists is stale (its engine crashed and the instance was reaped) and is taken over by removing
+ * that very entry (by its unique name) and renaming a new claim into the emptied folder: two
+ * claimers that both judged it stale remove the same entry, and only one rename succeeds; a fresh
+ * claim made meanwhile has another name and is never removed.
  */
 export class IdSlots {
   readonly base: number;
@@ -60,47 +66,67 @@ export class IdSlots {
       this.checked = undefined;
       throw err;
     }));
-    await mkdir(this.options.claimsDir, { recursive: true, mode: 0o700 });
-    // start at a slot that depends on the owner: concurrent claimers rarely race for the same file
-    const start = hashOf(owner) % this.slots;
-    for (let n = 0; n < this.slots; n++) {
-      const slot = (start + n) % this.slots;
-      const file = join(this.options.claimsDir, String(slot));
-      if (await this.tryClaim(file, owner)) {
-        return { range: { hostId: this.base + slot * IDS_PER_INSTANCE, size: IDS_PER_INSTANCE }, file, release: () => rm(file, { force: true }) };
+    const dir = this.options.claimsDir;
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const entry = `${process.pid}-${randomBytes(8).toString('hex')}`;
+    const pending = join(dir, `.new-${entry}`);
+    await mkdir(pending, { mode: 0o700 });
+    try {
+      await writeFile(join(pending, entry), `${owner}\n`, { mode: 0o600 });
+      // start at a slot that depends on the owner: concurrent claimers rarely race for the same slot
+      const start = hashOf(owner) % this.slots;
+      for (let n = 0; n < this.slots; n++) {
+        const slot = (start + n) % this.slots;
+        const slotDir = join(dir, String(slot));
+        if (await this.tryClaim(pending, slotDir)) {
+          const file = join(slotDir, entry);
+          return { range: { hostId: this.base + slot * IDS_PER_INSTANCE, size: IDS_PER_INSTANCE }, file, release: () => this.drop(file) };
+        }
       }
+    } finally {
+      await rm(pending, { recursive: true, force: true });
     }
-    throw new Error(`all ${this.slots} id ranges for build instances are in use (see ${this.options.claimsDir})`);
+    throw new Error(`all ${this.slots} id ranges for build instances are in use (see ${dir})`);
   }
 
-  /** Claim files naming an instance folder that starts with `ownerPrefix` (leftovers of those instances). */
+  /** Claim entries naming an instance folder that starts with `ownerPrefix` (leftovers of those instances; remove with `drop`). */
   async claimsOf(ownerPrefix: string): Promise<string[]> {
     const out: string[] = [];
     for (const name of await readdir(this.options.claimsDir).catch(() => [] as string[])) {
-      const file = join(this.options.claimsDir, name);
-      const claim = await readClaim(file);
-      if (claim?.owner.startsWith(ownerPrefix)) out.push(file);
+      if (name.startsWith('.')) continue;
+      for (const claim of await readClaims(join(this.options.claimsDir, name))) if (claim.owner.startsWith(ownerPrefix)) out.push(claim.file);
     }
     return out;
   }
 
-  private async tryClaim(file: string, owner: string): Promise<boolean> {
-    for (let attempt = 0; attempt < 2; attempt++) {
+  /**
+   * Removes a claim entry and its slot folder (unless another claim is in it by then); also a
+   * claim file of Kiln versions before claims were folders.
+   */
+  async drop(file: string): Promise<void> {
+    await rm(file, { force: true });
+    if (dirname(file) === this.options.claimsDir) return;
+    await rmdir(dirname(file)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT' && err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+    });
+  }
+
+  /** Renames the complete claim `pending` to `slotDir` when the slot is free or its claim is stale. */
+  private async tryClaim(pending: string, slotDir: string): Promise<boolean> {
+    for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        const handle = await open(file, 'wx', 0o600);
-        try {
-          await handle.writeFile(`${process.pid}\n${owner}\n`);
-        } finally {
-          await handle.close();
-        }
+        await rename(pending, slotDir);
         return true;
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOTDIR') throw err;
       }
-      const claim = await readClaim(file);
-      if (claim === undefined) continue; // just released, or half-written: look again
-      if (alive(claim.pid) || (await exists(claim.owner))) return false;
-      await rm(file, { force: true });
+      const claims = await readClaims(slotDir);
+      for (const claim of claims) {
+        if (alive(claim.pid) || (await exists(claim.owner))) return false;
+      }
+      // every claim there is stale: remove those very entries (a new claim would have another name)
+      for (const claim of claims) await rm(claim.file, { force: true });
     }
     return false;
   }
@@ -133,14 +159,33 @@ export class IdSlots {
   }
 }
 
-async function readClaim(file: string): Promise<{ pid: number; owner: string } | undefined> {
-  const text = await readFile(file, 'utf8').catch(() => undefined);
-  const [pid, owner] = text?.split('\n') ?? [];
-  if (!pid || !owner) return undefined;
-  return { pid: Number(pid), owner };
+/**
+ * The claims in a slot: its entries (pid from the name, owner from the content), or, for a claim
+ * file of a Kiln version before claims were folders, that file ("<pid>\n<owner>\n"). An entry
+ * that cannot be read counts as owned by no process and no folder: stale.
+ */
+async function readClaims(slotDir: string): Promise<{ file: string; pid: number; owner: string }[]> {
+  let names: string[];
+  try {
+    names = await readdir(slotDir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return [];
+    if (code !== 'ENOTDIR') throw err;
+    const [pid = '', owner = ''] = (await readFile(slotDir, 'utf8').catch(() => '')).split('\n');
+    return [{ file: slotDir, pid: Number(pid) || 0, owner }];
+  }
+  const out = [];
+  for (const name of names) {
+    const file = join(slotDir, name);
+    const owner = (await readFile(file, 'utf8').catch(() => '')).split('\n')[0] ?? '';
+    out.push({ file, pid: Number(name.split('-')[0]) || 0, owner });
+  }
+  return out;
 }
 
 function alive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false; // kill(0) would signal our own group
   try {
     process.kill(pid, 0);
     return true;

@@ -1,4 +1,4 @@
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCommand } from '../system/run-command.js';
 import { findInstanceCgroups, removeCgroupTree } from './cgroups.js';
@@ -96,7 +96,7 @@ export async function reapLeftovers(runc: Runc, roots: LeftoverRoots, namePrefix
   for (const n of f.netns) await deleteNetns(n).catch(() => undefined);
   for (const c of f.cgroups) await removeCgroupTree(c).catch(() => undefined);
   for (const l of f.loops) await runCommand('losetup', ['-d', l], { allowFailure: true });
-  for (const c of f.claims) await rm(c, { force: true });
+  for (const c of f.claims) await roots.ids.drop(c).catch(() => undefined);
   // never through a mount that would not go (a layer view would let rm reach the layer store)
   for (const d of f.dirs) await removeUnmounted(d).catch(() => undefined);
 }
