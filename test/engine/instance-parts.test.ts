@@ -80,7 +80,8 @@ describe('instance parts', () => {
     assert.equal(spec.process.noNewPrivileges, false);
     assert.deepEqual(spec.linux.namespaces.find((n) => n.type === 'network'), { type: 'network', path: '/run/netns/kiln-x' });
     assert.ok(['pid', 'mount', 'uts', 'ipc'].every((t) => spec.linux.namespaces.some((n) => n.type === t && !n.path)));
-    assert.ok(spec.mounts.some((m) => m.destination === '/sys' && m.options?.includes('ro')));
+    assert.ok(spec.mounts.some((m) => m.destination === '/sys' && m.options?.includes('rro')));
+    assert.ok(spec.mounts.some((m) => m.destination === '/sys/fs/cgroup' && m.type === 'cgroup' && m.options?.includes('ro')));
     const rootSpec = buildStepSpec({ ...input, uid: 0, env: ['PATH=/x', 'HOME=/h'] }) as typeof spec;
     assert.deepEqual(rootSpec.process.capabilities.effective, DEFAULT_CAPABILITIES);
     assert.deepEqual(rootSpec.process.env.filter((e) => e.startsWith('PATH=') || e.startsWith('HOME=')), ['PATH=/x', 'HOME=/h']);

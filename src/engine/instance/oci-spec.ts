@@ -81,9 +81,11 @@ type Json = Record<string, unknown>;
  *
  * Mounts: /proc, a tmpfs /dev with the standard devices (runc binds null, zero, full, random,
  * urandom and tty from the host, as a user namespace cannot mknod; ptmx from /dev/pts),
- * /dev/pts, /dev/shm (64 MiB), /dev/mqueue, /sys as a read-only bind of the host's (a user
- * namespace may mount sysfs only in a network namespace it owns, and the instance's belongs to
- * the host), the instance's /tmp and /etc files. Non-root users get no effective capabilities.
+ * /dev/pts, /dev/shm (64 MiB), /dev/mqueue, /sys as a recursively read-only bind of the host's
+ * (a user namespace may mount sysfs only in a network namespace it owns, and the instance's
+ * belongs to the host) with the step's own cgroup, read-only, at /sys/fs/cgroup (as Docker
+ * does: the host's hierarchies there would show every instance), the instance's /tmp and /etc
+ * files. Non-root users get no effective capabilities.
  */
 export function buildStepSpec(input: StepSpecInput): Json {
   const env = [...input.env];
@@ -118,7 +120,11 @@ export function buildStepSpec(input: StepSpecInput): Json {
       { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
       { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
       { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
-      { destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'rprivate', 'nosuid', 'noexec', 'nodev', 'ro'] },
+      // read-only all the way down (`ro` alone applies to the top mount: the cgroup hierarchies
+      // under it stayed writable mounts); runc ≥ 1.1 sets `rro` with mount_setattr (Linux ≥ 5.12)
+      { destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'rprivate', 'nosuid', 'noexec', 'nodev', 'rro'] },
+      // the step's own cgroup, read-only, over the host's tree (which names every instance)
+      { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'] },
       { destination: '/tmp', type: 'bind', source: input.tmpDir, options: ['rbind', 'rprivate', 'nosuid', 'nodev'] },
       ...input.etcFiles.map((f) => ({ destination: f.destination, type: 'bind', source: f.source, options: ['rbind', 'rprivate'] })),
     ],
@@ -142,7 +148,8 @@ export function buildStepSpec(input: StepSpecInput): Json {
         '/sys/firmware',
         '/sys/devices/virtual/powercap',
       ],
-      readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
+      // /sys/fs/cgroup: the tmpfs runc puts the step's cgroup hierarchies in is left writable
+      readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger', '/sys/fs/cgroup'],
     },
   };
 }
