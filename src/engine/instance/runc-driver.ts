@@ -9,6 +9,7 @@ import type { Instance, InstanceDriver, InstanceSpec } from './instance.js';
 import { InstanceNetwork } from './instance-network.js';
 import { InstancePaths } from './instance-paths.js';
 import { IdSlots } from './id-slots.js';
+import { makePrivateDir } from '../system/private-dir.js';
 import { idmapMounts, shiftOwnership } from './idmap.js';
 import { LayerViews } from './layer-views.js';
 import { findLeftovers, reapLeftovers, type LeftoverRoots } from './leftovers.js';
@@ -85,7 +86,7 @@ export class RuncInstanceDriver implements InstanceDriver {
   async instancesRoot(): Promise<string> {
     if (this.resolvedRoot === undefined) {
       await mkdir(this.configuredRoot, { recursive: true, mode: 0o700 });
-      await chmod(this.options.dataDir, 0o700);
+      makePrivateDir(this.options.dataDir, 'data dir');
       await chmod(this.configuredRoot, 0o700);
       this.resolvedRoot = await realpath(this.configuredRoot);
     }
