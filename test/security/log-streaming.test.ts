@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { v3Authorization, v3PayloadHash } from '../../src/api/rpc/signature-v3.js';
 import { signedGet } from '../../src/cli/signed-get.js';
 import type { ExecutionLogRepository, LogChunk, Store } from '../../src/domain/ports.js';
 import { createStore } from '../../src/store/create-store.js';
@@ -15,6 +12,8 @@ import { freePort, kilnEnv, REPO_ROOT, spawnKiln, type KilnProcess } from '../su
 import { REGION, startKiln, type TestKiln } from '../support/kiln.js';
 import { createComponent, createPipeline } from '../conformance/ops-support.js';
 import { assertNoLeftovers, build, clientAt, logsOf, startExecution, uniqueName } from '../e2e/support.js';
+import type { Socket } from 'node:net';
+import { signedRequestHead, stalledReader } from './support/log-stream-clients.js';
 
 /*
  * Build output cannot exhaust the server: a reader that never reads holds a bounded amount of
@@ -45,33 +44,6 @@ async function fillLog(store: Store, executionId: string, rows: number): Promise
     await store.executionLogs.append(executionId, batch);
   }
   return { bytes, firstLine: line(0) };
-}
-
-/** The request head of a V3-signed GET, as `signedGet` sends it, for a raw socket. */
-function signedRequestHead(host: string, path: string, query: Record<string, string>, key: Key): string {
-  const pairs = Object.entries(query);
-  const headers: Record<string, string> = {
-    host,
-    'x-acs-date': new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    'x-acs-signature-nonce': randomBytes(16).toString('hex'),
-    'x-acs-content-sha256': v3PayloadHash('ACS3-HMAC-SHA256', Buffer.alloc(0)),
-  };
-  const signedHeaders = Object.keys(headers).sort();
-  headers.authorization = v3Authorization('ACS3-HMAC-SHA256', key.accessKeyId, key.accessKeySecret, {
-    method: 'GET', path, query: pairs, headers, signedHeaders, hashedPayload: headers['x-acs-content-sha256']!,
-  });
-  const search = new URLSearchParams(pairs).toString();
-  return `GET ${path}${search ? `?${search}` : ''} HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
-}
-
-/** A client that connects, sends a signed request for the log and never reads a byte of the answer. */
-function stalledReader(port: number, head: string): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    socket.pause();
-    socket.once('error', reject);
-    socket.once('connect', () => socket.write(head, () => resolve(socket)));
-  });
 }
 
 /** Resident and peak resident memory of a process, from /proc (bytes). */
