@@ -98,9 +98,9 @@ describe('KILN_OSS_* configuration', () => {
     assert.equal(loadConfig({ KILN_DATA_DIR: '/tmp/x' }).oss, undefined);
   });
 
-  test('an endpoint with its key; region and path style have defaults', () => {
+  test('an endpoint with its key; region, path style and the object size bound have defaults', () => {
     const c = loadConfig({ KILN_DATA_DIR: '/tmp/x', KILN_OSS_ENDPOINT: 'http://minio:9000/', KILN_OSS_ACCESS_KEY_ID: 'a', KILN_OSS_ACCESS_KEY_SECRET: 'b' });
-    assert.deepEqual(c.oss, { endpoint: 'http://minio:9000', accessKeyId: 'a', accessKeySecret: 'b', region: 'us-east-1', pathStyle: true, accounts: {} });
+    assert.deepEqual(c.oss, { endpoint: 'http://minio:9000', accessKeyId: 'a', accessKeySecret: 'b', region: 'us-east-1', pathStyle: true, accounts: {}, maxObjectBytes: 64 * 1024 ** 3 });
     const d = loadConfig({ KILN_DATA_DIR: '/tmp/x', KILN_OSS_ENDPOINT: 'https://s3.example', KILN_OSS_ACCESS_KEY_ID: 'a', KILN_OSS_ACCESS_KEY_SECRET: 'b', KILN_OSS_REGION: 'oss-cn-hangzhou', KILN_OSS_PATH_STYLE: 'false' });
     assert.equal(d.oss?.region, 'oss-cn-hangzhou');
     assert.equal(d.oss?.pathStyle, false);
