@@ -13,7 +13,7 @@ export async function removeStaleStaging(dir: string, beforeMs?: number): Promis
   for (const name of await readdir(dir).catch(() => [] as string[])) {
     const pid = /(\d+)-[0-9a-f]+$/.exec(name)?.[1];
     const stale = pid !== undefined
-      ? Number(pid) !== process.pid && !isRunning(Number(pid))
+      ? Number(pid) !== process.pid && !isProcessRunning(Number(pid))
       : beforeMs !== undefined && ((await stat(join(dir, name)).catch(() => undefined))?.mtimeMs ?? Infinity) < beforeMs;
     if (stale) {
       await rm(join(dir, name), { recursive: true, force: true });
@@ -23,7 +23,9 @@ export async function removeStaleStaging(dir: string, beforeMs?: number): Promis
   return removed;
 }
 
-function isRunning(pid: number): boolean {
+/** Whether a process with this pid runs (one of another user counts); never true for pid 0 or less, which kill(2) reads as a group. */
+export function isProcessRunning(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { createAccount } from '../../src/auth/accounts.js';
 import { signedGet } from '../../src/cli/signed-get.js';
-import { kilnEnv, REPO_ROOT } from '../support/child.js';
+import { runShell } from '../support/child.js';
 import { REGION, startKiln, type TestKiln } from '../support/kiln.js';
 import { createPipeline } from '../conformance/ops-support.js';
 import { clientAt, startExecution } from '../e2e/support.js';
@@ -25,19 +24,6 @@ async function bodyOf(res: IncomingMessage): Promise<string> {
   let text = '';
   for await (const c of res) text += c;
   return text;
-}
-
-/** Runs a shell command line to completion (bash, for PIPESTATUS). */
-function shell(line: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', line], { cwd: REPO_ROOT, env: kilnEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -110,7 +96,7 @@ describe('a log reader that takes nothing', () => {
   test('is disconnected after KILN_LOG_STREAM_IDLE_MS and its place freed; `kiln logs` into a pipe that pauses longer still delivers every byte', async () => {
     const key: Key = { accessKeyId: kiln.credentials.accessKeyId, accessKeySecret: kiln.credentials.accessKeySecret };
     const executionId = await startExecution(kiln.clients.v3, await createPipeline(kiln.clients.v3));
-    const bytes = await fillLog(kiln.app.store, executionId, ROWS);
+    const { bytes } = await fillLog(kiln.app.store, executionId, ROWS);
     await kiln.app.store.executions.update({ accountId: kiln.credentials.accountId, regionId: REGION }, executionId, { status: 'SUCCESS', message: 'Image m-idle created.', imageId: 'm-idle' });
 
     const stalled = await stalledReader(kiln.port, signedRequestHead(`127.0.0.1:${kiln.port}`, logsPath(executionId), {}, key));
@@ -132,7 +118,7 @@ describe('a log reader that takes nothing', () => {
     assert.doesNotMatch(got, /"end":true/, 'the stalled stream was cut, not finished');
 
     // A pipe that takes nothing for longer than the idle limit: the CLI resumes after the last chunk it had.
-    const r = await shell(`node bin/kiln.mjs logs ${executionId} | (sleep 4; wc -c); echo "status: \${PIPESTATUS[0]}"`, { KILN_DATA_DIR: kiln.config.dataDir, KILN_PORT: String(kiln.port) });
+    const r = await runShell(`node bin/kiln.mjs logs ${executionId} | (sleep 4; wc -c); echo "status: \${PIPESTATUS[0]}"`, { KILN_DATA_DIR: kiln.config.dataDir, KILN_PORT: String(kiln.port) });
     const [count, status] = r.stdout.trim().split('\n');
     assert.equal(Number(count), bytes, `bytes through the pipe; stderr: ${r.stderr}`);
     assert.equal(status, 'status: 0', r.stderr);

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,12 +7,12 @@ import { signedGet } from '../../src/cli/signed-get.js';
 import type { ExecutionLogRepository, LogChunk, Store } from '../../src/domain/ports.js';
 import { createStore } from '../../src/store/create-store.js';
 import { LogBuffer } from '../../src/worker/log-buffer.js';
-import { freePort, kilnEnv, REPO_ROOT, spawnKiln, type KilnProcess } from '../support/child.js';
+import { freePort, runShell, spawnKiln, type KilnProcess } from '../support/child.js';
 import { REGION, startKiln, type TestKiln } from '../support/kiln.js';
 import { createComponent, createPipeline } from '../conformance/ops-support.js';
 import { assertNoLeftovers, build, clientAt, logsOf, startExecution, uniqueName } from '../e2e/support.js';
 import type { Socket } from 'node:net';
-import { signedRequestHead, stalledReader } from './support/log-stream-clients.js';
+import { fillLog, LOG_ROW_BYTES, signedRequestHead, stalledReader } from './support/log-stream-clients.js';
 
 /*
  * Build output cannot exhaust the server: a reader that never reads holds a bounded amount of
@@ -23,47 +22,15 @@ import { signedRequestHead, stalledReader } from './support/log-stream-clients.j
  */
 
 const MiB = 1024 * 1024;
-/** Rows of 64 KiB, as large as a worker's chunks get. */
-const ROW = 64 * 1024;
+const ROW = LOG_ROW_BYTES;
 
 type Key = { accessKeyId: string; accessKeySecret: string; accountId: string };
-
-/** `rows` chunks of ROW bytes of numbered stdout lines, appended to an execution's log straight through the store. */
-async function fillLog(store: Store, executionId: string, rows: number): Promise<{ bytes: number; firstLine: string }> {
-  const line = (n: number) => `log line ${String(n).padStart(10, '0')} ${'x'.repeat(44)}\n`; // 64 bytes
-  const perRow = ROW / 64;
-  let bytes = 0;
-  for (let r = 0; r < rows; r += 16) {
-    const batch = [];
-    for (let i = r; i < Math.min(rows, r + 16); i++) {
-      let text = '';
-      for (let j = 0; j < perRow; j++) text += line(i * perRow + j);
-      batch.push({ stream: 'stdout' as const, text, time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') });
-      bytes += text.length;
-    }
-    await store.executionLogs.append(executionId, batch);
-  }
-  return { bytes, firstLine: line(0) };
-}
 
 /** Resident and peak resident memory of a process, from /proc (bytes). */
 function memoryOf(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
-}
-
-/** Runs a shell command line to completion (bash, for PIPESTATUS). */
-function shell(line: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', line], { cwd: REPO_ROOT, env: kilnEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 describe('log streaming', () => {
@@ -142,7 +109,7 @@ describe('log streaming', () => {
 
   test('`kiln logs <id> | wc -c` delivers every byte of a 32 MB log', async () => {
     const { executionId, bytes } = await executionWithLog((32 * MiB) / ROW, 'SUCCESS');
-    const r = await shell(`node bin/kiln.mjs logs ${executionId} | wc -c; echo "status: \${PIPESTATUS[0]}"`, { KILN_DATA_DIR: dataDir, KILN_PORT: String(port) });
+    const r = await runShell(`node bin/kiln.mjs logs ${executionId} | wc -c; echo "status: \${PIPESTATUS[0]}"`, { KILN_DATA_DIR: dataDir, KILN_PORT: String(port) });
     const [count, status] = r.stdout.trim().split('\n');
     assert.equal(Number(count), bytes, `bytes through the pipe; stderr: ${r.stderr}`);
     assert.equal(status, 'status: 0', r.stderr);
@@ -151,7 +118,7 @@ describe('log streaming', () => {
 
   test('`kiln logs <id> | head -1` prints the first line and the CLI exits quietly', async () => {
     const { executionId, firstLine } = await executionWithLog((32 * MiB) / ROW, 'SUCCESS');
-    const r = await shell(`node bin/kiln.mjs logs ${executionId} | head -1; echo "status: \${PIPESTATUS[0]}"`, { KILN_DATA_DIR: dataDir, KILN_PORT: String(port) });
+    const r = await runShell(`node bin/kiln.mjs logs ${executionId} | head -1; echo "status: \${PIPESTATUS[0]}"`, { KILN_DATA_DIR: dataDir, KILN_PORT: String(port) });
     assert.equal(r.stdout, `${firstLine}status: 0\n`, r.stderr);
     assert.doesNotMatch(r.stderr, /EPIPE|Error|at /, 'no error or stack trace when the pipe closes');
   });

@@ -121,13 +121,22 @@ export interface CliResult {
 
 /** Runs `node --import tsx src/main/cli.ts <args>` to completion. */
 export function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
+  return completion(spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: REPO_ROOT, env: kilnEnv(env), stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+/** Runs a shell command line (bash, for pipes and PIPESTATUS) in the repository, with Kiln's environment, to completion. */
+export function runShell(line: string, env: Record<string, string>): Promise<CliResult> {
+  return completion(spawn('bash', ['-c', line], { cwd: REPO_ROOT, env: kilnEnv(env), stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+/** The exit code and whole output of a child, which is killed with the test process if still running. */
+function completion(child: ChildProcess): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: REPO_ROOT, env: kilnEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     running.add(child);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
     child.on('error', reject);
     child.on('close', (code) => {
       running.delete(child);

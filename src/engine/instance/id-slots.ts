@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { isProcessRunning } from '../../blobs/stale-staging.js';
+import { pathExists } from '../system/path-exists.js';
 
 /** Ids per instance: container ids 0–65535 (what an image's /etc/passwd can name). */
 export const IDS_PER_INSTANCE = 65536;
@@ -123,7 +125,7 @@ export class IdSlots {
       }
       const claims = await readClaims(slotDir);
       for (const claim of claims) {
-        if (alive(claim.pid) || (await exists(claim.owner))) return false;
+        if (isProcessRunning(claim.pid) || (await pathExists(claim.owner))) return false;
       }
       // every claim there is stale: remove those very entries (a new claim would have another name)
       for (const claim of claims) await rm(claim.file, { force: true });
@@ -182,25 +184,6 @@ async function readClaims(slotDir: string): Promise<{ file: string; pid: number;
     out.push({ file, pid: Number(name.split('-')[0]) || 0, owner });
   }
   return out;
-}
-
-function alive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false; // kill(0) would signal our own group
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function hashOf(s: string): number {

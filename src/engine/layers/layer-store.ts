@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { BlobStore } from '../../blobs/blob-store.js';
 import { digestHex, type Digest } from '../../blobs/digest.js';
 import { removeStaleStaging } from '../../blobs/stale-staging.js';
+import { pathExists } from '../system/path-exists.js';
 import { captureLayer, type LayerBlob } from './capture-layer.js';
 import { extractLayer } from './extract-layer.js';
 import { layerLimits, type LayerLimits } from './layer-limits.js';
@@ -59,7 +60,7 @@ export class LayerStore {
   }
 
   async has(diffId: string): Promise<boolean> {
-    return exists(this.dirOf(diffId));
+    return pathExists(this.dirOf(diffId));
   }
 
   /** Archives a directory of changes into the blob store (see `captureLayer`: `maxBytes` bounds the tar, `maxFileBytes` its files). */
@@ -118,7 +119,7 @@ export class LayerStore {
    */
   async adopt(stagedDir: string, diffId: string): Promise<string> {
     const final = join(this.root, digestHex(diffId));
-    if (await exists(final)) return this.dirOf(diffId);
+    if (await pathExists(final)) return this.dirOf(diffId);
     try {
       await rename(join(stagedDir, '..'), final);
     } catch (err) {
@@ -183,11 +184,3 @@ export class LayerStore {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

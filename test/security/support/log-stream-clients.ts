@@ -61,20 +61,25 @@ export function readToEnd(socket: Socket): Promise<Buffer> {
   });
 }
 
-/** `rows` stdout chunks of 64 KiB of numbered lines, appended to an execution's log through the store; the bytes written. */
-export async function fillLog(store: Store, executionId: string, rows: number): Promise<number> {
-  const line = (n: number) => `log line ${String(n).padStart(10, '0')} ${'x'.repeat(44)}\n`; // 64 bytes
-  const perRow = 1024;
+/** Bytes of one chunk that `fillLog` writes: 64 KiB, as large as a worker's chunks get. */
+export const LOG_ROW_BYTES = 64 * 1024;
+
+/** Line n of what `fillLog` writes. */
+const logLine = (n: number) => `log line ${String(n).padStart(10, '0')} ${'x'.repeat(44)}\n`; // 64 bytes
+
+/** `rows` stdout chunks of LOG_ROW_BYTES of numbered lines, appended to an execution's log through the store. */
+export async function fillLog(store: Store, executionId: string, rows: number): Promise<{ bytes: number; firstLine: string }> {
+  const perRow = LOG_ROW_BYTES / 64;
   let bytes = 0;
   for (let r = 0; r < rows; r += 16) {
     const batch = [];
     for (let i = r; i < Math.min(rows, r + 16); i++) {
       let text = '';
-      for (let j = 0; j < perRow; j++) text += line(i * perRow + j);
+      for (let j = 0; j < perRow; j++) text += logLine(i * perRow + j);
       batch.push({ stream: 'stdout' as const, text, time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') });
       bytes += text.length;
     }
     await store.executionLogs.append(executionId, batch);
   }
-  return bytes;
+  return { bytes, firstLine: logLine(0) };
 }
