@@ -118,12 +118,12 @@ function mountsUnder(dir: string): string[] {
   } catch {
     return [];
   }
-  const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+  const unescapeOctal = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
   const out: string[] = [];
   for (const line of info.split('\n')) {
     const mp = line.split(' ')[4];
     if (!mp) continue;
-    const p = unescape(mp);
+    const p = unescapeOctal(mp);
     if (p === dir || p.startsWith(`${dir}/`)) out.push(p);
   }
   return [...new Set(out)].sort((a, b) => b.length - a.length);

@@ -178,7 +178,7 @@ export async function startPostgres() {
     let port;
     for (let attempt = 1; ; attempt++) {
       port = await freePort();
-      appendFileSync(dataDir + '/postgresql.conf', [
+      appendFileSync(`${dataDir}/postgresql.conf`, [
         '',
         '# kiln test cluster',
         `listen_addresses = '127.0.0.1'`,

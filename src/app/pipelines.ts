@@ -22,7 +22,7 @@ async function checkContent(app: App, repos: Repositories, scope: Scope, buildCo
   for (const [text, kind] of [[buildContent, 'build'], [testContent, 'test']] as const) {
     if (text === undefined) continue;
     const resolved = await resolveComponents(parseContent(text, kind), kind, lookup, scope);
-    resolved.componentIds.forEach((id) => ids.add(id));
+    for (const id of resolved.componentIds) ids.add(id);
   }
   return [...ids];
 }

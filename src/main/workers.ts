@@ -13,9 +13,11 @@ export function startWorkers(app: App, count: number, log: (msg: string, err?: u
     ...(app.config.hostDiskAdmission ? { hostDisk: new DataDirDisk(app.config.dataDir, app.config.hostDiskReserveBytes), hostDiskHoldAfter: app.config.hostDiskHoldAfter } : {}),
   };
   const workers = Array.from({ length: count }, () => new Worker({ store: app.store, builder, leaseMs: app.config.leaseMs, pollMs: 250, ...limits, logMaxBytes: app.config.logMaxBytes, log }));
-  workers.forEach((w) => w.start());
+  for (const w of workers) w.start();
   // A Start in this process wakes the idle workers at once (one of them claims the execution).
-  const poke = () => workers.forEach((w) => w.poke());
+  const poke = () => {
+    for (const w of workers) w.poke();
+  };
   app.executionQueued.add(poke);
   return {
     workers,

@@ -23,7 +23,10 @@ test('DefaultIds keeps only committed defaults, and reads each once', async () =
     const [rg, vsw] = await store.transaction(async (tx) => [await ensureDefaultResourceGroup(tx, scope.accountId), await ensureDefaultVSwitch(tx, scope)] as const);
     let reads = 0;
     const getDefault = store.resourceGroups.getDefault;
-    store.resourceGroups.getDefault = async (id) => (reads++, getDefault(id));
+    store.resourceGroups.getDefault = async (id) => {
+      reads++;
+      return getDefault(id);
+    };
     assert.deepEqual(await ids.of(scope), { resourceGroupId: rg.id, vSwitchId: vsw.id });
     assert.deepEqual(await ids.of(scope), { resourceGroupId: rg.id, vSwitchId: vsw.id });
     assert.equal(reads, 1, 'read once, then kept');

@@ -124,7 +124,7 @@ describe('generated limits', () => {
     const text = `${head}RUN echo ${'€'.repeat(Math.ceil(LIMIT / 3))}\nRUN d\n`;
     assert.ok(text.length < LIMIT * 2 && Buffer.byteLength(text) > LIMIT);
     assertRejects(text, 'build', 'InvalidBuildContent.LengthExceeded', 4);
-    assertRejects('RUN ' + 'é'.repeat(LIMIT / 2), 'build', 'InvalidBuildContent.LengthExceeded', 1); // 8196 characters, 16388 bytes
+    assertRejects(`RUN ${'é'.repeat(LIMIT / 2)}`, 'build', 'InvalidBuildContent.LengthExceeded', 1); // 8196 characters, 16388 bytes
   });
 
   test('127 commands are accepted, 128 are not (error on the 128th)', () => {

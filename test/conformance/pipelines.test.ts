@@ -274,7 +274,7 @@ describe('CreateImagePipeline + DescribeImagePipelines: success', () => {
   });
 
   test('a 15 KB BuildContent full of blanks (over 16 KB once percent-encoded in the query) is accepted through the SDK', async () => {
-    const body = 'RUN ' + Array.from({ length: 1500 }, (_, i) => `echo ${i % 10}`).join(' ; ').slice(0, 15 * 1024 - 4);
+    const body = `RUN ${Array.from({ length: 1500 }, (_, i) => `echo ${i % 10}`).join(' ; ').slice(0, 15 * 1024 - 4)}`;
     assert.ok(Buffer.byteLength(body) <= 16 * 1024);
     const id = await createPipeline(v3, { buildContent: body });
     assert.equal((await describePipeline(v3, id)).buildContent, body);

@@ -1,7 +1,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmod, chown, cp, link, mkdir, mkdtemp, readFile, rm, symlink, utimes, writeFile, lutimes } from 'node:fs/promises';
+import { chmod, chown, link, mkdir, mkdtemp, readFile, rm, symlink, utimes, writeFile, lutimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -58,7 +58,7 @@ async function buildSampleTree(root: string): Promise<void> {
     await utimes(join(root, p), t + 1, t + 1);
   }
   for (const p of ['abs-link', 'etc/rel-link', 'long-target-link']) await lutimes(join(root, p), t + 2, t + 2);
-  const dirs = [LONG_DIR, 'deep/' + 'd'.repeat(90) + '/' + 'e'.repeat(90), 'deep/' + 'd'.repeat(90), 'deep', 'etc', 'opaque-dir', 'empty-dir'];
+  const dirs = [LONG_DIR, `deep/${'d'.repeat(90)}/${'e'.repeat(90)}`, `deep/${'d'.repeat(90)}`, 'deep', 'etc', 'opaque-dir', 'empty-dir'];
   for (const d of dirs) await utimes(join(root, d), t + 3, t + 3);
 }
 

@@ -118,7 +118,10 @@ describe('GroupCommit', () => {
     assert.ok(!committed('ok1') && !committed('ok2'));
     assert.equal(sqlite.inTransaction, false);
     // The queue goes on.
-    assert.equal(await g.run(async (trx) => (await insert(trx, 'after'), 'fine')), 'fine');
+    assert.equal(await g.run(async (trx) => {
+      await insert(trx, 'after');
+      return 'fine';
+    }), 'fine');
     assert.ok(committed('after'));
   });
 

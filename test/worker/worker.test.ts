@@ -144,7 +144,7 @@ describe('worker', () => {
     const items = await Promise.all([queued(), queued(), queued(), queued(), queued(), queued()]);
     const s = scripted();
     const workers = [1, 2, 3].map((i) => new Worker({ store, builder: s.builder, leaseMs: 2_000, pollMs: 10, id: `w${i}` }));
-    workers.forEach((w) => w.start());
+    for (const w of workers) w.start();
     try {
       for (const { scope, execution } of items) {
         await until(() => store.executions.get(scope, execution.id), (e) => e?.status === 'SUCCESS', `SUCCESS of ${execution.id}`);

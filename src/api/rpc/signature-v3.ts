@@ -37,7 +37,7 @@ export interface V3Authorization {
 
 /** True when an `Authorization` value is meant to be V3 (starts with `ACS3-`). */
 export function isV3Authorization(value: string | undefined): value is string {
-  return value !== undefined && value.startsWith('ACS3-');
+  return value?.startsWith('ACS3-') === true;
 }
 
 /**

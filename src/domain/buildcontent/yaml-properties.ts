@@ -114,6 +114,6 @@ function toJson(y: YamlSource, node: unknown, fail: Fail): JsonValue {
 
 function forEachString(value: JsonValue, visit: (s: string) => void): void {
   if (typeof value === 'string') visit(value);
-  else if (Array.isArray(value)) value.forEach((v) => forEachString(v, visit));
-  else if (value !== null && typeof value === 'object') Object.values(value).forEach((v) => forEachString(v, visit));
+  else if (Array.isArray(value)) for (const v of value) forEachString(v, visit);
+  else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) forEachString(v, visit);
 }

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync, type Dirent } from 'node:fs';
 import { mkdir, readdir, readFile, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -227,7 +227,7 @@ export async function findInstanceCgroups(namePrefix: string): Promise<string[]>
   const found: string[] = [];
   const roots = new Set((await cgroupHierarchies()).map((h) => h.mountPoint));
   async function walk(dir: string, depth: number): Promise<void> {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch {

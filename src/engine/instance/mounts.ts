@@ -19,12 +19,12 @@ export async function listMounts(): Promise<MountEntry[]> {
     if (sep < 0) continue;
     const left = line.slice(0, sep).split(' ');
     const right = line.slice(sep + 3).split(' ');
-    out.push({ mountPoint: unescape(left[4] ?? ''), fsType: right[0] ?? '', source: unescape(right[1] ?? '') });
+    out.push({ mountPoint: unescapeOctal(left[4] ?? ''), fsType: right[0] ?? '', source: unescapeOctal(right[1] ?? '') });
   }
   return out;
 }
 
-function unescape(s: string): string {
+function unescapeOctal(s: string): string {
   return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 }
 

@@ -88,7 +88,7 @@ export async function mountOverlay(m: OverlayMount): Promise<void> {
 }
 
 async function mount(m: OverlayMount, options: string): Promise<void> {
-  let done;
+  let done: { value: unknown } | undefined;
   try {
     // mount(2) through the system-call helper: no `mount` process per step
     done = await withSysHelper((h) => h.mount({ source: 'overlay', target: m.target, fstype: 'overlay', flags: m.nodev ? MS_NODEV : 0, data: options, cwd: m.cwd }));

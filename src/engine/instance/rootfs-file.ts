@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { lstat, open, readlink, type FileHandle } from 'node:fs/promises';
 
 /** What the engine reads of an image's file at most (an /etc/passwd of 4 MiB has ~50,000 users). */
@@ -87,7 +87,7 @@ async function openInRootfs(rootfs: string, path: string, visited?: Set<string>)
       // the directory's descriptor as a path prefix: the kernel resolves `part` in that very
       // directory, whatever its path has become meanwhile
       const at = `/proc/self/fd/${dirs[dirs.length - 1]!.fd}/${part}`;
-      let st;
+      let st: Stats;
       try {
         st = await lstat(at);
       } catch (err) {
@@ -96,7 +96,7 @@ async function openInRootfs(rootfs: string, path: string, visited?: Set<string>)
       }
       if (st.isSymbolicLink()) {
         if (++symlinks > MAX_SYMLINKS) return undefined; // ELOOP
-        let target;
+        let target: string;
         try {
           target = await readlink(at);
         } catch (err) {

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline as pump } from 'node:stream/promises';
 import type { BlobStore } from '../../blobs/blob-store.js';
+import type { StoredObject } from '../../oss/object-store.js';
 import { KilnError, isKilnError } from '../../domain/errors.js';
 import { newAccountImage, type Image } from '../../domain/image.js';
 import type { ImagePipeline } from '../../domain/pipeline.js';
@@ -66,7 +67,7 @@ export async function importOssBase(deps: OssBaseDeps, req: OssBaseRequest): Pro
 
   const manifestDigest = await withScratch(oss, async (dir) => {
     const file = join(dir, 'object');
-    let fetched;
+    let fetched: StoredObject;
     try {
       fetched = await oss.store.get(bucket, object, req.signal);
     } catch (err) {

@@ -1,6 +1,7 @@
 import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
+import type { StoredObject } from '../../oss/object-store.js';
 import { StepCancelled, StepFailure } from '../build/step-failure.js';
 import type { PlanStep } from '../plan/steps.js';
 import { MAX_PUT_BYTES, objectTooLarge, ossNotConfigured, storeFailure, withScratch, type OssAccess } from './oss-access.js';
@@ -60,7 +61,7 @@ export async function runOssDownload(step: OssDownload, ctx: OssStepContext): Pr
   if (name === '' || object.endsWith('/')) {
     throw new StepFailure('InvalidParameter.ObjectName', `${prefix}objectName "${object}" names a folder, not an object.`);
   }
-  let fetched;
+  let fetched: StoredObject;
   try {
     fetched = await ctx.oss.store.get(bucket, object, ctx.signal);
   } catch (err) {

@@ -38,12 +38,12 @@ export function repairScript(items: readonly RepairItem[]): string {
     'has_kernel() { ls /boot/vmlinuz* >/dev/null 2>&1 || [ -n "$(ls -A /lib/modules 2>/dev/null)" ]; }',
     'mkdir -p /tmp; KILN_REPORTED=/tmp/.kiln-repair-$$',
   ];
-  items.forEach((item, i) => lines.push(`${fn(i)}() {`, item.body.trim(), '}'));
-  items.forEach((item, i) => lines.push(
+  for (const [i, item] of items.entries()) lines.push(`${fn(i)}() {`, item.body.trim(), '}');
+  for (const [i, item] of items.entries()) lines.push(
     `KILN_ITEM='${item.name}'; echo '${ITEM_MARKER}${item.name}'; : > "$KILN_REPORTED"`,
     `( set -e; ${fn(i)} ); rc=$?`,
     `if [ "$rc" -ne 0 ] || [ "$(wc -l < "$KILN_REPORTED")" -ne 1 ]; then echo "${item.name}: the check ended with exit code $rc and $(wc -l < "$KILN_REPORTED") result(s)" >&2; rm -f "$KILN_REPORTED"; exit 3; fi`,
-  ));
+  );
   lines.push('rm -f "$KILN_REPORTED"', 'exit 0');
   return `${lines.join('\n')}\n`;
 }
