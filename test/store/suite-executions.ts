@@ -23,13 +23,24 @@ function execution(scope: Scope, pipelineId: string, over: Partial<Execution> = 
 
 const GiB = 1024 ** 3;
 
+/**
+ * Resolves once the store's clock is past `t`: leases and queue times are this process's
+ * `Date.now()` (the repositories read it, on SQLite and PostgreSQL alike).
+ */
+async function clockPast(t: number): Promise<void> {
+  while (Date.now() <= t) await sleep(1);
+}
+
 /** Inserts executions one after the other (distinct queue times, oldest first). */
 async function queue(store: Store, ...executions: Execution[]): Promise<void> {
   for (const e of executions) {
     await store.executions.insert(e);
-    await sleep(3);
+    await clockPast(Date.now());
   }
 }
+
+/** A lease that holds for the whole of a test, however slow the database. */
+const HELD_MS = 60_000;
 
 /** A template of `scope` with the given SystemDiskSize, stored. */
 async function template(store: Store, scope: Scope, systemDiskSize = 40): Promise<string> {
@@ -123,19 +134,21 @@ export function executionTests(ctx: SuiteContext): void {
       await drain(ctx.store, 'other-tests', 60_000); // clear older work of other tests
       // Ours was claimed by the drain above with a long lease; release it and claim it short.
       await ctx.store.executions.release(e.id, 'other-tests');
-      const first = await ctx.store.executions.claim('w-short', 150);
+      const first = await ctx.store.executions.claim('w-short', HELD_MS);
       assert.equal(first?.execution.id, e.id);
       const attempt = first!.attempt;
-      assert.equal(await ctx.store.executions.renew(e.id, 'w-intruder', 150), undefined);
-      assert.equal(await ctx.store.executions.renew(e.id, 'w-short', 150), 'PREPARING');
-      assert.equal(await ctx.store.executions.claim('w-second', 60_000), undefined, 'a held lease is not claimable');
+      assert.equal(await ctx.store.executions.renew(e.id, 'w-intruder', HELD_MS), undefined);
+      assert.equal(await ctx.store.executions.renew(e.id, 'w-short', HELD_MS), 'PREPARING');
+      assert.equal(await ctx.store.executions.claim('w-second', HELD_MS), undefined, 'a held lease is not claimable');
       await ctx.store.executions.update(scope, e.id, { status: 'CANCELLING' });
-      assert.equal(await ctx.store.executions.renew(e.id, 'w-short', 150), 'CANCELLING', 'renew reports a cancel request');
-      await sleep(300);
-      const again = await ctx.store.executions.claim('w-second', 60_000);
+      assert.equal(await ctx.store.executions.renew(e.id, 'w-short', HELD_MS), 'CANCELLING', 'renew reports a cancel request');
+      // The holder's last renewal is for 1 ms: once the store's clock is past it, the lease has run out.
+      assert.equal(await ctx.store.executions.renew(e.id, 'w-short', 1), 'CANCELLING');
+      await clockPast(Date.now() + 1);
+      const again = await ctx.store.executions.claim('w-second', HELD_MS);
       assert.equal(again?.execution.id, e.id, 'the expired lease was taken back');
       assert.equal(again!.attempt, attempt + 1);
-      assert.equal(await ctx.store.executions.renew(e.id, 'w-short', 150), undefined, 'the lost worker no longer holds it');
+      assert.equal(await ctx.store.executions.renew(e.id, 'w-short', HELD_MS), undefined, 'the lost worker no longer holds it');
       await ctx.store.executions.update(scope, e.id, { status: 'CANCELLED' });
       await ctx.store.executions.release(e.id, 'w-second');
       assert.equal(await ctx.store.executions.claim('w-third', 60_000), undefined, 'a terminal execution is never claimed');
@@ -176,7 +189,7 @@ export function executionTests(ctx: SuiteContext): void {
       const [a1, a2] = [execution(a, uid('ip')), execution(a, uid('ip'))];
       await queue(ctx.store, a1, a2);
       assert.equal((await ctx.store.executions.claim('w-lost', 100, { maxRunningPerAccount: 1 }))?.execution.id, a1.id);
-      await sleep(250);
+      await clockPast(Date.now() + 100); // the lease taken before now for 100 ms has run out
       const back = await ctx.store.executions.claim('w-next', 60_000, { maxRunningPerAccount: 1 });
       assert.equal(back?.execution.id, a1.id);
       assert.equal(back?.attempt, 2);
