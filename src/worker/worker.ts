@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Builder, BuildOutcome } from '../domain/builder.js';
+import type { Builder, BuildOutcome, BuildResult, RecordedOutcome } from '../domain/builder.js';
 import { canMove, type ExecutionStatus } from '../domain/execution.js';
 import type { HostDisk } from '../domain/host-disk.js';
-import type { ClaimedExecution, ClaimPolicy, Scope, Store } from '../domain/ports.js';
+import type { ClaimedExecution, ClaimPolicy, ExecutionPatch, Scope, Store } from '../domain/ports.js';
 import { buildTimedOut } from './build-timeout.js';
 import { insufficientHostDisk } from './host-disk.js';
 import { LogBuffer } from './log-buffer.js';
@@ -141,11 +141,15 @@ export class Worker {
     const limitMs = this.o.buildTimeoutMs ?? 0;
     const deadline = limitMs > 0 && attempt === 1 ? setTimeout(() => abort.abort('build-timeout'), limitMs) : undefined;
 
-    const finish = async (outcome: BuildOutcome): Promise<void> => {
+    const finish = async (result: BuildResult): Promise<void> => {
       await logs.close();
       if (abort.signal.reason === 'lease-lost' || abort.signal.reason === 'worker-stopping') return; // not ours to end
-      const patch = { status: outcome.status, message: outcome.message, ...(outcome.errorCode ? { errorCode: outcome.errorCode } : {}),
-        ...(outcome.errorInfo ? { errorInfo: outcome.errorInfo } : {}), ...(outcome.imageId ? { imageId: outcome.imageId } : {}) };
+      if ('record' in result) {
+        await this.endRecorded(scope, execution.id, result.record);
+        return;
+      }
+      const outcome = result;
+      const patch = patchOf(outcome);
       if (outcome.errorCode === 'BuildTimeout') {
         // A cancel requested after the limit struck is honoured: CANCELLING only ends as CANCELLED.
         if (await store.executions.update(scope, execution.id, patch, NOT_CANCELLING)) return;
@@ -205,7 +209,7 @@ export class Worker {
           await store.executions.update(scope, execution.id, { message, ...(imageId ? { imageId } : {}) }, [status]);
         },
       });
-      await finish(abort.signal.reason === 'build-timeout' && outcome.status === 'CANCELLED' ? buildTimedOut(status, limitMs) : outcome);
+      await finish(abort.signal.reason === 'build-timeout' && 'status' in outcome && outcome.status === 'CANCELLED' ? buildTimedOut(status, limitMs) : outcome);
     } catch (err) {
       if (err instanceof BuildStopped) {
         await finish({ status: 'CANCELLED', message: 'Cancelled: the build was stopped and its resources released.' });
@@ -220,4 +224,30 @@ export class Worker {
       if (abort.signal.reason !== 'lease-lost') await store.executions.release(execution.id, this.id).catch(() => {});
     }
   }
+
+  /**
+   * Ends an execution whose build made something to record: in one transaction, checks that this
+   * worker still holds the lease (when it does not, the worker that took the execution over ends
+   * it, and nothing is written), runs the build's writes and writes the terminal status. A refusal
+   * of those writes (a name taken meanwhile, the image quota) rolls them back and is written instead.
+   */
+  private async endRecorded(scope: Scope, id: string, record: RecordedOutcome['record']): Promise<void> {
+    const { store } = this.o;
+    try {
+      await store.transaction(async (tx) => {
+        if ((await tx.executions.renew(id, this.id, this.leaseMs)) === undefined) return;
+        await tx.executions.update(scope, id, patchOf(await record.write(tx)));
+      });
+    } catch (err) {
+      const refused = record.refused(err);
+      if (!refused) throw err;
+      await store.executions.update(scope, id, patchOf(refused));
+    }
+  }
+}
+
+/** The execution fields a terminal outcome sets. */
+function patchOf(outcome: BuildOutcome): ExecutionPatch {
+  return { status: outcome.status, message: outcome.message, ...(outcome.errorCode ? { errorCode: outcome.errorCode } : {}),
+    ...(outcome.errorInfo ? { errorInfo: outcome.errorInfo } : {}), ...(outcome.imageId ? { imageId: outcome.imageId } : {}) };
 }
