@@ -9,6 +9,9 @@ import { cgroupHierarchies } from '../../src/engine/instance/cgroups.js';
 import { RuntimeError } from '../../src/engine/instance/runc-instance.js';
 import { engineFixture, sh, type EngineFixture } from './helpers/engine-fixture.js';
 
+/** The limit of the step that times out: far above a runc start, however busy the machine. */
+const STEP_TIMEOUT_MS = 10_000;
+
 /** A host HTTP server on 127.0.0.1 that counts the requests it gets. */
 async function hostLoopbackServer(): Promise<{ server: Server; port: number; hits: () => number }> {
   let hits = 0;
@@ -94,7 +97,9 @@ describe('instance limits', () => {
 
   test('a step past its timeout is killed', async () => {
     instance = await fx.driver.create(fx.spec());
-    const r = await sh(instance, 'echo started; sleep 60; echo finished', { timeoutMs: 1000 });
+    // The step's time counts from run(), its setup and the runc start included: the limit leaves
+    // room for a start on a busy machine, and the command would outlast any limit.
+    const r = await sh(instance, 'echo started; sleep 3600; echo finished', { timeoutMs: STEP_TIMEOUT_MS });
     assert.equal(r.timedOut, true);
     assert.equal(r.cancelled, false);
     assert.equal(r.exitCode, 137);
