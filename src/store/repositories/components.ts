@@ -1,6 +1,7 @@
 import type { ImageComponent } from '../../domain/component.js';
 import type { ComponentFilter, ComponentRepository, Scope } from '../../domain/ports.js';
 import { StoreConflictError, StoreError } from '../errors.js';
+import { COMPONENT_COLUMNS, type ComponentRow, componentFromRow, componentToRow } from '../records/component-record.js';
 import type { RepoContext } from './context.js';
 import { keysetPage, toPage } from './paging.js';
 import { allocate, readCount, release } from './scope-counters.js';
@@ -36,15 +37,8 @@ export function parseVersionPattern(text: string): VersionPattern | undefined {
   return out;
 }
 
-function toSpec(c: ImageComponent): string {
-  return JSON.stringify({ ...c, tags: [] });
-}
-
-function fromSpec(spec: string, tags: ImageComponent['tags']): ImageComponent {
-  const c = JSON.parse(spec) as ImageComponent;
-  c.tags = tags;
-  return c;
-}
+/** A selected row: the component's columns and its tags (`tagsColumn`). */
+type SelectedRow = ComponentRow & { tags: unknown };
 
 export function componentRepository(ctx: RepoContext): ComponentRepository {
   function scoped(scope: Scope) {
@@ -54,9 +48,9 @@ export function componentRepository(ctx: RepoContext): ComponentRepository {
       .where('region_id', '=', scope.regionId);
   }
 
-  /** Select with the spec: the component's tags, in the same statement. */
+  /** Select with the component's columns: its tags, in the same statement. */
   const tagsOfRow = () => tagsColumn(ctx.dialect, TYPE, 'components.id');
-  const withTags = (rows: { spec: string; tags: unknown }[]): ImageComponent[] => rows.map((r) => fromSpec(r.spec, tagsFromColumn(r.tags)));
+  const withTags = (rows: SelectedRow[]): ImageComponent[] => rows.map((r) => componentFromRow(r, tagsFromColumn(r.tags)));
 
   return {
     async insert(c) {
@@ -68,23 +62,7 @@ export function componentRepository(ctx: RepoContext): ComponentRepository {
       await ctx.atomic(async (db) => {
         const seq = await allocate(db, TYPE, scope, 1);
         await translating(
-          db.insertInto('components').values({
-            id: c.id,
-            account_id: c.accountId,
-            region_id: c.regionId,
-            seq,
-            name: c.name,
-            version: c.componentVersion,
-            major: v.major!,
-            minor: v.minor!,
-            patch: v.patch!,
-            component_type: c.componentType,
-            system_type: c.systemType,
-            owner: c.owner,
-            resource_group_id: c.resourceGroupId ?? null,
-            creation_time: c.creationTime,
-            spec: toSpec(c),
-          }).execute(),
+          db.insertInto('components').values({ ...componentToRow(c), seq, major: v.major!, minor: v.minor!, patch: v.patch! }).execute(),
           {
             unique: (cause) => new StoreConflictError('ImageComponent',
               `Image component ${c.id} or version ${c.componentVersion} of "${c.name}" already exists.`, { cause }),
@@ -95,7 +73,7 @@ export function componentRepository(ctx: RepoContext): ComponentRepository {
     },
 
     async get(scope, id) {
-      const row = await scoped(scope).select(['spec', tagsOfRow()]).where('id', '=', id).executeTakeFirst();
+      const row = await scoped(scope).select([...COMPONENT_COLUMNS, tagsOfRow()]).where('id', '=', id).executeTakeFirst();
       return row && withTags([row])[0];
     },
 
@@ -135,13 +113,13 @@ export function componentRepository(ctx: RepoContext): ComponentRepository {
       const unfiltered = !filter.ids?.length && filter.name === undefined && filter.componentType === undefined
         && filter.systemType === undefined && filter.resourceGroupId === undefined && filter.componentVersion === undefined
         && tagFilters.length === 0;
-      const r = await keysetPage<{ seq: number; spec: string; tags: unknown }>(q, page, ['seq', 'spec', tagsOfRow()],
+      const r = await keysetPage<SelectedRow & { seq: number }>(q, page, ['seq', ...COMPONENT_COLUMNS, tagsOfRow()],
         unfiltered ? () => readCount(ctx.db, TYPE, filter) : undefined);
       return toPage(withTags(r.rows), r);
     },
 
     async versionsOf(scope, name) {
-      const rows = await scoped(scope).select(['spec', tagsOfRow()]).where('name', '=', name)
+      const rows = await scoped(scope).select([...COMPONENT_COLUMNS, tagsOfRow()]).where('name', '=', name)
         .orderBy('major').orderBy('minor').orderBy('patch').execute();
       return withTags(rows);
     },

@@ -1,64 +1,48 @@
 import type { Image } from '../../domain/image.js';
 import type { ImageRepository, Scope } from '../../domain/ports.js';
 import { StoreConflictError, StoreNotFoundError } from '../errors.js';
+import { IMAGE_COLUMNS, IMAGE_COLUMNS_OF_IMAGES, imageFromRow, imageToRow } from '../records/image-record.js';
 import type { RepoContext } from './context.js';
 import { translating } from './translate.js';
 
-function fromSpec(spec: string, alias: Image['imageOwnerAlias']): Image {
-  return { ...(JSON.parse(spec) as Image), imageOwnerAlias: alias };
-}
-
-/** Account images on SQL: the entity as JSON, with the name, family and owner as columns. */
+/** Account images on SQL: the record of `records/image-record.ts`, columns and a versioned spec. */
 export function imageRepository(ctx: RepoContext): ImageRepository {
   const owned = (scope: Scope) => ctx.db.selectFrom('images')
     .where('account_id', '=', scope.accountId).where('region_id', '=', scope.regionId);
 
   async function getOwned(scope: Scope, imageId: string): Promise<Image | undefined> {
-    const row = await owned(scope).select('spec').where('id', '=', imageId).executeTakeFirst();
-    return row ? fromSpec(row.spec, 'self') : undefined;
+    const row = await owned(scope).select(IMAGE_COLUMNS).where('id', '=', imageId).executeTakeFirst();
+    return row ? imageFromRow(row, 'self') : undefined;
   }
 
   return {
     async insert(image) {
-      await translating(ctx.db.insertInto('images').values({
-        id: image.imageId,
-        account_id: image.accountId,
-        region_id: image.regionId,
-        name: image.imageName,
-        family: image.imageFamily ?? null,
-        creation_time: image.creationTime,
-        spec: JSON.stringify(image),
-        manifest_digest: image.manifestDigest ?? null,
-      }).execute(), { unique: (cause) => new StoreConflictError('Image', `Image name ${image.imageName} is already in use in ${image.regionId}.`, { cause }) });
+      await translating(ctx.db.insertInto('images').values(imageToRow(image)).execute(), { unique: (cause) => new StoreConflictError('Image', `Image name ${image.imageName} is already in use in ${image.regionId}.`, { cause }) });
     },
 
     getOwned,
 
     async allManifestDigests() {
-      const rows = await ctx.db.selectFrom('images').select('spec').execute();
-      const out: string[] = [];
-      for (const r of rows) {
-        const digest = (JSON.parse(r.spec) as Image).manifestDigest;
-        if (digest) out.push(digest);
-      }
-      return out;
+      // The column owns the manifest (records/image-record.ts); an empty one names nothing.
+      const rows = await ctx.db.selectFrom('images').select('manifest_digest').where('manifest_digest', 'is not', null).execute();
+      return rows.flatMap((r) => (r.manifest_digest ? [r.manifest_digest] : []));
     },
 
     async getVisible(scope, imageId) {
       const mine = await getOwned(scope, imageId);
       if (mine) return mine;
       const row = await ctx.db.selectFrom('images').innerJoin('image_shares', 'image_shares.image_id', 'images.id')
-        .select('images.spec').where('images.id', '=', imageId).where('images.region_id', '=', scope.regionId)
+        .select(IMAGE_COLUMNS_OF_IMAGES).where('images.id', '=', imageId).where('images.region_id', '=', scope.regionId)
         .where('image_shares.account_id', '=', scope.accountId).executeTakeFirst();
-      return row ? fromSpec(row.spec, 'others') : undefined;
+      return row ? imageFromRow(row, 'others') : undefined;
     },
 
     async listVisible(scope) {
-      const mine = await owned(scope).select('spec').orderBy('creation_time').orderBy('id').execute();
+      const mine = await owned(scope).select(IMAGE_COLUMNS).orderBy('creation_time').orderBy('id').execute();
       const shared = await ctx.db.selectFrom('images').innerJoin('image_shares', 'image_shares.image_id', 'images.id')
-        .select('images.spec').where('images.region_id', '=', scope.regionId).where('image_shares.account_id', '=', scope.accountId)
+        .select(IMAGE_COLUMNS_OF_IMAGES).where('images.region_id', '=', scope.regionId).where('image_shares.account_id', '=', scope.accountId)
         .orderBy('images.creation_time').orderBy('images.id').execute();
-      return [...mine.map((r) => fromSpec(r.spec, 'self')), ...shared.map((r) => fromSpec(r.spec, 'others'))];
+      return [...mine.map((r) => imageFromRow(r, 'self')), ...shared.map((r) => imageFromRow(r, 'others'))];
     },
 
     async nameTaken(scope, imageName) {

@@ -1,6 +1,7 @@
 import type { ImagePipeline } from '../../domain/pipeline.js';
 import type { PipelineFilter, PipelineRepository, Scope } from '../../domain/ports.js';
 import { StoreConflictError } from '../errors.js';
+import { PIPELINE_COLUMNS, type PipelineRow, pipelineFromRow, pipelineToRow } from '../records/pipeline-record.js';
 import type { RepoContext } from './context.js';
 import { keysetPage, toPage } from './paging.js';
 import { allocate, readCount, release } from './scope-counters.js';
@@ -9,16 +10,9 @@ import { translating } from './translate.js';
 
 const TYPE = 'imagepipeline';
 
-/** The entity is stored whole as JSON (with an empty tag list: tags live in the tags table). */
-function toSpec(p: ImagePipeline): string {
-  return JSON.stringify({ ...p, tags: [] });
-}
-
-function fromSpec(spec: string, tags: ImagePipeline['tags']): ImagePipeline {
-  const p = JSON.parse(spec) as ImagePipeline;
-  p.tags = tags;
-  return p;
-}
+/** A selected row: the template's columns and its tags (`tagsColumn`). */
+type SelectedRow = PipelineRow & { tags: unknown };
+const fromSelected = (row: SelectedRow): ImagePipeline => pipelineFromRow(row, tagsFromColumn(row.tags));
 
 export function pipelineRepository(ctx: RepoContext): PipelineRepository {
   function scoped(scope: Scope) {
@@ -34,16 +28,7 @@ export function pipelineRepository(ctx: RepoContext): PipelineRepository {
       await ctx.atomic(async (db) => {
         const seq = await allocate(db, TYPE, scope, 1);
         await translating(
-          db.insertInto('pipelines').values({
-            id: p.id,
-            account_id: p.accountId,
-            region_id: p.regionId,
-            seq,
-            name: p.name,
-            resource_group_id: p.resourceGroupId,
-            creation_time: p.creationTime,
-            spec: toSpec(p),
-          }).execute(),
+          db.insertInto('pipelines').values({ ...pipelineToRow(p), seq }).execute(),
           { unique: (cause) => new StoreConflictError('ImagePipeline', `Image template ${p.id} already exists.`, { cause }) },
         );
         await insertTags(db, scope, TYPE, p.id, p.tags);
@@ -57,8 +42,8 @@ export function pipelineRepository(ctx: RepoContext): PipelineRepository {
     },
 
     async get(scope, id) {
-      const row = await scoped(scope).select(['spec', tagsColumn(ctx.dialect, TYPE, 'pipelines.id')]).where('id', '=', id).executeTakeFirst();
-      return row && fromSpec(row.spec, tagsFromColumn(row.tags));
+      const row = await scoped(scope).select([...PIPELINE_COLUMNS, tagsColumn(ctx.dialect, TYPE, 'pipelines.id')]).where('id', '=', id).executeTakeFirst();
+      return row && fromSelected(row);
     },
 
     async delete(scope, id) {
@@ -88,9 +73,9 @@ export function pipelineRepository(ctx: RepoContext): PipelineRepository {
       for (const tag of tagFilters) q = q.where('id', 'in', idsCarrying(ctx.db, filter, TYPE, tag));
       const unfiltered = !filter.ids?.length && filter.name === undefined && filter.resourceGroupId === undefined && tagFilters.length === 0;
       // The page and its tags in one statement.
-      const r = await keysetPage<{ seq: number; spec: string; tags: unknown }>(q, page, ['seq', 'spec', tagsColumn(ctx.dialect, TYPE, 'pipelines.id')],
+      const r = await keysetPage<SelectedRow & { seq: number }>(q, page, ['seq', ...PIPELINE_COLUMNS, tagsColumn(ctx.dialect, TYPE, 'pipelines.id')],
         unfiltered ? () => readCount(ctx.db, TYPE, filter) : undefined);
-      return toPage(r.rows.map((row) => fromSpec(row.spec, tagsFromColumn(row.tags))), r);
+      return toPage(r.rows.map(fromSelected), r);
     },
 
     async referencesComponent(componentId) {
