@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
 import { freePort, spawnKiln, type KilnProcess } from '../support/child.js';
 import { createPipeline } from '../conformance/ops-support.js';
 import { clientAt, defaultCredentials, describeExecution, isTerminal, leftoversOf, logsOf, startExecution, waitForExecution, waitNoLeftovers } from './support.js';
@@ -13,9 +14,13 @@ import { createStore } from '../../src/store/create-store.js';
  * and mounts stay behind until the lease runs out; a new `kiln serve` on the same data dir
  * then takes the execution back, reaps what the dead worker left and ends it FAILED with
  * ErrorCode=WorkerLost.
+ *
+ * The lease is long (no renewal can miss it, however busy the machine, and the new server
+ * starts well within it); the test runs it out itself once the new server is up, as the
+ * clock would: the dead worker's last renewal becomes one of 1 ms.
  */
 
-const LEASE_MS = 3000;
+const LEASE_MS = 60_000;
 const dataDir = mkdtempSync(join(tmpdir(), 'kiln-e2e-lost-'));
 const children: KilnProcess[] = [];
 
@@ -23,6 +28,22 @@ async function serve(): Promise<KilnProcess> {
   const proc = await spawnKiln({ KILN_DATA_DIR: dataDir, KILN_PORT: String(await freePort()), KILN_WORKERS: '1', KILN_LEASE_MS: String(LEASE_MS) });
   children.push(proc);
   return proc;
+}
+
+/** Ends the lease of `executionId` now: its holder's last renewal is made one of 1 ms, and the clock passes it. */
+async function runLeaseOut(executionId: string): Promise<void> {
+  const db = new Database(join(dataDir, 'kiln.db'), { readonly: true, fileMustExist: true });
+  const row = db.prepare('select lease_owner from executions where id = ?').get(executionId) as { lease_owner: string | null } | undefined;
+  db.close();
+  assert.ok(row?.lease_owner, 'the killed worker holds the lease');
+  const store = await createStore({ dataDir });
+  try {
+    assert.equal(await store.executions.renew(executionId, row.lease_owner, 1), 'BUILDING');
+  } finally {
+    await store.close();
+  }
+  const expiresBy = Date.now() + 1;
+  while (Date.now() <= expiresBy) await new Promise((r) => setTimeout(r, 1));
 }
 
 after(async () => {
@@ -62,8 +83,9 @@ describe('a worker killed mid-build', () => {
 
     const second = await serve();
     const again = clientAt(second.endpoint, defaultCredentials(dataDir));
-    assert.equal((await describeExecution(again, executionId)).status, 'BUILDING');
-    const { item } = await waitForExecution(again, executionId, isTerminal, 'WorkerLost', 20 * LEASE_MS);
+    assert.equal((await describeExecution(again, executionId)).status, 'BUILDING', 'not taken back while the lease holds');
+    await runLeaseOut(executionId);
+    const { item } = await waitForExecution(again, executionId, isTerminal, 'WorkerLost', LEASE_MS);
     assert.equal(item.status, 'FAILED', JSON.stringify(item));
     assert.equal(item.errorCode, 'WorkerLost');
     assert.match(item.errorInfo ?? '', /during BUILDING/);
