@@ -1,14 +1,11 @@
 import { KilnError } from '../domain/errors.js';
-import { newImageId } from '../domain/ids.js';
-import { checkImageName, copyOf, imageNotFound } from '../domain/image-rules.js';
+import { checkImageName, imageNotFound } from '../domain/image-rules.js';
 import { checkDescription } from '../domain/names.js';
 import type { Scope } from '../domain/ports.js';
-import { registerImage } from '../domain/storage-quota.js';
-import { storageQuotasOf } from '../config/storage-quotas.js';
 import { validateTags, type Tag } from '../domain/tag.js';
-import { ecsTime } from '../domain/time.js';
 import { isKnownRegion, type App } from './app.js';
 import { idempotent } from './idempotency.js';
+import { imageRegistryOf } from './image-registry.js';
 
 export interface CopyRequest {
   imageId: string;
@@ -20,10 +17,6 @@ export interface CopyRequest {
   tags: Tag[];
 }
 
-function duplicated(name: string, regionId: string): KilnError {
-  return new KilnError('InvalidImageName.Duplicated', `The specified image name ${name} is already in use in the target region ${regionId}. Please try a different one (DestinationImageName).`);
-}
-
 /**
  * CopyImage: a new image owned by the caller in the destination region with the same content
  * (the same manifest, no blob is copied). The caller's own images can go to any region; an
@@ -33,7 +26,8 @@ function duplicated(name: string, regionId: string): KilnError {
  * Ecs 2014-05-26 CopyImage) allows copying an image shared with you within its region only,
  * and "Use shared images" has sharees copy one to own it; the copy is the caller's and stays
  * when the owner unshares or deletes the source. (Pages before 2021 said one's own images only.)
- * The copy's layers count against the caller's image quota (`QuotaExceed.ImageStorage`).
+ * The copy's layers count against the caller's image quota (`QuotaExceed.ImageStorage`); the
+ * name and quota rules are the image registry's, as for every image registered.
  */
 export async function copyImage(app: App, scope: Scope, req: CopyRequest, clientToken?: string): Promise<{ imageId: string }> {
   const destination = req.destinationRegionId ?? scope.regionId;
@@ -53,23 +47,13 @@ export async function copyImage(app: App, scope: Scope, req: CopyRequest, client
     if (source.status !== 'Available') {
       throw new KilnError('IncorrectImageStatus', `The image not available: ${source.imageId} is ${source.status}.`);
     }
-    const target = { accountId: scope.accountId, regionId: destination };
-    const imageName = req.name ?? source.imageName;
-    if (await tx.images.nameTaken(target, imageName)) throw duplicated(imageName, destination);
-    const copy = copyOf(source, {
-      ...target,
-      imageId: newImageId(),
-      imageName,
+    const copy = await imageRegistryOf(app).registerCopy(tx, source, {
+      accountId: scope.accountId,
+      regionId: destination,
+      imageName: req.name ?? source.imageName,
       ...(req.description !== undefined ? { description: req.description } : {}),
       tags: req.tags,
-      creationTime: ecsTime(),
     });
-    try {
-      await registerImage(tx, copy, undefined, storageQuotasOf(app.config)(scope.accountId).imageBytes, `copying ${source.imageId}`);
-    } catch (err) {
-      if ((err as { code?: unknown }).code === 'Store.Conflict') throw duplicated(imageName, destination);
-      throw err;
-    }
     return { imageId: copy.imageId };
   });
 }

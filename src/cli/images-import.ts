@@ -1,11 +1,12 @@
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { imageRegistryOf, requireNameFree } from '../app/image-registry.js';
 import { LocalBlobStore } from '../blobs/local-blob-store.js';
 import type { KilnConfig } from '../config/config.js';
 import { KilnError } from '../domain/errors.js';
-import { importImage } from '../engine/image/import-image.js';
+import { importArchive } from '../engine/image/import-image.js';
+import { readImage } from '../engine/image/oci-image.js';
 import { LayerStore } from '../engine/layers/layer-store.js';
 import { boot } from '../main/boot.js';
-import { storageQuotasOf } from '../config/storage-quotas.js';
 
 const USAGE = 'usage: kiln images import <file> --name <ImageName> [--region R] [--account ID] [--family F] [--description D]';
 
@@ -19,7 +20,8 @@ const FLAGS = ['--name', '--region', '--account', '--family', '--description'];
 /**
  * `kiln images import <file> --name N …`: imports a rootfs tarball or an OCI image layout
  * archive as an Available image of the account (default: the default account) in the region
- * (default: the first configured one); prints the new ImageId.
+ * (default: the first configured one); prints the new ImageId. The archive is stored by the engine
+ * (`importArchive`); the image is registered by the app's image registry (name rule, image quota).
  */
 export async function imagesImport(config: KilnConfig, args: string[]): Promise<number> {
   const file = args.find((a, i) => !a.startsWith('--') && !FLAGS.includes(args[i - 1] ?? ''));
@@ -40,13 +42,18 @@ export async function imagesImport(config: KilnConfig, args: string[]): Promise<
       console.error(`kiln: no account ${accountId}`);
       return 2;
     }
+    const scope = { accountId, regionId };
+    const registry = imageRegistryOf(app);
+    // The name is checked before the archive is unpacked (and again when the image is registered).
+    await requireNameFree(app.store, scope, imageName);
     const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'));
+    const manifestDigest = await importArchive({ blobs, layers: new LayerStore(config.dataDir, blobs) }, file);
+    const { layers } = await readImage(blobs, manifestDigest);
     const family = flag(args, '--family');
-    const description = flag(args, '--description');
-    const image = await importImage({ store: app.store, blobs, layers: new LayerStore(config.dataDir, blobs) }, {
-      file, imageName, accountId, regionId, imageQuotaBytes: storageQuotasOf(config)(accountId).imageBytes,
-      ...(family ? { imageFamily: family } : {}),
-      ...(description ? { description } : {}),
+    const image = await registry.registerImported({
+      scope, imageName, ...(family ? { imageFamily: family } : {}),
+      description: flag(args, '--description') || `Imported from ${basename(file)}`,
+      tags: [], manifestDigest, layers, what: `importing ${basename(file)}`,
     });
     console.log(image.imageId);
     return 0;

@@ -2,13 +2,8 @@ import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import type { BlobStore } from '../../blobs/blob-store.js';
 import { DigestMismatchError } from '../../blobs/blob-store.js';
-import type { Digest } from '../../blobs/digest.js';
 import { KilnError } from '../../domain/errors.js';
-import { newImageId } from '../../domain/ids.js';
-import { newAccountImage, type Image } from '../../domain/image.js';
-import { registerImage } from '../../domain/storage-quota.js';
-import { ecsTime } from '../../domain/time.js';
-import type { Store } from '../../domain/ports.js';
+import type { Digest } from '../../blobs/digest.js';
 import { initialConfig } from '../image-config.js';
 import { LAYER_MEDIA_TYPE } from '../layers/capture-layer.js';
 import { decompressed } from '../layers/decompress.js';
@@ -16,65 +11,15 @@ import { LayerTooLargeError, UnsafeLayerPathError } from '../layers/layer-errors
 import { checkLimit } from '../layers/layer-limits.js';
 import type { LayerStore } from '../layers/layer-store.js';
 import { readTar, type TarReadEntry } from '../layers/tar/tar-reader.js';
-import { readImage, writeImage } from './oci-image.js';
+import { writeImage } from './oci-image.js';
 
-export interface ImportImageRequest {
-  /** A rootfs tarball (plain or gzip) or an OCI image layout archive (tar, plain or gzip). */
-  file: string;
-  imageName: string;
-  accountId: string;
-  regionId: string;
-  imageFamily?: string;
-  description?: string;
-  /** The account's image quota in bytes (0 or absent: none): past it the import is not registered (`QuotaExceed.ImageStorage`). */
-  imageQuotaBytes?: number;
-}
-
+/** Where an import's blobs and layers go. */
 export interface ImportImageDeps {
-  store: Store;
   blobs: BlobStore;
   layers: LayerStore;
 }
 
 const INDEX_MEDIA_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json']);
-
-/**
- * Imports a root filesystem as an Available image owned by `accountId` in `regionId`: either a
- * rootfs tarball (one layer, the file's bytes as the layer blob) or an OCI image layout archive
- * (`oci-layout`, `index.json`, `blobs/sha256/…`: the first manifest of the index, its config and
- * layers copied into the blob store with their digests verified). Every layer is unpacked once
- * so a broken archive fails here rather than in a build. Refuses a name already used in the
- * region (`InvalidImageName.Duplicated`).
- */
-export async function importImage(deps: ImportImageDeps, req: ImportImageRequest): Promise<Image> {
-  const scope = { accountId: req.accountId, regionId: req.regionId };
-  const duplicated = () => new KilnError('InvalidImageName.Duplicated', `The specified image name ${req.imageName} is already in use in ${req.regionId}. Please try a different one.`);
-  if (await deps.store.images.nameTaken(scope, req.imageName)) throw duplicated();
-
-  const manifestDigest = await importArchive(deps, req.file);
-
-  const { layers } = await readImage(deps.blobs, manifestDigest);
-  const size = layers.reduce((n, l) => n + l.size, 0);
-  const image = newAccountImage({
-    imageId: newImageId(),
-    regionId: req.regionId,
-    accountId: req.accountId,
-    imageName: req.imageName,
-    ...(req.imageFamily ? { imageFamily: req.imageFamily } : {}),
-    description: req.description ?? `Imported from ${basename(req.file)}`,
-    size: Math.max(20, Math.ceil(size / 2 ** 30)),
-    creationTime: ecsTime(),
-    tags: [],
-    manifestDigest,
-  });
-  try {
-    await deps.store.transaction((tx) => registerImage(tx, image, layers, req.imageQuotaBytes ?? 0, `importing ${basename(req.file)}`));
-  } catch (err) {
-    if ((err as Error).name === 'StoreConflictError') throw duplicated();
-    throw err;
-  }
-  return image;
-}
 
 /** The code of an archive with a layer member that would be written outside the layer (see `importArchive`). */
 export const UNSAFE_LAYER_CODE = 'InvalidImage.UnsafeLayer';
@@ -99,7 +44,8 @@ export interface ImportArchiveOptions {
  * that would land outside it (`..`, through a symlink, a hardlink to a file outside…) is
  * refused as `KilnError(UNSAFE_LAYER_CODE)`, its layer directory never made; one past the
  * extractor's limits as `KilnError(LAYER_TOO_LARGE_CODE)`. Blobs already stored stay
- * unreferenced until garbage collection.
+ * unreferenced until garbage collection. Making it an image (`kiln images import`, a retained
+ * BaseImageType=OSS import) is the app's image registry's.
  */
 export async function importArchive(deps: Pick<ImportImageDeps, 'blobs' | 'layers'>, file: string, source = `kiln images import ${basename(file)}`, options: ImportArchiveOptions = {}): Promise<Digest> {
   try {
