@@ -19,7 +19,7 @@
 #   idmap  h:map n:attrs (h:source h:target)...               idmapped bind mounts (see idmap)
 #   xattrs h:root                   -> <path, hex>=<name, hex>:<value, hex>,... per file with any
 #   run    n:run h:cwd h:argv0 h:arg...    -> <pid>; then `- out`/`- exit` events for <run>
-#   kill   n:pid n:signal                                     kill(2)
+#   kill   n:pid n:signal                kill(2) of a process started by `run`, not yet reaped
 # A request that does not fit this shape is answered `err -` (id 0 when it has no valid id) and
 # the helper goes on.
 use strict;
@@ -254,6 +254,7 @@ sub request {
     return start(@a);
   } else {                                          # kill
     my ($pid, $signal) = @a;
+    refuse("kill: $pid is not a process the helper runs") unless $kids{$pid};   # never the engine's group (0)
     kill($signal, $pid) or fail('kill');
     return ();
   }
