@@ -1,5 +1,4 @@
 import { readPipelineRequest } from '../src/api/operations/create-image-pipeline.js';
-import { WireParams } from '../src/api/operations/wire-params.js';
 import { resolveInstanceType } from '../src/app/placement.js';
 import { createAccount } from '../src/auth/accounts.js';
 import { loadConfig } from '../src/config/config.js';
@@ -42,7 +41,7 @@ export async function seedTemplates(o: SeedOptions): Promise<SeedResult> {
     const { account } = await createAccount(store, regionIds, { name: 'default', key: { id: o.creds.accessKeyId, secret: o.creds.accessKeySecret } });
     const scope = { accountId: account.id, regionId: o.regionId };
 
-    const checked = checkPipelineRequest(readPipelineRequest(new WireParams(o.params)), (r) => regionIds.includes(r));
+    const checked = checkPipelineRequest(readPipelineRequest(o.params), (r) => regionIds.includes(r));
     const instanceType = resolveInstanceType(checked.instanceType);
     const vSwitch = await store.vSwitches.getDefault(scope);
     const group = await store.resourceGroups.getDefault(account.id);

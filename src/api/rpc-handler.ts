@@ -2,7 +2,6 @@ import type { App } from '../app/app.js';
 import { asKilnFault } from '../app/faults.js';
 import { KilnError, isKilnError } from '../domain/errors.js';
 import { API_VERSION, OPERATIONS } from './operations/registry.js';
-import { WireParams } from './operations/wire-params.js';
 import { AccessKeyCache } from './rpc/access-key-cache.js';
 import { authenticate } from './rpc/authenticate.js';
 import { decodeRequest } from './rpc/decode.js';
@@ -62,7 +61,7 @@ export function createRpcHandler(deps: RpcHandlerDeps): (raw: RawRequest) => Pro
       if (!operation) throw new KilnError('InvalidAction.NotFound', 'Specified api is not found, please check your url and method.');
 
       const principal = await authenticate({ ...decoded, raw }, { findAccessKey, nonces: deps.nonces, now });
-      const body = await operation.handle({ app: deps.app, accountId: principal.accountId, params: new WireParams(decoded.params) });
+      const body = await operation.handle({ app: deps.app, accountId: principal.accountId, params: decoded.params });
       const encoded = encodeSuccess(action, { RequestId: requestId, ...body }, format);
       return { status: 200, contentType: encoded.contentType, body: encoded.payload, requestId };
     } catch (caught) {

@@ -1,6 +1,6 @@
 import { declaredParameters, matchesVersion, parseContent } from '../domain/buildcontent/index.js';
-import { SYSTEM_ACCOUNT_ID, type ImageComponent } from '../domain/component.js';
-import { checkComponentRequest, checkComponentType, checkComponentVersionPattern, checkSystemType, nextMajorVersion, type ComponentRequest } from '../domain/component-rules.js';
+import { SYSTEM_ACCOUNT_ID, type ComponentType, type ImageComponent, type SystemType } from '../domain/component.js';
+import { checkComponentRequest, checkComponentVersionPattern, nextMajorVersion, type ComponentRequest } from '../domain/component-rules.js';
 import { KilnError } from '../domain/errors.js';
 import { newComponentId } from '../domain/ids.js';
 import { checkResourceName } from '../domain/names.js';
@@ -10,7 +10,7 @@ import { validateTags, type Tag } from '../domain/tag.js';
 import { ecsTime } from '../domain/time.js';
 import type { App } from './app.js';
 import { idempotent } from './idempotency.js';
-import { checkMaxResults, decodeNextToken, encodeNextToken } from './next-token.js';
+import { decodeNextToken, encodeNextToken } from './next-token.js';
 import { resolveResourceGroup } from './placement.js';
 
 /** CreateImageComponent: a new component, or a new version of a named one. */
@@ -58,17 +58,18 @@ export async function createComponent(app: App, scope: Scope, req: ComponentRequ
   });
 }
 
+/** DescribeImageComponents' filters, each already checked on its own by the wire spec. */
 export interface ComponentQuery {
   ids: string[];
   name?: string;
-  owner?: string;
-  componentType?: string;
-  systemType?: string;
+  owner: 'SELF' | 'ALIYUN';
+  componentType?: ComponentType;
+  systemType?: SystemType;
   componentVersion?: string;
   resourceGroupId?: string;
   tags: Tag[];
   nextToken?: string;
-  maxResults?: number;
+  maxResults: number;
 }
 
 export const MAX_COMPONENT_IDS = 20;
@@ -92,17 +93,10 @@ function pageSystemComponents(all: ImageComponent[], f: ComponentFilter, afterSe
 
 /** DescribeImageComponents: the caller's components (Owner=SELF, the default) or the system ones (Owner=ALIYUN). */
 export async function describeComponents(app: App, scope: Scope, q: ComponentQuery): Promise<Page<ImageComponent> & { nextToken: string; maxResults: number }> {
-  if (q.ids.length > MAX_COMPONENT_IDS) {
-    throw new KilnError('InvalidImageComponentIdSize.ExceededMaxNumber', `At most ${MAX_COMPONENT_IDS} ImageComponentId values can be specified; got ${q.ids.length}.`);
-  }
-  const owner = q.owner ?? 'SELF';
-  if (owner !== 'SELF' && owner !== 'ALIYUN') throw new KilnError('InvalidParameter.Owner', 'The specified parameter "Owner" is not valid.');
+  const { owner, componentType, systemType, maxResults } = q;
   checkResourceName(q.name);
-  const componentType = checkComponentType(q.componentType);
-  const systemType = checkSystemType(q.systemType);
   checkComponentVersionPattern(q.componentVersion);
   validateTags(q.tags);
-  const maxResults = checkMaxResults(q.maxResults);
   const afterSeq = decodeNextToken(q.nextToken);
 
   const filter: ComponentFilter = { ...scope };

@@ -10,7 +10,7 @@ import type { App } from './app.js';
 import { resolveBaseImage } from './base-image.js';
 import { componentLookup } from './component-lookup.js';
 import { idempotent } from './idempotency.js';
-import { checkMaxResults, decodeNextToken, encodeNextToken } from './next-token.js';
+import { decodeNextToken, encodeNextToken } from './next-token.js';
 
 /** The message an execution carries until a worker picks it up. */
 export const QUEUED_MESSAGE = 'Queued: waiting for a worker to prepare the intermediate instance.';
@@ -65,7 +65,7 @@ export interface ExecutionQuery {
   status?: string;
   tags: Tag[];
   nextToken?: string;
-  maxResults?: number;
+  maxResults: number;
 }
 
 export const MAX_EXECUTION_IDS = 20;
@@ -79,7 +79,7 @@ export async function describeExecutions(app: App, scope: Scope, q: ExecutionQue
   }
   const statuses = parseStatusFilter(q.status);
   validateTags(q.tags);
-  const maxResults = checkMaxResults(q.maxResults);
+  const { maxResults } = q;
   const afterSeq = decodeNextToken(q.nextToken);
   if (q.pipelineId !== undefined) await requirePipeline(app.store, scope, q.pipelineId);
 

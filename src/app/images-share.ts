@@ -46,10 +46,8 @@ export async function modifyImageShares(app: App, scope: Scope, imageId: string,
   });
 }
 
-/** DescribeImageSharePermission: the accounts the caller's image is shared with, paged (PageSize 1–100). */
+/** DescribeImageSharePermission: the accounts the caller's image is shared with, paged (PageNumber from 1, PageSize 1–100, checked by the wire spec). */
 export async function describeImageShares(app: App, scope: Scope, imageId: string, pageNumber: number, pageSize: number): Promise<{ totalCount: number; accounts: string[] }> {
-  if (pageNumber < 1) throw new KilnError('InvalidParameter.PageNumber', 'The specified PageNumber must be 1 or greater.');
-  if (pageSize < 1 || pageSize > 100) throw new KilnError('InvalidParameter.PageSize', 'The specified PageSize must be from 1 to 100.');
   await requireOwnedImage(app.store, scope, imageId);
   const all = await app.store.images.shares(scope, imageId);
   return { totalCount: all.length, accounts: all.slice((pageNumber - 1) * pageSize, pageNumber * pageSize) };

@@ -15,9 +15,12 @@ export interface ImageView {
   selfShared: boolean;
 }
 
-const OWNER_ALIASES = ['system', 'self', 'others', 'marketplace'];
-const USAGES = ['instance', 'none'];
+/** `ImageOwnerAlias` values of DescribeImages. */
+export const OWNER_ALIASES = ['system', 'self', 'others', 'marketplace'] as const;
+/** `Usage` values of DescribeImages. */
+export const USAGES = ['instance', 'none'] as const;
 
+/** DescribeImages' filters and page, each already checked on its own by the wire spec. */
 export interface ImageQuery extends ImageFilter {
   /** `true` asks for community images, which Kiln does not have. */
   isPublic?: boolean;
@@ -40,14 +43,6 @@ async function viewsOf(repos: Repositories, scope: Scope, images: Image[]): Prom
 
 /** DescribeImages: system, own and shared-with-me images of the region, filtered and paged. */
 export async function describeImages(app: App, scope: Scope, q: ImageQuery): Promise<{ totalCount: number; images: ImageView[] }> {
-  if (q.pageNumber < 1) throw new KilnError('InvalidParameter.PageNumber', 'The specified PageNumber must be 1 or greater.');
-  if (q.pageSize < 1 || q.pageSize > 100) throw new KilnError('InvalidParameter.PageSize', 'The specified PageSize must be from 1 to 100.');
-  for (const a of q.ownerAliases ?? []) {
-    if (!OWNER_ALIASES.includes(a)) throw new KilnError('InvalidImageOwnerAlias.ValueNotSupported', `The specified ImageOwnerAlias "${a}" is not supported. Valid values: ${OWNER_ALIASES.join(', ')}.`);
-  }
-  if (q.usage !== undefined && !USAGES.includes(q.usage)) {
-    throw new KilnError('InvalidUsage', `The specified Usage "${q.usage}" is not valid. Valid values: ${USAGES.join(', ')}.`);
-  }
   const none = q.isPublic === true || q.usage === 'instance' || q.isSupportIoOptimized === false || q.snapshotId !== undefined;
   if (none) return { totalCount: 0, images: [] };
   const all = await app.imagesIn(app.store).list(scope, q);

@@ -20,14 +20,6 @@ export function decodeNextToken(token: string | undefined): number | undefined {
   return Number(m[1]);
 }
 
+/** `MaxResults` of the keyset-paged Describe calls: 1–500, default 50 (checked by the wire spec). */
 export const MAX_RESULTS_DEFAULT = 50;
 export const MAX_RESULTS_LIMIT = 500;
-
-/** `MaxResults` 1–500, default 50. */
-export function checkMaxResults(value: number | undefined): number {
-  if (value === undefined) return MAX_RESULTS_DEFAULT;
-  if (!Number.isInteger(value) || value < 1 || value > MAX_RESULTS_LIMIT) {
-    throw new KilnError('InvalidParameter.MaxResults', `The specified MaxResults ${value} is not valid: it must be from 1 to ${MAX_RESULTS_LIMIT}.`);
-  }
-  return value;
-}

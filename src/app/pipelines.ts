@@ -12,7 +12,7 @@ import { isKnownRegion, type App } from './app.js';
 import { resolveBaseImage } from './base-image.js';
 import { componentLookup } from './component-lookup.js';
 import { idempotent } from './idempotency.js';
-import { checkMaxResults, decodeNextToken, encodeNextToken } from './next-token.js';
+import { decodeNextToken, encodeNextToken } from './next-token.js';
 import { resolveInstanceType, resolveResourceGroup, resolveVSwitch } from './placement.js';
 
 /** Parses and resolves a template's build and test content; returns the components it uses. */
@@ -57,19 +57,16 @@ export interface PipelineQuery {
   resourceGroupId?: string;
   tags: Tag[];
   nextToken?: string;
-  maxResults?: number;
+  maxResults: number;
 }
 
 export const MAX_PIPELINE_IDS = 20;
 
 /** DescribeImagePipelines: keyset-paged, filtered by ids, name, resource group and tags. */
 export async function describePipelines(app: App, scope: Scope, q: PipelineQuery): Promise<Page<ImagePipeline> & { nextToken: string; maxResults: number }> {
-  if (q.ids.length > MAX_PIPELINE_IDS) {
-    throw new KilnError('InvalidImagePipelineIdSize.ExceededMaxNumber', `At most ${MAX_PIPELINE_IDS} ImagePipelineId values can be specified; got ${q.ids.length}.`);
-  }
+  const { maxResults } = q;
   checkResourceName(q.name);
   validateTags(q.tags);
-  const maxResults = checkMaxResults(q.maxResults);
   const afterSeq = decodeNextToken(q.nextToken);
   const filter = { ...scope, ...(q.ids.length ? { ids: q.ids } : {}), ...(q.name ? { name: q.name } : {}),
     ...(q.resourceGroupId ? { resourceGroupId: q.resourceGroupId } : {}), ...(q.tags.length ? { tags: q.tags } : {}) };

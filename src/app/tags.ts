@@ -10,35 +10,22 @@ import { decodeNextToken, encodeNextToken } from './next-token.js';
  * provider tags (`imagepipeline`, `imagecomponent`).
  */
 
-const TAGGABLE: readonly TaggableType[] = ['imagepipeline', 'imagecomponent'];
+/** The resource types the tag operations accept (`ResourceType`, any case). */
+export const TAGGABLE: readonly TaggableType[] = ['imagepipeline', 'imagecomponent'];
 export const MAX_RESOURCE_IDS = 50;
 const LIST_PAGE_SIZE = 50;
 
-function checkResourceType(type: string | undefined): TaggableType {
-  if (type === undefined) throw missingParameter('ResourceType');
-  const lower = type.toLowerCase();
-  if (!(TAGGABLE as readonly string[]).includes(lower)) {
-    throw new KilnError('InvalidResourceType.NotFound', `The specified ResourceType "${type}" is not supported. Valid values: ${TAGGABLE.join(', ')}.`);
-  }
-  return lower as TaggableType;
-}
-
-function checkResourceIds(ids: string[], required: boolean): void {
-  if (required && ids.length === 0) throw missingParameter('ResourceId');
-  if (ids.length > MAX_RESOURCE_IDS) {
-    throw new KilnError('InvalidResourceId.ExceededMaxNumber', `At most ${MAX_RESOURCE_IDS} ResourceId values can be specified; got ${ids.length}.`);
-  }
-}
+/*
+ * The wire spec has checked each parameter on its own (ResourceType, ResourceId.N count,
+ * Tag.N and TagKey.N counts); these are the rules that need two of them or a lookup.
+ */
 
 async function requireResource(tx: Repositories, scope: Scope, type: TaggableType, id: string): Promise<void> {
   const found = type === 'imagepipeline' ? await tx.pipelines.get(scope, id) : await tx.components.get(scope, id);
   if (!found) throw new KilnError('InvalidResourceId.NotFound', `The specified resource "${id}" of type ${type} does not exist.`);
 }
 
-export async function tagResources(app: App, scope: Scope, type: string | undefined, resourceIds: string[], tags: Tag[]): Promise<void> {
-  const resourceType = checkResourceType(type);
-  checkResourceIds(resourceIds, true);
-  if (tags.length === 0) throw missingParameter('Tag');
+export async function tagResources(app: App, scope: Scope, resourceType: TaggableType, resourceIds: string[], tags: Tag[]): Promise<void> {
   validateTags(tags);
   await app.store.transaction(async (tx) => {
     for (const id of resourceIds) {
@@ -52,12 +39,7 @@ export async function tagResources(app: App, scope: Scope, type: string | undefi
   });
 }
 
-export async function untagResources(app: App, scope: Scope, type: string | undefined, resourceIds: string[], tagKeys: string[], all: boolean): Promise<void> {
-  const resourceType = checkResourceType(type);
-  checkResourceIds(resourceIds, true);
-  if (tagKeys.length > MAX_TAGS) {
-    throw new KilnError('InvalidTagKey.ExceededMaxNumber', `At most ${MAX_TAGS} TagKey values can be specified; got ${tagKeys.length}.`);
-  }
+export async function untagResources(app: App, scope: Scope, resourceType: TaggableType, resourceIds: string[], tagKeys: string[], all: boolean): Promise<void> {
   if (tagKeys.length === 0 && !all) throw missingParameter('TagKey');
   await app.store.transaction(async (tx) => {
     for (const id of resourceIds) {
@@ -67,11 +49,8 @@ export async function untagResources(app: App, scope: Scope, type: string | unde
   });
 }
 
-export async function listTagResources(app: App, scope: Scope, type: string | undefined, resourceIds: string[], tags: Tag[], nextToken?: string): Promise<Page<TagRow> & { nextToken: string }> {
-  const resourceType = checkResourceType(type);
-  checkResourceIds(resourceIds, false);
+export async function listTagResources(app: App, scope: Scope, resourceType: TaggableType, resourceIds: string[], tags: Tag[], nextToken?: string): Promise<Page<TagRow> & { nextToken: string }> {
   if (resourceIds.length === 0 && tags.length === 0) throw missingParameter('ResourceId');
-  if (tags.length > MAX_TAGS) throw new KilnError('InvalidTagCount', `At most ${MAX_TAGS} Tag filters can be specified.`);
   const afterSeq = decodeNextToken(nextToken);
   const filter = { ...(resourceIds.length ? { resourceIds } : {}), ...(tags.length ? { tags } : {}) };
   const page = await app.store.tags.list(scope, resourceType, filter, { limit: LIST_PAGE_SIZE, ...(afterSeq !== undefined ? { afterSeq } : {}) });

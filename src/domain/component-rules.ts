@@ -1,4 +1,4 @@
-import { KilnError, missingParameter } from './errors.js';
+import { KilnError } from './errors.js';
 import { checkDescription, checkResourceName } from './names.js';
 import type { ComponentType, SystemType } from './component.js';
 import { validateTags, type Tag } from './tag.js';
@@ -6,38 +6,24 @@ import { validateTags, type Tag } from './tag.js';
 export const SYSTEM_TYPES: readonly SystemType[] = ['Linux', 'Windows'];
 export const COMPONENT_TYPES: readonly ComponentType[] = ['Build', 'Test'];
 
-/** CreateImageComponent as decoded from the wire, before any check. */
+/**
+ * CreateImageComponent as read from the wire: each parameter already checked on its own
+ * (enumerations, Content present), the rules below not yet applied.
+ */
 export interface ComponentRequest {
   name?: string;
   description?: string;
-  systemType?: string;
-  componentType?: string;
+  systemType?: SystemType;
+  componentType?: ComponentType;
   componentVersion?: string;
-  content?: string;
+  content: string;
   tags: Tag[];
   resourceGroupId?: string;
 }
 
-export interface CheckedComponent extends Omit<ComponentRequest, 'systemType' | 'componentType' | 'content'> {
+export interface CheckedComponent extends Omit<ComponentRequest, 'systemType' | 'componentType'> {
   systemType: SystemType;
   componentType: ComponentType;
-  content: string;
-}
-
-export function checkSystemType(value: string | undefined): SystemType | undefined {
-  if (value === undefined) return undefined;
-  if (!(SYSTEM_TYPES as readonly string[]).includes(value)) {
-    throw new KilnError('InvalidSystemType.NotSupportedValue', `The specified SystemType "${value}" is not supported. Valid values: ${SYSTEM_TYPES.join(', ')}.`);
-  }
-  return value as SystemType;
-}
-
-export function checkComponentType(value: string | undefined): ComponentType | undefined {
-  if (value === undefined) return undefined;
-  if (!(COMPONENT_TYPES as readonly string[]).includes(value)) {
-    throw new KilnError('InvalidComponentType.NotSupportedValue', `The specified ComponentType "${value}" is not supported. Valid values: ${COMPONENT_TYPES.join(', ')}.`);
-  }
-  return value as ComponentType;
 }
 
 const VERSION = /^(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})$/;
@@ -69,10 +55,7 @@ export function nextMajorVersion(existing: readonly string[]): string {
 export function checkComponentRequest(req: ComponentRequest): CheckedComponent {
   checkResourceName(req.name);
   checkDescription(req.description);
-  const systemType = checkSystemType(req.systemType) ?? 'Linux';
-  const componentType = checkComponentType(req.componentType) ?? 'Build';
   checkComponentVersion(req.componentVersion);
-  if (req.content === undefined || req.content.trim() === '') throw missingParameter('Content');
   validateTags(req.tags);
-  return { ...req, systemType, componentType, content: req.content };
+  return { ...req, systemType: req.systemType ?? 'Linux', componentType: req.componentType ?? 'Build' };
 }

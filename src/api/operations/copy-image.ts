@@ -1,20 +1,25 @@
 import { scopeFor } from '../../app/app.js';
-import { copyImage as copy, type CopyRequest } from '../../app/images-copy.js';
-import type { Operation } from './operation.js';
+import { copyImage as copy } from '../../app/images-copy.js';
+import { defineOperation } from './operation.js';
+import { bool, str } from './spec/build.js';
+import { clientToken, regionId, tags } from './spec/common.js';
 
 /** CopyImage → `{ImageId}` of the copy. `Encrypted`, `KMSKeyId` and `ResourceGroupId` are accepted and ignored. */
-export const copyImage: Operation = {
+export const copyImage = defineOperation({
   action: 'CopyImage',
-  async handle({ app, accountId, params }) {
-    const scope = scopeFor(app, accountId, params.str('RegionId'));
-    params.bool('Encrypted');
-    const req: CopyRequest = { imageId: params.required('ImageId'), tags: params.tags('Tag') };
-    const optional = { destinationRegionId: 'DestinationRegionId', name: 'DestinationImageName', description: 'DestinationDescription' } as const;
-    for (const [key, wire] of Object.entries(optional) as Array<[keyof typeof optional, string]>) {
-      const v = params.str(wire);
-      if (v !== undefined) req[key] = v;
-    }
-    const { imageId } = await copy(app, scope, req, params.str('ClientToken'));
+  summary: 'A copy of an image the caller can use, owned by the caller, in this or another region.',
+  params: {
+    regionId,
+    encrypted: bool('Encrypted', { doc: 'Accepted and ignored (Kiln images are not encrypted).' }),
+    imageId: str('ImageId', { required: true }),
+    tags: tags('Tag'),
+    destinationRegionId: str('DestinationRegionId', { doc: 'Default: the source\'s region (DestinationRegion.NotFound).' }),
+    name: str('DestinationImageName', { doc: 'Follows the image name rule (InvalidImageName.Malformed); default: the source\'s name.' }),
+    description: str('DestinationDescription', { doc: '2–256 characters, not a URL (InvalidDescription.Malformed).' }),
+    clientToken,
+  },
+  async run({ app, accountId, input: { regionId, clientToken, encrypted: _ignored, ...request } }) {
+    const { imageId } = await copy(app, scopeFor(app, accountId, regionId), request, clientToken);
     return { ImageId: imageId };
   },
-};
+});

@@ -1,20 +1,31 @@
 import { scopeFor } from '../../app/app.js';
 import { createComponent } from '../../app/components.js';
-import type { ComponentRequest } from '../../domain/component-rules.js';
-import type { Operation } from './operation.js';
+import { COMPONENT_TYPES, SYSTEM_TYPES } from '../../domain/component-rules.js';
+import { defineOperation } from './operation.js';
+import { MISSING, notSupported, str } from './spec/build.js';
+import { clientToken, regionId, tags } from './spec/common.js';
 
-export const createImageComponent: Operation = {
+export const createImageComponent = defineOperation({
   action: 'CreateImageComponent',
-  async handle({ app, accountId, params }) {
-    const scope = scopeFor(app, accountId, params.str('RegionId'));
-    const req: ComponentRequest = { tags: params.tags('Tag') };
-    const strings = { name: 'Name', description: 'Description', systemType: 'SystemType', componentType: 'ComponentType',
-      componentVersion: 'ComponentVersion', content: 'Content', resourceGroupId: 'ResourceGroupId' } as const;
-    for (const [key, wire] of Object.entries(strings) as Array<[keyof typeof strings, string]>) {
-      const v = params.str(wire);
-      if (v !== undefined) req[key] = v;
-    }
-    const { imageComponentId } = await createComponent(app, scope, req, params.str('ClientToken'));
+  summary: 'A new component, or a new version of a named one.',
+  params: {
+    regionId,
+    name: str('Name', { doc: 'Follows the name rule (InvalidName.Malformed); default: the component id.' }),
+    description: str('Description', { doc: '2–256 characters, not a URL (InvalidDescription.Malformed).' }),
+    systemType: str('SystemType', { enum: { values: SYSTEM_TYPES, violation: notSupported('InvalidSystemType.NotSupportedValue') }, doc: 'Default Linux.' }),
+    componentType: str('ComponentType', { enum: { values: COMPONENT_TYPES, violation: notSupported('InvalidComponentType.NotSupportedValue') }, doc: 'Default Build.' }),
+    componentVersion: str('ComponentVersion', { doc: '`major.minor.patch` (InvalidParameter.ComponentVersion); default: the next major of the name.' }),
+    content: str('Content', {
+      required: true,
+      rule: { test: (v: string) => v.trim() !== '', describe: 'not blank', violation: MISSING },
+      doc: 'The component\'s commands (Dockerfile-style or YAML).',
+    }),
+    tags: tags('Tag'),
+    resourceGroupId: str('ResourceGroupId'),
+    clientToken,
+  },
+  async run({ app, accountId, input: { regionId, clientToken, ...request } }) {
+    const { imageComponentId } = await createComponent(app, scopeFor(app, accountId, regionId), request, clientToken);
     return { ImageComponentId: imageComponentId };
   },
-};
+});

@@ -1,97 +1,99 @@
 import { scopeFor } from '../../app/app.js';
 import { createPipeline } from '../../app/pipelines.js';
-import type { ImageOptions, ImportImageOptions } from '../../domain/pipeline.js';
+import { BASE_IMAGE_TYPES } from '../../domain/pipeline.js';
 import type { PipelineRequest } from '../../domain/pipeline-rules.js';
-import type { Operation } from './operation.js';
-import type { WireParams } from './wire-params.js';
+import {
+  BANDWIDTH_MAX, LINUX_REPAIR_ITEMS, MAX_SHARED_ACCOUNTS, MAX_TARGET_REGIONS, NVME_VALUES, REPAIR_MODES, SYSTEM_DISK_DEFAULT, SYSTEM_DISK_MAX,
+  SYSTEM_DISK_MIN, WINDOWS_REPAIR_ITEMS,
+} from '../../domain/pipeline-rules.js';
+import { advancedOptions, imageOptions } from './create-image-pipeline/image-options.js';
+import { importImageOptions } from './create-image-pipeline/import-image-options.js';
+import { defineOperation } from './operation.js';
+import { bool, int, list, notAnInteger, notInList, notSupported, str, violation } from './spec/build.js';
+import { clientToken, regionId, tags } from './spec/common.js';
+import { readInput, type RawParams } from './spec/read.js';
 
-function imageOptions(p: WireParams): ImageOptions | undefined {
-  if (!p.has('ImageOptions')) return undefined;
-  const o: ImageOptions = { imageTags: p.tags('ImageOptions.ImageTags') };
-  const name = p.str('ImageOptions.ImageName');
-  const family = p.str('ImageOptions.ImageFamily');
-  const description = p.str('ImageOptions.Description');
-  const nvme = p.str('ImageOptions.ImageFeatures.NvmeSupport');
-  if (name !== undefined) o.imageName = name;
-  if (family !== undefined) o.imageFamily = family;
-  if (description !== undefined) o.description = description;
-  if (nvme !== undefined) o.imageFeatures = { nvmeSupport: nvme };
-  return o;
+const REPAIR_ITEMS = [...new Set<string>([...LINUX_REPAIR_ITEMS, ...WINDOWS_REPAIR_ITEMS])];
+
+/** CreateImagePipeline's parameters, in the order they are checked. */
+const params = {
+  regionId,
+  baseImageType: str('BaseImageType', { required: true, enum: { values: BASE_IMAGE_TYPES, violation: notSupported('InvalidBaseImageType.NotSupportedValue') } }),
+  baseImage: str('BaseImage', { doc: 'Required unless BaseImageType is OSS (MissingParameter.BaseImage).' }),
+  name: str('Name', { doc: 'Follows the name rule (InvalidName.Malformed); default: the template id.' }),
+  description: str('Description', { doc: '2–256 characters, not a URL (InvalidDescription.Malformed).' }),
+  imageName: str('ImageName', { doc: 'Deprecated form of ImageOptions.ImageName (InvalidImageName.Malformed).' }),
+  imageFamily: str('ImageFamily', { doc: 'Deprecated form of ImageOptions.ImageFamily (InvalidImageFamily.Malformed).' }),
+  nvmeSupport: str('NvmeSupport', { enum: { values: NVME_VALUES, violation: notInList('InvalidParameter.NvmeSupport') } }),
+  systemDiskSize: int('SystemDiskSize', {
+    type: notAnInteger('InvalidSystemDiskSize.NotSupportedValue'),
+    range: {
+      min: SYSTEM_DISK_MIN,
+      max: SYSTEM_DISK_MAX,
+      violation: violation('InvalidSystemDiskSize.NotSupportedValue',
+        (c) => `The specified SystemDiskSize ${c.value} is not supported: it must be an integer from ${SYSTEM_DISK_MIN} to ${SYSTEM_DISK_MAX} (GiB).`),
+    },
+    doc: `GiB; default ${SYSTEM_DISK_DEFAULT}.`,
+  }),
+  internetMaxBandwidthOut: int('InternetMaxBandwidthOut', {
+    type: notAnInteger('InvalidInternetMaxBandwidthOut.NotSupportedValue'),
+    range: {
+      min: 0,
+      max: BANDWIDTH_MAX,
+      violation: violation('InvalidInternetMaxBandwidthOut.NotSupportedValue',
+        (c) => `The specified InternetMaxBandwidthOut ${c.value} is not supported: it must be an integer from 0 to ${BANDWIDTH_MAX} (Mbit/s).`),
+    },
+    doc: 'Mbit/s; default 0.',
+  }),
+  toRegionIds: list('ToRegionId', str('ToRegionId'), {
+    maxItems: {
+      max: MAX_TARGET_REGIONS,
+      violation: violation('InvalidToRegionIdSize.ExceededMaxNumber', (c) => `At most ${MAX_TARGET_REGIONS} ToRegionId values can be specified; got ${c.value}.`),
+    },
+    doc: 'Each must be one of this Kiln\'s regions (InvalidRegionId.NotFound).',
+  }),
+  addAccounts: list('AddAccount', str('AddAccount', {
+    rule: {
+      test: (v: string) => /^\d{1,20}$/.test(v),
+      describe: 'a numeric account ID',
+      violation: violation('InvalidParameter', (c) => `The specified parameter ${c.path} "${c.value}" is not valid: it must be a numeric account ID.`),
+    },
+  }), {
+    maxItems: {
+      max: MAX_SHARED_ACCOUNTS,
+      violation: violation('InvalidAddAccountSize.ExceededMaxNumber', (c) => `At most ${MAX_SHARED_ACCOUNTS} AddAccount values can be specified; got ${c.value}.`),
+    },
+  }),
+  tags: tags('Tag'),
+  repairMode: str('RepairMode', {
+    enum: { values: REPAIR_MODES, violation: notInList('InvalidParameter.RepairMode') },
+    doc: 'Required when RepairItem.N is given (MissingParameter.RepairMode).',
+  }),
+  repairItems: list('RepairItem', str('RepairItem', { enum: { values: REPAIR_ITEMS, violation: notInList('InvalidParameter.RepairMode', 'RepairItem') } })),
+  imageOptions,
+  advancedOptions,
+  importImageOptions,
+  buildContent: str('BuildContent', { doc: 'Dockerfile-style build commands (InvalidParameter.BuildContent).' }),
+  testContent: str('TestContent', { doc: 'Test commands (InvalidParameter.TestContent).' }),
+  vSwitchId: str('VSwitchId'),
+  instanceType: str('InstanceType'),
+  resourceGroupId: str('ResourceGroupId'),
+  deleteInstanceOnFailure: bool('DeleteInstanceOnFailure', { doc: 'Default true.' }),
+  clientToken,
+} as const;
+
+/** The template request of a CreateImagePipeline parameter map (read and checked parameter by parameter). */
+export function readPipelineRequest(raw: RawParams): PipelineRequest {
+  const { regionId: _region, clientToken: _token, ...request } = readInput(params, raw);
+  return request;
 }
 
-function importImageOptions(p: WireParams): PipelineRequest['importImageOptions'] {
-  if (!p.has('ImportImageOptions')) return undefined;
-  const at = (k: string): string | undefined => p.str(`ImportImageOptions.${k}`);
-  const o: NonNullable<PipelineRequest['importImageOptions']> = {
-    diskDeviceMappings: p.objects('ImportImageOptions.DiskDeviceMappings', ['OSSBucket', 'OSSObject', 'Format', 'DiskImageSize'] as const)
-      .map((m) => {
-        const mapping: ImportImageOptions['diskDeviceMappings'][number] = {};
-        if (m.OSSBucket) mapping.ossBucket = m.OSSBucket;
-        if (m.OSSObject) mapping.ossObject = m.OSSObject;
-        if (m.Format) mapping.format = m.Format;
-        // The entry's own value: wire indexes may have gaps, so position i is not index N.
-        const size = p.intOf('ImportImageOptions.DiskDeviceMappings.N.DiskImageSize', m.DiskImageSize, 'InvalidOperation.DiskImageSizeExceeded');
-        if (size !== undefined) mapping.diskImageSize = size;
-        return mapping;
-      }),
-    importImageTags: p.tags('ImportImageOptions.ImportImageTags'),
-  };
-  const fields = { architecture: 'Architecture', osType: 'OSType', platform: 'Platform', bootMode: 'BootMode', licenseType: 'LicenseType',
-    retentionStrategy: 'RetentionStrategy', roleName: 'RoleName', imageName: 'ImageName', description: 'Description' } as const;
-  for (const [key, wire] of Object.entries(fields) as Array<[keyof typeof fields, string]>) {
-    const v = at(wire);
-    if (v !== undefined) o[key] = v;
-  }
-  const nvme = at('Features.NvmeSupport');
-  const imds = at('Features.ImdsSupport');
-  if (nvme !== undefined || imds !== undefined) {
-    o.features = { nvmeSupport: nvme ?? 'unsupported', ...(imds !== undefined ? { imdsSupport: imds } : {}) };
-  }
-  const retain = p.bool('ImportImageOptions.RetainImportedImage');
-  if (retain !== undefined) o.retainImportedImage = retain;
-  return o;
-}
-
-/** Reads CreateImagePipeline's parameters into the domain request (absent fields stay absent). */
-export function readPipelineRequest(p: WireParams): PipelineRequest {
-  const req: PipelineRequest = {
-    toRegionIds: p.list('ToRegionId'),
-    addAccounts: p.list('AddAccount'),
-    tags: p.tags('Tag'),
-    repairItems: p.list('RepairItem'),
-  };
-  const strings = {
-    name: 'Name', description: 'Description', baseImageType: 'BaseImageType', baseImage: 'BaseImage', buildContent: 'BuildContent',
-    testContent: 'TestContent', imageName: 'ImageName', imageFamily: 'ImageFamily', nvmeSupport: 'NvmeSupport', vSwitchId: 'VSwitchId',
-    instanceType: 'InstanceType', resourceGroupId: 'ResourceGroupId', repairMode: 'RepairMode',
-  } as const;
-  for (const [key, wire] of Object.entries(strings) as Array<[keyof typeof strings, string]>) {
-    const v = p.str(wire);
-    if (v !== undefined) req[key] = v;
-  }
-  const disk = p.int('SystemDiskSize', 'InvalidSystemDiskSize.NotSupportedValue');
-  const bandwidth = p.int('InternetMaxBandwidthOut', 'InvalidInternetMaxBandwidthOut.NotSupportedValue');
-  const deleteOnFailure = p.bool('DeleteInstanceOnFailure');
-  if (disk !== undefined) req.systemDiskSize = disk;
-  if (bandwidth !== undefined) req.internetMaxBandwidthOut = bandwidth;
-  if (deleteOnFailure !== undefined) req.deleteInstanceOnFailure = deleteOnFailure;
-  const io = imageOptions(p);
-  const iio = importImageOptions(p);
-  if (io) req.imageOptions = io;
-  if (iio) req.importImageOptions = iio;
-  if (p.has('AdvancedOptions')) {
-    const suffix = p.str('AdvancedOptions.ImageNameSuffix');
-    const retain = p.bool('AdvancedOptions.RetainCloudAssistant');
-    req.advancedOptions = { ...(suffix !== undefined ? { imageNameSuffix: suffix } : {}), ...(retain !== undefined ? { retainCloudAssistant: retain } : {}) };
-  }
-  return req;
-}
-
-export const createImagePipeline: Operation = {
+export const createImagePipeline = defineOperation({
   action: 'CreateImagePipeline',
-  async handle({ app, accountId, params }) {
-    const scope = scopeFor(app, accountId, params.str('RegionId'));
-    const { imagePipelineId } = await createPipeline(app, scope, readPipelineRequest(params), params.str('ClientToken'));
+  summary: 'A new image template (immutable). Rules that span parameters (BaseImage for IMAGE/IMAGE_FAMILY, ImportImageOptions only for OSS, RepairMode with RepairItem) and lookups are the domain\'s and the app\'s.',
+  params,
+  async run({ app, accountId, input: { regionId, clientToken, ...request } }) {
+    const { imagePipelineId } = await createPipeline(app, scopeFor(app, accountId, regionId), request, clientToken);
     return { ImagePipelineId: imagePipelineId };
   },
-};
+});

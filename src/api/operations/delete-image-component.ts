@@ -1,12 +1,18 @@
 import { scopeFor } from '../../app/app.js';
 import { deleteComponent } from '../../app/components.js';
-import type { Operation } from './operation.js';
+import { defineOperation } from './operation.js';
+import { str } from './spec/build.js';
+import { regionId } from './spec/common.js';
 
-export const deleteImageComponent: Operation = {
+export const deleteImageComponent = defineOperation({
   action: 'DeleteImageComponent',
-  async handle({ app, accountId, params }) {
-    const scope = scopeFor(app, accountId, params.str('RegionId'));
-    await deleteComponent(app, scope, params.required('ImageComponentId'));
+  summary: 'Deletes one of the caller\'s components while no template uses it.',
+  params: {
+    regionId,
+    imageComponentId: str('ImageComponentId', { required: true }),
+  },
+  async run({ app, accountId, input }) {
+    await deleteComponent(app, scopeFor(app, accountId, input.regionId), input.imageComponentId);
     return {};
   },
-};
+});

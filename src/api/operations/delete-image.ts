@@ -1,13 +1,19 @@
 import { scopeFor } from '../../app/app.js';
 import { deleteImage as remove } from '../../app/images.js';
-import type { Operation } from './operation.js';
+import { defineOperation } from './operation.js';
+import { bool, str } from './spec/build.js';
+import { regionId } from './spec/common.js';
 
-/** DeleteImage: one of the caller's images; `Force=true` also deletes a shared one. */
-export const deleteImage: Operation = {
+export const deleteImage = defineOperation({
   action: 'DeleteImage',
-  async handle({ app, accountId, params }) {
-    const scope = scopeFor(app, accountId, params.str('RegionId'));
-    await remove(app, scope, params.required('ImageId'), params.bool('Force') ?? false);
+  summary: 'Deletes one of the caller\'s images; `Force=true` also deletes a shared one.',
+  params: {
+    regionId,
+    imageId: str('ImageId', { required: true }),
+    force: bool('Force', { default: false }),
+  },
+  async run({ app, accountId, input }) {
+    await remove(app, scopeFor(app, accountId, input.regionId), input.imageId, input.force);
     return {};
   },
-};
+});

@@ -1,22 +1,37 @@
 import { scopeFor } from '../../app/app.js';
-import { describeComponents, type ComponentQuery } from '../../app/components.js';
-import type { Operation } from './operation.js';
+import { describeComponents, MAX_COMPONENT_IDS } from '../../app/components.js';
+import { COMPONENT_TYPES, SYSTEM_TYPES } from '../../domain/component-rules.js';
+import { defineOperation } from './operation.js';
 import { presentComponent } from './present-component.js';
+import { list, notSupported, str, violation } from './spec/build.js';
+import { maxResults, nextToken, regionId, tags } from './spec/common.js';
 
-export const describeImageComponents: Operation = {
+export const describeImageComponents = defineOperation({
   action: 'DescribeImageComponents',
-  async handle({ app, accountId, params }) {
-    const scope = scopeFor(app, accountId, params.str('RegionId'));
-    const q: ComponentQuery = { ids: params.list('ImageComponentId'), tags: params.tags('Tag') };
-    const strings = { name: 'Name', owner: 'Owner', componentType: 'ComponentType', systemType: 'SystemType',
-      componentVersion: 'ComponentVersion', resourceGroupId: 'ResourceGroupId', nextToken: 'NextToken' } as const;
-    for (const [key, wire] of Object.entries(strings) as Array<[keyof typeof strings, string]>) {
-      const v = params.str(wire);
-      if (v !== undefined) q[key] = v;
-    }
-    const maxResults = params.int('MaxResults', 'InvalidParameter.MaxResults');
-    if (maxResults !== undefined) q.maxResults = maxResults;
-    const page = await describeComponents(app, scope, q);
+  summary: 'The caller\'s components (Owner=SELF) or the system ones (Owner=ALIYUN), keyset-paged.',
+  params: {
+    regionId,
+    ids: list('ImageComponentId', str('ImageComponentId'), {
+      maxItems: {
+        max: MAX_COMPONENT_IDS,
+        violation: violation('InvalidImageComponentIdSize.ExceededMaxNumber', (c) => `At most ${MAX_COMPONENT_IDS} ImageComponentId values can be specified; got ${c.value}.`),
+      },
+    }),
+    owner: str('Owner', {
+      enum: { values: ['SELF', 'ALIYUN'], violation: violation('InvalidParameter.Owner', () => 'The specified parameter "Owner" is not valid.') },
+      default: 'SELF',
+    }),
+    name: str('Name', { doc: 'Follows the name rule (InvalidName.Malformed).' }),
+    componentType: str('ComponentType', { enum: { values: COMPONENT_TYPES, violation: notSupported('InvalidComponentType.NotSupportedValue') } }),
+    systemType: str('SystemType', { enum: { values: SYSTEM_TYPES, violation: notSupported('InvalidSystemType.NotSupportedValue') } }),
+    componentVersion: str('ComponentVersion', { doc: '`major.minor.patch`, at most one part `*`; applies together with Name (InvalidParameter.ComponentVersion).' }),
+    resourceGroupId: str('ResourceGroupId'),
+    tags: tags('Tag'),
+    maxResults,
+    nextToken,
+  },
+  async run({ app, accountId, input: { regionId, ...query } }) {
+    const page = await describeComponents(app, scopeFor(app, accountId, regionId), query);
     return {
       TotalCount: page.totalCount,
       MaxResults: page.maxResults,
@@ -24,4 +39,4 @@ export const describeImageComponents: Operation = {
       ImageComponent: { ImageComponentSet: page.items.map(presentComponent) },
     };
   },
-};
+});

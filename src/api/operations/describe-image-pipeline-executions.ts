@@ -1,21 +1,24 @@
 import { scopeFor } from '../../app/app.js';
-import { describeExecutions, type ExecutionQuery } from '../../app/executions.js';
-import type { Operation } from './operation.js';
+import { describeExecutions } from '../../app/executions.js';
+import { defineOperation } from './operation.js';
 import { presentExecution } from './present-execution.js';
+import { str } from './spec/build.js';
+import { maxResults, nextToken, regionId, tags } from './spec/common.js';
 
-export const describeImagePipelineExecutions: Operation = {
+export const describeImagePipelineExecutions = defineOperation({
   action: 'DescribeImagePipelineExecutions',
-  async handle({ app, accountId, params }) {
-    const scope = scopeFor(app, accountId, params.str('RegionId'));
-    const q: ExecutionQuery = { tags: params.tags('Tag') };
-    const strings = { pipelineId: 'ImagePipelineId', executionId: 'ExecutionId', status: 'Status', nextToken: 'NextToken' } as const;
-    for (const [key, wire] of Object.entries(strings) as Array<[keyof typeof strings, string]>) {
-      const v = params.str(wire);
-      if (v !== undefined) q[key] = v;
-    }
-    const maxResults = params.int('MaxResults', 'InvalidParameter.MaxResults');
-    if (maxResults !== undefined) q.maxResults = maxResults;
-    const page = await describeExecutions(app, scope, q);
+  summary: 'Executions of a template or by ids (one of ImagePipelineId and ExecutionId is required), keyset-paged.',
+  params: {
+    regionId,
+    pipelineId: str('ImagePipelineId', { doc: 'Required unless ExecutionId is given (MissingParameter.ImagePipelineId).' }),
+    executionId: str('ExecutionId', { doc: 'Comma-separated execution ids, at most 20 (InvalidExecutionId.SizeExceeded).' }),
+    status: str('Status', { doc: 'Comma-separated statuses to match.' }),
+    tags: tags('Tag'),
+    maxResults,
+    nextToken,
+  },
+  async run({ app, accountId, input: { regionId, ...query } }) {
+    const page = await describeExecutions(app, scopeFor(app, accountId, regionId), query);
     return {
       TotalCount: page.totalCount,
       MaxResults: page.maxResults,
@@ -23,4 +26,4 @@ export const describeImagePipelineExecutions: Operation = {
       ImagePipelineExecution: { ImagePipelineExecutionSet: page.items.map(presentExecution) },
     };
   },
-};
+});

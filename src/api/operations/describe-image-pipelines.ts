@@ -1,21 +1,29 @@
 import { scopeFor } from '../../app/app.js';
-import { describePipelines, type PipelineQuery } from '../../app/pipelines.js';
-import type { Operation } from './operation.js';
+import { describePipelines, MAX_PIPELINE_IDS } from '../../app/pipelines.js';
+import { defineOperation } from './operation.js';
 import { presentPipeline } from './present-pipeline.js';
+import { list, str, violation } from './spec/build.js';
+import { maxResults, nextToken, regionId, tags } from './spec/common.js';
 
-export const describeImagePipelines: Operation = {
+export const describeImagePipelines = defineOperation({
   action: 'DescribeImagePipelines',
-  async handle({ app, accountId, params }) {
-    const scope = scopeFor(app, accountId, params.str('RegionId'));
-    const q: PipelineQuery = { ids: params.list('ImagePipelineId'), tags: params.tags('Tag') };
-    const strings = { name: 'Name', resourceGroupId: 'ResourceGroupId', nextToken: 'NextToken' } as const;
-    for (const [key, wire] of Object.entries(strings) as Array<[keyof typeof strings, string]>) {
-      const v = params.str(wire);
-      if (v !== undefined) q[key] = v;
-    }
-    const maxResults = params.int('MaxResults', 'InvalidParameter.MaxResults');
-    if (maxResults !== undefined) q.maxResults = maxResults;
-    const page = await describePipelines(app, scope, q);
+  summary: 'The caller\'s templates, keyset-paged, filtered by ids, name, resource group and tags.',
+  params: {
+    regionId,
+    ids: list('ImagePipelineId', str('ImagePipelineId'), {
+      maxItems: {
+        max: MAX_PIPELINE_IDS,
+        violation: violation('InvalidImagePipelineIdSize.ExceededMaxNumber', (c) => `At most ${MAX_PIPELINE_IDS} ImagePipelineId values can be specified; got ${c.value}.`),
+      },
+    }),
+    name: str('Name', { doc: 'Follows the name rule (InvalidName.Malformed).' }),
+    resourceGroupId: str('ResourceGroupId'),
+    tags: tags('Tag'),
+    maxResults,
+    nextToken,
+  },
+  async run({ app, accountId, input: { regionId, ...query } }) {
+    const page = await describePipelines(app, scopeFor(app, accountId, regionId), query);
     return {
       TotalCount: page.totalCount,
       MaxResults: page.maxResults,
@@ -23,4 +31,4 @@ export const describeImagePipelines: Operation = {
       ImagePipeline: { ImagePipelineSet: page.items.map(presentPipeline) },
     };
   },
-};
+});

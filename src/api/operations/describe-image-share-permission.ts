@@ -1,24 +1,30 @@
 import { scopeFor } from '../../app/app.js';
 import { describeImageShares } from '../../app/images-share.js';
-import type { Operation } from './operation.js';
+import { defineOperation } from './operation.js';
+import { str } from './spec/build.js';
+import { pageNumber, pageSize, regionId } from './spec/common.js';
 
 /** DescribeImageSharePermission: the accounts one of the caller's images is shared with. */
-export const describeImageSharePermission: Operation = {
+export const describeImageSharePermission = defineOperation({
   action: 'DescribeImageSharePermission',
-  async handle({ app, accountId, params }) {
-    const scope = scopeFor(app, accountId, params.str('RegionId'));
-    const imageId = params.required('ImageId');
-    const pageNumber = params.int('PageNumber') ?? 1;
-    const pageSize = params.int('PageSize') ?? 10;
-    const { totalCount, accounts } = await describeImageShares(app, scope, imageId, pageNumber, pageSize);
+  summary: 'The accounts one of the caller\'s images is shared with, paged.',
+  params: {
+    regionId,
+    imageId: str('ImageId', { required: true }),
+    pageNumber,
+    pageSize,
+  },
+  async run({ app, accountId, input }) {
+    const scope = scopeFor(app, accountId, input.regionId);
+    const { totalCount, accounts } = await describeImageShares(app, scope, input.imageId, input.pageNumber, input.pageSize);
     return {
       RegionId: scope.regionId,
-      ImageId: imageId,
+      ImageId: input.imageId,
       TotalCount: totalCount,
-      PageNumber: pageNumber,
-      PageSize: pageSize,
+      PageNumber: input.pageNumber,
+      PageSize: input.pageSize,
       ShareGroups: { ShareGroup: [] },
       Accounts: { Account: accounts.map((AliyunId) => ({ AliyunId })) },
     };
   },
-};
+});

@@ -1,9 +1,10 @@
 import { scopeFor } from '../../app/app.js';
-import { creationWindow, describeImages as describe, type ImageQuery } from '../../app/images.js';
-import { KilnError } from '../../domain/errors.js';
+import { creationWindow, describeImages as describe, OWNER_ALIASES, USAGES } from '../../app/images.js';
 import { MAX_TAGS } from '../../domain/tag.js';
-import type { Operation } from './operation.js';
+import { defineOperation } from './operation.js';
 import { presentImage } from './present-image.js';
+import { bool, list, notSupported, objects, str, violation } from './spec/build.js';
+import { pageNumber, pageSize, regionId, tags } from './spec/common.js';
 
 /** Status values: `Available` when absent; `ALL` for every status. */
 function statuses(values: string[]): string[] {
@@ -12,35 +13,39 @@ function statuses(values: string[]): string[] {
 }
 
 /** DescribeImages: the images visible to the caller in the region, paged by PageNumber/PageSize. */
-export const describeImages: Operation = {
+export const describeImages = defineOperation({
   action: 'DescribeImages',
-  async handle({ app, accountId, params }) {
-    const scope = scopeFor(app, accountId, params.str('RegionId'));
-    const tags = params.tags('Tag');
-    if (tags.length > MAX_TAGS) throw new KilnError('InvalidTagCount', `The number of Tag filters exceeds the maximum of ${MAX_TAGS}.`);
-    params.bool('ShowExpired'); // subscription images do not expire in Kiln; checked for its type only
-    const q: ImageQuery = {
-      pageNumber: params.int('PageNumber') ?? 1,
-      pageSize: params.int('PageSize') ?? 10,
-      imageIds: params.listOrCsv('ImageId'),
-      ownerAliases: params.listOrCsv('ImageOwnerAlias'),
-      status: statuses(params.listOrCsv('Status')),
-      tags,
-      ...creationWindow(params.objects('Filter', ['Key', 'Value'] as const).map((f) => ({ key: f.Key, value: f.Value }))),
-    };
-    const strings = {
-      nameContains: 'ImageName', imageFamily: 'ImageFamily', osType: 'OSType', architecture: 'Architecture',
-      sharedBy: 'ImageOwnerId', usage: 'Usage', snapshotId: 'SnapshotId',
-    } as const;
-    for (const [key, wire] of Object.entries(strings) as Array<[keyof typeof strings, string]>) {
-      const v = params.str(wire);
-      if (v !== undefined) q[key] = v;
-    }
-    const flags = { isPublic: 'IsPublic', isSupportCloudinit: 'IsSupportCloudinit', isSupportIoOptimized: 'IsSupportIoOptimized' } as const;
-    for (const [key, wire] of Object.entries(flags) as Array<[keyof typeof flags, string]>) {
-      const v = params.bool(wire);
-      if (v !== undefined) q[key] = v;
-    }
+  summary: 'The images visible to the caller in the region (system, own, shared with it), paged.',
+  params: {
+    regionId,
+    tags: tags('Tag', { maxItems: { max: MAX_TAGS, violation: violation('InvalidTagCount', () => `The number of Tag filters exceeds the maximum of ${MAX_TAGS}.`) } }),
+    showExpired: bool('ShowExpired', { doc: 'Checked for its type only: subscription images do not expire in Kiln.' }),
+    pageNumber,
+    pageSize,
+    imageIds: list('ImageId', str('ImageId'), { csv: true }),
+    ownerAliases: list('ImageOwnerAlias', str('ImageOwnerAlias', {
+      enum: { values: OWNER_ALIASES, violation: notSupported('InvalidImageOwnerAlias.ValueNotSupported', 'ImageOwnerAlias') },
+    }), { csv: true }),
+    status: list('Status', str('Status'), { csv: true, doc: 'Default Available; ALL for every status.' }),
+    filters: objects('Filter', { key: str('Key'), value: str('Value') }, {
+      doc: 'CreationStartTime / CreationEndTime written yyyy-MM-ddTHH:mmZ (InvalidParameter); other keys select nothing Kiln tracks.',
+    }),
+    nameContains: str('ImageName', { doc: 'Part of the name.' }),
+    imageFamily: str('ImageFamily'),
+    osType: str('OSType'),
+    architecture: str('Architecture'),
+    sharedBy: str('ImageOwnerId'),
+    usage: str('Usage', {
+      enum: { values: USAGES, violation: violation('InvalidUsage', (c) => `The specified Usage "${c.value}" is not valid. Valid values: ${c.allowed.join(', ')}.`) },
+    }),
+    snapshotId: str('SnapshotId'),
+    isPublic: bool('IsPublic'),
+    isSupportCloudinit: bool('IsSupportCloudinit'),
+    isSupportIoOptimized: bool('IsSupportIoOptimized'),
+  },
+  async run({ app, accountId, input: { regionId, showExpired: _ignored, filters, status, ...query } }) {
+    const scope = scopeFor(app, accountId, regionId);
+    const q = { ...query, status: statuses(status), ...creationWindow(filters) };
     const { totalCount, images } = await describe(app, scope, q);
     return {
       RegionId: scope.regionId,
@@ -50,4 +55,4 @@ export const describeImages: Operation = {
       Images: { Image: images.map(presentImage) },
     };
   },
-};
+});

@@ -1,9 +1,14 @@
-import type { Operation } from './operation.js';
+import { defineOperation } from './operation.js';
+import { str } from './spec/build.js';
 
-export const describeRegions: Operation = {
+export const describeRegions = defineOperation({
   action: 'DescribeRegions',
-  async handle({ app, params }) {
-    const english = /^(en|ja)/i.test(params.str('AcceptLanguage') ?? '');
+  summary: 'The regions this Kiln serves.',
+  params: {
+    acceptLanguage: str('AcceptLanguage', { doc: 'en-US or ja: English region names; otherwise the local names.' }),
+  },
+  async run({ app, input }) {
+    const english = /^(en|ja)/i.test(input.acceptLanguage ?? '');
     return {
       Regions: {
         Region: app.regions.map((r) => ({
@@ -15,4 +20,4 @@ export const describeRegions: Operation = {
       },
     };
   },
-};
+});

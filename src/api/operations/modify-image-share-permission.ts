@@ -1,17 +1,22 @@
 import { scopeFor } from '../../app/app.js';
-import { modifyImageShares, type ShareChange } from '../../app/images-share.js';
-import type { Operation } from './operation.js';
+import { modifyImageShares } from '../../app/images-share.js';
+import { defineOperation } from './operation.js';
+import { bool, list, str } from './spec/build.js';
+import { regionId } from './spec/common.js';
 
 /** ModifyImageSharePermission: AddAccount.N / RemoveAccount.N (the first 10 of each). */
-export const modifyImageSharePermission: Operation = {
+export const modifyImageSharePermission = defineOperation({
   action: 'ModifyImageSharePermission',
-  async handle({ app, accountId, params }) {
-    const scope = scopeFor(app, accountId, params.str('RegionId'));
-    const imageId = params.required('ImageId');
-    const change: ShareChange = { add: params.list('AddAccount'), remove: params.list('RemoveAccount') };
-    const isPublic = params.bool('IsPublic');
-    if (isPublic !== undefined) change.isPublic = isPublic;
-    await modifyImageShares(app, scope, imageId, change);
+  summary: 'Shares one of the caller\'s images with accounts and unshares it from others.',
+  params: {
+    regionId,
+    imageId: str('ImageId', { required: true }),
+    add: list('AddAccount', str('AddAccount'), { doc: 'Only the first 10 are processed (InvalidAccount.NotFound, InvalidAccount.Forbbiden, QuotaExceed.ShareImageUser).' }),
+    remove: list('RemoveAccount', str('RemoveAccount'), { doc: 'Only the first 10 are processed.' }),
+    isPublic: bool('IsPublic', { doc: '`true` is refused: Kiln has no community images.' }),
+  },
+  async run({ app, accountId, input: { regionId, imageId, ...change } }) {
+    await modifyImageShares(app, scopeFor(app, accountId, regionId), imageId, change);
     return {};
   },
-};
+});

@@ -1,18 +1,47 @@
 import type { App } from '../../app/app.js';
-import type { WireParams } from './wire-params.js';
+import type { InputOf } from './spec/infer.js';
+import type { Fields } from './spec/param.js';
+import { readInput, type RawParams } from './spec/read.js';
 
-/** What an operation gets: the app, the authenticated caller and the request's parameters. */
+/** What an operation gets: the app, the authenticated caller and the request's raw parameters. */
 export interface OperationContext {
   app: App;
   accountId: string;
-  params: WireParams;
+  params: RawParams;
 }
 
 /**
  * One ECS RPC action: wire input → app call → wire output. The returned object is the
  * response body without `RequestId` (the server adds it) and never with a `Code` field.
+ * `params` declares every parameter the action reads (the reader, the input type and
+ * docs/operations.md all derive from it).
  */
 export interface Operation {
   action: string;
+  /** One sentence for the documentation. */
+  summary: string;
+  params: Fields;
   handle(ctx: OperationContext): Promise<Record<string, unknown>>;
+}
+
+/** What an operation's `run` gets: the request's input, read and checked against its spec. */
+export interface RunContext<F extends Fields> {
+  app: App;
+  accountId: string;
+  input: InputOf<F>;
+}
+
+/** An operation from its spec and what it does with the typed input. */
+export function defineOperation<const F extends Fields>(def: {
+  action: string;
+  summary: string;
+  params: F;
+  run(ctx: RunContext<F>): Promise<Record<string, unknown>>;
+}): Operation {
+  return {
+    action: def.action,
+    summary: def.summary,
+    params: def.params,
+    handle: ({ app, accountId, params }) => def.run({ app, accountId, input: readInput(def.params, params) }),
+  };
 }

@@ -1,14 +1,22 @@
 import { scopeFor } from '../../app/app.js';
 import { startExecution } from '../../app/executions.js';
-import type { Operation } from './operation.js';
+import { defineOperation } from './operation.js';
+import { str } from './spec/build.js';
+import { clientToken, regionId, tags } from './spec/common.js';
 
-export const startImagePipelineExecution: Operation = {
+export const startImagePipelineExecution = defineOperation({
   action: 'StartImagePipelineExecution',
-  async handle({ app, accountId, params }) {
-    const scope = scopeFor(app, accountId, params.str('RegionId'));
-    // TemplateTag.N is the deprecated name of the execution's tags.
-    const tags = [...params.tags('Tag'), ...params.tags('TemplateTag')];
-    const { executionId } = await startExecution(app, scope, params.required('ImagePipelineId'), tags, params.str('ClientToken'));
+  summary: 'Queues a build of a template; refused while another execution of it runs.',
+  params: {
+    regionId,
+    imagePipelineId: str('ImagePipelineId', { required: true }),
+    tags: tags('Tag'),
+    templateTags: tags('TemplateTag', { doc: 'The deprecated name of `Tag.N`: both lists tag the execution.' }),
+    clientToken,
+  },
+  async run({ app, accountId, input }) {
+    const scope = scopeFor(app, accountId, input.regionId);
+    const { executionId } = await startExecution(app, scope, input.imagePipelineId, [...input.tags, ...input.templateTags], input.clientToken);
     return { ExecutionId: executionId };
   },
-};
+});

@@ -1,12 +1,26 @@
 import { scopeFor } from '../../app/app.js';
 import { untagResources as untagResourcesUseCase } from '../../app/tags.js';
-import type { Operation } from './operation.js';
+import { MAX_TAGS } from '../../domain/tag.js';
+import { defineOperation } from './operation.js';
+import { bool, list, str, violation } from './spec/build.js';
+import { regionId } from './spec/common.js';
+import { resourceIds, resourceType } from './spec/tag-resources-params.js';
 
-export const untagResources: Operation = {
+export const untagResources = defineOperation({
   action: 'UntagResources',
-  async handle({ app, accountId, params }) {
-    const scope = scopeFor(app, accountId, params.str('RegionId'));
-    await untagResourcesUseCase(app, scope, params.str('ResourceType'), params.list('ResourceId'), params.list('TagKey'), params.bool('All') ?? false);
+  summary: 'Removes the named tags (or, with `All=true`, every tag) from templates or components.',
+  params: {
+    regionId,
+    resourceType,
+    resourceIds: resourceIds({ required: true }),
+    tagKeys: list('TagKey', str('TagKey'), {
+      maxItems: { max: MAX_TAGS, violation: violation('InvalidTagKey.ExceededMaxNumber', (c) => `At most ${MAX_TAGS} TagKey values can be specified; got ${c.value}.`) },
+      doc: 'Required unless `All=true` (MissingParameter.TagKey).',
+    }),
+    all: bool('All', { default: false }),
+  },
+  async run({ app, accountId, input }) {
+    await untagResourcesUseCase(app, scopeFor(app, accountId, input.regionId), input.resourceType, input.resourceIds, input.tagKeys, input.all);
     return {};
   },
-};
+});
