@@ -12,6 +12,9 @@ import { topmostOnce } from './layers/topmost-once.js';
 
 export { topmostOnce };
 
+/** What names an image's root filesystem: its manifest, or the system image it is (the id, or the id it is an alias of). */
+export type ImageRef = Pick<Image, 'imageId' | 'manifestDigest' | 'aliasOf'>;
+
 /** An image ready to start instances from: its layers (blobs and extracted dirs) and its configuration. */
 export interface RunnableImage {
   /** Every layer of the manifest, bottom first (what a new image on top of this one lists). */
@@ -29,7 +32,7 @@ export interface RunnableImage {
  * (`InvalidImage.NotReady`) with the reason. `signal` (the build's cancel or timeout) stops a
  * layer extraction under way (`StepCancelled`).
  */
-export async function runnableImage(image: Image, layers: LayerStore, blobs: BlobStore, signal?: AbortSignal): Promise<RunnableImage> {
+export async function runnableImage(image: ImageRef, layers: LayerStore, blobs: BlobStore, signal?: AbortSignal): Promise<RunnableImage> {
   if (image.manifestDigest) {
     const { layers: blobsOf, config } = await readImage(blobs, image.manifestDigest);
     const dirs: string[] = [];
@@ -53,7 +56,7 @@ export async function runnableImage(image: Image, layers: LayerStore, blobs: Blo
  * `InvalidImage.LayerTooLarge` past the extractor's limits, or `InvalidImage.LayerUnreadable`
  * for a layer that is not a tar or holds what Linux refuses) and no layer directory is kept.
  */
-async function storedLayer(image: Image, layers: LayerStore, digest: string, signal: AbortSignal | undefined): Promise<LayerDir> {
+async function storedLayer(image: ImageRef, layers: LayerStore, digest: string, signal: AbortSignal | undefined): Promise<LayerDir> {
   try {
     return await layers.ensure(digest, signal ? { signal } : {});
   } catch (err) {
@@ -66,7 +69,7 @@ async function storedLayer(image: Image, layers: LayerStore, digest: string, sig
   }
 }
 
-async function systemBase(image: Image, make: () => Promise<BaseLayer>): Promise<BaseLayer> {
+async function systemBase(image: ImageRef, make: () => Promise<BaseLayer>): Promise<BaseLayer> {
   try {
     return await make();
   } catch (err) {

@@ -3,8 +3,10 @@ import type { App } from '../app/app.js';
 import { componentLookup } from '../app/component-lookup.js';
 import { LocalBlobStore } from '../blobs/local-blob-store.js';
 import { parseContent, resolveComponents } from '../domain/buildcontent/index.js';
-import { newImageId } from '../domain/ids.js';
+import { BuildExecution } from '../app/build-execution.js';
+import { imageRegistryOf } from '../app/image-registry.js';
 import { BuildEngine } from '../engine/engine.js';
+import { storeStepCache } from '../engine/cache/step-cache-port.js';
 import { RuncInstanceDriver } from '../engine/instance/runc-driver.js';
 import { LayerStore } from '../engine/layers/layer-store.js';
 import { GcScheduler } from '../engine/gc/gc-scheduler.js';
@@ -12,12 +14,13 @@ import { storageQuotasOf } from '../config/storage-quotas.js';
 import { S3AccountObjectStores } from '../oss/account-object-stores.js';
 
 /**
- * The build engine of this machine: runc instances, layers and blobs under the data dir,
+ * The builds of this machine: the app's BuildExecution over the build engine (runc instances,
+ * layers and blobs under the data dir),
  * reading templates, components and images through the app; OSS through the configured
  * S3-compatible endpoint, when there is one, each account on its granted buckets
  * (`defaultAccountId` keeps every bucket unless the grant table names it).
  */
-export function createBuildEngine(app: App, log: (msg: string, err?: unknown) => void = () => undefined, defaultAccountId?: string): BuildEngine {
+export function createBuildEngine(app: App, log: (msg: string, err?: unknown) => void = () => undefined, defaultAccountId?: string): { builder: BuildExecution; engine: BuildEngine } {
   const dataDir = app.config.dataDir;
   const blobs = new LocalBlobStore(join(dataDir, 'blobs'));
   const layers = new LayerStore(dataDir, blobs);
@@ -27,15 +30,16 @@ export function createBuildEngine(app: App, log: (msg: string, err?: unknown) =>
     app.config.gcIntervalMs,
     (err) => log('garbage collection failed', err),
   );
-  return new BuildEngine({
-    store: app.store,
+  const registry = imageRegistryOf(app);
+  const engine = new BuildEngine({
     blobs,
+    stepCache: storeStepCache(app.store),
+    registerBase: registry.registerImportedBase,
     layers,
     gc,
     quotas,
     taskOutputMaxBytes: app.config.taskOutputMaxBytes,
     driver: new RuncInstanceDriver({ dataDir, networkAllow: app.config.networkAllow, idBase: app.config.instanceIdBase, idSlots: app.config.instanceIdRanges }),
-    newImageId,
     ...(app.config.oss ? { oss: { stores: new S3AccountObjectStores(app.config.oss, defaultAccountId), scratchDir: join(dataDir, 'tmp', 'oss'), maxObjectBytes: app.config.oss.maxObjectBytes } } : {}),
     async resolveContent(pipeline, kind) {
       const text = kind === 'build' ? pipeline.buildContent : pipeline.testContent;
@@ -50,4 +54,5 @@ export function createBuildEngine(app: App, log: (msg: string, err?: unknown) =>
       return pipeline.baseImageType === 'IMAGE_FAMILY' ? images.latestInFamily(scope, pipeline.baseImage) : images.find(scope, pipeline.baseImage);
     },
   });
+  return { builder: new BuildExecution(engine, registry), engine };
 }

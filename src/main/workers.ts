@@ -5,7 +5,7 @@ import { createBuildEngine } from './build-engine.js';
 
 /** Starts `count` build workers on this machine's engine; resolves a stopper. `defaultAccountId`: see `createBuildEngine`. */
 export function startWorkers(app: App, count: number, log: (msg: string, err?: unknown) => void, defaultAccountId?: string): { workers: Worker[]; stop(): Promise<void> } {
-  const builder = createBuildEngine(app, log, defaultAccountId);
+  const { builder, engine } = createBuildEngine(app, log, defaultAccountId);
   // One host disk for the workers of this process (and any other process on this data dir).
   const limits = {
     maxRunningPerAccount: app.config.accountMaxRunning,
@@ -24,7 +24,7 @@ export function startWorkers(app: App, count: number, log: (msg: string, err?: u
     async stop() {
       app.executionQueued.delete(poke);
       await Promise.all(workers.map((w) => w.stop()));
-      await builder.idle();
+      await engine.idle();
     },
   };
 }

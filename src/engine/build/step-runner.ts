@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { BlobStore } from '../../blobs/blob-store.js';
+import type { StepCacheUse } from '../../domain/build-artifact.js';
 import type { BuildCache } from '../cache/build-cache.js';
 import { chainAfter, stepKey, type NormalizedStep } from '../cache/step-key.js';
 import { restore, snapshot, TmpTooLargeError, type TmpSnapshot } from '../cache/tmp-state.js';
@@ -78,6 +79,10 @@ const describeStep = (step: PlanStep): string => {
  */
 export class StepRunner {
   readonly captured: LayerBlob[] = [];
+  /** Each step that went through the step cache, in order: reused (`hit`) or run (`miss`). */
+  readonly cacheUse: StepCacheUse[] = [];
+  /** Where the step being run comes from (`line 3`, `RepairMode`, `startup command`); kept when it fails. */
+  at: string | undefined;
   private readonly outputs = new Map<string, TaskOutput>();
   /** The cache chain so far (see `cache/step-key.ts`). */
   private chain: string;
@@ -103,6 +108,7 @@ export class StepRunner {
     for (const [i, step] of steps.entries()) {
       if (this.o.signal.aborted) throw new StepCancelled();
       this.current = { index: i + 1, total: steps.length, step };
+      this.at = step.where;
       this.o.log('system', `--> ${step.where}: ${describeStep(step)}\n`);
       await this.runStep(step);
     }
@@ -118,6 +124,7 @@ export class StepRunner {
    * Returns the step's layer (committed on the instance) and captured output.
    */
   async cached(where: string, step: NormalizedStep, cacheable: boolean, execute: () => Promise<{ layer?: LayerBlob; output?: string }>): Promise<{ layer?: LayerBlob; output?: string }> {
+    this.at = where;
     const c = this.o.cache;
     if (!c) return this.execute(execute);
     const key = stepKey(this.chain, step);
@@ -133,10 +140,12 @@ export class StepRunner {
         this.chainTmpSize = hit.tmpSize;
         this.chain = chainAfter(key, hit.layerDigest, hit.tmpDigest);
         this.o.log('system', `    from the step cache (${where}): not run${hit.layerDigest ? `, layer ${hit.layerDigest.slice(7, 19)} reused` : ''}\n`);
+        this.cacheUse.push({ where, cache: 'hit' });
         return { ...(layer ? { layer } : {}), ...(hit.output !== undefined ? { output: hit.output } : {}) };
       }
     }
     const result = await this.execute(execute);
+    this.cacheUse.push({ where, cache: 'miss' });
     this.chain = chainAfter(key, result.layer?.digest, this.chainTmp);
     // Counted and its layer pinned, but with /tmp unknown not recorded for later builds.
     await c.cache.record(cacheable && !this.tmpUncached ? key : undefined, {

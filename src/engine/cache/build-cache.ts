@@ -1,11 +1,12 @@
 import type { BlobStore } from '../../blobs/blob-store.js';
-import type { Scope, Store } from '../../domain/ports.js';
+import type { Scope } from '../../domain/ports.js';
 import type { CacheMode, StepCacheEntry } from '../../domain/step-cache.js';
-import { entryBytes, keepWithinQuota } from './account-cache-quota.js';
+import { entryBytes } from './account-cache-quota.js';
+import type { StepCachePort } from './step-cache-port.js';
 
 export interface BuildCacheOptions {
-  /** Entries and pins are written through it, one transaction per flush. */
-  store: Store;
+  /** Entries and pins are read and written through it, one write per flush. */
+  store: StepCachePort;
   blobs: BlobStore;
   scope: Scope;
   executionId: string;
@@ -62,7 +63,7 @@ export class BuildCache {
    */
   async lookup(key: string): Promise<StepCacheEntry | undefined> {
     if (this.o.mode !== 'use') return undefined;
-    const entry = await this.o.store.stepCache.get(this.o.scope, key);
+    const entry = await this.o.store.get(this.o.scope, key);
     if (!entry) return undefined;
     for (const digest of [entry.layerDigest, entry.tmpDigest]) {
       if (digest !== undefined && !(await this.o.blobs.has(digest))) return undefined;
@@ -114,13 +115,7 @@ export class BuildCache {
     // An entry that alone is larger than the quota could never stay: it is not recorded (it
     // would otherwise push every other entry of the account out before being evicted itself).
     const fitting = quota > 0 ? entries.filter((e) => entryBytes(e) <= quota) : entries;
-    await this.o.store.transaction(async (tx) => {
-      if (pins.length > 0) await tx.blobPins.pin(this.o.executionId, pins);
-      if (fitting.length > 0) await tx.stepCache.put(fitting);
-      if (touched.length > 0) await tx.stepCache.touch(this.o.scope, touched, at);
-      // Evicted entries' blobs stay while this build pins them; garbage collection frees the rest.
-      if (fitting.length > 0 && quota > 0) await keepWithinQuota(tx, this.o.scope.accountId, quota);
-    });
+    await this.o.store.write({ scope: this.o.scope, executionId: this.o.executionId, pins, entries: fitting, touched, at, quotaBytes: quota });
   }
 
   /** A human summary for the execution's Message. */

@@ -37,12 +37,12 @@ async function readJson<T>(blobs: BlobStore, digest: string): Promise<T> {
 
 /**
  * Writes an OCI image (config, then manifest) into the blob store and returns the manifest's
- * digest. `created` is the image's creation time; `history` names the step of each layer.
+ * digest (and its config's). `created` is the image's creation time; `history` names the step of each layer.
  */
 export async function writeImage(
   blobs: BlobStore,
   image: { layers: readonly LayerBlob[]; config: ImageConfigState; created: string; history: readonly string[]; annotations?: Record<string, string> },
-): Promise<{ manifestDigest: Digest; size: number }> {
+): Promise<{ manifestDigest: Digest; configDigest: Digest; size: number }> {
   const c = image.config;
   const config: OciConfig = {
     created: image.created,
@@ -69,7 +69,7 @@ export async function writeImage(
   };
   const manifestBlob = await blobs.put(Buffer.from(JSON.stringify(manifest)));
   const size = configBlob.size + manifestBlob.size + image.layers.reduce((n, l) => n + l.size, 0);
-  return { manifestDigest: manifestBlob.digest, size };
+  return { manifestDigest: manifestBlob.digest, configDigest: configBlob.digest, size };
 }
 
 /** Every blob an image consists of: its manifest, its config and its layers. */

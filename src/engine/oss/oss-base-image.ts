@@ -5,11 +5,9 @@ import { pipeline as pump } from 'node:stream/promises';
 import type { BlobStore } from '../../blobs/blob-store.js';
 import type { StoredObject } from '../../oss/object-store.js';
 import { KilnError, isKilnError } from '../../domain/errors.js';
-import { newAccountImage, type Image } from '../../domain/image.js';
+import type { RegisterImportedBase } from '../../domain/build-artifact.js';
+import type { Image } from '../../domain/image.js';
 import type { ImagePipeline } from '../../domain/pipeline.js';
-import type { Store } from '../../domain/ports.js';
-import { IMAGE_STORAGE_QUOTA_CODE, registerImage, type StorageQuotasOf } from '../../domain/storage-quota.js';
-import { ecsTime } from '../../domain/time.js';
 import { StepCancelled, StepFailure } from '../build/step-failure.js';
 import { importArchive, LAYER_TOO_LARGE_CODE, UNSAFE_LAYER_CODE } from '../image/import-image.js';
 import { readImage } from '../image/oci-image.js';
@@ -19,12 +17,10 @@ import { objectTooLarge, ossNotConfigured, storeFailure, withScratch, type OssAc
 
 export interface OssBaseDeps {
   oss?: OssAccess;
-  store: Store;
   blobs: BlobStore;
   layers: LayerStore;
-  newImageId(): string;
-  /** The account's image quota applies to a `RetainImportedImage` import (see `registerImage`). */
-  quotas?: StorageQuotasOf;
+  /** The app makes the import the build's base image (and registers it with `RetainImportedImage`). */
+  registerBase: RegisterImportedBase;
 }
 
 export interface OssBaseRequest {
@@ -40,8 +36,8 @@ export interface OssBaseRequest {
  * image's root filesystem — a rootfs tarball or an OCI image layout archive, plain or gzip.
  * Disk images (RAW, VHD, QCOW2, VMDK) are refused with what the object is and what Kiln takes;
  * an archive with a member that would be written outside its layer with `InvalidImage.UnsafeLayer`.
- * The import is the build's own (an image object, no record) unless `RetainImportedImage` keeps
- * it as an account image, as the service does.
+ * What the image is (the build's own, or an account image with `RetainImportedImage`, as the
+ * service does) is the app's to decide: `deps.registerBase`.
  */
 export async function importOssBase(deps: OssBaseDeps, req: OssBaseRequest): Promise<Image> {
   const { pipeline } = req;
@@ -118,31 +114,11 @@ export async function importOssBase(deps: OssBaseDeps, req: OssBaseRequest): Pro
   });
 
   const { layers } = await readImage(deps.blobs, manifestDigest);
-  const bytes = layers.reduce((n, l) => n + l.size, 0);
-  const scope = { accountId: pipeline.accountId, regionId: pipeline.regionId };
-  const image = newAccountImage({
-    imageId: options.retainImportedImage ? deps.newImageId() : name,
-    regionId: scope.regionId,
-    accountId: scope.accountId,
-    imageName: options.imageName ?? `import_${req.executionId}`,
-    description: options.description ?? `Imported from ${name} by ${req.executionId}`,
-    size: Math.max(20, Math.ceil(bytes / 2 ** 30)),
-    creationTime: ecsTime(),
-    tags: options.importImageTags,
-    manifestDigest,
-  });
-  if (options.retainImportedImage) {
-    if (await deps.store.images.nameTaken(scope, image.imageName)) {
-      throw new StepFailure('InvalidImageName.Duplicated', `${prefix}RetainImportedImage: the image name ${image.imageName} is already in use in ${scope.regionId}.`);
-    }
-    try {
-      const quota = deps.quotas?.(scope.accountId).imageBytes ?? 0;
-      await deps.store.transaction((tx) => registerImage(tx, image, layers, quota, `${prefix}RetainImportedImage of ${name}`));
-    } catch (err) {
-      if (isKilnError(err) && err.code === IMAGE_STORAGE_QUOTA_CODE) throw new StepFailure(err.code, err.message);
-      throw err;
-    }
-    req.log('system', `RetainImportedImage: the import is kept as image ${image.imageId} (${image.imageName}).\n`);
+  try {
+    return await deps.registerBase({ pipeline, executionId: req.executionId, source: name, manifestDigest, layers: layers.map((l) => ({ digest: l.digest, size: l.size })) });
+  } catch (err) {
+    // A refusal (a taken name, the image quota) fails the build at PREPARING with its code.
+    if (isKilnError(err)) throw new StepFailure(err.code, err.message);
+    throw err;
   }
-  return image;
 }

@@ -1,15 +1,12 @@
+import type { RepairItemResult } from '../../domain/build-artifact.js';
 import { LINUX_REPAIR_ITEMS } from '../../domain/pipeline-rules.js';
 import { LINUX_ITEMS, windowsOnly, type RepairItem } from './items.js';
 
 export const RESULT_STATUSES = ['OK', 'REPAIRED', 'NOT REPAIRED', 'NOT APPLICABLE'] as const;
-export type RepairStatus = (typeof RESULT_STATUSES)[number];
+export type RepairStatus = RepairItemResult['status'];
 
-export interface RepairResult {
-  item: string;
-  status: RepairStatus;
-  /** What was found or done, or why not (the text in parentheses). */
-  detail: string;
-}
+/** One check item's result (the domain's `RepairItemResult`, which the build artifact carries). */
+export type RepairResult = RepairItemResult;
 
 /** Marks the start of an item on stdout (not logged): tells which item a failing script was in. */
 export const ITEM_MARKER = '::kiln-repair-item::';
