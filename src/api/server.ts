@@ -40,7 +40,7 @@ function sendProtocolError(reply: FastifyReply, app: App, url: string | undefine
  */
 export async function createServer(app: App): Promise<FastifyInstance> {
   const server = Fastify({
-    logger: { level: process.env.KILN_LOG_LEVEL ?? 'warn' },
+    logger: { level: app.config.logLevel },
     bodyLimit: BODY_LIMIT,
     // The official SDKs put every parameter in the query string: BuildContent and TestContent
     // (16 KB each, up to 3x that once percent-encoded) must fit in the request line, far past

@@ -1,5 +1,6 @@
 import RPCClient from '@alicloud/pop-core';
 import type { KilnConfig } from '../config/config.js';
+import { parseCommand, UsageError } from './args.js';
 import { cliCredentials, cliEndpoint } from './credentials.js';
 
 /**
@@ -7,20 +8,16 @@ import { cliCredentials, cliEndpoint } from './credentials.js';
  * signed with the default account's key (or KILN_ACCESS_KEY_ID/SECRET). Prints the JSON answer.
  */
 export async function call(config: KilnConfig, args: string[]): Promise<number> {
-  const [action, ...pairs] = args;
-  if (!action) {
-    console.error('usage: kiln call <Action> [Name=value ...]');
-    return 2;
-  }
+  const usage = 'usage: kiln call <Action> [Name=value ...]';
+  // No flags: a `-x` is a mistake, not a parameter (parameters are Name=value).
+  const [action, ...pairs] = parseCommand('call', usage, args, {}, Number.POSITIVE_INFINITY).positionals;
+  if (!action) throw new UsageError('kiln call: which Action?', usage);
   const key = cliCredentials(config);
   if (!key) return 2;
   const params: Record<string, string> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) {
-      console.error(`not a Name=value pair: ${pair}`);
-      return 2;
-    }
+    if (eq <= 0) throw new UsageError(`kiln call: not a Name=value pair: ${pair}`, usage);
     params[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   if (!params.RegionId && action !== 'DescribeRegions') params.RegionId = config.regions[0]!.regionId;

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KilnConfig } from '../config/config.js';
+import { parseCommand, UsageError } from './args.js';
 import { cliCredentials, cliEndpoint } from './credentials.js';
 import { signedGet } from './signed-get.js';
 import { writeOutput } from './stdio.js';
@@ -48,12 +49,11 @@ async function* ndjsonLines(res: IncomingMessage): AsyncGenerator<LogLine> {
  * printed, so a reader that pauses still gets the whole log, once.
  */
 export async function logs(config: KilnConfig, args: string[]): Promise<number> {
-  const follow = args.includes('-f') || args.includes('--follow');
-  const executionId = args.find((a) => !a.startsWith('-'));
-  if (!executionId) {
-    console.error('usage: kiln logs [-f] <ExecutionId>');
-    return 2;
-  }
+  const usage = 'usage: kiln logs [-f|--follow] <ExecutionId>';
+  const { values, positionals } = parseCommand('logs', usage, args, { follow: { type: 'boolean', short: 'f' } }, 1);
+  const follow = values.follow === true;
+  const executionId = positionals[0];
+  if (!executionId) throw new UsageError('kiln logs: which execution? (an ExecutionId)', usage);
   const key = cliCredentials(config);
   if (!key) return 2;
   const path = `/kiln/v1/executions/${encodeURIComponent(executionId)}/logs`;

@@ -1,8 +1,10 @@
 import { loadConfig } from '../config/config.js';
+import { settingsUsage } from '../config/doc.js';
 import { createAccessKey, createAccount } from '../auth/accounts.js';
+import { parseCommand, UsageError } from '../cli/args.js';
 import { banner } from '../cli/banner.js';
 import { call } from '../cli/call.js';
-import { gcCommand } from '../cli/gc.js';
+import { gcCommand, gcOptions } from '../cli/gc.js';
 import { imagesImport } from '../cli/images-import.js';
 import { logs } from '../cli/logs.js';
 import { exitQuietlyOnClosedPipe, exitWhenFlushed } from '../cli/stdio.js';
@@ -12,7 +14,7 @@ import { boot } from './boot.js';
 import { secureDataDir } from './data-dir.js';
 import { startWorkers } from './workers.js';
 
-const USAGE = `usage: kiln <command>
+const USAGE = `usage: kiln <command>   (kiln --help: this text)
   serve                         run Kiln in the foreground: the API and KILN_WORKERS build workers
   worker                        run build workers only, against the same database (KILN_DATABASE_URL)
   call <Action> [Name=value…]   call a running Kiln, signed with the default key
@@ -26,14 +28,20 @@ const USAGE = `usage: kiln <command>
   gc [--grace-ms N] [--max-cache-bytes N]
                                 collect garbage now: evict step cache entries past the size bound
                                 (least recently used first), delete blobs and layers nothing references
-Configuration: KILN_HOST, KILN_PORT, KILN_DATA_DIR, KILN_DATABASE_URL, KILN_ACCESS_KEY_ID,
-KILN_ACCESS_KEY_SECRET, KILN_REGIONS, KILN_PIPELINE_QUOTA, KILN_COMPONENT_QUOTA, KILN_WORKERS, KILN_LEASE_MS,
-KILN_IMAGE_ALIASES, KILN_OSS_*, KILN_CACHE_MAX_BYTES, KILN_GC_GRACE_MS, KILN_GC_INTERVAL_MS, KILN_CONFIG (JSON file).`;
 
-function flag(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
+${settingsUsage()}`;
+
+/** The usage line of each command with flags or arguments (the first lines of USAGE say the same). */
+const COMMAND_USAGE = {
+  serve: 'usage: kiln serve',
+  worker: 'usage: kiln worker',
+  accountsCreate: 'usage: kiln accounts create [--name N]',
+  accountsList: 'usage: kiln accounts list',
+  keysCreate: 'usage: kiln keys create --account ID',
+  imagesImport: 'usage: kiln images import <file> --name N [--region R] [--account ID] [--family F] [--description D]',
+};
+
+const text = { type: 'string' } as const;
 
 async function withStore<T>(fn: (store: Awaited<ReturnType<typeof createStore>>, config: ReturnType<typeof loadConfig>) => Promise<T>): Promise<T> {
   const config = loadConfig();
@@ -48,8 +56,15 @@ async function withStore<T>(fn: (store: Awaited<ReturnType<typeof createStore>>,
 
 async function main(argv: string[]): Promise<number> {
   const [command, sub, ...rest] = argv;
+  const all = argv.slice(1);
   switch (command) {
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return 0;
     case 'serve': {
+      parseCommand('serve', COMMAND_USAGE.serve, all, {});
       const config = loadConfig();
       const running = await serve(config);
       console.log(banner(running, config));
@@ -62,6 +77,7 @@ async function main(argv: string[]): Promise<number> {
       return new Promise<number>(() => {});
     }
     case 'worker': {
+      parseCommand('worker', COMMAND_USAGE.worker, all, {});
       const config = loadConfig();
       const { app, credentials } = await boot(config);
       const count = Math.max(1, config.workers);
@@ -77,34 +93,42 @@ async function main(argv: string[]): Promise<number> {
       return new Promise<number>(() => {});
     }
     case 'call':
-      return call(loadConfig(), [sub, ...rest].filter((x): x is string => x !== undefined));
+      return call(loadConfig(), all);
     case 'logs':
-      return logs(loadConfig(), [sub, ...rest].filter((x): x is string => x !== undefined));
+      return logs(loadConfig(), all);
     case 'accounts':
       if (sub === 'create') {
+        const { name } = parseCommand('accounts create', COMMAND_USAGE.accountsCreate, rest, { name: text }).values;
         return withStore(async (store, config) => {
-          const name = flag(rest, '--name');
           const { account, accessKey } = await createAccount(store, config.regions.map((r) => r.regionId), name ? { name } : {});
           console.log(JSON.stringify({ AccountId: account.id, Name: account.name, AccessKeyId: accessKey.id, AccessKeySecret: accessKey.secret }, null, 2));
           return 0;
         });
       }
       if (sub === 'list') {
+        parseCommand('accounts list', COMMAND_USAGE.accountsList, rest, {});
         return withStore(async (store) => {
           for (const a of await store.accounts.list()) console.log(`${a.id}\t${a.name}\t${a.creationTime}`);
           return 0;
         });
       }
       break;
-    case 'gc':
-      return withStore((store, config) => gcCommand(store, config, [sub, ...rest].filter((a): a is string => a !== undefined)));
+    case 'gc': {
+      const options = gcOptions(all);
+      return withStore((store, config) => gcCommand(store, config, options));
+    }
     case 'images':
-      if (sub === 'import') return imagesImport(loadConfig(), rest);
+      if (sub === 'import') {
+        // Checked here, before anything is opened: an unknown or incomplete flag is a usage error.
+        const { values, positionals } = parseCommand('images import', COMMAND_USAGE.imagesImport, rest, { name: text, region: text, account: text, family: text, description: text }, 1);
+        if (positionals.length === 0 || !values.name) throw new UsageError('kiln images import: a file and --name are required', COMMAND_USAGE.imagesImport);
+        return imagesImport(loadConfig(), rest);
+      }
       break;
     case 'keys':
       if (sub === 'create') {
-        const accountId = flag(rest, '--account');
-        if (!accountId) break;
+        const accountId = parseCommand('keys create', COMMAND_USAGE.keysCreate, rest, { account: text }).values.account;
+        if (!accountId) throw new UsageError('kiln keys create: --account is required', COMMAND_USAGE.keysCreate);
         return withStore(async (store) => {
           const key = await createAccessKey(store, accountId);
           console.log(JSON.stringify({ AccountId: accountId, AccessKeyId: key.id, AccessKeySecret: key.secret }, null, 2));
@@ -124,6 +148,10 @@ exitQuietlyOnClosedPipe();
 main(process.argv.slice(2)).then(
   (code) => exitWhenFlushed(code),
   (err: unknown) => {
+    if (err instanceof UsageError) {
+      console.error(`${err.message}\n${err.usage}\n(kiln --help lists every command and setting)`);
+      return exitWhenFlushed(2);
+    }
     console.error(`kiln: ${err instanceof Error ? err.message : String(err)}`);
     return exitWhenFlushed(1);
   },

@@ -1,0 +1,145 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { DEFAULT_REGIONS } from '../domain/catalog/regions.js';
+import { OssSettingsSchema } from './oss-schema.js';
+
+/*
+ * Every setting Kiln reads, once: its type, range, default and meaning. Each key is also an
+ * environment variable (`KILN_` + the key in upper snake case: `leaseMs` is `KILN_LEASE_MS`,
+ * `oss.endpoint` is `KILN_OSS_ENDPOINT`) and a key of the `KILN_CONFIG` JSON file. The loader
+ * (`config.ts`), the validation (`validate.ts`), the README's Configuration table and
+ * `kiln --help` (`doc.ts`) all read this schema.
+ *
+ * Besides JSON Schema, a setting may say:
+ * - `expected`: what a valid value is, in words, for errors (derived from the type otherwise);
+ * - `docDefault`: the default as the README shows it (the `default` value otherwise);
+ * - `envFormat: 'list'`: the environment variable is a comma-separated list (other lists and
+ *   objects are JSON in the environment too).
+ *
+ * Integer settings say per setting whether 0 is allowed and what it means: `minimum: 1` where
+ * 0 has no sense, `minimum: 0` with the meaning of 0 in the description otherwise.
+ */
+
+/** `pattern` (a glob with `*`) names `image` (a system image or an image the caller can see). */
+export const ImageAliasSchema = Type.Object(
+  { pattern: Type.String({ minLength: 1 }), image: Type.String({ minLength: 1 }) },
+  { additionalProperties: false },
+);
+export type ImageAlias = Static<typeof ImageAliasSchema>;
+
+/** Public Alibaba Cloud Linux image ids run on the Debian minbase system image. */
+export const DEFAULT_IMAGE_ALIASES: readonly ImageAlias[] = [
+  'ubuntu_*', 'debian_*', 'aliyun_*', 'alinux_*', 'centos_*', 'anolisos_*', 'rockylinux_*', 'almalinux_*', 'opensuse_*', 'fedora_*',
+].map((pattern) => ({ pattern, image: 'debian_minbase_x64_20G_kiln_base.vhd' }));
+
+const KiB = 1024;
+const MiB = 1024 ** 2;
+const GiB = 1024 ** 3;
+
+const int = (minimum: number, def: number, description: string, extra: Record<string, unknown> = {}) =>
+  Type.Integer({ minimum, maximum: Number.MAX_SAFE_INTEGER, default: def, description, ...extra });
+
+const StorageQuotaOverrideSchema = Type.Object(
+  { imageBytes: Type.Optional(Type.Integer({ minimum: 0 })), cacheBytes: Type.Optional(Type.Integer({ minimum: 0 })) },
+  { additionalProperties: false },
+);
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** The settings with their defaults: what `loadConfig` starts from before the file and the environment. */
+export const SettingsSchema = Type.Object({
+  host: Type.String({ minLength: 1, default: '127.0.0.1', description: 'address to listen on' }),
+  port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'port (`0`: any free port; the banner says which)' }),
+  dataDir: Type.String({
+    minLength: 1, default: './data',
+    description: 'SQLite file, blobs, layers, instances, generated default credentials; made owner-only (0700) at every start (see [Build isolation](#build-isolation))',
+  }),
+  databaseUrl: Type.Optional(Type.String({ minLength: 1, docDefault: '(SQLite in the data dir)', description: '`postgres://user@host:port/db` to use PostgreSQL' })),
+  accessKeyId: Type.Optional(Type.String({ minLength: 1, docDefault: 'generated, saved in `<data>/default-credentials.json`', description: "the default account's AccessKey id" })),
+  accessKeySecret: Type.Optional(Type.String({ minLength: 1, docDefault: 'generated, saved in `<data>/default-credentials.json`', description: "the default account's AccessKey secret" })),
+  regions: Type.Array(Type.Union([Type.String({ minLength: 1 }), Type.Object({ regionId: Type.String({ minLength: 1 }), localName: Type.String({ minLength: 1 }) }, { additionalProperties: false })]), {
+    minItems: 1, envFormat: 'list',
+    default: DEFAULT_REGIONS.map((r) => r.regionId),
+    docDefault: `${DEFAULT_REGIONS.length} Alibaba Cloud regions`,
+    expected: 'a non-empty list of region ids (comma-separated in the environment; in the file also {"regionId", "localName"} objects)',
+    description: 'region ids (comma-separated)',
+  }),
+  pipelineQuota: int(1, 100, 'templates per account and region (`QuotaExceed.ImagePipeline`)'),
+  componentQuota: int(1, 200, 'components per account and region (`QuotaExceed.ImageComponent`)'),
+  hostId: Type.String({ minLength: 1, default: 'ecs.aliyuncs.com', description: 'the `HostId` of error bodies' }),
+  logLevel: Type.Union(LOG_LEVELS.map((l) => Type.Literal(l)), { default: 'warn', description: "the API server's log level (pino): `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`" }),
+  workers: int(0, 1, 'build workers in the `serve` process (`0`: API only; `kiln worker` always runs at least one)'),
+  leaseMs: int(1, 30_000, "how long a worker's claim lasts without renewal (a killed worker's build is taken back after it)"),
+  imageAliases: Type.Array(ImageAliasSchema, {
+    default: DEFAULT_IMAGE_ALIASES,
+    docDefault: `${DEFAULT_IMAGE_ALIASES.map((a) => `\`${a.pattern}\``).join(', ')} → \`${DEFAULT_IMAGE_ALIASES[0]!.image}\``,
+    expected: 'a JSON list of {"pattern": "…", "image": "…"}',
+    description: 'JSON list of `{"pattern": "ubuntu_22_04_x64_20G_alibase_*.vhd", "image": "<ImageId>"}` (`*` matches anything): an image id no image has runs on the first matching alias\'s image (a system image or one the caller can see), so templates naming public Alibaba Cloud images work unchanged; the template keeps the id it named. Setting it replaces the defaults (`[]`: none)',
+  }),
+  oss: Type.Optional(OssSettingsSchema),
+  cacheMaxBytes: int(0, 10 * GiB, "the step cache's size bound (distinct layer bytes its entries name, plus the task output they store); least recently used entries are evicted past it (`0`: keep no entry)"),
+  gcGraceMs: int(0, 10 * 60_000, 'garbage collection never removes what was written or used more recently than this (`0`: no grace)'),
+  gcIntervalMs: int(0, 5 * 60_000, 'a worker collects garbage after a build when the last collection is older than this (`0`: after every build)'),
+  accountImageBytesQuota: int(0, 20 * GiB, 'per account, all regions: distinct layer bytes of the images it owns; an image past it is not registered (`QuotaExceed.ImageStorage`; `0`: no limit)'),
+  accountCacheBytesQuota: int(0, 5 * GiB, 'per account, all regions: distinct blob bytes its step-cache entries name, plus the task output they store; its least recently used entries are evicted past it (`0`: no limit)'),
+  accountStorageQuotas: Type.Record(Type.String({ minLength: 1 }), StorageQuotaOverrideSchema, {
+    default: {},
+    expected: 'a JSON object of {"<AccountId>": {"imageBytes": n, "cacheBytes": n}} with non-negative integers',
+    description: 'JSON: accounts with their own quotas, `{"<AccountId>": {"imageBytes": n, "cacheBytes": n}}` (an absent field keeps the default; `0`: no limit)',
+  }),
+  accountMaxRunning: int(0, 2, "builds of one account running at once, over every worker on the database; its other builds wait while other accounts' builds go on (`0`: no limit). With the default single worker it changes nothing; with more, one account never takes more than two of them"),
+  buildTimeoutMs: int(0, 6 * 3_600_000, 'a build running longer than this since a worker took it is stopped and ends `FAILED` with `BuildTimeout` (`0`: no limit)', { docDefault: '`21600000` (6 h)' }),
+  hostDiskAdmission: Type.Boolean({
+    default: true,
+    description: "host disk admission: the SystemDiskSizes of a host's running builds never add up to more than its data dir's free space minus the reserve; a build that fits later waits, one bigger than the filesystem minus the reserve ends `FAILED` with `InsufficientHostDisk` (`false`: grant every SystemDiskSize, sparse)",
+  }),
+  hostDiskHoldAfter: int(0, 3, 'claims on a host that may go to other builds while a build waits there for disk; after that it holds its room: the host admits nothing that would take the space it needs until it runs (`0`: never hold; smaller builds that fit always go first)'),
+  hostDiskReserveBytes: int(0, 5 * GiB, "free space of the data dir's filesystem never promised to build disks: room for the database, blobs, layers and the step cache (`0`: no reserve)"),
+  logMaxBytes: int(0, 16 * MiB, "build output stored per execution (every stream, Kiln's own lines included); output past it is not kept and one line says so (`kiln: log truncated: output past 16 MiB of this execution is not kept`); the build goes on, and `{{ task.stdout }}` is not affected (`0`: no cap)"),
+  logStreamsPerAccount: int(0, 16, 'log streams (`/kiln/v1/executions/<id>/logs`, `kiln logs`) one account may have open at once on an API process; one more is refused with `Throttling.User` (`0`: no limit)'),
+  logStreamIdleMs: int(0, 60_000, 'a log stream whose reader takes nothing for this long (no write to it completes) is closed; `kiln logs` resumes after the last chunk it got (`0`: never)'),
+  taskOutputMaxBytes: Type.Integer({
+    minimum: 1, maximum: MiB, default: 24 * KiB,
+    description: 'the most a YAML task may print on stdout for `{{ task.stdout }}` (1 … 1048576, as Cloud Assistant keeps 24 KiB of a command\'s output); only that much is held and stored in the step cache; a task that refers to the output of one that printed more fails with `TaskOutputTooLarge`',
+  }),
+  networkAllow: Type.Array(Type.String({ minLength: 1 }), {
+    default: [], envFormat: 'list', docDefault: '— (none)',
+    expected: 'a list of CIDR blocks (comma-separated in the environment)',
+    description: 'comma-separated CIDR blocks (`10.20.0.0/16,192.168.5.0/24`) of private ranges that builds with `InternetMaxBandwidthOut` > 0 may reach, e.g. a package mirror on the LAN; never opens the host\'s own addresses (see [Build network](#build-network))',
+  }),
+  instanceIdBase: Type.Integer({
+    minimum: 1, maximum: 2 ** 32 - 2, default: 2 ** 31, docDefault: '`2147483648` (2^31)',
+    description: "first host uid/gid of the build instances' user namespaces: instance slot n maps container ids 0–65535 to host ids base + n·65536 + 0…65535 (see [Build isolation](#build-isolation)); the whole span must not overlap the host's users, groups, /etc/subuid or /etc/subgid (checked, with a clear error, when the first instance is created)",
+  }),
+  instanceIdRanges: Type.Integer({
+    minimum: 1, maximum: 65535, default: 4096,
+    description: 'how many 65536-id slots there are, that is how many instances may exist at once on the machine (every Kiln process on it shares them); base + ranges·65536 must stay below 2^32 − 1',
+  }),
+});
+
+/** The settings as written (every key optional), before defaults and resolution. */
+export type Settings = Static<typeof SettingsSchema>;
+
+/** The `KILN_CONFIG` file: the same keys, each optional, nothing else. */
+export const FileSchema = Type.Object(
+  { ...Type.Partial(Type.Omit(SettingsSchema, ['oss'])).properties, oss: Type.Optional(Type.Partial(OssSettingsSchema, { additionalProperties: false })) },
+  { additionalProperties: false },
+);
+
+/** One setting: its path in the file (`oss.endpoint`), its environment variable and its schema. */
+export interface SettingSpec {
+  path: readonly string[];
+  env: string;
+  schema: TSchema & { default?: unknown; description?: string; docDefault?: string; expected?: string; envFormat?: 'list' };
+}
+
+/** `leaseMs` → `LEASE_MS`. */
+function upperSnake(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
+}
+
+/** Every setting in schema order, nested objects (`oss`) flattened. */
+export const SETTINGS: readonly SettingSpec[] = Object.entries(SettingsSchema.properties).flatMap(([key, schema]): SettingSpec[] =>
+  key === 'oss'
+    ? Object.entries(OssSettingsSchema.properties).map(([k, s]) => ({ path: ['oss', k], env: `KILN_OSS_${upperSnake(k)}`, schema: s as SettingSpec['schema'] }))
+    : [{ path: [key], env: `KILN_${upperSnake(key)}`, schema: schema as SettingSpec['schema'] }],
+);
