@@ -107,7 +107,10 @@ describe('worker', () => {
   test('a cancel request reaches the running build through its signal and ends CANCELLED', async () => {
     const { scope, execution } = await queued();
     const s = scripted({ hold: true });
-    const w = new Worker({ store, builder: s.builder, leaseMs: 300, pollMs: 20 });
+    // The lease outlasts any stall of this busy process (a 300 ms lease, renewed every 100 ms, was
+    // lost after a 200 ms pause: the build was then aborted as lost and never ended CANCELLED);
+    // the worker still renews, and so sees the cancel, every second.
+    const w = new Worker({ store, builder: s.builder, leaseMs: 3_000, pollMs: 20 });
     w.start();
     try {
       await until(() => store.executions.get(scope, execution.id), (e) => e?.status === 'BUILDING', 'BUILDING');
