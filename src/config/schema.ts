@@ -56,11 +56,11 @@ export const SettingsSchema = Type.Object({
   databaseUrl: Type.Optional(Type.String({ minLength: 1, docDefault: '(SQLite in the data dir)', description: '`postgres://user@host:port/db` to use PostgreSQL' })),
   accessKeyId: Type.Optional(Type.String({ minLength: 1, docDefault: 'generated, saved in `<data>/default-credentials.json`', description: "the default account's AccessKey id" })),
   accessKeySecret: Type.Optional(Type.String({ minLength: 1, docDefault: 'generated, saved in `<data>/default-credentials.json`', description: "the default account's AccessKey secret" })),
-  regions: Type.Array(Type.Union([Type.String({ minLength: 1 }), Type.Object({ regionId: Type.String({ minLength: 1 }), localName: Type.String({ minLength: 1 }) }, { additionalProperties: false })]), {
+  regions: Type.Array(Type.Union([Type.String({ minLength: 1 }), Type.Object({ regionId: Type.String({ minLength: 1 }), localName: Type.String({ minLength: 1 }), englishName: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: false })]), {
     minItems: 1, envFormat: 'list',
     default: DEFAULT_REGIONS.map((r) => r.regionId),
     docDefault: `${DEFAULT_REGIONS.length} Alibaba Cloud regions`,
-    expected: 'a non-empty list of region ids (comma-separated in the environment; in the file also {"regionId", "localName"} objects)',
+    expected: 'a non-empty list of region ids (comma-separated in the environment; in the file also {"regionId", "localName", "englishName"?} objects)',
     description: 'region ids (comma-separated)',
   }),
   pipelineQuota: int(1, 100, 'templates per account and region (`QuotaExceed.ImagePipeline`)'),

@@ -48,18 +48,19 @@ function valueAt(root: unknown, segments: readonly string[]): unknown {
   return v;
 }
 
-function describe(err: ErrorObject, root: unknown, source: SettingSource): string {
+/** One line for `err`, and where it goes among the others (the settings' order, unknown keys last). */
+function describe(err: ErrorObject, root: unknown, source: SettingSource): { order: number; line: string } {
   const segments = err.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (err.keyword === 'additionalProperties' && (segments.length === 0 || (segments.length === 1 && segments[0] === 'oss'))) {
     const key = [...segments, String((err.params as { additionalProperty: string }).additionalProperty)].join('.');
     const known = SETTINGS.filter((s) => s.path.length === segments.length + 1 && s.path.slice(0, -1).join('.') === segments.join('.')).map((s) => s.path.join('.'));
-    return `${source.unknownKey(key)} is not a setting (the settings there: ${known.join(', ')})`;
+    return { order: SETTINGS.length, line: `${source.unknownKey(key)} is not a setting (the settings there: ${known.join(', ')})` };
   }
   const spec = specAt(segments);
-  if (!spec) return `${source.unknownKey(segments.join('.'))} must be an object of the OSS settings (${err.message ?? 'invalid'})`;
+  if (!spec) return { order: SETTINGS.length, line: `${source.unknownKey(segments.join('.'))} must be an object of the OSS settings (${err.message ?? 'invalid'})` };
   const inner = segments.slice(spec.path.length);
   const detail = inner.length > 0 ? ` (at ${inner.join('.')}: ${err.message ?? 'invalid'})` : '';
-  return `${source.name(spec)} must be ${expectation(spec.schema)}, got ${source.shown(spec, valueAt(root, spec.path))}${detail}`;
+  return { order: SETTINGS.indexOf(spec), line: `${source.name(spec)} must be ${expectation(spec.schema)}, got ${source.shown(spec, valueAt(root, spec.path))}${detail}` };
 }
 
 /**
@@ -68,11 +69,11 @@ function describe(err: ErrorObject, root: unknown, source: SettingSource): strin
  */
 export function checkSource(values: Record<string, unknown>, source: SettingSource): void {
   if (validateFile(values)) return;
-  const lines: string[] = [];
+  const lines: Array<{ order: number; line: string }> = [];
   for (const err of validateFile.errors ?? []) {
-    const line = describe(err, values, source);
+    const d = describe(err, values, source);
     // anyOf and nested failures report several errors for one setting: one line is enough.
-    if (!lines.some((l) => l.split(' must be ')[0] === line.split(' must be ')[0])) lines.push(line);
+    if (!lines.some((l) => l.line.split(' must be ')[0] === d.line.split(' must be ')[0])) lines.push(d);
   }
-  throw new Error(lines.join('\n'));
+  throw new Error(lines.sort((a, b) => a.order - b.order).map((l) => l.line).join('\n'));
 }
