@@ -50,7 +50,6 @@ describe('a busybox build through the SDK', () => {
     const { executionId, item, seen } = await build(kiln.clients.v3, { name: prefix, imageName: prefix, buildContent: BUILD, testContent: TEST });
     assert.equal(item.status, 'SUCCESS', JSON.stringify(item));
     assert.match(item.imageId ?? '', /^m-/);
-    assert.match(item.message ?? '', new RegExp(`Image ${item.imageId} \\(${prefix}_${executionId}\\) was created`));
     assert.equal(item.errorCode ?? '', '');
     assert.ok(!seen.includes('FAILED'), seen.join(' → '));
 
@@ -96,7 +95,6 @@ describe('a busybox build through the SDK', () => {
       buildContent: 'RUN echo first > /first',
     });
     assert.equal(first.item.status, 'SUCCESS', JSON.stringify(first.item));
-    assert.match(first.item.message ?? '', new RegExp(`\\(${name}\\) was created`));
     const images = await describeImages(kiln.clients.v3, { imageName: name });
     assert.deepEqual(images.map((i) => i.imageId), [first.item.imageId]);
     await assertNoLeftovers(kiln.config.dataDir, first.executionId);
@@ -105,7 +103,6 @@ describe('a busybox build through the SDK', () => {
     assert.equal(second.item.status, 'FAILED', JSON.stringify(second.item));
     assert.equal(second.item.errorCode, 'InvalidImageName.Duplicated');
     assert.match(second.item.errorInfo ?? '', new RegExp(`image name ${name} is already in use`));
-    assert.match(second.item.message ?? '', /^Failed during BUILDING/);
     assert.deepEqual((await describeImages(kiln.clients.v3, { imageName: name })).map((i) => i.imageId), [first.item.imageId], 'no second image');
     await assertNoLeftovers(kiln.config.dataDir, second.executionId);
   });

@@ -40,7 +40,6 @@ describe('cancel', () => {
     // Far less than the step's 120 s: the step was killed.
     const { item, seen } = await waitForExecution(v3, executionId, isTerminal, 'CANCELLED', 30_000);
     assert.equal(item.status, 'CANCELLED', JSON.stringify(item));
-    assert.match(item.message ?? '', /Cancelled/);
     assert.equal(item.imageId ?? '', '');
     assert.ok(seen.every((s) => ['BUILDING', 'CANCELLING', 'CANCELLED'].includes(s)), seen.join(' → '));
     assert.deepEqual(await describeImages(v3, { imageName: `${name}_${executionId}` }), []);
