@@ -1,7 +1,7 @@
 import type { ComponentOwner, ComponentType, ImageComponent, ParameterType, SystemType } from '../../domain/component.js';
 import type { Tag } from '../../domain/tag.js';
 import type { ComponentsTable } from '../schema.js';
-import { list, object, oneOf, present, rowReader, str, strOrNull } from './record-schema.js';
+import { copyPresent, list, object, oneOf, rowReader, type SameTypedKeys, str, strOrNull } from './record-schema.js';
 
 /**
  * How an image component is stored: the `components` columns own the id, scope, name, version,
@@ -45,14 +45,17 @@ const reader = rowReader<ComponentRow, ComponentSpecV1>('components', 1, {
 /** The columns a read selects. */
 export const COMPONENT_COLUMNS = reader.columns;
 
+/** The optional fields, copied from the record only when present. */
+const OPTIONAL = ['description'] as const satisfies readonly SameTypedKeys<ComponentSpecV1, ImageComponent>[];
+
 /** The row for a component (without `seq` and the version's integer parts, which the repository adds). */
 export function componentToRow(c: ImageComponent): ComponentRow {
-  const spec: ComponentSpecV1 = present({
-    v: 1 as const,
+  const spec: ComponentSpecV1 = {
+    v: 1,
     description: c.description,
     content: c.content,
-    parameters: c.parameters.map((p) => present({ name: p.name, type: p.type, defaultValue: p.defaultValue })),
-  });
+    parameters: c.parameters.map((p) => ({ name: p.name, type: p.type, defaultValue: p.defaultValue })),
+  };
   return {
     id: c.id,
     account_id: c.accountId,
@@ -71,20 +74,21 @@ export function componentToRow(c: ImageComponent): ComponentRow {
 /** The component of a row (checked; `StoreRecordError` if it does not fit), with its tags from the tags table. */
 export function componentFromRow(row: ComponentRow, tags: Tag[]): ImageComponent {
   const { spec: s, ...c } = reader.read(row);
-  return present({
+  // The enumerated columns were checked against their values by the reader.
+  const out: ImageComponent = {
     id: c.id,
     accountId: c.account_id,
     regionId: c.region_id,
     name: c.name,
-    description: s.description,
     systemType: c.system_type as SystemType,
     componentType: c.component_type as ComponentType,
     componentVersion: c.version,
     content: s.content,
     owner: c.owner as ComponentOwner,
-    resourceGroupId: c.resource_group_id ?? undefined,
-    parameters: s.parameters.map((p) => present({ name: p.name, type: p.type, defaultValue: p.defaultValue })),
+    parameters: s.parameters,
     tags,
     creationTime: c.creation_time,
-  });
+  };
+  if (c.resource_group_id !== null) out.resourceGroupId = c.resource_group_id;
+  return copyPresent(s, out, OPTIONAL);
 }

@@ -1,6 +1,6 @@
 import type { Image, ImageOwnerAlias } from '../../domain/image.js';
 import type { ImagesTable } from '../schema.js';
-import { bool, list, num, object, oneOf, present, rowReader, str, strOrNull, tag } from './record-schema.js';
+import { bool, copyPresent, list, num, object, oneOf, rowReader, type SameTypedKeys, str, strOrNull, tag } from './record-schema.js';
 
 /**
  * How an account image is stored: the `images` columns own the id, scope, name, family,
@@ -66,10 +66,13 @@ export const IMAGE_COLUMNS = reader.columns;
 /** The same columns qualified with the table, for queries that join `images`. */
 export const IMAGE_COLUMNS_OF_IMAGES = IMAGE_COLUMNS.map((c) => `images.${c}` as const);
 
+/** The optional fields, copied from the record only when present. */
+const OPTIONAL = ['description', 'sourceExecutionId', 'copiedFrom', 'aliasOf'] as const satisfies readonly SameTypedKeys<ImageSpecV1, Image>[];
+
 /** The row for an image (its owner alias is not stored). */
 export function imageToRow(image: Image): ImageRow {
-  const spec: ImageSpecV1 = present({
-    v: 1 as const,
+  const spec: ImageSpecV1 = {
+    v: 1,
     description: image.description,
     osType: image.osType,
     osName: image.osName,
@@ -84,7 +87,7 @@ export function imageToRow(image: Image): ImageRow {
     sourceExecutionId: image.sourceExecutionId,
     copiedFrom: image.copiedFrom && { imageId: image.copiedFrom.imageId, regionId: image.copiedFrom.regionId },
     aliasOf: image.aliasOf,
-  });
+  };
   return {
     id: image.imageId,
     account_id: image.accountId,
@@ -100,13 +103,11 @@ export function imageToRow(image: Image): ImageRow {
 /** The image of a row (checked; `StoreRecordError` if it does not fit), as `alias` sees it. */
 export function imageFromRow(row: ImageRow, alias: ImageOwnerAlias): Image {
   const { spec: s, ...c } = reader.read(row);
-  return present({
+  const out: Image = {
     imageId: c.id,
     regionId: c.region_id,
     accountId: c.account_id,
     imageName: c.name,
-    imageFamily: c.family ?? undefined,
-    description: s.description,
     imageOwnerAlias: alias,
     osType: s.osType,
     osName: s.osName,
@@ -119,9 +120,8 @@ export function imageFromRow(row: ImageRow, alias: ImageOwnerAlias): Image {
     isSupportCloudinit: s.isSupportCloudinit,
     creationTime: c.creation_time,
     tags: s.tags,
-    manifestDigest: c.manifest_digest ?? undefined,
-    sourceExecutionId: s.sourceExecutionId,
-    copiedFrom: s.copiedFrom,
-    aliasOf: s.aliasOf,
-  });
+  };
+  if (c.family !== null) out.imageFamily = c.family;
+  if (c.manifest_digest !== null) out.manifestDigest = c.manifest_digest;
+  return copyPresent(s, out, OPTIONAL);
 }

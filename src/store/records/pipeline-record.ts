@@ -2,7 +2,7 @@ import type { AdvancedOptions, BaseImageType, ImageOptions, ImagePipeline, Impor
 import { BASE_IMAGE_TYPES } from '../../domain/pipeline.js';
 import type { Tag } from '../../domain/tag.js';
 import type { PipelinesTable } from '../schema.js';
-import { bool, list, num, object, present, rowReader, str, tag } from './record-schema.js';
+import { bool, copyPresent, list, num, object, rowReader, type SameTypedKeys, str, tag } from './record-schema.js';
 
 /**
  * How an image template is stored: the `pipelines` columns own the id, scope, name, resource
@@ -101,44 +101,50 @@ const reader = rowReader<PipelineRow, PipelineSpecV1>('pipelines', 1, {
 /** The columns a read selects. */
 export const PIPELINE_COLUMNS = reader.columns;
 
+/** The optional fields, copied from the record only when present. */
+const OPTIONAL = ['description', 'baseImage', 'buildContent', 'testContent', 'imageName', 'imageFamily', 'nvmeSupport', 'repairMode',
+  'imageOptions', 'importImageOptions', 'advancedOptions'] as const satisfies readonly SameTypedKeys<PipelineSpecV1, ImagePipeline>[];
+
 const tags = (ts: readonly Tag[]): TagV1[] => ts.map((t) => ({ key: t.key, value: t.value }));
 
+// The nested options are written field by field (nothing unknown reaches the record); read
+// back, the checked record's options are the entity's.
 function imageOptions(o: ImageOptions): NonNullable<PipelineSpecV1['imageOptions']> {
-  return present({
+  return {
     imageName: o.imageName,
     imageFamily: o.imageFamily,
     description: o.description,
-    imageFeatures: o.imageFeatures && present({ nvmeSupport: o.imageFeatures.nvmeSupport }),
+    imageFeatures: o.imageFeatures && { nvmeSupport: o.imageFeatures.nvmeSupport },
     imageTags: tags(o.imageTags),
-  });
+  };
 }
 
 function importImageOptions(o: ImportImageOptions): NonNullable<PipelineSpecV1['importImageOptions']> {
-  return present({
+  return {
     architecture: o.architecture,
     osType: o.osType,
     platform: o.platform,
     bootMode: o.bootMode,
     licenseType: o.licenseType,
-    diskDeviceMappings: o.diskDeviceMappings.map((m) => present({ ossBucket: m.ossBucket, ossObject: m.ossObject, format: m.format, diskImageSize: m.diskImageSize })),
-    features: present({ nvmeSupport: o.features.nvmeSupport, imdsSupport: o.features.imdsSupport }),
+    diskDeviceMappings: o.diskDeviceMappings.map((m) => ({ ossBucket: m.ossBucket, ossObject: m.ossObject, format: m.format, diskImageSize: m.diskImageSize })),
+    features: { nvmeSupport: o.features.nvmeSupport, imdsSupport: o.features.imdsSupport },
     retainImportedImage: o.retainImportedImage,
     retentionStrategy: o.retentionStrategy,
     roleName: o.roleName,
     imageName: o.imageName,
     description: o.description,
     importImageTags: tags(o.importImageTags),
-  });
+  };
 }
 
 function advancedOptions(o: AdvancedOptions): NonNullable<PipelineSpecV1['advancedOptions']> {
-  return present({ imageNameSuffix: o.imageNameSuffix, retainCloudAssistant: o.retainCloudAssistant });
+  return { imageNameSuffix: o.imageNameSuffix, retainCloudAssistant: o.retainCloudAssistant };
 }
 
 /** The row for a template (without `seq`, which the repository allocates). */
 export function pipelineToRow(p: ImagePipeline): PipelineRow {
-  const spec: PipelineSpecV1 = present({
-    v: 1 as const,
+  const spec: PipelineSpecV1 = {
+    v: 1,
     description: p.description,
     baseImageType: p.baseImageType,
     baseImage: p.baseImage,
@@ -159,7 +165,7 @@ export function pipelineToRow(p: ImagePipeline): PipelineRow {
     imageOptions: p.imageOptions && imageOptions(p.imageOptions),
     importImageOptions: p.importImageOptions && importImageOptions(p.importImageOptions),
     advancedOptions: p.advancedOptions && advancedOptions(p.advancedOptions),
-  });
+  };
   return {
     id: p.id,
     account_id: p.accountId,
@@ -174,19 +180,12 @@ export function pipelineToRow(p: ImagePipeline): PipelineRow {
 /** The template of a row (checked; `StoreRecordError` if it does not fit), with its tags from the tags table. */
 export function pipelineFromRow(row: PipelineRow, tagList: Tag[]): ImagePipeline {
   const { spec: s, ...c } = reader.read(row);
-  return present({
+  const p: ImagePipeline = {
     id: c.id,
     accountId: c.account_id,
     regionId: c.region_id,
     name: c.name,
-    description: s.description,
     baseImageType: s.baseImageType,
-    baseImage: s.baseImage,
-    buildContent: s.buildContent,
-    testContent: s.testContent,
-    imageName: s.imageName,
-    imageFamily: s.imageFamily,
-    nvmeSupport: s.nvmeSupport,
     vSwitchId: s.vSwitchId,
     instanceType: s.instanceType,
     systemDiskSize: s.systemDiskSize,
@@ -195,12 +194,9 @@ export function pipelineFromRow(row: PipelineRow, tagList: Tag[]): ImagePipeline
     toRegionIds: s.toRegionIds,
     addAccounts: s.addAccounts,
     resourceGroupId: c.resource_group_id,
-    repairMode: s.repairMode,
     repairItems: s.repairItems,
-    imageOptions: s.imageOptions && imageOptions(s.imageOptions),
-    importImageOptions: s.importImageOptions && importImageOptions(s.importImageOptions),
-    advancedOptions: s.advancedOptions && advancedOptions(s.advancedOptions),
     tags: tagList,
     creationTime: c.creation_time,
-  });
+  };
+  return copyPresent(s, p, OPTIONAL);
 }

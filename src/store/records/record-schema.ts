@@ -94,9 +94,18 @@ function describe(e: ErrorObject | undefined): [string, string] {
   return [path || '(row)', e.message ?? 'is invalid'];
 }
 
-/** `o` without its undefined-valued keys (a record never stores an absent field as a key). */
-export function present<T extends object>(o: T): T {
-  const out = {} as T;
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
-  return out;
+/** The keys `F` and `T` share with a value of `F` that `T` accepts. */
+export type SameTypedKeys<F, T> = { [K in keyof F & keyof T]: F[K] extends T[K] ? K : never }[keyof F & keyof T];
+
+/**
+ * Sets on `to` each of `keys` that `from` has (not undefined), and returns `to`: an entity
+ * read from a record has no key for an absent optional field. (Writing needs no such step:
+ * `JSON.stringify` drops undefined values.)
+ */
+export function copyPresent<F extends object, T extends object>(from: F, to: T, keys: readonly SameTypedKeys<F, T>[]): T {
+  for (const k of keys) {
+    const v = from[k];
+    if (v !== undefined) (to as Record<PropertyKey, unknown>)[k] = v;
+  }
+  return to;
 }
