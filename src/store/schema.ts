@@ -54,7 +54,7 @@ export interface PipelinesTable {
   name: string;
   resource_group_id: string;
   creation_time: string;
-  /** The whole `ImagePipeline` as JSON; `tags` in it are replaced by the tags table on read. */
+  /** The rest of the template: a versioned record (`records/pipeline-record.ts`). */
   spec: string;
 }
 
@@ -79,7 +79,7 @@ export interface ComponentsTable {
   owner: string;
   resource_group_id: string | null;
   creation_time: string;
-  /** The whole `ImageComponent` as JSON; `tags` in it are replaced by the tags table on read. */
+  /** The rest of the component: a versioned record (`records/component-record.ts`). */
   spec: string;
 }
 
@@ -166,7 +166,7 @@ export interface ExecutionLogsTable {
   time: string;
 }
 
-/** Account images (see migrations/0003_images.ts); `spec` is the whole `Image` as JSON. */
+/** Account images (see migrations/0003_images.ts); `spec` is the rest of the image, a versioned record (`records/image-record.ts`). */
 export interface ImagesTable {
   id: string;
   account_id: string;
