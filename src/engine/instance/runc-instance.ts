@@ -1,15 +1,11 @@
-import { once } from 'node:events';
 import { chown, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { signalNumber } from '../system/run-command.js';
 import { globalOomKills, type InstanceCgroup } from './cgroups.js';
 import { CleanupStack } from './cleanup-stack.js';
 import { diskFree } from './disk.js';
 import type { IdRange } from './id-slots.js';
 import { idmapMounts } from './idmap.js';
-import { OutputListenerError, type Instance, type InstanceSpec, type StepResult, type StepRun } from './instance.js';
+import type { Instance, InstanceSpec, StepResult, StepRun } from './instance.js';
 import type { InstanceNetwork } from './instance-network.js';
 import type { InstancePaths } from './instance-paths.js';
 import type { LayerViews } from './layer-views.js';
@@ -17,21 +13,14 @@ import { mountTmpfs, unmount } from './mounts.js';
 import { buildStepSpec } from './oci-spec.js';
 import { mountOverlay } from './overlay.js';
 import type { Runc } from './runc.js';
+import { runContainer, runtimeFailure, RuntimeError, type ContainerOutcome } from './run-container.js';
 import { resolveUser, type ResolvedUser } from './user.js';
 import { topmostOnce } from '../layers/topmost-once.js';
 
-/** runc itself failed (bad config, missing binary, mount error): not a failure of the build command. */
-export class RuntimeError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RuntimeError';
-  }
-}
+export { RuntimeError };
 
 /** Free space under which a failed step counts as "disk full" (ext4 keeps a little back). */
 const DISK_FULL_SLACK_BYTES = 2 * 1024 * 1024;
-const OOM_POLL_MS = 100;
-const KILL_RETRY_MS = 100;
 
 export interface RuncInstanceParts {
   spec: InstanceSpec;
@@ -106,31 +95,18 @@ export class RuncInstance implements Instance {
   }
 
   private async runStep(step: StepRun): Promise<StepResult> {
-    const { spec, paths, runc, cgroup, network } = this.parts;
     // the step's time runs from here: setting it up (mounting, reading the image's users) counts
     const deadline = Number.isFinite(step.timeoutMs) && step.timeoutMs > 0 ? Date.now() + step.timeoutMs : undefined;
     await this.discardLast();
     const seq = ++this.seq;
-    const id = `kiln-${spec.name}-${seq}`;
-    const stepDir = paths.stepDir(seq);
-    const upperDir = paths.viewStepDiff(seq);
-    const workDir = join(stepDir, 'work');
-    const range = this.parts.range;
-    // 0755 (made first, not by a 0700 recursive mkdir of the work dir): the engine reads the
-    // upper dir through the disk's view, where root-owned dirs of the host count as nobody's
-    await mkdir(stepDir, { recursive: true, mode: 0o755 });
-    await Promise.all([
-      // the overlay's root takes its owner from the upper dir: the container's root
-      mkdir(join(stepDir, 'diff'), { mode: 0o755 }).then(() => chown(join(stepDir, 'diff'), range.hostId, range.hostId)),
-      mkdir(workDir, { mode: 0o700 }),
-    ]);
-    this.last = stepDir;
-
+    const id = `kiln-${this.parts.spec.name}-${seq}`;
+    const upperDir = this.parts.paths.viewStepDiff(seq);
+    const workDir = await this.makeStepDirs(seq);
+    const notRun = (timedOut: boolean): StepResult => ({ exitCode: -1, oomKilled: false, diskFull: false, timedOut, cancelled: !timedOut, upperDir });
     if (step.signal?.aborted) {
       await rm(workDir, { recursive: true, force: true });
-      return { exitCode: -1, oomKilled: false, diskFull: false, timedOut: false, cancelled: true, upperDir };
+      return notRun(false);
     }
-
     const stack = new CleanupStack();
     let tornDown: Promise<void> | undefined;
     // unmounts once, as soon as the container is gone; the work dir goes in the background
@@ -143,76 +119,110 @@ export class RuncInstance implements Instance {
         }
       })());
     try {
-      // what does not depend on the overlay goes on while it is mounted
-      const mounted = this.lowerDirs()
-        .then((lowers) =>
-          mountOverlay({
-            cwd: paths.dir,
-            links: paths.links,
-            lowers,
-            upper: `${paths.stepRel(seq)}/diff`,
-            work: `${paths.stepRel(seq)}/work`,
-            target: paths.rootfs,
-            madeLinks: this.madeLinks,
-            // the instance's disk is thrown away with it; layers are made durable when captured
-            volatile: true,
-            // device nodes in layers stay inert; the container's /dev is a mount of its own
-            nodev: true,
-          }),
-        )
-        .then(() => stack.push('overlay mount', () => unmount(paths.rootfs)));
-      // the user as resolved before, or read through the overlay once it is mounted
-      const configWritten = this.cachedUser(step.user)
-        .then((cached) => cached ?? mounted.then(() => this.resolveUser(step.user)))
-        .then(async (user) => {
-          const config = buildStepSpec({
-            rootfs: paths.rootfs,
-            hostname: spec.hostname,
-            argv: step.argv,
-            env: step.env,
-            cwd: step.cwd,
-            uid: user.uid,
-            gid: user.gid,
-            additionalGids: user.additionalGids,
-            home: user.home,
-            netnsPath: network.nsPath,
-            cgroupsPath: cgroup.cgroupsPath(id),
-            etcFiles: ['hosts', 'hostname', 'resolv.conf'].map((f) => ({ destination: `/etc/${f}`, source: join(paths.etc, f) })),
-            tmpDir: paths.tmpView,
-            idRange: range,
-            maxOpenFiles: await maxOpenFiles(),
-          });
-          await writeFile(paths.config, JSON.stringify(config));
-        });
-      const [, , oomBefore] = await allSettled([mounted, configWritten, cgroup.resetPeak().then(() => globalOomKills()), writeFile(paths.runcLog, '')]);
+      const oomBefore = await this.setUpStep(seq, id, step, stack);
       // cancelled or out of time while it was set up: the command does not start
       const timedOut = deadline !== undefined && Date.now() >= deadline;
-      if (step.signal?.aborted || timedOut) return { exitCode: -1, oomKilled: false, diskFull: false, timedOut, cancelled: !timedOut, upperDir };
+      if (step.signal?.aborted || timedOut) return notRun(timedOut);
       stack.push('container', async () => {
         // `runc run` removes the container when it ends; delete -f only what is still there
-        if (await runc.exists(id)) await runc.delete(id);
+        if (await this.parts.runc.exists(id)) await this.parts.runc.delete(id);
       });
-      const outcome = await this.runContainer(id, step, deadline);
+      const { paths, runc, cgroup } = this.parts;
+      const outcome = await runContainer({ paths, runc, cgroup, id, step, deadline, setCanceller: (cancel) => { this.killCurrent = cancel; } });
       // free space as the failed step left it: before the overlay lets go of anything
       const free = outcome.exitCode !== 0 ? await diskFree(paths.disk) : undefined;
       tearDown().catch(() => undefined); // awaited, and its failure thrown, below
-      // the small peak files first: /proc/vmstat is read only when usage reached the limit
-      const oomKilled = outcome.polledOom || ((await cgroup.peakReachedLimit()) && (await globalOomKills()) > oomBefore);
-      if (outcome.exitCode !== 0 && !outcome.timedOut && !outcome.cancelled && !oomKilled) {
-        const runtimeError = await this.runtimeFailure();
-        if (runtimeError) {
-          // the command itself could not be executed: a failure of the step, as a shell reports it
-          // (runc has already written its message to the step's stderr)
-          const exec = /exec: "/.test(runtimeError);
-          if (!exec) throw new RuntimeError(`runc could not run step ${seq} of ${spec.name}: ${runtimeError}`);
-          outcome.exitCode = /permission denied/.test(runtimeError) ? 126 : 127;
-        }
-      }
-      const diskFull = free !== undefined && outcome.exitCode !== 0 && (free.bytes < Math.max(DISK_FULL_SLACK_BYTES, free.totalBytes / 200) || free.inodes === 0);
-      return { exitCode: outcome.exitCode, oomKilled, diskFull, timedOut: outcome.timedOut, cancelled: outcome.cancelled, upperDir };
+      return { ...(await this.judge(seq, outcome, oomBefore, free)), upperDir };
     } finally {
       await tearDown();
     }
+  }
+
+  /** The step's dir (0755, its `diff` owned by the container's root) and its overlay work dir, returned. */
+  private async makeStepDirs(seq: number): Promise<string> {
+    const stepDir = this.parts.paths.stepDir(seq);
+    const workDir = join(stepDir, 'work');
+    const range = this.parts.range;
+    // 0755 (made first, not by a 0700 recursive mkdir of the work dir): the engine reads the
+    // upper dir through the disk's view, where root-owned dirs of the host count as nobody's
+    await mkdir(stepDir, { recursive: true, mode: 0o755 });
+    await Promise.all([
+      // the overlay's root takes its owner from the upper dir: the container's root
+      mkdir(join(stepDir, 'diff'), { mode: 0o755 }).then(() => chown(join(stepDir, 'diff'), range.hostId, range.hostId)),
+      mkdir(workDir, { mode: 0o700 }),
+    ]);
+    this.last = stepDir;
+    return workDir;
+  }
+
+  /**
+   * Mounts the step's overlay (its unmount pushed on `stack`) and writes its runc config, the
+   * user resolved meanwhile; returns the host's OOM kill count before the step.
+   */
+  private async setUpStep(seq: number, id: string, step: StepRun, stack: CleanupStack): Promise<number> {
+    const { spec, paths, cgroup, network, range } = this.parts;
+    // what does not depend on the overlay goes on while it is mounted
+    const mounted = this.lowerDirs()
+      .then((lowers) =>
+        mountOverlay({
+          cwd: paths.dir,
+          links: paths.links,
+          lowers,
+          upper: `${paths.stepRel(seq)}/diff`,
+          work: `${paths.stepRel(seq)}/work`,
+          target: paths.rootfs,
+          madeLinks: this.madeLinks,
+          // the instance's disk is thrown away with it; layers are made durable when captured
+          volatile: true,
+          // device nodes in layers stay inert; the container's /dev is a mount of its own
+          nodev: true,
+        }),
+      )
+      .then(() => stack.push('overlay mount', () => unmount(paths.rootfs)));
+    // the user as resolved before, or read through the overlay once it is mounted
+    const configWritten = this.cachedUser(step.user)
+      .then((cached) => cached ?? mounted.then(() => this.resolveUser(step.user)))
+      .then(async (user) => {
+        const config = buildStepSpec({
+          rootfs: paths.rootfs,
+          hostname: spec.hostname,
+          argv: step.argv,
+          env: step.env,
+          cwd: step.cwd,
+          uid: user.uid,
+          gid: user.gid,
+          additionalGids: user.additionalGids,
+          home: user.home,
+          netnsPath: network.nsPath,
+          cgroupsPath: cgroup.cgroupsPath(id),
+          etcFiles: ['hosts', 'hostname', 'resolv.conf'].map((f) => ({ destination: `/etc/${f}`, source: join(paths.etc, f) })),
+          tmpDir: paths.tmpView,
+          idRange: range,
+          maxOpenFiles: await maxOpenFiles(),
+        });
+        await writeFile(paths.config, JSON.stringify(config));
+      });
+    const [, , oomBefore] = await allSettled([mounted, configWritten, cgroup.resetPeak().then(() => globalOomKills()), writeFile(paths.runcLog, '')]);
+    return oomBefore;
+  }
+
+  /** What ended the step: an OOM kill, a full disk, or a command runc could not execute (126/127); runc's own failure throws. */
+  private async judge(seq: number, outcome: ContainerOutcome, oomBefore: number, free: Awaited<ReturnType<typeof diskFree>> | undefined): Promise<Omit<StepResult, 'upperDir'>> {
+    const { cgroup, paths, spec } = this.parts;
+    // the small peak files first: /proc/vmstat is read only when usage reached the limit
+    const oomKilled = outcome.polledOom || ((await cgroup.peakReachedLimit()) && (await globalOomKills()) > oomBefore);
+    if (outcome.exitCode !== 0 && !outcome.timedOut && !outcome.cancelled && !oomKilled) {
+      const runtimeError = await runtimeFailure(paths.runcLog);
+      if (runtimeError) {
+        // the command itself could not be executed: a failure of the step, as a shell reports it
+        // (runc has already written its message to the step's stderr)
+        const exec = /exec: "/.test(runtimeError);
+        if (!exec) throw new RuntimeError(`runc could not run step ${seq} of ${spec.name}: ${runtimeError}`);
+        outcome.exitCode = /permission denied/.test(runtimeError) ? 126 : 127;
+      }
+    }
+    const diskFull = free !== undefined && outcome.exitCode !== 0 && (free.bytes < Math.max(DISK_FULL_SLACK_BYTES, free.totalBytes / 200) || free.inodes === 0);
+    return { exitCode: outcome.exitCode, oomKilled, diskFull, timedOut: outcome.timedOut, cancelled: outcome.cancelled };
   }
 
   /** The overlay's lower dirs, bottom first: layer-store dirs through their views. */
@@ -246,115 +256,6 @@ export class RuncInstance implements Instance {
     const user = await resolveUser(this.parts.paths.rootfs, userSpec, this.usersDependOn);
     this.users.set(userSpec, user);
     return user;
-  }
-
-  /** Runs the container to its end, enforcing the timeout, the abort signal and OOM kills. */
-  private async runContainer(id: string, step: StepRun, deadline: number | undefined): Promise<{ exitCode: number; timedOut: boolean; cancelled: boolean; polledOom: boolean }> {
-    const { paths, runc, cgroup } = this.parts;
-    const child = runc.spawnRun(paths.dir, id, paths.runcLog, step.stdin !== undefined);
-    if (step.stdin) {
-      // EPIPE when the command ends without reading everything, or the source's own failure:
-      // either way the pipe closes (the command sees the end of its input) and the step's
-      // result tells what happened.
-      pipeline(step.stdin, child.stdin!, () => undefined);
-    }
-    const closed = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
-    // A listener that throws would lose output unseen: the step stops instead, and says why.
-    let listenerError: unknown;
-    const deliver = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
-      if (listenerError !== undefined) return;
-      try {
-        step.onOutput(stream, chunk);
-      } catch (err) {
-        listenerError = err ?? new Error('unknown error');
-        kill();
-      }
-    };
-    child.stdout!.on('data', deliver('stdout'));
-    child.stderr!.on('data', deliver('stderr'));
-    let spawnError: Error | undefined;
-    child.on('error', (err) => {
-      spawnError = err;
-    });
-
-    let done = false;
-    let killing = false;
-    let timedOut = false;
-    let cancelled = false;
-    let polledOom = false;
-    const kill = () => {
-      if (killing) return;
-      killing = true;
-      void (async () => {
-        // the container may not exist yet (runc still creating it): retry until runc returns
-        const started = Date.now();
-        while (!done) {
-          await runc.kill(id, 'KILL').catch(() => false);
-          if (done) break;
-          await sleep(KILL_RETRY_MS);
-          if (Date.now() - started > 10_000) child.kill('SIGKILL'); // runc stuck; `delete -f` cleans up
-        }
-      })();
-    };
-    this.killCurrent = () => {
-      cancelled = true;
-      kill();
-    };
-    const timeout =
-      deadline !== undefined
-        ? setTimeout(() => {
-            timedOut = true;
-            kill();
-          }, Math.max(0, deadline - Date.now()))
-        : undefined;
-    const onAbort = () => {
-      cancelled = true;
-      kill();
-    };
-    step.signal?.addEventListener('abort', onAbort, { once: true });
-    if (step.signal?.aborted) onAbort(); // aborted since the setup looked
-    const poller = setInterval(() => {
-      void cgroup.stepOomKills(id).then((n) => {
-        if (n > 0 && !done) {
-          polledOom = true;
-          kill();
-        }
-      });
-    }, OOM_POLL_MS);
-    try {
-      const [code, signal] = await closed;
-      done = true;
-      if (spawnError) throw new RuntimeError(`cannot start runc: ${spawnError.message}`);
-      if (listenerError !== undefined) throw new OutputListenerError(listenerError);
-      const exitCode = code ?? 128 + (signal ? signalNumber(signal) : 0);
-      return { exitCode, timedOut, cancelled: cancelled && !timedOut, polledOom };
-    } finally {
-      done = true;
-      clearTimeout(timeout);
-      clearInterval(poller);
-      step.signal?.removeEventListener('abort', onAbort);
-      this.killCurrent = undefined;
-    }
-  }
-
-  /** runc's own error for the last step, when it logged one (the container then never ran). */
-  private async runtimeFailure(): Promise<string | undefined> {
-    let text = '';
-    try {
-      text = await readFile(this.parts.paths.runcLog, 'utf8');
-    } catch {
-      return undefined;
-    }
-    for (const line of text.split('\n')) {
-      if (line.trim() === '') continue;
-      try {
-        const entry = JSON.parse(line) as { level?: string; msg?: string };
-        if (entry.level === 'error' || entry.level === 'fatal') return entry.msg ?? line;
-      } catch {
-        // not JSON: ignore
-      }
-    }
-    return undefined;
   }
 
   commitStep(): void {
