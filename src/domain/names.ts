@@ -1,4 +1,4 @@
-import { KilnError } from './errors.js';
+import { KilnError, type ErrorCode } from './errors.js';
 
 /*
  * Name rules shared by templates, components and images. "Letter" includes Chinese
@@ -24,7 +24,7 @@ export function checkResourceName(name: string | undefined): void {
 }
 
 /** Descriptions: 2–256 chars, not starting with `http://` or `https://`. */
-export function checkDescription(description: string | undefined, code = 'InvalidDescription.Malformed', what = 'Description'): void {
+export function checkDescription(description: string | undefined, code: ErrorCode = 'InvalidDescription.Malformed', what = 'Description'): void {
   if (description === undefined) return;
   if (description.length < 2 || description.length > 256 || URL_PREFIX.test(description)) {
     throw new KilnError(code, `The specified ${what} is malformed: it must be 2 to 256 characters and must not start with http:// or https://.`);
@@ -48,7 +48,7 @@ export function checkImageFamily(family: string | undefined, what = 'ImageFamily
 }
 
 /** `InvalidParameter.<Name>` with the documented "should be in [..]" message. */
-export function checkEnum(value: string | undefined, allowed: readonly string[], code: string, param: string): void {
+export function checkEnum(value: string | undefined, allowed: readonly string[], code: ErrorCode, param: string): void {
   if (value === undefined) return;
   if (!allowed.includes(value)) {
     throw new KilnError(code, `The specified parameter ${param} is invalid. The correct value should be in [${allowed.join(', ')}].`);

@@ -62,9 +62,9 @@ async function storedLayer(image: ImageRef, layers: LayerStore, digest: string, 
   } catch (err) {
     if (signal?.aborted) throw new StepCancelled();
     if (!(err instanceof InvalidLayerError)) throw err;
-    const [code, what] = err instanceof UnsafeLayerPathError ? ['InvalidImage.UnsafeLayer', 'has a member Kiln will not write']
-      : err instanceof LayerTooLargeError ? ['InvalidImage.LayerTooLarge', 'is larger than Kiln unpacks']
-      : ['InvalidImage.LayerUnreadable', 'cannot be read'];
+    const [code, what] = err instanceof UnsafeLayerPathError ? ['InvalidImage.UnsafeLayer', 'has a member Kiln will not write'] as const
+      : err instanceof LayerTooLargeError ? ['InvalidImage.LayerTooLarge', 'is larger than Kiln unpacks'] as const
+      : ['InvalidImage.LayerUnreadable', 'cannot be read'] as const;
     throw new StepFailure(code, `The image ${image.imageId} cannot be used: its layer ${digest} ${what} (${err.message}).`);
   }
 }

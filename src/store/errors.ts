@@ -1,20 +1,13 @@
+import { StoreError } from '../domain/errors/store-error.js';
+
 /**
- * Errors the store throws for expected cases. They carry no SQL and no driver text; the
- * driver error, when there is one, is kept as `cause` for logs only.
- *
- * Every class has a stable `code` so callers in other layers can tell them apart without
- * importing this module (`(e as { code?: string }).code === 'Store.IdempotencyConflict'`).
+ * Errors the store throws for expected cases: subclasses of the domain's `StoreError`
+ * (`domain/errors/store-error.ts`), each with a registered `Store.*` code. Other layers
+ * recognise them one way, `isStoreError(err, code)`, without importing this module. They
+ * carry no SQL and no driver text; the driver error, when there is one, is kept as `cause`
+ * for logs only.
  */
-export class StoreError extends Error {
-  override name = 'StoreError';
-  constructor(
-    readonly code: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export { StoreError };
 
 /**
  * A row with the same unique key already exists (a duplicate id, a duplicate component

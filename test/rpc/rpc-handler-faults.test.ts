@@ -66,7 +66,7 @@ test('documented server-fault codes pass through with their status', async () =>
 });
 
 test('any other server fault is InternalError (500) and its text is not echoed', async () => {
-  for (const fault of [new Error('disk on fire at /var/lib/secret'), new KilnError('Store.Whatever', 'disk on fire at /var/lib/secret', 'server')]) {
+  for (const fault of [new Error('disk on fire at /var/lib/secret'), new KilnError('Store.Usage', 'disk on fire at /var/lib/secret', 'server')]) {
     const r = await createWhileStoreThrows(fault);
     assert.equal(r.status, 500);
     assert.equal(r.body.Code, 'InternalError');

@@ -1,4 +1,5 @@
 import type { ImageComponent } from '../component.js';
+import type { ErrorCode } from '../errors.js';
 import { lineError } from './errors.js';
 import type { ComponentInstruction, ParsedContent } from './types.js';
 import { isValidParameterValue } from './values.js';
@@ -13,7 +14,7 @@ export function bindParameters(
   instruction: ComponentInstruction,
   component: ImageComponent,
   content: ParsedContent,
-  code: string,
+  code: ErrorCode,
 ): Record<string, string> {
   const fail = (detail: string): never => {
     throw lineError(code, instruction.line, `component ${component.id} (${component.name} ${component.componentVersion}): ${detail}`);

@@ -1,3 +1,5 @@
+import type { ErrorCode } from '../../domain/errors.js';
+
 /**
  * The build plan: what the engine does, step by step, after build content and the
  * components it uses are flattened. Every step says where it comes from (`where`), which
@@ -18,6 +20,6 @@ export type PlanStep =
   | { op: 'download'; where: string; url: string; destinationDir: string; timeoutSeconds: number; token?: string }
   | { op: 'ossDownload'; where: string; bucket: string; object: string; destinationDir: string }
   | { op: 'ossUpload'; where: string; bucket: string; object: string; file: string }
-  | { op: 'unsupported'; where: string; code: string; message: string };
+  | { op: 'unsupported'; where: string; code: ErrorCode; message: string };
 
 export type PlanOp = PlanStep['op'];

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../../errors.js';
 import type { ContentKind, Instruction } from '../types.js';
 
 /** What a command parser knows besides its argument text. */
@@ -6,7 +7,7 @@ export interface CommandContext {
   line: number;
   kind: ContentKind;
   /** Throws a KilnError with `code`, its message prefixed with this command's line. */
-  fail(code: string, detail: string): never;
+  fail(code: ErrorCode, detail: string): never;
 }
 
 /**
