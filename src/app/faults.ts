@@ -1,16 +1,14 @@
-import { KilnError } from '../domain/errors.js';
+import { fault, type KilnError } from '../domain/errors.js';
+import { isStoreError } from '../domain/errors/store-error.js';
 
 /*
  * Server faults that the caller should see as themselves rather than as InternalError:
  * temporary conditions a client can retry.
  */
 
-/** The `code` of the store's error when a PostgreSQL transaction kept conflicting through every retry. */
-const TRANSACTION_RETRIES_EXHAUSTED = 'Store.TransactionRetriesExhausted';
-
 /** `ServiceUnavailable` (503): documented by the gateway as temporary; clients may retry. */
 export function serviceUnavailable(): KilnError {
-  return new KilnError('ServiceUnavailable', 'The request has failed due to a temporary failure of the server.', 'server');
+  return fault('ServiceUnavailable');
 }
 
 /**
@@ -18,6 +16,7 @@ export function serviceUnavailable(): KilnError {
  * anything else is returned unchanged (the API layer decides what an unknown fault becomes).
  */
 export function asKilnFault(err: unknown): unknown {
-  if ((err as { code?: unknown } | null)?.code === TRANSACTION_RETRIES_EXHAUSTED) return serviceUnavailable();
+  // A PostgreSQL transaction that kept conflicting through every retry.
+  if (isStoreError(err, 'Store.TransactionRetriesExhausted')) return serviceUnavailable();
   return err;
 }

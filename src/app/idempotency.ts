@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { KilnError } from '../domain/errors.js';
-import { IDEMPOTENCY_CONFLICT, type Repositories, type Store } from '../domain/ports.js';
+import { isStoreError } from '../domain/errors/store-error.js';
+import type { Repositories, Store } from '../domain/ports.js';
 
 /** Canonical JSON (sorted keys, undefined dropped) so equal requests digest equally. */
 function canonical(value: unknown): string {
@@ -55,7 +56,7 @@ export async function idempotent<R extends object>(
     return await attempt();
   } catch (err) {
     // Two first uses of one token raced and the other committed first: answer as a retry would.
-    if ((err as { code?: unknown }).code === IDEMPOTENCY_CONFLICT) return attempt();
+    if (isStoreError(err, 'Store.IdempotencyConflict')) return attempt();
     throw err;
   }
 }

@@ -1,6 +1,7 @@
 import { storageQuotasOf } from '../config/storage-quotas.js';
 import type { BuiltLayer, ImportedBase, RegisterImportedBase } from '../domain/build-artifact.js';
 import { KilnError, isKilnError } from '../domain/errors.js';
+import { isStoreError } from '../domain/errors/store-error.js';
 import { newImageId as randomImageId } from '../domain/ids.js';
 import { copyOf } from '../domain/image-rules.js';
 import { newAccountImage, type Image } from '../domain/image.js';
@@ -80,7 +81,7 @@ export class ImageRegistry {
     try {
       await registerImage(tx, image, layers, this.d.quotas(image.accountId).imageBytes, what);
     } catch (err) {
-      if (isStoreConflict(err)) throw imageNameTaken(image.imageName, image.regionId, nameParameter);
+      if (isStoreError(err, 'Store.Conflict')) throw imageNameTaken(image.imageName, image.regionId, nameParameter);
       throw err;
     }
   }
@@ -150,9 +151,4 @@ function importedImage(req: ImportedImage, imageId: string): Image {
     tags: req.tags,
     manifestDigest: req.manifestDigest,
   });
-}
-
-/** A unique-key conflict from the store (another registration took the name meanwhile). */
-export function isStoreConflict(err: unknown): boolean {
-  return (err as { code?: unknown } | null)?.code === 'Store.Conflict';
 }

@@ -118,12 +118,9 @@ export interface IdempotencyRecord {
   response: string;
 }
 
-/** The `code` of the error `IdempotencyRepository.put` throws when the token was recorded meanwhile. */
-export const IDEMPOTENCY_CONFLICT = 'Store.IdempotencyConflict';
-
 export interface IdempotencyRepository {
   get(accountId: string, action: string, clientToken: string): Promise<IdempotencyRecord | undefined>;
-  /** Records a token's first answer; throws an error with code `IDEMPOTENCY_CONFLICT` when it exists already. */
+  /** Records a token's first answer; throws a `StoreError` with code `Store.IdempotencyConflict` (`isStoreError`) when it exists already. */
   put(accountId: string, action: string, clientToken: string, record: IdempotencyRecord): Promise<void>;
 }
 
