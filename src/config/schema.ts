@@ -1,5 +1,9 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { DEFAULT_REGIONS } from '../domain/catalog/regions.js';
+import { DEFAULT_TASK_OUTPUT_MAX_BYTES } from '../engine/build/task-output.js';
+import { DEFAULT_GC_GRACE_MS } from '../engine/gc/collect-garbage.js';
+import { DEFAULT_ID_BASE, DEFAULT_ID_SLOTS } from '../engine/instance/id-slots.js';
+import { DEFAULT_LEASE_MS } from '../worker/worker.js';
 import { OssSettingsSchema } from './oss-schema.js';
 
 /*
@@ -14,6 +18,9 @@ import { OssSettingsSchema } from './oss-schema.js';
  * - `docDefault`: the default as the README shows it (the `default` value otherwise);
  * - `envFormat: 'list'`: the environment variable is a comma-separated list (other lists and
  *   objects are JSON in the environment too).
+ *
+ * Where a unit has a fallback of its own for a setting (the worker's lease, the engine's id
+ * ranges, …), the schema's default is that constant, so each value is written once.
  *
  * Integer settings say per setting whether 0 is allowed and what it means: `minimum: 1` where
  * 0 has no sense, `minimum: 0` with the meaning of 0 in the description otherwise.
@@ -31,7 +38,6 @@ export const DEFAULT_IMAGE_ALIASES: readonly ImageAlias[] = [
   'ubuntu_*', 'debian_*', 'aliyun_*', 'alinux_*', 'centos_*', 'anolisos_*', 'rockylinux_*', 'almalinux_*', 'opensuse_*', 'fedora_*',
 ].map((pattern) => ({ pattern, image: 'debian_minbase_x64_20G_kiln_base.vhd' }));
 
-const KiB = 1024;
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
 
@@ -68,7 +74,7 @@ export const SettingsSchema = Type.Object({
   hostId: Type.String({ minLength: 1, default: 'ecs.aliyuncs.com', description: 'the `HostId` of error bodies' }),
   logLevel: Type.Union(LOG_LEVELS.map((l) => Type.Literal(l)), { default: 'warn', description: "the API server's log level (pino): `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`" }),
   workers: int(0, 1, 'build workers in the `serve` process (`0`: API only; `kiln worker` always runs at least one)'),
-  leaseMs: int(1, 30_000, "how long a worker's claim lasts without renewal (a killed worker's build is taken back after it)"),
+  leaseMs: int(1, DEFAULT_LEASE_MS, "how long a worker's claim lasts without renewal (a killed worker's build is taken back after it)"),
   imageAliases: Type.Array(ImageAliasSchema, {
     default: DEFAULT_IMAGE_ALIASES,
     docDefault: `${DEFAULT_IMAGE_ALIASES.map((a) => `\`${a.pattern}\``).join(', ')} → \`${DEFAULT_IMAGE_ALIASES[0]!.image}\``,
@@ -77,7 +83,7 @@ export const SettingsSchema = Type.Object({
   }),
   oss: Type.Optional(OssSettingsSchema),
   cacheMaxBytes: int(0, 10 * GiB, "the step cache's size bound (distinct layer bytes its entries name, plus the task output they store); least recently used entries are evicted past it (`0`: keep no entry)"),
-  gcGraceMs: int(0, 10 * 60_000, 'garbage collection never removes what was written or used more recently than this (`0`: no grace)'),
+  gcGraceMs: int(0, DEFAULT_GC_GRACE_MS, 'garbage collection never removes what was written or used more recently than this (`0`: no grace)'),
   gcIntervalMs: int(0, 5 * 60_000, 'a worker collects garbage after a build when the last collection is older than this (`0`: after every build)'),
   accountImageBytesQuota: int(0, 20 * GiB, 'per account, all regions: distinct layer bytes of the images it owns; an image past it is not registered (`QuotaExceed.ImageStorage`; `0`: no limit)'),
   accountCacheBytesQuota: int(0, 5 * GiB, 'per account, all regions: distinct blob bytes its step-cache entries name, plus the task output they store; its least recently used entries are evicted past it (`0`: no limit)'),
@@ -98,7 +104,7 @@ export const SettingsSchema = Type.Object({
   logStreamsPerAccount: int(0, 16, 'log streams (`/kiln/v1/executions/<id>/logs`, `kiln logs`) one account may have open at once on an API process; one more is refused with `Throttling.User` (`0`: no limit)'),
   logStreamIdleMs: int(0, 60_000, 'a log stream whose reader takes nothing for this long (no write to it completes) is closed; `kiln logs` resumes after the last chunk it got (`0`: never)'),
   taskOutputMaxBytes: Type.Integer({
-    minimum: 1, maximum: MiB, default: 24 * KiB,
+    minimum: 1, maximum: MiB, default: DEFAULT_TASK_OUTPUT_MAX_BYTES,
     description: 'the most a YAML task may print on stdout for `{{ task.stdout }}` (1 … 1048576, as Cloud Assistant keeps 24 KiB of a command\'s output); only that much is held and stored in the step cache; a task that refers to the output of one that printed more fails with `TaskOutputTooLarge`',
   }),
   networkAllow: Type.Array(Type.String({ minLength: 1 }), {
@@ -107,11 +113,11 @@ export const SettingsSchema = Type.Object({
     description: 'comma-separated CIDR blocks (`10.20.0.0/16,192.168.5.0/24`) of private ranges that builds with `InternetMaxBandwidthOut` > 0 may reach, e.g. a package mirror on the LAN; never opens the host\'s own addresses (see [Build network](#build-network))',
   }),
   instanceIdBase: Type.Integer({
-    minimum: 1, maximum: 2 ** 32 - 2, default: 2 ** 31, docDefault: '`2147483648` (2^31)',
+    minimum: 1, maximum: 2 ** 32 - 2, default: DEFAULT_ID_BASE, docDefault: '`2147483648` (2^31)',
     description: "first host uid/gid of the build instances' user namespaces: instance slot n maps container ids 0–65535 to host ids base + n·65536 + 0…65535 (see [Build isolation](#build-isolation)); the whole span must not overlap the host's users, groups, /etc/subuid or /etc/subgid (checked, with a clear error, when the first instance is created)",
   }),
   instanceIdRanges: Type.Integer({
-    minimum: 1, maximum: 65535, default: 4096,
+    minimum: 1, maximum: 65535, default: DEFAULT_ID_SLOTS,
     description: 'how many 65536-id slots there are, that is how many instances may exist at once on the machine (every Kiln process on it shares them); base + ranges·65536 must stay below 2^32 − 1',
   }),
 });
