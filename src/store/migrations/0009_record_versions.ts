@@ -54,15 +54,23 @@ export function recordVersions(): Migration {
   };
 }
 
-/** Replaces each row's spec with `change(row, spec)`; `undefined` leaves the row as it is. */
+/**
+ * Replaces each row's spec with `change(row, spec)`; `undefined` leaves the row as it is.
+ * PostgreSQL runs the whole migration in one transaction; SQLite runs migrations outside one,
+ * so each page is a transaction of its own there (one commit a page, not one a row). A run
+ * cut short on SQLite is finished by the next start: `up` skips the rows already rewritten.
+ */
 async function rewrite(db: Kysely<any>, table: Table, columns: string[], change: (row: Record<string, any>, spec: Spec) => Spec | undefined): Promise<void> {
+  const atomically = <T>(fn: (tx: Kysely<any>) => Promise<T>): Promise<T> => (db.isTransaction ? fn(db) : db.transaction().execute(fn));
   let after = '';
   for (;;) {
     const rows = await db.selectFrom(table).select(['id', 'spec', ...columns]).where('id', '>', after).orderBy('id').limit(BATCH).execute() as Array<Record<string, any>>;
-    for (const row of rows) {
-      const next = change(row, JSON.parse(row.spec as string) as Spec);
-      if (next) await db.updateTable(table).set({ spec: JSON.stringify(next) }).where('id', '=', row.id).execute();
-    }
+    await atomically(async (tx) => {
+      for (const row of rows) {
+        const next = change(row, JSON.parse(row.spec as string) as Spec);
+        if (next) await tx.updateTable(table).set({ spec: JSON.stringify(next) }).where('id', '=', row.id).execute();
+      }
+    });
     if (rows.length < BATCH) return;
     after = rows[rows.length - 1]!.id as string;
   }
