@@ -1,9 +1,9 @@
 import { scopeFor } from '../../app/app.js';
 import { createComponent } from '../../app/components.js';
-import { COMPONENT_TYPES, SYSTEM_TYPES } from '../../domain/component-rules.js';
 import { defineOperation } from './operation.js';
-import { MISSING, notSupported, str } from './spec/build.js';
+import { MISSING, str } from './spec/build.js';
 import { clientToken, regionId, tags } from './spec/common.js';
+import { componentType, systemType } from './spec/component-params.js';
 
 export const createImageComponent = defineOperation({
   action: 'CreateImageComponent',
@@ -12,8 +12,8 @@ export const createImageComponent = defineOperation({
     regionId,
     name: str('Name', { doc: 'Follows the name rule (InvalidName.Malformed); default: the component id.' }),
     description: str('Description', { doc: '2–256 characters, not a URL (InvalidDescription.Malformed).' }),
-    systemType: str('SystemType', { enum: { values: SYSTEM_TYPES, violation: notSupported('InvalidSystemType.NotSupportedValue') }, doc: 'Default Linux.' }),
-    componentType: str('ComponentType', { enum: { values: COMPONENT_TYPES, violation: notSupported('InvalidComponentType.NotSupportedValue') }, doc: 'Default Build.' }),
+    systemType: { ...systemType, doc: 'Default Linux.' },
+    componentType: { ...componentType, doc: 'Default Build.' },
     componentVersion: str('ComponentVersion', { doc: '`major.minor.patch` (InvalidParameter.ComponentVersion); default: the next major of the name.' }),
     content: str('Content', {
       required: true,

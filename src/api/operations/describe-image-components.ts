@@ -1,10 +1,10 @@
 import { scopeFor } from '../../app/app.js';
 import { describeComponents, MAX_COMPONENT_IDS } from '../../app/components.js';
-import { COMPONENT_TYPES, SYSTEM_TYPES } from '../../domain/component-rules.js';
 import { defineOperation } from './operation.js';
 import { presentComponent } from './present-component.js';
-import { list, notSupported, str, violation } from './spec/build.js';
+import { list, str, violation } from './spec/build.js';
 import { maxResults, nextToken, regionId, tags } from './spec/common.js';
+import { componentType, systemType } from './spec/component-params.js';
 
 export const describeImageComponents = defineOperation({
   action: 'DescribeImageComponents',
@@ -22,8 +22,8 @@ export const describeImageComponents = defineOperation({
       default: 'SELF',
     }),
     name: str('Name', { doc: 'Follows the name rule (InvalidName.Malformed).' }),
-    componentType: str('ComponentType', { enum: { values: COMPONENT_TYPES, violation: notSupported('InvalidComponentType.NotSupportedValue') } }),
-    systemType: str('SystemType', { enum: { values: SYSTEM_TYPES, violation: notSupported('InvalidSystemType.NotSupportedValue') } }),
+    componentType,
+    systemType,
     componentVersion: str('ComponentVersion', { doc: '`major.minor.patch`, at most one part `*`; applies together with Name (InvalidParameter.ComponentVersion).' }),
     resourceGroupId: str('ResourceGroupId'),
     tags: tags('Tag'),
