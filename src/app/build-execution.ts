@@ -31,6 +31,21 @@ export function builtImageOf(pipeline: ImagePipeline, execution: Execution, imag
 }
 
 /**
+ * Moves to one of the app's stages; a build stopped meanwhile (a cancel that arrived as the
+ * engine finished, a lost lease, the whole-build limit) ends CANCELLED there, with nothing
+ * registered. Undefined when the stage was entered.
+ */
+async function stopped(ctx: BuildContext, stage: 'DISTRIBUTING' | 'RELEASING', message: string): Promise<BuildOutcome | undefined> {
+  try {
+    await ctx.stage(stage, message);
+    return undefined;
+  } catch (err) {
+    if (ctx.signal.aborted) return messages.cancelled({ phase: stage });
+    throw err;
+  }
+}
+
+/**
  * What an execution means, on top of the engine: the engine builds and tests (PREPARING to
  * TESTING) and returns its `BuildArtifact`; this registers the image it made (also when its test
  * failed: TEST_FAILED keeps the image), announces DISTRIBUTING and RELEASING, distributes the
@@ -58,12 +73,13 @@ export class BuildExecution implements Builder {
     const image = builtImageOf(pipeline, execution, this.registry.newImageId(), artifact.image);
     const test = artifact.test;
     if (test.status === 'failed') {
-      await ctx.stage('RELEASING', messages.stageMessages.releasingTest);
-      return this.recorded(artifact, image, async () => messages.testFailed(image, test.failure));
+      return (await stopped(ctx, 'RELEASING', messages.stageMessages.releasingTest))
+        ?? this.recorded(artifact, image, async () => messages.testFailed(image, test.failure));
     }
     const distributes = pipeline.toRegionIds.length > 0 || pipeline.addAccounts.length > 0;
-    if (distributes) await ctx.stage('DISTRIBUTING', messages.stageMessages.distributing(image.imageId, pipeline.toRegionIds.length, pipeline.addAccounts.length));
-    await ctx.stage('RELEASING', messages.stageMessages.releasing);
+    const stop = (distributes ? await stopped(ctx, 'DISTRIBUTING', messages.stageMessages.distributing(image.imageId, pipeline.toRegionIds.length, pipeline.addAccounts.length)) : undefined)
+      ?? (await stopped(ctx, 'RELEASING', messages.stageMessages.releasing));
+    if (stop) return stop;
     return this.recorded(artifact, image, async (tx) => {
       if (!distributes) return messages.succeeded(image, artifact.steps, artifact.repair);
       const done = await distributeImage(this.registry, tx, image, pipeline);

@@ -91,8 +91,8 @@ export function registrationRefused(err: { code: string; message: string }, step
   return failed({ code: err.code, where: { phase }, info: err.message }, steps);
 }
 
-/** CANCELLED: the build was stopped (cancel, lease lost, worker stopping, whole-build limit). */
-export function cancelled(artifact: Pick<CancelledBuild, 'phase'>): BuildOutcome {
+/** CANCELLED: the build was stopped (cancel, lease lost, worker stopping, whole-build limit) in the engine's stage or one of the app's. */
+export function cancelled(artifact: { phase: CancelledBuild['phase'] | 'DISTRIBUTING' | 'RELEASING' }): BuildOutcome {
   return { status: 'CANCELLED', message: `Cancelled during ${artifact.phase}: the build was stopped and its resources released.` };
 }
 

@@ -171,6 +171,18 @@ describe('BuildExecution', () => {
     assert.equal(await store.images.nameTaken(scope, `${pipeline.imageOptions!.imageName}_${execution.id}`), false);
   });
 
+  test('a cancel that arrived as the engine finished: CANCELLED in the app\'s stage, and no image', async () => {
+    const { scope, execution, pipeline } = await queued();
+    const runner = engine(built(), async () => {
+      assert.ok(await store.executions.update(scope, execution.id, { status: 'CANCELLING' }, ['BUILDING']));
+    });
+    const done = await ended(runner, scope, execution);
+    assert.equal(done.status, 'CANCELLED');
+    assert.equal(done.message, 'Cancelled during RELEASING: the build was stopped and its resources released.');
+    assert.equal(done.imageId ?? '', '');
+    assert.equal(await store.images.nameTaken(scope, `${pipeline.imageOptions!.imageName}_${execution.id}`), false);
+  });
+
   test('a build whose lease was taken over before it ended registers nothing and writes no status', async () => {
     const { scope, execution, pipeline } = await queued();
     let transactions = 0;
