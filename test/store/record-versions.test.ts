@@ -9,6 +9,7 @@ import type { Tag } from '../../src/domain/tag.js';
 import { createStore } from '../../src/store/create-store.js';
 import { openDialect } from '../../src/store/dialect.js';
 import { migrations } from '../../src/store/migrations/index.js';
+import { pipelineToRow } from '../../src/store/records/pipeline-record.js';
 import { StoreRecordError } from '../../src/store/records/record-error.js';
 import { ACCOUNT, ROWS_BEFORE_0009, SHARED_WITH } from './fixtures/rows-before-0009.js';
 import { FRESH_DATABASES } from './fresh-databases.js';
@@ -121,7 +122,7 @@ for (const [name, fresh] of FRESH_DATABASES) {
       });
     });
 
-    it('migrating back down to 0008 restores the specs the previous version wrote; up again reads the same', async () => {
+    it('migrating back down to 0008 restores the specs the previous version wrote; up again, from a partly rewritten table, reads the same', async () => {
       await store?.close();
       store = undefined;
       await migrateTo(backend, PREVIOUS);
@@ -131,6 +132,8 @@ for (const [name, fresh] of FRESH_DATABASES) {
           assert.deepStrictEqual(rows.map((r) => JSON.parse(r.spec)), ROWS_BEFORE_0009[table].map((r) => JSON.parse(r.spec)));
         }
       });
+      // As a start cut short on SQLite leaves it: one row rewritten already; the next start finishes.
+      await raw(backend, (db) => db.updateTable('pipelines').set({ spec: pipelineToRow(pipeline('ip-full')).spec }).where('id', '=', 'ip-full').execute());
       store = await createStore({ databaseUrl: backend.url, dataDir: backend.dataDir });
       await assertReadsAsBefore(store);
     });
