@@ -7,15 +7,11 @@ import { importArchive } from '../engine/image/import-image.js';
 import { readImage } from '../engine/image/oci-image.js';
 import { LayerStore } from '../engine/layers/layer-store.js';
 import { boot } from '../main/boot.js';
+import { parseCommand, UsageError } from './args.js';
 
-const USAGE = 'usage: kiln images import <file> --name <ImageName> [--region R] [--account ID] [--family F] [--description D]';
-
-function flag(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
-
-const FLAGS = ['--name', '--region', '--account', '--family', '--description'];
+const USAGE = 'usage: kiln images import <file> --name N [--region R] [--account ID] [--family F] [--description D]';
+const TEXT = { type: 'string' } as const;
+const OPTIONS = { name: TEXT, region: TEXT, account: TEXT, family: TEXT, description: TEXT };
 
 /**
  * `kiln images import <file> --name N …`: imports a rootfs tarball or an OCI image layout
@@ -24,20 +20,18 @@ const FLAGS = ['--name', '--region', '--account', '--family', '--description'];
  * (`importArchive`); the image is registered by the app's image registry (name rule, image quota).
  */
 export async function imagesImport(config: KilnConfig, args: string[]): Promise<number> {
-  const file = args.find((a, i) => !a.startsWith('--') && !FLAGS.includes(args[i - 1] ?? ''));
-  const imageName = flag(args, '--name');
-  if (!file || !imageName) {
-    console.error(USAGE);
-    return 2;
-  }
-  const regionId = flag(args, '--region') ?? config.regions[0]!.regionId;
+  const { values, positionals } = parseCommand('images import', USAGE, args, OPTIONS, 1);
+  const file = positionals[0];
+  const imageName = values.name;
+  if (!file || !imageName) throw new UsageError('kiln images import: a file and --name are required', USAGE);
+  const regionId = values.region ?? config.regions[0]!.regionId;
   if (!config.regions.some((r) => r.regionId === regionId)) {
     console.error(`kiln: the region ${regionId} is not configured (KILN_REGIONS)`);
     return 2;
   }
   const { app, credentials } = await boot(config);
   try {
-    const accountId = flag(args, '--account') ?? credentials.accountId;
+    const accountId = values.account ?? credentials.accountId;
     if (!(await app.store.accounts.get(accountId))) {
       console.error(`kiln: no account ${accountId}`);
       return 2;
@@ -49,10 +43,10 @@ export async function imagesImport(config: KilnConfig, args: string[]): Promise<
     const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'));
     const manifestDigest = await importArchive({ blobs, layers: new LayerStore(config.dataDir, blobs) }, file);
     const { layers } = await readImage(blobs, manifestDigest);
-    const family = flag(args, '--family');
+    const family = values.family;
     const image = await registry.registerImported({
       scope, imageName, ...(family ? { imageFamily: family } : {}),
-      description: flag(args, '--description') || `Imported from ${basename(file)}`,
+      description: values.description || `Imported from ${basename(file)}`,
       tags: [], manifestDigest, layers, what: `importing ${basename(file)}`,
     });
     console.log(image.imageId);

@@ -38,7 +38,6 @@ const COMMAND_USAGE = {
   accountsCreate: 'usage: kiln accounts create [--name N]',
   accountsList: 'usage: kiln accounts list',
   keysCreate: 'usage: kiln keys create --account ID',
-  imagesImport: 'usage: kiln images import <file> --name N [--region R] [--account ID] [--family F] [--description D]',
 };
 
 const text = { type: 'string' } as const;
@@ -118,12 +117,8 @@ async function main(argv: string[]): Promise<number> {
       return withStore((store, config) => gcCommand(store, config, options));
     }
     case 'images':
-      if (sub === 'import') {
-        // Checked here, before anything is opened: an unknown or incomplete flag is a usage error.
-        const { values, positionals } = parseCommand('images import', COMMAND_USAGE.imagesImport, rest, { name: text, region: text, account: text, family: text, description: text }, 1);
-        if (positionals.length === 0 || !values.name) throw new UsageError('kiln images import: a file and --name are required', COMMAND_USAGE.imagesImport);
-        return imagesImport(loadConfig(), rest);
-      }
+      // Its flags are checked (parseArgs) before anything is opened.
+      if (sub === 'import') return imagesImport(loadConfig(), rest);
       break;
     case 'keys':
       if (sub === 'create') {
