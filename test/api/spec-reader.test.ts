@@ -151,6 +151,18 @@ describe('the generic wire reader', () => {
     rejects(three, 'InvalidImportImageOptionsDiskDeviceMappings.LengthLimitExceeded', 'got 3');
   });
 
+  test('the input type: required and defaulted fields always there, enumerations as unions, the rest optional', () => {
+    const input = read({ Kind: 'IMAGE', 'Tag.1.Key': 'k' });
+    const always: { regionId: string; page: number; force: boolean; regions: string[]; tags: Array<{ key: string; value: string }> } = input;
+    const kind: 'IMAGE' | 'OSS' | undefined = input.kind;
+    const disks: Array<{ bucket: string; size?: number }> | undefined = input.options?.disks;
+    // @ts-expect-error an optional parameter may be absent
+    const size: number = input.size;
+    // @ts-expect-error a value outside the enumeration is not of the input type
+    const other: typeof input.kind = 'QCOW2';
+    assert.deepEqual([always.tags, kind, disks, size, other], [[{ key: 'k', value: '' }], 'IMAGE', undefined, undefined, 'QCOW2']);
+  });
+
   test('parameters are checked in the order the spec lists them', () => {
     rejects({ SystemDiskSize: 'x', Kind: 'nope' }, 'InvalidBaseImageType.NotSupportedValue', /Kind "nope"/);
     rejects({ 'RepairItem.1': 'nope', Force: 'maybe' }, 'InvalidParameter', /Force/);
