@@ -46,11 +46,3 @@ export function checkImageFamily(family: string | undefined, what = 'ImageFamily
     throw new KilnError('InvalidImageFamily.Malformed', `The specified ${what} "${family}" is malformed: it must be 2 to 128 characters, start with a letter, must not start with acs: or aliyun, and contain only letters, digits, colons (:), underscores (_) and hyphens (-).`);
   }
 }
-
-/** `InvalidParameter.<Name>` with the documented "should be in [..]" message. */
-export function checkEnum(value: string | undefined, allowed: readonly string[], code: ErrorCode, param: string): void {
-  if (value === undefined) return;
-  if (!allowed.includes(value)) {
-    throw new KilnError(code, `The specified parameter ${param} is invalid. The correct value should be in [${allowed.join(', ')}].`);
-  }
-}
