@@ -7,6 +7,7 @@ import type { ClaimedExecution, ClaimPolicy, ExecutionPatch, Scope, Store } from
 import { buildTimedOut } from './build-timeout.js';
 import { insufficientHostDisk } from './host-disk.js';
 import { LogBuffer } from './log-buffer.js';
+import { cancelledBeforeStart, internalError, stoppedByCancel, templateDeleted, workerLost } from './worker-outcomes.js';
 
 export interface WorkerOptions {
   store: Store;
@@ -153,7 +154,7 @@ export class Worker {
       if (outcome.errorCode === 'BuildTimeout') {
         // A cancel requested after the limit struck is honoured: CANCELLING only ends as CANCELLED.
         if (await store.executions.update(scope, execution.id, patch, NOT_CANCELLING)) return;
-        await store.executions.update(scope, execution.id, { status: 'CANCELLED', message: 'Cancelled: the build was stopped and its resources released.' });
+        await store.executions.update(scope, execution.id, patchOf(stoppedByCancel));
         return;
       }
       // A cancel that arrived at the very end still ends as CANCELLED only if the build honoured it.
@@ -164,14 +165,11 @@ export class Worker {
       if (attempt > 1) {
         const removed = await this.o.builder.cleanupLeftovers(execution.id);
         logs.write('system', `A worker running this build was lost during ${execution.status}; released: ${removed.length ? removed.join(', ') : 'nothing left behind'}.\n`);
-        await finish(execution.status === 'CANCELLING'
-          ? { status: 'CANCELLED', message: 'Cancelled: the build was stopped and its resources released.' }
-          : { status: 'FAILED', message: `Failed: the worker running this build stopped during ${execution.status}.`, errorCode: 'WorkerLost',
-            errorInfo: `The worker holding this execution stopped renewing its lease (${this.leaseMs} ms) during ${execution.status}; its intermediate instance and mounts were released.` });
+        await finish(execution.status === 'CANCELLING' ? stoppedByCancel : workerLost(execution.status, this.leaseMs));
         return;
       }
       if (execution.status === 'CANCELLING') {
-        await finish({ status: 'CANCELLED', message: 'Cancelled before the build started.' });
+        await finish(cancelledBeforeStart);
         return;
       }
       if (exceedsHostDisk) {
@@ -182,7 +180,7 @@ export class Worker {
       }
       const pipeline = await store.pipelines.get(scope, execution.pipelineId);
       if (!pipeline) {
-        await finish({ status: 'FAILED', message: 'Failed: the image template no longer exists.', errorCode: 'InvalidImagePipeline.NotFound', errorInfo: `Template ${execution.pipelineId} was deleted.` });
+        await finish(templateDeleted(execution.pipelineId));
         return;
       }
       const outcome = await this.o.builder.run({
@@ -212,11 +210,11 @@ export class Worker {
       await finish(abort.signal.reason === 'build-timeout' && 'status' in outcome && outcome.status === 'CANCELLED' ? buildTimedOut(status, limitMs) : outcome);
     } catch (err) {
       if (err instanceof BuildStopped) {
-        await finish({ status: 'CANCELLED', message: 'Cancelled: the build was stopped and its resources released.' });
+        await finish(stoppedByCancel);
         return;
       }
       this.o.log?.(`build of ${execution.id} threw`, err);
-      await finish({ status: 'FAILED', message: 'Failed: an internal error stopped the build.', errorCode: 'InternalError', errorInfo: 'Kiln hit an unexpected error; see the server log.' });
+      await finish(internalError);
     } finally {
       clearInterval(renewal);
       clearTimeout(deadline);
