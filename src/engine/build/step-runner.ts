@@ -71,6 +71,28 @@ const describeStep = (step: PlanStep): string => {
   }
 };
 
+/** ENV, LABEL, CMD and ENTRYPOINT: they change the image configuration only. */
+function configure(c: ImageConfigState, step: Extract<PlanStep, { op: 'env' | 'label' | 'startup' }>): void {
+  if (step.op === 'env') setEnv(c, step.pairs);
+  else if (step.op === 'label') for (const [k, v] of step.pairs) c.labels[k] = expand(v, c.env);
+  else if (step.keyword === 'CMD') c.cmd = step.argv;
+  else c.entrypoint = step.argv;
+}
+
+/** The script and environment of a COPY (a path in the image, or a URL) or a WebDownload. */
+function fetchScript(step: Extract<PlanStep, { op: 'copy' | 'download' }>, env: ReadonlyArray<[string, string]>): { script: string; env: string[] } {
+  if (step.op === 'copy') {
+    const script = step.sourceKind === 'url'
+      ? 'mkdir -p "$KILN_DEST" && cd "$KILN_DEST" && wget -q "$KILN_SRC"'
+      : 'mkdir -p "$KILN_DEST" && cp -a "$KILN_SRC" "$KILN_DEST"/';
+    return { script, env: [`KILN_SRC=${expand(step.source, env)}`, `KILN_DEST=${expand(step.dest, env)}`] };
+  }
+  // The time limit comes from `timeout` (busybox and coreutils both have it), not `wget -T`:
+  // busybox 1.35's wget crashes (SIGSEGV) whenever -T is given.
+  const script = 'mkdir -p "$KILN_DEST" && cd "$KILN_DEST" && timeout "$KILN_TIMEOUT" wget -q ${KILN_TOKEN:+--header="Authorization: token $KILN_TOKEN"} "$KILN_SRC"';
+  return { script, env: [`KILN_SRC=${step.url}`, `KILN_DEST=${step.destinationDir}`, `KILN_TIMEOUT=${step.timeoutSeconds}`, ...(step.token ? [`KILN_TOKEN=${step.token}`] : [])] };
+}
+
 /**
  * Runs a plan's steps on an instance, one container per step: a step that changes files
  * becomes a layer (captured from its overlay upper dir, then committed as a lower dir for the
@@ -195,24 +217,12 @@ export class StepRunner {
     const c = this.o.config;
     switch (step.op) {
       case 'env':
-        setEnv(c, step.pairs);
-        return;
       case 'label':
-        for (const [k, v] of step.pairs) c.labels[k] = expand(v, c.env);
-        return;
       case 'startup':
-        if (step.keyword === 'CMD') c.cmd = step.argv;
-        else c.entrypoint = step.argv;
+        configure(c, step);
         return;
       case 'restart':
-        this.o.log('system', 'restarting the instance: every process ends and the instance starts again\n');
-        // A RESTART is part of the cache chain: what follows it builds on an empty /tmp.
-        await this.o.instance.restart();
-        this.actualTmp = undefined;
-        this.chainTmp = undefined;
-        this.chainTmpSize = undefined;
-        if (this.o.cache) this.chain = chainAfter(stepKey(this.chain, { op: 'restart' }), undefined, undefined);
-        return;
+        return this.restart();
       case 'unsupported':
         throw new StepFailure(step.code, `${step.where}: ${step.message}`);
       case 'user': {
@@ -228,41 +238,41 @@ export class StepRunner {
         c.workingDir = dir;
         return;
       }
-      case 'copy': {
-        const source = expand(step.source, c.env);
-        const dest = expand(step.dest, c.env);
-        const script = step.sourceKind === 'url'
-          ? 'mkdir -p "$KILN_DEST" && cd "$KILN_DEST" && wget -q "$KILN_SRC"'
-          : 'mkdir -p "$KILN_DEST" && cp -a "$KILN_SRC" "$KILN_DEST"/';
-        await this.exec(step.where, ['/bin/sh', '-c', script], { env: [`KILN_SRC=${source}`, `KILN_DEST=${dest}`] }, true, step.sourceKind === 'url');
-        return;
-      }
+      case 'copy':
       case 'download': {
-        // The time limit comes from `timeout` (busybox and coreutils both have it), not `wget -T`:
-        // busybox 1.35's wget crashes (SIGSEGV) whenever -T is given.
-        const script = 'mkdir -p "$KILN_DEST" && cd "$KILN_DEST" && timeout "$KILN_TIMEOUT" wget -q ${KILN_TOKEN:+--header="Authorization: token $KILN_TOKEN"} "$KILN_SRC"';
-        const env = [`KILN_SRC=${step.url}`, `KILN_DEST=${step.destinationDir}`, `KILN_TIMEOUT=${step.timeoutSeconds}`, ...(step.token ? [`KILN_TOKEN=${step.token}`] : [])];
-        await this.exec(step.where, ['/bin/sh', '-c', script], { env }, true, true);
+        const { script, env } = fetchScript(step, c.env);
+        await this.exec(step.where, ['/bin/sh', '-c', script], { env }, true, step.op === 'download' || step.sourceKind === 'url');
         return;
       }
       case 'ossDownload':
-        await runOssDownload(step, this.ossContext(step.where));
-        return;
+        return runOssDownload(step, this.ossContext(step.where));
       case 'ossUpload':
-        await runOssUpload(step, this.ossContext(step.where));
-        return;
-      case 'run': {
-        const command = bindOutputs(step.command, this.outputs, step.where, this.o.taskOutputMaxBytes);
-        const out = await this.exec(step.where, ['/bin/sh', '-c', command], { ...(step.cwd ? { cwd: step.cwd } : {}), ...(step.user ? { user: step.user } : {}) }, true, false, step.captureAs !== undefined);
-        if (step.captureAs === undefined) return;
-        if (out === undefined) {
-          this.o.log('system', outputNotKeptLine(step.captureAs, this.o.taskOutputMaxBytes));
-          this.outputs.set(step.captureAs, { where: step.where, cut: true });
-        } else {
-          this.outputs.set(step.captureAs, { where: step.where, text: out.trimEnd() });
-        }
-        return;
-      }
+        return runOssUpload(step, this.ossContext(step.where));
+      case 'run':
+        return this.runCommand(step);
+    }
+  }
+
+  /** RESTART: part of the cache chain; what follows it builds on an empty /tmp. */
+  private async restart(): Promise<void> {
+    this.o.log('system', 'restarting the instance: every process ends and the instance starts again\n');
+    await this.o.instance.restart();
+    this.actualTmp = undefined;
+    this.chainTmp = undefined;
+    this.chainTmpSize = undefined;
+    if (this.o.cache) this.chain = chainAfter(stepKey(this.chain, { op: 'restart' }), undefined, undefined);
+  }
+
+  /** RUN (and a YAML task's command): its `{{ task.stdout }}` references bound, its output kept when a later task refers to it. */
+  private async runCommand(step: Extract<PlanStep, { op: 'run' }>): Promise<void> {
+    const command = bindOutputs(step.command, this.outputs, step.where, this.o.taskOutputMaxBytes);
+    const out = await this.exec(step.where, ['/bin/sh', '-c', command], { ...(step.cwd ? { cwd: step.cwd } : {}), ...(step.user ? { user: step.user } : {}) }, true, false, step.captureAs !== undefined);
+    if (step.captureAs === undefined) return;
+    if (out === undefined) {
+      this.o.log('system', outputNotKeptLine(step.captureAs, this.o.taskOutputMaxBytes));
+      this.outputs.set(step.captureAs, { where: step.where, cut: true });
+    } else {
+      this.outputs.set(step.captureAs, { where: step.where, text: out.trimEnd() });
     }
   }
 

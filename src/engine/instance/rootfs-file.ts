@@ -68,77 +68,103 @@ export async function readRootfsFile(rootfs: string, path: string, visited?: Set
  * directories are opened: anything else throws `RootfsFileError` before it is opened.
  */
 async function openInRootfs(rootfs: string, path: string, visited?: Set<string>): Promise<FileHandle | undefined> {
-  // dirs[0] is the root; dirs[i] the directory names[i-1] (the stack `..` pops)
-  const dirs: FileHandle[] = [await open(rootfs, O_RDONLY | O_DIRECTORY)];
-  const names: string[] = [];
-  let pending = components(path);
-  let symlinks = 0;
+  const walk = new RootfsWalk(await open(rootfs, O_RDONLY | O_DIRECTORY), components(path));
   try {
-    while (pending.length > 0) {
-      const part = pending.shift()!;
+    while (walk.pending.length > 0) {
+      const part = walk.pending.shift()!;
       if (part === '..') {
-        if (dirs.length > 1) {
-          await dirs.pop()!.close();
-          names.pop();
-        }
+        await walk.up();
         continue;
       }
-      visited?.add(names[0] ?? part);
-      // the directory's descriptor as a path prefix: the kernel resolves `part` in that very
-      // directory, whatever its path has become meanwhile
-      const at = `/proc/self/fd/${dirs[dirs.length - 1]!.fd}/${part}`;
-      let st: Stats;
-      try {
-        st = await lstat(at);
-      } catch (err) {
-        if (isMissing(err)) return undefined;
-        throw err;
-      }
-      if (st.isSymbolicLink()) {
-        if (++symlinks > MAX_SYMLINKS) return undefined; // ELOOP
-        let target: string;
-        try {
-          target = await readlink(at);
-        } catch (err) {
-          if (isMissing(err) || (err as NodeJS.ErrnoException).code === 'EINVAL') {
-            pending.unshift(part); // replaced meanwhile: look again
-            continue;
-          }
-          throw err;
-        }
-        if (target.startsWith('/')) {
-          while (dirs.length > 1) await dirs.pop()!.close();
-          names.length = 0;
-        }
-        pending = [...components(target), ...pending];
-        continue;
-      }
-      const last = pending.length === 0;
-      if (!st.isDirectory() && !(last && st.isFile())) {
-        if (!last) return undefined; // ENOTDIR
-        throw new RootfsFileError(path, 'is not a regular file');
-      }
-      let handle: FileHandle;
-      try {
-        handle = await open(at, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | (last ? 0 : O_DIRECTORY));
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (isMissing(err) || code === 'ELOOP' || code === 'ENXIO') {
-          // replaced meanwhile (by a symlink, a FIFO, nothing): look again, a bounded number of times
-          if (++symlinks > MAX_SYMLINKS) return undefined;
-          pending.unshift(part);
-          continue;
-        }
-        throw err;
-      }
-      if (last) return handle;
-      dirs.push(handle);
-      names.push(part);
+      visited?.add(walk.names[0] ?? part);
+      const end = await walk.take(path, part);
+      if (end) return end.handle;
     }
     // the path names a directory (`/`, `/etc/..`): the caller's stat refuses it
-    return dirs.pop();
+    return walk.dirs.pop();
   } finally {
-    await Promise.all(dirs.map((d) => d.close()));
+    await Promise.all(walk.dirs.map((d) => d.close()));
+  }
+}
+
+/** The walk ends: at the file (its handle), or where the path does not resolve (undefined). */
+type WalkEnd = { handle: FileHandle | undefined };
+const NOT_FOUND: WalkEnd = { handle: undefined };
+
+/** Where `openInRootfs` is: the directories opened so far and the components still to take. */
+class RootfsWalk {
+  /** dirs[0] is the root; dirs[i] the directory names[i-1] (the stack `..` pops). */
+  readonly dirs: FileHandle[];
+  readonly names: string[] = [];
+  symlinks = 0;
+
+  constructor(root: FileHandle, public pending: string[]) {
+    this.dirs = [root];
+  }
+
+  async up(): Promise<void> {
+    if (this.dirs.length > 1) {
+      await this.dirs.pop()!.close();
+      this.names.pop();
+    }
+  }
+
+  /** Takes one component (not `..`): a symlink is expanded, a directory entered; the walk ends at the last one or at a name that does not resolve. */
+  async take(path: string, part: string): Promise<WalkEnd | undefined> {
+    // the directory's descriptor as a path prefix: the kernel resolves `part` in that very
+    // directory, whatever its path has become meanwhile
+    const at = `/proc/self/fd/${this.dirs[this.dirs.length - 1]!.fd}/${part}`;
+    let st: Stats;
+    try {
+      st = await lstat(at);
+    } catch (err) {
+      if (isMissing(err)) return NOT_FOUND;
+      throw err;
+    }
+    if (st.isSymbolicLink()) return this.follow(at, part);
+    const last = this.pending.length === 0;
+    if (!st.isDirectory() && !(last && st.isFile())) {
+      if (!last) return NOT_FOUND; // ENOTDIR
+      throw new RootfsFileError(path, 'is not a regular file');
+    }
+    let handle: FileHandle;
+    try {
+      handle = await open(at, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | (last ? 0 : O_DIRECTORY));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (isMissing(err) || code === 'ELOOP' || code === 'ENXIO') {
+        // replaced meanwhile (by a symlink, a FIFO, nothing): look again, a bounded number of times
+        if (++this.symlinks > MAX_SYMLINKS) return NOT_FOUND;
+        this.pending.unshift(part);
+        return undefined;
+      }
+      throw err;
+    }
+    if (last) return { handle };
+    this.dirs.push(handle);
+    this.names.push(part);
+    return undefined;
+  }
+
+  /** A symlink's target replaces it in the components still to take (an absolute one from the root). */
+  private async follow(at: string, part: string): Promise<WalkEnd | undefined> {
+    if (++this.symlinks > MAX_SYMLINKS) return NOT_FOUND; // ELOOP
+    let target: string;
+    try {
+      target = await readlink(at);
+    } catch (err) {
+      if (isMissing(err) || (err as NodeJS.ErrnoException).code === 'EINVAL') {
+        this.pending.unshift(part); // replaced meanwhile: look again
+        return undefined;
+      }
+      throw err;
+    }
+    if (target.startsWith('/')) {
+      while (this.dirs.length > 1) await this.dirs.pop()!.close();
+      this.names.length = 0;
+    }
+    this.pending = [...components(target), ...this.pending];
+    return undefined;
   }
 }
 

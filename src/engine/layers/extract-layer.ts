@@ -109,23 +109,7 @@ class Extraction {
   private async applyMember(h: TarHeader, body: AsyncIterable<Buffer>): Promise<void> {
     const name = h.name;
     this.root.checkName(name);
-    const base = posix.basename(name);
-    const parent = posix.dirname(name) === '.' ? '' : posix.dirname(name);
-
-    if (base === OPAQUE_MARKER) {
-      await this.parentsOf(name); // the marked directory, made if missing
-      this.batch.addXattr(parent, OVERLAY_OPAQUE_XATTR, Buffer.from('y'));
-      return;
-    }
-    if (base.startsWith(`${WHITEOUT_PREFIX}${WHITEOUT_PREFIX}`)) return; // aufs bookkeeping
-    if (base.startsWith(WHITEOUT_PREFIX)) {
-      const target = parent === '' ? base.slice(WHITEOUT_PREFIX.length) : `${parent}/${base.slice(WHITEOUT_PREFIX.length)}`;
-      this.root.checkName(target);
-      await this.clear(target, await this.parentsOf(target));
-      this.batch.addNode(target, { kind: 'node', type: 'c', major: 0, minor: 0, uid: h.uid, gid: h.gid, mode: h.mode & 0o7777, mtime: h.mtime });
-      return;
-    }
-
+    if (await this.applyMarker(h)) return;
     const abs = await this.parentsOf(name);
     if (h.type === 'directory') {
       await this.directory(name, abs, h);
@@ -133,43 +117,15 @@ class Extraction {
     }
     await this.clear(name, abs);
     switch (h.type) {
-      case 'file': {
-        const handle = await open(abs, NEW_FILE_FLAGS, 0o600);
-        try {
-          for await (const piece of body) {
-            let off = 0;
-            while (off < piece.length) off += (await handle.write(piece, off, piece.length - off)).bytesWritten;
-          }
-          await handle.chown(h.uid, h.gid);
-          await handle.chmod(h.mode); // after chown, which clears setuid/setgid bits
-          await handle.utimes(h.mtime, h.mtime);
-        } finally {
-          await handle.close();
-        }
+      case 'file':
+        await writeMember(abs, h, body);
         break;
-      }
-      case 'symlink': {
-        const target = h.linkname ?? '';
-        if (target === '') throw new UnsafeLayerPathError(name, 'a symlink with an empty target');
-        if (target.includes('\0')) throw new UnsafeLayerPathError(name, 'a NUL byte in the symlink target');
-        if (Buffer.byteLength(target) >= PATH_MAX) throw new UnsafeLayerPathError(name, `a symlink target longer than ${PATH_MAX - 1} bytes`);
-        await symlink(target, abs);
-        await lchown(abs, h.uid, h.gid);
-        await lutimes(abs, h.mtime, h.mtime);
+      case 'symlink':
+        await symlinkMember(name, abs, h);
         break;
-      }
-      case 'hardlink': {
-        const target = h.linkname ?? '';
-        try {
-          this.root.checkName(target);
-        } catch (err) {
-          if (err instanceof UnsafeLayerPathError) throw new UnsafeLayerPathError(name, `its hardlink target ${JSON.stringify(target)}: ${err.why}`);
-          throw err;
-        }
-        if (target === name) throw new UnsafeLayerPathError(name, 'a hardlink to itself');
-        if (!(await this.link(name, abs, target))) this.pending.defer(name, { kind: 'link', target });
+      case 'hardlink':
+        await this.hardlink(name, abs, h);
         break;
-      }
       case 'char':
       case 'block':
       case 'fifo':
@@ -181,6 +137,38 @@ class Extraction {
         break;
     }
     this.setXattrs(name, h.xattrs);
+  }
+
+  /** An opaque-directory marker or a whiteout (or aufs bookkeeping, ignored): applied, true; any other member: false. */
+  private async applyMarker(h: TarHeader): Promise<boolean> {
+    const name = h.name;
+    const base = posix.basename(name);
+    const parent = posix.dirname(name) === '.' ? '' : posix.dirname(name);
+    if (base === OPAQUE_MARKER) {
+      await this.parentsOf(name); // the marked directory, made if missing
+      this.batch.addXattr(parent, OVERLAY_OPAQUE_XATTR, Buffer.from('y'));
+      return true;
+    }
+    if (base.startsWith(`${WHITEOUT_PREFIX}${WHITEOUT_PREFIX}`)) return true; // aufs bookkeeping
+    if (!base.startsWith(WHITEOUT_PREFIX)) return false;
+    const target = parent === '' ? base.slice(WHITEOUT_PREFIX.length) : `${parent}/${base.slice(WHITEOUT_PREFIX.length)}`;
+    this.root.checkName(target);
+    await this.clear(target, await this.parentsOf(target));
+    this.batch.addNode(target, { kind: 'node', type: 'c', major: 0, minor: 0, uid: h.uid, gid: h.gid, mode: h.mode & 0o7777, mtime: h.mtime });
+    return true;
+  }
+
+  /** A hardlink to a member beneath the root: made now, or deferred until its target exists. */
+  private async hardlink(name: string, abs: string, h: TarHeader): Promise<void> {
+    const target = h.linkname ?? '';
+    try {
+      this.root.checkName(target);
+    } catch (err) {
+      if (err instanceof UnsafeLayerPathError) throw new UnsafeLayerPathError(name, `its hardlink target ${JSON.stringify(target)}: ${err.why}`);
+      throw err;
+    }
+    if (target === name) throw new UnsafeLayerPathError(name, 'a hardlink to itself');
+    if (!(await this.link(name, abs, target))) this.pending.defer(name, { kind: 'link', target });
   }
 
   /** The last device nodes and xattrs, the deferred hardlinks (and their xattrs), then directory mtimes: each re-resolved beneath the root first. */
@@ -312,4 +300,31 @@ async function* hashed(source: AsyncIterable<Uint8Array>, hash: Hash, counter: {
     checkLimit(counter.bytes, limits.maxTarBytes, `more than ${limits.maxTarBytes} bytes uncompressed`);
     yield chunk;
   }
+}
+
+/** A regular file's content, owner, mode and time, written through a descriptor of the new file. */
+async function writeMember(abs: string, h: TarHeader, body: AsyncIterable<Buffer>): Promise<void> {
+  const handle = await open(abs, NEW_FILE_FLAGS, 0o600);
+  try {
+    for await (const piece of body) {
+      let off = 0;
+      while (off < piece.length) off += (await handle.write(piece, off, piece.length - off)).bytesWritten;
+    }
+    await handle.chown(h.uid, h.gid);
+    await handle.chmod(h.mode); // after chown, which clears setuid/setgid bits
+    await handle.utimes(h.mtime, h.mtime);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A symlink (its target is not followed, only checked to be a usable path). */
+async function symlinkMember(name: string, abs: string, h: TarHeader): Promise<void> {
+  const target = h.linkname ?? '';
+  if (target === '') throw new UnsafeLayerPathError(name, 'a symlink with an empty target');
+  if (target.includes('\0')) throw new UnsafeLayerPathError(name, 'a NUL byte in the symlink target');
+  if (Buffer.byteLength(target) >= PATH_MAX) throw new UnsafeLayerPathError(name, `a symlink target longer than ${PATH_MAX - 1} bytes`);
+  await symlink(target, abs);
+  await lchown(abs, h.uid, h.gid);
+  await lutimes(abs, h.mtime, h.mtime);
 }

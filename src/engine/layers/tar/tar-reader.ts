@@ -144,12 +144,7 @@ export async function* readTar(input: ByteInput): AsyncGenerator<TarReadEntry> {
 }
 
 async function* entries(src: ByteSource): AsyncGenerator<TarReadEntry> {
-  const globalPax = new Map<string, Buffer>();
-  let globalBytes = 0;
-  let globalXattrs = new Map<string, Buffer>();
-  let localPax: Map<string, Buffer> | undefined;
-  let gnuLongName: string | undefined;
-  let gnuLongLink: string | undefined;
+  const extended = new ExtendedHeaders();
   for (;;) {
     const block = await src.read(BLOCK);
     if (block === null) return; // no end marker: tolerated
@@ -158,62 +153,17 @@ async function* entries(src: ByteSource): AsyncGenerator<TarReadEntry> {
       return;
     }
     const raw = decodeBlock(block);
-    const paddedSize = (size: number) => Math.ceil(size / BLOCK) * BLOCK;
-
-    if (raw.typeflag === 'x' || raw.typeflag === 'g' || raw.typeflag === 'L' || raw.typeflag === 'K') {
+    if (ExtendedHeaders.holds(raw.typeflag)) {
       if (raw.size > MAX_META_BYTES) throw new TarFormatError(`a ${raw.size}-byte extended header (at most ${MAX_META_BYTES})`);
       const data = (await src.read(paddedSize(raw.size)))?.subarray(0, raw.size);
       if (!data) throw new TarFormatError('truncated tar archive');
-      if (raw.typeflag === 'x') localPax = paxRecords(data);
-      else if (raw.typeflag === 'g') {
-        // Kept for the rest of the archive: bounded together, not per header.
-        globalBytes += data.length;
-        if (globalBytes > MAX_META_BYTES) throw new TarFormatError(`global extended headers of more than ${MAX_META_BYTES} bytes`);
-        for (const [key, value] of paxRecords(data)) globalPax.set(key, value);
-        if (globalPax.size > MAX_GLOBAL_PAX_RECORDS) throw new TarFormatError(`global extended headers with more than ${MAX_GLOBAL_PAX_RECORDS} records`);
-        globalXattrs = paxXattrs(globalPax);
-      }
-      else {
-        const nul = data.indexOf(0);
-        const text = data.subarray(0, nul < 0 ? data.length : nul).toString('utf8');
-        if (raw.typeflag === 'L') gnuLongName = text;
-        else gnuLongLink = text;
-      }
+      extended.absorb(raw.typeflag, data);
       continue;
     }
-
     const type = entryType(raw.typeflag);
     if (!type) throw new TarFormatError(`unsupported tar member type ${JSON.stringify(raw.typeflag)} (${raw.name})`);
-    const local = localPax ?? NO_RECORDS;
-    localPax = undefined;
-    const header: TarHeader = {
-      name: raw.name,
-      type,
-      mode: raw.mode & 0o7777,
-      uid: raw.uid,
-      gid: raw.gid,
-      size: raw.size,
-      mtime: raw.mtime,
-      linkname: raw.linkname || undefined,
-      devmajor: raw.devmajor,
-      devminor: raw.devminor,
-    };
-    if (gnuLongName !== undefined) header.name = gnuLongName;
-    if (gnuLongLink !== undefined) header.linkname = gnuLongLink;
-    gnuLongName = gnuLongLink = undefined;
-    applyPax(header, local, globalPax, globalXattrs);
-    if (!Number.isSafeInteger(header.size) || header.size < 0) throw new TarFormatError(`bad size ${header.size} (${header.name})`);
-    for (const id of [header.uid, header.gid]) {
-      if (!Number.isSafeInteger(id) || id < 0 || id > MAX_ID) throw new TarFormatError(`bad owner ${id} (${header.name})`);
-    }
-    if (!Number.isSafeInteger(header.mtime)) throw new TarFormatError(`bad mtime ${header.mtime} (${header.name})`);
-    // Only regular files have content; a hardlink's size field (if any) has no data behind it,
-    // and stray data after other members is skipped.
-    const bodySize = type === 'hardlink' ? 0 : header.size;
-    if (type !== 'file') header.size = 0;
-    header.name = normalizeName(header.name);
-    if (type === 'hardlink' && header.linkname !== undefined) header.linkname = normalizeName(header.linkname);
-
+    const header = extended.headerOf(raw, type);
+    const bodySize = checkAndNormalize(header, type);
     let consumed = 0;
     const body = (async function* () {
       for await (const piece of src.take(bodySize - consumed)) {
@@ -229,6 +179,83 @@ async function* entries(src: ByteSource): AsyncGenerator<TarReadEntry> {
     if (consumed < bodySize) await src.skip(bodySize - consumed);
     await src.skip(paddedSize(bodySize) - bodySize);
   }
+}
+
+const paddedSize = (size: number): number => Math.ceil(size / BLOCK) * BLOCK;
+
+/**
+ * What the extended headers read so far say about the members after them: the next member's PAX
+ * records and GNU long name and link (used once), and the global PAX records (for the rest of the
+ * archive, bounded together).
+ */
+class ExtendedHeaders {
+  private readonly globalPax = new Map<string, Buffer>();
+  private globalBytes = 0;
+  private globalXattrs = new Map<string, Buffer>();
+  private localPax: Map<string, Buffer> | undefined;
+  private gnuLongName: string | undefined;
+  private gnuLongLink: string | undefined;
+
+  /** Whether a member of this type is an extended header (its data is read with `absorb`). */
+  static holds(typeflag: string): boolean {
+    return typeflag === 'x' || typeflag === 'g' || typeflag === 'L' || typeflag === 'K';
+  }
+
+  absorb(typeflag: string, data: Buffer): void {
+    if (typeflag === 'x') this.localPax = paxRecords(data);
+    else if (typeflag === 'g') {
+      // Kept for the rest of the archive: bounded together, not per header.
+      this.globalBytes += data.length;
+      if (this.globalBytes > MAX_META_BYTES) throw new TarFormatError(`global extended headers of more than ${MAX_META_BYTES} bytes`);
+      for (const [key, value] of paxRecords(data)) this.globalPax.set(key, value);
+      if (this.globalPax.size > MAX_GLOBAL_PAX_RECORDS) throw new TarFormatError(`global extended headers with more than ${MAX_GLOBAL_PAX_RECORDS} records`);
+      this.globalXattrs = paxXattrs(this.globalPax);
+    } else {
+      const nul = data.indexOf(0);
+      const text = data.subarray(0, nul < 0 ? data.length : nul).toString('utf8');
+      if (typeflag === 'L') this.gnuLongName = text;
+      else this.gnuLongLink = text;
+    }
+  }
+
+  /** A member's header as its block and the extended headers before it say (the local ones then no longer apply). */
+  headerOf(raw: ReturnType<typeof decodeBlock>, type: TarHeader['type']): TarHeader {
+    const local = this.localPax ?? NO_RECORDS;
+    this.localPax = undefined;
+    const header: TarHeader = {
+      name: raw.name,
+      type,
+      mode: raw.mode & 0o7777,
+      uid: raw.uid,
+      gid: raw.gid,
+      size: raw.size,
+      mtime: raw.mtime,
+      linkname: raw.linkname || undefined,
+      devmajor: raw.devmajor,
+      devminor: raw.devminor,
+    };
+    if (this.gnuLongName !== undefined) header.name = this.gnuLongName;
+    if (this.gnuLongLink !== undefined) header.linkname = this.gnuLongLink;
+    this.gnuLongName = this.gnuLongLink = undefined;
+    applyPax(header, local, this.globalPax, this.globalXattrs);
+    return header;
+  }
+}
+
+/** Refuses numbers that are not numbers, normalizes the names; returns the bytes of data behind the header. */
+function checkAndNormalize(header: TarHeader, type: TarHeader['type']): number {
+  if (!Number.isSafeInteger(header.size) || header.size < 0) throw new TarFormatError(`bad size ${header.size} (${header.name})`);
+  for (const id of [header.uid, header.gid]) {
+    if (!Number.isSafeInteger(id) || id < 0 || id > MAX_ID) throw new TarFormatError(`bad owner ${id} (${header.name})`);
+  }
+  if (!Number.isSafeInteger(header.mtime)) throw new TarFormatError(`bad mtime ${header.mtime} (${header.name})`);
+  // Only regular files have content; a hardlink's size field (if any) has no data behind it,
+  // and stray data after other members is skipped.
+  const bodySize = type === 'hardlink' ? 0 : header.size;
+  if (type !== 'file') header.size = 0;
+  header.name = normalizeName(header.name);
+  if (type === 'hardlink' && header.linkname !== undefined) header.linkname = normalizeName(header.linkname);
+  return bodySize;
 }
 
 const NO_RECORDS: ReadonlyMap<string, Buffer> = new Map();
