@@ -1,0 +1,24 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ERROR_REGISTRY } from '../../src/domain/errors/registry.js';
+import { errorsDoc } from '../../src/domain/errors/doc.js';
+import { ROOT } from './scan.js';
+
+test('docs/errors.md is the text generated from the registry (node --import tsx scripts/errors-doc.ts --write)', () => {
+  assert.equal(readFileSync(join(ROOT, 'docs', 'errors.md'), 'utf8'), errorsDoc());
+});
+
+test('docs/errors.md lists every execution error code in its first table, and every code', () => {
+  const doc = errorsDoc();
+  const executionTable = doc.slice(doc.indexOf('## Execution error codes'), doc.indexOf('### How errors inside a build'));
+  for (const [code, spec] of Object.entries(ERROR_REGISTRY as Record<string, { execution?: string }>)) {
+    const shown = code.endsWith('.*') ? `\`${code.slice(0, -2)}.<Name>\`` : `\`${code}\``;
+    assert.ok(doc.includes(`| ${shown} |`), `${code} is listed`);
+    assert.equal(executionTable.includes(`| ${shown} |`), spec.execution !== undefined, `${code} in the execution table exactly when a build can end with it`);
+  }
+  for (const code of ['BuildCommandFailed', 'WorkerLost', 'BuildTimeout', 'DistributionFailed', 'LayerMissing', 'InternalError']) {
+    assert.ok(executionTable.includes(`| \`${code}\` |`), code);
+  }
+});
