@@ -1,18 +1,15 @@
-import { scopeFor } from '../../app/app.js';
 import { cancelExecution } from '../../app/executions.js';
-import { defineOperation } from './operation.js';
+import { defineRegionalOperation } from './operation.js';
 import { str } from './spec/build.js';
-import { regionId } from './spec/common.js';
 
-export const cancelImagePipelineExecution = defineOperation({
+export const cancelImagePipelineExecution = defineRegionalOperation({
   action: 'CancelImagePipelineExecution',
   summary: 'Cancels a running execution (PREPARING, REPAIRING or BUILDING move to CANCELLING); repeating it is harmless.',
   params: {
-    regionId,
     executionId: str('ExecutionId', { required: true }),
   },
-  async run({ app, accountId, input }) {
-    await cancelExecution(app, scopeFor(app, accountId, input.regionId), input.executionId);
+  async run({ app, scope, input }) {
+    await cancelExecution(app, scope, input.executionId);
     return {};
   },
 });

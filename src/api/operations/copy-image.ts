@@ -1,15 +1,13 @@
-import { scopeFor } from '../../app/app.js';
 import { copyImage as copy } from '../../app/images-copy.js';
-import { defineOperation } from './operation.js';
+import { defineRegionalOperation } from './operation.js';
 import { bool, str } from './spec/build.js';
-import { clientToken, regionId, tags } from './spec/common.js';
+import { clientToken, tags } from './spec/common.js';
 
 /** CopyImage → `{ImageId}` of the copy. `Encrypted`, `KMSKeyId` and `ResourceGroupId` are accepted and ignored. */
-export const copyImage = defineOperation({
+export const copyImage = defineRegionalOperation({
   action: 'CopyImage',
   summary: 'A copy of an image the caller can use, owned by the caller, in this or another region.',
   params: {
-    regionId,
     encrypted: bool('Encrypted', { doc: 'Accepted and ignored (Kiln images are not encrypted).' }),
     imageId: str('ImageId', { required: true }),
     tags: tags('Tag'),
@@ -18,8 +16,8 @@ export const copyImage = defineOperation({
     description: str('DestinationDescription', { doc: '2–256 characters, not a URL (InvalidDescription.Malformed).' }),
     clientToken,
   },
-  async run({ app, accountId, input: { regionId, clientToken, encrypted: _ignored, ...request } }) {
-    const { imageId } = await copy(app, scopeFor(app, accountId, regionId), request, clientToken);
+  async run({ app, scope, input: { clientToken, encrypted: _ignored, ...request } }) {
+    const { imageId } = await copy(app, scope, request, clientToken);
     return { ImageId: imageId };
   },
 });

@@ -1,15 +1,13 @@
-import { scopeFor } from '../../app/app.js';
 import { createComponent } from '../../app/components.js';
-import { defineOperation } from './operation.js';
+import { defineRegionalOperation } from './operation.js';
 import { MISSING, str } from './spec/build.js';
-import { clientToken, regionId, tags } from './spec/common.js';
+import { clientToken, tags } from './spec/common.js';
 import { componentType, systemType } from './spec/component-params.js';
 
-export const createImageComponent = defineOperation({
+export const createImageComponent = defineRegionalOperation({
   action: 'CreateImageComponent',
   summary: 'A new component, or a new version of a named one.',
   params: {
-    regionId,
     name: str('Name', { doc: 'Follows the name rule (InvalidName.Malformed); default: the component id.' }),
     description: str('Description', { doc: '2–256 characters, not a URL (InvalidDescription.Malformed).' }),
     systemType: { ...systemType, doc: 'Default Linux.' },
@@ -24,8 +22,8 @@ export const createImageComponent = defineOperation({
     resourceGroupId: str('ResourceGroupId'),
     clientToken,
   },
-  async run({ app, accountId, input: { regionId, clientToken, ...request } }) {
-    const { imageComponentId } = await createComponent(app, scopeFor(app, accountId, regionId), request, clientToken);
+  async run({ app, scope, input: { clientToken, ...request } }) {
+    const { imageComponentId } = await createComponent(app, scope, request, clientToken);
     return { ImageComponentId: imageComponentId };
   },
 });

@@ -1,4 +1,3 @@
-import { scopeFor } from '../../app/app.js';
 import { createPipeline } from '../../app/pipelines.js';
 import { BASE_IMAGE_TYPES } from '../../domain/pipeline.js';
 import type { PipelineRequest } from '../../domain/pipeline-rules.js';
@@ -8,16 +7,15 @@ import {
 } from '../../domain/pipeline-rules.js';
 import { advancedOptions, imageOptions } from './create-image-pipeline/image-options.js';
 import { importImageOptions } from './create-image-pipeline/import-image-options.js';
-import { defineOperation } from './operation.js';
+import { defineRegionalOperation } from './operation.js';
 import { bool, int, list, notAnInteger, notInList, notSupported, str, violation } from './spec/build.js';
-import { clientToken, regionId, tags } from './spec/common.js';
+import { clientToken, tags } from './spec/common.js';
 import { readInput, type RawParams } from './spec/read.js';
 
 const REPAIR_ITEMS = [...new Set<string>([...LINUX_REPAIR_ITEMS, ...WINDOWS_REPAIR_ITEMS])];
 
 /** CreateImagePipeline's parameters, in the order they are checked. */
 const params = {
-  regionId,
   baseImageType: str('BaseImageType', { required: true, enum: { values: BASE_IMAGE_TYPES, violation: notSupported('InvalidBaseImageType.NotSupportedValue') } }),
   baseImage: str('BaseImage', { doc: 'Required unless BaseImageType is OSS (MissingParameter.BaseImage).' }),
   name: str('Name', { doc: 'Follows the name rule (InvalidName.Malformed); default: the template id.' }),
@@ -84,16 +82,16 @@ const params = {
 
 /** The template request of a CreateImagePipeline parameter map (read and checked parameter by parameter). */
 export function readPipelineRequest(raw: RawParams): PipelineRequest {
-  const { regionId: _region, clientToken: _token, ...request } = readInput(params, raw);
+  const { clientToken: _token, ...request } = readInput(params, raw);
   return request;
 }
 
-export const createImagePipeline = defineOperation({
+export const createImagePipeline = defineRegionalOperation({
   action: 'CreateImagePipeline',
   summary: 'A new image template (immutable). Rules that span parameters (BaseImage for IMAGE/IMAGE_FAMILY, ImportImageOptions only for OSS, RepairMode with RepairItem) and lookups are the domain\'s and the app\'s.',
   params,
-  async run({ app, accountId, input: { regionId, clientToken, ...request } }) {
-    const { imagePipelineId } = await createPipeline(app, scopeFor(app, accountId, regionId), request, clientToken);
+  async run({ app, scope, input: { clientToken, ...request } }) {
+    const { imagePipelineId } = await createPipeline(app, scope, request, clientToken);
     return { ImagePipelineId: imagePipelineId };
   },
 });

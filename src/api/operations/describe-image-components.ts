@@ -1,16 +1,14 @@
-import { scopeFor } from '../../app/app.js';
 import { describeComponents, MAX_COMPONENT_IDS } from '../../app/components.js';
-import { defineOperation } from './operation.js';
+import { defineRegionalOperation } from './operation.js';
 import { presentComponent } from './present-component.js';
 import { list, str, violation } from './spec/build.js';
-import { maxResults, nextToken, regionId, tags } from './spec/common.js';
+import { maxResults, nextToken, tags } from './spec/common.js';
 import { componentType, systemType } from './spec/component-params.js';
 
-export const describeImageComponents = defineOperation({
+export const describeImageComponents = defineRegionalOperation({
   action: 'DescribeImageComponents',
   summary: 'The caller\'s components (Owner=SELF) or the system ones (Owner=ALIYUN), keyset-paged.',
   params: {
-    regionId,
     ids: list('ImageComponentId', str('ImageComponentId'), {
       maxItems: {
         max: MAX_COMPONENT_IDS,
@@ -30,8 +28,8 @@ export const describeImageComponents = defineOperation({
     maxResults,
     nextToken,
   },
-  async run({ app, accountId, input: { regionId, ...query } }) {
-    const page = await describeComponents(app, scopeFor(app, accountId, regionId), query);
+  async run({ app, scope, input: { ...query } }) {
+    const page = await describeComponents(app, scope, query);
     return {
       TotalCount: page.totalCount,
       MaxResults: page.maxResults,

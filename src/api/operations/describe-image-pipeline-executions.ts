@@ -1,15 +1,13 @@
-import { scopeFor } from '../../app/app.js';
 import { describeExecutions } from '../../app/executions.js';
-import { defineOperation } from './operation.js';
+import { defineRegionalOperation } from './operation.js';
 import { presentExecution } from './present-execution.js';
 import { str } from './spec/build.js';
-import { maxResults, nextToken, regionId, tags } from './spec/common.js';
+import { maxResults, nextToken, tags } from './spec/common.js';
 
-export const describeImagePipelineExecutions = defineOperation({
+export const describeImagePipelineExecutions = defineRegionalOperation({
   action: 'DescribeImagePipelineExecutions',
   summary: 'Executions of a template or by ids (one of ImagePipelineId and ExecutionId is required), keyset-paged.',
   params: {
-    regionId,
     pipelineId: str('ImagePipelineId', { doc: 'Required unless ExecutionId is given (MissingParameter.ImagePipelineId).' }),
     executionId: str('ExecutionId', { doc: 'Comma-separated execution ids, at most 20 (InvalidExecutionId.SizeExceeded).' }),
     status: str('Status', { doc: 'Comma-separated statuses to match.' }),
@@ -17,8 +15,8 @@ export const describeImagePipelineExecutions = defineOperation({
     maxResults,
     nextToken,
   },
-  async run({ app, accountId, input: { regionId, ...query } }) {
-    const page = await describeExecutions(app, scopeFor(app, accountId, regionId), query);
+  async run({ app, scope, input: { ...query } }) {
+    const page = await describeExecutions(app, scope, query);
     return {
       TotalCount: page.totalCount,
       MaxResults: page.maxResults,

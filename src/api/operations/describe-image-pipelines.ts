@@ -1,15 +1,13 @@
-import { scopeFor } from '../../app/app.js';
 import { describePipelines, MAX_PIPELINE_IDS } from '../../app/pipelines.js';
-import { defineOperation } from './operation.js';
+import { defineRegionalOperation } from './operation.js';
 import { presentPipeline } from './present-pipeline.js';
 import { list, str, violation } from './spec/build.js';
-import { maxResults, nextToken, regionId, tags } from './spec/common.js';
+import { maxResults, nextToken, tags } from './spec/common.js';
 
-export const describeImagePipelines = defineOperation({
+export const describeImagePipelines = defineRegionalOperation({
   action: 'DescribeImagePipelines',
   summary: 'The caller\'s templates, keyset-paged, filtered by ids, name, resource group and tags.',
   params: {
-    regionId,
     ids: list('ImagePipelineId', str('ImagePipelineId'), {
       maxItems: {
         max: MAX_PIPELINE_IDS,
@@ -22,8 +20,8 @@ export const describeImagePipelines = defineOperation({
     maxResults,
     nextToken,
   },
-  async run({ app, accountId, input: { regionId, ...query } }) {
-    const page = await describePipelines(app, scopeFor(app, accountId, regionId), query);
+  async run({ app, scope, input: { ...query } }) {
+    const page = await describePipelines(app, scope, query);
     return {
       TotalCount: page.totalCount,
       MaxResults: page.maxResults,

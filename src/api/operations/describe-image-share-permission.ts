@@ -1,21 +1,18 @@
-import { scopeFor } from '../../app/app.js';
 import { describeImageShares } from '../../app/images-share.js';
-import { defineOperation } from './operation.js';
+import { defineRegionalOperation } from './operation.js';
 import { str } from './spec/build.js';
-import { pageNumber, pageSize, regionId } from './spec/common.js';
+import { pageNumber, pageSize } from './spec/common.js';
 
 /** DescribeImageSharePermission: the accounts one of the caller's images is shared with. */
-export const describeImageSharePermission = defineOperation({
+export const describeImageSharePermission = defineRegionalOperation({
   action: 'DescribeImageSharePermission',
   summary: 'The accounts one of the caller\'s images is shared with, paged.',
   params: {
-    regionId,
     imageId: str('ImageId', { required: true }),
     pageNumber,
     pageSize,
   },
-  async run({ app, accountId, input }) {
-    const scope = scopeFor(app, accountId, input.regionId);
+  async run({ app, scope, input }) {
     const { totalCount, accounts } = await describeImageShares(app, scope, input.imageId, input.pageNumber, input.pageSize);
     return {
       RegionId: scope.regionId,

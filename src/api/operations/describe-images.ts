@@ -1,10 +1,9 @@
-import { scopeFor } from '../../app/app.js';
 import { creationWindow, describeImages as describe, OWNER_ALIASES, USAGES } from '../../app/images.js';
 import { MAX_TAGS } from '../../domain/tag.js';
-import { defineOperation } from './operation.js';
+import { defineRegionalOperation } from './operation.js';
 import { presentImage } from './present-image.js';
 import { bool, list, notSupported, objects, str, violation } from './spec/build.js';
-import { pageNumber, pageSize, regionId, tags } from './spec/common.js';
+import { pageNumber, pageSize, tags } from './spec/common.js';
 
 /** Status values: `Available` when absent; `ALL` for every status. */
 function statuses(values: string[]): string[] {
@@ -13,11 +12,10 @@ function statuses(values: string[]): string[] {
 }
 
 /** DescribeImages: the images visible to the caller in the region, paged by PageNumber/PageSize. */
-export const describeImages = defineOperation({
+export const describeImages = defineRegionalOperation({
   action: 'DescribeImages',
   summary: 'The images visible to the caller in the region (system, own, shared with it), paged.',
   params: {
-    regionId,
     tags: tags('Tag', { maxItems: { max: MAX_TAGS, violation: violation('InvalidTagCount', () => `The number of Tag filters exceeds the maximum of ${MAX_TAGS}.`) } }),
     showExpired: bool('ShowExpired', { doc: 'Checked for its type only: subscription images do not expire in Kiln.' }),
     pageNumber,
@@ -43,8 +41,7 @@ export const describeImages = defineOperation({
     isSupportCloudinit: bool('IsSupportCloudinit'),
     isSupportIoOptimized: bool('IsSupportIoOptimized'),
   },
-  async run({ app, accountId, input: { regionId, showExpired: _ignored, filters, status, ...query } }) {
-    const scope = scopeFor(app, accountId, regionId);
+  async run({ app, scope, input: { showExpired: _ignored, filters, status, ...query } }) {
     const q = { ...query, status: statuses(status), ...creationWindow(filters) };
     const { totalCount, images } = await describe(app, scope, q);
     return {

@@ -1,23 +1,20 @@
-import { scopeFor } from '../../app/app.js';
 import { listTagResources as listTagResourcesUseCase } from '../../app/tags.js';
 import { MAX_TAGS } from '../../domain/tag.js';
-import { defineOperation } from './operation.js';
+import { defineRegionalOperation } from './operation.js';
 import { violation } from './spec/build.js';
-import { nextToken, regionId, tags } from './spec/common.js';
+import { nextToken, tags } from './spec/common.js';
 import { resourceIds, resourceType } from './spec/tag-resources-params.js';
 
-export const listTagResources = defineOperation({
+export const listTagResources = defineRegionalOperation({
   action: 'ListTagResources',
   summary: 'The tags of templates or components, by resource ids or tag filters (one of them is required: MissingParameter.ResourceId).',
   params: {
-    regionId,
     resourceType,
     resourceIds: resourceIds(),
     tags: tags('Tag', { maxItems: { max: MAX_TAGS, violation: violation('InvalidTagCount', () => `At most ${MAX_TAGS} Tag filters can be specified.`) } }),
     nextToken,
   },
-  async run({ app, accountId, input }) {
-    const scope = scopeFor(app, accountId, input.regionId);
+  async run({ app, scope, input }) {
     const page = await listTagResourcesUseCase(app, scope, input.resourceType, input.resourceIds, input.tags, input.nextToken);
     return {
       NextToken: page.nextToken,

@@ -1,16 +1,13 @@
-import { scopeFor } from '../../app/app.js';
 import { untagResources as untagResourcesUseCase } from '../../app/tags.js';
 import { MAX_TAGS } from '../../domain/tag.js';
-import { defineOperation } from './operation.js';
+import { defineRegionalOperation } from './operation.js';
 import { bool, list, str, violation } from './spec/build.js';
-import { regionId } from './spec/common.js';
 import { resourceIds, resourceType } from './spec/tag-resources-params.js';
 
-export const untagResources = defineOperation({
+export const untagResources = defineRegionalOperation({
   action: 'UntagResources',
   summary: 'Removes the named tags (or, with `All=true`, every tag) from templates or components.',
   params: {
-    regionId,
     resourceType,
     resourceIds: resourceIds({ required: true }),
     tagKeys: list('TagKey', str('TagKey'), {
@@ -19,8 +16,8 @@ export const untagResources = defineOperation({
     }),
     all: bool('All', { default: false }),
   },
-  async run({ app, accountId, input }) {
-    await untagResourcesUseCase(app, scopeFor(app, accountId, input.regionId), input.resourceType, input.resourceIds, input.tagKeys, input.all);
+  async run({ app, scope, input }) {
+    await untagResourcesUseCase(app, scope, input.resourceType, input.resourceIds, input.tagKeys, input.all);
     return {};
   },
 });

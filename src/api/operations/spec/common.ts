@@ -5,8 +5,8 @@ import { type ListOptions, int, notAnInteger, objects, str, violation } from './
  * Parameters many operations share, each with the one error its violations answer with.
  */
 
-/** `RegionId`: required; whether the region exists is the app's lookup (`InvalidRegionId.NotFound`). */
-export const regionId = str('RegionId', { required: true, doc: 'The region of the request; it must be one of this Kiln\'s regions (InvalidRegionId.NotFound).' });
+/** `RegionId`: required; whether the region exists is the app's lookup (`InvalidRegionId.NotFound`), made before the other parameters are read (`defineRegionalOperation`). */
+export const regionId = str('RegionId', { required: true, doc: 'The region of the request, checked before any other parameter: one of this Kiln\'s regions (InvalidRegionId.NotFound).' });
 
 /** `ClientToken`: makes a create idempotent (checked by the app's idempotency rule). */
 export const clientToken = str('ClientToken', { doc: 'Idempotency token: at most 64 printable ASCII characters (InvalidParameter.ClientToken).' });
