@@ -1,6 +1,7 @@
 import type { App } from '../app/app.js';
 import { asKilnFault } from '../app/faults.js';
-import { KilnError, isKilnError } from '../domain/errors.js';
+import { fault, isKilnError, missingParameter } from '../domain/errors.js';
+import { messageOf } from '../domain/errors/registry.js';
 import { API_VERSION, OPERATIONS } from './operations/registry.js';
 import { AccessKeyCache } from './rpc/access-key-cache.js';
 import { authenticate } from './rpc/authenticate.js';
@@ -54,11 +55,11 @@ export function createRpcHandler(deps: RpcHandlerDeps): (raw: RawRequest) => Pro
       const decoded = decodeRequest(raw);
       format = decoded.format;
       action = decoded.action;
-      if (action === undefined || action === '') throw new KilnError('MissingParameter.Action', 'The input parameter "Action" that is mandatory for processing this request is not supplied.');
-      if (decoded.version === undefined || decoded.version === '') throw new KilnError('MissingParameter.Version', 'The input parameter "Version" that is mandatory for processing this request is not supplied.');
-      if (decoded.version !== API_VERSION) throw new KilnError('InvalidVersion', 'Specified parameter Version is not valid.');
+      if (action === undefined || action === '') throw missingParameter('Action');
+      if (decoded.version === undefined || decoded.version === '') throw missingParameter('Version');
+      if (decoded.version !== API_VERSION) throw fault('InvalidVersion');
       const operation = OPERATIONS.get(action);
-      if (!operation) throw new KilnError('InvalidAction.NotFound', 'Specified api is not found, please check your url and method.');
+      if (!operation) throw fault('InvalidAction.NotFound');
 
       const principal = await authenticate({ ...decoded, raw }, { findAccessKey, nonces: deps.nonces, now });
       const body = await operation.handle({ app: deps.app, accountId: principal.accountId, params: decoded.params });
@@ -69,7 +70,7 @@ export function createRpcHandler(deps: RpcHandlerDeps): (raw: RawRequest) => Pro
       const known = isKilnError(err) && (err.fault === 'client' || PASSED_SERVER_FAULTS.has(err.code)) ? err : undefined;
       if (known?.fault !== 'client') deps.logError(caught, { requestId, ...(action ? { action } : {}) });
       const code = known?.code ?? 'InternalError';
-      const message = known?.message ?? 'The request processing has failed due to some unknown error.';
+      const message = known?.message ?? messageOf('InternalError');
       const encoded = encodeError({ code, message }, requestId, format, deps.app.config.hostId);
       return { status: httpStatusFor(code, known?.fault ?? 'server'), contentType: encoded.contentType, body: encoded.payload, requestId };
     }

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { App } from '../app/app.js';
-import type { Fault } from '../domain/errors.js';
+import type { ErrorCode, Fault } from '../domain/errors.js';
+import { messageOf } from '../domain/errors/registry.js';
 import { createRpcHandler } from './rpc-handler.js';
 import { encodeError } from './rpc/encode.js';
 import { httpStatusFor } from './rpc/http-status.js';
@@ -24,7 +25,7 @@ function formatOfUrl(url: string | undefined): ReturnType<typeof responseFormatO
  * large, unknown route), so that every client sees a `Code` and a `RequestId` — pop-core, for
  * one, treats any JSON without `Code` as a success.
  */
-function sendProtocolError(reply: FastifyReply, app: App, url: string | undefined, code: string, message: string, fault: Fault): FastifyReply {
+function sendProtocolError(reply: FastifyReply, app: App, url: string | undefined, code: ErrorCode, message: string, fault: Fault): FastifyReply {
   const requestId = newRequestId();
   const encoded = encodeError({ code, message }, requestId, formatOfUrl(url), app.config.hostId);
   return reply
@@ -63,11 +64,11 @@ export async function createServer(app: App): Promise<FastifyInstance> {
       return sendProtocolError(reply, app, req.raw.url, 'InvalidParameter', 'The request could not be read.', 'client');
     }
     req.log.error({ err }, 'request failed');
-    return sendProtocolError(reply, app, req.raw.url, 'InternalError', 'The request processing has failed due to some unknown error.', 'server');
+    return sendProtocolError(reply, app, req.raw.url, 'InternalError', messageOf('InternalError'), 'server');
   });
   // Requests use `GET /` and `POST /` only (reference §5.1).
   server.setNotFoundHandler((req, reply) =>
-    sendProtocolError(reply, app, req.raw.url, 'InvalidAction.NotFound', 'Specified api is not found, please check your url and method.', 'client'));
+    sendProtocolError(reply, app, req.raw.url, 'InvalidAction.NotFound', messageOf('InvalidAction.NotFound'), 'client'));
   server.removeAllContentTypeParsers();
   server.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 

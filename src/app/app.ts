@@ -1,6 +1,6 @@
 import type { KilnConfig } from '../config/config.js';
 import type { Region } from '../domain/catalog/regions.js';
-import { KilnError } from '../domain/errors.js';
+import { fault } from '../domain/errors.js';
 import type { ImageCatalog, Repositories, Scope, Store } from '../domain/ports.js';
 import { DefaultIds } from './default-ids.js';
 import { AccountImageCatalog } from './image-catalog.js';
@@ -43,7 +43,7 @@ export function isKnownRegion(app: App, regionId: string): boolean {
 /** The caller's scope for a request: its account and the request's `RegionId` (present: the operation spec requires it), which must exist. */
 export function scopeFor(app: App, accountId: string, regionId: string): Scope {
   if (!isKnownRegion(app, regionId)) {
-    throw new KilnError('InvalidRegionId.NotFound', `The specified RegionId "${regionId}" does not exist.`);
+    throw fault('InvalidRegionId.NotFound', { param: 'RegionId', regionId });
   }
   return { accountId, regionId };
 }

@@ -1,7 +1,7 @@
 import { declaredParameters, matchesVersion, parseContent } from '../domain/buildcontent/index.js';
 import { SYSTEM_ACCOUNT_ID, type ComponentType, type ImageComponent, type SystemType } from '../domain/component.js';
 import { checkComponentRequest, checkComponentVersionPattern, nextMajorVersion, type ComponentRequest } from '../domain/component-rules.js';
-import { KilnError } from '../domain/errors.js';
+import { KilnError, fault } from '../domain/errors.js';
 import { newComponentId } from '../domain/ids.js';
 import { checkResourceName } from '../domain/names.js';
 import type { Page } from '../domain/paging.js';
@@ -32,10 +32,10 @@ export async function createComponent(app: App, scope: Scope, req: ComponentRequ
     const versions = (await tx.components.versionsOf(scope, name)).map((c) => c.componentVersion);
     const componentVersion = checked.componentVersion ?? nextMajorVersion(versions);
     if (versions.includes(componentVersion)) {
-      throw new KilnError('InvalidComponentVersion.Exist', 'The specified ComponentVersion does exist with the specified Name.');
+      throw fault('InvalidComponentVersion.Exist');
     }
     if (await tx.components.count(scope) >= app.config.componentQuota) {
-      throw new KilnError('QuotaExceed.ImageComponent', `The quota of image components in region ${scope.regionId} (${app.config.componentQuota}) is used up.`);
+      throw fault('QuotaExceed.ImageComponent', { regionId: scope.regionId, quota: app.config.componentQuota });
     }
     const component: ImageComponent = {
       id,
@@ -123,10 +123,10 @@ export async function deleteComponent(app: App, scope: Scope, id: string): Promi
   await app.store.transaction(async (tx) => {
     const component = await tx.components.get(scope, id);
     if (!component || component.accountId === SYSTEM_ACCOUNT_ID) {
-      throw new KilnError('InvalidImageComponent.NotFound', `The specified image component "${id}" does not exist.`);
+      throw fault('InvalidImageComponent.NotFound', { id });
     }
     if (await tx.pipelines.referencesComponent(id)) {
-      throw new KilnError('InvalidImageComponent.InUse', 'The current component is being used by the image pipeline and cannot be deleted.');
+      throw fault('InvalidImageComponent.InUse');
     }
     await tx.components.delete(scope, id);
   });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { KilnError } from '../domain/errors.js';
+import { fault } from '../domain/errors.js';
 import { isStoreError } from '../domain/errors/store-error.js';
 import type { Repositories, Store } from '../domain/ports.js';
 
@@ -37,14 +37,14 @@ export async function idempotent<R extends object>(
 ): Promise<R> {
   if (clientToken === undefined) return store.transaction(work);
   if (!CLIENT_TOKEN.test(clientToken)) {
-    throw new KilnError('InvalidParameter.ClientToken', 'The specified ClientToken is not valid: at most 64 printable ASCII characters.');
+    throw fault('InvalidParameter.ClientToken');
   }
   const paramsDigest = digestRequest(request);
   const attempt = () => store.transaction(async (tx) => {
     const seen = await tx.idempotency.get(scope.accountId, scope.action, clientToken);
     if (seen) {
       if (seen.paramsDigest !== paramsDigest) {
-        throw new KilnError('IdempotentParameterMismatch', 'The request uses the same client token as a previous, but non-identical request. Do not reuse a client token with different requests, unless the requests are identical.');
+        throw fault('IdempotentParameterMismatch');
       }
       return JSON.parse(seen.response) as R;
     }

@@ -1,4 +1,4 @@
-import { KilnError } from '../domain/errors.js';
+import { fault } from '../domain/errors.js';
 
 /*
  * NextToken carries the keyset position (the sequence of the last row returned). It is
@@ -16,7 +16,7 @@ export function decodeNextToken(token: string | undefined): number | undefined {
   if (token === undefined || token === '') return undefined;
   const text = /^[A-Za-z0-9_-]{1,64}$/.test(token) ? Buffer.from(token, 'base64url').toString('utf8') : '';
   const m = /^k1\.(\d{1,15})$/.exec(text);
-  if (!m) throw new KilnError('Invalid.NextToken', 'The specified NextToken is not valid.');
+  if (!m) throw fault('Invalid.NextToken');
   return Number(m[1]);
 }
 

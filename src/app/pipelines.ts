@@ -1,5 +1,5 @@
 import { parseContent, resolveComponents } from '../domain/buildcontent/index.js';
-import { KilnError } from '../domain/errors.js';
+import { KilnError, fault } from '../domain/errors.js';
 import { newPipelineId } from '../domain/ids.js';
 import { checkResourceName } from '../domain/names.js';
 import type { Page } from '../domain/paging.js';
@@ -43,7 +43,7 @@ export async function createPipeline(app: App, scope: Scope, req: PipelineReques
     const componentIds = await checkContent(app, tx, scope, checked.buildContent, checked.testContent);
 
     if (await tx.pipelines.count(scope) >= app.config.pipelineQuota) {
-      throw new KilnError('QuotaExceed.ImagePipeline', `The quota of image templates in region ${scope.regionId} (${app.config.pipelineQuota}) is used up.`);
+      throw fault('QuotaExceed.ImagePipeline', { regionId: scope.regionId, quota: app.config.pipelineQuota });
     }
     const pipeline = newPipeline(checked, scope, { instanceType, vSwitchId, resourceGroupId }, newPipelineId(), ecsTime());
     await tx.pipelines.insert(pipeline, componentIds);
@@ -81,7 +81,7 @@ export async function describePipelines(app: App, scope: Scope, q: PipelineQuery
 export async function deletePipeline(app: App, scope: Scope, id: string): Promise<void> {
   await app.store.transaction(async (tx) => {
     if (!(await tx.pipelines.get(scope, id))) {
-      throw new KilnError('InvalidImagePipeline.NotFound', `The specified image pipeline "${id}" does not exist.`);
+      throw fault('InvalidImagePipeline.NotFound', { id });
     }
     const running = await tx.executions.activeFor(scope, id);
     if (running) {

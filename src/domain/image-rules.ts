@@ -1,4 +1,4 @@
-import { KilnError } from './errors.js';
+import { KilnError, fault } from './errors.js';
 import type { Image } from './image.js';
 import type { Tag } from './tag.js';
 
@@ -24,7 +24,7 @@ export function checkImageName(name: string | undefined, what = 'DestinationImag
 }
 
 export function imageNotFound(imageId: string): KilnError {
-  return new KilnError('InvalidImageId.NotFound', `The specified ImageId "${imageId}" does not exist in this account and region.`);
+  return fault('InvalidImageId.NotFound', { imageId });
 }
 
 /**

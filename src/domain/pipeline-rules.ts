@@ -1,4 +1,4 @@
-import { KilnError, missingParameter } from './errors.js';
+import { KilnError, fault, missingParameter } from './errors.js';
 import { checkDescription, checkImageFamily, checkImageNamePrefix, checkResourceName } from './names.js';
 import type { AdvancedOptions, BaseImageType, ImageOptions, ImagePipeline, ImportImageOptions } from './pipeline.js';
 import { validateTags, type Tag } from './tag.js';
@@ -91,7 +91,7 @@ export function checkPipelineRequest(req: PipelineRequest, knownRegion: (id: str
   const internetMaxBandwidthOut = req.internetMaxBandwidthOut ?? 0;
 
   for (const region of req.toRegionIds) {
-    if (!knownRegion(region)) throw new KilnError('InvalidRegionId.NotFound', `The specified ToRegionId "${region}" does not exist.`);
+    if (!knownRegion(region)) throw fault('InvalidRegionId.NotFound', { param: 'ToRegionId', regionId: region });
   }
   validateTags(req.tags, 'Tag');
 

@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { App } from '../../app/app.js';
-import { isKilnError, KilnError } from '../../domain/errors.js';
+import { fault, isKilnError, KilnError } from '../../domain/errors.js';
+import { messageOf } from '../../domain/errors/registry.js';
 import { isTerminal } from '../../domain/execution.js';
 import { encodeError } from '../rpc/encode.js';
 import { httpStatusFor } from '../rpc/http-status.js';
@@ -61,7 +62,7 @@ function sendError(reply: FastifyReply, app: App, err: unknown): FastifyReply {
   const known = isKilnError(err) && err.fault === 'client' ? err : undefined;
   const code = known?.code ?? 'InternalError';
   const requestId = newRequestId();
-  const body = encodeError({ code, message: known?.message ?? 'The request processing has failed due to some unknown error.' }, requestId, 'JSON', app.config.hostId);
+  const body = encodeError({ code, message: known?.message ?? messageOf('InternalError') }, requestId, 'JSON', app.config.hostId);
   return reply.code(httpStatusFor(code, known ? 'client' : 'server')).header('content-type', body.contentType).header('x-acs-request-id', requestId).send(body.payload);
 }
 
@@ -102,7 +103,7 @@ export function registerExecutionLogs(server: FastifyInstance, app: App, nonces:
   async function streamLogs(req: FastifyRequest<{ Params: { executionId: string }; Querystring: { after?: string; follow?: string } }>, reply: FastifyReply, accountId: string): Promise<FastifyReply | undefined> {
     const first = await app.store.executions.locate(accountId, req.params.executionId);
     if (!first) {
-      return sendError(reply, app, new KilnError('InvalidImagePipelineExecution.NotFound', 'The specified image pipeline execution does not exist!'));
+      return sendError(reply, app, fault('InvalidImagePipelineExecution.NotFound'));
     }
     const follow = req.query.follow === 'true' || req.query.follow === '1';
     let after = Number.parseInt(req.query.after ?? '0', 10);

@@ -1,9 +1,9 @@
-import { KilnError } from '../../domain/errors.js';
+import { KilnError, fault } from '../../domain/errors.js';
 
 /**
  * The gateway-level errors of the RPC protocol (signature, time, nonce, access key), with the
- * messages the real gateway uses where they are known (reference §5.4). HTTP statuses live in
- * `http-status.ts` like every other code.
+ * messages the real gateway uses where they are known (reference §5.4); the fixed ones are the
+ * registry's templates (`domain/errors/request-codes.ts`), as are the HTTP statuses.
  */
 
 /** Prefix the SDKs look for: they read the text after `server string to sign is:`. */
@@ -28,25 +28,25 @@ export function contentDigestDoesNotMatch(expectedHex: string): KilnError {
  * rules (unparsable Authorization, unsupported algorithm/method/version, unsigned required header).
  */
 export function incompleteSignature(detail: string): KilnError {
-  return new KilnError('IncompleteSignature', `The request signature does not conform to Aliyun standards. ${detail}`);
+  return fault('IncompleteSignature', { detail });
 }
 
 export function timestampExpired(): KilnError {
-  return new KilnError('InvalidTimeStamp.Expired', 'Specified time stamp or date value is expired.');
+  return fault('InvalidTimeStamp.Expired');
 }
 
 export function timestampMalformed(): KilnError {
-  return new KilnError('InvalidTimeStamp.Format', 'Specified time stamp or date value is not well formatted.');
+  return fault('InvalidTimeStamp.Format');
 }
 
 export function signatureNonceUsed(): KilnError {
-  return new KilnError('SignatureNonceUsed', 'Specified signature nonce was used already.');
+  return fault('SignatureNonceUsed');
 }
 
 export function accessKeyNotFound(): KilnError {
-  return new KilnError('InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
+  return fault('InvalidAccessKeyId.NotFound');
 }
 
 export function accessKeyInactive(): KilnError {
-  return new KilnError('InvalidAccessKeyId.Inactive', 'Specified access key is disabled.');
+  return fault('InvalidAccessKeyId.Inactive');
 }
