@@ -15,7 +15,13 @@ export type RawParams = Readonly<Record<string, string>>;
  * an entry by its position among the entries sent.
  */
 export function readInput<F extends Fields>(fields: F, raw: RawParams): InputOf<F> {
-  return readFields(fields, raw, { key: '', name: '', path: '' }) as InputOf<F>;
+  return readFields(fields, { raw, keys: Object.keys(raw) }, { key: '', name: '', path: '' }) as InputOf<F>;
+}
+
+/** The request's parameters, with their names listed once (flattened parameters are found by prefix). */
+interface Params {
+  raw: RawParams;
+  keys: readonly string[];
 }
 
 /** Where a parameter sits: its wire key prefix, its documented name and its positional path. */
@@ -25,7 +31,7 @@ interface At {
   path: string;
 }
 
-function readFields(fields: Fields, raw: RawParams, at: At): Record<string, unknown> {
+function readFields(fields: Fields, raw: Params, at: At): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [field, param] of Object.entries(fields)) {
     const value = readParam(param, raw, { key: at.key + param.wire, name: at.name + param.wire, path: at.path + param.wire });
@@ -34,12 +40,12 @@ function readFields(fields: Fields, raw: RawParams, at: At): Record<string, unkn
   return out;
 }
 
-function readParam(param: AnyParam, raw: RawParams, at: At): unknown {
+function readParam(param: AnyParam, raw: Params, at: At): unknown {
   switch (param.kind) {
     case 'list': return readList(param, raw, at);
     case 'objects': return readObjects(param, raw, at);
     case 'struct': return readStruct(param, raw, at);
-    default: return readScalar(param, nonEmpty(raw[at.key]), at);
+    default: return readScalar(param, nonEmpty(raw.raw[at.key]), at);
   }
 }
 
@@ -97,10 +103,10 @@ function checkString(p: ScalarParam, v: string, at: At): string {
 }
 
 /** Indexes N present for keys `<prefix>.N` or `<prefix>.N.<sub>`, ascending. */
-function indexes(raw: RawParams, prefix: string): number[] {
+function indexes(raw: Params, prefix: string): number[] {
   const found = new Set<number>();
   const head = `${prefix}.`;
-  for (const key of Object.keys(raw)) {
+  for (const key of raw.keys) {
     if (!key.startsWith(head)) continue;
     const m = /^(\d{1,6})(?:\.|$)/.exec(key.slice(head.length));
     if (m) found.add(Number(m[1]));
@@ -113,24 +119,24 @@ function checkCount(p: ListParam | ObjectListParam, count: number, at: At): void
   if (p.maxItems && count > p.maxItems.max) throw p.maxItems.violation.error(context(at, String(count)));
 }
 
-function readList(p: ListParam, raw: RawParams, at: At): unknown[] {
-  let values = indexes(raw, at.key).map((n) => nonEmpty(raw[`${at.key}.${n}`])).filter((v): v is string => v !== undefined);
+function readList(p: ListParam, raw: Params, at: At): unknown[] {
+  let values = indexes(raw, at.key).map((n) => nonEmpty(raw.raw[`${at.key}.${n}`])).filter((v): v is string => v !== undefined);
   if (p.csv) {
-    const single = nonEmpty(raw[at.key]);
+    const single = nonEmpty(raw.raw[at.key]);
     values = (single !== undefined ? single.split(',') : values).map((s) => s.trim()).filter((s) => s !== '');
   }
   checkCount(p, values.length, at);
   return values.map((v, i) => readScalar(p.item, v, { key: `${at.key}.${i + 1}`, name: `${at.name}.N`, path: `${at.path}.${i + 1}` }));
 }
 
-function readObjects(p: ObjectListParam, raw: RawParams, at: At): unknown[] {
+function readObjects(p: ObjectListParam, raw: Params, at: At): unknown[] {
   const found = indexes(raw, at.key);
   checkCount(p, found.length, at);
   return found.map((n, i) => readFields(p.fields, raw, { key: `${at.key}.${n}.`, name: `${at.name}.N.`, path: `${at.path}.${i + 1}.` }));
 }
 
-function readStruct(p: StructParam, raw: RawParams, at: At): unknown {
+function readStruct(p: StructParam, raw: Params, at: At): unknown {
   const head = `${at.key}.`;
-  if (!Object.keys(raw).some((k) => k.startsWith(head) && raw[k] !== '')) return undefined;
+  if (!raw.keys.some((k) => k.startsWith(head) && raw.raw[k] !== '')) return undefined;
   return readFields(p.fields, raw, { key: head, name: `${at.name}.`, path: `${at.path}.` });
 }
