@@ -114,20 +114,7 @@ export function buildStepSpec(input: StepSpecInput): Json {
     },
     root: { path: input.rootfs, readonly: false },
     hostname: input.hostname,
-    mounts: [
-      { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
-      { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
-      { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
-      { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
-      { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
-      // read-only all the way down (`ro` alone applies to the top mount: the cgroup hierarchies
-      // under it stayed writable mounts); runc ≥ 1.1 sets `rro` with mount_setattr (Linux ≥ 5.12)
-      { destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'rprivate', 'nosuid', 'noexec', 'nodev', 'rro'] },
-      // the step's own cgroup, read-only, over the host's tree (which names every instance)
-      { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'] },
-      { destination: '/tmp', type: 'bind', source: input.tmpDir, options: ['rbind', 'rprivate', 'nosuid', 'nodev'] },
-      ...input.etcFiles.map((f) => ({ destination: f.destination, type: 'bind', source: f.source, options: ['rbind', 'rprivate'] })),
-    ],
+    mounts: stepMounts(input),
     linux: {
       cgroupsPath: input.cgroupsPath,
       resources: { devices: [{ allow: false, access: 'rwm' }] },
@@ -135,23 +122,44 @@ export function buildStepSpec(input: StepSpecInput): Json {
       uidMappings: [{ containerID: 0, hostID: input.idRange.hostId, size: input.idRange.size }],
       gidMappings: [{ containerID: 0, hostID: input.idRange.hostId, size: input.idRange.size }],
       seccomp: input.seccomp ?? defaultSeccomp(),
-      maskedPaths: [
-        '/proc/asound',
-        '/proc/acpi',
-        '/proc/kcore',
-        '/proc/keys',
-        '/proc/latency_stats',
-        '/proc/timer_list',
-        '/proc/timer_stats',
-        '/proc/sched_debug',
-        '/proc/scsi',
-        '/sys/firmware',
-        '/sys/devices/virtual/powercap',
-      ],
+      maskedPaths: MASKED_PATHS,
       // /sys/fs/cgroup: the tmpfs runc puts the step's cgroup hierarchies in is left writable
       readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger', '/sys/fs/cgroup'],
     },
   };
+}
+
+/** Paths of /proc and /sys a step sees as empty (Docker's list). */
+const MASKED_PATHS = [
+  '/proc/asound',
+  '/proc/acpi',
+  '/proc/kcore',
+  '/proc/keys',
+  '/proc/latency_stats',
+  '/proc/timer_list',
+  '/proc/timer_stats',
+  '/proc/sched_debug',
+  '/proc/scsi',
+  '/sys/firmware',
+  '/sys/devices/virtual/powercap',
+];
+
+/** The step's mounts: /proc, /dev, a read-only /sys, its cgroup, the instance's /tmp and /etc files. */
+function stepMounts(input: StepSpecInput): Json[] {
+  return [
+    { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
+    { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+    { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
+    { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
+    { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
+    // read-only all the way down (`ro` alone applies to the top mount: the cgroup hierarchies
+    // under it stayed writable mounts); runc ≥ 1.1 sets `rro` with mount_setattr (Linux ≥ 5.12)
+    { destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'rprivate', 'nosuid', 'noexec', 'nodev', 'rro'] },
+    // the step's own cgroup, read-only, over the host's tree (which names every instance)
+    { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'] },
+    { destination: '/tmp', type: 'bind', source: input.tmpDir, options: ['rbind', 'rprivate', 'nosuid', 'nodev'] },
+    ...input.etcFiles.map((f) => ({ destination: f.destination, type: 'bind', source: f.source, options: ['rbind', 'rprivate'] })),
+  ];
 }
 
 let seccomp: OciSeccomp | undefined;

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
@@ -7,6 +8,7 @@ import type { InstanceCgroup } from './cgroups.js';
 import { OutputListenerError, type StepRun } from './instance.js';
 import type { InstancePaths } from './instance-paths.js';
 import type { Runc } from './runc.js';
+import type { HelperProcess } from '../system/sys-helper.js';
 
 /** runc itself failed (bad config, missing binary, mount error): not a failure of the build command. */
 export class RuntimeError extends Error {
@@ -57,19 +59,7 @@ export async function runContainer(o: ContainerRun): Promise<ContainerOutcome> {
   const closed = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
   const state = { done: false, timedOut: false, cancelled: false, polledOom: false };
   const kill = killer(runc, id, child, state);
-  // A listener that throws would lose output unseen: the step stops instead, and says why.
-  let listenerError: unknown;
-  const deliver = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
-    if (listenerError !== undefined) return;
-    try {
-      step.onOutput(stream, chunk);
-    } catch (err) {
-      listenerError = err ?? new Error('unknown error');
-      kill();
-    }
-  };
-  child.stdout!.on('data', deliver('stdout'));
-  child.stderr!.on('data', deliver('stderr'));
+  const output = deliverOutput(child, step, kill);
   let spawnError: Error | undefined;
   child.on('error', (err) => {
     spawnError = err;
@@ -97,7 +87,7 @@ export async function runContainer(o: ContainerRun): Promise<ContainerOutcome> {
     const [code, signal] = await closed;
     state.done = true;
     if (spawnError) throw new RuntimeError(`cannot start runc: ${spawnError.message}`);
-    if (listenerError !== undefined) throw new OutputListenerError(listenerError);
+    if (output.listenerError !== undefined) throw new OutputListenerError(output.listenerError);
     const exitCode = code ?? 128 + (signal ? signalNumber(signal) : 0);
     return { exitCode, timedOut: state.timedOut, cancelled: state.cancelled && !state.timedOut, polledOom: state.polledOom };
   } finally {
@@ -107,6 +97,23 @@ export async function runContainer(o: ContainerRun): Promise<ContainerOutcome> {
     step.signal?.removeEventListener('abort', cancel);
     o.setCanceller(undefined);
   }
+}
+
+/** Passes the container's output to the step's listener; a listener that throws would lose output unseen: the step is killed instead, and says why. */
+function deliverOutput(child: ChildProcess | HelperProcess, step: StepRun, kill: () => void): { listenerError: unknown } {
+  const output: { listenerError: unknown } = { listenerError: undefined };
+  const deliver = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+    if (output.listenerError !== undefined) return;
+    try {
+      step.onOutput(stream, chunk);
+    } catch (err) {
+      output.listenerError = err ?? new Error('unknown error');
+      kill();
+    }
+  };
+  child.stdout!.on('data', deliver('stdout'));
+  child.stderr!.on('data', deliver('stderr'));
+  return output;
 }
 
 /** Kills the container once asked, retrying until it is gone (it may not exist yet while runc creates it). */

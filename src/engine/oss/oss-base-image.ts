@@ -40,8 +40,42 @@ export interface OssBaseRequest {
  * service does) is the app's to decide: `deps.registerBase`.
  */
 export async function importOssBase(deps: OssBaseDeps, req: OssBaseRequest): Promise<Image> {
-  const { pipeline } = req;
   if (!deps.oss) throw ossNotConfigured('BaseImageType=OSS');
+  const oss = deps.oss;
+  const disk = systemDisk(req.pipeline);
+  if (disk.dataDisks > 0) {
+    req.log('system', `ImportImageOptions lists ${disk.dataDisks} data disk(s); Kiln images are one root filesystem, so only the system disk (${disk.name}) is imported.\n`);
+  }
+  req.log('system', `Importing the base image from ${disk.name} (${oss.store.endpoint}).\n`);
+  const manifestDigest = await withScratch(oss, async (dir) => {
+    const file = join(dir, 'object');
+    const size = await download(oss, disk, file, req.signal);
+    return unpack(deps, disk, file, size, req);
+  });
+  const { layers } = await readImage(deps.blobs, manifestDigest);
+  try {
+    return await deps.registerBase({ pipeline: req.pipeline, executionId: req.executionId, source: disk.name, manifestDigest, layers: layers.map((l) => ({ digest: l.digest, size: l.size })) });
+  } catch (err) {
+    // A refusal (a taken name, the image quota) fails the build at PREPARING with its code.
+    if (isKilnError(err)) throw new StepFailure(err.code, err.message);
+    throw err;
+  }
+}
+
+const PREFIX = 'BaseImageType=OSS: ';
+
+/** The system disk's object, as the template names it. */
+interface SystemDisk {
+  bucket: string;
+  object: string;
+  /** `oss://bucket/object` */
+  name: string;
+  /** ` (Format=…)` when the template declares one, for messages. */
+  declared: string;
+  dataDisks: number;
+}
+
+function systemDisk(pipeline: ImagePipeline): SystemDisk {
   const options = pipeline.importImageOptions;
   const system = options?.diskDeviceMappings[0];
   if (!options || !system?.ossBucket || !system.ossObject) {
@@ -51,74 +85,66 @@ export async function importOssBase(deps: OssBaseDeps, req: OssBaseRequest): Pro
   if (options.osType === 'windows') {
     throw new StepFailure('InvalidImage.OsTypeUnsupported', 'BaseImageType=OSS: ImportImageOptions.OSType=windows; Kiln builds Linux images.');
   }
-  const bucket = system.ossBucket;
-  const object = system.ossObject;
-  const name = `oss://${bucket}/${object}`;
-  const prefix = 'BaseImageType=OSS: ';
-  const oss = deps.oss;
-  if (options.diskDeviceMappings.length > 1) {
-    req.log('system', `ImportImageOptions lists ${options.diskDeviceMappings.length - 1} data disk(s); Kiln images are one root filesystem, so only the system disk (${name}) is imported.\n`);
-  }
-  req.log('system', `Importing the base image from ${name} (${oss.store.endpoint}).\n`);
+  return {
+    bucket: system.ossBucket, object: system.ossObject, name: `oss://${system.ossBucket}/${system.ossObject}`,
+    declared: system.format ? ` (Format=${system.format})` : '', dataDisks: options.diskDeviceMappings.length - 1,
+  };
+}
 
-  const manifestDigest = await withScratch(oss, async (dir) => {
-    const file = join(dir, 'object');
-    let fetched: StoredObject;
-    try {
-      fetched = await oss.store.get(bucket, object, req.signal);
-    } catch (err) {
-      if (req.signal.aborted) throw new StepCancelled();
-      throw storeFailure(err, prefix);
-    }
-    // The object is kept on the host until it is imported: at most KILN_OSS_MAX_OBJECT_BYTES of it,
-    // refused before reading when the store says its size, and as it arrives when it does not.
-    const max = oss.maxObjectBytes;
-    const tooLarge = (bytes: number) => objectTooLarge(prefix, name, bytes, max, 'this Kiln downloads to import (KILN_OSS_MAX_OBJECT_BYTES)');
-    if (fetched.size !== undefined && fetched.size > max) {
-      fetched.body.destroy();
-      throw tooLarge(fetched.size);
-    }
-    let over: StepFailure | undefined;
-    try {
-      await pump(fetched.body, async function* atMost(source: AsyncIterable<Buffer>) {
-        let bytes = 0;
-        for await (const piece of source) {
-          bytes += piece.length;
-          if (bytes > max) throw (over = tooLarge(bytes));
-          yield piece;
-        }
-      }, createWriteStream(file));
-    } catch (err) {
-      if (over) throw over;
-      if (req.signal.aborted) throw new StepCancelled();
-      throw new StepFailure('OSS.Unavailable', `${prefix}reading ${name} from ${oss.store.endpoint} failed: ${(err as Error).message}`);
-    }
-    const { size } = await stat(file);
-    if (fetched.size !== undefined && size !== fetched.size) {
-      throw new StepFailure('OSS.Unavailable', `${prefix}reading ${name} from ${oss.store.endpoint} ended after ${size} of its ${fetched.size} bytes.`);
-    }
-    const format = await sniffArchive(file);
-    const declared = system.format ? ` (Format=${system.format})` : '';
-    if (format !== 'tar' && format !== 'gzip') {
-      throw new StepFailure('OSS.ImageFormatNotSupported', `${prefix}${name}${declared} is ${FORMAT_NAMES[format]}; Kiln imports ${ACCEPTED_FORMATS}, not disk images (RAW, VHD, QCOW2, VMDK).`);
-    }
-    req.log('system', `${name}: ${size} bytes, ${FORMAT_NAMES[format]}; unpacking it.\n`);
-    try {
-      return await importArchive(deps, file, `BaseImageType=OSS import of ${name}`, { signal: req.signal });
-    } catch (err) {
-      if (err instanceof StepFailure) throw err;
-      if (req.signal.aborted) throw new StepCancelled();
-      if (err instanceof KilnError && (err.code === UNSAFE_LAYER_CODE || err.code === LAYER_TOO_LARGE_CODE)) throw new StepFailure(err.code, `${prefix}${name}: ${err.message}`);
-      throw new StepFailure('OSS.ImageFormatNotSupported', `${prefix}${name}${declared} could not be read as ${ACCEPTED_FORMATS}: ${(err as Error).message}`);
-    }
-  });
-
-  const { layers } = await readImage(deps.blobs, manifestDigest);
+/** Fetches the object into `file`; returns its size. */
+async function download(oss: OssAccess, disk: SystemDisk, file: string, signal: AbortSignal): Promise<number> {
+  const { name } = disk;
+  let fetched: StoredObject;
   try {
-    return await deps.registerBase({ pipeline, executionId: req.executionId, source: name, manifestDigest, layers: layers.map((l) => ({ digest: l.digest, size: l.size })) });
+    fetched = await oss.store.get(disk.bucket, disk.object, signal);
   } catch (err) {
-    // A refusal (a taken name, the image quota) fails the build at PREPARING with its code.
-    if (isKilnError(err)) throw new StepFailure(err.code, err.message);
-    throw err;
+    if (signal.aborted) throw new StepCancelled();
+    throw storeFailure(err, PREFIX);
+  }
+  // The object is kept on the host until it is imported: at most KILN_OSS_MAX_OBJECT_BYTES of it,
+  // refused before reading when the store says its size, and as it arrives when it does not.
+  const max = oss.maxObjectBytes;
+  const tooLarge = (bytes: number) => objectTooLarge(PREFIX, name, bytes, max, 'this Kiln downloads to import (KILN_OSS_MAX_OBJECT_BYTES)');
+  if (fetched.size !== undefined && fetched.size > max) {
+    fetched.body.destroy();
+    throw tooLarge(fetched.size);
+  }
+  let over: StepFailure | undefined;
+  try {
+    await pump(fetched.body, async function* atMost(source: AsyncIterable<Buffer>) {
+      let bytes = 0;
+      for await (const piece of source) {
+        bytes += piece.length;
+        if (bytes > max) throw (over = tooLarge(bytes));
+        yield piece;
+      }
+    }, createWriteStream(file));
+  } catch (err) {
+    if (over) throw over;
+    if (signal.aborted) throw new StepCancelled();
+    throw new StepFailure('OSS.Unavailable', `${PREFIX}reading ${name} from ${oss.store.endpoint} failed: ${(err as Error).message}`);
+  }
+  const { size } = await stat(file);
+  if (fetched.size !== undefined && size !== fetched.size) {
+    throw new StepFailure('OSS.Unavailable', `${PREFIX}reading ${name} from ${oss.store.endpoint} ended after ${size} of its ${fetched.size} bytes.`);
+  }
+  return size;
+}
+
+/** Imports the downloaded archive into the blob store; returns its manifest's digest. */
+async function unpack(deps: OssBaseDeps, disk: SystemDisk, file: string, size: number, req: OssBaseRequest): Promise<string> {
+  const { name, declared } = disk;
+  const format = await sniffArchive(file);
+  if (format !== 'tar' && format !== 'gzip') {
+    throw new StepFailure('OSS.ImageFormatNotSupported', `${PREFIX}${name}${declared} is ${FORMAT_NAMES[format]}; Kiln imports ${ACCEPTED_FORMATS}, not disk images (RAW, VHD, QCOW2, VMDK).`);
+  }
+  req.log('system', `${name}: ${size} bytes, ${FORMAT_NAMES[format]}; unpacking it.\n`);
+  try {
+    return await importArchive(deps, file, `BaseImageType=OSS import of ${name}`, { signal: req.signal });
+  } catch (err) {
+    if (err instanceof StepFailure) throw err;
+    if (req.signal.aborted) throw new StepCancelled();
+    if (err instanceof KilnError && (err.code === UNSAFE_LAYER_CODE || err.code === LAYER_TOO_LARGE_CODE)) throw new StepFailure(err.code, `${PREFIX}${name}: ${err.message}`);
+    throw new StepFailure('OSS.ImageFormatNotSupported', `${PREFIX}${name}${declared} could not be read as ${ACCEPTED_FORMATS}: ${(err as Error).message}`);
   }
 }

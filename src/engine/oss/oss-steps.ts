@@ -97,55 +97,18 @@ export async function runOssUpload(step: OssUpload, ctx: OssStepContext): Promis
   const maxBytes = Math.min(MAX_PUT_BYTES, oss.maxObjectBytes);
   await withScratch(oss, async (dir) => {
     const copy = join(dir, 'upload');
-    const fd = openSync(copy, 'w', 0o600);
-    let size = 0;
-    /** The size the instance announced (undefined until its line arrived). */
-    let announced: number | undefined;
-    let head = Buffer.alloc(0);
-    let writeError: Error | undefined;
+    const received = new AnnouncedFile(copy, maxBytes);
     try {
-      // The step's listener must not throw (that stops the step): a failed write is kept and reported after.
-      const stdout = (chunk: Buffer) => {
-        if (writeError) return;
-        let data = chunk;
-        if (announced === undefined) {
-          head = Buffer.concat([head, chunk]);
-          const eol = head.indexOf(0x0a);
-          if (eol < 0) {
-            if (head.length > SIZE_LINE_BYTES) writeError = new Error('the instance did not say the size of the file');
-            return;
-          }
-          const line = head.subarray(0, eol).toString('latin1');
-          if (!/^\d{1,20}$/.test(line)) {
-            writeError = new Error(`the instance said the size of the file is ${JSON.stringify(line.slice(0, SIZE_LINE_BYTES))}`);
-            return;
-          }
-          announced = Number(line);
-          data = head.subarray(eol + 1);
-        }
-        if (announced > maxBytes) return; // refused below; the instance sends nothing more
-        if (size + data.length > announced) {
-          writeError = new Error(`the file sent more than the ${announced} bytes it holds`);
-          return;
-        }
-        try {
-          writeSync(fd, data);
-          size += data.length;
-        } catch (err) {
-          writeError = err as Error;
-        }
-      };
-      try {
-        await ctx.exec(['/bin/sh', '-c', UPLOAD_SCRIPT], { user: 'root', env: [`KILN_FILE=${file}`, `KILN_MAX=${maxBytes}`], stdout }, false);
-      } catch (err) {
-        if (err instanceof StepFailure && err.code === 'BuildCommandFailed') {
-          throw new StepFailure('OSSUpload.FileNotFound', `${prefix}${file} is not a readable file on the instance.`);
-        }
-        throw err;
+      await ctx.exec(['/bin/sh', '-c', UPLOAD_SCRIPT], { user: 'root', env: [`KILN_FILE=${file}`, `KILN_MAX=${maxBytes}`], stdout: received.add }, false);
+    } catch (err) {
+      if (err instanceof StepFailure && err.code === 'BuildCommandFailed') {
+        throw new StepFailure('OSSUpload.FileNotFound', `${prefix}${file} is not a readable file on the instance.`);
       }
+      throw err;
     } finally {
-      closeSync(fd);
+      received.close();
     }
+    const { announced, size, writeError } = received;
     if (writeError) throw new StepFailure('OSS.RequestFailed', `${prefix}keeping ${file} on the host for the upload failed: ${writeError.message}`);
     if (announced !== undefined && announced > maxBytes) {
       const why = maxBytes === MAX_PUT_BYTES ? 'one PutObject request may carry' : 'this Kiln moves through the host (KILN_OSS_MAX_OBJECT_BYTES)';
@@ -162,4 +125,57 @@ export async function runOssUpload(step: OssUpload, ctx: OssStepContext): Promis
     }
     ctx.log('system', `OSSUpload: ${file} → oss://${bucket}/${object} (${size} bytes)\n`);
   });
+}
+
+/**
+ * What the upload script sends, kept in a host file: a line with the file's size, then at most
+ * that many bytes (none when the size is over `maxBytes`). `add` is the step's stdout listener and
+ * must not throw (that stops the step): a failure is kept in `writeError` and reported after.
+ */
+class AnnouncedFile {
+  size = 0;
+  /** The size the instance announced (undefined until its line arrived). */
+  announced: number | undefined;
+  writeError: Error | undefined;
+  private head = Buffer.alloc(0);
+  private readonly fd: number;
+
+  constructor(path: string, private readonly maxBytes: number) {
+    this.fd = openSync(path, 'w', 0o600);
+  }
+
+  readonly add = (chunk: Buffer): void => {
+    if (this.writeError) return;
+    let data = chunk;
+    if (this.announced === undefined) {
+      this.head = Buffer.concat([this.head, chunk]);
+      const eol = this.head.indexOf(0x0a);
+      if (eol < 0) {
+        if (this.head.length > SIZE_LINE_BYTES) this.writeError = new Error('the instance did not say the size of the file');
+        return;
+      }
+      const line = this.head.subarray(0, eol).toString('latin1');
+      if (!/^\d{1,20}$/.test(line)) {
+        this.writeError = new Error(`the instance said the size of the file is ${JSON.stringify(line.slice(0, SIZE_LINE_BYTES))}`);
+        return;
+      }
+      this.announced = Number(line);
+      data = this.head.subarray(eol + 1);
+    }
+    if (this.announced > this.maxBytes) return; // refused by the caller; the instance sends nothing more
+    if (this.size + data.length > this.announced) {
+      this.writeError = new Error(`the file sent more than the ${this.announced} bytes it holds`);
+      return;
+    }
+    try {
+      writeSync(this.fd, data);
+      this.size += data.length;
+    } catch (err) {
+      this.writeError = err as Error;
+    }
+  };
+
+  close(): void {
+    closeSync(this.fd);
+  }
 }
