@@ -1,5 +1,6 @@
 import type { BuildFailure, CancelledBuild, EnginePhase, FailedBuild, KeptInstance, RepairItemResult, StepCounts } from '../domain/build-artifact.js';
 import type { BuildOutcome } from '../domain/builder.js';
+import type { ErrorCode } from '../domain/errors.js';
 import type { Image } from '../domain/image.js';
 import type { DistributionProblem } from './image-registry-distribution.js';
 
@@ -87,7 +88,7 @@ export function buildFailed(artifact: FailedBuild): BuildOutcome {
  * FAILED because the built image was refused when it was to be registered (its name taken, the
  * image quota): reported as the end of BUILDING, where the image is made.
  */
-export function registrationRefused(err: { code: string; message: string }, steps: StepCounts, phase: EnginePhase = 'BUILDING'): BuildOutcome {
+export function registrationRefused(err: { code: ErrorCode; message: string }, steps: StepCounts, phase: EnginePhase = 'BUILDING'): BuildOutcome {
   return failed({ code: err.code, where: { phase }, info: err.message }, steps);
 }
 

@@ -1,3 +1,4 @@
+import type { ErrorCode } from './errors.js';
 import type { Image } from './image.js';
 import type { ImagePipeline } from './pipeline.js';
 import type { CacheMode } from './step-cache.js';
@@ -77,9 +78,9 @@ export interface FailureSite {
   step?: string;
 }
 
-/** A failure: a stable code (the execution's ErrorCode) and what happened. */
+/** A failure: a registered code (the execution's ErrorCode) and what happened. */
 export interface BuildFailure {
-  code: string;
+  code: ErrorCode;
   where: FailureSite;
   /**
    * The sentence saying what went wrong, naming the step when there was one ("line 3: the

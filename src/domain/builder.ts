@@ -1,4 +1,5 @@
 import type { BuildArtifact } from './build-artifact.js';
+import type { ErrorCode } from './errors.js';
 import type { Execution, ExecutionStatus } from './execution.js';
 import type { ImagePipeline } from './pipeline.js';
 import type { Repositories } from './ports.js';
@@ -7,7 +8,8 @@ import type { Repositories } from './ports.js';
 export interface BuildOutcome {
   status: Extract<ExecutionStatus, 'SUCCESS' | 'PARTITION_SUCCESS' | 'FAILED' | 'TEST_FAILED' | 'CANCELLED'>;
   message: string;
-  errorCode?: string;
+  /** A registered code (docs/errors.md lists the execution error codes). */
+  errorCode?: ErrorCode;
   errorInfo?: string;
   imageId?: string;
 }

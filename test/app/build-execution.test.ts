@@ -154,7 +154,7 @@ describe('BuildExecution', () => {
 
   test('a failed test keeps the image: TEST_FAILED with the test\'s code and the image id', async () => {
     const { scope, execution } = await queued();
-    const failure = { code: 'BuildCommandFailed', where: { phase: 'TESTING' as const, step: 'line 1' }, info: 'line 1: the command exited with code 1.' };
+    const failure = { code: 'BuildCommandFailed' as const, where: { phase: 'TESTING' as const, step: 'line 1' }, info: 'line 1: the command exited with code 1.' };
     const done = await ended(engine(built({ test: { status: 'failed', failure } })), scope, execution);
     assert.equal(done.status, 'TEST_FAILED');
     assert.equal(done.errorCode, 'BuildCommandFailed');

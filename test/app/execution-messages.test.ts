@@ -35,7 +35,7 @@ test('PARTITION_SUCCESS: DistributionFailed, one sentence per refused target', (
 });
 
 test('TEST_FAILED keeps the image; FAILED says in which stage, the kept instance and the cached steps; CANCELLED its stage', () => {
-  const failure = { code: 'BuildCommandFailed', where: { phase: 'BUILDING' as const, step: 'line 3' }, info: 'line 3: the command exited with code 1.' };
+  const failure = { code: 'BuildCommandFailed' as const, where: { phase: 'BUILDING' as const, step: 'line 3' }, info: 'line 3: the command exited with code 1.' };
   assert.deepEqual(messages.testFailed(image, { ...failure, where: { phase: 'TESTING' } }), {
     status: 'TEST_FAILED', message: 'Image m-1 was created, but its test failed.', errorCode: 'BuildCommandFailed', errorInfo: 'TestContent line 3: the command exited with code 1.', imageId: 'm-1',
   });
