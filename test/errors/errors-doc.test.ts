@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ERROR_REGISTRY } from '../../src/domain/errors/registry.js';
 import { errorsDoc } from '../../src/domain/errors/doc.js';
+import { ENGINE_ERROR_CLASSES } from '../../src/domain/errors/engine-errors.js';
 import { ROOT } from './scan.js';
 
 test('docs/errors.md is the text generated from the registry (node --import tsx scripts/errors-doc.ts --write)', () => {
@@ -20,5 +21,11 @@ test('docs/errors.md lists every execution error code in its first table, and ev
   }
   for (const code of ['BuildCommandFailed', 'WorkerLost', 'BuildTimeout', 'DistributionFailed', 'LayerMissing', 'InternalError']) {
     assert.ok(executionTable.includes(`| \`${code}\` |`), code);
+  }
+});
+
+test('the error classes docs/errors.md explains exist where it says', () => {
+  for (const c of ENGINE_ERROR_CLASSES.filter((e) => e.where)) {
+    assert.match(readFileSync(join(ROOT, c.where), 'utf8'), new RegExp(`export class ${c.name} extends `), `${c.name} in ${c.where}`);
   }
 });
