@@ -6,7 +6,7 @@ import { newAccountImage, type Image } from '../domain/image.js';
 import type { ImagePipeline } from '../domain/pipeline.js';
 import type { Repositories } from '../domain/ports.js';
 import { ecsTime } from '../domain/time.js';
-import * as messages from './execution-messages.js';
+import * as messages from '../domain/execution-messages/index.js';
 import { distributeImage } from './image-registry-distribution.js';
 import { layerRefs, type ImageRegistry } from './image-registry.js';
 
@@ -50,7 +50,7 @@ async function stopped(ctx: BuildContext, stage: 'DISTRIBUTING' | 'RELEASING', m
  * TESTING) and returns its `BuildArtifact`; this registers the image it made (also when its test
  * failed: TEST_FAILED keeps the image), announces DISTRIBUTING and RELEASING, distributes the
  * image to the template's regions and accounts, and says how the execution ended (Status,
- * Message, ErrorCode, ErrorInfo, from `execution-messages.ts`).
+ * Message, ErrorCode, ErrorInfo, from `domain/execution-messages/`).
  *
  * The image, its copies and shares, their log lines and the terminal status are written in one
  * transaction (the worker's, see `RecordedOutcome`): a build that is stopped or loses its lease

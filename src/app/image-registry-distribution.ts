@@ -1,5 +1,6 @@
 import { isKilnError } from '../domain/errors.js';
 import { nextShareList } from '../domain/image-rules.js';
+import type { DistributionProblem } from '../domain/distribution.js';
 import type { Image } from '../domain/image.js';
 import type { Repositories } from '../domain/ports.js';
 import type { ImageRegistry } from './image-registry.js';
@@ -10,12 +11,6 @@ export interface DistributionTargets {
   addAccounts: readonly string[];
 }
 
-/** A target that was not reached: what it was, and the refusal's code and message (see `execution-messages.ts`). */
-export interface DistributionProblem {
-  target: { regionId: string } | { accountId: string };
-  code: string;
-  message: string;
-}
 
 /** What a distribution did: the copies made (region → image), the accounts shared with, and what failed. */
 export interface Distribution {

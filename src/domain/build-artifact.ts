@@ -121,11 +121,14 @@ export interface StepCacheUse {
   cache: 'hit' | 'miss';
 }
 
+/** What a RepairMode check item can end as, in the order summaries list them. */
+export const REPAIR_STATUSES = ['OK', 'REPAIRED', 'NOT REPAIRED', 'NOT APPLICABLE'] as const;
+
 /** One RepairMode check item's result (what the engine's repair script reported). */
 export interface RepairItemResult {
   /** `GUESTOS.…` */
   item: string;
-  status: 'OK' | 'REPAIRED' | 'NOT REPAIRED' | 'NOT APPLICABLE';
+  status: (typeof REPAIR_STATUSES)[number];
   /** What was found or done, or why not. */
   detail: string;
 }

@@ -4,10 +4,8 @@ import type { Builder, BuildOutcome, BuildResult, RecordedOutcome } from '../dom
 import { canMove, type ExecutionStatus } from '../domain/execution.js';
 import type { HostDisk } from '../domain/host-disk.js';
 import type { ClaimedExecution, ClaimPolicy, ExecutionPatch, Scope, Store } from '../domain/ports.js';
-import { buildTimedOut } from './build-timeout.js';
-import { insufficientHostDisk } from './host-disk.js';
 import { LogBuffer } from './log-buffer.js';
-import { cancelledBeforeStart, internalError, stoppedByCancel, templateDeleted, workerLost } from './worker-outcomes.js';
+import { buildTimedOut, cancelledBeforeStart, insufficientHostDisk, internalError, stoppedByCancel, templateDeleted, workerLost } from '../domain/execution-messages/index.js';
 
 export interface WorkerOptions {
   store: Store;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import * as messages from '../../src/app/execution-messages.js';
+import * as messages from '../../src/domain/execution-messages/index.js';
 import type { StepCounts } from '../../src/domain/build-artifact.js';
 import { newAccountImage } from '../../src/domain/image.js';
 

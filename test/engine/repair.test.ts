@@ -5,7 +5,8 @@ import { StepFailure } from '../../src/engine/build/step-failure.js';
 import type { Instance, StepResult, StepRun } from '../../src/engine/instance/instance.js';
 import type { LayerStore } from '../../src/engine/layers/layer-store.js';
 import { runRepair } from '../../src/engine/repair/run-repair.js';
-import { ITEM_MARKER, parseResults, repairScript, selectItems, summarize } from '../../src/engine/repair/script.js';
+import { repairSummary } from '../../src/domain/execution-messages/index.js';
+import { ITEM_MARKER, parseResults, repairScript, selectItems } from '../../src/engine/repair/script.js';
 
 /*
  * The REPAIRING machinery without an instance: which items run, the script's framework (one
@@ -45,8 +46,8 @@ describe('repair items and script', () => {
   });
 
   test('summary counts each status', () => {
-    assert.equal(summarize(parseResults('GUESTOS.A: OK (x)\nGUESTOS.B: OK (y)\nGUESTOS.C: REPAIRED (z)\nGUESTOS.D: NOT APPLICABLE (w)\n')), 'Repair: 2 OK, 1 REPAIRED, 1 NOT APPLICABLE');
-    assert.equal(summarize([]), 'Repair: no items');
+    assert.equal(repairSummary(parseResults('GUESTOS.A: OK (x)\nGUESTOS.B: OK (y)\nGUESTOS.C: REPAIRED (z)\nGUESTOS.D: NOT APPLICABLE (w)\n')), 'Repair: 2 OK, 1 REPAIRED, 1 NOT APPLICABLE');
+    assert.equal(repairSummary([]), 'Repair: no items');
   });
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { buildTimedOut, formatBuildLimit } from '../../src/worker/build-timeout.js';
+import { buildTimedOut, formatBuildLimit } from '../../src/domain/execution-messages/index.js';
 
 /* The whole-build limit's wording (the security suite runs the limit itself on real builds). */
 

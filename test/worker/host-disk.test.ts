@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { insufficientHostDisk } from '../../src/worker/host-disk.js';
+import { insufficientHostDisk } from '../../src/domain/execution-messages/index.js';
 
 /* What a build the host disk could never hold is told (the security suite runs admission on a real filesystem). */
 

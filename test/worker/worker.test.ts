@@ -9,8 +9,7 @@ import type { Execution } from '../../src/domain/execution.js';
 import type { HostDisk } from '../../src/domain/host-disk.js';
 import type { Scope, Store } from '../../src/domain/ports.js';
 import { createStore } from '../../src/store/create-store.js';
-import { buildTimedOut } from '../../src/worker/build-timeout.js';
-import { insufficientHostDisk } from '../../src/worker/host-disk.js';
+import { buildTimedOut, insufficientHostDisk } from '../../src/domain/execution-messages/index.js';
 import { Worker } from '../../src/worker/worker.js';
 
 /*

@@ -1,5 +1,6 @@
 import { runRepair } from '../repair/run-repair.js';
-import { repairScript, selectItems, summarize, type RepairResult } from '../repair/script.js';
+import { repairSummary } from '../../domain/execution-messages/index.js';
+import { repairScript, selectItems, type RepairResult } from '../repair/script.js';
 import { enter, made, type BuildState } from './build-state.js';
 import { noCleanup, type Phase } from './run-phases.js';
 
@@ -27,7 +28,7 @@ export const repair: Phase<BuildState> = {
     if (done.layer) state.repairLayers.push(done.layer);
     const results = JSON.parse(done.output ?? '[]') as RepairResult[];
     state.repair = results;
-    const summary = summarize(results);
+    const summary = repairSummary(results);
     ctx.log('system', `${summary}.\n`);
     await ctx.progress(`${summary}.`);
   },

@@ -2,7 +2,6 @@ import type { RepairItemResult } from '../../domain/build-artifact.js';
 import { LINUX_REPAIR_ITEMS } from '../../domain/pipeline-rules.js';
 import { LINUX_ITEMS, windowsOnly, type RepairItem } from './items.js';
 
-export const RESULT_STATUSES = ['OK', 'REPAIRED', 'NOT REPAIRED', 'NOT APPLICABLE'] as const;
 export type RepairStatus = RepairItemResult['status'];
 
 /** One check item's result (the domain's `RepairItemResult`, which the build artifact carries). */
@@ -57,9 +56,3 @@ export function parseResults(stdout: string): RepairResult[] {
   return out;
 }
 
-/** `Repair: 2 OK, 1 REPAIRED, 3 NOT APPLICABLE` (statuses with no result left out). */
-export function summarize(results: readonly RepairResult[]): string {
-  const parts = RESULT_STATUSES.map((s) => [s, results.filter((r) => r.status === s).length] as const)
-    .filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`);
-  return `Repair: ${parts.length > 0 ? parts.join(', ') : 'no items'}`;
-}

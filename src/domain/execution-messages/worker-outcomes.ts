@@ -1,9 +1,9 @@
-import type { BuildOutcome } from '../domain/builder.js';
-import type { ExecutionStatus } from '../domain/execution.js';
+import type { BuildOutcome } from '../builder.js';
+import type { ExecutionStatus } from '../execution.js';
 
 /*
  * How the worker itself ends an execution, when the build does not (the build's own outcomes are
- * the app's, `app/execution-messages.ts`; the whole-build limit and the host disk have theirs in
+ * in `build-outcomes.ts`; the whole-build limit and the host disk have theirs in
  * `build-timeout.ts` and `host-disk.ts`).
  */
 

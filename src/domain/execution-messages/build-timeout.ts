@@ -1,5 +1,5 @@
-import type { BuildOutcome } from '../domain/builder.js';
-import type { ExecutionStatus } from '../domain/execution.js';
+import type { BuildOutcome } from '../builder.js';
+import type { ExecutionStatus } from '../execution.js';
 
 /**
  * The whole-build limit (`KILN_BUILD_TIMEOUT_MS`) as people read it: whole hours in hours,

@@ -1,8 +1,8 @@
-import type { BuildFailure, CancelledBuild, EnginePhase, FailedBuild, KeptInstance, RepairItemResult, StepCounts } from '../domain/build-artifact.js';
-import type { BuildOutcome } from '../domain/builder.js';
-import type { ErrorCode } from '../domain/errors.js';
-import type { Image } from '../domain/image.js';
-import type { DistributionProblem } from './image-registry-distribution.js';
+import { REPAIR_STATUSES, type BuildFailure, type CancelledBuild, type EnginePhase, type FailedBuild, type KeptInstance, type RepairItemResult, type StepCounts } from '../build-artifact.js';
+import type { BuildOutcome } from '../builder.js';
+import type { ErrorCode } from '../errors.js';
+import type { Image } from '../image.js';
+import type { DistributionProblem } from '../distribution.js';
 
 /*
  * An execution's Status, Message, ErrorCode and ErrorInfo, made from what the build produced (the
@@ -13,8 +13,6 @@ import type { DistributionProblem } from './image-registry-distribution.js';
 
 /** The execution ErrorCode of a build whose image was made but not distributed everywhere. */
 export const DISTRIBUTION_FAILED_CODE = 'DistributionFailed';
-
-const REPAIR_STATUSES: readonly RepairItemResult['status'][] = ['OK', 'REPAIRED', 'NOT REPAIRED', 'NOT APPLICABLE'];
 
 /** `Repair: 5 OK, 1 REPAIRED`: how many check items ended in each status (`no items` when none ran). */
 export function repairSummary(results: readonly RepairItemResult[]): string {

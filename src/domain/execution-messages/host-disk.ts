@@ -1,5 +1,5 @@
-import type { BuildOutcome } from '../domain/builder.js';
-import type { ClaimedExecution } from '../domain/ports.js';
+import type { BuildOutcome } from '../builder.js';
+import type { ClaimedExecution } from '../ports.js';
 
 /**
  * How a build whose SystemDiskSize the host could never hold ends (see `hostDiskFit`): the
