@@ -1,5 +1,5 @@
 import { parseContent, resolveComponents } from '../domain/buildcontent/index.js';
-import { KilnError, missingParameter } from '../domain/errors.js';
+import { fault, KilnError, missingParameter } from '../domain/errors.js';
 import { cancelDecision, CANCELLABLE, parseStatusFilter, type Execution } from '../domain/execution.js';
 import { newExecutionId } from '../domain/ids.js';
 import type { Page } from '../domain/paging.js';
@@ -17,7 +17,7 @@ export const QUEUED_MESSAGE = 'Queued: waiting for a worker to prepare the inter
 
 async function requirePipeline(tx: Repositories, scope: Scope, id: string) {
   const pipeline = await tx.pipelines.get(scope, id);
-  if (!pipeline) throw new KilnError('InvalidImagePipeline.NotFound', `The specified image pipeline "${id}" does not exist.`);
+  if (!pipeline) throw fault('InvalidImagePipeline.NotFound', { id });
   return pipeline;
 }
 
@@ -100,7 +100,7 @@ export async function cancelExecution(app: App, scope: Scope, executionId: strin
   await app.store.transaction(async (tx) => {
     const execution = await tx.executions.get(scope, executionId);
     if (!execution) {
-      throw new KilnError('InvalidImagePipelineExecution.NotFound', 'The specified image pipeline execution does not exist!');
+      throw fault('InvalidImagePipelineExecution.NotFound');
     }
     if (cancelDecision(execution.status) === 'cancel') {
       await tx.executions.update(scope, executionId, { status: 'CANCELLING', message: 'Cancelling: the build is being stopped and its resources released.' }, [...CANCELLABLE]);

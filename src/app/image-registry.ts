@@ -18,16 +18,13 @@ import type { App } from './app.js';
  * (`registerImage`), and the image with its layer records is written in one transaction.
  */
 
-/** The one rule for a name already used by an image of the same owner in the region. */
-export const IMAGE_NAME_TAKEN_CODE = 'InvalidImageName.Duplicated';
-
 /**
  * `InvalidImageName.Duplicated`: `name` is in use among the owner's images in `regionId`;
  * `parameter` names the request parameter that carried it, when one did.
  */
 export function imageNameTaken(name: string, regionId: string, parameter?: string): KilnError {
   const hint = parameter ? ` Please try a different one (${parameter}).` : '';
-  return new KilnError(IMAGE_NAME_TAKEN_CODE, `The image name ${name} is already in use in the target region ${regionId}.${hint}`);
+  return new KilnError('InvalidImageName.Duplicated', `The image name ${name} is already in use in the target region ${regionId}.${hint}`);
 }
 
 /** Throws `imageNameTaken` when the scope's account owns an image called `name` in the scope's region. */

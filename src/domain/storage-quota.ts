@@ -23,8 +23,6 @@ export interface StorageQuotas {
 /** The quotas of one account (the configured default, or the account's own). */
 export type StorageQuotasOf = (accountId: string) => StorageQuotas;
 
-/** The execution ErrorCode and API error code when an image would take an account past its image quota. */
-export const IMAGE_STORAGE_QUOTA_CODE = 'QuotaExceed.ImageStorage';
 
 /** A layer blob as a manifest names it. */
 export interface LayerRef {
@@ -34,7 +32,7 @@ export interface LayerRef {
 
 /** The error for an image that would hold `bytes` while the account may hold `quota`. */
 export function imageStorageExceeded(accountId: string, quota: number, bytes: number, what: string): KilnError {
-  return new KilnError(IMAGE_STORAGE_QUOTA_CODE, `The image storage quota of account ${accountId} is exceeded: ${what} would make its images hold ${formatBytes(bytes)} of layers (${bytes} bytes), over its quota of ${formatBytes(quota)} (${quota} bytes). Delete images it no longer needs (DeleteImage), or ask the operator for a larger quota (KILN_ACCOUNT_IMAGE_BYTES_QUOTA).`);
+  return new KilnError('QuotaExceed.ImageStorage', `The image storage quota of account ${accountId} is exceeded: ${what} would make its images hold ${formatBytes(bytes)} of layers (${bytes} bytes), over its quota of ${formatBytes(quota)} (${quota} bytes). Delete images it no longer needs (DeleteImage), or ask the operator for a larger quota (KILN_ACCOUNT_IMAGE_BYTES_QUOTA).`);
 }
 
 /** Distinct bytes of some layers (a layer named twice counts once). */

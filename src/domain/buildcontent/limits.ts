@@ -7,7 +7,6 @@ export const MAX_CONTENT_BYTES = 16 * 1024;
 /** At most 127 commands (Dockerfile-style) or tasks (YAML) per content. */
 export const MAX_COMMANDS = 127;
 
-export const TOO_MANY_COMMANDS = 'InvalidImageTemplateCommandSize.ExceededMaxNumber';
 
 /**
  * Rejects content over 16 KB. The limit is in bytes, not characters, because that is what
@@ -27,5 +26,5 @@ export function checkContentSize(text: string, kind: ContentKind): void {
 
 /** `line` is where the first command past the limit starts. */
 export function tooManyCommands(count: number, line: number, what = 'commands'): never {
-  throw lineError(TOO_MANY_COMMANDS, line, `content has ${count} ${what}; the limit is ${MAX_COMMANDS}`);
+  throw lineError('InvalidImageTemplateCommandSize.ExceededMaxNumber', line, `content has ${count} ${what}; the limit is ${MAX_COMMANDS}`);
 }

@@ -1,8 +1,6 @@
 import { LineCounter, isAlias, isMap, isScalar, parseDocument, type YAMLMap } from 'yaml';
 import { lineError } from './errors.js';
 
-/** Every YAML component problem uses the one documented content code. */
-export const YAML_ERROR_CODE = 'InvalidParameter.Content';
 
 // A value written as `key: {{ x }}` is, to YAML, a flow mapping whose only key is another
 // flow mapping. The reference's own example writes references that way, so such a node is
@@ -39,7 +37,7 @@ export class YamlSource {
   }
 
   fail(line: number, detail: string): never {
-    throw lineError(YAML_ERROR_CODE, line, detail);
+    throw lineError('InvalidParameter.Content', line, detail);
   }
 
   lineAt(offset: number): number {

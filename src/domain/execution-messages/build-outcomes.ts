@@ -11,8 +11,6 @@ import type { DistributionProblem } from '../distribution.js';
  * (Status, ErrorCode, ImageId); Message is for people and may say more over time.
  */
 
-/** The execution ErrorCode of a build whose image was made but not distributed everywhere. */
-export const DISTRIBUTION_FAILED_CODE = 'DistributionFailed';
 
 /** `Repair: 5 OK, 1 REPAIRED`: how many check items ended in each status (`no items` when none ran). */
 export function repairSummary(results: readonly RepairItemResult[]): string {
@@ -48,7 +46,7 @@ export function partiallyDistributed(image: Image, steps: StepCounts, repair: re
   return {
     status: 'PARTITION_SUCCESS',
     message: `Image ${image.imageId} was created; distribution was partial.${repaired(repair)} Steps: ${stepsSummary(steps)}.`,
-    errorCode: DISTRIBUTION_FAILED_CODE,
+    errorCode: 'DistributionFailed',
     errorInfo: problems.map(distributionProblem).join(' '),
     imageId: image.imageId,
   };

@@ -8,7 +8,7 @@ import type { StepResult, StepRun } from '../instance/instance.js';
 import { UnknownUserError } from '../instance/user.js';
 import { LAYER_MEDIA_TYPE, LayerTooLargeError, type LayerBlob } from '../layers/capture-layer.js';
 import { formatBytes } from '../../domain/bytes.js';
-import { IMAGE_STORAGE_QUOTA_CODE, distinctBytes, type LayerRef } from '../../domain/storage-quota.js';
+import { distinctBytes, type LayerRef } from '../../domain/storage-quota.js';
 import type { LayerStore } from '../layers/layer-store.js';
 import { envList, expand, resolveWorkdir, setEnv, type ImageConfigState } from '../image-config.js';
 import type { PlanStep } from '../plan/steps.js';
@@ -359,7 +359,7 @@ export class StepRunner {
       if (!q || (err.files && err.maxBytes === diskBytes && diskBytes < q.bytes)) {
         throw new StepFailure('InstanceDiskFull', `${where}: the step's files hold more than the system disk (SystemDiskSize ${this.o.limits.diskGiB} GiB) as a layer stores them (sparse files count at their full size); the layer was not kept.`);
       }
-      throw new StepFailure(IMAGE_STORAGE_QUOTA_CODE, `${where}: the step's changes are larger than the image storage quota of account ${q.accountId} (${formatBytes(q.bytes)}, ${q.bytes} bytes); the layer was not kept.`);
+      throw new StepFailure('QuotaExceed.ImageStorage', `${where}: the step's changes are larger than the image storage quota of account ${q.accountId} (${formatBytes(q.bytes)}, ${q.bytes} bytes); the layer was not kept.`);
     }
     // Failing here, before the step is recorded, leaves the layer to garbage collection.
     this.checkImageQuota(where, layer);
@@ -371,7 +371,7 @@ export class StepRunner {
     if (!q) return;
     const bytes = distinctBytes([...q.below(), ...this.captured, layer]);
     if (bytes <= q.bytes) return;
-    throw new StepFailure(IMAGE_STORAGE_QUOTA_CODE, `${where}: with this step's layer (${formatBytes(layer.size)}) the image alone holds ${formatBytes(bytes)} (${bytes} bytes) of layers, more than the image storage quota of account ${q.accountId} (${formatBytes(q.bytes)}, ${q.bytes} bytes).`);
+    throw new StepFailure('QuotaExceed.ImageStorage', `${where}: with this step's layer (${formatBytes(layer.size)}) the image alone holds ${formatBytes(bytes)} (${bytes} bytes) of layers, more than the image storage quota of account ${q.accountId} (${formatBytes(q.bytes)}, ${q.bytes} bytes).`);
   }
 
   private check(where: string, r: StepResult, needsNetwork: boolean): void {

@@ -1,8 +1,6 @@
 import { StepFailure } from './step-failure.js';
 import { formatBytes } from '../../domain/bytes.js';
 
-/** The error code of a step that refers to a task's output that was too large to keep. */
-export const TASK_OUTPUT_TOO_LARGE = 'TaskOutputTooLarge';
 
 /**
  * The most a YAML task may print on stdout for `{{ task.stdout }}` references (bytes), when the
@@ -44,7 +42,7 @@ export class TaskOutputCapture {
 /** The log line said when a task's output is not kept for references. */
 export function outputNotKeptLine(task: string, maxBytes: number): string {
   return `    {{ ${task}.stdout }} is not kept: the task printed more than ${formatBytes(maxBytes)} (${maxBytes} bytes) on stdout `
-    + `(KILN_TASK_OUTPUT_MAX_BYTES); a task that refers to it fails with ${TASK_OUTPUT_TOO_LARGE}\n`;
+    + `(KILN_TASK_OUTPUT_MAX_BYTES); a task that refers to it fails with TaskOutputTooLarge\n`;
 }
 
 /** `{{ task.stdout }}` references to earlier YAML tasks' output. */
@@ -60,7 +58,7 @@ export function bindOutputs(text: string, outputs: ReadonlyMap<string, TaskOutpu
     const out = outputs.get(task);
     if (out === undefined) return whole;
     if ('text' in out) return out.text;
-    throw new StepFailure(TASK_OUTPUT_TOO_LARGE, `${where}: {{ ${task}.stdout }} refers to the output of ${out.where}, which printed more than `
+    throw new StepFailure('TaskOutputTooLarge', `${where}: {{ ${task}.stdout }} refers to the output of ${out.where}, which printed more than `
       + `${formatBytes(maxBytes)} (${maxBytes} bytes) on stdout, the most a task's output may be for a reference (KILN_TASK_OUTPUT_MAX_BYTES); `
       + 'the command was not run. Write large output to a file and read the file in the later task.');
   });

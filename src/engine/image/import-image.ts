@@ -21,10 +21,6 @@ export interface ImportImageDeps {
 
 const INDEX_MEDIA_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json']);
 
-/** The code of an archive with a layer member that would be written outside the layer (see `importArchive`). */
-export const UNSAFE_LAYER_CODE = 'InvalidImage.UnsafeLayer';
-/** The code of an archive past the extractor's limits (`LayerLimits`: members, uncompressed bytes, pending metadata). */
-export const LAYER_TOO_LARGE_CODE = 'InvalidImage.LayerTooLarge';
 
 /**
  * The most bytes `index.json`, a manifest or a config may have: they are read into memory and
@@ -42,8 +38,8 @@ export interface ImportArchiveOptions {
  * record: a rootfs tarball (one layer; `source` names it in the history) or an OCI image layout
  * archive. Every layer is unpacked once; a broken archive throws here. A layer with a member
  * that would land outside it (`..`, through a symlink, a hardlink to a file outside…) is
- * refused as `KilnError(UNSAFE_LAYER_CODE)`, its layer directory never made; one past the
- * extractor's limits as `KilnError(LAYER_TOO_LARGE_CODE)`. Blobs already stored stay
+ * refused as `KilnError('InvalidImage.UnsafeLayer')`, its layer directory never made; one past the
+ * extractor's limits as `KilnError('InvalidImage.LayerTooLarge')`. Blobs already stored stay
  * unreferenced until garbage collection. Making it an image (`kiln images import`, a retained
  * BaseImageType=OSS import) is the app's image registry's.
  */
@@ -52,10 +48,10 @@ export async function importArchive(deps: Pick<ImportImageDeps, 'blobs' | 'layer
     return (await isOciLayout(deps, file, options.signal)) ? await importOciLayout(deps, file, options.signal) : await importRootfs(deps, file, source, options.signal);
   } catch (err) {
     if (err instanceof UnsafeLayerPathError) {
-      throw new KilnError(UNSAFE_LAYER_CODE, `The archive has a layer member that Kiln will not write, so nothing was imported: ${err.message}.`);
+      throw new KilnError('InvalidImage.UnsafeLayer', `The archive has a layer member that Kiln will not write, so nothing was imported: ${err.message}.`);
     }
     if (err instanceof LayerTooLargeError) {
-      throw new KilnError(LAYER_TOO_LARGE_CODE, `The archive is larger than Kiln unpacks, so nothing was imported: ${err.message}.`);
+      throw new KilnError('InvalidImage.LayerTooLarge', `The archive is larger than Kiln unpacks, so nothing was imported: ${err.message}.`);
     }
     throw err;
   }

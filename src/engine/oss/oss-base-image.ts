@@ -9,7 +9,7 @@ import type { RegisterImportedBase } from '../../domain/build-artifact.js';
 import type { Image } from '../../domain/image.js';
 import type { ImagePipeline } from '../../domain/pipeline.js';
 import { StepCancelled, StepFailure } from '../build/step-failure.js';
-import { importArchive, LAYER_TOO_LARGE_CODE, UNSAFE_LAYER_CODE } from '../image/import-image.js';
+import { importArchive } from '../image/import-image.js';
 import { readImage } from '../image/oci-image.js';
 import type { LayerStore } from '../layers/layer-store.js';
 import { ACCEPTED_FORMATS, FORMAT_NAMES, sniffArchive } from './archive-format.js';
@@ -144,7 +144,7 @@ async function unpack(deps: OssBaseDeps, disk: SystemDisk, file: string, size: n
   } catch (err) {
     if (err instanceof StepFailure) throw err;
     if (req.signal.aborted) throw new StepCancelled();
-    if (err instanceof KilnError && (err.code === UNSAFE_LAYER_CODE || err.code === LAYER_TOO_LARGE_CODE)) throw new StepFailure(err.code, `${PREFIX}${name}: ${err.message}`);
+    if (err instanceof KilnError && (err.code === 'InvalidImage.UnsafeLayer' || err.code === 'InvalidImage.LayerTooLarge')) throw new StepFailure(err.code, `${PREFIX}${name}: ${err.message}`);
     throw new StepFailure('OSS.ImageFormatNotSupported', `${PREFIX}${name}${declared} could not be read as ${ACCEPTED_FORMATS}: ${(err as Error).message}`);
   }
 }

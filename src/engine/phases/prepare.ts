@@ -1,6 +1,6 @@
 import { formatBytes } from '../../domain/bytes.js';
 import type { Image } from '../../domain/image.js';
-import { distinctBytes, IMAGE_STORAGE_QUOTA_CODE } from '../../domain/storage-quota.js';
+import { distinctBytes } from '../../domain/storage-quota.js';
 import { IMPORT_ROLE, STEP_ROLE } from '../../oss/oss-grants.js';
 import { runnableImage } from '../base-layers.js';
 import { StepCancelled, StepFailure } from '../build/step-failure.js';
@@ -37,7 +37,7 @@ export const prepare: Phase<BuildState> = {
     state.base = { image: base, runnable };
     const baseBytes = distinctBytes(runnable.layers);
     if (quotas.imageBytes > 0 && baseBytes > quotas.imageBytes) {
-      throw new StepFailure(IMAGE_STORAGE_QUOTA_CODE, `The base image ${base.imageId} alone holds ${formatBytes(baseBytes)} (${baseBytes} bytes) of layers, more than the image storage quota of account ${execution.accountId} (${formatBytes(quotas.imageBytes)}, ${quotas.imageBytes} bytes): no image built on it could be registered.`);
+      throw new StepFailure('QuotaExceed.ImageStorage', `The base image ${base.imageId} alone holds ${formatBytes(baseBytes)} (${baseBytes} bytes) of layers, more than the image storage quota of account ${execution.accountId} (${formatBytes(quotas.imageBytes)}, ${quotas.imageBytes} bytes): no image built on it could be registered.`);
     }
     cache.pin(runnable.layers.map((l) => l.digest));
     await cache.flush();
