@@ -3,7 +3,7 @@ import { SETTINGS, type SettingSpec } from './schema.js';
 
 /*
  * The documentation of the settings, generated from the schema: the README's Configuration
- * table (`scripts/config-doc.ts --write` puts it between the markers) and the settings list of
+ * table (`npm run docs` puts it between the markers) and the settings list of
  * `kiln --help`.
  */
 

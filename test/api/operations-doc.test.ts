@@ -4,11 +4,11 @@ import { readFileSync } from 'node:fs';
 import { OPERATIONS } from '../../src/api/operations/registry.js';
 import { operationsDoc } from '../../src/api/operations/spec/doc.js';
 
-/* docs/operations.md is what the specs say: regenerate with node --import tsx scripts/operations-doc.ts --write. */
+/* docs/operations.md is what the specs say: regenerate with npm run docs. */
 
 test('docs/operations.md equals the documentation generated from the operation specs', () => {
   const onDisk = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
-  assert.equal(onDisk, operationsDoc(OPERATIONS.values()), 'docs/operations.md is stale: run node --import tsx scripts/operations-doc.ts --write');
+  assert.equal(onDisk, operationsDoc(OPERATIONS.values()), 'docs/operations.md is stale: run npm run docs');
 });
 
 test('every operation is documented with a table of its parameters', () => {

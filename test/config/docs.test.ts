@@ -8,7 +8,7 @@ import { REPO_ROOT, runCli } from '../support/child.js';
 
 /* The README's Configuration table and `kiln --help` say what the schema says. */
 
-test('the README Configuration table is the one generated from the schema (node --import tsx scripts/config-doc.ts --write)', () => {
+test('the README Configuration table is the one generated from the schema (npm run docs)', () => {
   const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
   assert.equal(currentConfigTable(readme), configTable());
 });

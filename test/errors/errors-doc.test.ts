@@ -7,7 +7,7 @@ import { errorsDoc } from '../../src/domain/errors/doc.js';
 import { ENGINE_ERROR_CLASSES } from '../../src/domain/errors/engine-errors.js';
 import { ROOT } from './scan.js';
 
-test('docs/errors.md is the text generated from the registry (node --import tsx scripts/errors-doc.ts --write)', () => {
+test('docs/errors.md is the text generated from the registry (npm run docs)', () => {
   assert.equal(readFileSync(join(ROOT, 'docs', 'errors.md'), 'utf8'), errorsDoc());
 });
 

@@ -30,7 +30,7 @@ export function errorsDoc(): string {
   const out: string[] = [
     '# Error codes',
     '',
-    '<!-- Generated from src/domain/errors/ by `node --import tsx scripts/errors-doc.ts --write`; do not edit by hand. -->',
+    '<!-- Generated from src/domain/errors/ by `npm run docs`; do not edit by hand. -->',
     '',
     'Every code Kiln produces is in one registry (`src/domain/errors/`): its HTTP status when an API call is answered with it,',
     'whose fault it is (`client`: the caller can fix it, 4xx; `server`: Kiln\'s, 5xx), where it is documented (the official',

@@ -20,7 +20,7 @@ import { STORE_CODES } from './store-codes.js';
  *
  * `KilnError`'s code is an `ErrorCode` (so an unregistered code does not type-check),
  * `api/rpc/http-status.ts` takes statuses from here, docs/errors.md is generated from here
- * (`node --import tsx scripts/errors-doc.ts --write`), and test/errors/ checks the registry against src/ and test/.
+ * (`npm run docs`), and test/errors/ checks the registry against src/ and test/.
  */
 export const ERROR_AREAS = {
   request: REQUEST_CODES,

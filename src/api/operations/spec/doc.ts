@@ -4,7 +4,7 @@ import type { AnyParam, Fields, ScalarParam, Violation } from './param.js';
 /*
  * docs/operations.md, printed from the operations' specs: one table per operation with every
  * parameter's wire name, type, whether it is required (or its default), its constraints and
- * the code each violation answers with. `scripts/operations-doc.ts` writes it; a test checks
+ * the code each violation answers with. `npm run docs` writes it; a test checks
  * the file equals this output.
  */
 
@@ -119,7 +119,7 @@ export function operationsDoc(operations: Iterable<Operation>): string {
   const parts = [
     '# Operations and their parameters',
     '',
-    '<!-- Generated from the operation specs (src/api/operations/); do not edit. Regenerate: node --import tsx scripts/operations-doc.ts -->',
+    '<!-- Generated from the operation specs (src/api/operations/); do not edit. Regenerate: npm run docs -->',
     '',
     'Each table lists what the operation\'s spec checks, parameter by parameter, in the order it checks them: the first',
     'violation answers with its code. `.N` is a 1-based list position (`Tag.1.Key`); an empty value counts as absent.',
