@@ -1,9 +1,7 @@
-import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { freshDatabase } from '../support/pg.js';
 import type { Backend } from './helpers.js';
 
 /** A fresh SQLite database file in a folder of its own. */
@@ -17,32 +15,15 @@ export async function freshSqlite(): Promise<Backend> {
  * dropped by `dispose`. Without that variable the test fails: it never skips.
  */
 export async function freshPostgres(): Promise<Backend> {
-  const baseUrl = process.env.KILN_TEST_DATABASE_URL;
-  assert.ok(baseUrl, 'KILN_TEST_DATABASE_URL is not set: run this file through `node scripts/test.mjs`.');
-  const name = `kiln_records_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
+  const db = await freshDatabase('kiln_store');
   const dataDir = await mkdtemp(join(tmpdir(), 'kiln-store-pg-'));
   return {
     name: 'postgres',
-    url: url.toString(),
+    url: db.url,
     dataDir,
     async dispose() {
       await rm(dataDir, { recursive: true, force: true });
-      const c = new pg.Client({ connectionString: baseUrl });
-      await c.connect();
-      try {
-        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await c.end();
-      }
+      await db.drop();
     },
   };
 }

@@ -1,10 +1,6 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, test } from 'node:test';
-import pg from 'pg';
+import { freshPostgres } from './fresh-databases.js';
 import { storeSuite } from './suite.js';
 
 /**
@@ -36,28 +32,7 @@ if (!envUrl && !startOwn) {
       baseUrl = cluster.url;
     }
     // A fresh database for this run, dropped afterwards.
-    const name = `kiln_store_${process.pid}_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: baseUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(baseUrl);
-    url.pathname = `/${name}`;
-    const dataDir = await mkdtemp(join(tmpdir(), 'kiln-store-pg-'));
-    return {
-      name: 'postgres',
-      url: url.toString(),
-      dataDir,
-      async dispose() {
-        await rm(dataDir, { recursive: true, force: true });
-        const c = new pg.Client({ connectionString: baseUrl });
-        await c.connect();
-        try {
-          await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        } finally {
-          await c.end();
-        }
-      },
-    };
+    process.env.KILN_TEST_DATABASE_URL = baseUrl;
+    return freshPostgres();
   });
 }
