@@ -54,7 +54,7 @@ export interface PipelinesTable {
   name: string;
   resource_group_id: string;
   creation_time: string;
-  /** The rest of the template: a versioned record (`records/pipeline-record.ts`). */
+  /** The whole template (but its tags): a versioned record (`records/pipeline-record.ts`); the other columns are copies of its fields. */
   spec: string;
 }
 
@@ -79,7 +79,7 @@ export interface ComponentsTable {
   owner: string;
   resource_group_id: string | null;
   creation_time: string;
-  /** The rest of the component: a versioned record (`records/component-record.ts`). */
+  /** The whole component (but its tags): a versioned record (`records/component-record.ts`); the other columns are copies of its fields. */
   spec: string;
 }
 
@@ -166,7 +166,7 @@ export interface ExecutionLogsTable {
   time: string;
 }
 
-/** Account images (see migrations/0003_images.ts); `spec` is the rest of the image, a versioned record (`records/image-record.ts`). */
+/** Account images (see migrations/0003_images.ts); `spec` is the whole image, a versioned record (`records/image-record.ts`); the other columns are copies of its fields. */
 export interface ImagesTable {
   id: string;
   account_id: string;

@@ -2,20 +2,19 @@ import type { Kysely, Migration } from 'kysely';
 
 /**
  * Versioned records (see `records/`): `spec` of pipelines, components and images was the whole
- * domain object as JSON; it becomes version 1 of the entity's record, `{"v":1,…}`, without the
- * fields the row's columns own (they were copies) and without what lives elsewhere (a
- * template's or component's empty `tags`, which the tags table holds; an image's
- * `imageOwnerAlias`, which depends on who reads it). Nothing else changes: the readers check
- * every row against version 1.
+ * domain object as JSON; it becomes version 1 of the entity's record, `{"v":1,…}`: the same
+ * object without what lives elsewhere (a template's or component's empty `tags`, which the tags
+ * table holds; an image's `imageOwnerAlias`, which depends on who reads it). The columns are
+ * left as they are (the previous version wrote them from the same object). Nothing else
+ * changes: the readers check every row against version 1.
  *
- * The field lists are frozen here, as the previous version wrote them; a later record version
- * gets a migration of its own.
+ * What is dropped and restored is frozen here, as the previous version wrote it; a later record
+ * version gets a migration of its own.
  */
-const DROPPED: Record<Table, readonly string[]> = {
-  pipelines: ['id', 'accountId', 'regionId', 'name', 'resourceGroupId', 'creationTime', 'tags'],
-  components: ['id', 'accountId', 'regionId', 'name', 'componentVersion', 'componentType', 'systemType', 'owner', 'resourceGroupId', 'creationTime', 'tags'],
-  images: ['imageId', 'accountId', 'regionId', 'imageName', 'imageFamily', 'creationTime', 'manifestDigest', 'imageOwnerAlias'],
-};
+const DROPPED: Record<Table, string> = { pipelines: 'tags', components: 'tags', images: 'imageOwnerAlias' };
+
+/** What `down` puts back of `DROPPED`: the previous version's empty tag list, and the owner's alias. */
+const RESTORED: Record<Table, Spec> = { pipelines: { tags: [] }, components: { tags: [] }, images: { imageOwnerAlias: 'self' } };
 
 type Table = 'pipelines' | 'components' | 'images';
 type Spec = Record<string, unknown>;
@@ -27,47 +26,35 @@ export function recordVersions(): Migration {
   return {
     async up(db: Kysely<any>) {
       for (const table of Object.keys(DROPPED) as Table[]) {
-        await rewrite(db, table, [], (_row, spec) => {
+        await rewrite(db, table, (spec) => {
           if ('v' in spec) return undefined;
-          const out: Spec = { v: 1 };
-          for (const [k, value] of Object.entries(spec)) if (!DROPPED[table].includes(k)) out[k] = value;
-          return out;
+          const { [DROPPED[table]]: _dropped, ...rest } = spec;
+          return { v: 1, ...rest };
         });
       }
     },
     async down(db: Kysely<any>) {
-      await rewrite(db, 'pipelines', ['account_id', 'region_id', 'name', 'resource_group_id', 'creation_time'], (r, { v: _v, ...spec }) => ({
-        id: r.id, accountId: r.account_id, regionId: r.region_id, name: r.name, ...spec,
-        resourceGroupId: r.resource_group_id, tags: [], creationTime: r.creation_time,
-      }));
-      await rewrite(db, 'components', ['account_id', 'region_id', 'name', 'version', 'component_type', 'system_type', 'owner', 'resource_group_id', 'creation_time'], (r, { v: _v, ...spec }) => ({
-        id: r.id, accountId: r.account_id, regionId: r.region_id, name: r.name,
-        systemType: r.system_type, componentType: r.component_type, componentVersion: r.version, ...spec,
-        owner: r.owner, ...(r.resource_group_id === null ? {} : { resourceGroupId: r.resource_group_id }), tags: [], creationTime: r.creation_time,
-      }));
-      await rewrite(db, 'images', ['account_id', 'region_id', 'name', 'family', 'creation_time', 'manifest_digest'], (r, { v: _v, ...spec }) => ({
-        imageId: r.id, regionId: r.region_id, accountId: r.account_id, imageName: r.name,
-        ...(r.family === null ? {} : { imageFamily: r.family }), imageOwnerAlias: 'self', ...spec, creationTime: r.creation_time,
-        ...(r.manifest_digest === null ? {} : { manifestDigest: r.manifest_digest }),
-      }));
+      for (const table of Object.keys(DROPPED) as Table[]) {
+        await rewrite(db, table, ({ v: _v, ...spec }) => ({ ...spec, ...RESTORED[table] }));
+      }
     },
   };
 }
 
 /**
- * Replaces each row's spec with `change(row, spec)`; `undefined` leaves the row as it is.
+ * Replaces each row's spec with `change(spec)`; `undefined` leaves the row as it is.
  * PostgreSQL runs the whole migration in one transaction; SQLite runs migrations outside one,
  * so each page is a transaction of its own there (one commit a page, not one a row). A run
  * cut short on SQLite is finished by the next start: `up` skips the rows already rewritten.
  */
-async function rewrite(db: Kysely<any>, table: Table, columns: string[], change: (row: Record<string, any>, spec: Spec) => Spec | undefined): Promise<void> {
+async function rewrite(db: Kysely<any>, table: Table, change: (spec: Spec) => Spec | undefined): Promise<void> {
   const atomically = <T>(fn: (tx: Kysely<any>) => Promise<T>): Promise<T> => (db.isTransaction ? fn(db) : db.transaction().execute(fn));
   let after = '';
   for (;;) {
-    const rows = await db.selectFrom(table).select(['id', 'spec', ...columns]).where('id', '>', after).orderBy('id').limit(BATCH).execute() as Array<Record<string, any>>;
+    const rows = await db.selectFrom(table).select(['id', 'spec']).where('id', '>', after).orderBy('id').limit(BATCH).execute() as Array<Record<string, any>>;
     await atomically(async (tx) => {
       for (const row of rows) {
-        const next = change(row, JSON.parse(row.spec as string) as Spec);
+        const next = change(JSON.parse(row.spec as string) as Spec);
         if (next) await tx.updateTable(table).set({ spec: JSON.stringify(next) }).where('id', '=', row.id).execute();
       }
     });

@@ -1,12 +1,15 @@
 import type { Image, ImageOwnerAlias } from '../../domain/image.js';
 import type { ImagesTable } from '../schema.js';
-import { bool, copyPresent, list, num, object, oneOf, rowReader, type SameTypedKeys, str, strOrNull, tag } from './record-schema.js';
+import { bool, list, num, object, oneOf, recordReader, str, tag } from './record-schema.js';
 
 /**
- * How an account image is stored: the `images` columns own the id, scope, name, family,
- * creation time and manifest; `spec` holds the rest as a versioned record, tags included
- * (images are not in the tags table). The share list is `image_shares`; the owner alias is
- * not stored: it is how the reader sees the image (`self` or `others`).
+ * How an account image is stored: `spec` holds the whole image as a versioned record, tags
+ * included (images are not in the tags table). The share list is `image_shares`; the owner
+ * alias is not stored: it is how the reader sees the image (`self` or `others`). A read selects
+ * `spec` alone. The other columns (id, scope, name, family, creation time, manifest) exist for
+ * the primary key, the scope's index, the name's uniqueness, the order of a list and the
+ * storage queries on manifests: `imageToRow` writes them from the same record, and nothing
+ * updates an image, so they never disagree with it.
  */
 export type ImageRow = Pick<ImagesTable, 'id' | 'account_id' | 'region_id' | 'name' | 'family' | 'creation_time' | 'manifest_digest' | 'spec'>;
 
@@ -18,6 +21,11 @@ const STATUSES: readonly Image['status'][] = ['Available', 'Creating', 'UnAvaila
 /** Version 1 of an image's `spec` (migrations/0009_record_versions.ts wrote it for older rows). */
 export interface ImageSpecV1 {
   v: 1;
+  imageId: string;
+  regionId: string;
+  accountId: string;
+  imageName: string;
+  imageFamily?: string;
   description?: string;
   osType: Image['osType'];
   osName: string;
@@ -28,22 +36,20 @@ export interface ImageSpecV1 {
   size: number;
   status: Image['status'];
   isSupportCloudinit: boolean;
+  creationTime: string;
   tags: Array<{ key: string; value: string }>;
+  manifestDigest?: string;
   sourceExecutionId?: string;
   copiedFrom?: { imageId: string; regionId: string };
   aliasOf?: string;
 }
 
-const reader = rowReader<ImageRow, ImageSpecV1>('images', 1, {
-  id: str,
-  account_id: str,
-  region_id: str,
-  name: str,
-  family: strOrNull,
-  creation_time: str,
-  manifest_digest: strOrNull,
-}, object({
+const reader = recordReader<ImageSpecV1>('images', 1, 'imageId', object({
   v: { type: 'integer', const: 1 },
+  imageId: str,
+  regionId: str,
+  accountId: str,
+  imageName: str,
   osType: oneOf(OS_TYPES),
   osName: str,
   osNameEn: str,
@@ -53,26 +59,26 @@ const reader = rowReader<ImageRow, ImageSpecV1>('images', 1, {
   size: num,
   status: oneOf(STATUSES),
   isSupportCloudinit: bool,
+  creationTime: str,
   tags: list(tag),
 }, {
+  imageFamily: str,
   description: str,
+  manifestDigest: str,
   sourceExecutionId: str,
   copiedFrom: object({ imageId: str, regionId: str }),
   aliasOf: str,
 }));
 
-/** The columns a read selects (unqualified; see `IMAGE_COLUMNS_OF_IMAGES` for joins). */
-export const IMAGE_COLUMNS = reader.columns;
-/** The same columns qualified with the table, for queries that join `images`. */
-export const IMAGE_COLUMNS_OF_IMAGES = IMAGE_COLUMNS.map((c) => `images.${c}` as const);
-
-/** The optional fields, copied from the record only when present. */
-const OPTIONAL = ['description', 'sourceExecutionId', 'copiedFrom', 'aliasOf'] as const satisfies readonly SameTypedKeys<ImageSpecV1, Image>[];
-
-/** The row for an image (its owner alias is not stored). */
+/** The row for an image (its owner alias is not stored): its record, and the columns from it. */
 export function imageToRow(image: Image): ImageRow {
   const spec: ImageSpecV1 = {
     v: 1,
+    imageId: image.imageId,
+    regionId: image.regionId,
+    accountId: image.accountId,
+    imageName: image.imageName,
+    imageFamily: image.imageFamily,
     description: image.description,
     osType: image.osType,
     osName: image.osName,
@@ -83,31 +89,36 @@ export function imageToRow(image: Image): ImageRow {
     size: image.size,
     status: image.status,
     isSupportCloudinit: image.isSupportCloudinit,
+    creationTime: image.creationTime,
     tags: image.tags.map((t) => ({ key: t.key, value: t.value })),
+    manifestDigest: image.manifestDigest,
     sourceExecutionId: image.sourceExecutionId,
     copiedFrom: image.copiedFrom && { imageId: image.copiedFrom.imageId, regionId: image.copiedFrom.regionId },
     aliasOf: image.aliasOf,
   };
   return {
-    id: image.imageId,
-    account_id: image.accountId,
-    region_id: image.regionId,
-    name: image.imageName,
-    family: image.imageFamily ?? null,
-    creation_time: image.creationTime,
-    manifest_digest: image.manifestDigest ?? null,
+    id: spec.imageId,
+    account_id: spec.accountId,
+    region_id: spec.regionId,
+    name: spec.imageName,
+    family: spec.imageFamily ?? null,
+    creation_time: spec.creationTime,
+    manifest_digest: spec.manifestDigest ?? null,
     spec: JSON.stringify(spec),
   };
 }
 
-/** The image of a row (checked; `StoreRecordError` if it does not fit), as `alias` sees it. */
-export function imageFromRow(row: ImageRow, alias: ImageOwnerAlias): Image {
-  const { spec: s, ...c } = reader.read(row);
+/**
+ * The image of a row's `spec` as `alias` sees it (checked; `StoreRecordError` if it does not fit,
+ * naming the row by `id` when the caller knows it, else by the record's id).
+ */
+export function imageFromSpec(spec: string, alias: ImageOwnerAlias, id?: string): Image {
+  const s = reader.read(spec, id);
   const out: Image = {
-    imageId: c.id,
-    regionId: c.region_id,
-    accountId: c.account_id,
-    imageName: c.name,
+    imageId: s.imageId,
+    regionId: s.regionId,
+    accountId: s.accountId,
+    imageName: s.imageName,
     imageOwnerAlias: alias,
     osType: s.osType,
     osName: s.osName,
@@ -118,10 +129,15 @@ export function imageFromRow(row: ImageRow, alias: ImageOwnerAlias): Image {
     size: s.size,
     status: s.status,
     isSupportCloudinit: s.isSupportCloudinit,
-    creationTime: c.creation_time,
+    creationTime: s.creationTime,
     tags: s.tags,
   };
-  if (c.family !== null) out.imageFamily = c.family;
-  if (c.manifest_digest !== null) out.manifestDigest = c.manifest_digest;
-  return copyPresent(s, out, OPTIONAL);
+  // The optional fields, set only when present (an entity has no key for an absent one).
+  if (s.imageFamily !== undefined) out.imageFamily = s.imageFamily;
+  if (s.description !== undefined) out.description = s.description;
+  if (s.manifestDigest !== undefined) out.manifestDigest = s.manifestDigest;
+  if (s.sourceExecutionId !== undefined) out.sourceExecutionId = s.sourceExecutionId;
+  if (s.copiedFrom !== undefined) out.copiedFrom = s.copiedFrom;
+  if (s.aliasOf !== undefined) out.aliasOf = s.aliasOf;
+  return out;
 }

@@ -10,11 +10,22 @@ export class StoreRecordError extends StoreError {
   constructor(
     readonly table: string,
     readonly id: string,
-    /** The field, as a path into the row: `spec.imageOptions.imageTags[0].key`, `component_type`. */
+    /** The field, as a path into the row: `spec.imageOptions.imageTags[0].key`, `spec.v`, `spec`. */
     readonly field: string,
     readonly problem: string,
     options?: { cause?: unknown },
   ) {
     super('Store.InvalidRecord', `The stored row ${id} of table ${table} is invalid: ${field} ${problem}.`, options);
+  }
+}
+
+/**
+ * A `StoreRecordError` of a row read without knowing its id, whose spec does not say it either
+ * (it is not JSON, say). Reads of several rows pass through `readRecords`, which looks the id up
+ * by the `spec` text and throws a `StoreRecordError` naming it instead.
+ */
+export class UnnamedRecordError extends StoreRecordError {
+  constructor(table: string, readonly spec: string, field: string, problem: string, options?: { cause?: unknown }) {
+    super(table, '(unknown id)', field, problem, options);
   }
 }

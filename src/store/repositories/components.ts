@@ -1,7 +1,8 @@
 import type { ImageComponent } from '../../domain/component.js';
 import type { ComponentFilter, ComponentRepository, Scope } from '../../domain/ports.js';
 import { StoreConflictError, StoreError } from '../errors.js';
-import { COMPONENT_COLUMNS, type ComponentRow, componentFromRow, componentToRow } from '../records/component-record.js';
+import { componentFromSpec, componentToRow } from '../records/component-record.js';
+import { readRecords } from '../records/read-records.js';
 import type { RepoContext } from './context.js';
 import { keysetPage, toPage } from './paging.js';
 import { allocate, readCount, release } from './scope-counters.js';
@@ -37,8 +38,8 @@ export function parseVersionPattern(text: string): VersionPattern | undefined {
   return out;
 }
 
-/** A selected row: the component's columns and its tags (`tagsColumn`). */
-type SelectedRow = ComponentRow & { tags: unknown };
+/** A selected row: the component's record (`records/component-record.ts`) and its tags (`tagsColumn`). */
+interface SelectedRow { spec: string; tags: unknown }
 
 export function componentRepository(ctx: RepoContext): ComponentRepository {
   function scoped(scope: Scope) {
@@ -48,9 +49,10 @@ export function componentRepository(ctx: RepoContext): ComponentRepository {
       .where('region_id', '=', scope.regionId);
   }
 
-  /** Select with the component's columns: its tags, in the same statement. */
+  /** Selected with the component's record (not the columns copied from it): its tags, in the same statement. */
   const tagsOfRow = () => tagsColumn(ctx.dialect, TYPE, 'components.id');
-  const withTags = (rows: SelectedRow[]): ImageComponent[] => rows.map((r) => componentFromRow(r, tagsFromColumn(r.tags)));
+  const read = (r: SelectedRow, id?: string): ImageComponent => componentFromSpec(r.spec, tagsFromColumn(r.tags), id);
+  const readAll = (rows: SelectedRow[]): Promise<ImageComponent[]> => readRecords(ctx.db, 'components', rows, (r) => read(r));
 
   return {
     async insert(c) {
@@ -73,8 +75,8 @@ export function componentRepository(ctx: RepoContext): ComponentRepository {
     },
 
     async get(scope, id) {
-      const row = await scoped(scope).select([...COMPONENT_COLUMNS, tagsOfRow()]).where('id', '=', id).executeTakeFirst();
-      return row && withTags([row])[0];
+      const row = await scoped(scope).select(['spec', tagsOfRow()]).where('id', '=', id).executeTakeFirst();
+      return row && read(row, id);
     },
 
     async delete(scope, id) {
@@ -113,15 +115,15 @@ export function componentRepository(ctx: RepoContext): ComponentRepository {
       const unfiltered = !filter.ids?.length && filter.name === undefined && filter.componentType === undefined
         && filter.systemType === undefined && filter.resourceGroupId === undefined && filter.componentVersion === undefined
         && tagFilters.length === 0;
-      const r = await keysetPage<SelectedRow & { seq: number }>(q, page, ['seq', ...COMPONENT_COLUMNS, tagsOfRow()],
+      const r = await keysetPage<SelectedRow & { seq: number }>(q, page, ['seq', 'spec', tagsOfRow()],
         unfiltered ? () => readCount(ctx.db, TYPE, filter) : undefined);
-      return toPage(withTags(r.rows), r);
+      return toPage(await readAll(r.rows), r);
     },
 
     async versionsOf(scope, name) {
-      const rows = await scoped(scope).select([...COMPONENT_COLUMNS, tagsOfRow()]).where('name', '=', name)
+      const rows = await scoped(scope).select(['spec', tagsOfRow()]).where('name', '=', name)
         .orderBy('major').orderBy('minor').orderBy('patch').execute();
-      return withTags(rows);
+      return readAll(rows);
     },
   };
 }

@@ -1,18 +1,19 @@
 import type { Image } from '../../domain/image.js';
 import type { ImageRepository, Scope } from '../../domain/ports.js';
 import { StoreConflictError, StoreNotFoundError } from '../errors.js';
-import { IMAGE_COLUMNS, IMAGE_COLUMNS_OF_IMAGES, imageFromRow, imageToRow } from '../records/image-record.js';
+import { imageFromSpec, imageToRow } from '../records/image-record.js';
+import { readRecords } from '../records/read-records.js';
 import type { RepoContext } from './context.js';
 import { translating } from './translate.js';
 
-/** Account images on SQL: the record of `records/image-record.ts`, columns and a versioned spec. */
+/** Account images on SQL: the record of `records/image-record.ts`; reads select its `spec` alone. */
 export function imageRepository(ctx: RepoContext): ImageRepository {
   const owned = (scope: Scope) => ctx.db.selectFrom('images')
     .where('account_id', '=', scope.accountId).where('region_id', '=', scope.regionId);
 
   async function getOwned(scope: Scope, imageId: string): Promise<Image | undefined> {
-    const row = await owned(scope).select(IMAGE_COLUMNS).where('id', '=', imageId).executeTakeFirst();
-    return row ? imageFromRow(row, 'self') : undefined;
+    const row = await owned(scope).select('spec').where('id', '=', imageId).executeTakeFirst();
+    return row ? imageFromSpec(row.spec, 'self', imageId) : undefined;
   }
 
   return {
@@ -32,17 +33,20 @@ export function imageRepository(ctx: RepoContext): ImageRepository {
       const mine = await getOwned(scope, imageId);
       if (mine) return mine;
       const row = await ctx.db.selectFrom('images').innerJoin('image_shares', 'image_shares.image_id', 'images.id')
-        .select(IMAGE_COLUMNS_OF_IMAGES).where('images.id', '=', imageId).where('images.region_id', '=', scope.regionId)
+        .select('images.spec').where('images.id', '=', imageId).where('images.region_id', '=', scope.regionId)
         .where('image_shares.account_id', '=', scope.accountId).executeTakeFirst();
-      return row ? imageFromRow(row, 'others') : undefined;
+      return row ? imageFromSpec(row.spec, 'others', imageId) : undefined;
     },
 
     async listVisible(scope) {
-      const mine = await owned(scope).select(IMAGE_COLUMNS).orderBy('creation_time').orderBy('id').execute();
+      const mine = await owned(scope).select('spec').orderBy('creation_time').orderBy('id').execute();
       const shared = await ctx.db.selectFrom('images').innerJoin('image_shares', 'image_shares.image_id', 'images.id')
-        .select(IMAGE_COLUMNS_OF_IMAGES).where('images.region_id', '=', scope.regionId).where('image_shares.account_id', '=', scope.accountId)
+        .select('images.spec').where('images.region_id', '=', scope.regionId).where('image_shares.account_id', '=', scope.accountId)
         .orderBy('images.creation_time').orderBy('images.id').execute();
-      return [...mine.map((r) => imageFromRow(r, 'self')), ...shared.map((r) => imageFromRow(r, 'others'))];
+      return [
+        ...await readRecords(ctx.db, 'images', mine, (r) => imageFromSpec(r.spec, 'self')),
+        ...await readRecords(ctx.db, 'images', shared, (r) => imageFromSpec(r.spec, 'others')),
+      ];
     },
 
     async nameTaken(scope, imageName) {

@@ -1,7 +1,8 @@
 import type { ImagePipeline } from '../../domain/pipeline.js';
 import type { PipelineFilter, PipelineRepository, Scope } from '../../domain/ports.js';
 import { StoreConflictError } from '../errors.js';
-import { PIPELINE_COLUMNS, type PipelineRow, pipelineFromRow, pipelineToRow } from '../records/pipeline-record.js';
+import { pipelineFromSpec, pipelineToRow } from '../records/pipeline-record.js';
+import { readRecords } from '../records/read-records.js';
 import type { RepoContext } from './context.js';
 import { keysetPage, toPage } from './paging.js';
 import { allocate, readCount, release } from './scope-counters.js';
@@ -10,9 +11,9 @@ import { translating } from './translate.js';
 
 const TYPE = 'imagepipeline';
 
-/** A selected row: the template's columns and its tags (`tagsColumn`). */
-type SelectedRow = PipelineRow & { tags: unknown };
-const fromSelected = (row: SelectedRow): ImagePipeline => pipelineFromRow(row, tagsFromColumn(row.tags));
+/** A selected row: the template's record (`records/pipeline-record.ts`) and its tags (`tagsColumn`). */
+interface SelectedRow { spec: string; tags: unknown }
+const fromSelected = (row: SelectedRow, id?: string): ImagePipeline => pipelineFromSpec(row.spec, tagsFromColumn(row.tags), id);
 
 export function pipelineRepository(ctx: RepoContext): PipelineRepository {
   function scoped(scope: Scope) {
@@ -42,8 +43,8 @@ export function pipelineRepository(ctx: RepoContext): PipelineRepository {
     },
 
     async get(scope, id) {
-      const row = await scoped(scope).select([...PIPELINE_COLUMNS, tagsColumn(ctx.dialect, TYPE, 'pipelines.id')]).where('id', '=', id).executeTakeFirst();
-      return row && fromSelected(row);
+      const row = await scoped(scope).select(['spec', tagsColumn(ctx.dialect, TYPE, 'pipelines.id')]).where('id', '=', id).executeTakeFirst();
+      return row && fromSelected(row, id);
     },
 
     async delete(scope, id) {
@@ -72,10 +73,10 @@ export function pipelineRepository(ctx: RepoContext): PipelineRepository {
       const tagFilters = filter.tags ?? [];
       for (const tag of tagFilters) q = q.where('id', 'in', idsCarrying(ctx.db, filter, TYPE, tag));
       const unfiltered = !filter.ids?.length && filter.name === undefined && filter.resourceGroupId === undefined && tagFilters.length === 0;
-      // The page and its tags in one statement.
-      const r = await keysetPage<SelectedRow & { seq: number }>(q, page, ['seq', ...PIPELINE_COLUMNS, tagsColumn(ctx.dialect, TYPE, 'pipelines.id')],
+      // The page and its tags in one statement; the records alone, not the columns copied from them.
+      const r = await keysetPage<SelectedRow & { seq: number }>(q, page, ['seq', 'spec', tagsColumn(ctx.dialect, TYPE, 'pipelines.id')],
         unfiltered ? () => readCount(ctx.db, TYPE, filter) : undefined);
-      return toPage(r.rows.map(fromSelected), r);
+      return toPage(await readRecords(ctx.db, 'pipelines', r.rows, (row) => fromSelected(row)), r);
     },
 
     async referencesComponent(componentId) {
