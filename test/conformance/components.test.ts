@@ -6,7 +6,7 @@ import { createAccount } from '../../src/auth/accounts.js';
 import {
   $Ecs, componentIds, componentRequest, componentTags, createComponent, createPipeline, describeComponent, describeComponents,
   expectCode, expectPopCode, pipelineRequest, popPost, tagPairs, type ComponentFields,
-} from './ops-support.js';
+} from '../support/ecs-requests.js';
 
 /*
  * CreateImageComponent / DescribeImageComponents / DeleteImageComponent through the

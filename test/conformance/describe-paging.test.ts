@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { REGION, startKiln, type EcsClient, type TestKiln } from '../support/kiln.js';
 import {
   $Ecs, createPipeline, describePipelines, expectCode, expectPopCode, pipelineIds, pipelineTags, popPost, type PipelineFields,
-} from './ops-support.js';
+} from '../support/ecs-requests.js';
 
 /*
  * DescribeImagePipelines: NextToken paging (also while templates come and go between pages),

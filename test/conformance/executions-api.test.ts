@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { REGION, startKiln, type EcsClient, type TestKiln } from '../support/kiln.js';
-import { $Ecs, createPipeline, expectCode } from './ops-support.js';
+import { $Ecs, createPipeline, expectCode } from '../support/ecs-requests.js';
 
 /*
  * The execution API (StartImagePipelineExecution, DescribeImagePipelineExecutions,

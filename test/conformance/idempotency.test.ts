@@ -5,7 +5,7 @@ import { REGION, startKiln, type EcsClient, type TestKiln } from '../support/kil
 import {
   $Ecs, BUSYBOX, componentIds, componentRequest, componentTags, describeComponents, describePipelines, expectCode, expectPopCode,
   imageOptions, pipelineIds, pipelineRequest, pipelineTags, popPost, type ComponentFields, type PipelineFields,
-} from './ops-support.js';
+} from '../support/ecs-requests.js';
 
 /*
  * ClientToken idempotency of CreateImagePipeline and CreateImageComponent: a retry with the

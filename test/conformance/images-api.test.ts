@@ -4,7 +4,7 @@ import { createAccount } from '../../src/auth/accounts.js';
 import { newAccountImage, type Image } from '../../src/domain/image.js';
 import { REGION, startKiln, type Clients, type EcsClient, type TestKiln } from '../support/kiln.js';
 import { expectPopError } from '../support/wire.js';
-import { $Ecs, BUSYBOX, BUSYBOX_FAMILY, DEBIAN, createPipeline, expectCode, pipelineRequest } from './ops-support.js';
+import { $Ecs, BUSYBOX, BUSYBOX_FAMILY, DEBIAN, createPipeline, expectCode, pipelineRequest } from '../support/ecs-requests.js';
 
 /*
  * Account images through the official SDK (V3 and V1) and pop-core: DescribeImages for own,

@@ -9,7 +9,7 @@ import { signedGet } from '../../src/cli/signed-get.js';
 import { createAccount } from '../../src/auth/accounts.js';
 import { REGION, startKiln, type TestKiln } from '../support/kiln.js';
 import { kilnEnv, REPO_ROOT, runCli } from '../support/child.js';
-import { $Ecs, createPipeline } from './ops-support.js';
+import { $Ecs, createPipeline } from '../support/ecs-requests.js';
 
 /*
  * Live logs: the native endpoint (V3-signed, outside the ECS action space) and `kiln logs -f`.

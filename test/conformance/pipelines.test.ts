@@ -5,7 +5,7 @@ import { REGION, startKiln, type EcsClient, type TestKiln } from '../support/kil
 import {
   $Ecs, BUSYBOX, BUSYBOX_FAMILY, createPipeline, describePipeline, describePipelines, expectCode, expectPopCode,
   imageOptions, importImageOptions, ossFields, pipelineIds, pipelineRequest, pipelineTags, popPost, type DiskMapping, type PipelineFields,
-} from './ops-support.js';
+} from '../support/ecs-requests.js';
 
 /*
  * CreateImagePipeline / DescribeImagePipelines / DeleteImagePipeline through the official

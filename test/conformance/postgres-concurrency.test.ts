@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startKiln, type TestKiln } from '../support/kiln.js';
 import { freshDatabase, type FreshDatabase } from '../support/pg.js';
-import { createPipeline, describePipelines, pipelineTags } from './ops-support.js';
+import { createPipeline, describePipelines, pipelineTags } from '../support/ecs-requests.js';
 
 /*
  * Concurrent creates on PostgreSQL through the official SDK. Every create in one account and

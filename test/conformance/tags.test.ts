@@ -5,7 +5,7 @@ import { REGION, startKiln, type EcsClient, type TestKiln } from '../support/kil
 import {
   $Ecs, componentIds, createComponent, createPipeline, describeComponent, describeComponents, describePipeline, describePipelines,
   expectCode, expectPopCode, pipelineIds, pipelineTags, popPost, tagPairs,
-} from './ops-support.js';
+} from '../support/ecs-requests.js';
 
 /*
  * The generic ECS tag operations (TagResources, UntagResources, ListTagResources) on the two

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { RuncInstanceDriver } from '../../src/engine/instance/runc-driver.js';
 import { startKiln, type TestKiln } from '../support/kiln.js';
-import { assertNoLeftovers, build, describeImages, leftoversOf, logsContaining, uniqueName } from './support.js';
+import { assertNoLeftovers, build, describeImages, leftoversOf, logsContaining, uniqueName } from '../support/builds.js';
 
 /*
  * Builds that fail: the execution ends FAILED with a code and an ErrorInfo that says which

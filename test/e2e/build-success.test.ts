@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { LocalBlobStore } from '../../src/blobs/local-blob-store.js';
 import { readImage } from '../../src/engine/image/oci-image.js';
 import { REGION, startKiln, type TestKiln } from '../support/kiln.js';
-import { imageOptions } from '../conformance/ops-support.js';
-import { $Ecs, assertNoLeftovers, build, buildExisting, describeImages, logsContaining, uniqueName } from './support.js';
+import { imageOptions } from '../support/ecs-requests.js';
+import { $Ecs, assertNoLeftovers, build, buildExisting, describeImages, logsContaining, uniqueName } from '../support/builds.js';
 
 /*
  * A real build on the busybox base, end to end through the official SDK: every kind of

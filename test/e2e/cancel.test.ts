@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createPipeline, expectCode } from '../conformance/ops-support.js';
+import { createPipeline, expectCode } from '../support/ecs-requests.js';
 import { startKiln, type TestKiln } from '../support/kiln.js';
-import { $Ecs, assertNoLeftovers, describeExecution, describeImages, isTerminal, logsContaining, REGION, startExecution, uniqueName, waitForExecution } from './support.js';
+import { $Ecs, assertNoLeftovers, describeExecution, describeImages, isTerminal, logsContaining, REGION, startExecution, uniqueName, waitForExecution } from '../support/builds.js';
 
 /*
  * CancelImagePipelineExecution while a step runs: the execution reports CANCELLING at once,

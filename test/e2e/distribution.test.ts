@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createAccount } from '../../src/auth/accounts.js';
-import { imageOptions } from '../conformance/ops-support.js';
+import { imageOptions } from '../support/ecs-requests.js';
 import { REGION, startKiln, type EcsClient, type TestKiln } from '../support/kiln.js';
-import { $Ecs, assertNoLeftovers, build, describeImages, logsContaining, uniqueName, type ImageItem } from './support.js';
+import { $Ecs, assertNoLeftovers, build, describeImages, logsContaining, uniqueName, type ImageItem } from '../support/builds.js';
 
 /*
  * DISTRIBUTING: the built image is copied to each ToRegionId and shared with each AddAccount.

@@ -6,8 +6,8 @@ import { collectGarbage } from '../../src/engine/gc/collect-garbage.js';
 import { readImage } from '../../src/engine/image/oci-image.js';
 import { LayerStore } from '../../src/engine/layers/layer-store.js';
 import { REGION, startKiln, type TestKiln } from '../support/kiln.js';
-import { BUSYBOX, createPipeline } from '../conformance/ops-support.js';
-import { $Ecs, assertNoLeftovers, build, buildExisting, isTerminal, startExecution, uniqueName, waitForExecution, type Built } from './support.js';
+import { BUSYBOX, createPipeline } from '../support/ecs-requests.js';
+import { $Ecs, assertNoLeftovers, build, buildExisting, isTerminal, startExecution, uniqueName, waitForExecution, type Built } from '../support/builds.js';
 
 /*
  * Garbage collection on a real data dir after real builds: what images, base images and cache

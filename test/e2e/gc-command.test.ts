@@ -10,7 +10,7 @@ import { imageBlobDigests, readImage } from '../../src/engine/image/oci-image.js
 import { LayerStore } from '../../src/engine/layers/layer-store.js';
 import { runCli } from '../support/child.js';
 import { REGION, startKiln, type TestKiln } from '../support/kiln.js';
-import { $Ecs, build, uniqueName } from './support.js';
+import { $Ecs, build, uniqueName } from '../support/builds.js';
 
 /*
  * `kiln gc` run as a process on the data dir of a running Kiln that built an image: it removes

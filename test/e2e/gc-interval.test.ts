@@ -10,7 +10,7 @@ import { LocalBlobStore } from '../../src/blobs/local-blob-store.js';
 import { loadConfig } from '../../src/config/config.js';
 import { LayerStore } from '../../src/engine/layers/layer-store.js';
 import { serve, type Running } from '../../src/main/serve.js';
-import { build, clientAt, uniqueName } from './support.js';
+import { build, clientAt, uniqueName } from '../support/builds.js';
 
 /*
  * The collection that runs on its own: a worker collects garbage after a build when the last

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startKiln, type TestKiln } from '../support/kiln.js';
-import { assertNoLeftovers, build, logsContaining } from './support.js';
+import { assertNoLeftovers, build, logsContaining } from '../support/builds.js';
 
 /*
  * The InstanceType's memory is the instance's memory: a step that needs more is OOM-killed

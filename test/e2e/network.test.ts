@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startKiln, type TestKiln } from '../support/kiln.js';
 import { createTargetNamespace, type TargetNamespace } from '../support/namespaces.js';
-import { createComponent } from '../conformance/ops-support.js';
-import { assertNoLeftovers, build, logsContaining, uniqueName } from './support.js';
+import { createComponent } from '../support/ecs-requests.js';
+import { assertNoLeftovers, build, logsContaining, uniqueName } from '../support/builds.js';
 
 /*
  * InternetMaxBandwidthOut=0 gives the instance no network: a RUN that calls a server fails at

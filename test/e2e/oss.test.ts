@@ -9,10 +9,10 @@ import { promisify } from 'node:util';
 import { LocalBlobStore } from '../../src/blobs/local-blob-store.js';
 import { ensureBusyboxBase } from '../../src/engine/base-images/busybox.js';
 import { LayerStore } from '../../src/engine/layers/layer-store.js';
-import { createComponent, importImageOptions, type PipelineFields } from '../conformance/ops-support.js';
+import { createComponent, importImageOptions, type PipelineFields } from '../support/ecs-requests.js';
 import { startKiln, type TestKiln } from '../support/kiln.js';
 import { startS3, type TestS3 } from '../support/s3.js';
-import { assertNoLeftovers, build, describeImages, logsContaining, uniqueName } from './support.js';
+import { assertNoLeftovers, build, describeImages, logsContaining, uniqueName } from '../support/builds.js';
 
 /*
  * OSS against a real S3-compatible server (s3rver): BaseImageType=OSS imports a rootfs tarball

@@ -8,8 +8,8 @@ import { createStore } from '../../src/store/create-store.js';
 import type { Store } from '../../src/domain/ports.js';
 import { freePort, kilnEnv, REPO_ROOT, spawnKiln, type KilnProcess } from '../support/child.js';
 import { freshDatabase, type FreshDatabase } from '../support/pg.js';
-import { createPipeline } from '../conformance/ops-support.js';
-import { assertNoLeftovers, clientAt, defaultCredentials, isTerminal, logsOf, startExecution, waitForExecution } from './support.js';
+import { createPipeline } from '../support/ecs-requests.js';
+import { assertNoLeftovers, clientAt, defaultCredentials, isTerminal, logsOf, startExecution, waitForExecution } from '../support/builds.js';
 
 /*
  * On PostgreSQL, `kiln serve` (API only, KILN_WORKERS=0) and two `kiln worker` processes

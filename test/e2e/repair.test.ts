@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startKiln, type TestKiln } from '../support/kiln.js';
-import { assertNoLeftovers, build, logsContaining, uniqueName } from './support.js';
+import { assertNoLeftovers, build, logsContaining, uniqueName } from '../support/builds.js';
 
 /*
  * RepairMode=Standard on busybox, end to end through the official SDK: REPAIRING runs the

@@ -5,8 +5,8 @@ import { createAccount } from '../../src/auth/accounts.js';
 import { LocalBlobStore } from '../../src/blobs/local-blob-store.js';
 import { readImage } from '../../src/engine/image/oci-image.js';
 import { REGION, startKiln, type EcsClient, type TestKiln } from '../support/kiln.js';
-import { createPipeline, pipelineTags } from '../conformance/ops-support.js';
-import { $Ecs, assertNoLeftovers, build, clientAt, isTerminal, logsContaining, uniqueName, waitForExecution, type Built } from './support.js';
+import { createPipeline, pipelineTags } from '../support/ecs-requests.js';
+import { $Ecs, assertNoLeftovers, build, clientAt, isTerminal, logsContaining, uniqueName, waitForExecution, type Built } from '../support/builds.js';
 
 /*
  * The step cache end to end: real builds on busybox through the SDK. Every RUN step writes a

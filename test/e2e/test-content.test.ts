@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startKiln, type TestKiln } from '../support/kiln.js';
-import { assertNoLeftovers, build, describeImages, logsContaining, uniqueName } from './support.js';
+import { assertNoLeftovers, build, describeImages, logsContaining, uniqueName } from '../support/builds.js';
 
 /*
  * TestContent runs on a fresh instance started from the new image. When it fails, the

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { freePort, spawnKiln, type KilnProcess } from '../support/child.js';
-import { createPipeline } from '../conformance/ops-support.js';
-import { clientAt, defaultCredentials, describeExecution, isTerminal, leftoversOf, logsOf, startExecution, waitForExecution, waitNoLeftovers } from './support.js';
+import { createPipeline } from '../support/ecs-requests.js';
+import { clientAt, defaultCredentials, describeExecution, isTerminal, leftoversOf, logsOf, startExecution, waitForExecution, waitNoLeftovers } from '../support/builds.js';
 import { createStore } from '../../src/store/create-store.js';
 
 /*

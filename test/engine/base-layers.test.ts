@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { topmostOnce } from '../../src/engine/base-layers.js';
 import { startKiln, type TestKiln } from '../support/kiln.js';
-import { assertNoLeftovers, build, uniqueName } from '../e2e/support.js';
+import { assertNoLeftovers, build, uniqueName } from '../support/builds.js';
 
 /*
  * The lower dirs an image's instances are made from: a layer listed twice in a manifest (every

@@ -9,8 +9,8 @@ import { debianBaseKey, ensureDebianMinbase } from '../../src/engine/base-images
 import { readImage } from '../../src/engine/image/oci-image.js';
 import { LayerStore } from '../../src/engine/layers/layer-store.js';
 import { startKiln, type TestKiln } from '../support/kiln.js';
-import { createPipeline, DEBIAN } from '../conformance/ops-support.js';
-import { assertNoLeftovers, isTerminal, logsOf, startExecution, uniqueName, waitForExecution } from '../e2e/support.js';
+import { createPipeline, DEBIAN } from '../support/ecs-requests.js';
+import { assertNoLeftovers, isTerminal, logsOf, startExecution, uniqueName, waitForExecution } from '../support/builds.js';
 
 /*
  * The Debian minbase base image: how the machine's apt sources are read, how the base is made

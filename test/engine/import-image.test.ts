@@ -12,8 +12,8 @@ import { DEFAULT_IMAGE_ALIASES, loadConfig } from '../../src/config/config.js';
 import { ensureBusyboxBase } from '../../src/engine/base-images/busybox.js';
 import { LayerStore } from '../../src/engine/layers/layer-store.js';
 import { expectError, REGION, startKiln, type TestKiln } from '../support/kiln.js';
-import { $Ecs, build, buildExisting, describeImages, uniqueName } from '../e2e/support.js';
-import { createPipeline } from '../conformance/ops-support.js';
+import { $Ecs, build, buildExisting, describeImages, uniqueName } from '../support/builds.js';
+import { createPipeline } from '../support/ecs-requests.js';
 
 /*
  * `kiln images import`: a gzip rootfs tarball and a hand-written OCI image layout archive are

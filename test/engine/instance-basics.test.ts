@@ -8,7 +8,7 @@ import { LayerStore } from '../../src/engine/layers/layer-store.js';
 import type { Instance } from '../../src/engine/instance/instance.js';
 import { UnknownUserError } from '../../src/engine/instance/user.js';
 import { ensureBusyboxBase } from '../../src/engine/base-images/busybox.js';
-import { engineFixture, sh, type EngineFixture } from './helpers/engine-fixture.js';
+import { engineFixture, sh, type EngineFixture } from '../support/engine-fixture.js';
 
 describe('an instance on the busybox base', () => {
   let fx: EngineFixture;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Instance } from '../../src/engine/instance/instance.js';
 import { cgroupHierarchies } from '../../src/engine/instance/cgroups.js';
 import { RuntimeError } from '../../src/engine/instance/runc-instance.js';
-import { engineFixture, sh, type EngineFixture } from './helpers/engine-fixture.js';
+import { engineFixture, sh, type EngineFixture } from '../support/engine-fixture.js';
 
 /** The limit of the step that times out: far above a runc start, however busy the machine. */
 const STEP_TIMEOUT_MS = 10_000;

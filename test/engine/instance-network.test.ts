@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Instance } from '../../src/engine/instance/instance.js';
-import { engineFixture, sh, type EngineFixture } from './helpers/engine-fixture.js';
+import { engineFixture, sh, type EngineFixture } from '../support/engine-fixture.js';
 
 const run = promisify(execFile);
 

@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Instance } from '../../src/engine/instance/instance.js';
 import { readTar } from '../../src/engine/layers/tar/tar-reader.js';
-import { engineFixture, sh, type EngineFixture } from './helpers/engine-fixture.js';
+import { engineFixture, sh, type EngineFixture } from '../support/engine-fixture.js';
 
 async function memberNames(fx: EngineFixture, digest: string): Promise<string[]> {
   const names: string[] = [];

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { BuildArtifact, BuiltArtifact, CancelledBuild, FailedBuild } from '../../src/domain/build-artifact.js';
 import type { FakeInstanceDriver } from '../support/fake-instance-driver.js';
-import { LifecycleHarness } from './helpers/lifecycle-harness.js';
+import { LifecycleHarness } from '../support/lifecycle-harness.js';
 
 /*
  * The build's lifecycle on the fake instance driver (no runc): every outcome the engine returns,

@@ -17,7 +17,7 @@ import { isStoreError } from '../../src/domain/errors/store-error.js';
 import type { Scope, Store } from '../../src/domain/ports.js';
 import { validateTags } from '../../src/domain/tag.js';
 import { createStore, TransactionRetriesExhaustedError } from '../../src/store/create-store.js';
-import { CAPTURE_TIME, TEST_AK, TEST_SECRET, signedV1Get, v1Common } from '../rpc/helpers.js';
+import { CAPTURE_TIME, TEST_AK, TEST_SECRET, signedV1Get, v1Common } from '../support/rpc-requests.js';
 
 /*
  * The codes of the app, the domain, account administration and the store that no suite on the

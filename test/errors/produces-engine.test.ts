@@ -11,7 +11,7 @@ import { runOssDownload, type OssStepContext } from '../../src/engine/oss/oss-st
 import { planSteps } from '../../src/engine/plan/plan.js';
 import { ObjectStoreError } from '../../src/oss/object-store.js';
 import type { FailedBuild } from '../../src/domain/build-artifact.js';
-import { LifecycleHarness } from '../engine/helpers/lifecycle-harness.js';
+import { LifecycleHarness } from '../support/lifecycle-harness.js';
 
 /*
  * Execution codes of the engine that the end-to-end suites do not reach (they need a Cloud

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startKiln, type TestKiln } from '../support/kiln.js';
-import { $Ecs } from '../conformance/ops-support.js';
-import { assertNoLeftovers, isTerminal, logsOf, startExecution, waitForExecution } from '../e2e/support.js';
+import { $Ecs } from '../support/ecs-requests.js';
+import { assertNoLeftovers, isTerminal, logsOf, startExecution, waitForExecution } from '../support/builds.js';
 import { loadExample, requestFrom, substitute } from './load-example.js';
 
 /*

@@ -15,7 +15,7 @@ import {
   signedV3Post,
   testDeps,
   v1Common,
-} from './helpers.js';
+} from '../support/rpc-requests.js';
 
 const NOW = CAPTURE_TIME;
 const PRINCIPAL = { accountId: TEST_ACCOUNT, accessKeyId: TEST_AK };

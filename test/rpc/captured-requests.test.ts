@@ -6,7 +6,7 @@ import { STRING_TO_SIGN_MARKER } from '../../src/api/rpc/protocol-errors.js';
 import { v1StringToSign } from '../../src/api/rpc/signature-v1.js';
 import type { RawRequest } from '../../src/api/rpc/raw-request.js';
 import { KilnError } from '../../src/domain/errors.js';
-import { CAPTURE_TIME, TEST_ACCOUNT, TEST_AK, decoded, loadFixtures, testDeps } from './helpers.js';
+import { CAPTURE_TIME, TEST_ACCOUNT, TEST_AK, decoded, loadFixtures, testDeps } from '../support/rpc-requests.js';
 
 const fixtures = loadFixtures();
 const byName = new Map(fixtures.map((f) => [f.name, f.raw]));

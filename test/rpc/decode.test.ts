@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { decodeRequest, decodeComponent } from '../../src/api/rpc/decode.js';
 import type { RawRequest } from '../../src/api/rpc/raw-request.js';
 import { KilnError } from '../../src/domain/errors.js';
-import { loadFixtures } from './helpers.js';
+import { loadFixtures } from '../support/rpc-requests.js';
 
 function raw(rawQuery: string, body = '', contentType?: string, headers: Record<string, string> = {}): RawRequest {
   return {

@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { KilnError } from '../../src/domain/errors.js';
 import type { Store } from '../../src/domain/ports.js';
 import { createStore, TransactionRetriesExhaustedError } from '../../src/store/create-store.js';
-import { CAPTURE_TIME, TEST_AK, TEST_SECRET, signedV1Get, v1Common } from './helpers.js';
+import { CAPTURE_TIME, TEST_AK, TEST_SECRET, signedV1Get, v1Common } from '../support/rpc-requests.js';
 
 /*
  * What a server fault looks like on the wire: a store transaction that kept conflicting is

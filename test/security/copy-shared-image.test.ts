@@ -3,8 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import { createAccount } from '../../src/auth/accounts.js';
 import { newAccountId } from '../../src/domain/ids.js';
 import { startKiln, type EcsClient, type TestKiln } from '../support/kiln.js';
-import { expectCode } from '../conformance/ops-support.js';
-import { $Ecs, REGION, build, clientAt, describeImages, type Built } from '../e2e/support.js';
+import { expectCode } from '../support/ecs-requests.js';
+import { $Ecs, REGION, build, clientAt, describeImages, type Built } from '../support/builds.js';
 
 /*
  * Issue 8, item 12: CopyImage of an image shared with you, through the official SDK, on an

@@ -11,8 +11,8 @@ import { createAccount } from '../../src/auth/accounts.js';
 import { LocalBlobStore } from '../../src/blobs/local-blob-store.js';
 import { collectGarbage } from '../../src/engine/gc/collect-garbage.js';
 import { LayerStore } from '../../src/engine/layers/layer-store.js';
-import { createPipeline } from '../conformance/ops-support.js';
-import { $Ecs, assertNoLeftovers, build, clientAt, describeExecution, isTerminal, logsContaining, startExecution, uniqueName, waitForExecution } from '../e2e/support.js';
+import { createPipeline } from '../support/ecs-requests.js';
+import { $Ecs, assertNoLeftovers, build, clientAt, describeExecution, isTerminal, logsContaining, startExecution, uniqueName, waitForExecution } from '../support/builds.js';
 import { REGION, startKiln, type EcsClient, type TestKiln } from '../support/kiln.js';
 import { QueueWatch } from './support/queue-watch.js';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { createAccount } from '../../src/auth/accounts.js';
-import { createPipeline } from '../conformance/ops-support.js';
-import { assertNoLeftovers, describeImages, isTerminal, logsContaining, startExecution, uniqueName, waitForExecution } from '../e2e/support.js';
+import { createPipeline } from '../support/ecs-requests.js';
+import { assertNoLeftovers, describeImages, isTerminal, logsContaining, startExecution, uniqueName, waitForExecution } from '../support/builds.js';
 import { startKiln, type EcsClient, type TestKiln } from '../support/kiln.js';
 import { QueueWatch } from './support/queue-watch.js';
 

@@ -2,7 +2,7 @@ import { test, describe, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import type { Instance } from '../../src/engine/instance/instance.js';
-import { engineFixture, sh, type EngineFixture } from '../engine/helpers/engine-fixture.js';
+import { engineFixture, sh, type EngineFixture } from '../support/engine-fixture.js';
 
 /**
  * Issue 8, item 4: every byte a build writes counts on its instance disk. /etc/hosts,

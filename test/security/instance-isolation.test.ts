@@ -5,7 +5,7 @@ import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Instance } from '../../src/engine/instance/instance.js';
 import { readTar } from '../../src/engine/layers/tar/tar-reader.js';
-import { engineFixture, sh, type EngineFixture } from '../engine/helpers/engine-fixture.js';
+import { engineFixture, sh, type EngineFixture } from '../support/engine-fixture.js';
 import { probeLayer } from './support/probe-layer.js';
 
 /**

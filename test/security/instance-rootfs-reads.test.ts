@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Instance, StepResult } from '../../src/engine/instance/instance.js';
 import { readRootfsFile } from '../../src/engine/instance/rootfs-file.js';
-import { engineFixture, sh, type EngineFixture } from '../engine/helpers/engine-fixture.js';
+import { engineFixture, sh, type EngineFixture } from '../support/engine-fixture.js';
 
 /**
  * The engine reads an image's /etc/passwd and /etc/group on the host, as root, before a step's

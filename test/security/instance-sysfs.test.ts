@@ -1,7 +1,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Instance } from '../../src/engine/instance/instance.js';
-import { engineFixture, sh, type EngineFixture } from '../engine/helpers/engine-fixture.js';
+import { engineFixture, sh, type EngineFixture } from '../support/engine-fixture.js';
 
 /**
  * A build's /sys is the host's, read-only: every mount under it too (cgroup hierarchies under

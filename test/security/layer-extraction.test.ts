@@ -15,11 +15,11 @@ import { writeImage } from '../../src/engine/image/oci-image.js';
 import { LAYER_MEDIA_TYPE } from '../../src/engine/layers/capture-layer.js';
 import { extractLayer, UnsafeLayerPathError } from '../../src/engine/layers/extract-layer.js';
 import { LayerStore } from '../../src/engine/layers/layer-store.js';
-import { importImageOptions } from '../conformance/ops-support.js';
+import { importImageOptions } from '../support/ecs-requests.js';
 import { REPO_ROOT } from '../support/child.js';
 import { REGION, startKiln, type TestKiln } from '../support/kiln.js';
 import { startS3, type TestS3 } from '../support/s3.js';
-import { build, uniqueName } from '../e2e/support.js';
+import { build, uniqueName } from '../support/builds.js';
 import { blockDev, charDev, dir, fifo, file, gnuLongName, hardlink, member, paxHeader, symlink, tarOf } from './crafted-tar.js';
 
 /*

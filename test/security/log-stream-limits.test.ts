@@ -6,8 +6,8 @@ import { createAccount } from '../../src/auth/accounts.js';
 import { signedGet } from '../../src/cli/signed-get.js';
 import { runShell } from '../support/child.js';
 import { REGION, startKiln, type TestKiln } from '../support/kiln.js';
-import { createPipeline } from '../conformance/ops-support.js';
-import { clientAt, startExecution } from '../e2e/support.js';
+import { createPipeline } from '../support/ecs-requests.js';
+import { clientAt, startExecution } from '../support/builds.js';
 import { fillLog, readToEnd, signedRequestHead, stalledReader, type Key } from './support/log-stream-clients.js';
 
 /*

@@ -9,8 +9,8 @@ import { createStore } from '../../src/store/create-store.js';
 import { LogBuffer } from '../../src/worker/log-buffer.js';
 import { freePort, runShell, spawnKiln, type KilnProcess } from '../support/child.js';
 import { REGION, startKiln, type TestKiln } from '../support/kiln.js';
-import { createComponent, createPipeline } from '../conformance/ops-support.js';
-import { assertNoLeftovers, build, clientAt, logsOf, startExecution, uniqueName } from '../e2e/support.js';
+import { createComponent, createPipeline } from '../support/ecs-requests.js';
+import { assertNoLeftovers, build, clientAt, logsOf, startExecution, uniqueName } from '../support/builds.js';
 import type { Socket } from 'node:net';
 import { fillLog, LOG_ROW_BYTES, signedRequestHead, stalledReader } from './support/log-stream-clients.js';
 

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { startKiln, type TestKiln } from '../support/kiln.js';
 import { freshDatabase, type FreshDatabase } from '../support/pg.js';
-import { build, logsContaining, waitNoLeftovers } from '../e2e/support.js';
+import { build, logsContaining, waitNoLeftovers } from '../support/builds.js';
 import { ADDR, createNetworkLab, PORT, type LabWorker, type NetworkLab } from './support/network-lab.js';
 
 /*

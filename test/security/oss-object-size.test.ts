@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { createComponent, importImageOptions } from '../conformance/ops-support.js';
-import { build, uniqueName } from '../e2e/support.js';
+import { createComponent, importImageOptions } from '../support/ecs-requests.js';
+import { build, uniqueName } from '../support/builds.js';
 import { startKiln, type TestKiln } from '../support/kiln.js';
 import { startS3, type TestS3 } from '../support/s3.js';
 

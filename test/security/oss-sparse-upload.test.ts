@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createComponent } from '../conformance/ops-support.js';
-import { build, uniqueName } from '../e2e/support.js';
+import { createComponent } from '../support/ecs-requests.js';
+import { build, uniqueName } from '../support/builds.js';
 import { startKiln, type TestKiln } from '../support/kiln.js';
 import { startS3, type TestS3 } from '../support/s3.js';
 

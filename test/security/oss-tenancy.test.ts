@@ -11,8 +11,8 @@ import { LocalBlobStore } from '../../src/blobs/local-blob-store.js';
 import { newAccountId } from '../../src/domain/ids.js';
 import { ensureBusyboxBase } from '../../src/engine/base-images/busybox.js';
 import { LayerStore } from '../../src/engine/layers/layer-store.js';
-import { createComponent, importImageOptions, type PipelineFields } from '../conformance/ops-support.js';
-import { assertNoLeftovers, build, logsContaining, uniqueName } from '../e2e/support.js';
+import { createComponent, importImageOptions, type PipelineFields } from '../support/ecs-requests.js';
+import { assertNoLeftovers, build, logsContaining, uniqueName } from '../support/builds.js';
 import { startKiln, type EcsClient, type TestKiln } from '../support/kiln.js';
 import { startS3, type S3Request, type TestS3 } from '../support/s3.js';
 

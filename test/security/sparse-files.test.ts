@@ -10,7 +10,7 @@ import type { BlobInfo, BlobSource, BlobStore } from '../../src/blobs/blob-store
 import { LocalBlobStore } from '../../src/blobs/local-blob-store.js';
 import { snapshot } from '../../src/engine/cache/tmp-state.js';
 import { captureLayer } from '../../src/engine/layers/capture-layer.js';
-import { build, logsContaining } from '../e2e/support.js';
+import { build, logsContaining } from '../support/builds.js';
 import { startKiln, type TestKiln } from '../support/kiln.js';
 
 /*

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { createAccount } from '../../src/auth/accounts.js';
 import { LocalBlobStore } from '../../src/blobs/local-blob-store.js';
 import { newAccountId } from '../../src/domain/ids.js';
-import { assertNoLeftovers, build, clientAt } from '../e2e/support.js';
+import { assertNoLeftovers, build, clientAt } from '../support/builds.js';
 import { startKiln, type EcsClient, type TestKiln } from '../support/kiln.js';
 
 /*

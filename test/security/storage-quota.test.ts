@@ -9,7 +9,7 @@ import { collectGarbage } from '../../src/engine/gc/collect-garbage.js';
 import { readImage } from '../../src/engine/image/oci-image.js';
 import { LayerStore } from '../../src/engine/layers/layer-store.js';
 import { startKiln, type EcsClient, type TestKiln } from '../support/kiln.js';
-import { assertNoLeftovers, build, clientAt, describeImages, uniqueName, type Built } from '../e2e/support.js';
+import { assertNoLeftovers, build, clientAt, describeImages, uniqueName, type Built } from '../support/builds.js';
 
 /*
  * Issue 8, item 5: per-account storage quotas, with real builds on busybox through the SDK.

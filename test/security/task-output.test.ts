@@ -3,9 +3,9 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import type { Instance } from '../../src/engine/instance/instance.js';
 import type { StepCacheEntry } from '../../src/domain/step-cache.js';
 import { startKiln, type TestKiln } from '../support/kiln.js';
-import { createComponent } from '../conformance/ops-support.js';
-import { assertNoLeftovers, build, logsOf, uniqueName } from '../e2e/support.js';
-import { engineFixture, type EngineFixture } from '../engine/helpers/engine-fixture.js';
+import { createComponent } from '../support/ecs-requests.js';
+import { assertNoLeftovers, build, logsOf, uniqueName } from '../support/builds.js';
+import { engineFixture, type EngineFixture } from '../support/engine-fixture.js';
 
 /*
  * A YAML task's stdout is captured for `{{ task.stdout }}` references and stored with the

@@ -1,11 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalBlobStore } from '../../../src/blobs/local-blob-store.js';
-import { ensureBusyboxBase, type BaseLayer } from '../../../src/engine/base-images/busybox.js';
-import type { Instance, InstanceSpec, StepResult, StepRun } from '../../../src/engine/instance/instance.js';
-import { RuncInstanceDriver } from '../../../src/engine/instance/runc-driver.js';
-import { LayerStore } from '../../../src/engine/layers/layer-store.js';
+import { LocalBlobStore } from '../../src/blobs/local-blob-store.js';
+import { ensureBusyboxBase, type BaseLayer } from '../../src/engine/base-images/busybox.js';
+import type { Instance, InstanceSpec, StepResult, StepRun } from '../../src/engine/instance/instance.js';
+import { RuncInstanceDriver } from '../../src/engine/instance/runc-driver.js';
+import { LayerStore } from '../../src/engine/layers/layer-store.js';
 
 /** A data dir with a blob store, a layer store, the busybox base and a runc driver. */
 export interface EngineFixture {

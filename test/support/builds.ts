@@ -8,12 +8,12 @@ import EcsModule, * as $Ecs from '@alicloud/ecs20140526';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import { RuncInstanceDriver } from '../../src/engine/instance/runc-driver.js';
 import type { Store } from '../../src/domain/ports.js';
-import { REGION, type EcsClient } from '../support/kiln.js';
-import { createPipeline, type PipelineFields } from '../conformance/ops-support.js';
+import { REGION, type EcsClient } from './kiln.js';
+import { createPipeline, type PipelineFields } from './ecs-requests.js';
 
 /*
- * Shared helpers for the end-to-end tests: real builds on runc, driven through the official
- * SDK over HTTP. A template is created and started with the SDK, its execution is followed by
+ * Real builds on runc for the tests (end-to-end, engine, security, examples), driven through
+ * the official SDK over HTTP. A template is created and started with the SDK, its execution is followed by
  * polling DescribeImagePipelineExecutions until a terminal status, its logs are read from the
  * store, and each test ends by checking that the build left nothing on the machine.
  */

@@ -9,7 +9,8 @@ import { percentEncode } from '../../src/api/rpc/percent-encode.js';
 import { signV1 } from '../../src/api/rpc/signature-v1.js';
 import { v3Authorization, v3PayloadHash } from '../../src/api/rpc/signature-v3.js';
 
-export const FIXTURE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
+/** The requests captured from the official clients, which the RPC tests replay (test/rpc/fixtures). */
+export const FIXTURE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'rpc', 'fixtures');
 export const TEST_AK = 'testAccessKeyId';
 export const TEST_SECRET = 'testAccessKeySecret';
 export const TEST_ACCOUNT = '1234567890123456';

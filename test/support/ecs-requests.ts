@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import * as $Ecs from '@alicloud/ecs20140526';
-import { expectError, REGION, type CaughtError, type Clients, type EcsClient } from '../support/kiln.js';
+import { expectError, REGION, type CaughtError, type Clients, type EcsClient } from './kiln.js';
 
 /*
- * Shared helpers for the operation conformance tests: request builders over the official
- * SDK models, and assertions on the error an official client saw.
+ * Requests to Kiln's ECS operations for the tests (conformance, end-to-end, engine, security,
+ * examples): request builders over the official SDK models, and assertions on the error an
+ * official client saw.
  */
 
 export { $Ecs };
