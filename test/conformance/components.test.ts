@@ -1,16 +1,16 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SYSTEM_COMPONENTS } from '../../src/domain/catalog/system-components.js';
-import { expectError, REGION, startKiln, type EcsClient, type TestKiln } from '../support/kiln.js';
-import { createAccount } from '../../src/auth/accounts.js';
+import { REGION, startKiln, type EcsClient, type TestKiln } from '../support/kiln.js';
 import {
-  $Ecs, componentIds, componentRequest, componentTags, createComponent, createPipeline, describeComponent, describeComponents,
-  expectCode, expectPopCode, pipelineRequest, popPost, tagPairs, type ComponentFields,
+  $Ecs, componentIds, componentRequest, componentTags, createComponent, describeComponent, describeComponents, expectCode, popPost,
+  tagPairs,
 } from '../support/ecs-requests.js';
 
 /*
- * CreateImageComponent / DescribeImageComponents / DeleteImageComponent through the
- * official clients against a real Kiln.
+ * CreateImageComponent / DescribeImageComponents through the official clients against a real
+ * Kiln: what a create stores, and every filter and paging of the describe (errors of a create:
+ * components-create-errors.test.ts; deletes and references: components-references.test.ts).
  */
 
 let kiln: TestKiln;
@@ -30,15 +30,6 @@ after(async () => {
 });
 
 const ISO_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
-
-async function rejects(fields: ComponentFields, code: string, status: number): Promise<string> {
-  const e = await expectCode(() => v3.createImageComponent(componentRequest(fields)), code, status);
-  return e.data.Message as string;
-}
-
-function deleteRequest(id: string | undefined): $Ecs.DeleteImageComponentRequest {
-  return new $Ecs.DeleteImageComponentRequest({ regionId: REGION, imageComponentId: id });
-}
 
 const YAML_WITH_PARAMETERS = [
   'Parameters:',
@@ -275,223 +266,5 @@ describe('DescribeImageComponents: filters and paging', () => {
     await describeFails({ nextToken: 'garbage-token' }, 'Invalid.NextToken', 403);
     await describeFails({ maxResults: 0 }, 'InvalidParameter.MaxResults', 400);
     await describeFails({ maxResults: 501 }, 'InvalidParameter.MaxResults', 400);
-  });
-});
-
-describe('CreateImageComponent: errors', () => {
-  test('InvalidComponentVersion.Exist (403) for an existing Name + ComponentVersion', async () => {
-    await createComponent(v3, { name: 'dup-version', componentVersion: '1.0.0' });
-    const msg = await rejects({ name: 'dup-version', componentVersion: '1.0.0' }, 'InvalidComponentVersion.Exist', 403);
-    assert.equal(msg, 'The specified ComponentVersion does exist with the specified Name.');
-    // The same version under another name is fine.
-    await createComponent(v3, { name: 'dup-version-2', componentVersion: '1.0.0' });
-  });
-
-  test('InvalidParameter.ComponentVersion (400)', async () => {
-    for (const componentVersion of ['1.0', 'v1.0.0', '1.0.0.0', '01.0.0', '1.*.0', '-1.0.0']) {
-      await rejects({ componentVersion }, 'InvalidParameter.ComponentVersion', 400);
-    }
-  });
-
-  test('InvalidSystemType.NotSupportedValue and InvalidComponentType.NotSupportedValue (400)', async () => {
-    await rejects({ systemType: 'linux' }, 'InvalidSystemType.NotSupportedValue', 400);
-    await rejects({ componentType: 'Deploy' }, 'InvalidComponentType.NotSupportedValue', 400);
-  });
-
-  test('InvalidName.Malformed and InvalidDescription.Malformed (400)', async () => {
-    for (const name of ['x', '1component', 'https://c', 'n'.repeat(129)]) await rejects({ name }, 'InvalidName.Malformed', 400);
-    for (const description of ['x', 'http://example.com', 'd'.repeat(257)]) await rejects({ description }, 'InvalidDescription.Malformed', 400);
-  });
-
-  test('MissingParameter.Content (400): absent, blank, only comments', async () => {
-    await rejects({ content: undefined }, 'MissingParameter.Content', 400);
-    await rejects({ content: '   \n  ' }, 'MissingParameter.Content', 400);
-    await rejects({ content: '# nothing here\n' }, 'MissingParameter.Content', 400);
-  });
-
-  test('InvalidContent.LengthExceeded (400) past 16 KB', async () => {
-    await rejects({ content: `RUN echo ${'y'.repeat(16 * 1024)}` }, 'InvalidContent.LengthExceeded', 400);
-  });
-
-  test('InvalidCommand.Component (400): COMPONENT inside a component, naming the line', async () => {
-    assert.match(await rejects({ content: 'RUN a\nCOMPONENT ic-system-cleanup-linux' }, 'InvalidCommand.Component', 400), /line 2/);
-  });
-
-  test('NotSupportedCommand.FROM (404, as documented)', async () => {
-    await rejects({ content: 'FROM IMAGE:busybox_x64_20G_kiln_base.vhd\nRUN a' }, 'NotSupportedCommand.FROM', 404);
-  });
-
-  test('Dockerfile-style command errors apply to components too', async () => {
-    await rejects({ content: 'RUN' }, 'EmptyCommandContent.RUN', 400);
-    await rejects({ content: 'RESTART please' }, 'NotEmptyCommandContent.RESTART', 400);
-    await rejects({ content: 'ADD x y' }, 'InvalidImageTemplateCommand.NotSupported', 400);
-    await rejects({ content: Array.from({ length: 128 }, () => 'RUN true').join('\n') }, 'InvalidImageTemplateCommandSize.ExceededMaxNumber', 400);
-  });
-
-  test('InvalidParameter.Content (400) for bad YAML, naming the line', async () => {
-    const syntax = 'Tasks:\n  - Name: A\n    Action: RunShellCommand\n    Properties: [unclosed\n';
-    assert.match(await rejects({ content: syntax }, 'InvalidParameter.Content', 400), /^line \d+: /);
-    const unknownAction = 'Tasks:\n  - Name: A\n    Action: RunShellCommand\n    Properties:\n      commandContent: ls\n  - Name: B\n    Action: LaunchRockets\n';
-    assert.match(await rejects({ content: unknownAction }, 'InvalidParameter.Content', 400), /^line 7: /);
-    const badType = 'Parameters:\n  p:\n    Type: Integer\nTasks:\n  - Name: A\n    Action: RunShellCommand\n    Properties:\n      commandContent: ls';
-    assert.match(await rejects({ content: badType }, 'InvalidParameter.Content', 400), /^line 3: /);
-    // A Windows-only action in a Linux component.
-    const wrongOs = 'Tasks:\n  - Name: A\n    Action: RunPowerShellCommand\n    Properties:\n      commandContent: dir';
-    await rejects({ content: wrongOs }, 'InvalidParameter.Content', 400);
-  });
-
-  test('InvalidResourceGroup.NotFound (404)', async () => {
-    assert.equal(await rejects({ resourceGroupId: 'rg-nothere' }, 'InvalidResourceGroup.NotFound', 404), 'The ResourceGroup provided does not exist in our records.');
-  });
-
-  test('tag errors: InvalidTagKey.Malformed, InvalidTagValue.Malformed, Duplicate.TagKey (400)', async () => {
-    await rejects({ tag: componentTags([['acs:x', 'v']]) }, 'InvalidTagKey.Malformed', 400);
-    await rejects({ tag: componentTags([['k', 'acs:v']]) }, 'InvalidTagValue.Malformed', 400);
-    await rejects({ tag: componentTags([['k', 'a'], ['k', 'b']]) }, 'Duplicate.TagKey', 400);
-  });
-});
-
-describe('QuotaExceed.ImageComponent', () => {
-  let small: TestKiln;
-  before(async () => {
-    small = await startKiln({ KILN_COMPONENT_QUOTA: '1' });
-  });
-  after(async () => {
-    await small?.stop();
-  });
-
-  test('5 concurrent creates against a quota of 1: exactly 1 succeeds', async () => {
-    const results = await Promise.all(Array.from({ length: 5 }, (_, i) =>
-      small.clients.v3.createImageComponent(componentRequest({ regionId: 'cn-shenzhen', name: `racer-${i}` })).then(
-        (r) => r.body?.imageComponentId ?? 'no id',
-        (e: { code?: string }) => e.code ?? 'no code',
-      )));
-    assert.equal(results.filter((r) => r.startsWith('ic-')).length, 1, results.join(', '));
-    assert.equal(results.filter((r) => r === 'QuotaExceed.ImageComponent').length, 4, results.join(', '));
-    assert.equal((await describeComponents(small.clients.v3, { regionId: 'cn-shenzhen' })).totalCount, 1);
-  });
-
-  test('the second component of a region is refused (400), a new version counts too', async () => {
-    const first = await createComponent(small.clients.v3, { name: 'only-one' });
-    await expectCode(() => small.clients.v3.createImageComponent(componentRequest({ name: 'only-one' })), 'QuotaExceed.ImageComponent', 400);
-    await expectPopCode(() => popPost(small.clients.pop, 'CreateImageComponent', { Content: 'RUN true' }), 'QuotaExceed.ImageComponent', 400);
-    assert.equal((await describeComponents(small.clients.v3)).totalCount, 1);
-    await small.clients.v3.deleteImageComponent(new $Ecs.DeleteImageComponentRequest({ regionId: REGION, imageComponentId: first }));
-    await createComponent(small.clients.v3, { name: 'only-one' });
-  });
-});
-
-describe('DeleteImageComponent', () => {
-  test('deletes; then InvalidImageComponent.NotFound (404); MissingParameter.ImageComponentId (400)', async () => {
-    const id = await createComponent(v3, { name: 'short-lived', tag: componentTags([['k', 'v']]) });
-    const res = await v3.deleteImageComponent(deleteRequest(id));
-    assert.equal(res.statusCode, 200);
-    assert.match(res.body?.requestId ?? '', /^[0-9A-F-]{36}$/);
-    assert.equal((await describeComponents(v3, { imageComponentId: [id] })).totalCount, 0);
-    assert.equal((await describeComponents(v3, { name: 'short-lived' })).totalCount, 0);
-    await expectCode(() => v3.deleteImageComponent(deleteRequest(id)), 'InvalidImageComponent.NotFound', 404);
-    await expectCode(() => v3.deleteImageComponent(deleteRequest(undefined)), 'MissingParameter.ImageComponentId', 400);
-    await expectPopCode(() => popPost(kiln.clients.pop, 'DeleteImageComponent', { ImageComponentId: 'ic-never' }), 'InvalidImageComponent.NotFound', 404);
-  });
-
-  test('InvalidImageComponent.InUse (403) while a template references it by id; deletable once the template is gone', async () => {
-    const id = await createComponent(v3, { name: 'in-use-by-id' });
-    const pipeline = await createPipeline(v3, { buildContent: `RUN echo before\nCOMPONENT ${id}` });
-    const e = await expectCode(() => v3.deleteImageComponent(deleteRequest(id)), 'InvalidImageComponent.InUse', 403);
-    assert.equal(e.data.Message, 'The current component is being used by the image pipeline and cannot be deleted.');
-    assert.equal((await describeComponents(v3, { imageComponentId: [id] })).totalCount, 1);
-    await v3.deleteImagePipeline(new $Ecs.DeleteImagePipelineRequest({ regionId: REGION, imagePipelineId: pipeline }));
-    await v3.deleteImageComponent(deleteRequest(id));
-    assert.equal((await describeComponents(v3, { imageComponentId: [id] })).totalCount, 0);
-  });
-
-  test('InvalidImageComponent.InUse (403) while a template references it by ARN (acs:ecs:…:imagecomponent/<name>/1.*.*)', async () => {
-    const v100 = await createComponent(v3, { name: 'in-use-by-arn', componentVersion: '1.0.0' });
-    const v130 = await createComponent(v3, { name: 'in-use-by-arn', componentVersion: '1.3.0' });
-    const v200 = await createComponent(v3, { name: 'in-use-by-arn', componentVersion: '2.0.0' });
-    const arn = `acs:ecs:${REGION}:${accountId}:imagecomponent/in-use-by-arn/1.*.*`;
-    const pipeline = await createPipeline(v3, { buildContent: `COMPONENT ${arn}` });
-    // The ARN resolved to the highest 1.x.x version: that one is in use, the others are not.
-    await expectCode(() => v3.deleteImageComponent(deleteRequest(v130)), 'InvalidImageComponent.InUse', 403);
-    await v3.deleteImageComponent(deleteRequest(v200));
-    await v3.deleteImageComponent(deleteRequest(v100));
-    await v3.deleteImagePipeline(new $Ecs.DeleteImagePipelineRequest({ regionId: REGION, imagePipelineId: pipeline }));
-    await v3.deleteImageComponent(deleteRequest(v130));
-    assert.equal((await describeComponents(v3, { name: 'in-use-by-arn' })).totalCount, 0);
-  });
-
-  test('a TestContent reference also keeps a component in use', async () => {
-    const id = await createComponent(v3, { name: 'in-use-test', componentType: 'Test', content: 'RUN true' });
-    const pipeline = await createPipeline(v3, { testContent: `COMPONENT ${id}` });
-    await expectCode(() => v3.deleteImageComponent(deleteRequest(id)), 'InvalidImageComponent.InUse', 403);
-    await v3.deleteImagePipeline(new $Ecs.DeleteImagePipelineRequest({ regionId: REGION, imagePipelineId: pipeline }));
-    await v3.deleteImageComponent(deleteRequest(id));
-  });
-
-  test('racing a delete against a template that references the component: never both succeed', async () => {
-    for (let round = 0; round < 8; round++) {
-      const id = await createComponent(v3, { name: `race-${round}` });
-      const [created, deleted] = await Promise.all([
-        v3.createImagePipeline(pipelineRequest({ buildContent: `COMPONENT ${id}` })).then((r) => r.body?.imagePipelineId, (e: { code?: string }) => e.code),
-        v3.deleteImageComponent(deleteRequest(id)).then(() => 'deleted', (e: { code?: string }) => e.code),
-      ]);
-      if (created?.startsWith('ip-')) {
-        assert.equal(deleted, 'InvalidImageComponent.InUse', `round ${round}: the template exists, so the delete must fail`);
-        assert.equal((await describeComponents(v3, { imageComponentId: [id] })).totalCount, 1);
-      } else {
-        assert.equal(created, 'ImageComponent.NotFound', `round ${round}`);
-        assert.equal(deleted, 'deleted', `round ${round}`);
-      }
-    }
-  });
-
-  test('a system component cannot be deleted and stays listed', async () => {
-    await expectError(() => v3.deleteImageComponent(deleteRequest('ic-system-cleanup-linux')));
-    assert.equal((await describeComponents(v3, { owner: 'ALIYUN', imageComponentId: ['ic-system-cleanup-linux'] })).totalCount, 1);
-  });
-
-  test('a component of another region is not found from this region', async () => {
-    const res = await v3.createImageComponent(componentRequest({ regionId: 'cn-beijing' }));
-    const id = res.body!.imageComponentId!;
-    await expectCode(() => v3.deleteImageComponent(deleteRequest(id)), 'InvalidImageComponent.NotFound', 404);
-    await v3.deleteImageComponent(new $Ecs.DeleteImageComponentRequest({ regionId: 'cn-beijing', imageComponentId: id }));
-  });
-});
-
-describe('templates using components', () => {
-  test('a YAML component with --param values: accepted; undeclared or ill-typed params: InvalidParameter.BuildContent (400)', async () => {
-    const id = await createComponent(v3, { name: 'yaml-for-template', content: YAML_WITH_PARAMETERS });
-    const ok = await createPipeline(v3, { buildContent: `COMPONENT ${id} --greeting "good morning" --retries 3 --verbose true` });
-    assert.match(ok, /^ip-/);
-    // `retries` has no default, so it must be given.
-    const missing = await expectCode(() => v3.createImagePipeline(pipelineRequest({ buildContent: `RUN a\nCOMPONENT ${id}` })), 'InvalidParameter.BuildContent', 400);
-    assert.match(missing.data.Message as string, /line 2/);
-    const undeclared = await expectCode(
-      () => v3.createImagePipeline(pipelineRequest({ buildContent: `COMPONENT ${id} --retries 1 --colour blue` })),
-      'InvalidParameter.BuildContent', 400,
-    );
-    assert.match(undeclared.data.Message as string, /colour/);
-    await expectCode(
-      () => v3.createImagePipeline(pipelineRequest({ buildContent: `COMPONENT ${id} --retries many` })),
-      'InvalidParameter.BuildContent', 400,
-    );
-  });
-
-  test('by ARN with a wildcard version, and a Dockerfile component takes no parameters', async () => {
-    const id = await createComponent(v3, { name: 'docker-comp', componentVersion: '3.1.4' });
-    await createPipeline(v3, { buildContent: `COMPONENT acs:ecs:${REGION}:${accountId}:imagecomponent/docker-comp/3.*.*` });
-    await createPipeline(v3, { buildContent: `COMPONENT acs:ecs:${REGION}:${accountId}:imagecomponent/docker-comp:3.1.4` });
-    await expectCode(() => v3.createImagePipeline(pipelineRequest({ buildContent: `COMPONENT acs:ecs:${REGION}:${accountId}:imagecomponent/docker-comp/4.*.*` })),
-      'ImageComponent.NotFound', 404);
-    await expectCode(() => v3.createImagePipeline(pipelineRequest({ buildContent: `COMPONENT ${id} --x 1` })), 'InvalidParameter.BuildContent', 400);
-  });
-
-  test('another account cannot use or see my component', async () => {
-    const id = await createComponent(v3, { name: 'private-comp' });
-    const other = await createAccount(kiln.app.store, kiln.config.regions.map((r) => r.regionId));
-    const theirs = kiln.clientsFor(other.accessKey.id, other.accessKey.secret);
-    await expectCode(() => theirs.v3.createImagePipeline(pipelineRequest({ buildContent: `COMPONENT ${id}` })), 'ImageComponent.NotFound', 404);
-    await expectCode(() => theirs.v3.deleteImageComponent(deleteRequest(id)), 'InvalidImageComponent.NotFound', 404);
-    assert.equal((await describeComponents(theirs.v3, { imageComponentId: [id] })).totalCount, 0);
   });
 });
