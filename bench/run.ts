@@ -5,7 +5,8 @@ import { callOnce, closeCallAgent, runLoad, type LoadResult } from './load.js';
 import { cpuSeconds, startBare, startKiln, type Child } from './processes.js';
 import { monotonicUs, summarizeProfiles, type Window } from './profile.js';
 import { benchBuilds, formatBuildRows, perStepOverheadMs, type BuildRow } from './builds.js';
-import { benchVsBuildah, formatVsBuildah, VS_CASES, type VsReport } from './vs-buildah.js';
+import { benchVsBuildah, VS_CASES, type VsReport } from './vs-buildah.js';
+import { formatVsBuildah } from './vs-buildah-report.js';
 import { seedTemplates } from './seed.js';
 import { createSigner, selfCheck, signingCostMicros, type Credentials, type Params, type RequestTemplate } from './signed-request.js';
 

@@ -1,14 +1,14 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalBlobStore } from '../src/blobs/local-blob-store.js';
 import { ensureBusyboxBase, type BaseLayer } from '../src/engine/base-images/busybox.js';
 import { ensureDebianMinbase } from '../src/engine/base-images/debian.js';
-import { DEFAULT_PATH } from '../src/engine/image-config.js';
 import { LayerStore } from '../src/engine/layers/layer-store.js';
+import { buildah, buildahStorages, chooseDriver, cleanupBuildah, killRunningBuildah, newBuildahStorage, run, writeOciLayout } from './buildah.js';
 import { BUSYBOX_IMAGE, startInProcessKiln } from './builds.js';
+import { log, removeTree, unmountAll } from './host-cleanup.js';
+import { formatVsBuildah } from './vs-buildah-report.js';
 
 /*
  * The same builds with Kiln and with buildah, on the same base rootfs, side by side:
@@ -102,105 +102,10 @@ export interface VsReport {
   results: VsResult[];
 }
 
-const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
-
 // ------------------------------------------------------------------ cleanup (synchronous: also runs on exit)
 
-const buildahTops = new Set<string>();
 const kilnDirs = new Set<string>();
 let removeVarLibContainers: string[] = [];
-
-/** Every mount point at or under `dir` (this mount namespace), deepest first. */
-function mountsUnder(dir: string): string[] {
-  let info: string;
-  try {
-    info = readFileSync('/proc/self/mountinfo', 'utf8');
-  } catch {
-    return [];
-  }
-  const unescapeOctal = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-  const out: string[] = [];
-  for (const line of info.split('\n')) {
-    const mp = line.split(' ')[4];
-    if (!mp) continue;
-    const p = unescapeOctal(mp);
-    if (p === dir || p.startsWith(`${dir}/`)) out.push(p);
-  }
-  return [...new Set(out)].sort((a, b) => b.length - a.length);
-}
-
-function unmountAll(dir: string): void {
-  for (let pass = 0; pass < 3; pass++) {
-    const mounts = mountsUnder(dir);
-    if (mounts.length === 0) return;
-    for (const m of mounts) {
-      if (spawnSync('umount', [m], { stdio: 'ignore' }).status !== 0) spawnSync('umount', ['-l', m], { stdio: 'ignore' });
-    }
-  }
-}
-
-/** The buildah commands running now (each the leader of its own process group), by pid. */
-const runningBuildah = new Set<number>();
-
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-/** SIGKILLs the process group of every buildah command still running and waits (≤ 10 s) until they are gone. */
-function killRunningBuildah(): void {
-  for (const pid of runningBuildah) {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  const deadline = Date.now() + 10_000;
-  for (const pid of [...runningBuildah]) {
-    while (groupAlive(pid) && Date.now() < deadline) sleepSync(50);
-    runningBuildah.delete(pid);
-  }
-}
-
-/** True while a process of group `pgid` is not yet dead (zombies count as dead: we may be the one not reaping them). */
-function groupAlive(pgid: number): boolean {
-  let names: string[];
-  try {
-    names = readdirSync('/proc');
-  } catch {
-    return false;
-  }
-  for (const name of names) {
-    if (!/^\d+$/.test(name)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    // pid (comm) state ppid pgrp …; comm may hold spaces and parentheses
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') return true;
-  }
-  return false;
-}
-
-function removeTree(dir: string): void {
-  try {
-    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
-  } catch (err) {
-    log(`could not remove ${dir}: ${(err as Error).message}`);
-  }
-}
-
-function cleanupBuildah(top: string): void {
-  if (!buildahTops.has(top)) return;
-  killRunningBuildah();
-  spawnSync('buildah', ['rm', '--all'], { env: buildahEnv(top), stdio: 'ignore', timeout: 60_000 });
-  unmountAll(top);
-  removeTree(top);
-  buildahTops.delete(top);
-}
 
 function cleanupKiln(dir: string): void {
   if (!kilnDirs.has(dir)) return;
@@ -211,7 +116,7 @@ function cleanupKiln(dir: string): void {
 
 function cleanupAll(): void {
   killRunningBuildah();
-  for (const t of [...buildahTops]) cleanupBuildah(t);
+  for (const t of buildahStorages()) cleanupBuildah(t);
   for (const d of [...kilnDirs]) cleanupKiln(d);
   for (const p of removeVarLibContainers) removeTree(p);
   removeVarLibContainers = [];
@@ -226,119 +131,6 @@ function installExitHook(): void {
     // bench/processes.ts installs its own (which exits); otherwise exit so the hook above runs
     if (process.listenerCount(sig) === 0) process.once(sig, () => process.exit(130));
   }
-}
-
-// ------------------------------------------------------------------ buildah
-
-function buildahEnv(top: string): NodeJS.ProcessEnv {
-  return { ...process.env, CONTAINERS_STORAGE_CONF: join(top, 'storage.conf'), TMPDIR: join(top, 'tmp'), BUILDAH_LAYERS: 'true' };
-}
-
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/** Runs a command in its own process group (so cleanup can kill it and whatever it started), output captured. */
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const pid = child.pid;
-    if (pid !== undefined) runningBuildah.add(pid);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', (err) => {
-      if (pid !== undefined) runningBuildah.delete(pid);
-      reject(err);
-    });
-    child.on('close', (code) => {
-      if (pid !== undefined) runningBuildah.delete(pid);
-      resolve({ code, stdout, stderr, ms: performance.now() - started });
-    });
-  });
-}
-
-async function buildah(top: string, args: string[]): Promise<RunResult> {
-  const r = await run('buildah', args, buildahEnv(top));
-  if (r.code !== 0) {
-    const tail = `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-15).join('\n');
-    throw new Error(`buildah ${args.join(' ')} exited ${r.code}:\n${tail}`);
-  }
-  return r;
-}
-
-/** A throwaway buildah storage with `driver`. */
-function newBuildahStorage(prefix: string, driver: string): string {
-  // lowercase only: buildah names an image pulled from `oci:<dir>` after the dir's path
-  const top = join(tmpdir(), `${prefix}${randomBytes(6).toString('hex')}`);
-  mkdirSync(top, { mode: 0o700 });
-  buildahTops.add(top);
-  for (const d of ['root', 'runroot', 'tmp', 'ctx']) mkdirSync(join(top, d), { recursive: true });
-  writeFileSync(join(top, 'storage.conf'), `[storage]\ndriver = "${driver}"\ngraphroot = "${join(top, 'root')}"\nrunroot = "${join(top, 'runroot')}"\n`);
-  writeFileSync(join(top, 'policy.json'), `${JSON.stringify({ default: [{ type: 'insecureAcceptAnything' }] })}\n`);
-  return top;
-}
-
-/**
- * The storage driver: the kernel's overlay when buildah can use it here (it mounts a test overlay
- * on the storage's filesystem when it starts), else vfs; BENCH_BUILDAH_DRIVER forces one.
- */
-async function chooseDriver(): Promise<{ driver: string; reason: string }> {
-  const forced = process.env.BENCH_BUILDAH_DRIVER;
-  if (forced) return { driver: forced, reason: `forced by BENCH_BUILDAH_DRIVER=${forced}` };
-  const top = newBuildahStorage('kiln-bench-buildah-probe-', 'overlay');
-  try {
-    const r = await run('buildah', ['info'], buildahEnv(top));
-    if (r.code !== 0) return { driver: 'vfs', reason: `overlay refused by buildah here: ${(r.stderr.trim() || r.stdout.trim()).split('\n').slice(-1)[0]}` };
-    const info = JSON.parse(r.stdout) as { store?: { GraphDriverName?: string; GraphRoot?: string; GraphStatus?: Record<string, string> } };
-    const s = info.store;
-    if (s?.GraphDriverName !== 'overlay') return { driver: 'vfs', reason: `buildah answered driver ${s?.GraphDriverName ?? '?'} for overlay` };
-    if (s.GraphRoot !== join(top, 'root')) throw new Error(`buildah ignored CONTAINERS_STORAGE_CONF (graph root ${s.GraphRoot})`);
-    const st = s.GraphStatus ?? {};
-    return {
-      driver: 'overlay',
-      reason: `kernel overlayfs works here (backing filesystem ${st['Backing Filesystem'] ?? '?'}, native overlay diff ${st['Native Overlay Diff'] ?? '?'}, d_type ${st['Supports d_type'] ?? '?'}; no fuse-overlayfs), the same mechanism Kiln's instances use`,
-    };
-  } finally {
-    cleanupBuildah(top);
-  }
-}
-
-/** Kiln's base layer as a one-layer OCI image layout at `dir` (the blob hard-linked when it can be). */
-function writeOciLayout(dir: string, blobPath: string, diffId: string, caseId: string): void {
-  const blobs = join(dir, 'blobs', 'sha256');
-  mkdirSync(blobs, { recursive: true });
-  const put = (bytes: string) => {
-    const hex = createHash('sha256').update(bytes).digest('hex');
-    writeFileSync(join(blobs, hex), bytes);
-    return { digest: `sha256:${hex}`, size: Buffer.byteLength(bytes) };
-  };
-  const layerHex = diffId.replace(/^sha256:/, '');
-  try {
-    linkSync(blobPath, join(blobs, layerHex));
-  } catch {
-    copyFileSync(blobPath, join(blobs, layerHex));
-  }
-  const created = '2000-01-01T00:00:00Z';
-  // buildah needs a history entry per non-empty layer of the base, or it cannot commit a step on it
-  const config = put(JSON.stringify({
-    created, architecture: 'amd64', os: 'linux',
-    config: { Env: [`PATH=${DEFAULT_PATH}`], WorkingDir: '/root', User: 'root' },
-    rootfs: { type: 'layers', diff_ids: [diffId] },
-    history: [{ created, created_by: `Kiln system base image (${caseId})` }],
-  }));
-  const manifest = put(JSON.stringify({
-    schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
-    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: diffId, size: statSync(blobPath).size }],
-  }));
-  writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest }] }));
-  writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
 }
 
 // ------------------------------------------------------------------ the cases
@@ -444,50 +236,6 @@ export async function benchVsBuildah(only?: readonly string[]): Promise<VsReport
   } finally {
     cleanupAll();
   }
-}
-
-// ------------------------------------------------------------------ output
-
-const TARGET_COLD = 0.5;
-const TARGET_UNCHANGED = 0.1;
-const TARGET_STEP_MS = 60;
-
-const met = (ok: boolean) => (ok ? 'met' : '**NOT MET**');
-
-/** One table per case, then the targets; `perStepMs` is Kiln's per-step overhead from the build-latency part. */
-export function formatVsBuildah(report: VsReport, perStepMs?: number): string {
-  const out: string[] = [];
-  out.push(`Kiln vs buildah — same content, same base rootfs (Kiln's own base layer imported into buildah's storage).`);
-  out.push(`Kiln: Start → SUCCESS via the SDK, one in-process worker. buildah: ${report.buildahVersion}, \`buildah bud --layers --isolation chroot --pull=never\`, storage driver ${report.driver} (${report.driverReason}).`);
-  for (const r of report.results) {
-    out.push('');
-    out.push(`${r.title} — ${r.steps} steps; changed build edits step ${r.changedStep}`);
-    const header = ['build', 'Kiln ms', 'buildah ms', 'Kiln / buildah'];
-    const rowsOf: Array<[string, keyof SideTimes]> = [
-      ['base only (Kiln: empty template; buildah: FROM only)', 'emptyMs'],
-      ['cold', 'coldMs'],
-      ['unchanged rebuild', 'unchangedMs'],
-      [`change at step ${r.changedStep}`, 'changedMs'],
-    ];
-    const body = rowsOf.map(([name, k]) => [name, r.kiln[k].toFixed(0), r.buildah[k].toFixed(0), `${(r.kiln[k] / r.buildah[k]).toFixed(2)}×`]);
-    const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-    const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-    out.push(line(header));
-    out.push(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
-    for (const b of body) out.push(line(b));
-    const cold = r.kiln.coldMs / r.buildah.coldMs;
-    const unchanged = r.kiln.unchangedMs / r.kiln.coldMs;
-    const kStep = (r.kiln.coldMs - r.kiln.emptyMs) / r.steps;
-    const bStep = (r.buildah.coldMs - r.buildah.emptyMs) / r.steps;
-    out.push(`  Kiln cold / buildah cold = ${cold.toFixed(2)}× (target ≤ ${TARGET_COLD}×): ${met(cold <= TARGET_COLD)}`);
-    out.push(`  Kiln unchanged / Kiln cold = ${unchanged.toFixed(2)}× (target ≤ ${TARGET_UNCHANGED}×): ${met(unchanged <= TARGET_UNCHANGED)}`);
-    out.push(`  buildah unchanged / buildah cold = ${(r.buildah.unchangedMs / r.buildah.coldMs).toFixed(2)}×; cold per step, (cold − base only) / ${r.steps}: Kiln ${kStep.toFixed(0)} ms, buildah ${bStep.toFixed(0)} ms`);
-    out.push(`  (buildah's base import, not timed above: ${r.buildahImportMs.toFixed(0)} ms)`);
-  }
-  out.push('');
-  if (perStepMs === undefined) out.push(`Kiln per-step overhead (target ≤ ${TARGET_STEP_MS} ms): not measured (build-latency part skipped)`);
-  else out.push(`Kiln per-step overhead, from the build-latency part (21 × RUN true − 1 × RUN true) / 20 = ${perStepMs.toFixed(0)} ms (target ≤ ${TARGET_STEP_MS} ms): ${met(perStepMs <= TARGET_STEP_MS)}`);
-  return out.join('\n');
 }
 
 if (process.argv[1]?.endsWith('vs-buildah.ts')) {
