@@ -1,40 +1,31 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { REGION, startKiln, type EcsClient, type TestKiln } from '../support/kiln.js';
+import { REGION } from '../support/kiln.js';
 import {
   $Ecs, componentRequest, componentTags, createComponent, describeComponents, expectCode, expectPopCode, popPost,
   type ComponentFields,
 } from '../support/ecs-requests.js';
+import { kilnFixture } from '../support/kiln-fixture.js';
+import { rejectionMessage } from './support/rejection.js';
 
 /*
  * CreateImageComponent's errors through the official clients against a real Kiln: parameters,
  * content and the quota, each with its documented HTTP status.
  */
 
-let kiln: TestKiln;
-let v3: EcsClient;
+const api = kilnFixture();
 
-before(async () => {
-  kiln = await startKiln();
-  v3 = kiln.clients.v3;
-});
-
-after(async () => {
-  await kiln?.stop();
-});
-
-async function rejects(fields: ComponentFields, code: string, status: number): Promise<string> {
-  const e = await expectCode(() => v3.createImageComponent(componentRequest(fields)), code, status);
-  return e.data.Message as string;
-}
+/** Creation must fail with `code`/`status`; returns the error message. */
+const rejects = (fields: ComponentFields, code: string, status: number): Promise<string> =>
+  rejectionMessage(() => api.v3.createImageComponent(componentRequest(fields)), code, status);
 
 describe('CreateImageComponent: errors', () => {
   test('InvalidComponentVersion.Exist (403) for an existing Name + ComponentVersion', async () => {
-    await createComponent(v3, { name: 'dup-version', componentVersion: '1.0.0' });
+    await createComponent(api.v3, { name: 'dup-version', componentVersion: '1.0.0' });
     const msg = await rejects({ name: 'dup-version', componentVersion: '1.0.0' }, 'InvalidComponentVersion.Exist', 403);
     assert.equal(msg, 'The specified ComponentVersion does exist with the specified Name.');
     // The same version under another name is fine.
-    await createComponent(v3, { name: 'dup-version-2', componentVersion: '1.0.0' });
+    await createComponent(api.v3, { name: 'dup-version-2', componentVersion: '1.0.0' });
   });
 
   test('InvalidParameter.ComponentVersion (400)', async () => {
@@ -102,31 +93,25 @@ describe('CreateImageComponent: errors', () => {
 });
 
 describe('QuotaExceed.ImageComponent', () => {
-  let small: TestKiln;
-  before(async () => {
-    small = await startKiln({ KILN_COMPONENT_QUOTA: '1' });
-  });
-  after(async () => {
-    await small?.stop();
-  });
+  const small = kilnFixture({ KILN_COMPONENT_QUOTA: '1' });
 
   test('5 concurrent creates against a quota of 1: exactly 1 succeeds', async () => {
     const results = await Promise.all(Array.from({ length: 5 }, (_, i) =>
-      small.clients.v3.createImageComponent(componentRequest({ regionId: 'cn-shenzhen', name: `racer-${i}` })).then(
+      small.v3.createImageComponent(componentRequest({ regionId: 'cn-shenzhen', name: `racer-${i}` })).then(
         (r) => r.body?.imageComponentId ?? 'no id',
         (e: { code?: string }) => e.code ?? 'no code',
       )));
     assert.equal(results.filter((r) => r.startsWith('ic-')).length, 1, results.join(', '));
     assert.equal(results.filter((r) => r === 'QuotaExceed.ImageComponent').length, 4, results.join(', '));
-    assert.equal((await describeComponents(small.clients.v3, { regionId: 'cn-shenzhen' })).totalCount, 1);
+    assert.equal((await describeComponents(small.v3, { regionId: 'cn-shenzhen' })).totalCount, 1);
   });
 
   test('the second component of a region is refused (400), a new version counts too', async () => {
-    const first = await createComponent(small.clients.v3, { name: 'only-one' });
-    await expectCode(() => small.clients.v3.createImageComponent(componentRequest({ name: 'only-one' })), 'QuotaExceed.ImageComponent', 400);
-    await expectPopCode(() => popPost(small.clients.pop, 'CreateImageComponent', { Content: 'RUN true' }), 'QuotaExceed.ImageComponent', 400);
-    assert.equal((await describeComponents(small.clients.v3)).totalCount, 1);
-    await small.clients.v3.deleteImageComponent(new $Ecs.DeleteImageComponentRequest({ regionId: REGION, imageComponentId: first }));
-    await createComponent(small.clients.v3, { name: 'only-one' });
+    const first = await createComponent(small.v3, { name: 'only-one' });
+    await expectCode(() => small.v3.createImageComponent(componentRequest({ name: 'only-one' })), 'QuotaExceed.ImageComponent', 400);
+    await expectPopCode(() => popPost(small.kiln.clients.pop, 'CreateImageComponent', { Content: 'RUN true' }), 'QuotaExceed.ImageComponent', 400);
+    assert.equal((await describeComponents(small.v3)).totalCount, 1);
+    await small.v3.deleteImageComponent(new $Ecs.DeleteImageComponentRequest({ regionId: REGION, imageComponentId: first }));
+    await createComponent(small.v3, { name: 'only-one' });
   });
 });

@@ -6,6 +6,7 @@ import {
   $Ecs, componentRequest, componentTags, createComponent, createPipeline, describeComponents, expectCode, expectPopCode,
   pipelineRequest, popPost,
 } from '../support/ecs-requests.js';
+import { YAML_WITH_PARAMETERS } from './support/component-yaml.js';
 
 /*
  * DeleteImageComponent, and templates that use components, through the official clients against
@@ -30,27 +31,6 @@ after(async () => {
 function deleteRequest(id: string | undefined): $Ecs.DeleteImageComponentRequest {
   return new $Ecs.DeleteImageComponentRequest({ regionId: REGION, imageComponentId: id });
 }
-
-const YAML_WITH_PARAMETERS = [
-  'Parameters:',
-  '  greeting:',
-  '    Type: String',
-  '    DefaultValue: hello',
-  '  retries:',
-  '    Type: Number',
-  '  verbose:',
-  '    Type: Boolean',
-  '    DefaultValue: false',
-  'Tasks:',
-  '  - Name: Greet',
-  '    Action: RunShellCommand',
-  '    Properties:',
-  '      commandContent: echo {{ greeting }} {{ retries }} {{ verbose }}',
-  '  - Name: Again',
-  '    Action: RunShellCommand',
-  '    Properties:',
-  '      commandContent: echo "{{ Greet.stdout }}"',
-].join('\n');
 
 describe('DeleteImageComponent', () => {
   test('deletes; then InvalidImageComponent.NotFound (404); MissingParameter.ImageComponentId (400)', async () => {

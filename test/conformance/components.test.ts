@@ -6,6 +6,7 @@ import {
   $Ecs, componentIds, componentRequest, componentTags, createComponent, describeComponent, describeComponents, expectCode, popPost,
   tagPairs,
 } from '../support/ecs-requests.js';
+import { YAML_WITH_PARAMETERS } from './support/component-yaml.js';
 
 /*
  * CreateImageComponent / DescribeImageComponents through the official clients against a real
@@ -30,27 +31,6 @@ after(async () => {
 });
 
 const ISO_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
-
-const YAML_WITH_PARAMETERS = [
-  'Parameters:',
-  '  greeting:',
-  '    Type: String',
-  '    DefaultValue: hello',
-  '  retries:',
-  '    Type: Number',
-  '  verbose:',
-  '    Type: Boolean',
-  '    DefaultValue: false',
-  'Tasks:',
-  '  - Name: Greet',
-  '    Action: RunShellCommand',
-  '    Properties:',
-  '      commandContent: echo {{ greeting }} {{ retries }} {{ verbose }}',
-  '  - Name: Again',
-  '    Action: RunShellCommand',
-  '    Properties:',
-  '      commandContent: echo "{{ Greet.stdout }}"',
-].join('\n');
 
 describe('CreateImageComponent + DescribeImageComponents: success', () => {
   test('defaults: Linux, Build, version 1.0.0 then 2.0.0 for the same name, Owner SELF, the default resource group', async () => {

@@ -1,7 +1,8 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { REGION, startKiln, type EcsClient, type TestKiln } from '../support/kiln.js';
+import { REGION } from '../support/kiln.js';
 import { $Ecs, createPipeline, expectCode } from '../support/ecs-requests.js';
+import { kilnFixture } from '../support/kiln-fixture.js';
 
 /*
  * The execution API (StartImagePipelineExecution, DescribeImagePipelineExecutions,
@@ -9,20 +10,10 @@ import { $Ecs, createPipeline, expectCode } from '../support/ecs-requests.js';
  * These tests cover the API contract; builds themselves are covered by the engine tests.
  */
 
-let kiln: TestKiln;
-let v3: EcsClient;
-
-before(async () => {
-  kiln = await startKiln();
-  v3 = kiln.clients.v3;
-});
-
-after(async () => {
-  await kiln?.stop();
-});
+const api = kilnFixture();
 
 function start(pipelineId: string, extra: Partial<{ clientToken: string; tag: Array<[string, string]> }> = {}) {
-  return v3.startImagePipelineExecution(new $Ecs.StartImagePipelineExecutionRequest({
+  return api.v3.startImagePipelineExecution(new $Ecs.StartImagePipelineExecutionRequest({
     regionId: REGION,
     imagePipelineId: pipelineId,
     clientToken: extra.clientToken,
@@ -31,7 +22,7 @@ function start(pipelineId: string, extra: Partial<{ clientToken: string; tag: Ar
 }
 
 function describeExecs(fields: { imagePipelineId?: string; executionId?: string; status?: string; maxResults?: number; nextToken?: string; tag?: Array<[string, string]> }) {
-  return v3.describeImagePipelineExecutions(new $Ecs.DescribeImagePipelineExecutionsRequest({
+  return api.v3.describeImagePipelineExecutions(new $Ecs.DescribeImagePipelineExecutionsRequest({
     regionId: REGION,
     ...fields,
     tag: fields.tag?.map(([key, value]) => new $Ecs.DescribeImagePipelineExecutionsRequestTag({ key, value })),
@@ -39,18 +30,18 @@ function describeExecs(fields: { imagePipelineId?: string; executionId?: string;
 }
 
 function cancel(executionId: string) {
-  return v3.cancelImagePipelineExecution(new $Ecs.CancelImagePipelineExecutionRequest({ regionId: REGION, executionId }));
+  return api.v3.cancelImagePipelineExecution(new $Ecs.CancelImagePipelineExecutionRequest({ regionId: REGION, executionId }));
 }
 
 /** Ends an execution the way a worker reports a terminal status (test setup only). */
 async function finish(executionId: string, status: 'SUCCESS' | 'CANCELLED') {
-  const scope = { accountId: kiln.credentials.accountId, regionId: REGION };
-  assert.ok(await kiln.app.store.executions.update(scope, executionId, { status, message: 'done' }));
+  const scope = { accountId: api.kiln.credentials.accountId, regionId: REGION };
+  assert.ok(await api.kiln.app.store.executions.update(scope, executionId, { status, message: 'done' }));
 }
 
 describe('StartImagePipelineExecution', () => {
   test('starts one execution, described by template and by id with every field', async () => {
-    const pipelineId = await createPipeline(v3, { buildContent: 'RUN echo hi' });
+    const pipelineId = await createPipeline(api.v3, { buildContent: 'RUN echo hi' });
     const res = await start(pipelineId, { tag: [['env', 'dev']] });
     const executionId = res.body?.executionId ?? '';
     assert.match(executionId, /^exec-[0-9a-f]{32}$/);
@@ -78,7 +69,7 @@ describe('StartImagePipelineExecution', () => {
   });
 
   test('one running execution per template: InvalidImagePipeline.HasRunningExecution (403); another start once it ended', async () => {
-    const pipelineId = await createPipeline(v3);
+    const pipelineId = await createPipeline(api.v3);
     const first = (await start(pipelineId)).body!.executionId!;
     await expectCode(() => start(pipelineId), 'InvalidImagePipeline.HasRunningExecution', 403);
     await finish(first, 'SUCCESS');
@@ -90,7 +81,7 @@ describe('StartImagePipelineExecution', () => {
   });
 
   test('ClientToken: the same token gives the same execution', async () => {
-    const pipelineId = await createPipeline(v3);
+    const pipelineId = await createPipeline(api.v3);
     const a = (await start(pipelineId, { clientToken: 'start-token-1' })).body!.executionId;
     const b = (await start(pipelineId, { clientToken: 'start-token-1' })).body!.executionId;
     assert.equal(a, b);
@@ -100,16 +91,16 @@ describe('StartImagePipelineExecution', () => {
 
   test('errors: unknown template (404), missing id, bad tags', async () => {
     await expectCode(() => start('ip-doesnotexist00000000'), 'InvalidImagePipeline.NotFound', 404);
-    await expectCode(() => v3.startImagePipelineExecution(new $Ecs.StartImagePipelineExecutionRequest({ regionId: REGION })), 'MissingParameter.ImagePipelineId', 400);
-    const pipelineId = await createPipeline(v3);
+    await expectCode(() => api.v3.startImagePipelineExecution(new $Ecs.StartImagePipelineExecutionRequest({ regionId: REGION })), 'MissingParameter.ImagePipelineId', 400);
+    const pipelineId = await createPipeline(api.v3);
     await expectCode(() => start(pipelineId, { tag: [['aliyun:x', 'v']] }), 'InvalidTagKey.Malformed', 400);
   });
 
   test('another account cannot start, describe or cancel my executions', async () => {
     const { createAccount } = await import('../../src/auth/accounts.js');
-    const other = await createAccount(kiln.app.store, [REGION]);
-    const them = kiln.clientsFor(other.accessKey.id, other.accessKey.secret).v3;
-    const pipelineId = await createPipeline(v3);
+    const other = await createAccount(api.kiln.app.store, [REGION]);
+    const them = api.kiln.clientsFor(other.accessKey.id, other.accessKey.secret).v3;
+    const pipelineId = await createPipeline(api.v3);
     const executionId = (await start(pipelineId)).body!.executionId!;
     await expectCode(() => them.startImagePipelineExecution(new $Ecs.StartImagePipelineExecutionRequest({ regionId: REGION, imagePipelineId: pipelineId })), 'InvalidImagePipeline.NotFound', 404);
     const seen = await them.describeImagePipelineExecutions(new $Ecs.DescribeImagePipelineExecutionsRequest({ regionId: REGION, executionId }));
@@ -121,7 +112,7 @@ describe('StartImagePipelineExecution', () => {
 
 describe('DescribeImagePipelineExecutions', () => {
   test('Status filter (comma-separated) and paging', async () => {
-    const pipelineId = await createPipeline(v3);
+    const pipelineId = await createPipeline(api.v3);
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
       const id = (await start(pipelineId)).body!.executionId!;
@@ -144,7 +135,7 @@ describe('DescribeImagePipelineExecutions', () => {
 
   test('errors', async () => {
     await expectCode(() => describeExecs({}), 'MissingParameter.ImagePipelineId', 400);
-    const pipelineId = await createPipeline(v3);
+    const pipelineId = await createPipeline(api.v3);
     await expectCode(() => describeExecs({ imagePipelineId: pipelineId, status: 'RUNNING' }), 'InvalidParameter.Status', 400);
     await expectCode(() => describeExecs({ executionId: Array.from({ length: 21 }, (_, i) => `exec-${i}`).join(',') }), 'InvalidExecutionId.SizeExceeded', 400);
     await expectCode(() => describeExecs({ imagePipelineId: 'ip-doesnotexist00000000' }), 'InvalidImagePipeline.NotFound', 404);
@@ -154,7 +145,7 @@ describe('DescribeImagePipelineExecutions', () => {
 
 describe('CancelImagePipelineExecution and DeleteImagePipeline', () => {
   test('cancel moves to CANCELLING, repeats harmlessly; terminal executions refuse; delete waits for the end', async () => {
-    const pipelineId = await createPipeline(v3);
+    const pipelineId = await createPipeline(api.v3);
     const executionId = (await start(pipelineId)).body!.executionId!;
     const status = async () => (await describeExecs({ executionId })).body?.imagePipelineExecution?.imagePipelineExecutionSet?.[0]?.status;
     // No worker runs here (startKiln): nothing moves the execution but this test.
@@ -164,14 +155,14 @@ describe('CancelImagePipelineExecution and DeleteImagePipeline', () => {
     await cancel(executionId); // repeating is harmless
     assert.equal(await status(), 'CANCELLING');
     await expectCode(
-      () => v3.deleteImagePipeline(new $Ecs.DeleteImagePipelineRequest({ regionId: REGION, imagePipelineId: pipelineId })),
+      () => api.v3.deleteImagePipeline(new $Ecs.DeleteImagePipelineRequest({ regionId: REGION, imagePipelineId: pipelineId })),
       'InvalidImagePipeline.HasRunningExecution', 403,
     );
     // The worker's part: the build stopped, the execution ends CANCELLED.
     await finish(executionId, 'CANCELLED');
     await expectCode(() => cancel(executionId), 'InvalidStatus.CancelFailed', 400);
 
-    await v3.deleteImagePipeline(new $Ecs.DeleteImagePipelineRequest({ regionId: REGION, imagePipelineId: pipelineId }));
+    await api.v3.deleteImagePipeline(new $Ecs.DeleteImagePipelineRequest({ regionId: REGION, imagePipelineId: pipelineId }));
     // The template's executions went with it.
     await expectCode(() => describeExecs({ imagePipelineId: pipelineId }), 'InvalidImagePipeline.NotFound', 404);
     const byId = await describeExecs({ executionId });
@@ -182,12 +173,12 @@ describe('CancelImagePipelineExecution and DeleteImagePipeline', () => {
   // (A real build passes DISTRIBUTING and RELEASING in milliseconds; test/e2e/cancel.test.ts
   // cancels during TESTING on a real build.)
   test('cancel once the image exists (TESTING, DISTRIBUTING, RELEASING): 403 InvalidStatus.ImagePipelineExecution, nothing changes; ended: 400 InvalidStatus.CancelFailed', async () => {
-    const scope = { accountId: kiln.credentials.accountId, regionId: REGION };
-    const pipelineId = await createPipeline(v3);
+    const scope = { accountId: api.kiln.credentials.accountId, regionId: REGION };
+    const pipelineId = await createPipeline(api.v3);
     const executionId = (await start(pipelineId)).body!.executionId!;
     const described = async () => (await describeExecs({ executionId })).body?.imagePipelineExecution?.imagePipelineExecutionSet?.[0];
     for (const status of ['TESTING', 'DISTRIBUTING', 'RELEASING'] as const) {
-      assert.ok(await kiln.app.store.executions.update(scope, executionId, { status, message: `in ${status}` }));
+      assert.ok(await api.kiln.app.store.executions.update(scope, executionId, { status, message: `in ${status}` }));
       const e = await expectCode(() => cancel(executionId), 'InvalidStatus.ImagePipelineExecution', 403);
       assert.equal(e.data.Message, `The execution is ${status}: it can be cancelled only while PREPARING, REPAIRING or BUILDING.`);
       const after = await described();
@@ -195,7 +186,7 @@ describe('CancelImagePipelineExecution and DeleteImagePipeline', () => {
       assert.equal(after?.message, `in ${status}`);
     }
     for (const status of ['SUCCESS', 'PARTITION_SUCCESS', 'FAILED', 'TEST_FAILED', 'CANCELLED'] as const) {
-      assert.ok(await kiln.app.store.executions.update(scope, executionId, { status, message: `in ${status}` }));
+      assert.ok(await api.kiln.app.store.executions.update(scope, executionId, { status, message: `in ${status}` }));
       const e = await expectCode(() => cancel(executionId), 'InvalidStatus.CancelFailed', 400);
       assert.match(String(e.data.Message), /^Failed to cancel execution,status is success, failed or cancelled\./);
       assert.equal((await described())?.status, status);
@@ -204,6 +195,6 @@ describe('CancelImagePipelineExecution and DeleteImagePipeline', () => {
 
   test('cancel of an unknown execution: InvalidImagePipelineExecution.NotFound (404)', async () => {
     await expectCode(() => cancel('exec-00000000000000000000000000000000'), 'InvalidImagePipelineExecution.NotFound', 404);
-    await expectCode(() => v3.cancelImagePipelineExecution(new $Ecs.CancelImagePipelineExecutionRequest({ regionId: REGION })), 'MissingParameter.ExecutionId', 400);
+    await expectCode(() => api.v3.cancelImagePipelineExecution(new $Ecs.CancelImagePipelineExecutionRequest({ regionId: REGION })), 'MissingParameter.ExecutionId', 400);
   });
 });

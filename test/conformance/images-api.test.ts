@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { createAccount } from '../../src/auth/accounts.js';
-import { newAccountImage, type Image } from '../../src/domain/image.js';
-import { REGION, startKiln, type Clients, type EcsClient, type TestKiln } from '../support/kiln.js';
+import { describe, test } from 'node:test';
+import { REGION, type EcsClient } from '../support/kiln.js';
 import { expectPopError } from '../support/wire.js';
 import { $Ecs, BUSYBOX, BUSYBOX_FAMILY, DEBIAN, expectCode } from '../support/ecs-requests.js';
+import { describeImages, ids, remove, share, shares } from './support/image-requests.js';
+import { BEIJING, imagesFixture } from './support/images.js';
 
 /*
  * Account images through the official SDK (V3 and V1) and pop-core: DescribeImages for own,
@@ -13,75 +13,8 @@ import { $Ecs, BUSYBOX, BUSYBOX_FAMILY, DEBIAN, expectCode } from '../support/ec
  * what these tests are about).
  */
 
-const BEIJING = 'cn-beijing';
-let kiln: TestKiln;
-let counter = 0;
-
-before(async () => {
-  kiln = await startKiln();
-});
-
-after(async () => {
-  await kiln?.stop();
-});
-
-interface Tenant extends Clients {
-  accountId: string;
-}
-
-/** A fresh account, so each test sees only its own images. */
-async function tenant(): Promise<Tenant> {
-  const { account, accessKey } = await createAccount(kiln.app.store, kiln.config.regions.map((r) => r.regionId));
-  return { accountId: account.id, ...kiln.clientsFor(accessKey.id, accessKey.secret) };
-}
-
-/** Inserts an image owned by `owner` (a build would save the same row). */
-async function seed(owner: Tenant, over: Partial<Image> = {}): Promise<Image> {
-  const n = ++counter;
-  const image: Image = {
-    ...newAccountImage({
-      imageId: `m-kilntest${String(n).padStart(6, '0')}${Math.random().toString(36).slice(2, 8)}`,
-      regionId: REGION,
-      accountId: owner.accountId,
-      imageName: `img-${n}`,
-      imageFamily: 'team-base',
-      description: `image ${n}`,
-      size: 40,
-      creationTime: `2025-01-01T00:00:${String(n % 60).padStart(2, '0')}Z`,
-      tags: [{ key: 'env', value: 'prod' }],
-      manifestDigest: `sha256:${String(n).padStart(64, '0')}`,
-      sourceExecutionId: `exec-${String(n).padStart(32, '0')}`,
-    }),
-    ...over,
-  };
-  await kiln.app.store.images.insert(image);
-  return image;
-}
-
-type DescribeFields = ConstructorParameters<typeof $Ecs.DescribeImagesRequest>[0];
-
-async function describeImages(client: EcsClient, fields: DescribeFields = {}): Promise<$Ecs.DescribeImagesResponseBody> {
-  const res = await client.describeImages(new $Ecs.DescribeImagesRequest({ regionId: REGION, ...fields }));
-  assert.equal(res.statusCode, 200);
-  assert.ok(res.body);
-  return res.body;
-}
-
-async function ids(client: EcsClient, fields: DescribeFields = {}): Promise<string[]> {
-  return ((await describeImages(client, { pageSize: 100, ...fields })).images?.image ?? []).map((i) => i.imageId!).sort();
-}
-
-function share(client: EcsClient, imageId: string, add: string[] = [], remove: string[] = [], more: { isPublic?: boolean; regionId?: string } = {}) {
-  return client.modifyImageSharePermission(new $Ecs.ModifyImageSharePermissionRequest({ regionId: REGION, imageId, addAccount: add, removeAccount: remove, ...more }));
-}
-
-function shares(client: EcsClient, imageId: string, page: { pageNumber?: number; pageSize?: number } = {}) {
-  return client.describeImageSharePermission(new $Ecs.DescribeImageSharePermissionRequest({ regionId: REGION, imageId, ...page }));
-}
-
-function remove(client: EcsClient, imageId: string, force?: boolean) {
-  return client.deleteImage(new $Ecs.DeleteImageRequest({ regionId: REGION, imageId, force }));
-}
+const images = imagesFixture();
+const { tenant, seed } = images;
 
 function fromFamily(client: EcsClient, imageFamily: string) {
   return client.describeImageFromFamily(new $Ecs.DescribeImageFromFamilyRequest({ regionId: REGION, imageFamily }));
@@ -209,7 +142,7 @@ describe('DeleteImage', () => {
     assert.equal(res.statusCode, 200);
     assert.match(res.body?.requestId ?? '', /^[0-9A-F-]{36}$/);
     assert.deepEqual(await ids(a.v3, { imageOwnerAlias: 'self' }), []);
-    assert.equal(await kiln.app.store.images.getOwned({ accountId: a.accountId, regionId: REGION }, mine.imageId), undefined);
+    assert.equal(await images.kiln.app.store.images.getOwned({ accountId: a.accountId, regionId: REGION }, mine.imageId), undefined);
     await expectCode(() => remove(a.v3, mine.imageId), 'InvalidImageId.NotFound', 404);
     await expectCode(() => remove(a.v1, theirs.imageId), 'InvalidImageId.NotFound', 404);
     await expectCode(() => remove(a.v3, given.imageId, true), 'InvalidImageId.NotFound', 404);
@@ -233,7 +166,7 @@ describe('DeleteImage', () => {
 
     assert.equal((await remove(a.v1, img.imageId, true)).statusCode, 200);
     assert.deepEqual(await ids(b.v3, { imageOwnerAlias: 'others' }), []);
-    assert.deepEqual(await kiln.app.store.images.shares({ accountId: a.accountId, regionId: REGION }, img.imageId), []);
+    assert.deepEqual(await images.kiln.app.store.images.shares({ accountId: a.accountId, regionId: REGION }, img.imageId), []);
     await expectCode(() => shares(a.v3, img.imageId), 'InvalidImageId.NotFound', 404);
   });
 });

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { createAccount } from '../../src/auth/accounts.js';
-import { newAccountImage, type Image } from '../../src/domain/image.js';
-import { REGION, startKiln, type Clients, type EcsClient, type TestKiln } from '../support/kiln.js';
+import { REGION } from '../support/kiln.js';
 import { $Ecs, BUSYBOX, DEBIAN, createPipeline, expectCode, pipelineRequest } from '../support/ecs-requests.js';
+import { copy, describeImages, ids, remove, share, shares } from './support/image-requests.js';
+import { BEIJING, imagesFixture } from './support/images.js';
 
 /*
  * Sharing and copying account images through the official SDK (V3 and V1) and pop-core:
@@ -11,79 +12,8 @@ import { $Ecs, BUSYBOX, DEBIAN, createPipeline, expectCode, pipelineRequest } fr
  * Images are inserted into the store as setup (their content is not what these tests are about).
  */
 
-const BEIJING = 'cn-beijing';
-let kiln: TestKiln;
-let counter = 0;
-
-before(async () => {
-  kiln = await startKiln();
-});
-
-after(async () => {
-  await kiln?.stop();
-});
-
-interface Tenant extends Clients {
-  accountId: string;
-}
-
-/** A fresh account, so each test sees only its own images. */
-async function tenant(): Promise<Tenant> {
-  const { account, accessKey } = await createAccount(kiln.app.store, kiln.config.regions.map((r) => r.regionId));
-  return { accountId: account.id, ...kiln.clientsFor(accessKey.id, accessKey.secret) };
-}
-
-/** Inserts an image owned by `owner` (a build would save the same row). */
-async function seed(owner: Tenant, over: Partial<Image> = {}): Promise<Image> {
-  const n = ++counter;
-  const image: Image = {
-    ...newAccountImage({
-      imageId: `m-kilntest${String(n).padStart(6, '0')}${Math.random().toString(36).slice(2, 8)}`,
-      regionId: REGION,
-      accountId: owner.accountId,
-      imageName: `img-${n}`,
-      imageFamily: 'team-base',
-      description: `image ${n}`,
-      size: 40,
-      creationTime: `2025-01-01T00:00:${String(n % 60).padStart(2, '0')}Z`,
-      tags: [{ key: 'env', value: 'prod' }],
-      manifestDigest: `sha256:${String(n).padStart(64, '0')}`,
-      sourceExecutionId: `exec-${String(n).padStart(32, '0')}`,
-    }),
-    ...over,
-  };
-  await kiln.app.store.images.insert(image);
-  return image;
-}
-
-type DescribeFields = ConstructorParameters<typeof $Ecs.DescribeImagesRequest>[0];
-
-async function describeImages(client: EcsClient, fields: DescribeFields = {}): Promise<$Ecs.DescribeImagesResponseBody> {
-  const res = await client.describeImages(new $Ecs.DescribeImagesRequest({ regionId: REGION, ...fields }));
-  assert.equal(res.statusCode, 200);
-  assert.ok(res.body);
-  return res.body;
-}
-
-async function ids(client: EcsClient, fields: DescribeFields = {}): Promise<string[]> {
-  return ((await describeImages(client, { pageSize: 100, ...fields })).images?.image ?? []).map((i) => i.imageId!).sort();
-}
-
-function share(client: EcsClient, imageId: string, add: string[] = [], remove: string[] = [], more: { isPublic?: boolean; regionId?: string } = {}) {
-  return client.modifyImageSharePermission(new $Ecs.ModifyImageSharePermissionRequest({ regionId: REGION, imageId, addAccount: add, removeAccount: remove, ...more }));
-}
-
-function shares(client: EcsClient, imageId: string, page: { pageNumber?: number; pageSize?: number } = {}) {
-  return client.describeImageSharePermission(new $Ecs.DescribeImageSharePermissionRequest({ regionId: REGION, imageId, ...page }));
-}
-
-function remove(client: EcsClient, imageId: string, force?: boolean) {
-  return client.deleteImage(new $Ecs.DeleteImageRequest({ regionId: REGION, imageId, force }));
-}
-
-function copy(client: EcsClient, fields: ConstructorParameters<typeof $Ecs.CopyImageRequest>[0]) {
-  return client.copyImage(new $Ecs.CopyImageRequest({ regionId: REGION, ...fields }));
-}
+const images = imagesFixture();
+const { tenant, seed } = images;
 
 describe('ModifyImageSharePermission and DescribeImageSharePermission', () => {
   test('adds and removes accounts; the share list pages; shared accounts see the image', async () => {
@@ -148,7 +78,7 @@ describe('ModifyImageSharePermission and DescribeImageSharePermission', () => {
 
   test('limits: the first 10 of AddAccount.N are processed; at most 50 accounts per image (QuotaExceed.ShareImageUser, 403)', async () => {
     const a = await tenant();
-    const eleven = await Promise.all(Array.from({ length: 11 }, () => createAccount(kiln.app.store, [REGION])));
+    const eleven = await Promise.all(Array.from({ length: 11 }, () => createAccount(images.kiln.app.store, [REGION])));
     const accountIds = eleven.map((x) => x.account.id);
     const img = await seed(a);
     await share(a.v3, img.imageId, accountIds);
@@ -159,7 +89,7 @@ describe('ModifyImageSharePermission and DescribeImageSharePermission', () => {
     // 49 existing shares (setup straight in the store) + 1 reaches the quota; one more exceeds it.
     const full = await seed(a);
     const scope = { accountId: a.accountId, regionId: REGION };
-    await kiln.app.store.images.addShares(scope, full.imageId, Array.from({ length: 49 }, (_, i) => `90000000000000${String(i).padStart(2, '0')}`));
+    await images.kiln.app.store.images.addShares(scope, full.imageId, Array.from({ length: 49 }, (_, i) => `90000000000000${String(i).padStart(2, '0')}`));
     await share(a.v3, full.imageId, [accountIds[0]!]);
     assert.equal((await shares(a.v3, full.imageId)).body?.totalCount, 50);
     await expectCode(() => share(a.v3, full.imageId, [accountIds[1]!]), 'QuotaExceed.ShareImageUser', 403);
@@ -189,7 +119,7 @@ describe('CopyImage', () => {
     assert.equal(there?.isCopied, true);
     assert.equal(there?.imageFamily, src.imageFamily);
     assert.deepEqual(there?.tags?.tag?.map((t) => [t.tagKey, t.tagValue]), [['copy', 'yes']]);
-    const stored = await kiln.app.store.images.getOwned({ accountId: a.accountId, regionId: BEIJING }, copyId);
+    const stored = await images.kiln.app.store.images.getOwned({ accountId: a.accountId, regionId: BEIJING }, copyId);
     assert.equal(stored?.manifestDigest, src.manifestDigest);
     assert.deepEqual(stored?.copiedFrom, { imageId: src.imageId, regionId: REGION });
     // The source is unchanged; without a name the copy keeps the source's (free in the destination).
@@ -214,7 +144,7 @@ describe('CopyImage', () => {
     const copyId = res.body?.imageId ?? '';
     const mine = (await describeImages(b.v3, { imageOwnerAlias: 'self' })).images?.image ?? [];
     assert.deepEqual(mine.map((i) => [i.imageId, i.imageOwnerAlias, i.imageOwnerId]), [[copyId, 'self', Number(b.accountId)]]);
-    const stored = await kiln.app.store.images.getOwned({ accountId: b.accountId, regionId: REGION }, copyId);
+    const stored = await images.kiln.app.store.images.getOwned({ accountId: b.accountId, regionId: REGION }, copyId);
     assert.equal(stored?.manifestDigest, src.manifestDigest);
     assert.equal(stored?.sourceExecutionId, undefined);
     // The copy stays when the owner unshares or deletes the source.

@@ -1,11 +1,13 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_REGIONS } from '../../src/domain/catalog/regions.js';
-import { REGION, startKiln, type EcsClient, type TestKiln } from '../support/kiln.js';
+import { REGION } from '../support/kiln.js';
 import {
   $Ecs, BUSYBOX, BUSYBOX_FAMILY, createPipeline, describePipeline, describePipelines, expectCode, expectPopCode, imageOptions,
   importImageOptions, ossFields, pipelineRequest, pipelineTags, popPost, type DiskMapping, type PipelineFields,
 } from '../support/ecs-requests.js';
+import { kilnFixture } from '../support/kiln-fixture.js';
+import { rejectionMessage } from './support/rejection.js';
 
 /*
  * CreateImagePipeline's errors through the official clients against a real Kiln: parameters,
@@ -13,24 +15,11 @@ import {
  * comes back with its documented HTTP status.
  */
 
-let kiln: TestKiln;
-let v3: EcsClient;
-
-
-before(async () => {
-  kiln = await startKiln();
-  v3 = kiln.clients.v3;
-});
-
-after(async () => {
-  await kiln?.stop();
-});
+const api = kilnFixture();
 
 /** Creation must fail with `code`/`status`; returns the error message. */
-async function rejects(fields: PipelineFields, code: string, status: number): Promise<string> {
-  const e = await expectCode(() => v3.createImagePipeline(pipelineRequest(fields)), code, status);
-  return e.data.Message as string;
-}
+const rejects = (fields: PipelineFields, code: string, status: number): Promise<string> =>
+  rejectionMessage(() => api.v3.createImagePipeline(pipelineRequest(fields)), code, status);
 
 describe('CreateImagePipeline: parameter errors', () => {
   test('MissingParameter.BaseImageType (400)', async () => {
@@ -46,8 +35,8 @@ describe('CreateImagePipeline: parameter errors', () => {
       await rejects({ name }, 'InvalidName.Malformed', 400);
     }
     // The boundaries just inside are fine.
-    await createPipeline(v3, { name: 'ab' });
-    await createPipeline(v3, { name: `a${'b'.repeat(127)}` });
+    await createPipeline(api.v3, { name: 'ab' });
+    await createPipeline(api.v3, { name: `a${'b'.repeat(127)}` });
   });
 
   test('InvalidDescription.Malformed (400): 1 char, 257 chars, https:// prefix', async () => {
@@ -72,37 +61,37 @@ describe('CreateImagePipeline: parameter errors', () => {
 
   test('InvalidSystemDiskSize.NotSupportedValue (400): 19, 501, and "abc" (pop-core)', async () => {
     await rejects({ systemDiskSize: 19 }, 'InvalidSystemDiskSize.NotSupportedValue', 400);
-    await expectCode(() => kiln.clients.v1.createImagePipeline(pipelineRequest({ systemDiskSize: 501 })), 'InvalidSystemDiskSize.NotSupportedValue', 400);
+    await expectCode(() => api.kiln.clients.v1.createImagePipeline(pipelineRequest({ systemDiskSize: 501 })), 'InvalidSystemDiskSize.NotSupportedValue', 400);
     await expectPopCode(
-      () => popPost(kiln.clients.pop, 'CreateImagePipeline', { BaseImageType: 'IMAGE', BaseImage: BUSYBOX, SystemDiskSize: 'abc' }),
+      () => popPost(api.kiln.clients.pop, 'CreateImagePipeline', { BaseImageType: 'IMAGE', BaseImage: BUSYBOX, SystemDiskSize: 'abc' }),
       'InvalidSystemDiskSize.NotSupportedValue', 400,
     );
     for (const systemDiskSize of [20, 500]) {
-      const id = await createPipeline(v3, { systemDiskSize });
-      assert.equal((await describePipeline(v3, id)).systemDiskSize, systemDiskSize);
+      const id = await createPipeline(api.v3, { systemDiskSize });
+      assert.equal((await describePipeline(api.v3, id)).systemDiskSize, systemDiskSize);
     }
   });
 
   test('InvalidInternetMaxBandwidthOut.NotSupportedValue (400): -1 and 101', async () => {
     await rejects({ internetMaxBandwidthOut: 101 }, 'InvalidInternetMaxBandwidthOut.NotSupportedValue', 400);
     await rejects({ internetMaxBandwidthOut: -1 }, 'InvalidInternetMaxBandwidthOut.NotSupportedValue', 400);
-    const id = await createPipeline(v3, { internetMaxBandwidthOut: 100 });
-    assert.equal((await describePipeline(v3, id)).internetMaxBandwidthOut, 100);
+    const id = await createPipeline(api.v3, { internetMaxBandwidthOut: 100 });
+    assert.equal((await describePipeline(api.v3, id)).internetMaxBandwidthOut, 100);
   });
 
   test('InvalidToRegionIdSize.ExceededMaxNumber (400) for 21 regions; 20 are fine', async () => {
     const regions = DEFAULT_REGIONS.map((r) => r.regionId);
     assert.ok(regions.length >= 21);
     await rejects({ toRegionId: regions.slice(0, 21) }, 'InvalidToRegionIdSize.ExceededMaxNumber', 400);
-    const id = await createPipeline(v3, { toRegionId: regions.slice(0, 20) });
-    assert.deepEqual((await describePipeline(v3, id)).toRegionIds?.toRegionId, regions.slice(0, 20));
+    const id = await createPipeline(api.v3, { toRegionId: regions.slice(0, 20) });
+    assert.deepEqual((await describePipeline(api.v3, id)).toRegionIds?.toRegionId, regions.slice(0, 20));
   });
 
   test('InvalidAddAccountSize.ExceededMaxNumber (400) for 21 accounts', async () => {
     const accounts = Array.from({ length: 21 }, (_, i) => 1000000000 + i);
     await rejects({ addAccount: accounts }, 'InvalidAddAccountSize.ExceededMaxNumber', 400);
-    const id = await createPipeline(v3, { addAccount: accounts.slice(0, 20) });
-    assert.equal((await describePipeline(v3, id)).addAccounts?.addAccount?.length, 20);
+    const id = await createPipeline(api.v3, { addAccount: accounts.slice(0, 20) });
+    assert.equal((await describePipeline(api.v3, id)).addAccounts?.addAccount?.length, 20);
   });
 
   test('InvalidRegionId.NotFound (404) for an unknown ToRegionId', async () => {
@@ -159,11 +148,11 @@ describe('CreateImagePipeline: parameter errors', () => {
   });
 
   test('a rejected create leaves nothing behind', async () => {
-    const before = (await describePipelines(v3, { maxResults: 500 })).totalCount;
+    const before = (await describePipelines(api.v3, { maxResults: 500 })).totalCount;
     await rejects({ name: 'leftover', buildContent: 'COMPONENT ic-doesnotexist' }, 'ImageComponent.NotFound', 404);
-    const after = await describePipelines(v3, { maxResults: 500, name: 'leftover' });
+    const after = await describePipelines(api.v3, { maxResults: 500, name: 'leftover' });
     assert.equal(after.totalCount, 0);
-    assert.equal((await describePipelines(v3, { maxResults: 500 })).totalCount, before);
+    assert.equal((await describePipelines(api.v3, { maxResults: 500 })).totalCount, before);
   });
 });
 
@@ -172,7 +161,7 @@ describe('CreateImagePipeline: build and test content errors', () => {
     const over = `RUN echo ${'x'.repeat(16 * 1024)}`;
     await rejects({ buildContent: over }, 'InvalidBuildContent.LengthExceeded', 400);
     await expectPopCode(
-      () => popPost(kiln.clients.pop, 'CreateImagePipeline', { BaseImageType: 'IMAGE', BaseImage: BUSYBOX, BuildContent: over }),
+      () => popPost(api.kiln.clients.pop, 'CreateImagePipeline', { BaseImageType: 'IMAGE', BaseImage: BUSYBOX, BuildContent: over }),
       'InvalidBuildContent.LengthExceeded', 400,
     );
   });
@@ -181,7 +170,7 @@ describe('CreateImagePipeline: build and test content errors', () => {
     const runs = (n: number): string => Array.from({ length: n }, (_, i) => `RUN echo ${i}`).join('\n');
     const msg = await rejects({ buildContent: runs(128) }, 'InvalidImageTemplateCommandSize.ExceededMaxNumber', 400);
     assert.match(msg, /line 128/);
-    await createPipeline(v3, { buildContent: runs(127) });
+    await createPipeline(api.v3, { buildContent: runs(127) });
   });
 
   test('FROM: DuplicatedCommand.FROM, InvalidCommandOrder.FROM, InvalidCommandContent.FROM (400)', async () => {
@@ -189,8 +178,8 @@ describe('CreateImagePipeline: build and test content errors', () => {
     assert.match(await rejects({ buildContent: `RUN a\n\nFROM IMAGE:${BUSYBOX}` }, 'InvalidCommandOrder.FROM', 400), /line 3/);
     await rejects({ buildContent: 'FROM SNAPSHOT:s-123' }, 'InvalidCommandContent.FROM', 400);
     // A leading FROM is deprecated but accepted (the source comes from BaseImageType/BaseImage).
-    const id = await createPipeline(v3, { buildContent: `FROM IMAGE_FAMILY:${BUSYBOX_FAMILY}\nRUN echo ok` });
-    assert.equal((await describePipeline(v3, id)).baseImage, BUSYBOX);
+    const id = await createPipeline(api.v3, { buildContent: `FROM IMAGE_FAMILY:${BUSYBOX_FAMILY}\nRUN echo ok` });
+    assert.equal((await describePipeline(api.v3, id)).baseImage, BUSYBOX);
   });
 
   test('InvalidImageTemplateCommand.NotSupported (400) for ADD, naming the line', async () => {
@@ -230,7 +219,7 @@ describe('CreateImagePipeline: build and test content errors', () => {
 
   test('ImageComponent.NotFound (404) by id and by ARN', async () => {
     assert.match(await rejects({ buildContent: 'RUN a\nCOMPONENT ic-doesnotexist' }, 'ImageComponent.NotFound', 404), /line 2/);
-    await rejects({ buildContent: `COMPONENT acs:ecs:${REGION}:${kiln.credentials.accountId}:imagecomponent/nothing/1.*.*` }, 'ImageComponent.NotFound', 404);
+    await rejects({ buildContent: `COMPONENT acs:ecs:${REGION}:${api.kiln.credentials.accountId}:imagecomponent/nothing/1.*.*` }, 'ImageComponent.NotFound', 404);
   });
 
   test('InvalidImageComponent.NotSupported (400): a Test component in BuildContent, a Build component in TestContent', async () => {
@@ -244,8 +233,8 @@ describe('CreateImagePipeline: build and test content errors', () => {
   test('InvalidParameter.TestContent (400): an undeclared component parameter, a missing required one', async () => {
     await rejects({ testContent: 'COMPONENT ic-system-check-file-linux --path /etc/hosts --colour red' }, 'InvalidParameter.TestContent', 400);
     await rejects({ testContent: 'COMPONENT ic-system-check-file-linux' }, 'InvalidParameter.TestContent', 400);
-    const id = await createPipeline(v3, { testContent: 'COMPONENT ic-system-check-file-linux --path /etc/hosts' });
-    assert.equal((await describePipeline(v3, id)).testContent, 'COMPONENT ic-system-check-file-linux --path /etc/hosts');
+    const id = await createPipeline(api.v3, { testContent: 'COMPONENT ic-system-check-file-linux --path /etc/hosts' });
+    assert.equal((await describePipeline(api.v3, id)).testContent, 'COMPONENT ic-system-check-file-linux --path /etc/hosts');
   });
 
   test('InvalidParameter.BuildContent (400) for a malformed COMPONENT line', async () => {
@@ -295,8 +284,8 @@ describe('CreateImagePipeline: OSS import errors', () => {
   test('InvalidImportImageOptionsDiskDeviceMappings.LengthLimitExceeded (400) for 18 disks; 17 are fine', async () => {
     const disks = (n: number): DiskMapping[] => Array.from({ length: n }, (_, i) => ({ bucket: 'bucket-1', object: `disk-${i}.raw`, size: 10 }));
     await rejects(oss({ mappings: disks(18) }), 'InvalidImportImageOptionsDiskDeviceMappings.LengthLimitExceeded', 400);
-    const id = await createPipeline(v3, oss({ mappings: disks(17) }));
-    assert.equal((await describePipeline(v3, id)).importImageOptions?.diskDeviceMappings?.diskDeviceMapping?.length, 17);
+    const id = await createPipeline(api.v3, oss({ mappings: disks(17) }));
+    assert.equal((await describePipeline(api.v3, id)).importImageOptions?.diskDeviceMappings?.diskDeviceMapping?.length, 17);
   });
 
   test('InvalidOperation.DiskImageSizeExceeded (400) for 0 and 2049 GiB', async () => {
@@ -314,36 +303,30 @@ describe('CreateImagePipeline: OSS import errors', () => {
 });
 
 describe('QuotaExceed.ImagePipeline', () => {
-  let small: TestKiln;
-  before(async () => {
-    small = await startKiln({ KILN_PIPELINE_QUOTA: '2' });
-  });
-  after(async () => {
-    await small?.stop();
-  });
+  const small = kilnFixture({ KILN_PIPELINE_QUOTA: '2' });
 
   test('6 concurrent creates against a quota of 2: exactly 2 succeed, the rest are QuotaExceed.ImagePipeline', async () => {
     const results = await Promise.all(Array.from({ length: 6 }, () =>
-      small.clients.v3.createImagePipeline(pipelineRequest({ regionId: 'cn-shenzhen' })).then(
+      small.v3.createImagePipeline(pipelineRequest({ regionId: 'cn-shenzhen' })).then(
         (r) => r.body?.imagePipelineId ?? 'no id',
         (e: { code?: string }) => e.code ?? 'no code',
       )));
     assert.equal(results.filter((r) => r.startsWith('ip-')).length, 2, results.join(', '));
     assert.equal(results.filter((r) => r === 'QuotaExceed.ImagePipeline').length, 4, results.join(', '));
-    assert.equal((await describePipelines(small.clients.v3, { regionId: 'cn-shenzhen' })).totalCount, 2);
+    assert.equal((await describePipelines(small.v3, { regionId: 'cn-shenzhen' })).totalCount, 2);
   });
 
   test('the third template of a region is refused (400); other regions and freed slots still work', async () => {
-    const first = await createPipeline(small.clients.v3);
-    await createPipeline(small.clients.v3);
-    const e = await expectCode(() => small.clients.v3.createImagePipeline(pipelineRequest()), 'QuotaExceed.ImagePipeline', 400);
+    const first = await createPipeline(small.v3);
+    await createPipeline(small.v3);
+    const e = await expectCode(() => small.v3.createImagePipeline(pipelineRequest()), 'QuotaExceed.ImagePipeline', 400);
     assert.match(e.message, /quota/i);
-    assert.equal((await describePipelines(small.clients.v3)).totalCount, 2);
+    assert.equal((await describePipelines(small.v3)).totalCount, 2);
     // The quota is per region.
-    const beijing = await small.clients.v3.createImagePipeline(pipelineRequest({ regionId: 'cn-beijing' }));
+    const beijing = await small.v3.createImagePipeline(pipelineRequest({ regionId: 'cn-beijing' }));
     assert.match(beijing.body?.imagePipelineId ?? '', /^ip-/);
     // Deleting one frees a slot.
-    await small.clients.v3.deleteImagePipeline(new $Ecs.DeleteImagePipelineRequest({ regionId: REGION, imagePipelineId: first }));
-    await createPipeline(small.clients.v3);
+    await small.v3.deleteImagePipeline(new $Ecs.DeleteImagePipelineRequest({ regionId: REGION, imagePipelineId: first }));
+    await createPipeline(small.v3);
   });
 });

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import * as $Ecs from '@alicloud/ecs20140526';
 import RPCClient from '@alicloud/pop-core';
-import { REGION, expectError, startKiln, type TestKiln } from '../support/kiln.js';
+import { REGION, expectError, startKiln } from '../support/kiln.js';
 import {
   ecsTimestamp, expectPopError, hostOf, rfc3986Encode, sendRaw, sendV3, serverStringToSign, signV1, signV3, v1CommonParams,
-  type RawResponse,
 } from '../support/wire.js';
+import { assertErrorBody, assertRequestId } from './support/error-body.js';
+import { protocolFixture } from './support/protocol.js';
 
 /*
  * The gateway's errors through the official clients and through raw requests signed by the
@@ -16,49 +17,18 @@ import {
 
 const BASE_IMAGE = 'busybox_x64_20G_kiln_base.vhd';
 
-let kiln: TestKiln;
-before(async () => {
-  kiln = await startKiln();
-});
-after(async () => {
-  await kiln?.stop();
-});
-
-const ak = () => kiln.credentials.accessKeyId;
-const secret = () => kiln.credentials.accessKeySecret;
-
-/** A V1 request with every parameter in the query string (what the SDK's `v2` mode and pop GET send). */
-function v1Query(method: string, action: string, params: Record<string, string>, o: { secret?: string; timestamp?: string; nonce?: string; format?: string; version?: string } = {}) {
-  const all = { ...v1CommonParams({ accessKeyId: ak(), action, ...o }), ...params };
-  const { signature, stringToSign } = signV1(method, all, o.secret ?? secret());
-  return { path: `/?${rfc3986Encode({ ...all, Signature: signature })}`, stringToSign, params: all };
-}
-
-function assertRequestId(res: RawResponse, body: Record<string, unknown>): void {
-  assert.match(String(body.RequestId), /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/);
-  assert.equal(res.headers['x-acs-request-id'], body.RequestId);
-}
-
-function assertErrorBody(res: RawResponse, code: string, status: number): Record<string, unknown> {
-  assert.equal(res.status, status, res.text);
-  const body = res.json();
-  assert.equal(body.Code, code, res.text);
-  assertRequestId(res, body);
-  assert.equal(typeof body.Message, 'string');
-  assert.equal(typeof body.HostId, 'string');
-  assert.equal(body.Recommend, `https://api.aliyun.com/troubleshoot?q=${code}&product=Ecs&requestId=${String(body.RequestId)}`);
-  return body;
-}
+const protocol = protocolFixture();
+const { ak, secret, v1Query } = protocol;
 
 describe('gateway errors: code and HTTP status', () => {
   test('SignatureDoesNotMatch (V1): the message ends with exactly the string to sign', async () => {
     for (const method of ['GET', 'POST']) {
       const req = v1Query(method, 'DescribeRegions', { Probe: 'a b*c~' }, { secret: 'not-the-secret' });
-      const res = await sendRaw(kiln.endpoint, { method, path: req.path });
+      const res = await sendRaw(protocol.kiln.endpoint, { method, path: req.path });
       const body = assertErrorBody(res, 'SignatureDoesNotMatch', 400);
       assert.equal(serverStringToSign(String(body.Message)), req.stringToSign);
     }
-    const bad = kiln.clientsFor(ak(), 'not-the-secret');
+    const bad = protocol.kiln.clientsFor(ak(), 'not-the-secret');
     const e = await expectError(() => bad.v1.describeRegions(new $Ecs.DescribeRegionsRequest({})));
     assert.equal(e.code, 'SignatureDoesNotMatch');
     assert.equal(e.statusCode, 400);
@@ -69,21 +39,21 @@ describe('gateway errors: code and HTTP status', () => {
   });
 
   test('SignatureDoesNotMatch (V3): the SDK sees it, and the string to sign is the V3 one', async () => {
-    const bad = kiln.clientsFor(ak(), 'not-the-secret');
+    const bad = protocol.kiln.clientsFor(ak(), 'not-the-secret');
     const e = await expectError(() => bad.v3.describeRegions(new $Ecs.DescribeRegionsRequest({})));
     assert.equal(e.code, 'SignatureDoesNotMatch');
     assert.equal(e.statusCode, 400);
     assert.match(String(e.data.Message), /server string to sign is:ACS3-HMAC-SHA256\n[0-9a-f]{64}$/);
 
-    const signed = signV3({ accessKeyId: ak(), secret: 'not-the-secret', action: 'DescribeImages', host: hostOf(kiln.endpoint), query: { RegionId: REGION, PageSize: '5' } });
-    const res = await sendV3(kiln.endpoint, signed);
+    const signed = signV3({ accessKeyId: ak(), secret: 'not-the-secret', action: 'DescribeImages', host: hostOf(protocol.kiln.endpoint), query: { RegionId: REGION, PageSize: '5' } });
+    const res = await sendV3(protocol.kiln.endpoint, signed);
     const body = assertErrorBody(res, 'SignatureDoesNotMatch', 400);
     assert.equal(serverStringToSign(String(body.Message)), signed.stringToSign);
   });
 
   test('a V3 request signed by the test signer is accepted (control for the V3 error cases)', async () => {
-    const signed = signV3({ accessKeyId: ak(), secret: secret(), action: 'DescribeImages', host: hostOf(kiln.endpoint), query: { RegionId: REGION, PageSize: '5' } });
-    const res = await sendV3(kiln.endpoint, signed);
+    const signed = signV3({ accessKeyId: ak(), secret: secret(), action: 'DescribeImages', host: hostOf(protocol.kiln.endpoint), query: { RegionId: REGION, PageSize: '5' } });
+    const res = await sendV3(protocol.kiln.endpoint, signed);
     assert.equal(res.status, 200, res.text);
     const body = res.json();
     assertRequestId(res, body);
@@ -95,34 +65,34 @@ describe('gateway errors: code and HTTP status', () => {
     const ahead = ecsTimestamp(new Date(Date.now() + 20 * 60 * 1000));
     for (const timestamp of [old, ahead]) {
       const req = v1Query('GET', 'DescribeRegions', {}, { timestamp });
-      const res = await sendRaw(kiln.endpoint, { method: 'GET', path: req.path });
+      const res = await sendRaw(protocol.kiln.endpoint, { method: 'GET', path: req.path });
       assertErrorBody(res, 'InvalidTimeStamp.Expired', 400);
     }
-    const signed = signV3({ accessKeyId: ak(), secret: secret(), action: 'DescribeRegions', host: hostOf(kiln.endpoint), date: old });
-    assertErrorBody(await sendV3(kiln.endpoint, signed), 'InvalidTimeStamp.Expired', 400);
+    const signed = signV3({ accessKeyId: ak(), secret: secret(), action: 'DescribeRegions', host: hostOf(protocol.kiln.endpoint), date: old });
+    assertErrorBody(await sendV3(protocol.kiln.endpoint, signed), 'InvalidTimeStamp.Expired', 400);
   });
 
   test('SignatureNonceUsed: the exact same signed request sent twice (V1 and V3)', async () => {
     const req = v1Query('GET', 'DescribeRegions', {});
-    const first = await sendRaw(kiln.endpoint, { method: 'GET', path: req.path });
+    const first = await sendRaw(protocol.kiln.endpoint, { method: 'GET', path: req.path });
     assert.equal(first.status, 200, first.text);
-    const second = await sendRaw(kiln.endpoint, { method: 'GET', path: req.path });
+    const second = await sendRaw(protocol.kiln.endpoint, { method: 'GET', path: req.path });
     assertErrorBody(second, 'SignatureNonceUsed', 400);
 
-    const signed = signV3({ accessKeyId: ak(), secret: secret(), action: 'DescribeRegions', host: hostOf(kiln.endpoint) });
-    assert.equal((await sendV3(kiln.endpoint, signed)).status, 200);
-    assertErrorBody(await sendV3(kiln.endpoint, signed), 'SignatureNonceUsed', 400);
+    const signed = signV3({ accessKeyId: ak(), secret: secret(), action: 'DescribeRegions', host: hostOf(protocol.kiln.endpoint) });
+    assert.equal((await sendV3(protocol.kiln.endpoint, signed)).status, 200);
+    assertErrorBody(await sendV3(protocol.kiln.endpoint, signed), 'SignatureNonceUsed', 400);
 
     // A create replayed is refused, not run twice.
     const create = v1Query('POST', 'CreateImagePipeline', { RegionId: REGION, BaseImageType: 'IMAGE', BaseImage: BASE_IMAGE, Name: 'replayed' });
-    assert.equal((await sendRaw(kiln.endpoint, { method: 'POST', path: create.path })).status, 200);
-    assertErrorBody(await sendRaw(kiln.endpoint, { method: 'POST', path: create.path }), 'SignatureNonceUsed', 400);
-    const listed = await kiln.clients.v3.describeImagePipelines(new $Ecs.DescribeImagePipelinesRequest({ regionId: REGION, name: 'replayed' }));
+    assert.equal((await sendRaw(protocol.kiln.endpoint, { method: 'POST', path: create.path })).status, 200);
+    assertErrorBody(await sendRaw(protocol.kiln.endpoint, { method: 'POST', path: create.path }), 'SignatureNonceUsed', 400);
+    const listed = await protocol.kiln.clients.v3.describeImagePipelines(new $Ecs.DescribeImagePipelinesRequest({ regionId: REGION, name: 'replayed' }));
     assert.equal(listed.body?.imagePipeline?.imagePipelineSet?.length, 1);
   });
 
   test('InvalidAccessKeyId.NotFound (404) for every client', async () => {
-    const stranger = kiln.clientsFor('LTAInoSuchKey000000000', 'whatever');
+    const stranger = protocol.kiln.clientsFor('LTAInoSuchKey000000000', 'whatever');
     for (const client of [stranger.v3, stranger.v1]) {
       const e = await expectError(() => client.describeRegions(new $Ecs.DescribeRegionsRequest({})));
       assert.equal(e.code, 'InvalidAccessKeyId.NotFound');
@@ -134,24 +104,24 @@ describe('gateway errors: code and HTTP status', () => {
   });
 
   test('InvalidAction.NotFound (404) and InvalidVersion (400)', async () => {
-    const p = await expectPopError(() => kiln.clients.pop.request('DescribeNoSuchThing', { RegionId: REGION }));
+    const p = await expectPopError(() => protocol.kiln.clients.pop.request('DescribeNoSuchThing', { RegionId: REGION }));
     assert.equal(p.code, 'InvalidAction.NotFound');
     assert.equal(p.status, 404);
-    assertErrorBody(await sendRaw(kiln.endpoint, { method: 'GET', path: v1Query('GET', 'RunInstances', {}).path }), 'InvalidAction.NotFound', 404);
+    assertErrorBody(await sendRaw(protocol.kiln.endpoint, { method: 'GET', path: v1Query('GET', 'RunInstances', {}).path }), 'InvalidAction.NotFound', 404);
 
-    const old = new RPCClient({ accessKeyId: ak(), accessKeySecret: secret(), endpoint: kiln.endpoint, apiVersion: '2016-03-14' });
+    const old = new RPCClient({ accessKeyId: ak(), accessKeySecret: secret(), endpoint: protocol.kiln.endpoint, apiVersion: '2016-03-14' });
     const v = await expectPopError(() => old.request('DescribeRegions', {}));
     assert.equal(v.code, 'InvalidVersion');
     assert.equal(v.status, 400);
   });
 
   test('MissingParameter.RegionId on CreateImagePipeline; MissingParameter.Signature when unsigned', async () => {
-    for (const client of [kiln.clients.v3, kiln.clients.v1]) {
+    for (const client of [protocol.kiln.clients.v3, protocol.kiln.clients.v1]) {
       const e = await expectError(() => client.createImagePipeline(new $Ecs.CreateImagePipelineRequest({ baseImageType: 'IMAGE', baseImage: BASE_IMAGE })));
       assert.equal(e.code, 'MissingParameter.RegionId');
       assert.equal(e.statusCode, 400);
     }
-    const unsigned = await sendRaw(kiln.endpoint, {
+    const unsigned = await sendRaw(protocol.kiln.endpoint, {
       method: 'POST', path: '/', headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: `Action=CreateImagePipeline&Version=2014-05-26&RegionId=${REGION}&BaseImageType=IMAGE&BaseImage=${BASE_IMAGE}`,
     });
@@ -159,22 +129,22 @@ describe('gateway errors: code and HTTP status', () => {
   });
 
   test('InvalidRegionId.NotFound (404) for a RegionId that is not configured', async () => {
-    const e = await expectError(() => kiln.clients.v3.createImagePipeline(new $Ecs.CreateImagePipelineRequest({ regionId: 'xx-nowhere-1', baseImageType: 'IMAGE', baseImage: BASE_IMAGE })));
+    const e = await expectError(() => protocol.kiln.clients.v3.createImagePipeline(new $Ecs.CreateImagePipelineRequest({ regionId: 'xx-nowhere-1', baseImageType: 'IMAGE', baseImage: BASE_IMAGE })));
     assert.equal(e.code, 'InvalidRegionId.NotFound');
     assert.equal(e.statusCode, 404);
-    const p = await expectPopError(() => kiln.clients.pop.request('DescribeImagePipelines', { RegionId: 'xx-nowhere-1' }));
+    const p = await expectPopError(() => protocol.kiln.clients.pop.request('DescribeImagePipelines', { RegionId: 'xx-nowhere-1' }));
     assert.equal(p.code, 'InvalidRegionId.NotFound');
     assert.equal(p.status, 404);
   });
 
   test('malformed percent-encoding is InvalidParameter (400), in the query and in a form body', async () => {
-    const query = await sendRaw(kiln.endpoint, { method: 'GET', path: '/?Action=DescribeRegions&Version=2014-05-26&Name=%ZZ' });
+    const query = await sendRaw(protocol.kiln.endpoint, { method: 'GET', path: '/?Action=DescribeRegions&Version=2014-05-26&Name=%ZZ' });
     assertErrorBody(query, 'InvalidParameter', 400);
-    const truncated = await sendRaw(kiln.endpoint, { method: 'GET', path: '/?Action=DescribeRegions&Version=2014-05-26&Name=abc%E' });
+    const truncated = await sendRaw(protocol.kiln.endpoint, { method: 'GET', path: '/?Action=DescribeRegions&Version=2014-05-26&Name=abc%E' });
     assertErrorBody(truncated, 'InvalidParameter', 400);
-    const notUtf8 = await sendRaw(kiln.endpoint, { method: 'GET', path: '/?Action=DescribeRegions&Version=2014-05-26&Name=%FF%FE' });
+    const notUtf8 = await sendRaw(protocol.kiln.endpoint, { method: 'GET', path: '/?Action=DescribeRegions&Version=2014-05-26&Name=%FF%FE' });
     assertErrorBody(notUtf8, 'InvalidParameter', 400);
-    const form = await sendRaw(kiln.endpoint, {
+    const form = await sendRaw(protocol.kiln.endpoint, {
       method: 'POST', path: '/', headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'Action=DescribeRegions&Version=2014-05-26&Name=%G1',
     });
@@ -185,20 +155,20 @@ describe('gateway errors: code and HTTP status', () => {
 describe('requests that never reach an operation still get ECS error bodies', () => {
   test('a body over the limit: pop-core sees an error (not a success), with RequestId', async () => {
     const huge = 'x'.repeat(2 * 1024 * 1024);
-    const p = await expectPopError(() => kiln.clients.pop.request('CreateImagePipeline', { RegionId: REGION, BaseImageType: 'IMAGE', BaseImage: BASE_IMAGE, BuildContent: huge }, { method: 'POST' }));
+    const p = await expectPopError(() => protocol.kiln.clients.pop.request('CreateImagePipeline', { RegionId: REGION, BaseImageType: 'IMAGE', BaseImage: BASE_IMAGE, BuildContent: huge }, { method: 'POST' }));
     assert.equal(p.code, 'InvalidParameter');
     assert.equal(p.status, 400);
     assert.ok(typeof p.data.RequestId === 'string');
-    const raw = await sendRaw(kiln.endpoint, { method: 'POST', path: '/', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: huge });
+    const raw = await sendRaw(protocol.kiln.endpoint, { method: 'POST', path: '/', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: huge });
     assertErrorBody(raw, 'InvalidParameter', 400);
   });
 
   test('another path or method is InvalidAction.NotFound (404); an undecodable path is InvalidParameter (400)', async () => {
     for (const spec of [{ method: 'GET', path: '/foo?Action=DescribeRegions' }, { method: 'PUT', path: '/' }, { method: 'DELETE', path: '/?Action=DescribeRegions' }]) {
-      assertErrorBody(await sendRaw(kiln.endpoint, spec), 'InvalidAction.NotFound', 404);
+      assertErrorBody(await sendRaw(protocol.kiln.endpoint, spec), 'InvalidAction.NotFound', 404);
     }
-    assertErrorBody(await sendRaw(kiln.endpoint, { method: 'GET', path: '/%ZZ?Action=DescribeRegions' }), 'InvalidParameter', 400);
-    const xml = await sendRaw(kiln.endpoint, { method: 'GET', path: '/nowhere?Format=XML' });
+    assertErrorBody(await sendRaw(protocol.kiln.endpoint, { method: 'GET', path: '/%ZZ?Action=DescribeRegions' }), 'InvalidParameter', 400);
+    const xml = await sendRaw(protocol.kiln.endpoint, { method: 'GET', path: '/nowhere?Format=XML' });
     assert.equal(xml.status, 404);
     assert.equal(xml.headers['content-type'], 'text/xml;charset=utf-8');
     assert.ok(xml.text.includes('<Code>InvalidAction.NotFound</Code>'));

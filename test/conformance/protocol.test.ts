@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import * as $Ecs from '@alicloud/ecs20140526';
-import { REGION, startKiln, type TestKiln } from '../support/kiln.js';
-import { goValuesEncode, rfc3986Encode, sendRaw, signV1, v1CommonParams, type RawResponse } from '../support/wire.js';
+import { REGION } from '../support/kiln.js';
+import { goValuesEncode, rfc3986Encode, sendRaw, signV1, v1CommonParams } from '../support/wire.js';
+import { assertErrorBody, assertRequestId } from './support/error-body.js';
+import { protocolFixture } from './support/protocol.js';
 
 /*
  * The RPC protocol through the official clients and through raw requests signed by the test's
@@ -15,42 +17,11 @@ const BASE_IMAGE = 'busybox_x64_20G_kiln_base.vhd';
 /** Spaces, quotes and characters that the encodings treat differently (`+ * ~ ( ) ! '`). */
 const AWKWARD_BUILD = `RUN echo "hello world" && echo 'a*b~c(d)!' > /tmp/x+y.txt`;
 
-let kiln: TestKiln;
-before(async () => {
-  kiln = await startKiln();
-});
-after(async () => {
-  await kiln?.stop();
-});
-
-const ak = () => kiln.credentials.accessKeyId;
-const secret = () => kiln.credentials.accessKeySecret;
-
-/** A V1 request with every parameter in the query string (what the SDK's `v2` mode and pop GET send). */
-function v1Query(method: string, action: string, params: Record<string, string>, o: { secret?: string; timestamp?: string; nonce?: string; format?: string; version?: string } = {}) {
-  const all = { ...v1CommonParams({ accessKeyId: ak(), action, ...o }), ...params };
-  const { signature, stringToSign } = signV1(method, all, o.secret ?? secret());
-  return { path: `/?${rfc3986Encode({ ...all, Signature: signature })}`, stringToSign, params: all };
-}
-
-function assertRequestId(res: RawResponse, body: Record<string, unknown>): void {
-  assert.match(String(body.RequestId), /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/);
-  assert.equal(res.headers['x-acs-request-id'], body.RequestId);
-}
-
-function assertErrorBody(res: RawResponse, code: string, status: number): Record<string, unknown> {
-  assert.equal(res.status, status, res.text);
-  const body = res.json();
-  assert.equal(body.Code, code, res.text);
-  assertRequestId(res, body);
-  assert.equal(typeof body.Message, 'string');
-  assert.equal(typeof body.HostId, 'string');
-  assert.equal(body.Recommend, `https://api.aliyun.com/troubleshoot?q=${code}&product=Ecs&requestId=${String(body.RequestId)}`);
-  return body;
-}
+const protocol = protocolFixture();
+const { ak, secret, v1Query } = protocol;
 
 async function describePipeline(id: string) {
-  const r = await kiln.clients.v3.describeImagePipelines(new $Ecs.DescribeImagePipelinesRequest({ regionId: REGION, imagePipelineId: [id] }));
+  const r = await protocol.kiln.clients.v3.describeImagePipelines(new $Ecs.DescribeImagePipelinesRequest({ regionId: REGION, imagePipelineId: [id] }));
   const set = r.body?.imagePipeline?.imagePipelineSet ?? [];
   assert.equal(set.length, 1, `pipeline ${id} should be listed once`);
   return set[0]!;
@@ -58,9 +29,9 @@ async function describePipeline(id: string) {
 
 describe('every client form reaches the same operations', () => {
   test('DescribeRegions with the SDK (V3 and V1), pop-core POST and pop-core GET', async () => {
-    const regions = kiln.config.regions.map((r) => r.regionId).sort();
+    const regions = protocol.kiln.config.regions.map((r) => r.regionId).sort();
 
-    for (const client of [kiln.clients.v3, kiln.clients.v1]) {
+    for (const client of [protocol.kiln.clients.v3, protocol.kiln.clients.v1]) {
       const r = await client.describeRegions(new $Ecs.DescribeRegionsRequest({}));
       assert.equal(r.statusCode, 200);
       assert.ok(r.body instanceof $Ecs.DescribeRegionsResponseBody);
@@ -72,7 +43,7 @@ describe('every client form reaches the same operations', () => {
     }
 
     for (const method of ['POST', 'GET'] as const) {
-      const r = await kiln.clients.pop.request<Record<string, unknown>>('DescribeRegions', {}, { method });
+      const r = await protocol.kiln.clients.pop.request<Record<string, unknown>>('DescribeRegions', {}, { method });
       assert.ok(typeof r.RequestId === 'string' && r.RequestId.length > 0);
       assert.ok(!('Code' in r), `a success body has no Code (${method})`);
       const list = (r.Regions as { Region: Array<{ RegionId: string }> }).Region;
@@ -82,7 +53,7 @@ describe('every client form reaches the same operations', () => {
 
   test('CreateImagePipeline with the SDK (V3 and V1), pop-core POST and pop-core GET; values survive each encoding', async () => {
     const made: Array<{ id: string; name: string }> = [];
-    const sdkForms = [['v3', kiln.clients.v3], ['v1', kiln.clients.v1]] as const;
+    const sdkForms = [['v3', protocol.kiln.clients.v3], ['v1', protocol.kiln.clients.v1]] as const;
     for (const [name, client] of sdkForms) {
       const r = await client.createImagePipeline(new $Ecs.CreateImagePipelineRequest({
         regionId: REGION, baseImageType: 'IMAGE', baseImage: BASE_IMAGE, name: `form-${name}`, buildContent: AWKWARD_BUILD,
@@ -96,7 +67,7 @@ describe('every client form reaches the same operations', () => {
     }
     for (const method of ['POST', 'GET'] as const) {
       const name = `form-pop-${method.toLowerCase()}`;
-      const r = await kiln.clients.pop.request<Record<string, unknown>>('CreateImagePipeline', {
+      const r = await protocol.kiln.clients.pop.request<Record<string, unknown>>('CreateImagePipeline', {
         RegionId: REGION, BaseImageType: 'IMAGE', BaseImage: BASE_IMAGE, Name: name, BuildContent: AWKWARD_BUILD,
         ToRegionId: ['cn-beijing'], Tag: [{ Key: 'form', Value: name }],
       }, { method });
@@ -117,7 +88,7 @@ describe('every client form reaches the same operations', () => {
   });
 
   test('raw requests: RequestId in the body and the x-acs-request-id header, no Code on success', async () => {
-    const ok = await sendRaw(kiln.endpoint, { method: 'GET', path: v1Query('GET', 'DescribeRegions', {}).path });
+    const ok = await sendRaw(protocol.kiln.endpoint, { method: 'GET', path: v1Query('GET', 'DescribeRegions', {}).path });
     assert.equal(ok.status, 200, ok.text);
     assert.match(String(ok.headers['content-type']), /^application\/json/);
     const body = ok.json();
@@ -125,7 +96,7 @@ describe('every client form reaches the same operations', () => {
     assert.ok(!('Code' in body));
     assert.ok(!('Message' in body));
 
-    const bad = await sendRaw(kiln.endpoint, { method: 'GET', path: '/?Action=DescribeRegions&Version=2014-05-26' });
+    const bad = await sendRaw(protocol.kiln.endpoint, { method: 'GET', path: '/?Action=DescribeRegions&Version=2014-05-26' });
     assertErrorBody(bad, 'MissingParameter.Signature', 400);
     assert.notEqual(bad.headers['x-acs-request-id'], ok.headers['x-acs-request-id']);
   });
@@ -134,7 +105,7 @@ describe('every client form reaches the same operations', () => {
     const common = v1CommonParams({ accessKeyId: ak(), action: 'CreateImagePipeline' });
     const op = { RegionId: REGION, BaseImageType: 'IMAGE', BaseImage: BASE_IMAGE, Name: 'tf-form', BuildContent: AWKWARD_BUILD, 'ToRegionId.1': 'cn-beijing', ClientToken: randomUUID() };
     const { signature } = signV1('POST', { ...common, ...op }, secret());
-    const send = (body: string) => sendRaw(kiln.endpoint, {
+    const send = (body: string) => sendRaw(protocol.kiln.endpoint, {
       method: 'POST',
       path: `/?${rfc3986Encode({ ...common, Signature: signature })}`,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -164,7 +135,7 @@ describe('every client form reaches the same operations', () => {
       SignatureType: '',
       RegionId: REGION, BaseImageType: 'IMAGE', BaseImage: BASE_IMAGE, Name: 'cli-form', BuildContent: AWKWARD_BUILD,
     };
-    const send = (signature: string) => sendRaw(kiln.endpoint, {
+    const send = (signature: string) => sendRaw(protocol.kiln.endpoint, {
       method: 'POST',
       path: `/?${goValuesEncode({ ...params, Signature: signature })}`,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -191,7 +162,7 @@ describe('every client form reaches the same operations', () => {
 describe('Format=XML', () => {
   test('a success is <DescribeRegionsResponse> with RequestId, as text/xml', async () => {
     const req = v1Query('GET', 'DescribeRegions', {}, { format: 'XML' });
-    const res = await sendRaw(kiln.endpoint, { method: 'GET', path: req.path });
+    const res = await sendRaw(protocol.kiln.endpoint, { method: 'GET', path: req.path });
     assert.equal(res.status, 200, res.text);
     assert.equal(res.headers['content-type'], 'text/xml;charset=utf-8');
     const requestId = String(res.headers['x-acs-request-id']);
@@ -204,7 +175,7 @@ describe('Format=XML', () => {
 
   test('an error is <Error> with Code, as text/xml, with the error status', async () => {
     const req = v1Query('GET', 'NoSuchAction', {}, { format: 'XML' });
-    const res = await sendRaw(kiln.endpoint, { method: 'GET', path: req.path });
+    const res = await sendRaw(protocol.kiln.endpoint, { method: 'GET', path: req.path });
     assert.equal(res.status, 404);
     assert.equal(res.headers['content-type'], 'text/xml;charset=utf-8');
     const requestId = String(res.headers['x-acs-request-id']);
@@ -216,7 +187,7 @@ describe('Format=XML', () => {
     assert.ok(res.text.endsWith('</Error>'));
 
     const wrongSecret = v1Query('GET', 'DescribeRegions', {}, { format: 'XML', secret: 'nope' });
-    const res2 = await sendRaw(kiln.endpoint, { method: 'GET', path: wrongSecret.path });
+    const res2 = await sendRaw(protocol.kiln.endpoint, { method: 'GET', path: wrongSecret.path });
     assert.equal(res2.status, 400);
     assert.ok(res2.text.includes('<Code>SignatureDoesNotMatch</Code>'));
   });

@@ -1,11 +1,12 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAccount } from '../../src/auth/accounts.js';
-import { REGION, startKiln, type EcsClient, type TestKiln } from '../support/kiln.js';
+import { REGION } from '../support/kiln.js';
 import {
   $Ecs, componentIds, createComponent, createPipeline, describeComponent, describeComponents, describePipeline, describePipelines,
   expectCode, expectPopCode, pipelineIds, pipelineTags, popPost, tagPairs,
 } from '../support/ecs-requests.js';
+import { kilnFixture } from '../support/kiln-fixture.js';
 
 /*
  * The generic ECS tag operations (TagResources, UntagResources, ListTagResources) on the two
@@ -13,33 +14,23 @@ import {
  * (`imagepipeline`, `imagecomponent`), through the SDK's generic methods.
  */
 
-let kiln: TestKiln;
-let v3: EcsClient;
-
-before(async () => {
-  kiln = await startKiln();
-  v3 = kiln.clients.v3;
-});
-
-after(async () => {
-  await kiln?.stop();
-});
+const api = kilnFixture();
 
 type ResourceType = 'imagepipeline' | 'imagecomponent';
 
 function tag(type: string, ids: string[], pairs: Array<[string, string]>): Promise<$Ecs.TagResourcesResponse> {
-  return v3.tagResources(new $Ecs.TagResourcesRequest({
+  return api.v3.tagResources(new $Ecs.TagResourcesRequest({
     regionId: REGION, resourceType: type, resourceId: ids,
     tag: pairs.map(([key, value]) => new $Ecs.TagResourcesRequestTag({ key, value })),
   }));
 }
 
 function untag(type: string, ids: string[], keys: string[] | undefined, all?: boolean): Promise<$Ecs.UntagResourcesResponse> {
-  return v3.untagResources(new $Ecs.UntagResourcesRequest({ regionId: REGION, resourceType: type, resourceId: ids, tagKey: keys, all }));
+  return api.v3.untagResources(new $Ecs.UntagResourcesRequest({ regionId: REGION, resourceType: type, resourceId: ids, tagKey: keys, all }));
 }
 
 async function list(type: string, fields: { resourceId?: string[]; tag?: Array<[string, string]>; nextToken?: string }): Promise<$Ecs.ListTagResourcesResponseBody> {
-  const res = await v3.listTagResources(new $Ecs.ListTagResourcesRequest({
+  const res = await api.v3.listTagResources(new $Ecs.ListTagResourcesRequest({
     regionId: REGION, resourceType: type, resourceId: fields.resourceId, nextToken: fields.nextToken,
     tag: fields.tag?.map(([key, value]) => new $Ecs.ListTagResourcesRequestTag({ key, value })),
   }));
@@ -67,20 +58,20 @@ async function listAll(type: string, fields: { resourceId?: string[]; tag?: Arra
 
 /** Tags of a resource as Describe shows them. */
 async function describedTags(type: ResourceType, id: string): Promise<Array<[string, string]>> {
-  return type === 'imagepipeline' ? tagPairs((await describePipeline(v3, id)).tags) : tagPairs((await describeComponent(v3, id)).tags);
+  return type === 'imagepipeline' ? tagPairs((await describePipeline(api.v3, id)).tags) : tagPairs((await describeComponent(api.v3, id)).tags);
 }
 
 /** Ids the Describe call returns for a `Tag.N` filter. */
 async function describedWithTag(type: ResourceType, key: string, value: string): Promise<string[]> {
   if (type === 'imagepipeline') {
-    return pipelineIds(await describePipelines(v3, { maxResults: 500, tag: [new $Ecs.DescribeImagePipelinesRequestTag({ key, value })] })).sort();
+    return pipelineIds(await describePipelines(api.v3, { maxResults: 500, tag: [new $Ecs.DescribeImagePipelinesRequestTag({ key, value })] })).sort();
   }
-  return componentIds(await describeComponents(v3, { maxResults: 500, tag: [new $Ecs.DescribeImageComponentsRequestTag({ key, value })] })).sort();
+  return componentIds(await describeComponents(api.v3, { maxResults: 500, tag: [new $Ecs.DescribeImageComponentsRequestTag({ key, value })] })).sort();
 }
 
 const create: Record<ResourceType, () => Promise<string>> = {
-  imagepipeline: () => createPipeline(v3, { tag: pipelineTags([['origin', 'create']]) }),
-  imagecomponent: () => createComponent(v3, { tag: [new $Ecs.CreateImageComponentRequestTag({ key: 'origin', value: 'create' })] }),
+  imagepipeline: () => createPipeline(api.v3, { tag: pipelineTags([['origin', 'create']]) }),
+  imagecomponent: () => createComponent(api.v3, { tag: [new $Ecs.CreateImageComponentRequestTag({ key: 'origin', value: 'create' })] }),
 };
 
 for (const type of ['imagepipeline', 'imagecomponent'] as const) {
@@ -111,7 +102,7 @@ for (const type of ['imagepipeline', 'imagecomponent'] as const) {
 
     test('UntagResources by TagKey.N removes only those keys; All=true removes every tag', async () => {
       const a = await create[type]();
-      await tag(type, [a], [['k1', 'v1'], ['k2', 'v2'], ['k3', 'v3']]);
+      await tag(type, [a], [['k1', 'v1'], ['k2', 'v2'], ['k3', 'api.v3']]);
       const res = await untag(type, [a], ['k1', 'k3', 'not-there']);
       assert.equal(res.statusCode, 200);
       assert.deepEqual(await describedTags(type, a), [['k2', 'v2'], ['origin', 'create']]);
@@ -162,7 +153,7 @@ for (const type of ['imagepipeline', 'imagecomponent'] as const) {
 
 describe('tag operation errors', () => {
   test('InvalidResourceType.NotFound (404), also for ListTagResources and UntagResources', async () => {
-    const id = await createPipeline(v3);
+    const id = await createPipeline(api.v3);
     await expectCode(() => tag('spaceship', [id], [['k', 'v']]), 'InvalidResourceType.NotFound', 404);
     await expectCode(() => untag('spaceship', [id], ['k']), 'InvalidResourceType.NotFound', 404);
     await expectCode(() => list('spaceship', { resourceId: [id] }), 'InvalidResourceType.NotFound', 404);
@@ -173,15 +164,15 @@ describe('tag operation errors', () => {
     await expectCode(() => untag('imagecomponent', [], ['k']), 'MissingParameter.ResourceId', 400);
     await expectCode(() => list('imagepipeline', {}), 'MissingParameter.ResourceId', 400);
     await expectPopCode(
-      () => popPost(kiln.clients.pop, 'TagResources', { ResourceType: 'imagepipeline', 'Tag.1.Key': 'k', 'Tag.1.Value': 'v' }),
+      () => popPost(api.kiln.clients.pop, 'TagResources', { ResourceType: 'imagepipeline', 'Tag.1.Key': 'k', 'Tag.1.Value': 'v' }),
       'MissingParameter.ResourceId', 400,
     );
   });
 
   test('MissingParameter.ResourceType, MissingParameter.Tag, MissingParameter.TagKey (400)', async () => {
-    const id = await createPipeline(v3);
+    const id = await createPipeline(api.v3);
     await expectPopCode(
-      () => popPost(kiln.clients.pop, 'TagResources', { 'ResourceId.1': id, 'Tag.1.Key': 'k', 'Tag.1.Value': 'v' }),
+      () => popPost(api.kiln.clients.pop, 'TagResources', { 'ResourceId.1': id, 'Tag.1.Key': 'k', 'Tag.1.Value': 'v' }),
       'MissingParameter.ResourceType', 400,
     );
     await expectCode(() => tag('imagepipeline', [id], []), 'MissingParameter.Tag', 400);
@@ -191,7 +182,7 @@ describe('tag operation errors', () => {
   });
 
   test('InvalidTagKey.Malformed (400): aliyun / acs: prefixes, empty key; InvalidTagValue.Malformed; Duplicate.TagKey', async () => {
-    const id = await createComponent(v3);
+    const id = await createComponent(api.v3);
     for (const key of ['aliyun-key', 'acs:key', '', 'http://k']) {
       await expectCode(() => tag('imagecomponent', [id], [[key, 'v']]), 'InvalidTagKey.Malformed', 400);
     }
@@ -201,15 +192,15 @@ describe('tag operation errors', () => {
   });
 
   test('Invalid.NextToken (403) on ListTagResources', async () => {
-    const id = await createPipeline(v3);
+    const id = await createPipeline(api.v3);
     await expectCode(() => list('imagepipeline', { resourceId: [id], nextToken: 'not-a-token' }), 'Invalid.NextToken', 403);
     await expectCode(() => list('imagepipeline', { resourceId: [id], nextToken: 'AAAAAdDWBF2' }), 'Invalid.NextToken', 403);
   });
 
   test('a resource of another account cannot be tagged (InvalidResourceId.NotFound)', async () => {
-    const id = await createPipeline(v3);
-    const other = await createAccount(kiln.app.store, kiln.config.regions.map((r) => r.regionId));
-    const theirs = kiln.clientsFor(other.accessKey.id, other.accessKey.secret);
+    const id = await createPipeline(api.v3);
+    const other = await createAccount(api.kiln.app.store, api.kiln.config.regions.map((r) => r.regionId));
+    const theirs = api.kiln.clientsFor(other.accessKey.id, other.accessKey.secret);
     await expectCode(
       () => theirs.v3.tagResources(new $Ecs.TagResourcesRequest({
         regionId: REGION, resourceType: 'imagepipeline', resourceId: [id], tag: [new $Ecs.TagResourcesRequestTag({ key: 'k', value: 'v' })],
@@ -223,7 +214,7 @@ describe('tag operation errors', () => {
 
 describe('ListTagResources paging', () => {
   test('60 tag rows over 3 templates come back exactly once across pages, with an empty NextToken at the end', async () => {
-    const ids = [await createPipeline(v3), await createPipeline(v3), await createPipeline(v3)];
+    const ids = [await createPipeline(api.v3), await createPipeline(api.v3), await createPipeline(api.v3)];
     const expected: string[] = [];
     for (const id of ids) {
       const pairs = Array.from({ length: 20 }, (_, i): [string, string] => [`page-key-${i}`, `${id}-${i}`]);

@@ -16,9 +16,9 @@ import { importImageOptions } from '../support/ecs-requests.js';
 import { REPO_ROOT } from '../support/child.js';
 import { REGION, startKiln, type TestKiln } from '../support/kiln.js';
 import { startS3, type TestS3 } from '../support/s3.js';
-import { build, uniqueName } from '../support/builds.js';
+import { build, uniqueName, type Built } from '../support/builds.js';
 import { file, symlink, tarOf } from './crafted-tar.js';
-import { assertNothingRegistered, Canary, corpus, describeLayer, layerDirOf, ociArchive, sha256, swapTar, tarFor } from './support/layer-corpus.js';
+import { assertNothingRegistered, Canary, corpus, type Case, describeLayer, layerDirOf, ociArchive, sha256, swapTar, tarFor } from './support/layer-corpus.js';
 
 /*
  * Issue 8, item 1: a layer never writes outside itself, on every path that imports a layer or
@@ -54,6 +54,23 @@ after(async () => {
   await s3?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
 });
+
+/**
+ * A build on a corpus case's layer: a safe case ends SUCCESS with exactly the expected tree; an
+ * unsafe one ends FAILED with InvalidImage.UnsafeLayer, an `errorInfo` matching `refusal`, and
+ * nothing registered.
+ */
+function assertBuildOutcome(item: Built['item'], c: Case, tar: Buffer, refusal: RegExp): void {
+  if (c.layer) {
+    assert.equal(item.status, 'SUCCESS', JSON.stringify(item));
+    assert.deepEqual(describeLayer(layerDirOf(kiln.config.dataDir, tar)), c.layer);
+  } else {
+    assert.equal(item.status, 'FAILED', JSON.stringify(item));
+    assert.equal(item.errorCode, UNSAFE);
+    assert.match(item.errorInfo ?? '', refusal);
+    assertNothingRegistered(kiln.config.dataDir, tar, c.name);
+  }
+}
 
 describe('layers imported or built on never write outside the layer', () => {
   test('kiln images import (the command\'s function): refused with InvalidImage.UnsafeLayer and exit code 1, no image', async (t) => {
@@ -156,15 +173,7 @@ describe('layers imported or built on never write outside the layer', () => {
           importImageOptions: importImageOptions({ mappings: [{ bucket: IMAGES, object }] }),
           buildContent: 'LABEL corpus=yes',
         });
-        if (c.layer) {
-          assert.equal(item.status, 'SUCCESS', JSON.stringify(item));
-          assert.deepEqual(describeLayer(layerDirOf(kiln.config.dataDir, tar)), c.layer);
-        } else {
-          assert.equal(item.status, 'FAILED', JSON.stringify(item));
-          assert.equal(item.errorCode, UNSAFE);
-          assert.match(item.errorInfo ?? '', /^BaseImageType=OSS: oss:\/\/kiln-corpus\/corpus\/[0-9a-f]+\.tar: .*unsafe path in layer/);
-          assertNothingRegistered(kiln.config.dataDir, tar, c.name);
-        }
+        assertBuildOutcome(item, c, tar, /^BaseImageType=OSS: oss:\/\/kiln-corpus\/corpus\/[0-9a-f]+\.tar: .*unsafe path in layer/);
         canary.assertIntact(c.name);
       });
     }
@@ -189,15 +198,7 @@ describe('layers imported or built on never write outside the layer', () => {
           size: 20, creationTime: ecsTime(), tags: [], manifestDigest,
         }));
         const { item } = await build(kiln.clients.v3, { baseImage: imageId, buildContent: 'LABEL corpus=yes' });
-        if (c.layer) {
-          assert.equal(item.status, 'SUCCESS', JSON.stringify(item));
-          assert.deepEqual(describeLayer(layerDirOf(kiln.config.dataDir, tar)), c.layer);
-        } else {
-          assert.equal(item.status, 'FAILED', JSON.stringify(item));
-          assert.equal(item.errorCode, UNSAFE);
-          assert.match(item.errorInfo ?? '', new RegExp(`^The image ${imageId} cannot be used: its layer ${blob.digest} has a member Kiln will not write \\(unsafe path in layer`));
-          assertNothingRegistered(kiln.config.dataDir, tar, c.name);
-        }
+        assertBuildOutcome(item, c, tar, new RegExp(`^The image ${imageId} cannot be used: its layer ${blob.digest} has a member Kiln will not write \\(unsafe path in layer`));
         canary.assertIntact(c.name);
       });
     }
