@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import * as $Ecs from '@alicloud/ecs20140526';
-import { createAccount } from '../../src/auth/accounts.js';
-import { REGION, startKiln, type TestKiln } from '../support/kiln.js';
+import { REGION } from '../support/kiln.js';
+import { kilnFixture, newAccessKey } from '../support/kiln-fixture.js';
 import { signV3, type RawResponse } from '../support/wire.js';
 import { captureSdkRequest, ecsClient, sendCaptured, type CapturedRequest } from './support/sdk-capture.js';
 
@@ -18,19 +18,11 @@ import { captureSdkRequest, ecsClient, sendCaptured, type CapturedRequest } from
  * each under a "new" nonce: unlimited replays.
  */
 
-let kiln: TestKiln;
 let creds: { accessKeyId: string; accessKeySecret: string };
+const api = kilnFixture({}, async (kiln) => {
+  creds = await newAccessKey(kiln);
+});
 let counter = 0;
-
-before(async () => {
-  kiln = await startKiln();
-  const { accessKey } = await createAccount(kiln.app.store, kiln.config.regions.map((r) => r.regionId));
-  creds = { accessKeyId: accessKey.id, accessKeySecret: accessKey.secret };
-});
-
-after(async () => {
-  await kiln?.stop();
-});
 
 function signedCreate(name: string, dialect: 'v3' | 'v1'): Promise<CapturedRequest> {
   return captureSdkRequest(creds, dialect, (c) => c.createImagePipeline(new $Ecs.CreateImagePipelineRequest({
@@ -39,14 +31,14 @@ function signedCreate(name: string, dialect: 'v3' | 'v1'): Promise<CapturedReque
 }
 
 async function templatesNamed(name: string): Promise<number> {
-  const client = ecsClient(new URL(kiln.endpoint).host, creds, 'v3');
+  const client = ecsClient(new URL(api.kiln.endpoint).host, creds, 'v3');
   const res = await client.describeImagePipelines(new $Ecs.DescribeImagePipelinesRequest({ regionId: REGION, name, maxResults: 100 }));
   return res.body?.imagePipeline?.imagePipelineSet?.length ?? 0;
 }
 
 /** Sends a request whose headers may repeat (an array value is sent as one header line per value). */
 function sendRepeated(r: { method: string; path: string; body: string }, headers: Record<string, string | string[]>): Promise<RawResponse> {
-  const url = new URL(kiln.endpoint);
+  const url = new URL(api.kiln.endpoint);
   const body = Buffer.from(r.body, 'utf8');
   const { connection: _c, 'content-length': _l, ...rest } = headers;
   return new Promise((resolve, reject) => {
@@ -77,16 +69,16 @@ describe('V3 x-acs-signature-nonce', () => {
     const signed = await signedCreate(name, 'v3');
     const nonce = signed.headers['x-acs-signature-nonce'] ?? '';
     assert.match(nonce, /^[0-9a-f]{32,64}$/, 'the SDK sends a hex nonce');
-    const first = await sendCaptured(kiln.endpoint, signed);
+    const first = await sendCaptured(api.kiln.endpoint, signed);
     assert.equal(first.status, 200, first.text);
 
     for (const variant of [`${nonce}\u00a0`, `\u00a0${nonce}`, `\u00a0${nonce}\u00a0`, `${nonce}\u00a0\u00a0`]) {
       // node:http writes header values as latin1: U+00A0 goes out as the single byte 0xA0.
-      const replay = await sendCaptured(kiln.endpoint, { ...signed, headers: { ...signed.headers, 'x-acs-signature-nonce': variant } });
+      const replay = await sendCaptured(api.kiln.endpoint, { ...signed, headers: { ...signed.headers, 'x-acs-signature-nonce': variant } });
       assert.equal(replay.status, 400, `${JSON.stringify(variant)} was served: ${replay.text}`);
       assert.equal(codeOf(replay), 'SignatureDoesNotMatch', replay.text);
     }
-    assert.equal(codeOf(await sendCaptured(kiln.endpoint, signed)), 'SignatureNonceUsed');
+    assert.equal(codeOf(await sendCaptured(api.kiln.endpoint, signed)), 'SignatureNonceUsed');
     assert.equal(await templatesNamed(name), 1);
   });
 
@@ -96,7 +88,7 @@ describe('V3 x-acs-signature-nonce', () => {
     const name = `nonce-repeated-${++counter}`;
     const [a, b] = [randomUUID(), randomUUID()].sort() as [string, string];
     const signed = signV3({
-      accessKeyId: creds.accessKeyId, secret: creds.accessKeySecret, action: 'CreateImagePipeline', host: new URL(kiln.endpoint).host,
+      accessKeyId: creds.accessKeyId, secret: creds.accessKeySecret, action: 'CreateImagePipeline', host: new URL(api.kiln.endpoint).host,
       nonce: `${a},${b}`,
       query: { RegionId: REGION, BaseImageType: 'IMAGE', BaseImage: 'busybox_x64_20G_kiln_base.vhd', Name: name, BuildContent: 'RUN echo hello' },
     });
@@ -128,7 +120,7 @@ describe('V1 SignatureNonce', () => {
     const signed = await signedCreate(name, 'v1');
     const m = /([?&])SignatureNonce=([^&]*)/.exec(signed.path);
     assert.ok(m, signed.path);
-    const first = await sendCaptured(kiln.endpoint, signed);
+    const first = await sendCaptured(api.kiln.endpoint, signed);
     assert.equal(first.status, 200, first.text);
 
     const withNonce = (encoded: string) => signed.path.replace(`${m[1]}SignatureNonce=${m[2]}`, `${m[1]}SignatureNonce=${encoded}`);
@@ -141,11 +133,11 @@ describe('V1 SignatureNonce', () => {
       ['repeated, same value', `${signed.path}&SignatureNonce=${m[2]}`, 'InvalidParameter'],
     ];
     for (const [what, path, code] of variants) {
-      const replay = await sendCaptured(kiln.endpoint, { ...signed, path });
+      const replay = await sendCaptured(api.kiln.endpoint, { ...signed, path });
       assert.equal(replay.status, 400, `${what} was served: ${replay.text}`);
       assert.equal(codeOf(replay), code, `${what}: ${replay.text}`);
     }
-    assert.equal(codeOf(await sendCaptured(kiln.endpoint, signed)), 'SignatureNonceUsed');
+    assert.equal(codeOf(await sendCaptured(api.kiln.endpoint, signed)), 'SignatureNonceUsed');
     assert.equal(await templatesNamed(name), 1);
   });
 });

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { InMemoryNonceRegistry } from '../../src/api/rpc/nonce-registry.js';
-import { createAccount } from '../../src/auth/accounts.js';
-import { REGION, startKiln, type TestKiln } from '../support/kiln.js';
+import { REGION } from '../support/kiln.js';
+import { kilnFixture, newAccessKey } from '../support/kiln-fixture.js';
 import { rfc3986Encode, sendRaw, sendV3, signV1, signV3, v1CommonParams, type RawResponse } from '../support/wire.js';
 
 /*
@@ -17,17 +17,9 @@ import { rfc3986Encode, sendRaw, sendV3, signV1, signV3, v1CommonParams, type Ra
  * and its memo keeps a digest of the nonce, never the nonce.
  */
 
-let kiln: TestKiln;
 let creds: { accessKeyId: string; accessKeySecret: string };
-
-before(async () => {
-  kiln = await startKiln();
-  const { accessKey } = await createAccount(kiln.app.store, kiln.config.regions.map((r) => r.regionId));
-  creds = { accessKeyId: accessKey.id, accessKeySecret: accessKey.secret };
-});
-
-after(async () => {
-  await kiln?.stop();
+const api = kilnFixture({}, async (kiln) => {
+  creds = await newAccessKey(kiln);
 });
 
 /** A nonce of `length` characters, unique per call. */
@@ -39,14 +31,14 @@ function nonceOf(length: number): string {
 function v1Describe(nonce: string): Promise<RawResponse> {
   const params = { ...v1CommonParams({ accessKeyId: creds.accessKeyId, action: 'DescribeImagePipelines', nonce }), RegionId: REGION };
   const body = rfc3986Encode({ ...params, Signature: signV1('POST', params, creds.accessKeySecret).signature });
-  return sendRaw(kiln.endpoint, { method: 'POST', path: '/', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+  return sendRaw(api.kiln.endpoint, { method: 'POST', path: '/', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
 }
 
 /** DescribeImagePipelines signed V3 with `nonce`. */
 function v3Describe(nonce: string): Promise<RawResponse> {
-  return sendV3(kiln.endpoint, signV3({
+  return sendV3(api.kiln.endpoint, signV3({
     accessKeyId: creds.accessKeyId, secret: creds.accessKeySecret, action: 'DescribeImagePipelines',
-    host: new URL(kiln.endpoint).host, nonce, query: { RegionId: REGION },
+    host: new URL(api.kiln.endpoint).host, nonce, query: { RegionId: REGION },
   }));
 }
 

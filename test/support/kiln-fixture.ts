@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
+import { createAccount } from '../../src/auth/accounts.js';
 import { startKiln, type EcsClient, type TestKiln } from './kiln.js';
 
 /*
@@ -17,12 +18,14 @@ export interface KilnFixture {
 
 /**
  * Registers the hooks that start a Kiln (with `env`, see {@link startKiln}) before the file's
- * tests and stop it after them; call at module level.
+ * tests and stop it after them; call at module level. `onStart` runs in the same hook once the
+ * Kiln is up (a file's own setup on it, such as an account).
  */
-export function kilnFixture(env: Record<string, string> = {}): KilnFixture {
+export function kilnFixture(env: Record<string, string> = {}, onStart?: (kiln: TestKiln) => Promise<void>): KilnFixture {
   let kiln: TestKiln | undefined;
   before(async () => {
     kiln = await startKiln(env);
+    await onStart?.(kiln);
   });
   after(async () => {
     await kiln?.stop();
@@ -39,4 +42,10 @@ export function kilnFixture(env: Record<string, string> = {}): KilnFixture {
       return running().clients.v3;
     },
   };
+}
+
+/** A new account's AccessKey on `kiln`, as the SDKs' credentials (each test file its own tenant). */
+export async function newAccessKey(kiln: TestKiln): Promise<{ accessKeyId: string; accessKeySecret: string }> {
+  const { accessKey } = await createAccount(kiln.app.store, kiln.config.regions.map((r) => r.regionId));
+  return { accessKeyId: accessKey.id, accessKeySecret: accessKey.secret };
 }
