@@ -11,7 +11,11 @@
 //                                     which Node's fs cannot;
 // - mkfs.ext4       (e2fsprogs)       the size-bounded disk of an instance;
 // - ip              (iproute2)        the instance's network namespace;
-// - nft             (nftables)        the egress filter of networked instances (no host, no private ranges).
+// - nft             (nftables)        the egress filter of networked instances (no host, no private ranges);
+// - qemu-img        (qemu-utils)      converts exported and imported disk images (raw, qcow2, vhd, vmdk, vdi);
+// - sfdisk          (fdisk)           writes the partition table of an exported disk;
+// - mkfs.xfs, xfs_repair (xfsprogs)   checks (and, in tests, makes) XFS root filesystems of imported disks;
+// - fuse2fs         (fuse2fs)         reads ext2/3/4 root filesystems of imported disks in user space.
 // When something is missing: `apt-get update` once, then one `apt-get install` of every package above.
 // Installing needs root; a non-root user gets a clear message and a non-zero exit.
 import { spawnSync } from 'node:child_process';
@@ -52,6 +56,11 @@ for (const [cmd, pkg] of [
   // mmdebstrap --mode=unshare maps ids through newuidmap/newgidmap (a Recommends of mmdebstrap,
   // which apt may be configured to skip).
   ['newuidmap', 'uidmap'],
+  ['qemu-img', 'qemu-utils'],
+  ['sfdisk', 'fdisk'],
+  ['mkfs.xfs', 'xfsprogs'],
+  ['xfs_repair', 'xfsprogs'],
+  ['fuse2fs', 'fuse2fs'],
 ]) {
   if (!have(cmd)) {
     missing.push(`${cmd} (${pkg})`);

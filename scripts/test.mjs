@@ -10,6 +10,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startPostgres } from './pg-cluster.mjs';
 import './ensure-system-deps.mjs';
+import './ensure-test-deps.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
