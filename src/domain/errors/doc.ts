@@ -12,6 +12,10 @@ const AREA_TITLES: Record<ErrorArea, string> = {
   quota: 'Quotas',
   execution: 'Execution-only codes (engine and worker)',
   store: 'Store codes (internal)',
+  task: 'Tasks',
+  export: 'Exporting images',
+  import: 'Importing images',
+  catalog: 'Catalogs',
 };
 
 const cell = (text: string): string => text.replaceAll('|', '\\|').replaceAll('\n', ' ');

@@ -1,12 +1,16 @@
+import { CATALOG_CODES } from './catalog-codes.js';
 import { COMPONENT_CODES } from './component-codes.js';
 import { CONTENT_CODES } from './content-codes.js';
 import { EXECUTION_CODES } from './execution-codes.js';
+import { EXPORT_CODES } from './export-codes.js';
+import { IMPORT_CODES } from './import-codes.js';
 import { PIPELINE_CODES } from './pipeline-codes.js';
 import { QUOTA_CODES } from './quota-codes.js';
 import { REQUEST_CODES } from './request-codes.js';
 import { RESOURCE_CODES } from './resource-codes.js';
 import type { ErrorSpec, ErrorTable } from './spec.js';
 import { STORE_CODES } from './store-codes.js';
+import { TASK_CODES } from './task-codes.js';
 
 /**
  * THE error registry: every code Kiln can produce — answered by the API, ended with by a
@@ -31,12 +35,17 @@ export const ERROR_AREAS = {
   quota: QUOTA_CODES,
   execution: EXECUTION_CODES,
   store: STORE_CODES,
+  task: TASK_CODES,
+  export: EXPORT_CODES,
+  import: IMPORT_CODES,
+  catalog: CATALOG_CODES,
 } as const;
 
 export type ErrorArea = keyof typeof ERROR_AREAS;
 
 type Registry = typeof REQUEST_CODES & typeof PIPELINE_CODES & typeof CONTENT_CODES & typeof COMPONENT_CODES
-  & typeof RESOURCE_CODES & typeof QUOTA_CODES & typeof EXECUTION_CODES & typeof STORE_CODES;
+  & typeof RESOURCE_CODES & typeof QUOTA_CODES & typeof EXECUTION_CODES & typeof STORE_CODES
+  & typeof TASK_CODES & typeof EXPORT_CODES & typeof IMPORT_CODES & typeof CATALOG_CODES;
 
 /** A registry key: a code, or a family (`MissingParameter.*`). */
 export type RegistryKey = keyof Registry & string;

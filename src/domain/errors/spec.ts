@@ -62,6 +62,15 @@ export const DOC = {
   TAG_RESOURCES: `${ECS_API}tagresources`,
   UNTAG_RESOURCES: `${ECS_API}untagresources`,
   LIST_TAG_RESOURCES: `${ECS_API}listtagresources`,
+  EXPORT_IMAGE: `${ECS_API}exportimage`,
+  IMPORT_IMAGE: `${ECS_API}importimage`,
+  MODIFY_IMAGE_ATTRIBUTE: `${ECS_API}modifyimageattribute`,
+  DESCRIBE_IMAGE_FROM_FAMILY: `${ECS_API}describeimagefromfamily`,
+  DESCRIBE_TASKS: `${ECS_API}describetasks`,
+  DESCRIBE_TASK_ATTRIBUTE: `${ECS_API}describetaskattribute`,
+  CANCEL_TASK: `${ECS_API}canceltask`,
+  DESCRIBE_INSTANCE_TYPES: `${ECS_API}describeinstancetypes`,
+  DESCRIBE_IMAGE_SUPPORT_INSTANCE_TYPES: `${ECS_API}describeimagesupportinstancetypes`,
   /** The build-content language ("Commands supported by Image Builder"). */
   COMMANDS: 'https://www.alibabacloud.com/help/en/ecs/user-guide/commands-supported-by-image-builder',
 } as const;
