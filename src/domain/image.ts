@@ -2,6 +2,21 @@ import type { Tag } from './tag.js';
 
 export type ImageOwnerAlias = 'system' | 'self' | 'others' | 'marketplace';
 
+/** How an instance of the image boots; `UEFI-Preferred` is the dual mode (UEFI first, BIOS as fallback). */
+export type ImageBootMode = 'BIOS' | 'UEFI' | 'UEFI-Preferred';
+
+/** How the operating system of an imported image is licensed (ImportImage and ModifyImageAttribute `LicenseType`). */
+export type ImageLicenseType = 'Auto' | 'Aliyun' | 'BYOL';
+
+/**
+ * The image's feature attributes (`Features` of ModifyImageAttribute and DescribeImages). An
+ * absent field is the default: `nvmeSupport` `unsupported`, `imdsSupport` `v1`.
+ */
+export interface ImageFeatures {
+  nvmeSupport?: 'supported' | 'unsupported';
+  imdsSupport?: 'v1' | 'v2';
+}
+
 /**
  * An image a build can start from or produce. System images (owner alias `system`) ship with
  * Kiln and exist in every region; their root filesystems are made on first use.
@@ -20,13 +35,17 @@ export interface Image {
   osNameEn: string;
   platform: string;
   architecture: 'x86_64' | 'arm64';
-  bootMode: 'BIOS' | 'UEFI';
+  bootMode: ImageBootMode;
   /** GiB. */
   size: number;
   status: 'Available' | 'Creating' | 'UnAvailable' | 'CreateFailed' | 'Waiting' | 'Deprecated';
   isSupportCloudinit: boolean;
   creationTime: string;
   tags: Tag[];
+  /** Set by ImportImage or ModifyImageAttribute; absent: not stated. */
+  licenseType?: ImageLicenseType;
+  /** Set by ModifyImageAttribute (and ImportImage); absent: every default. */
+  features?: ImageFeatures;
   /** Built and imported images: the OCI manifest in the blob store (`sha256:…`). */
   manifestDigest?: string;
   /** The execution that built it, if any. */
@@ -38,6 +57,49 @@ export interface Image {
    * id of the image it stands for. `imageId` is then the id that was asked for.
    */
   aliasOf?: string;
+}
+
+/**
+ * What `ImageRepository.update` may change of an image. An absent key leaves the field as it is;
+ * `null` removes an optional field (`imageFamily`, `description`, `licenseType`, `features`).
+ * The id, owner, region and creation time never change.
+ */
+export interface ImagePatch {
+  imageName?: string;
+  imageFamily?: string | null;
+  description?: string | null;
+  status?: Image['status'];
+  bootMode?: ImageBootMode;
+  licenseType?: ImageLicenseType | null;
+  features?: ImageFeatures | null;
+  osType?: Image['osType'];
+  osName?: string;
+  osNameEn?: string;
+  platform?: string;
+  architecture?: Image['architecture'];
+  isSupportCloudinit?: boolean;
+  /** GiB. */
+  size?: number;
+  tags?: Tag[];
+  manifestDigest?: string;
+}
+
+const PATCHABLE: ReadonlyArray<keyof ImagePatch> = [
+  'imageName', 'imageFamily', 'description', 'status', 'bootMode', 'licenseType', 'features', 'osType',
+  'osName', 'osNameEn', 'platform', 'architecture', 'isSupportCloudinit', 'size', 'tags', 'manifestDigest',
+];
+
+/** The image with `patch` applied (a new object; `image` is not changed). Keys outside `ImagePatch` are ignored. */
+export function patchImage(image: Image, patch: ImagePatch): Image {
+  const out: Image = { ...image };
+  const target = out as unknown as Record<string, unknown>;
+  for (const key of PATCHABLE) {
+    const value = patch[key];
+    if (value === undefined) continue;
+    if (value === null) delete target[key];
+    else target[key] = value;
+  }
+  return out;
 }
 
 /** What differs between account images; the rest are the defaults of a Linux x86_64 image. */

@@ -140,6 +140,8 @@ export interface Repositories {
   stepCache: StepCacheRepository;
   blobPins: BlobPinRepository;
   signatureNonces: SignatureNonceRepository;
+  /** ECS tasks and the task queue (see `task.ts`). */
+  tasks: import('./task.js').TaskRepository;
 }
 
 export interface Store extends Repositories {
@@ -280,6 +282,13 @@ export interface ImageRepository {
   allManifestDigests(): Promise<string[]>;
   /** An image the account owns in the region. */
   getOwned(scope: Scope, imageId: string): Promise<import('./image.js').Image | undefined>;
+  /**
+   * Applies `patch` to an image the account owns in the region (see `ImagePatch`): the record
+   * and the columns derived from it are rewritten together. Returns the updated image (as its
+   * owner sees it), undefined when the scope does not own it; `StoreConflictError` when the new
+   * name is another image's of the account in the region.
+   */
+  update(scope: Scope, imageId: string, patch: import('./image.js').ImagePatch): Promise<import('./image.js').Image | undefined>;
   /** An image the account owns or that is shared with it, in the region. */
   getVisible(scope: Scope, imageId: string): Promise<import('./image.js').Image | undefined>;
   /** Owned (`self`) and shared-with-me (`others`) images in the region, oldest first. */

@@ -5,6 +5,7 @@ import type { Backend, SuiteContext } from './helpers.js';
 import { componentTests } from './suite-components.js';
 import { executionTests } from './suite-executions.js';
 import { imageTests } from './suite-images.js';
+import { imageUpdateTests } from './suite-image-updates.js';
 import { nonceTests } from './suite-nonces.js';
 import { pipelineTests } from './suite-pipelines.js';
 import { stepCacheTests } from './suite-step-cache.js';
@@ -56,6 +57,7 @@ export function storeSuite(name: string, makeBackend: () => Promise<Backend>): v
     transactionTests(ctx);
     executionTests(ctx);
     imageTests(ctx);
+    imageUpdateTests(ctx);
     stepCacheTests(ctx);
     nonceTests(ctx);
   });

@@ -1,4 +1,4 @@
-import type { Image, ImageOwnerAlias } from '../../domain/image.js';
+import type { Image, ImageFeatures, ImageLicenseType, ImageOwnerAlias } from '../../domain/image.js';
 import type { ImagesTable } from '../schema.js';
 import { bool, list, num, object, oneOf, recordReader, str, tag } from './record-schema.js';
 
@@ -8,14 +8,21 @@ import { bool, list, num, object, oneOf, recordReader, str, tag } from './record
  * alias is not stored: it is how the reader sees the image (`self` or `others`). A read selects
  * `spec` alone. The other columns (id, scope, name, family, creation time, manifest) exist for
  * the primary key, the scope's index, the name's uniqueness, the order of a list and the
- * storage queries on manifests: `imageToRow` writes them from the same record, and nothing
- * updates an image, so they never disagree with it.
+ * storage queries on manifests: `imageToRow` writes them from the same record, on insert and on
+ * update alike (one statement sets the record and its columns), so they never disagree with it.
+ *
+ * `licenseType` and `features` (issue 9) are optional fields of version 1: rows written before
+ * them lack them and read as "not stated", and `UEFI-Preferred` only widens `bootMode`, so no
+ * existing record changes meaning and the version stays 1.
  */
 export type ImageRow = Pick<ImagesTable, 'id' | 'account_id' | 'region_id' | 'name' | 'family' | 'creation_time' | 'manifest_digest' | 'spec'>;
 
 const OS_TYPES: readonly Image['osType'][] = ['linux', 'windows'];
 const ARCHITECTURES: readonly Image['architecture'][] = ['x86_64', 'arm64'];
-const BOOT_MODES: readonly Image['bootMode'][] = ['BIOS', 'UEFI'];
+const BOOT_MODES: readonly Image['bootMode'][] = ['BIOS', 'UEFI', 'UEFI-Preferred'];
+const LICENSE_TYPES: readonly ImageLicenseType[] = ['Auto', 'Aliyun', 'BYOL'];
+const NVME_SUPPORT: readonly NonNullable<ImageFeatures['nvmeSupport']>[] = ['supported', 'unsupported'];
+const IMDS_SUPPORT: readonly NonNullable<ImageFeatures['imdsSupport']>[] = ['v1', 'v2'];
 const STATUSES: readonly Image['status'][] = ['Available', 'Creating', 'UnAvailable', 'CreateFailed', 'Waiting', 'Deprecated'];
 
 /** Version 1 of an image's `spec` (migrations/0009_record_versions.ts wrote it for older rows). */
@@ -38,6 +45,8 @@ export interface ImageSpecV1 {
   isSupportCloudinit: boolean;
   creationTime: string;
   tags: Array<{ key: string; value: string }>;
+  licenseType?: ImageLicenseType;
+  features?: ImageFeatures;
   manifestDigest?: string;
   sourceExecutionId?: string;
   copiedFrom?: { imageId: string; regionId: string };
@@ -64,6 +73,8 @@ const reader = recordReader<ImageSpecV1>('images', 1, 'imageId', object({
 }, {
   imageFamily: str,
   description: str,
+  licenseType: oneOf(LICENSE_TYPES),
+  features: object({}, { nvmeSupport: oneOf(NVME_SUPPORT), imdsSupport: oneOf(IMDS_SUPPORT) }),
   manifestDigest: str,
   sourceExecutionId: str,
   copiedFrom: object({ imageId: str, regionId: str }),
@@ -91,6 +102,8 @@ export function imageToRow(image: Image): ImageRow {
     isSupportCloudinit: image.isSupportCloudinit,
     creationTime: image.creationTime,
     tags: image.tags.map((t) => ({ key: t.key, value: t.value })),
+    licenseType: image.licenseType,
+    features: image.features && featuresOf(image.features),
     manifestDigest: image.manifestDigest,
     sourceExecutionId: image.sourceExecutionId,
     copiedFrom: image.copiedFrom && { imageId: image.copiedFrom.imageId, regionId: image.copiedFrom.regionId },
@@ -135,9 +148,19 @@ export function imageFromSpec(spec: string, alias: ImageOwnerAlias, id?: string)
   // The optional fields, set only when present (an entity has no key for an absent one).
   if (s.imageFamily !== undefined) out.imageFamily = s.imageFamily;
   if (s.description !== undefined) out.description = s.description;
+  if (s.licenseType !== undefined) out.licenseType = s.licenseType;
+  if (s.features !== undefined) out.features = s.features;
   if (s.manifestDigest !== undefined) out.manifestDigest = s.manifestDigest;
   if (s.sourceExecutionId !== undefined) out.sourceExecutionId = s.sourceExecutionId;
   if (s.copiedFrom !== undefined) out.copiedFrom = s.copiedFrom;
   if (s.aliasOf !== undefined) out.aliasOf = s.aliasOf;
+  return out;
+}
+
+/** Only the known feature fields, each when set (the record is closed). */
+function featuresOf(f: ImageFeatures): ImageFeatures {
+  const out: ImageFeatures = {};
+  if (f.nvmeSupport !== undefined) out.nvmeSupport = f.nvmeSupport;
+  if (f.imdsSupport !== undefined) out.imdsSupport = f.imdsSupport;
   return out;
 }

@@ -1,4 +1,4 @@
-import type { Image } from '../../domain/image.js';
+import { patchImage, type Image } from '../../domain/image.js';
 import type { ImageRepository, Scope } from '../../domain/ports.js';
 import { StoreConflictError, StoreNotFoundError } from '../errors.js';
 import { imageFromSpec, imageToRow } from '../records/image-record.js';
@@ -22,6 +22,20 @@ export function imageRepository(ctx: RepoContext): ImageRepository {
     },
 
     getOwned,
+
+    async update(scope, imageId, patch) {
+      const conflict = (name: string) => (cause: unknown) => new StoreConflictError('Image', `Image name ${name} is already in use in ${scope.regionId}.`, { cause });
+      return ctx.atomic(async (db) => {
+        const row = await db.selectFrom('images').select('spec').where('id', '=', imageId)
+          .where('account_id', '=', scope.accountId).where('region_id', '=', scope.regionId).executeTakeFirst();
+        if (!row) return undefined;
+        const next = patchImage(imageFromSpec(row.spec, 'self', imageId), patch);
+        // The record and every column derived from it in one statement (records/image-record.ts).
+        const { name, family, manifest_digest, spec } = imageToRow(next);
+        await translating(db.updateTable('images').set({ name, family, manifest_digest, spec }).where('id', '=', imageId).execute(), { unique: conflict(name) });
+        return next;
+      });
+    },
 
     async allManifestDigests() {
       // The column owns the manifest (records/image-record.ts); an empty one names nothing.
