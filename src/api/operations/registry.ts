@@ -11,6 +11,9 @@ import { describeImagePipelineExecutions } from './describe-image-pipeline-execu
 import { describeImagePipelines } from './describe-image-pipelines.js';
 import { describeImageSharePermission } from './describe-image-share-permission.js';
 import { describeImages } from './describe-images.js';
+import { describeImageSupportInstanceTypes } from './describe-image-support-instance-types.js';
+import { describeInstanceTypeFamilies } from './describe-instance-type-families.js';
+import { describeInstanceTypes } from './describe-instance-types.js';
 import { describeRegions } from './describe-regions.js';
 import { listTagResources } from './list-tag-resources.js';
 import { modifyImageSharePermission } from './modify-image-share-permission.js';
@@ -30,6 +33,7 @@ export const OPERATIONS: ReadonlyMap<string, Operation> = new Map(
     createImageComponent, describeImageComponents, deleteImageComponent,
     tagResources, untagResources, listTagResources,
     describeRegions, describeImages,
+    describeInstanceTypes, describeImageSupportInstanceTypes, describeInstanceTypeFamilies,
     describeImageFromFamily, deleteImage, modifyImageSharePermission, describeImageSharePermission, copyImage,
   ].map((op) => [op.action, op]),
 );
