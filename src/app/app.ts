@@ -21,6 +21,8 @@ export interface App {
    * once instead of at their next poll. Workers elsewhere still find it by polling.
    */
   executionQueued: Set<() => void>;
+  /** Called after a task is created (committed), so task workers in this process claim it at once (see `taskQueued` in `tasks.ts`). */
+  taskQueued: Set<() => void>;
 }
 
 export function createApp(store: Store, config: KilnConfig): App {
@@ -33,6 +35,7 @@ export function createApp(store: Store, config: KilnConfig): App {
     systemComponents: new SystemComponents(config.regions.map((r) => r.regionId)),
     defaultIds: new DefaultIds(store),
     executionQueued: new Set(),
+    taskQueued: new Set(),
   };
 }
 

@@ -30,6 +30,7 @@ export const newExecutionId = (): string => `exec-${randomBytes(16).toString('he
 export const newImageId = (): string => `m-${body(20)}`;
 export const newResourceGroupId = (): string => `rg-${body(16)}`;
 export const newVSwitchId = (): string => `vsw-${body(20)}`;
+export const newTaskId = (): string => `t-${body(20)}`;
 
 /** Account ids are 16-digit numbers, as Alibaba Cloud account ids (AliUid) are. */
 export function newAccountId(): string {

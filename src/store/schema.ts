@@ -219,6 +219,35 @@ export interface SignatureNoncesTable {
   expires_at: number;
 }
 
+/** ECS tasks, which are also the task queue (see migrations/0010_tasks.ts); `spec` is a versioned record (`records/task-record.ts`). */
+export interface TasksTable {
+  id: string;
+  account_id: string;
+  region_id: string;
+  action: string;
+  status: string;
+  /** 1 until the status is terminal. */
+  active: number;
+  resource_id: string | null;
+  /** Epoch ms. */
+  created_at: number;
+  creation_time: string;
+  finished_time: string | null;
+  progress: number;
+  progress_note: string | null;
+  support_cancel: number;
+  cancel_requested: number;
+  error_code: string | null;
+  error_message: string | null;
+  success_count: number;
+  failed_count: number;
+  lease_owner: string | null;
+  /** Epoch ms. */
+  lease_expires_at: number | null;
+  attempt: number;
+  spec: string;
+}
+
 export interface DB {
   accounts: AccountsTable;
   access_keys: AccessKeysTable;
@@ -240,4 +269,5 @@ export interface DB {
   blob_pins: BlobPinsTable;
   signature_nonces: SignatureNoncesTable;
   queue_accounts: QueueAccountsTable;
+  tasks: TasksTable;
 }

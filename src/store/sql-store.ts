@@ -57,6 +57,7 @@ export class SqlStore implements Store {
   readonly stepCache: Repositories['stepCache'];
   readonly blobPins: Repositories['blobPins'];
   readonly signatureNonces: Repositories['signatureNonces'];
+  readonly tasks: Repositories['tasks'];
 
   readonly #dialect: SqlDialect;
   readonly #inTransaction = new AsyncLocalStorage<{ active: boolean }>();
@@ -91,6 +92,7 @@ export class SqlStore implements Store {
     this.stepCache = root.stepCache;
     this.blobPins = root.blobPins;
     this.signatureNonces = root.signatureNonces;
+    this.tasks = root.tasks;
   }
 
   /** Which database this store runs on. */

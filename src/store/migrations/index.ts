@@ -9,6 +9,7 @@ import { fairQueue } from './0006_fair_queue.js';
 import { storageQuotas } from './0007_storage_quotas.js';
 import { diskHold } from './0008_disk_hold.js';
 import { recordVersions } from './0009_record_versions.js';
+import { tasks } from './0010_tasks.js';
 
 /** What a migration may ask of the dialect (the only DDL that differs between SQLite and PostgreSQL). */
 export interface SchemaHelpers {
@@ -30,6 +31,7 @@ export function migrations(h: SchemaHelpers): Record<string, Migration> {
     '0007_storage_quotas': storageQuotas(),
     '0008_disk_hold': diskHold(),
     '0009_record_versions': recordVersions(),
+    '0010_tasks': tasks(),
   };
 }
 

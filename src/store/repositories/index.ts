@@ -10,6 +10,7 @@ import { blobPinRepository } from './blob-pins.js';
 import { stepCacheRepository } from './step-cache.js';
 import { signatureNonceRepository } from './signature-nonces.js';
 import { tagRepository } from './tags.js';
+import { taskRepository } from './tasks.js';
 import { accessKeyRepository, accountRepository, resourceGroupRepository, vSwitchRepository } from './tenancy.js';
 
 export type { RepoContext } from './context.js';
@@ -30,6 +31,7 @@ export const REPOSITORY_FACTORIES: { readonly [K in keyof Repositories]: (ctx: R
   stepCache: stepCacheRepository,
   blobPins: blobPinRepository,
   signatureNonces: signatureNonceRepository,
+  tasks: taskRepository,
 };
 
 /** Every repository on `ctx`. */

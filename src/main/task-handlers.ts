@@ -1,0 +1,20 @@
+import type { App } from '../app/app.js';
+import type { TaskHandlers } from '../app/task-handler.js';
+import type { BuildEngine } from '../engine/engine.js';
+
+/** What the task handlers of this process are made from (add what a handler needs). */
+export interface TaskHandlerDeps {
+  app: App;
+  /** This machine's build engine (blobs, layers) that `startWorkers` made. */
+  engine: BuildEngine;
+  log: (msg: string, err?: unknown) => void;
+}
+
+/**
+ * The handler of each task action (see the contract in `app/task-handler.ts`), one line each.
+ * A task whose action has no handler here ends Failed when a worker claims it.
+ */
+export function taskHandlers(_deps: TaskHandlerDeps): TaskHandlers {
+  return {
+  };
+}
