@@ -6,6 +6,8 @@ import { banner } from '../cli/banner.js';
 import { call } from '../cli/call.js';
 import { gcCommand, gcOptions } from '../cli/gc.js';
 import { imagesImport } from '../cli/images-import.js';
+import { imagesPull } from '../cli/images-pull.js';
+import { imagesPush } from '../cli/images-push.js';
 import { logs } from '../cli/logs.js';
 import { exitQuietlyOnClosedPipe, exitWhenFlushed } from '../cli/stdio.js';
 import { createStore } from '../store/create-store.js';
@@ -25,6 +27,14 @@ const USAGE = `usage: kiln <command>   (kiln --help: this text)
   images import <file> --name N [--region R] [--account ID] [--family F] [--description D]
                                 import a rootfs tarball (plain or gzip) or an OCI image layout archive
                                 as an image; prints its ImageId
+  images push <ImageId> <registry>/<repository>:<tag> [--region R] [--account ID] [--insecure]
+              [--authfile F] [--username U --password-stdin]
+                                push an image to a registry (OCI distribution API; https unless
+                                --insecure; credentials from ~/.docker/config.json, --authfile or flags)
+  images pull <registry>/<repository>:<tag>|@<digest> --name N [--region R] [--account ID]
+              [--family F] [--description D] [--insecure] [--authfile F] [--username U --password-stdin]
+                                pull an image (OCI or Docker, linux/amd64 of an index) into the
+                                account's images; prints its ImageId
   gc [--grace-ms N] [--max-cache-bytes N]
                                 collect garbage now: evict step cache entries past the size bound
                                 (least recently used first), delete blobs and layers nothing references
@@ -119,6 +129,8 @@ async function main(argv: string[]): Promise<number> {
     case 'images':
       // Its flags are checked (parseArgs) before anything is opened.
       if (sub === 'import') return imagesImport(loadConfig(), rest);
+      if (sub === 'push') return imagesPush(loadConfig(), rest);
+      if (sub === 'pull') return imagesPull(loadConfig(), rest);
       break;
     case 'keys':
       if (sub === 'create') {
