@@ -1,11 +1,20 @@
 import { open } from 'node:fs/promises';
 
 /**
- * What a downloaded base-image object is, from its first and last bytes. Kiln imports root
- * filesystems (`tar`, `gzip` — a tar.gz), not disk images; the disk formats are named so the
- * failure can say what the object is.
+ * What a file to import is, from its first and last bytes: an archive (`tar`, `gzip` — a
+ * tar.gz) or a disk image. The magic decides, never the name; a declared format is checked
+ * against it (`checkDeclaredFormat` in engine/import/).
  */
-export type ArchiveFormat = 'tar' | 'gzip' | 'qcow2' | 'vhd' | 'vmdk' | 'raw-disk' | 'unknown';
+export type ArchiveFormat = 'tar' | 'gzip' | DiskFormat | 'unknown';
+
+/** The disk image formats Kiln imports (converted with `qemu-img convert -f <format>`). */
+export type DiskFormat = 'raw' | 'qcow2' | 'vhd' | 'vmdk' | 'vdi';
+
+export const DISK_FORMATS: readonly DiskFormat[] = ['raw', 'qcow2', 'vhd', 'vmdk', 'vdi'];
+
+export function isDiskFormat(format: ArchiveFormat): format is DiskFormat {
+  return (DISK_FORMATS as readonly string[]).includes(format);
+}
 
 /** How each format is called in messages. */
 export const FORMAT_NAMES: Readonly<Record<ArchiveFormat, string>> = {
@@ -14,12 +23,16 @@ export const FORMAT_NAMES: Readonly<Record<ArchiveFormat, string>> = {
   qcow2: 'a QCOW2 disk image',
   vhd: 'a VHD disk image',
   vmdk: 'a VMDK disk image',
-  'raw-disk': 'a RAW disk image (partition table or ext filesystem)',
+  vdi: 'a VDI disk image',
+  raw: 'a RAW disk image (a partition table or a file system)',
   unknown: 'not a format Kiln recognizes',
 };
 
-/** What a BaseImageType=OSS object may be, for error messages. */
-export const ACCEPTED_FORMATS = 'a root filesystem tarball (tar or tar.gz) or an OCI image layout archive (tar or tar.gz)';
+/** What an imported file may be, for error messages. */
+export const ACCEPTED_FORMATS = 'a root filesystem tarball (tar or tar.gz), an OCI image layout archive (tar or tar.gz) or a disk image (RAW, QCOW2, VHD, VMDK, VDI)';
+
+/** VDI's signature at byte 64 (little-endian 0xbeda107f). */
+const VDI_SIGNATURE = 0xbeda107f;
 
 export async function sniffArchive(file: string): Promise<ArchiveFormat> {
   const fh = await open(file, 'r');
@@ -35,10 +48,13 @@ export async function sniffArchive(file: string): Promise<ArchiveFormat> {
     if (at(head, 0, 'QFI\xfb')) return 'qcow2';
     // A dynamic VHD starts with a copy of its footer; a fixed one has it only at the end.
     if (at(head, 0, 'conectix') || at(tail, 0, 'conectix')) return 'vhd';
-    if (at(head, 0, 'KDMV')) return 'vmdk';
-    // An MBR (0x55AA at 510), a GPT header (`EFI PART` at 512) or an ext2/3/4 superblock (0xEF53 at 1080).
+    // A sparse VMDK extent, or a VMDK descriptor (text naming extent files: refused as such).
+    if (at(head, 0, 'KDMV') || at(head, 0, '# Disk DescriptorFile')) return 'vmdk';
+    if (head.length >= 68 && head.readUInt32LE(64) === VDI_SIGNATURE) return 'vdi';
+    // An MBR (0x55AA at 510), a GPT header (`EFI PART` at 512), an ext2/3/4 superblock (0xEF53
+    // at 1080) or an XFS one (`XFSB` at 0): a bare disk.
     if ((head.length >= 512 && head[510] === 0x55 && head[511] === 0xaa) || at(head, 512, 'EFI PART')
-      || (head.length >= 1082 && head[1080] === 0x53 && head[1081] === 0xef)) return 'raw-disk';
+      || (head.length >= 1082 && head[1080] === 0x53 && head[1081] === 0xef) || at(head, 0, 'XFSB')) return 'raw';
     return 'unknown';
   } finally {
     await fh.close();

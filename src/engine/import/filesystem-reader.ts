@@ -1,0 +1,65 @@
+import { KilnError } from '../../domain/errors.js';
+import { startBounded, type BoundedProcess } from './bounded-process.js';
+import type { FoundFilesystem } from './filesystem-probe.js';
+
+/**
+ * Mounts one file system of a raw disk read-only, in namespaces of its own, and either says
+ * what its top holds (`probe`: `etc`, `usr` or `none` on stdout) or writes its tree as a PAX
+ * tar to stdout (`tar`: GNU tar, numeric owners, every xattr, hard links, device nodes, sorted).
+ *
+ * - ext2/3/4 is read in user space by `fuse2fs -o ro` (the kernel's ext4 driver never parses
+ *   the hostile image; `use_ino` keeps inode numbers, so hard links stay links).
+ * - XFS has no user-space reader on Debian: `xfs_repair -n` checks it first, then the kernel
+ *   mounts it `ro,norecovery,nodev,nosuid,noexec` from a read-only loop device (residual risk:
+ *   docs/api-notes/import.md). The loop device is detached as soon as it is mounted, so the
+ *   kernel frees it with the mount.
+ *
+ * The mount lives in a private mount namespace and a PID namespace whose init is this script
+ * (`unshare --kill-child`): however the script ends (its exit, a failure, SIGKILL of unshare on
+ * cancel), the kernel kills fuse2fs and drops the namespace, and the mount with it. The host
+ * never sees it. Exit codes: 3 mount failed, 4 no loop device, 5 xfs_repair found problems.
+ */
+const SCRIPT = `
+set -u
+mode=$1 kind=$2 img=$3 off=$4 size=$5 mnt=$6
+if [ "$kind" = ext ]; then
+  fuse2fs "$img" "$mnt" -o "ro,use_ino,offset=$off" >&2 || exit 3
+else
+  dev=$(losetup --find --show --read-only --offset "$off" --sizelimit "$size" "$img") || exit 4
+  if ! xfs_repair -n "$dev" >/dev/null 2>&1; then losetup -d "$dev"; echo "xfs_repair -n found problems" >&2; exit 5; fi
+  if ! mount -t xfs -o ro,norecovery,nodev,nosuid,noexec "$dev" "$mnt" >&2; then losetup -d "$dev"; exit 3; fi
+  losetup -d "$dev"
+fi
+if [ "$mode" = probe ]; then
+  if [ -d "$mnt/etc" ] && [ ! -L "$mnt/etc" ]; then echo etc
+  elif [ -d "$mnt/usr" ] && [ ! -L "$mnt/usr" ]; then echo usr
+  else echo none; fi
+else
+  tar -C "$mnt" -cf - --numeric-owner --xattrs --xattrs-include='*' --sort=name --format=pax --pax-option=delete=atime,delete=ctime . || exit 6
+fi
+umount "$mnt"
+`;
+
+export type ReaderMode = 'probe' | 'tar';
+
+/** Starts the reader of `fs` in `rawFile` with `mountDir` (empty, private to the import) as its mount point. */
+export function startReader(mode: ReaderMode, fs: FoundFilesystem, rawFile: string, mountDir: string, signal?: AbortSignal): BoundedProcess {
+  const args = ['--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child', '--', 'sh', '-c', SCRIPT, 'kiln-disk-reader',
+    mode, fs.kind, rawFile, String(fs.start), String(fs.size), mountDir];
+  return startBounded('unshare', args, signal, mode === 'probe');
+}
+
+/** What the top of `fs` holds: `etc`, `usr` or `none`. A file system that does not mount is `InvalidImage.DiskCorrupt`. */
+export async function probeRoot(fs: FoundFilesystem, rawFile: string, mountDir: string, signal?: AbortSignal): Promise<'etc' | 'usr' | 'none'> {
+  const end = await startReader('probe', fs, rawFile, mountDir, signal).done;
+  signal?.throwIfAborted();
+  if (end.code !== 0) throw unreadable(fs, end.code, end.stderr);
+  const answer = end.stdout.trim();
+  return answer === 'etc' || answer === 'usr' ? answer : 'none';
+}
+
+export function unreadable(fs: FoundFilesystem, code: number, stderr: string): KilnError {
+  const what = code === 5 ? 'xfs_repair -n found it inconsistent' : code === 3 ? 'it does not mount' : code === 6 ? 'reading its tree failed' : `its reader exited ${code}`;
+  const detail = stderr.trim().split('\n').slice(-2).join(' ').slice(0, 300);
+  return new KilnError('InvalidImage.DiskCorrupt', `The ${fs.kind === 'xfs' ? 'XFS' : 'ext'} file system in the disk's ${fs.name} cannot be read: ${what}${detail ? ` (${detail})` : ''}.`);
+}
