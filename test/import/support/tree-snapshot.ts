@@ -20,7 +20,8 @@ export interface TreeEntry {
   links?: string[];
 }
 
-const TYPES: [string, (s: ReturnType<typeof lstatSync>) => boolean][] = [
+type Stat = NonNullable<ReturnType<typeof lstatSync>>;
+const TYPES: [string, (s: Stat) => boolean][] = [
   ['dir', (s) => s.isDirectory()], ['file', (s) => s.isFile()], ['symlink', (s) => s.isSymbolicLink()],
   ['char', (s) => s.isCharacterDevice()], ['block', (s) => s.isBlockDevice()], ['fifo', (s) => s.isFIFO()],
 ];
