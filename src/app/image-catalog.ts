@@ -53,15 +53,24 @@ export class AccountImageCatalog implements ImageCatalog {
     return this.system(scope.regionId).find((i) => i.imageId === imageId) ?? (await this.images.getVisible(scope, imageId));
   }
 
+  /**
+   * The one rule of a family, for DescribeImageFromFamily and `BaseImageType=IMAGE_FAMILY`
+   * builds alike: the newest Available image (ties: the greater id). A Deprecated image is
+   * skipped, so deprecating the newest rolls the family back to the one before it.
+   */
   async latestInFamily(scope: Scope, family: string): Promise<Image | undefined> {
     return (await this.list(scope, { imageFamily: family, status: ['Available'] }))
-      .sort((a, b) => (a.creationTime < b.creationTime ? 1 : a.creationTime > b.creationTime ? -1 : 0))[0];
+      .sort((a, b) => compareDesc(a.creationTime, b.creationTime) || compareDesc(a.imageId, b.imageId))[0];
   }
 
   async list(scope: Scope, filter: ImageFilter): Promise<Image[]> {
     const all = [...this.system(scope.regionId), ...(await this.images.listVisible(scope))];
     return all.filter((i) => matches(i, filter));
   }
+}
+
+function compareDesc(a: string, b: string): number {
+  return a < b ? 1 : a > b ? -1 : 0;
 }
 
 /** A glob where `*` matches any run of characters (including none); everything else is literal. */

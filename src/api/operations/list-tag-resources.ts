@@ -7,7 +7,7 @@ import { resourceIds, resourceType } from './spec/tag-resources-params.js';
 
 export const listTagResources = defineRegionalOperation({
   action: 'ListTagResources',
-  summary: 'The tags of templates or components, by resource ids or tag filters (one of them is required: MissingParameter.ResourceId).',
+  summary: 'The tags of templates, components or images, by resource ids or tag filters (one of them is required: MissingParameter.ResourceId).',
   params: {
     resourceType,
     resourceIds: resourceIds(),

@@ -19,7 +19,7 @@ export function presentImage({ image: i, selfShared }: ImageView): Record<string
     BootMode: i.bootMode,
     Size: i.size,
     Status: i.status,
-    Progress: i.status === 'Available' ? '100%' : '0%',
+    Progress: i.status === 'Available' || i.status === 'Deprecated' ? '100%' : '0%',
     CreationTime: i.creationTime,
     IsSupportCloudinit: i.isSupportCloudinit,
     IsSupportIoOptimized: true,
@@ -30,7 +30,9 @@ export function presentImage({ image: i, selfShared }: ImageView): Record<string
     Usage: 'none',
     ProductCode: '',
     LoginAsNonRootSupported: false,
-    Features: { NvmeSupport: 'unsupported' },
+    LicenseType: i.licenseType,
+    // The image's own settings; absent ones are the defaults (see `ImageFeatures`).
+    Features: { NvmeSupport: i.features?.nvmeSupport ?? 'unsupported', ImdsSupport: i.features?.imdsSupport ?? 'v1' },
     DiskDeviceMappings: { DiskDeviceMapping: [{ Device: '/dev/xvda', Size: String(i.size), Type: 'system', Format: '', ImportOSSBucket: '', ImportOSSObject: '' }] },
     Tags: presentTags(i.tags),
   };

@@ -16,6 +16,7 @@ import { describeInstanceTypeFamilies } from './describe-instance-type-families.
 import { describeInstanceTypes } from './describe-instance-types.js';
 import { describeRegions } from './describe-regions.js';
 import { listTagResources } from './list-tag-resources.js';
+import { modifyImageAttribute } from './modify-image-attribute.js';
 import { modifyImageSharePermission } from './modify-image-share-permission.js';
 import { startImagePipelineExecution } from './start-image-pipeline-execution.js';
 import type { Operation } from './operation.js';
@@ -35,5 +36,6 @@ export const OPERATIONS: ReadonlyMap<string, Operation> = new Map(
     describeRegions, describeImages,
     describeInstanceTypes, describeImageSupportInstanceTypes, describeInstanceTypeFamilies,
     describeImageFromFamily, deleteImage, modifyImageSharePermission, describeImageSharePermission, copyImage,
+    modifyImageAttribute,
   ].map((op) => [op.action, op]),
 );

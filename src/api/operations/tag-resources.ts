@@ -5,7 +5,7 @@ import { resourceIds, resourceType } from './spec/tag-resources-params.js';
 
 export const tagResources = defineRegionalOperation({
   action: 'TagResources',
-  summary: 'Adds or replaces tags on templates or components (at most 20 tags per resource).',
+  summary: 'Adds or replaces tags on templates, components or images (at most 20 tags per resource).',
   params: {
     resourceType,
     resourceIds: resourceIds({ required: true }),

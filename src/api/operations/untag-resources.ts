@@ -6,7 +6,7 @@ import { resourceIds, resourceType } from './spec/tag-resources-params.js';
 
 export const untagResources = defineRegionalOperation({
   action: 'UntagResources',
-  summary: 'Removes the named tags (or, with `All=true`, every tag) from templates or components.',
+  summary: 'Removes the named tags (or, with `All=true`, every tag) from templates, components or images.',
   params: {
     resourceType,
     resourceIds: resourceIds({ required: true }),

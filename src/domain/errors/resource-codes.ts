@@ -32,6 +32,17 @@ export const RESOURCE_CODES = {
   'DestinationRegion.NotFound': { status: 400, fault: 'client', doc: DOC.COPY_IMAGE, meaning: 'DestinationRegionId is not one of this Kiln\'s regions (documented 400).' },
   IncorrectImageStatus: { status: 400, fault: 'client', doc: DOC.COPY_IMAGE, meaning: 'The image to copy is not Available.' },
   'OperationDenied.SameRegionOnly': { status: 403, fault: 'client', doc: DOC.COPY_IMAGE, meaning: 'An image shared by another account can be copied only within its region.' },
+  // ModifyImageAttribute (its other codes: InvalidImageName.*, InvalidDescription.Malformed,
+  // InvalidImageFamily.Malformed, ImageUseShared, InvalidImageId.NotFound).
+  'InvalidBootMode.NotSupport': {
+    status: 400, fault: 'client', doc: DOC.MODIFY_IMAGE_ATTRIBUTE, meaning: 'BootMode is not BIOS, UEFI or UEFI-Preferred, or the image\'s architecture cannot boot that way (arm64: UEFI only).',
+  },
+  'InvalidLicenseType.NotSupported': { status: 400, fault: 'client', doc: DOC.MODIFY_IMAGE_ATTRIBUTE, meaning: 'LicenseType is not BYOL (the only value ModifyImageAttribute takes).' },
+  'InvalidParameter.FeaturesImdsSupport': { status: 400, fault: 'client', doc: DOC.MODIFY_IMAGE_ATTRIBUTE, meaning: 'Features.ImdsSupport is not v1 or v2.' },
+  'InvalidOperation.FeaturesImdsSupportNotMatch': { status: 403, fault: 'client', doc: DOC.MODIFY_IMAGE_ATTRIBUTE, meaning: 'Features.ImdsSupport cannot go back from v2 to v1.' },
+  'ImageStatus.NotAvailable': { status: 403, fault: 'client', doc: DOC.MODIFY_IMAGE_ATTRIBUTE, meaning: 'Status=Deprecated for an image that is not Available (a failed or unavailable image).' },
+  'ImageStatus.NotDeprecated': { status: 403, fault: 'client', doc: DOC.MODIFY_IMAGE_ATTRIBUTE, meaning: 'Status=Available for an image that is neither Deprecated nor Available (a failed or unavailable image).' },
+  'InvalidStatus.ImageIsCreating': { status: 403, fault: 'client', doc: DOC.MODIFY_IMAGE_ATTRIBUTE, meaning: 'The image is still being created (Creating or Waiting: an import in progress).' },
   'InvalidImage.NotReady': {
     status: 400, fault: 'client', doc: DOC.KILN, meaning: 'The base image has no root filesystem on this Kiln.',
     execution: 'The base image cannot be built from here: it was neither built nor imported on this Kiln, or its system image could not be made.',

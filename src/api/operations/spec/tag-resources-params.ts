@@ -3,7 +3,7 @@ import { list, notSupported, str, violation } from './build.js';
 
 /* The parameters TagResources, UntagResources and ListTagResources share. */
 
-/** `ResourceType`: `imagepipeline` or `imagecomponent`, any case (the input holds the lower-case name). */
+/** `ResourceType`: `imagepipeline`, `imagecomponent` or `image`, any case (the input holds the lower-case name). */
 export const resourceType = str('ResourceType', {
   required: true,
   enum: { values: TAGGABLE, ignoreCase: true, violation: notSupported('InvalidResourceType.NotFound') },
