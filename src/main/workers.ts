@@ -1,10 +1,15 @@
 import type { App } from '../app/app.js';
 import { DataDirDisk } from '../engine/instance/data-dir-disk.js';
+import { TaskWorker } from '../worker/task-worker.js';
 import { Worker } from '../worker/worker.js';
 import { createBuildEngine } from './build-engine.js';
+import { taskHandlers } from './task-handlers.js';
 
-/** Starts `count` build workers on this machine's engine; resolves a stopper. `defaultAccountId`: see `createBuildEngine`. */
-export function startWorkers(app: App, count: number, log: (msg: string, err?: unknown) => void, defaultAccountId?: string): { workers: Worker[]; stop(): Promise<void> } {
+/**
+ * Starts `count` build workers and `count` task workers (ExportImage, ImportImage) on this
+ * machine's engine; resolves a stopper. `defaultAccountId`: see `createBuildEngine`.
+ */
+export function startWorkers(app: App, count: number, log: (msg: string, err?: unknown) => void, defaultAccountId?: string): { workers: Worker[]; taskWorkers: TaskWorker[]; stop(): Promise<void> } {
   const { builder, engine } = createBuildEngine(app, log, defaultAccountId);
   // One host disk for the workers of this process (and any other process on this data dir).
   const limits = {
@@ -19,11 +24,20 @@ export function startWorkers(app: App, count: number, log: (msg: string, err?: u
     for (const w of workers) w.poke();
   };
   app.executionQueued.add(poke);
+  const handlers = taskHandlers({ app, engine, log });
+  const taskWorkers = Array.from({ length: count }, () => new TaskWorker({ store: app.store, handlers, leaseMs: app.config.leaseMs, pollMs: 250, log }));
+  for (const w of taskWorkers) w.start();
+  const pokeTasks = () => {
+    for (const w of taskWorkers) w.poke();
+  };
+  app.taskQueued.add(pokeTasks);
   return {
     workers,
+    taskWorkers,
     async stop() {
       app.executionQueued.delete(poke);
-      await Promise.all(workers.map((w) => w.stop()));
+      app.taskQueued.delete(pokeTasks);
+      await Promise.all([...workers.map((w) => w.stop()), ...taskWorkers.map((w) => w.stop())]);
       await engine.idle();
     },
   };

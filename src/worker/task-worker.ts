@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { fault, isKilnError } from '../domain/errors.js';
+import type { Store } from '../domain/ports.js';
+import type { ClaimedTask, TaskEnd, TaskHandlers } from '../domain/task.js';
+
+export interface TaskWorkerOptions {
+  store: Store;
+  /** The handler of each action (`main/task-handlers.ts`). */
+  handlers: TaskHandlers;
+  /** How long a claim lasts without renewal; a killed worker's task is taken back (and failed) after it. */
+  leaseMs?: number;
+  /** How often an idle worker looks for tasks. */
+  pollMs?: number;
+  id?: string;
+  log?: (msg: string, err?: unknown) => void;
+}
+
+export const DEFAULT_TASK_LEASE_MS = 30_000;
+
+/** Why a handler's signal was aborted. */
+type StopReason = 'cancelled' | 'lease-lost' | 'worker-stopping';
+
+/**
+ * A task worker: claims tasks (the rows are the jobs), runs the handler of the task's action
+ * with an abort signal and a progress callback, renews the lease while it runs, and ends the
+ * task: `Finished` with the handler's result, `Failed` with the code of the `KilnError` it threw
+ * (`InternalError` for anything else), or `Deleted` (how ECS shows a cancelled task) when it
+ * threw after CancelTask aborted its signal.
+ *
+ * A task claimed with `attempt > 1` was running on a worker that was lost (killed, or cut off
+ * longer than its lease): it ends `Failed` with `TaskWorkerLost` (`Deleted` if a cancel was
+ * pending), never staying `Processing`. A worker that loses its lease or stops aborts its handler
+ * and writes nothing more (every write is lease-checked); the next claim ends the task.
+ */
+export class TaskWorker {
+  readonly id: string;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private readonly running = new Set<AbortController>();
+
+  constructor(private readonly o: TaskWorkerOptions) {
+    this.id = o.id ?? `${hostname()}-${process.pid}-task-${randomBytes(3).toString('hex')}`;
+    this.leaseMs = o.leaseMs ?? DEFAULT_TASK_LEASE_MS;
+    this.pollMs = o.pollMs ?? 500;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Asks an idle worker to look for tasks now (right after a task was created in this process). */
+  poke(): void {
+    this.wake?.();
+  }
+
+  /** Stops claiming; a running handler is aborted and its task left to the next claim (which fails it as lost). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    for (const c of this.running) c.abort('worker-stopping' satisfies StopReason);
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      let claimed: ClaimedTask | undefined;
+      try {
+        claimed = await this.o.store.tasks.claim(this.id, this.leaseMs);
+      } catch (err) {
+        this.o.log?.('task claim failed', err);
+      }
+      if (claimed) {
+        await this.execute(claimed).catch((err) => this.o.log?.(`task ${claimed.task.taskId} failed in the worker`, err));
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, this.pollMs);
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  private async execute({ task, attempt }: ClaimedTask): Promise<void> {
+    const { store } = this.o;
+    const end = (e: TaskEnd) => store.tasks.finish(task.taskId, this.id, e);
+    if (attempt > 1) {
+      await end(task.cancelRequested ? { status: 'Deleted' } : failedWith(fault('TaskWorkerLost', { action: task.action, leaseMs: this.leaseMs })));
+      return;
+    }
+    if (task.cancelRequested) {
+      await end({ status: 'Deleted' });
+      return;
+    }
+    const handler = this.o.handlers[task.action];
+    if (!handler) {
+      this.o.log?.(`no handler for ${task.action} tasks in this process`);
+      await end(failedWith(fault('InternalError')));
+      return;
+    }
+
+    const abort = new AbortController();
+    const stop = (reason: StopReason) => {
+      if (!abort.signal.aborted) abort.abort(reason);
+    };
+    this.running.add(abort);
+    // The renewal is also how a cancel reaches the handler: at least every second.
+    const renewal = setInterval(() => {
+      void store.tasks.renew(task.taskId, this.id, this.leaseMs).then((state) => {
+        if (state === undefined) stop('lease-lost');
+        else if (state.cancelRequested) stop('cancelled');
+      }, (err) => this.o.log?.('task lease renewal failed', err));
+    }, Math.max(50, Math.min(1000, Math.floor(this.leaseMs / 3))));
+
+    let outcome: TaskEnd;
+    let threw = false;
+    try {
+      const { result } = await handler({
+        task,
+        signal: abort.signal,
+        progress: async (percent, note) => {
+          if (!(await store.tasks.progress(task.taskId, this.id, percent, note))) stop('lease-lost');
+        },
+      });
+      outcome = result === undefined ? { status: 'Finished' } : { status: 'Finished', result };
+    } catch (err) {
+      threw = true;
+      if (abort.signal.reason === 'cancelled') outcome = { status: 'Deleted' };
+      else if (isKilnError(err)) outcome = failedWith(err);
+      else {
+        if (!abort.signal.aborted) this.o.log?.(`the ${task.action} handler of task ${task.taskId} threw`, err);
+        outcome = failedWith(fault('InternalError'));
+      }
+    } finally {
+      clearInterval(renewal);
+      this.running.delete(abort);
+    }
+    // A handler stopped by a lost lease or a stopping worker did not fail: the next claim ends
+    // its task as lost. One that finished all the same is recorded (if the lease still holds).
+    const reason = abort.signal.reason as StopReason | undefined;
+    if (threw && (reason === 'lease-lost' || reason === 'worker-stopping')) return;
+    await end(outcome);
+  }
+}
+
+function failedWith(err: { code: string; message: string }): TaskEnd {
+  return { status: 'Failed', errorCode: err.code, errorMessage: err.message };
+}
