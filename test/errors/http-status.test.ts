@@ -41,6 +41,8 @@ const DOCUMENTED: Record<number, string[]> = {
     // DescribeImages, CopyImage
     'InvalidUsage', 'InvalidImageOwnerAlias.ValueNotSupported', 'InvalidTagCount',
     'DestinationRegion.NotFound', 'IncorrectImageStatus',
+    // ModifyImageAttribute
+    'InvalidBootMode.NotSupport', 'InvalidLicenseType.NotSupported', 'InvalidParameter.FeaturesImdsSupport',
   ],
   403: [
     'ImagePipeline.NotSupportWindowsInstance', 'InvalidOSSObject.NotAuthorized', 'InvalidOperation.NoPermissionCreateServiceLinkedRole',
@@ -51,6 +53,8 @@ const DOCUMENTED: Record<number, string[]> = {
     // DeleteImage, ModifyImageSharePermission, CopyImage
     'ImageUseShared', 'InvalidParameter.IsPublic', 'CurrentRegion.NotSupportPublicImage', 'QuotaExceed.ShareImageUser',
     'OperationDenied.SameRegionOnly', 'QuotaExceed.ImageStorage',
+    // ModifyImageAttribute
+    'ImageStatus.NotAvailable', 'ImageStatus.NotDeprecated', 'InvalidOperation.FeaturesImdsSupportNotMatch', 'InvalidStatus.ImageIsCreating',
   ],
   404: [
     'InvalidImage.NotFound', 'InvalidResourceGroup.NotFound', 'ImageComponent.NotFound', 'InvalidInstanceType.NotFound',
