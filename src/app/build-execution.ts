@@ -14,16 +14,20 @@ import { layerRefs, type ImageRegistry } from './image-registry.js';
  * The image an execution builds, as the template names it: ImageOptions.ImageName (else the
  * template's ImageName, else its Name) followed by `_<execution id>` unless
  * AdvancedOptions.ImageNameSuffix=disable; the family, description and tags of ImageOptions (or
- * the template's family); the template's SystemDiskSize; created when the engine wrote it.
+ * the template's family); its NvmeSupport (ImageOptions.ImageFeatures, else the template's);
+ * the template's SystemDiskSize; created when the engine wrote it.
  */
 export function builtImageOf(pipeline: ImagePipeline, execution: Execution, imageId: string, built: BuiltImage): Image {
   const options = pipeline.imageOptions;
   const prefix = options?.imageName ?? pipeline.imageName ?? pipeline.name;
   const imageName = pipeline.advancedOptions?.imageNameSuffix === 'disable' ? prefix : `${prefix}_${execution.id}`;
   const family = options?.imageFamily ?? pipeline.imageFamily;
+  // The template's NvmeSupport becomes the image's own (`auto`: Kiln cannot tell, the default).
+  const nvme = options?.imageFeatures?.nvmeSupport ?? pipeline.nvmeSupport;
   return newAccountImage({
     imageId, regionId: execution.regionId, accountId: execution.accountId, imageName,
     ...(family ? { imageFamily: family } : {}),
+    ...(nvme === 'supported' || nvme === 'unsupported' ? { features: { nvmeSupport: nvme } } : {}),
     ...(options?.description ? { description: options.description } : {}),
     size: pipeline.systemDiskSize, creationTime: built.creationTime, tags: options?.imageTags ?? [],
     manifestDigest: built.manifestDigest, sourceExecutionId: execution.id,

@@ -55,12 +55,14 @@ export class AccountImageCatalog implements ImageCatalog {
 
   /**
    * The one rule of a family, for DescribeImageFromFamily and `BaseImageType=IMAGE_FAMILY`
-   * builds alike: the newest Available image (ties: the greater id). A Deprecated image is
-   * skipped, so deprecating the newest rolls the family back to the one before it.
+   * builds alike: the newest Available image (`creationTime`, whole seconds; then the later
+   * `registeredAt`; then the greater id). A Deprecated image is skipped, so deprecating the
+   * newest rolls the family back to the one before it.
    */
   async latestInFamily(scope: Scope, family: string): Promise<Image | undefined> {
     return (await this.list(scope, { imageFamily: family, status: ['Available'] }))
-      .sort((a, b) => compareDesc(a.creationTime, b.creationTime) || compareDesc(a.imageId, b.imageId))[0];
+      .sort((a, b) => compareDesc(a.creationTime, b.creationTime) || compareDesc(a.registeredAt ?? '', b.registeredAt ?? '')
+        || compareDesc(a.imageId, b.imageId))[0];
   }
 
   async list(scope: Scope, filter: ImageFilter): Promise<Image[]> {

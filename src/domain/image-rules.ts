@@ -70,6 +70,7 @@ export function copyOf(source: Image, target: CopyTarget): Image {
     imageOwnerAlias: 'self',
     status: 'Available',
     creationTime: target.creationTime,
+    registeredAt: new Date().toISOString(),
     tags: target.tags,
     copiedFrom: { imageId: source.imageId, regionId: source.regionId },
   };

@@ -41,6 +41,12 @@ export interface Image {
   status: 'Available' | 'Creating' | 'UnAvailable' | 'CreateFailed' | 'Waiting' | 'Deprecated';
   isSupportCloudinit: boolean;
   creationTime: string;
+  /**
+   * When Kiln registered the image, to the millisecond (ISO-8601): orders images whose
+   * `creationTime` (whole seconds) is the same, as a family's newest. Absent on images
+   * registered before it existed, which then count as older.
+   */
+  registeredAt?: string;
   tags: Tag[];
   /** Set by ImportImage or ModifyImageAttribute; absent: not stated. */
   licenseType?: ImageLicenseType;
@@ -104,7 +110,7 @@ export function patchImage(image: Image, patch: ImagePatch): Image {
 
 /** What differs between account images; the rest are the defaults of a Linux x86_64 image. */
 export type AccountImageFields =
-  Pick<Image, 'imageId' | 'regionId' | 'accountId' | 'imageName' | 'imageFamily' | 'description' | 'size' | 'creationTime' | 'tags' | 'sourceExecutionId'>
+  Pick<Image, 'imageId' | 'regionId' | 'accountId' | 'imageName' | 'imageFamily' | 'description' | 'size' | 'creationTime' | 'tags' | 'sourceExecutionId' | 'features'>
   & Required<Pick<Image, 'manifestDigest'>>;
 
 /** A new Linux x86_64 image owned by an account (built by an execution or imported), Available. */
@@ -125,11 +131,13 @@ export function newAccountImage(f: AccountImageFields): Image {
     status: 'Available',
     isSupportCloudinit: false,
     creationTime: f.creationTime,
+    registeredAt: new Date().toISOString(),
     tags: f.tags,
     manifestDigest: f.manifestDigest,
   };
   if (f.imageFamily) image.imageFamily = f.imageFamily;
   if (f.description) image.description = f.description;
   if (f.sourceExecutionId) image.sourceExecutionId = f.sourceExecutionId;
+  if (f.features) image.features = { ...f.features };
   return image;
 }

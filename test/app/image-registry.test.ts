@@ -96,7 +96,7 @@ function registrySuite(name: string, open: () => Promise<{ store: Store; dispose
       const copied = await store.images.getOwned({ accountId: owner, regionId: 'cn-shanghai' }, imageId);
       assert.ok(copied);
 
-      const comparable = (i: Image) => ({ ...i, imageId: '-', regionId: '-', creationTime: '-' });
+      const comparable = (i: Image) => ({ ...i, imageId: '-', regionId: '-', creationTime: '-', registeredAt: '-' });
       assert.deepEqual(comparable(distributed), comparable(copied));
       assert.deepEqual(distributed.tags, []);
       assert.equal(distributed.imageName, source.imageName);

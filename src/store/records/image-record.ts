@@ -11,7 +11,7 @@ import { bool, list, num, object, oneOf, recordReader, str, tag } from './record
  * storage queries on manifests: `imageToRow` writes them from the same record, on insert and on
  * update alike (one statement sets the record and its columns), so they never disagree with it.
  *
- * `licenseType` and `features` (issue 9) are optional fields of version 1: rows written before
+ * `registeredAt`, `licenseType` and `features` (issue 9) are optional fields of version 1: rows written before
  * them lack them and read as "not stated", and `UEFI-Preferred` only widens `bootMode`, so no
  * existing record changes meaning and the version stays 1.
  */
@@ -44,6 +44,7 @@ export interface ImageSpecV1 {
   status: Image['status'];
   isSupportCloudinit: boolean;
   creationTime: string;
+  registeredAt?: string;
   tags: Array<{ key: string; value: string }>;
   licenseType?: ImageLicenseType;
   features?: ImageFeatures;
@@ -73,6 +74,7 @@ const reader = recordReader<ImageSpecV1>('images', 1, 'imageId', object({
 }, {
   imageFamily: str,
   description: str,
+  registeredAt: str,
   licenseType: oneOf(LICENSE_TYPES),
   features: object({}, { nvmeSupport: oneOf(NVME_SUPPORT), imdsSupport: oneOf(IMDS_SUPPORT) }),
   manifestDigest: str,
@@ -101,6 +103,7 @@ export function imageToRow(image: Image): ImageRow {
     status: image.status,
     isSupportCloudinit: image.isSupportCloudinit,
     creationTime: image.creationTime,
+    registeredAt: image.registeredAt,
     tags: image.tags.map((t) => ({ key: t.key, value: t.value })),
     licenseType: image.licenseType,
     features: image.features && featuresOf(image.features),
@@ -148,6 +151,7 @@ export function imageFromSpec(spec: string, alias: ImageOwnerAlias, id?: string)
   // The optional fields, set only when present (an entity has no key for an absent one).
   if (s.imageFamily !== undefined) out.imageFamily = s.imageFamily;
   if (s.description !== undefined) out.description = s.description;
+  if (s.registeredAt !== undefined) out.registeredAt = s.registeredAt;
   if (s.licenseType !== undefined) out.licenseType = s.licenseType;
   if (s.features !== undefined) out.features = s.features;
   if (s.manifestDigest !== undefined) out.manifestDigest = s.manifestDigest;
