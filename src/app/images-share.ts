@@ -32,7 +32,7 @@ export async function modifyImageShares(app: App, scope: Scope, imageId: string,
     throw new KilnError('InvalidParameter.IsPublic', 'The specified parameter IsPublic is conflicted with other parameters: publish a community image and share it with accounts in separate requests.');
   }
   await app.store.transaction(async (tx) => {
-    await requireOwnedImage(tx, scope, imageId);
+    const image = await requireOwnedImage(tx, scope, imageId);
     if (change.isPublic === true) {
       throw new KilnError('CurrentRegion.NotSupportPublicImage', `Public image is not supported for current region: Kiln has no community images (region ${scope.regionId}).`);
     }
@@ -41,6 +41,10 @@ export async function modifyImageShares(app: App, scope: Scope, imageId: string,
     const next = nextShareList(scope.accountId, current, add, remove);
     const added = next.filter((a) => !current.includes(a));
     const removed = current.filter((a) => !next.includes(a));
+    // A Deprecated (or not yet Available) image cannot be shared; unsharing it is always allowed.
+    if (added.length > 0 && image.status !== 'Available') {
+      throw new KilnError('IncorrectImageStatus', `The image is not available: ${imageId} is ${image.status}, and only an Available image can be shared.`);
+    }
     if (added.length > 0) await tx.images.addShares(scope, imageId, added);
     if (removed.length > 0) await tx.images.removeShares(scope, imageId, removed);
   });

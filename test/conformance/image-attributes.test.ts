@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { REGION, type EcsClient } from '../support/kiln.js';
 import { $Ecs, BUSYBOX, expectCode } from '../support/ecs-requests.js';
-import { describeImages, ids, share } from './support/image-requests.js';
+import { copy, describeImages, ids, share } from './support/image-requests.js';
 import { imagesFixture, type Tenant } from './support/images.js';
 
 /*
@@ -179,6 +179,9 @@ describe('ModifyImageAttribute refusals', () => {
     assert.equal((await describeOne(a.v3, shared.imageId)).status, 'Available');
     await share(a.v3, shared.imageId, [], [b.accountId]);
     await modify(a.v3, shared.imageId, { status: 'Deprecated' });
+    // A Deprecated image can be neither shared nor copied (IncorrectImageStatus, 400).
+    await expectCode(() => share(a.v3, shared.imageId, [b.accountId]), 'IncorrectImageStatus', 400);
+    await expectCode(() => copy(a.v3, { imageId: shared.imageId }), 'IncorrectImageStatus', 400);
 
     const failed = await seed(a, { status: 'CreateFailed' });
     await expectCode(() => modify(a.v3, failed.imageId, { status: 'Deprecated' }), 'ImageStatus.NotAvailable', 403);

@@ -30,7 +30,7 @@ export const RESOURCE_CODES = {
   'InvalidAccount.NotFound': { status: 404, fault: 'client', doc: DOC.MODIFY_IMAGE_SHARE_PERMISSION, meaning: 'An account to share with or unshare from does not exist.' },
   'InvalidAccount.Forbbiden': { status: 404, fault: 'client', doc: DOC.MODIFY_IMAGE_SHARE_PERMISSION, meaning: 'An image cannot be shared with its owner (sic: the documented spelling).' },
   'DestinationRegion.NotFound': { status: 400, fault: 'client', doc: DOC.COPY_IMAGE, meaning: 'DestinationRegionId is not one of this Kiln\'s regions (documented 400).' },
-  IncorrectImageStatus: { status: 400, fault: 'client', doc: DOC.COPY_IMAGE, meaning: 'The image to copy is not Available.' },
+  IncorrectImageStatus: { status: 400, fault: 'client', doc: DOC.COPY_IMAGE, meaning: 'The image to copy, or to share with more accounts (ModifyImageSharePermission), is not Available (a Deprecated image included).' },
   'OperationDenied.SameRegionOnly': { status: 403, fault: 'client', doc: DOC.COPY_IMAGE, meaning: 'An image shared by another account can be copied only within its region.' },
   // ModifyImageAttribute (its other codes: InvalidImageName.*, InvalidDescription.Malformed,
   // InvalidImageFamily.Malformed, ImageUseShared, InvalidImageId.NotFound).
