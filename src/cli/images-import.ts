@@ -3,21 +3,22 @@ import { imageRegistryOf, requireNameFree } from '../app/image-registry.js';
 import { LocalBlobStore } from '../blobs/local-blob-store.js';
 import type { KilnConfig } from '../config/config.js';
 import { KilnError } from '../domain/errors.js';
-import { importArchive } from '../engine/image/import-image.js';
+import { importImageFile } from '../engine/import/import-file.js';
 import { readImage } from '../engine/image/oci-image.js';
 import { LayerStore } from '../engine/layers/layer-store.js';
 import { boot } from '../main/boot.js';
 import { parseCommand, UsageError } from './args.js';
 
-const USAGE = 'usage: kiln images import <file> --name N [--region R] [--account ID] [--family F] [--description D]';
+const USAGE = 'usage: kiln images import <file> --name N [--format raw|qcow2|vhd|vmdk|vdi] [--region R] [--account ID] [--family F] [--description D]';
 const TEXT = { type: 'string' } as const;
-const OPTIONS = { name: TEXT, region: TEXT, account: TEXT, family: TEXT, description: TEXT };
+const OPTIONS = { name: TEXT, format: TEXT, region: TEXT, account: TEXT, family: TEXT, description: TEXT };
 
 /**
- * `kiln images import <file> --name N …`: imports a rootfs tarball or an OCI image layout
- * archive as an Available image of the account (default: the default account) in the region
- * (default: the first configured one); prints the new ImageId. The archive is stored by the engine
- * (`importArchive`); the image is registered by the app's image registry (name rule, image quota).
+ * `kiln images import <file> --name N …`: imports a rootfs tarball, an OCI image layout
+ * archive or a disk image (RAW, QCOW2, VHD, VMDK, VDI; `--format` is checked against the file)
+ * as an Available image of the account (default: the default account) in the region (default:
+ * the first configured one); prints the new ImageId. The file is stored by the engine
+ * (`importImageFile`); the image is registered by the app's image registry (name rule, image quota).
  */
 export async function imagesImport(config: KilnConfig, args: string[]): Promise<number> {
   const { values, positionals } = parseCommand('images import', USAGE, args, OPTIONS, 1);
@@ -41,7 +42,9 @@ export async function imagesImport(config: KilnConfig, args: string[]): Promise<
     // The name is checked before the archive is unpacked (and again when the image is registered).
     await requireNameFree(app.store, scope, imageName);
     const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'));
-    const manifestDigest = await importArchive({ blobs, layers: new LayerStore(config.dataDir, blobs) }, file);
+    const { manifestDigest } = await importImageFile({ blobs, layers: new LayerStore(config.dataDir, blobs) }, file, {
+      tmpDir: join(config.dataDir, 'tmp', 'import'), ...(values.format ? { declaredFormat: values.format } : {}),
+    });
     const { layers } = await readImage(blobs, manifestDigest);
     const family = values.family;
     const image = await registry.registerImported({

@@ -6,12 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { LocalBlobStore } from '../../src/blobs/local-blob-store.js';
 import { ensureBusyboxBase } from '../../src/engine/base-images/busybox.js';
 import { LayerStore } from '../../src/engine/layers/layer-store.js';
 import { createComponent, importImageOptions, type PipelineFields } from '../support/ecs-requests.js';
 import { startKiln, type TestKiln } from '../support/kiln.js';
 import { startS3, type TestS3 } from '../support/s3.js';
+import { convertDisk, makeFilesystem, makeRawDisk } from '../import/support/disks.js';
 import { assertNoLeftovers, build, describeImages, logsContaining, uniqueName } from '../support/builds.js';
 
 /*
@@ -61,8 +63,15 @@ before(async () => {
   const tgz = join(work, 'rootfs.tar.gz');
   await run('tar', ['-C', stage, '-czf', tgz, '.']);
   await s3.put(IMAGES, 'bases/rootfs.tar.gz', readFileSync(tgz));
-  // The first bytes of a QCOW2 disk image: what Kiln must refuse with the formats it takes.
+  // The first bytes of a QCOW2 disk image and nothing more: a truncated disk Kiln must refuse.
   await s3.put(IMAGES, 'bases/disk.qcow2', Buffer.concat([Buffer.from('QFI\xfb\0\0\0\x03', 'latin1'), Buffer.alloc(4096)]));
+  // The same root filesystem as a GPT + ext4 disk in QCOW2, made with mkfs.ext4 -d, sfdisk and qemu-img.
+  makeFilesystem(join(work, 'root.ext4'), 'ext4', stage, 64 * 1024 * 1024);
+  makeRawDisk(join(work, 'disk.raw'), 'gpt', [join(work, 'root.ext4')]);
+  convertDisk(join(work, 'disk.raw'), 'qcow2', join(work, 'rootfs.qcow2'));
+  await s3.put(IMAGES, 'bases/rootfs.qcow2', readFileSync(join(work, 'rootfs.qcow2')));
+  // A gzip file that holds no tar: an archive Kiln cannot read.
+  await s3.put(IMAGES, 'bases/not-a-tar.tar.gz', gzipSync(Buffer.from('not a tar archive\n'.repeat(100))));
 
   await s3.put(DATA, 'inputs/hello.txt', 'hello from the bucket\n');
   await s3.put(DATA, 'inputs/blob.bin', blob);
@@ -115,13 +124,30 @@ describe('BaseImageType=OSS', () => {
     await assertClean(kiln, executionId);
   });
 
-  test('a disk image (QCOW2): FAILED, saying what the object is and which formats Kiln takes', async () => {
+  test('a disk image (QCOW2, GPT + ext4) becomes the base: its root file system is the build\'s', async () => {
+    const { executionId, item } = await build(kiln.clients.v3, {
+      ...ossBase('bases/rootfs.qcow2', 'QCOW2'), buildContent: 'RUN test "$(cat /etc/from-oss)" = oss-rootfs && echo "disk seen: $(cat /etc/from-oss)"',
+    });
+    assert.equal(item.status, 'SUCCESS', JSON.stringify(item));
+    const logs = await logsContaining(kiln.app.store, executionId, 'disk seen: oss-rootfs');
+    assert.match(logs, /a QCOW2 disk image; importing it/);
+    await assertClean(kiln, executionId);
+  });
+
+  test('a truncated disk image (QCOW2): FAILED with InvalidImage.DiskCorrupt; declared VHD: InvalidImage.FormatMismatch; a gzip holding no tar: OSS.ImageFormatNotSupported', async () => {
     const { executionId, item } = await build(kiln.clients.v3, { ...ossBase('bases/disk.qcow2', 'QCOW2'), buildContent: 'RUN true' });
     assert.equal(item.status, 'FAILED', JSON.stringify(item));
-    assert.equal(item.errorCode, 'OSS.ImageFormatNotSupported');
-    assert.match(item.errorInfo ?? '', /is a QCOW2 disk image/);
-    assert.match(item.errorInfo ?? '', /root filesystem tarball \(tar or tar\.gz\) or an OCI image layout archive/);
+    assert.equal(item.errorCode, 'InvalidImage.DiskCorrupt');
+    assert.match(item.errorInfo ?? '', /QCOW2 disk image cannot be read/);
     await assertClean(kiln, executionId);
+    const mismatch = await build(kiln.clients.v3, { ...ossBase('bases/rootfs.qcow2', 'VHD'), buildContent: 'RUN true' });
+    assert.equal(mismatch.item.errorCode, 'InvalidImage.FormatMismatch', JSON.stringify(mismatch.item));
+    assert.match(mismatch.item.errorInfo ?? '', /declared as a VHD disk image and is a QCOW2 disk image/);
+    await assertClean(kiln, mismatch.executionId);
+    const unreadable = await build(kiln.clients.v3, { ...ossBase('bases/not-a-tar.tar.gz'), buildContent: 'RUN true' });
+    assert.equal(unreadable.item.errorCode, 'OSS.ImageFormatNotSupported', JSON.stringify(unreadable.item));
+    assert.match(unreadable.item.errorInfo ?? '', /could not be read as a root filesystem tarball/);
+    await assertClean(kiln, unreadable.executionId);
   });
 });
 

@@ -68,8 +68,8 @@ export const EXECUTION_CODES = {
     execution: 'An object to import or download, or a file to upload, is larger than one PutObject (5 GiB) or KILN_OSS_MAX_OBJECT_BYTES.',
   },
   'OSS.ImageFormatNotSupported': {
-    status: 400, fault: 'client', doc: DOC.KILN, meaning: 'An OSS import is not an image archive Kiln reads.',
-    execution: 'The OSS object of a BaseImageType=OSS import is a disk image (RAW, VHD, QCOW2, VMDK) or cannot be read as an image archive.',
+    status: 400, fault: 'client', doc: DOC.KILN, meaning: 'An OSS import looks like an image archive (tar or gzip) and cannot be read as one.',
+    execution: 'The OSS object of a BaseImageType=OSS import is a tar or gzip file that cannot be read as a rootfs tarball or an OCI image layout archive.',
   },
   'OSSUpload.FileNotFound': {
     status: 400, fault: 'client', doc: DOC.KILN, meaning: 'An OSSUpload names a file that is not a readable file on the instance.',

@@ -12,7 +12,7 @@ import type { DiskFormat } from '../oss/archive-format.js';
 import { refuseExternalReferences } from './disk-references.js';
 import { startReader, unreadable } from './filesystem-reader.js';
 import type { FoundFilesystem } from './filesystem-probe.js';
-import { convertToRaw, inspectDisk, DEFAULT_MAX_VIRTUAL_BYTES } from './qemu-disk.js';
+import { checkDisk, convertToRaw, inspectDisk, DEFAULT_MAX_VIRTUAL_BYTES } from './qemu-disk.js';
 import { findRootFilesystem } from './root-filesystem.js';
 
 export interface DiskImportOptions {
@@ -31,7 +31,8 @@ export interface DiskImportOptions {
  * Imports a disk image (`format` as detected from its magic) as a one-layer OCI image in the
  * blob store; returns its manifest digest, with no image record. The file is hostile:
  * 1. its header and `qemu-img info` must show no other file it reads (backing file, data file,
- *    extents: `InvalidImage.BackingFile`) and a virtual size within `maxVirtualBytes`;
+ *    extents: `InvalidImage.BackingFile`) and a virtual size within `maxVirtualBytes`, and
+ *    `qemu-img check` no table pointing past its end (`InvalidImage.DiskCorrupt`);
  * 2. it is converted with an explicit `-f` into a sparse raw file under `tmpDir` (a RAW disk is
  *    read in place);
  * 3. its partition table is read and bounds-checked, and its root file system found
@@ -47,6 +48,7 @@ export async function importDisk(deps: { blobs: BlobStore; layers: LayerStore },
   const input = resolve(file);
   await refuseExternalReferences(input, format);
   await inspectDisk(input, format, options.maxVirtualBytes ?? DEFAULT_MAX_VIRTUAL_BYTES, signal);
+  await checkDisk(input, format, signal);
   await mkdir(options.tmpDir, { recursive: true, mode: 0o700 });
   const dir = await mkdtemp(join(options.tmpDir, 'disk-'));
   try {

@@ -9,7 +9,7 @@ import type { RegisterImportedBase } from '../../domain/build-artifact.js';
 import type { Image } from '../../domain/image.js';
 import type { ImagePipeline } from '../../domain/pipeline.js';
 import { StepCancelled, StepFailure } from '../build/step-failure.js';
-import { importArchive } from '../image/import-image.js';
+import { importImageFile } from '../import/import-file.js';
 import { readImage } from '../image/oci-image.js';
 import type { LayerStore } from '../layers/layer-store.js';
 import { ACCEPTED_FORMATS, FORMAT_NAMES, sniffArchive } from './archive-format.js';
@@ -33,9 +33,10 @@ export interface OssBaseRequest {
 /**
  * BaseImageType=OSS at PREPARING: fetches the system disk's object
  * (`ImportImageOptions.DiskDeviceMappings.1`) from the object store and imports it as the base
- * image's root filesystem — a rootfs tarball or an OCI image layout archive, plain or gzip.
- * Disk images (RAW, VHD, QCOW2, VMDK) are refused with what the object is and what Kiln takes;
- * an archive with a member that would be written outside its layer with `InvalidImage.UnsafeLayer`.
+ * image's root filesystem — a rootfs tarball or an OCI image layout archive, plain or gzip, or
+ * a disk image (RAW, VHD, QCOW2, VMDK, VDI; its root file system, see engine/import/). A file of
+ * another format, a corrupt disk or an archive with a member that would be written outside its
+ * layer fail the build with the import's code (`InvalidImage.*`).
  * What the image is (the build's own, or an account image with `RetainImportedImage`, as the
  * service does) is the app's to decide: `deps.registerBase`.
  */
@@ -50,7 +51,7 @@ export async function importOssBase(deps: OssBaseDeps, req: OssBaseRequest): Pro
   const manifestDigest = await withScratch(oss, async (dir) => {
     const file = join(dir, 'object');
     const size = await download(oss, disk, file, req.signal);
-    return unpack(deps, disk, file, size, req);
+    return unpack(deps, disk, file, size, dir, req);
   });
   const { layers } = await readImage(deps.blobs, manifestDigest);
   try {
@@ -72,6 +73,8 @@ interface SystemDisk {
   name: string;
   /** ` (Format=…)` when the template declares one, for messages. */
   declared: string;
+  /** The declared Format, checked against the object's magic. */
+  format?: string;
   dataDisks: number;
 }
 
@@ -87,7 +90,7 @@ function systemDisk(pipeline: ImagePipeline): SystemDisk {
   }
   return {
     bucket: system.ossBucket, object: system.ossObject, name: `oss://${system.ossBucket}/${system.ossObject}`,
-    declared: system.format ? ` (Format=${system.format})` : '', dataDisks: options.diskDeviceMappings.length - 1,
+    declared: system.format ? ` (Format=${system.format})` : '', ...(system.format ? { format: system.format } : {}), dataDisks: options.diskDeviceMappings.length - 1,
   };
 }
 
@@ -131,20 +134,24 @@ async function download(oss: OssAccess, disk: SystemDisk, file: string, signal: 
   return size;
 }
 
-/** Imports the downloaded archive into the blob store; returns its manifest's digest. */
-async function unpack(deps: OssBaseDeps, disk: SystemDisk, file: string, size: number, req: OssBaseRequest): Promise<string> {
+/**
+ * Imports the downloaded object into the blob store (an archive, or a disk image in a format
+ * checked against the template's declared one: `importImageFile`); returns its manifest's digest.
+ * The disk's temporary raw file lives in `dir`, the download's own scratch folder.
+ */
+async function unpack(deps: OssBaseDeps, disk: SystemDisk, file: string, size: number, dir: string, req: OssBaseRequest): Promise<string> {
   const { name, declared } = disk;
   const format = await sniffArchive(file);
-  if (format !== 'tar' && format !== 'gzip') {
-    throw new StepFailure('OSS.ImageFormatNotSupported', `${PREFIX}${name}${declared} is ${FORMAT_NAMES[format]}; Kiln imports ${ACCEPTED_FORMATS}, not disk images (RAW, VHD, QCOW2, VMDK).`);
-  }
-  req.log('system', `${name}: ${size} bytes, ${FORMAT_NAMES[format]}; unpacking it.\n`);
+  req.log('system', `${name}: ${size} bytes, ${FORMAT_NAMES[format]}; importing it.\n`);
   try {
-    return await importArchive(deps, file, `BaseImageType=OSS import of ${name}`, { signal: req.signal });
+    const { manifestDigest } = await importImageFile(deps, file, {
+      tmpDir: dir, source: `BaseImageType=OSS import of ${name}`, signal: req.signal, ...(disk.format ? { declaredFormat: disk.format } : {}),
+    });
+    return manifestDigest;
   } catch (err) {
     if (err instanceof StepFailure) throw err;
     if (req.signal.aborted) throw new StepCancelled();
-    if (err instanceof KilnError && (err.code === 'InvalidImage.UnsafeLayer' || err.code === 'InvalidImage.LayerTooLarge')) throw new StepFailure(err.code, `${PREFIX}${name}: ${err.message}`);
+    if (err instanceof KilnError) throw new StepFailure(err.code, `${PREFIX}${name}: ${err.message}`);
     throw new StepFailure('OSS.ImageFormatNotSupported', `${PREFIX}${name}${declared} could not be read as ${ACCEPTED_FORMATS}: ${(err as Error).message}`);
   }
 }
