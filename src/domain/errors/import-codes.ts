@@ -2,6 +2,14 @@ import { DOC, type ErrorTable } from './spec.js';
 
 /** Codes of importing images (ImportImage, disk images of `BaseImageType=OSS`, `kiln images import` and `pull`). */
 export const IMPORT_CODES = {
+  // ---- ImportImage (the official page's codes) ----
+  'DryRunOperation': { status: 400, fault: 'client', doc: DOC.IMPORT_IMAGE, meaning: 'DryRun=true: the request would have been accepted; nothing was done.' },
+  'InvalidOSSBucket.NotFound': { status: 404, fault: 'client', doc: DOC.IMPORT_IMAGE, meaning: 'The OSS bucket of DiskDeviceMapping.N.OSSBucket does not exist (the import task ends Failed with it).' },
+  'InvalidOSSObject.NotFound': { status: 404, fault: 'client', doc: DOC.IMPORT_IMAGE, meaning: 'The OSS object of DiskDeviceMapping.N.OSSObject does not exist (the import task ends Failed with it).' },
+  'NoSetRoletoECSServiceAcount': {
+    status: 403, fault: 'client', doc: DOC.IMPORT_IMAGE, meaning: 'The account (through RoleName, default AliyunECSImageImportDefaultRole) is not granted the OSS bucket (KILN_OSS_ACCOUNTS; the import task ends Failed with it).',
+  },
+  // ---- the file (Kiln's own: the official page names no code for what is in the file) ----
   'InvalidImage.FormatUnknown': {
     status: 400, fault: 'client', doc: DOC.KILN, meaning: 'The file to import is neither an image archive (rootfs tarball, OCI image layout archive) nor a disk image Kiln reads (RAW, QCOW2, VHD, VMDK, VDI).',
     execution: 'The OSS object of a BaseImageType=OSS import is not a format Kiln imports.',
