@@ -5,6 +5,7 @@ import { parseCommand, UsageError } from '../cli/args.js';
 import { banner } from '../cli/banner.js';
 import { call } from '../cli/call.js';
 import { gcCommand, gcOptions } from '../cli/gc.js';
+import { imagesExport } from '../cli/images-export.js';
 import { imagesImport } from '../cli/images-import.js';
 import { imagesPull } from '../cli/images-pull.js';
 import { imagesPush } from '../cli/images-push.js';
@@ -27,6 +28,9 @@ const USAGE = `usage: kiln <command>   (kiln --help: this text)
   images import <file> --name N [--region R] [--account ID] [--family F] [--description D]
                                 import a rootfs tarball (plain or gzip) or an OCI image layout archive
                                 as an image; prints its ImageId
+  images export <ImageId> --format oci|docker|rootfs|raw|qcow2|vhd|vmdk|vdi -o FILE [--region R] [--account ID] [--tag NAME:TAG]
+                                write an image of the account (or shared with it) to FILE: an OCI layout or
+                                docker-load archive, the root filesystem tar, or a disk (GPT + ext4, no bootloader)
   images push <ImageId> <registry>/<repository>:<tag> [--region R] [--account ID] [--insecure]
               [--authfile F] [--username U --password-stdin]
                                 push an image to a registry (OCI distribution API; https unless
@@ -129,6 +133,7 @@ async function main(argv: string[]): Promise<number> {
     case 'images':
       // Its flags are checked (parseArgs) before anything is opened.
       if (sub === 'import') return imagesImport(loadConfig(), rest);
+      if (sub === 'export') return imagesExport(loadConfig(), rest);
       if (sub === 'push') return imagesPush(loadConfig(), rest);
       if (sub === 'pull') return imagesPull(loadConfig(), rest);
       break;

@@ -1,6 +1,8 @@
 import type { App } from '../app/app.js';
 import type { TaskHandlers } from '../app/task-handler.js';
 import type { BuildEngine } from '../engine/engine.js';
+import { exportImageTask } from '../app/export-image-task.js';
+import { imageExporterOf } from './image-exporter.js';
 
 /** What the task handlers of this process are made from (add what a handler needs). */
 export interface TaskHandlerDeps {
@@ -8,13 +10,16 @@ export interface TaskHandlerDeps {
   /** This machine's build engine (blobs, layers) that `startWorkers` made. */
   engine: BuildEngine;
   log: (msg: string, err?: unknown) => void;
+  /** The account that keeps every OSS bucket unless the grant table names it (see `createBuildEngine`). */
+  defaultAccountId?: string;
 }
 
 /**
  * The handler of each task action (see the contract in `app/task-handler.ts`), one line each.
  * A task whose action has no handler here ends Failed when a worker claims it.
  */
-export function taskHandlers(_deps: TaskHandlerDeps): TaskHandlers {
+export function taskHandlers(deps: TaskHandlerDeps): TaskHandlers {
   return {
+    ExportImage: exportImageTask(imageExporterOf(deps.app, deps.defaultAccountId)),
   };
 }

@@ -24,7 +24,7 @@ export function startWorkers(app: App, count: number, log: (msg: string, err?: u
     for (const w of workers) w.poke();
   };
   app.executionQueued.add(poke);
-  const handlers = taskHandlers({ app, engine, log });
+  const handlers = taskHandlers({ app, engine, log, ...(defaultAccountId ? { defaultAccountId } : {}) });
   const taskWorkers = Array.from({ length: count }, () => new TaskWorker({ store: app.store, handlers, leaseMs: app.config.leaseMs, pollMs: 250, log }));
   for (const w of taskWorkers) w.start();
   const pokeTasks = () => {

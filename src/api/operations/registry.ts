@@ -15,6 +15,7 @@ import { describeImageSupportInstanceTypes } from './describe-image-support-inst
 import { describeInstanceTypeFamilies } from './describe-instance-type-families.js';
 import { describeInstanceTypes } from './describe-instance-types.js';
 import { describeRegions } from './describe-regions.js';
+import { exportImage } from './export-image.js';
 import { listTagResources } from './list-tag-resources.js';
 import { modifyImageAttribute } from './modify-image-attribute.js';
 import { modifyImageSharePermission } from './modify-image-share-permission.js';
@@ -37,5 +38,6 @@ export const OPERATIONS: ReadonlyMap<string, Operation> = new Map(
     describeInstanceTypes, describeImageSupportInstanceTypes, describeInstanceTypeFamilies,
     describeImageFromFamily, deleteImage, modifyImageSharePermission, describeImageSharePermission, copyImage,
     modifyImageAttribute,
+    exportImage,
   ].map((op) => [op.action, op]),
 );

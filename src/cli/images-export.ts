@@ -1,0 +1,83 @@
+import { join } from 'node:path';
+import { exportableImage } from '../app/export-image-source.js';
+import { LocalBlobStore } from '../blobs/local-blob-store.js';
+import type { KilnConfig } from '../config/config.js';
+import { KilnError } from '../domain/errors.js';
+import { EXPORT_FORMATS, exportImage, type ExportFormat } from '../engine/export/export-image.js';
+import { LayerStore } from '../engine/layers/layer-store.js';
+import { boot } from '../main/boot.js';
+import { parseCommand, UsageError } from './args.js';
+
+const USAGE = `usage: kiln images export <ImageId> --format ${EXPORT_FORMATS.join('|')} -o FILE [--region R] [--account ID] [--tag NAME:TAG]`;
+const TEXT = { type: 'string' } as const;
+const OPTIONS = { format: TEXT, output: { type: 'string', short: 'o' }, region: TEXT, account: TEXT, tag: TEXT } as const;
+
+/** Shows progress on stderr: a bar redrawn in place on a terminal, a line per 10% (and per phase) otherwise. */
+function progressPrinter(stream: NodeJS.WriteStream): (percent: number, phase: string) => void {
+  let lastLine = -1;
+  let lastPhase = '';
+  return (percent, phase) => {
+    if (stream.isTTY) {
+      const width = 30;
+      const full = Math.round((percent / 100) * width);
+      stream.write(`\r[${'#'.repeat(full)}${'-'.repeat(width - full)}] ${String(percent).padStart(3)}% ${phase.padEnd(40).slice(0, 40)}`);
+      if (percent >= 100) stream.write('\n');
+      return;
+    }
+    const step = Math.floor(percent / 10);
+    if (step === lastLine && phase === lastPhase) return;
+    lastLine = step;
+    lastPhase = phase;
+    stream.write(`kiln: export ${percent}% ${phase}\n`);
+  };
+}
+
+/**
+ * `kiln images export <ImageId> --format F -o FILE`: writes an image of the account (default:
+ * the default account) or one shared with it, in the region (default: the first configured),
+ * to FILE in format F (see `exportImage` in engine/export/): atomically (nothing under FILE
+ * unless it succeeds; Ctrl-C leaves nothing) and deterministically. A refusal (unknown image,
+ * system image…) exits 1 with `kiln: <Code>: <message>`.
+ */
+export async function imagesExport(config: KilnConfig, args: string[]): Promise<number> {
+  const { values, positionals } = parseCommand('images export', USAGE, args, OPTIONS, 1);
+  const imageId = positionals[0];
+  const format = values.format as ExportFormat | undefined;
+  if (!imageId || !format || !values.output) throw new UsageError('kiln images export: an ImageId, --format and -o FILE are required', USAGE);
+  if (!EXPORT_FORMATS.includes(format)) throw new UsageError(`kiln images export: --format must be one of ${EXPORT_FORMATS.join(', ')}, got '${format}'`, USAGE);
+  const regionId = values.region ?? config.regions[0]!.regionId;
+  if (!config.regions.some((r) => r.regionId === regionId)) {
+    console.error(`kiln: the region ${regionId} is not configured (KILN_REGIONS)`);
+    return 2;
+  }
+  const { app, credentials } = await boot(config);
+  const abort = new AbortController();
+  const onSignal = () => abort.abort(new Error('interrupted'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const scope = { accountId: values.account ?? credentials.accountId, regionId };
+    const image = await exportableImage(app, app.store, scope, imageId, true);
+    const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'));
+    const result = await exportImage({ blobs, layers: new LayerStore(config.dataDir, blobs) }, {
+      manifestDigest: image.manifestDigest, format, file: values.output, sizeGiB: image.size, signal: abort.signal,
+      tag: values.tag ?? `${image.imageId.toLowerCase()}:latest`, onProgress: progressPrinter(process.stderr),
+    });
+    console.log(`${values.output}: ${result.note} (${result.bytes} bytes)`);
+    return 0;
+  } catch (err) {
+    if (err instanceof KilnError) {
+      console.error(`kiln: ${err.code}: ${err.message}`);
+      return 1;
+    }
+    if (abort.signal.aborted) {
+      console.error('kiln: the export was interrupted; nothing was written');
+      return 130;
+    }
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await app.store.close();
+  }
+}
