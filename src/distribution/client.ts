@@ -70,6 +70,7 @@ export class RegistryClient {
       await res.body?.cancel();
       if (!challenge) throw this.refusal(req, 401, 'the registry asks for an authentication scheme Kiln does not speak');
       this.challenge = challenge;
+      this.tokens.forget();
       res = await this.send(req, await this.authorization(req));
     }
     if (accept(res.status)) return res;

@@ -63,6 +63,11 @@ export class TokenSource {
     return token;
   }
 
+  /** Drops every cached token (a registry refused one before it expired). */
+  forget(): void {
+    this.cache.clear();
+  }
+
   private realmUrl(realm: string, where: string): URL {
     let url: URL;
     try {

@@ -5,7 +5,7 @@ import { RegistryError } from './errors.js';
 export interface BlobSource {
   digest: string;
   size: number;
-  open(): Promise<AsyncIterable<Uint8Array>>;
+  open(): Promise<AsyncIterable<Uint8Array> | Iterable<Uint8Array>>;
 }
 
 /** The default size of one PATCH of a chunked upload. */
@@ -66,7 +66,7 @@ export async function uploadChunks(client: RegistryClient, repository: string, l
 }
 
 /** The bytes of `source` in buffers of exactly `size` bytes (the last one shorter). */
-async function* chunks(source: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Buffer> {
+async function* chunks(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, size: number): AsyncGenerator<Buffer> {
   let pending: Buffer[] = [];
   let length = 0;
   for await (const piece of source) {
