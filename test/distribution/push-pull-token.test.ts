@@ -123,6 +123,14 @@ describe('kiln images push and pull with token authentication', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal((await ownedImage(k, k.accountId, r.stdout.trim()))!.manifestDigest, digest);
     assert.equal(await fileInImage(digest, 'srv/docker'), 'docker schema 2\n');
+
+    // Pushed on as it is (a Docker manifest): the same digest; its blobs mounted from where the pull found them.
+    const since = registry.log().length;
+    const again = await push(r.stdout.trim(), `${registry.host}/tools/docker-again:1`);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stdout.trim(), digest);
+    const requests = registry.requests(since);
+    assert.equal(requests.filter((l) => /^POST \/v2\/tools\/docker-again\/blobs\/uploads\/\?mount=.*&from=tools%2Fdocker 201$/.test(l)).length, 2, requests.join('\n'));
   });
 
   test('a registry serving a blob whose bytes do not match its digest: the pull fails, nothing is registered or stored', async () => {
