@@ -6,6 +6,7 @@ import { validateTags, type Tag } from '../domain/tag.js';
 import { isKnownRegion, type App } from './app.js';
 import { idempotent } from './idempotency.js';
 import { imageRegistryOf } from './image-registry.js';
+import { recordFinishedTask } from './tasks.js';
 
 export interface CopyRequest {
   imageId: string;
@@ -27,7 +28,8 @@ export interface CopyRequest {
  * and "Use shared images" has sharees copy one to own it; the copy is the caller's and stays
  * when the owner unshares or deletes the source. (Pages before 2021 said one's own images only.)
  * The copy's layers count against the caller's image quota (`QuotaExceed.ImageStorage`); the
- * name and quota rules are the image registry's, as for every image registered.
+ * name and quota rules are the image registry's, as for every image registered. The copy is
+ * also a `CopyImage` task of the request's region, recorded Finished in the same transaction.
  */
 export async function copyImage(app: App, scope: Scope, req: CopyRequest, clientToken?: string): Promise<{ imageId: string }> {
   const destination = req.destinationRegionId ?? scope.regionId;
@@ -54,6 +56,9 @@ export async function copyImage(app: App, scope: Scope, req: CopyRequest, client
       ...(req.description !== undefined ? { description: req.description } : {}),
       tags: req.tags,
     });
+    // Its task, Finished with the copy (no bytes move in Kiln): DescribeTasks TaskAction=CopyImage lists it.
+    await recordFinishedTask(tx, { accountId: scope.accountId, regionId: scope.regionId, action: 'CopyImage', resourceId: copy.imageId, request: { sourceImageId: source.imageId, destinationRegionId: destination } },
+      { ImageId: copy.imageId, SourceImageId: source.imageId, DestinationRegionId: destination });
     return { imageId: copy.imageId };
   });
 }

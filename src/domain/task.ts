@@ -116,9 +116,9 @@ export type CancelOutcome =
   | 'cancelled'
   /** It is Processing: its worker is told (at its next renewal) and aborts the handler. */
   | 'requested'
-  /** Its `supportCancel` is false. */
+  /** Its `supportCancel` is false (whatever its status). */
   | 'not-supported'
-  /** It has ended already. */
+  /** It has ended already (and could be cancelled while it ran). */
   | 'ended';
 
 /**

@@ -43,6 +43,8 @@ const DOCUMENTED: Record<number, string[]> = {
     'DestinationRegion.NotFound', 'IncorrectImageStatus',
     // ModifyImageAttribute
     'InvalidBootMode.NotSupport', 'InvalidLicenseType.NotSupported', 'InvalidParameter.FeaturesImdsSupport',
+    // CancelTask (and DescribeTaskAttribute)
+    'InvalidTaskId.NotFound',
   ],
   403: [
     'ImagePipeline.NotSupportWindowsInstance', 'InvalidOSSObject.NotAuthorized', 'InvalidOperation.NoPermissionCreateServiceLinkedRole',
@@ -55,6 +57,8 @@ const DOCUMENTED: Record<number, string[]> = {
     'OperationDenied.SameRegionOnly', 'QuotaExceed.ImageStorage',
     // ModifyImageAttribute
     'ImageStatus.NotAvailable', 'ImageStatus.NotDeprecated', 'InvalidOperation.FeaturesImdsSupportNotMatch', 'InvalidStatus.ImageIsCreating',
+    // CancelTask
+    'InvalidTaskId.TaskActionNotSupport', 'InvalidTaskId.IncorrectTaskStatus',
   ],
   404: [
     'InvalidImage.NotFound', 'InvalidResourceGroup.NotFound', 'ImageComponent.NotFound', 'InvalidInstanceType.NotFound',

@@ -1,4 +1,5 @@
 import { cancelImagePipelineExecution } from './cancel-image-pipeline-execution.js';
+import { cancelTask } from './cancel-task.js';
 import { copyImage } from './copy-image.js';
 import { createImageComponent } from './create-image-component.js';
 import { createImagePipeline } from './create-image-pipeline.js';
@@ -15,6 +16,8 @@ import { describeImageSupportInstanceTypes } from './describe-image-support-inst
 import { describeInstanceTypeFamilies } from './describe-instance-type-families.js';
 import { describeInstanceTypes } from './describe-instance-types.js';
 import { describeRegions } from './describe-regions.js';
+import { describeTaskAttribute } from './describe-task-attribute.js';
+import { describeTasks } from './describe-tasks.js';
 import { exportImage } from './export-image.js';
 import { listTagResources } from './list-tag-resources.js';
 import { modifyImageAttribute } from './modify-image-attribute.js';
@@ -38,6 +41,7 @@ export const OPERATIONS: ReadonlyMap<string, Operation> = new Map(
     describeInstanceTypes, describeImageSupportInstanceTypes, describeInstanceTypeFamilies,
     describeImageFromFamily, deleteImage, modifyImageSharePermission, describeImageSharePermission, copyImage,
     modifyImageAttribute,
+    describeTasks, describeTaskAttribute, cancelTask,
     exportImage,
   ].map((op) => [op.action, op]),
 );

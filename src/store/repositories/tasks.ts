@@ -170,8 +170,8 @@ export function taskRepository(ctx: RepoContext): TaskRepository {
       return ctx.atomic(async (db) => {
         const row = await scoped(db, scope).select(['status', 'support_cancel']).where('id', '=', taskId).executeTakeFirst();
         if (!row) return 'not-found';
-        if (isTerminalTask(row.status as TaskStatus)) return 'ended';
         if (Number(row.support_cancel) !== 1) return 'not-supported';
+        if (isTerminalTask(row.status as TaskStatus)) return 'ended';
         // Not claimed yet: it ends here, no worker will run it.
         const dropped = await db.updateTable('tasks')
           .set({ status: 'Deleted', active: 0, finished_time: ecsTime(), cancel_requested: 1 })
