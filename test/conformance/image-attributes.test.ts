@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { REGION, type EcsClient } from '../support/kiln.js';
-import { $Ecs, BUSYBOX, expectCode } from '../support/ecs-requests.js';
+import { $Ecs, BUSYBOX, expectCode, popPost } from '../support/ecs-requests.js';
 import { copy, describeImages, ids, share } from './support/image-requests.js';
 import { imagesFixture, type Tenant } from './support/images.js';
 
@@ -61,13 +61,17 @@ describe('ModifyImageAttribute', () => {
     assert.deepEqual(await ids(a.v3, { imageFamily: 'new-family' }), [img.imageId]);
     assert.deepEqual(await ids(a.v3, { imageFamily: 'team-base', imageOwnerAlias: 'self' }), []);
 
+    // pop-core's flat form (Features.NvmeSupport) is read as the SDK's.
+    await popPost(a.pop, 'ModifyImageAttribute', { ImageId: img.imageId, 'Features.NvmeSupport': 'supported', BootMode: 'UEFI' });
+    assert.equal((await describeOne(a.v3, img.imageId)).bootMode, 'UEFI');
+
     // V1, one field at a time: the others stay.
     await modify(a.v1, img.imageId, { features: new $Ecs.ModifyImageAttributeRequestFeatures({ nvmeSupport: 'unsupported' }) });
     const v1 = await describeOne(a.v1, img.imageId);
     assert.equal(v1.features?.nvmeSupport, 'unsupported');
     assert.equal(v1.features?.imdsSupport, 'v2');
     assert.equal(v1.imageName, 'renamed.image:1');
-    assert.equal(v1.bootMode, 'UEFI-Preferred');
+    assert.equal(v1.bootMode, 'UEFI');
     // The old name is free again: another image takes it.
     await modify(a.v1, (await seed(a)).imageId, { imageName: img.imageName });
   });
@@ -114,6 +118,17 @@ describe('ModifyImageAttribute', () => {
     const moved = await seed(a, { imageFamily: 'elsewhere', creationTime: '2025-03-01T00:00:00Z' });
     await modify(a.v3, moved.imageId, { imageFamily: family });
     assert.equal(await fromFamily(a.v3, family), moved.imageId);
+  });
+
+  test('images of a family made in the same second: the one registered later is the newest, whatever the ids', async () => {
+    const a = await tenant();
+    const family = 'same-second';
+    const at = '2025-04-01T00:00:00Z';
+    const first = await seed(a, { imageId: 'm-zzzzsamesecond0001', imageFamily: family, creationTime: at, registeredAt: '2025-04-01T00:00:00.100Z' });
+    const second = await seed(a, { imageId: 'm-aaaasamesecond0002', imageFamily: family, creationTime: at, registeredAt: '2025-04-01T00:00:00.900Z' });
+    assert.equal(await fromFamily(a.v3, family), second.imageId);
+    await modify(a.v3, second.imageId, { status: 'Deprecated' });
+    assert.equal(await fromFamily(a.v3, family), first.imageId);
   });
 });
 
