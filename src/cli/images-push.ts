@@ -9,6 +9,7 @@ import { pushProgressView } from '../distribution/progress-view.js';
 import { pushImage } from '../distribution/push.js';
 import { isDigestReference, parseReference } from '../distribution/reference.js';
 import { KilnError } from '../domain/errors.js';
+import { readStoredImage } from '../engine/export/image-blobs.js';
 import { boot } from '../main/boot.js';
 import { parseCommand, UsageError } from './args.js';
 
@@ -34,8 +35,9 @@ export function blobLocationsFile(config: KilnConfig): string {
 /**
  * `kiln images push <ImageId> <registry>/<repository>:<tag>`: sends an image the account owns
  * (default: the default account) in the region (default: the first configured one) to a
- * registry over the OCI distribution API, its blobs byte for byte from Kiln's blob store. Shows
- * progress on stderr; prints the manifest digest.
+ * registry over the OCI distribution API, its blobs byte for byte from Kiln's blob store (read
+ * through the export engine's `readStoredImage`). Shows progress on stderr; prints the manifest
+ * digest.
  */
 export async function imagesPush(config: KilnConfig, args: string[], stdin: () => Promise<string> = () => readStdinText()): Promise<number> {
   const { values, positionals } = parseCommand('images push', USAGE, args, REGISTRY_OPTIONS, 2);
@@ -62,10 +64,15 @@ export async function imagesPush(config: KilnConfig, args: string[], stdin: () =
       console.error(`kiln: the account ${accountId} owns no image ${imageId} in ${regionId}`);
       return 1;
     }
+    if (image.status !== 'Available' && image.status !== 'Deprecated') {
+      console.error(`kiln: the image ${imageId} is ${image.status}: only an Available or Deprecated image is pushed`);
+      return 1;
+    }
     const credentials = await resolveCredentials(ref.registry, flags, stdin);
     const client = new RegistryClient({ registry: ref.registry, insecure: values.insecure === true, ...(credentials ? { credentials } : {}) });
     const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'));
-    const result = await pushImage(client, new FileBlobLocations(blobLocationsFile(config)), blobs, image.manifestDigest, ref, { progress: pushProgressView(process.stderr) });
+    const stored = await readStoredImage(blobs, image.manifestDigest);
+    const result = await pushImage(client, new FileBlobLocations(blobLocationsFile(config)), blobs, stored, ref, { progress: pushProgressView(process.stderr) });
     console.log(result.manifestDigest);
     return 0;
   } catch (err) {

@@ -2,7 +2,7 @@ import type { BlobStore } from '../blobs/blob-store.js';
 import type { BlobLocations } from './blob-locations.js';
 import type { RegistryClient } from './client.js';
 import { RegistryError } from './errors.js';
-import { descriptorOf, MAX_JSON_BYTES, OCI_MANIFEST, type Descriptor } from './manifest.js';
+import { MAX_JSON_BYTES, type Descriptor } from './manifest.js';
 import type { ImageReference } from './reference.js';
 import { blobExists, DEFAULT_CHUNK_BYTES, startUpload, uploadChunks } from './upload.js';
 
@@ -28,20 +28,26 @@ export interface PushResult {
   blobs: Array<{ digest: string; size: number; action: BlobAction; from?: string }>;
 }
 
+/** A stored image's descriptors: its manifest (with its media type), config and layers. */
+export interface PushableImage {
+  manifest: Descriptor;
+  config: Descriptor;
+  layers: readonly Descriptor[];
+}
+
 /**
- * Pushes the image whose manifest is `manifestDigest` in `store` to `ref` (a tag): each blob
- * (config, then layers) is skipped when the repository has it, mounted from another repository
- * of the registry known to hold it (`locations`), or uploaded in chunks; then the manifest is
- * PUT, byte for byte as stored, so every digest in the registry equals Kiln's. A blob whose
+ * Pushes `image` (its blobs in `store`) to `ref` (a tag): each blob (config, then layers) is
+ * skipped when the repository has it, mounted from another repository of the registry known to
+ * hold it (`locations`), or uploaded in chunks; then the manifest is PUT with its own media
+ * type, byte for byte as stored, so every digest in the registry equals Kiln's. A blob whose
  * upload fails on the way is checked and uploaded once more from the start.
  */
-export async function pushImage(client: RegistryClient, locations: BlobLocations, store: BlobStore, manifestDigest: string, ref: ImageReference, options: PushOptions = {}): Promise<PushResult> {
+export async function pushImage(client: RegistryClient, locations: BlobLocations, store: BlobStore, image: PushableImage, ref: ImageReference, options: PushOptions = {}): Promise<PushResult> {
   const { repository } = ref;
   const where = `${client.registry}/${repository}`;
+  const manifestDigest = image.manifest.digest;
   const manifestBytes = await readStored(store, manifestDigest, `the manifest ${manifestDigest}`);
-  const doc = JSON.parse(manifestBytes.toString('utf8')) as { mediaType?: string; config?: unknown; layers?: unknown[] };
-  const blobs = [descriptorOf(doc.config, 'the config'), ...(doc.layers ?? []).map((l, i) => descriptorOf(l, `layer ${i}`))];
-  const unique = [...new Map(blobs.map((b) => [b.digest, b])).values()];
+  const unique = [...new Map([image.config, ...image.layers].map((b) => [b.digest, b])).values()];
   const progress = options.progress ?? {};
   progress.begin?.(unique, unique.reduce((n, b) => n + b.size, 0));
   await client.ping();
@@ -53,7 +59,7 @@ export async function pushImage(client: RegistryClient, locations: BlobLocations
   }
   const res = await client.request({
     method: 'PUT', path: `/v2/${repository}/manifests/${ref.reference}`, scopes: [`repository:${repository}:pull,push`], repository,
-    headers: { 'content-type': doc.mediaType ?? OCI_MANIFEST }, body: manifestBytes, idempotent: true,
+    headers: { 'content-type': image.manifest.mediaType }, body: manifestBytes, idempotent: true,
   });
   await res.body?.cancel();
   const answered = res.headers.get('docker-content-digest');

@@ -60,10 +60,16 @@ export async function startRegistry(dir: string, auth: RegistryAuth): Promise<Te
     authYaml,
   ].join('\n'));
   const child: ChildProcess = spawn(REGISTRY_BIN, ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // A test process that ends without its `after` hook (a crash) still stops its registry.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString('utf8')));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString('utf8')));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => {
+    process.off('exit', killOnExit);
+    resolve();
+  }));
   const host = `127.0.0.1:${port}`;
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
