@@ -6,7 +6,7 @@ import { newImageId as randomImageId } from '../domain/ids.js';
 import { copyOf } from '../domain/image-rules.js';
 import { newAccountImage, type Image } from '../domain/image.js';
 import type { Repositories, Scope, Store } from '../domain/ports.js';
-import { registerImage, type LayerRef, type StorageQuotasOf } from '../domain/storage-quota.js';
+import { imageStorageExceeded, registerImage, type LayerRef, type StorageQuotasOf } from '../domain/storage-quota.js';
 import type { Tag } from '../domain/tag.js';
 import { ecsTime } from '../domain/time.js';
 import type { App } from './app.js';
@@ -116,6 +116,40 @@ export class ImageRegistry {
       throw err;
     }
   };
+
+  /**
+   * ImportImage's image, registered through `tx` (the operation's transaction) in status
+   * `Creating`, with no content yet (so no bytes against the quota): its name is taken at once
+   * under the name rule (`ImageName`). `completeImport` makes it Available, `abandonImport`
+   * removes it.
+   */
+  async reserveImport(tx: Repositories, image: Image): Promise<void> {
+    await this.register(tx, image, undefined, `importing ${image.imageName}`, 'ImageName');
+  }
+
+  /**
+   * An import's content is stored: records its layers and makes the image Available with its
+   * manifest, in one transaction, under the owner's image quota (`QuotaExceed.ImageStorage`:
+   * nothing changes, the image stays Creating for the caller to abandon). Undefined when the
+   * image is gone (deleted meanwhile).
+   */
+  async completeImport(scope: Scope, imageId: string, content: { manifestDigest: string; layers: readonly LayerRef[] }): Promise<Image | undefined> {
+    const quota = this.d.quotas(scope.accountId).imageBytes;
+    return this.d.store.transaction(async (tx) => {
+      const before = quota > 0 ? await tx.images.storageBytes(scope.accountId) : 0;
+      await tx.images.recordLayers(content.manifestDigest, content.layers);
+      const image = await tx.images.update(scope, imageId, { status: 'Available', manifestDigest: content.manifestDigest, size: importedDiskGiB(content.layers) });
+      if (!image || quota <= 0) return image;
+      const after = await tx.images.storageBytes(scope.accountId);
+      if (after > quota && after > before) throw imageStorageExceeded(scope.accountId, quota, after, `importing ${imageId}`);
+      return image;
+    });
+  }
+
+  /** Removes an import's image that will not become Available (its task failed or was cancelled). */
+  async abandonImport(scope: Scope, imageId: string): Promise<void> {
+    await this.d.store.transaction((tx) => tx.images.delete(scope, imageId));
+  }
 
   /**
    * CopyImage's copy, registered through `tx` (the caller's transaction): `copyOf(source,

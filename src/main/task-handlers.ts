@@ -3,6 +3,8 @@ import type { TaskHandlers } from '../app/task-handler.js';
 import type { BuildEngine } from '../engine/engine.js';
 import { exportImageTask } from '../app/export-image-task.js';
 import { imageExporterOf } from './image-exporter.js';
+import { importImageHandler } from '../app/import-image-task.js';
+import { imageImporterOf } from './image-importer.js';
 
 /** What the task handlers of this process are made from (add what a handler needs). */
 export interface TaskHandlerDeps {
@@ -21,5 +23,6 @@ export interface TaskHandlerDeps {
 export function taskHandlers(deps: TaskHandlerDeps): TaskHandlers {
   return {
     ExportImage: exportImageTask(imageExporterOf(deps.app, deps.defaultAccountId)),
+    ImportImage: importImageHandler(deps.app, imageImporterOf(deps.app, deps.defaultAccountId)),
   };
 }

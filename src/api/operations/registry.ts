@@ -18,6 +18,7 @@ import { describeInstanceTypes } from './describe-instance-types.js';
 import { describeRegions } from './describe-regions.js';
 import { describeTaskAttribute } from './describe-task-attribute.js';
 import { describeTasks } from './describe-tasks.js';
+import { importImage } from './import-image.js';
 import { exportImage } from './export-image.js';
 import { listTagResources } from './list-tag-resources.js';
 import { modifyImageAttribute } from './modify-image-attribute.js';
@@ -40,7 +41,7 @@ export const OPERATIONS: ReadonlyMap<string, Operation> = new Map(
     describeRegions, describeImages,
     describeInstanceTypes, describeImageSupportInstanceTypes, describeInstanceTypeFamilies,
     describeImageFromFamily, deleteImage, modifyImageSharePermission, describeImageSharePermission, copyImage,
-    modifyImageAttribute,
+    modifyImageAttribute, importImage,
     describeTasks, describeTaskAttribute, cancelTask,
     exportImage,
   ].map((op) => [op.action, op]),

@@ -14,6 +14,9 @@ export const IMPORT_CODES = {
     status: 400, fault: 'client', doc: DOC.KILN, meaning: 'The file to import is neither an image archive (rootfs tarball, OCI image layout archive) nor a disk image Kiln reads (RAW, QCOW2, VHD, VMDK, VDI).',
     execution: 'The OSS object of a BaseImageType=OSS import is not a format Kiln imports.',
   },
+  'InvalidImage.ArchiveCorrupt': {
+    status: 400, fault: 'client', doc: DOC.KILN, meaning: 'The archive cannot be read as a rootfs tarball or an OCI image layout archive: a truncated tar, a blob that does not match its digest, a manifest or config that is missing or malformed.',
+  },
   'InvalidImage.FormatMismatch': {
     status: 400, fault: 'client', doc: DOC.KILN, meaning: 'The disk image is not in the format its request declares (DiskDeviceMapping.N.Format).',
     execution: 'The OSS object of a BaseImageType=OSS import is not in the format the template declares.',

@@ -25,18 +25,26 @@ export interface ImportedFile {
  * tarball or an OCI image layout archive (plain or gzip; `importArchive`), or a disk image
  * (RAW, QCOW2, VHD, VMDK, VDI; `importDisk`). What the file is comes from its magic bytes; a
  * declared disk format that differs is `InvalidImage.FormatMismatch`, a file of no known format
- * `InvalidImage.FormatUnknown`.
+ * `InvalidImage.FormatUnknown`, an archive that cannot be read (a blob that does not match its
+ * digest, a truncated tar) `InvalidImage.ArchiveCorrupt`.
  */
 export async function importImageFile(deps: { blobs: BlobStore; layers: LayerStore }, file: string, options: ImportFileOptions): Promise<ImportedFile> {
   const format = await sniffArchive(file);
   checkDeclaredFormat(format, options.declaredFormat);
   const source = options.source ?? `kiln images import ${basename(file)}`;
   if (format === 'tar' || format === 'gzip') {
-    return { format, manifestDigest: await importArchive(deps, file, source, options.signal ? { signal: options.signal } : {}) };
+    try {
+      return { format, manifestDigest: await importArchive(deps, file, source, options.signal ? { signal: options.signal } : {}) };
+    } catch (err) {
+      if (err instanceof KilnError || options.signal?.aborted) throw err;
+      throw new KilnError('InvalidImage.ArchiveCorrupt', `The file is ${FORMAT_NAMES[format]} that cannot be read as ${ARCHIVES}: ${(err as Error).message}.`);
+    }
   }
   if (!isDiskFormat(format)) throw new KilnError('InvalidImage.FormatUnknown', `The file is ${FORMAT_NAMES[format]}; Kiln imports ${ACCEPTED_FORMATS}.`);
   return { format, manifestDigest: await importDisk(deps, file, format, { ...options, source }) };
 }
+
+const ARCHIVES = 'a rootfs tarball or an OCI image layout archive';
 
 /** The declared disk format, lower-cased, if it is one Kiln knows. */
 export function parseDiskFormat(declared: string): DiskFormat | undefined {

@@ -151,7 +151,9 @@ async function unpack(deps: OssBaseDeps, disk: SystemDisk, file: string, size: n
   } catch (err) {
     if (err instanceof StepFailure) throw err;
     if (req.signal.aborted) throw new StepCancelled();
+    // An unreadable archive keeps the code builds have always ended with.
+    if (err instanceof KilnError && err.code === 'InvalidImage.ArchiveCorrupt') throw new StepFailure('OSS.ImageFormatNotSupported', `${PREFIX}${name}${declared} could not be read as ${ACCEPTED_FORMATS}: ${err.message}`);
     if (err instanceof KilnError) throw new StepFailure(err.code, `${PREFIX}${name}: ${err.message}`);
-    throw new StepFailure('OSS.ImageFormatNotSupported', `${PREFIX}${name}${declared} could not be read as ${ACCEPTED_FORMATS}: ${(err as Error).message}`);
+    throw err;
   }
 }

@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { LocalBlobStore } from '../../src/blobs/local-blob-store.js';
+import { ensureBusyboxBase } from '../../src/engine/base-images/busybox.js';
+import { LayerStore } from '../../src/engine/layers/layer-store.js';
+import { $Ecs, build, describeImages, uniqueName } from '../support/builds.js';
+import { expectError, REGION, startKiln, type TestKiln } from '../support/kiln.js';
+import { startS3, type TestS3 } from '../support/s3.js';
+import { convertDisk, makeFilesystem, makeRawDisk } from './support/disks.js';
+import { IMAGES_BUCKET, importRequest, newTenant, ociArchiveWithDigestMismatch, taskEnd } from './support/import-fixture.js';
+
+/*
+ * ImportImage through the official SDK (V3 and V1) against s3rver: a QCOW2 disk and a rootfs
+ * tarball become Available images a build runs on; the image is listed at once as Creating with
+ * its name taken; every failure ends the task Failed with its code and removes the image.
+ */
+
+let s3: TestS3;
+let kiln: TestKiln;
+/** The same store and bucket, no worker: an import stays Creating. */
+let idle: TestKiln;
+let work: string;
+
+before(async () => {
+  s3 = await startS3();
+  await s3.createBucket(IMAGES_BUCKET);
+  kiln = await startKiln({ KILN_WORKERS: '1', ...s3.env });
+  idle = await startKiln({ KILN_WORKERS: '0', ...s3.env });
+  work = mkdtempSync(join(tmpdir(), 'kiln-import-api-'));
+  const base = await ensureBusyboxBase(new LayerStore(join(work, 'scratch'), new LocalBlobStore(join(work, 'scratch', 'blobs'))));
+  const stage = join(work, 'rootfs');
+  execFileSync('cp', ['-a', `${base.dir}/.`, stage]);
+  writeFileSync(join(stage, 'etc', 'imported-from'), 'a disk\n');
+  makeFilesystem(join(work, 'root.ext4'), 'ext4', stage, 64 * 1024 * 1024);
+  makeRawDisk(join(work, 'disk.raw'), 'gpt', [join(work, 'root.ext4')]);
+  convertDisk(join(work, 'disk.raw'), 'qcow2', join(work, 'disk.qcow2'));
+  await s3.put(IMAGES_BUCKET, 'disks/root.qcow2', readFileSync(join(work, 'disk.qcow2')));
+  const truncated = join(work, 'truncated.qcow2');
+  execFileSync('cp', [join(work, 'disk.qcow2'), truncated]);
+  truncateSync(truncated, Math.floor(statSync(truncated).size / 2));
+  await s3.put(IMAGES_BUCKET, 'disks/truncated.qcow2', readFileSync(truncated));
+  execFileSync('tar', ['-C', stage, '-czf', join(work, 'rootfs.tar.gz'), '.']);
+  await s3.put(IMAGES_BUCKET, 'archives/rootfs.tar.gz', readFileSync(join(work, 'rootfs.tar.gz')));
+  await s3.put(IMAGES_BUCKET, 'archives/mismatch.tar', readFileSync(ociArchiveWithDigestMismatch(join(work, 'mismatch'))));
+});
+
+after(async () => {
+  await kiln?.stop();
+  await idle?.stop();
+  await s3?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/** No download or raw disk left in the data dir's scratch folders. */
+function assertNoScratch(k: TestKiln): void {
+  for (const dir of ['tmp/oss', 'tmp/import']) {
+    const path = join(k.config.dataDir, dir);
+    assert.deepEqual(existsSync(path) ? readdirSync(path) : [], [], `${dir} is empty`);
+  }
+}
+
+describe('ImportImage', () => {
+  test('a QCOW2 disk (V3): ImageId and TaskId at once, the task Finished at 100%, the image Available with the request\'s attributes; a build runs on it', async () => {
+    const name = uniqueName('imported-disk');
+    const { body } = await kiln.clients.v3.importImage(importRequest({ object: 'disks/root.qcow2', format: 'QCOW2' }, {
+      imageName: name, description: 'from a qcow2', architecture: 'x86_64', platform: 'Debian', bootMode: 'UEFI', licenseType: 'BYOL',
+      tag: [new $Ecs.ImportImageRequestTag({ key: 'origin', value: 'qcow2' })], roleName: 'AliyunECSImageImportDefaultRole',
+    }));
+    assert.match(body!.imageId!, /^m-/);
+    assert.match(body!.taskId!, /^t-/);
+    assert.equal(body!.regionId, REGION);
+    const end = await taskEnd(kiln.clients.v3, body!.taskId!);
+    assert.equal(end.taskStatus, 'Finished', JSON.stringify(end));
+    assert.equal(end.taskProcess, '100%');
+    const [image] = await describeImages(kiln.clients.v3, { imageId: body!.imageId! });
+    assert.equal(image?.status, 'Available');
+    assert.equal(image?.imageName, name);
+    assert.equal(image?.description, 'from a qcow2');
+    assert.equal(image?.platform, 'Debian');
+    assert.equal(image?.bootMode, 'UEFI');
+    assert.deepEqual(image?.tags?.tag?.map((t) => [t.tagKey, t.tagValue]), [['origin', 'qcow2']]);
+    const built = await build(kiln.clients.v3, { name: uniqueName('on-import'), baseImage: body!.imageId!, imageName: uniqueName('out'), buildContent: 'RUN test "$(cat /etc/imported-from)" = "a disk"' });
+    assert.equal(built.item.status, 'SUCCESS', JSON.stringify(built.item));
+    assertNoScratch(kiln);
+  });
+
+  test('a rootfs tarball (V1, no Format): Available', async () => {
+    const { body } = await kiln.clients.v1.importImage(importRequest({ object: 'archives/rootfs.tar.gz' }, { imageName: uniqueName('imported-tgz') }));
+    const end = await taskEnd(kiln.clients.v1, body!.taskId!);
+    assert.equal(end.taskStatus, 'Finished', JSON.stringify(end));
+    const [image] = await describeImages(kiln.clients.v1, { imageId: body!.imageId! });
+    assert.equal(image?.status, 'Available');
+  });
+
+  test('with no worker the image is listed at once as Creating, and its name is taken (InvalidImageName.Duplicated)', async () => {
+    const name = uniqueName('creating');
+    const { body } = await idle.clients.v3.importImage(importRequest({ object: 'disks/root.qcow2' }, { imageName: name }));
+    const { body: listed } = await idle.clients.v3.describeImages(new $Ecs.DescribeImagesRequest({ regionId: REGION, imageId: body!.imageId!, status: 'Creating' }));
+    assert.equal(listed?.images?.image?.[0]?.status, 'Creating');
+    const dup = await expectError(() => idle.clients.v3.importImage(importRequest({ object: 'disks/root.qcow2' }, { imageName: name })));
+    assert.equal(dup.code, 'InvalidImageName.Duplicated');
+  });
+
+  for (const [what, object, format, code] of [
+    ['a missing object', 'disks/no-such.qcow2', undefined, 'InvalidOSSObject.NotFound'],
+    ['a truncated disk', 'disks/truncated.qcow2', 'QCOW2', 'InvalidImage.DiskCorrupt'],
+    ['an OCI archive whose blob does not match its digest', 'archives/mismatch.tar', undefined, 'InvalidImage.ArchiveCorrupt'],
+    ['a QCOW2 declared VHD', 'disks/root.qcow2', 'VHD', 'InvalidImage.FormatMismatch'],
+  ] as const) {
+    test(`${what}: the task ends Failed with ${code} and the image is gone`, async () => {
+      const { body } = await kiln.clients.v3.importImage(importRequest({ object, ...(format ? { format } : {}) }, { imageName: uniqueName('failing') }));
+      const end = await taskEnd(kiln.clients.v3, body!.taskId!);
+      assert.equal(end.taskStatus, 'Failed', JSON.stringify(end));
+      const text = JSON.stringify(end);
+      assert.ok(text.includes(code), text);
+      const { body: listed } = await kiln.clients.v3.describeImages(new $Ecs.DescribeImagesRequest({ regionId: REGION, imageId: body!.imageId!, status: 'Creating,Available' }));
+      assert.equal(listed?.totalCount, 0, 'no image row is left');
+      assertNoScratch(kiln);
+    });
+  }
+
+  test('a missing bucket: InvalidOSSBucket.NotFound; a bucket the account is not granted: NoSetRoletoECSServiceAcount', async () => {
+    const noBucket = await kiln.clients.v3.importImage(importRequest({ bucket: 'no-such-bucket', object: 'x.qcow2' }));
+    assert.ok(JSON.stringify(await taskEnd(kiln.clients.v3, noBucket.body!.taskId!)).includes('InvalidOSSBucket.NotFound'));
+    const stranger = await newTenant(kiln, 'import-stranger');
+    const denied = await stranger.v3.importImage(importRequest({ object: 'disks/root.qcow2' }));
+    assert.ok(JSON.stringify(await taskEnd(stranger.v3, denied.body!.taskId!)).includes('NoSetRoletoECSServiceAcount'));
+  });
+
+  test('refused requests: DryRun, no OSSObject, windows, an unknown Format', async () => {
+    const cases: [Partial<$Ecs.ImportImageRequest>, string][] = [
+      [{ dryRun: true }, 'DryRunOperation'],
+      [{ diskDeviceMapping: [new $Ecs.ImportImageRequestDiskDeviceMapping({ OSSBucket: IMAGES_BUCKET })] }, 'MissingParameter.DiskDeviceMapping.1.OSSObject'],
+      [{ OSType: 'windows' }, 'InvalidImage.OsTypeUnsupported'],
+      [{ diskDeviceMapping: [new $Ecs.ImportImageRequestDiskDeviceMapping({ OSSBucket: IMAGES_BUCKET, OSSObject: 'a', format: 'ISO' })] }, 'InvalidParameter'],
+    ];
+    for (const [fields, code] of cases) {
+      const err = await expectError(() => kiln.clients.v3.importImage(importRequest({ object: 'disks/root.qcow2' }, fields)));
+      assert.equal(err.code, code, err.message);
+    }
+  });
+});
