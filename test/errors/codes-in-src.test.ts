@@ -14,7 +14,7 @@ import { readTree, scanCodes } from './scan.js';
 /** Literals the scan finds that are not error codes, by the prefix or name that marks them. */
 const NOT_CODES: { test: (s: string) => boolean; why: string }[] = [
   { test: (s) => /^[A-Z0-9_]+$/.test(s), why: 'errno names (ENOENT, EBUSY, …) and other all-caps words' },
-  { test: (s) => /^(ImageOptions|ImportImageOptions|AdvancedOptions|Features|Filter)\./.test(s), why: 'parameter names (ImageOptions.ImageName, Filter.N.Value, …)' },
+  { test: (s) => /^(ImageOptions|ImportImageOptions|AdvancedOptions|Features|Filter|DiskDeviceMapping)\./.test(s), why: 'parameter names (ImageOptions.ImageName, Filter.N.Value, …)' },
   { test: (s) => s.startsWith('GUESTOS.'), why: 'repair items (RepairItem values)' },
   { test: (s) => s.startsWith('GNU.sparse.'), why: 'PAX header keys of sparse tar members' },
   { test: (s) => /^Aliyun\w*Role\w*$/.test(s), why: 'RAM role names of OSS grants' },
