@@ -1,10 +1,12 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { imageRegistryOf, requireNameFree } from '../app/image-registry.js';
 import { LocalBlobStore } from '../blobs/local-blob-store.js';
+import { removeStaleStaging } from '../blobs/stale-staging.js';
 import type { KilnConfig } from '../config/config.js';
 import { FileBlobLocations } from '../distribution/blob-locations.js';
 import { RegistryClient } from '../distribution/client.js';
@@ -52,7 +54,7 @@ export async function imagesPull(config: KilnConfig, args: string[], stdin: () =
     return 2;
   }
   const { app, credentials: kilnCredentials } = await boot(config);
-  const work = join(config.dataDir, 'distribution');
+  const pulls = join(config.dataDir, 'distribution', 'pulls');
   let temp: string | undefined;
   try {
     const accountId = values.account ?? kilnCredentials.accountId;
@@ -70,8 +72,11 @@ export async function imagesPull(config: KilnConfig, args: string[], stdin: () =
     const layerStore = new LayerStore(config.dataDir, blobs);
     const bytes = remote.manifest.layers.reduce((n, l) => n + l.size, remote.configBytes.length);
     if (bytes > layerStore.maxTarBytes) throw new RegistryError(`${ref.registry}/${ref.repository}: the image has ${bytes} bytes of blobs, more than the ${layerStore.maxTarBytes} Kiln imports`);
-    await mkdir(work, { recursive: true, mode: 0o700 });
-    temp = await mkdtemp(join(work, 'pull-'));
+    // A pull's scratch folder names its process: one a killed pull left is removed by the next.
+    await mkdir(pulls, { recursive: true, mode: 0o700 });
+    await removeStaleStaging(pulls);
+    temp = join(pulls, `pull-${process.pid}-${randomBytes(6).toString('hex')}`);
+    await mkdir(temp, { mode: 0o700 });
     const archive = join(temp, 'image.tar');
     await pipeline(Readable.from(writeTar(layoutEntries(client, ref.repository, remote))), createWriteStream(archive, { mode: 0o600 }));
     const what = `kiln images pull ${formatReference(ref)}`;

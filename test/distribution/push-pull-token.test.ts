@@ -142,11 +142,15 @@ describe('kiln images push and pull with token authentication', () => {
     const bytes = readFileSync(data);
     bytes[bytes.length - 5] = bytes[bytes.length - 5]! ^ 0xff;
     writeFileSync(data, bytes);
+    // What a killed pull would have left (its process is gone): the next pull removes it.
+    const stale = join(k.config.dataDir, 'distribution', 'pulls', 'pull-2147483646-0a0b0c');
+    mkdirSync(stale, { recursive: true });
+    writeFileSync(join(stale, 'image.tar'), 'partial');
     const r = await pull(`${registry.host}/tools/corrupt:1`, '--name', 'corrupt');
     assert.equal(r.code, 1);
     assert.match(r.stderr, new RegExp(`kiln: ${registry.host}/tools/corrupt: the blob ${layer} does not match its digest`));
     assert.equal(await ownedImage(k, k.accountId, 'corrupt'), undefined, 'no image registered');
     assert.equal(await k.blobs.has(layer), false, 'the layer is not in Kiln\'s blob store');
-    assert.ok(noPullLeftovers(k), 'no temporary archive left');
+    assert.ok(noPullLeftovers(k), 'no temporary archive left, nor the stale one');
   });
 });

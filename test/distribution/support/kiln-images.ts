@@ -103,8 +103,8 @@ export async function storedJson<T>(k: TestKilnData, digest: string): Promise<T>
   return JSON.parse(Buffer.concat(chunks).toString('utf8')) as T;
 }
 
-/** True when a pull left nothing behind in the data dir's distribution folder (no temp archive). */
+/** True when a pull left nothing behind in the data dir (no scratch folder, no temp archive). */
 export function noPullLeftovers(k: TestKilnData): boolean {
-  const dir = join(k.config.dataDir, 'distribution');
-  return !existsSync(dir) || readdirSync(dir).every((n) => !n.startsWith('pull-'));
+  const dir = join(k.config.dataDir, 'distribution', 'pulls');
+  return !existsSync(dir) || readdirSync(dir).length === 0;
 }
