@@ -119,6 +119,7 @@ export class TaskWorker {
       }, (err) => this.o.log?.('task lease renewal failed', err));
     }, Math.max(50, Math.min(1000, Math.floor(this.leaseMs / 3))));
 
+    let last: { percent: number; note: string | undefined } = { percent: task.progress, note: task.progressNote };
     let outcome: TaskEnd;
     let threw = false;
     try {
@@ -126,6 +127,10 @@ export class TaskWorker {
         task,
         signal: abort.signal,
         progress: async (percent, note) => {
+          // A report that changes nothing shown (same whole percent, same note) costs no write.
+          const shown = { percent: Math.round(percent), note: note ?? last.note };
+          if (shown.percent === last.percent && shown.note === last.note) return;
+          last = shown;
           if (!(await store.tasks.progress(task.taskId, this.id, percent, note))) stop('lease-lost');
         },
       });
