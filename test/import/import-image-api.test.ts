@@ -105,6 +105,16 @@ describe('ImportImage', () => {
     assert.equal(dup.code, 'InvalidImageName.Duplicated');
   });
 
+  test('an import cancelled before a worker took it (CancelTask: Deleted) leaves no Creating image once the account imports again', async () => {
+    const first = await idle.clients.v3.importImage(importRequest({ object: 'disks/root.qcow2' }, { imageName: uniqueName('cancelled') }));
+    await idle.clients.v3.cancelTask(new $Ecs.CancelTaskRequest({ regionId: REGION, taskId: first.body!.taskId! }));
+    const { body: task } = await idle.clients.v3.describeTaskAttribute(new $Ecs.DescribeTaskAttributeRequest({ regionId: REGION, taskId: first.body!.taskId! }));
+    assert.equal(task?.taskStatus, 'Deleted');
+    await idle.clients.v3.importImage(importRequest({ object: 'disks/root.qcow2' }, { imageName: uniqueName('next') }));
+    const { body: listed } = await idle.clients.v3.describeImages(new $Ecs.DescribeImagesRequest({ regionId: REGION, imageId: first.body!.imageId!, status: 'Creating,Available' }));
+    assert.equal(listed?.totalCount, 0, 'the cancelled import\'s image is gone');
+  });
+
   for (const [what, object, format, code] of [
     ['a missing object', 'disks/no-such.qcow2', undefined, 'InvalidOSSObject.NotFound'],
     ['a truncated disk', 'disks/truncated.qcow2', 'QCOW2', 'InvalidImage.DiskCorrupt'],
