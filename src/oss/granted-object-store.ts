@@ -32,6 +32,18 @@ export class GrantedObjectStore implements ObjectStore {
     return this.inner.put(bucket, key, body, size, signal);
   }
 
+  async copy(bucket: string, fromKey: string, toKey: string, signal?: AbortSignal): Promise<void> {
+    this.check(bucket, toKey, 'write');
+    if (!this.inner.copy) throw new ObjectStoreError('Failed', `oss://${bucket}/${toKey}: the store cannot copy objects`);
+    return this.inner.copy(bucket, fromKey, toKey, signal);
+  }
+
+  async delete(bucket: string, key: string, signal?: AbortSignal): Promise<void> {
+    this.check(bucket, key, 'write');
+    if (!this.inner.delete) throw new ObjectStoreError('Failed', `oss://${bucket}/${key}: the store cannot delete objects`);
+    return this.inner.delete(bucket, key, signal);
+  }
+
   private check(bucket: string, key: string, verb: 'read' | 'write'): void {
     if (bucketGranted(this.grant.buckets, bucket)) return;
     const granted = this.grant.buckets.length === 0 ? 'no bucket' : this.grant.buckets.join(', ');

@@ -14,6 +14,15 @@ export interface ObjectStore {
   get(bucket: string, key: string, signal?: AbortSignal): Promise<StoredObject>;
   /** Writes (or replaces) an object with `size` bytes read from `body`. */
   put(bucket: string, key: string, body: Readable, size: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Copies an object within a bucket on the store's side (one request: the object appears
+   * under `toKey` whole or not at all). An export uploads under a temporary key and copies, so
+   * that an upload cut short (which some S3-compatible servers keep as a partial object) never
+   * shows under the final name.
+   */
+  copy?(bucket: string, fromKey: string, toKey: string, signal?: AbortSignal): Promise<void>;
+  /** Removes an object (no error when it is not there). */
+  delete?(bucket: string, key: string, signal?: AbortSignal): Promise<void>;
 }
 
 /**

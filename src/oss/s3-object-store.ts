@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { ObjectStoreError, type ObjectStore, type ObjectStoreErrorKind, type StoredObject } from './object-store.js';
 import { isBucketName } from './oss-grants.js';
 
@@ -58,6 +58,26 @@ export class S3ObjectStore implements ObjectStore {
     }
     try {
       await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: size }), signal ? { abortSignal: signal } : {});
+    } catch (err) {
+      throw this.translate(err, bucket, key, 'write');
+    }
+  }
+
+  async copy(bucket: string, fromKey: string, toKey: string, signal?: AbortSignal): Promise<void> {
+    this.refuseUnsafe(bucket, fromKey);
+    this.refuseUnsafe(bucket, toKey);
+    const source = `${bucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`;
+    try {
+      await this.client.send(new CopyObjectCommand({ Bucket: bucket, Key: toKey, CopySource: source }), signal ? { abortSignal: signal } : {});
+    } catch (err) {
+      throw this.translate(err, bucket, toKey, 'write');
+    }
+  }
+
+  async delete(bucket: string, key: string, signal?: AbortSignal): Promise<void> {
+    this.refuseUnsafe(bucket, key);
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), signal ? { abortSignal: signal } : {});
     } catch (err) {
       throw this.translate(err, bucket, key, 'write');
     }

@@ -45,6 +45,8 @@ const DOCUMENTED: Record<number, string[]> = {
     'InvalidBootMode.NotSupport', 'InvalidLicenseType.NotSupported', 'InvalidParameter.FeaturesImdsSupport',
     // CancelTask (and DescribeTaskAttribute)
     'InvalidTaskId.NotFound',
+    // ExportImage
+    'InvalidImageFormat.Malformed',
   ],
   403: [
     'ImagePipeline.NotSupportWindowsInstance', 'InvalidOSSObject.NotAuthorized', 'InvalidOperation.NoPermissionCreateServiceLinkedRole',
@@ -59,6 +61,8 @@ const DOCUMENTED: Record<number, string[]> = {
     'ImageStatus.NotAvailable', 'ImageStatus.NotDeprecated', 'InvalidOperation.FeaturesImdsSupportNotMatch', 'InvalidStatus.ImageIsCreating',
     // CancelTask
     'InvalidTaskId.TaskActionNotSupport', 'InvalidTaskId.IncorrectTaskStatus',
+    // ExportImage
+    'ImageNotSupported', 'ExportImageFailed',
   ],
   404: [
     'InvalidImage.NotFound', 'InvalidResourceGroup.NotFound', 'ImageComponent.NotFound', 'InvalidInstanceType.NotFound',

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -60,16 +61,30 @@ export class OssImageExporter implements ImageExporter {
   }
 }
 
+/**
+ * Uploads the disk under a temporary key beside the final one and copies it to the final key on
+ * the store's side (one CopyObject: the final key gets the whole object or nothing, whatever
+ * the server keeps of a PutObject cut short), then removes the temporary object however the
+ * upload ended. A store that cannot copy gets one PutObject to the final key.
+ */
 async function upload(oss: OssAccess, req: OssExportRequest, file: string, size: number): Promise<void> {
-  const meter = new ProgressMeter((percent) => void req.progress(percent, 'uploading').catch(() => undefined), req.signal, 'uploading', size, 80, 99);
+  const store = oss.store;
+  const meter = new ProgressMeter((percent) => void req.progress(percent, 'uploading').catch(() => undefined), req.signal, 'uploading', size, 80, 98);
   const body = Readable.from(meter.count(createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>));
+  const staged = store.copy && store.delete ? `${req.object}.kiln-upload-${randomBytes(6).toString('hex')}` : undefined;
   try {
-    await oss.store.put(req.bucket, req.object, body, size, req.signal);
+    await store.put(req.bucket, staged ?? req.object, body, size, req.signal);
+    if (staged) {
+      req.signal.throwIfAborted();
+      await req.progress(99, `copying to oss://${req.bucket}/${req.object}`);
+      await store.copy!(req.bucket, staged, req.object, req.signal);
+    }
   } catch (err) {
     if (req.signal.aborted) throw req.signal.reason;
     if (err instanceof ObjectStoreError) throw new KilnError(STORE_CODES[err.kind], `oss://${req.bucket}/${req.object}: ${err.message}`);
     throw err;
   } finally {
     body.destroy();
+    if (staged) await store.delete!(req.bucket, staged).catch(() => undefined);
   }
 }
