@@ -25,9 +25,9 @@ const USAGE = `usage: kiln <command>   (kiln --help: this text)
   accounts create [--name N]    add an account; prints its id and first AccessKey
   accounts list                 list accounts
   keys create --account ID      add an AccessKey to an account
-  images import <file> --name N [--region R] [--account ID] [--family F] [--description D]
-                                import a rootfs tarball (plain or gzip) or an OCI image layout archive
-                                as an image; prints its ImageId
+  images import <file> --name N [--format raw|qcow2|vhd|vmdk|vdi] [--region R] [--account ID] [--family F] [--description D]
+                                import a rootfs tarball (plain or gzip), an OCI image layout archive or
+                                a disk image (its root file system) as an image; prints its ImageId
   images export <ImageId> --format oci|docker|rootfs|raw|qcow2|vhd|vmdk|vdi -o FILE [--region R] [--account ID] [--tag NAME:TAG]
                                 write an image of the account (or shared with it) to FILE: an OCI layout or
                                 docker-load archive, the root filesystem tar, or a disk (GPT + ext4, no bootloader)

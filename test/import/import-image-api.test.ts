@@ -141,6 +141,20 @@ describe('ImportImage', () => {
     assert.ok(JSON.stringify(await taskEnd(stranger.v3, denied.body!.taskId!)).includes('NoSetRoletoECSServiceAcount'));
   });
 
+  test('past the account\'s image storage quota: the task ends Failed with QuotaExceed.ImageStorage and the image is gone', async () => {
+    const small = await startKiln({ KILN_WORKERS: '1', ...s3.env, KILN_ACCOUNT_IMAGE_BYTES_QUOTA: '65536' });
+    try {
+      const { body } = await small.clients.v3.importImage(importRequest({ object: 'disks/root.qcow2' }));
+      const end = await taskEnd(small.clients.v3, body!.taskId!);
+      assert.equal(end.taskStatus, 'Failed');
+      assert.ok(JSON.stringify(end).includes('QuotaExceed.ImageStorage'), JSON.stringify(end));
+      const { body: listed } = await small.clients.v3.describeImages(new $Ecs.DescribeImagesRequest({ regionId: REGION, imageId: body!.imageId!, status: 'Creating,Available' }));
+      assert.equal(listed?.totalCount, 0);
+    } finally {
+      await small.stop();
+    }
+  });
+
   test('refused requests: DryRun, no OSSObject, windows, an unknown Format', async () => {
     const cases: [Partial<$Ecs.ImportImageRequest>, string][] = [
       [{ dryRun: true }, 'DryRunOperation'],
