@@ -88,8 +88,11 @@ describe('ImportImage', () => {
     assertNoScratch(kiln);
   });
 
-  test('a rootfs tarball (V1, no Format): Available', async () => {
-    const { body } = await kiln.clients.v1.importImage(importRequest({ object: 'archives/rootfs.tar.gz' }, { imageName: uniqueName('imported-tgz') }));
+  test('a rootfs tarball (V1, no Format): Available; the same ClientToken answers the same ImageId and TaskId', async () => {
+    const request = importRequest({ object: 'archives/rootfs.tar.gz' }, { imageName: uniqueName('imported-tgz'), clientToken: uniqueName('token') });
+    const { body } = await kiln.clients.v1.importImage(request);
+    const { body: again } = await kiln.clients.v1.importImage(request);
+    assert.deepEqual([again?.imageId, again?.taskId], [body?.imageId, body?.taskId]);
     const end = await taskEnd(kiln.clients.v1, body!.taskId!);
     assert.equal(end.taskStatus, 'Finished', JSON.stringify(end));
     const [image] = await describeImages(kiln.clients.v1, { imageId: body!.imageId! });
