@@ -10,7 +10,7 @@ import { readImage } from '../../src/engine/image/oci-image.js';
 import { LayerStore } from '../../src/engine/layers/layer-store.js';
 import { REGION, startKiln, type TestKiln } from '../support/kiln.js';
 import { startS3, type TestS3 } from '../support/s3.js';
-import { uniqueName } from '../support/builds.js';
+import { $Ecs, uniqueName } from '../support/builds.js';
 import { makeRootTree } from './support/disks.js';
 import { IMAGES_BUCKET, importRequest, taskEnd } from './support/import-fixture.js';
 import { snapshotTree, type TreeEntry } from './support/tree-snapshot.js';
@@ -20,7 +20,8 @@ import { snapshotTree, type TreeEntry } from './support/tree-snapshot.js';
  * nodes and a /boot is imported (ImportImage of a GNU tar of it), exported as a QCOW2 disk by
  * the export engine (GPT + ext4), and imported back with ImportImage: the image has the same
  * tree (names, modes, owners, xattrs, link targets, hard-link groups, device numbers, contents)
- * as the first image and as the source directory.
+ * as the first image and as the source directory. Once with the export engine called directly,
+ * once through ExportImage (the object in the bucket) between the two ImportImage calls.
  */
 
 let s3: TestS3;
@@ -51,14 +52,18 @@ const stores = () => {
   return { blobs, layers: new LayerStore(kiln.config.dataDir, blobs) };
 };
 
-/** ImportImage of an object of the bucket; returns the Available image's manifest digest. */
-async function imported(object: string, format?: string): Promise<string> {
+/** ImportImage of an object of the bucket; returns the Available image's manifest digest (and its id). */
+async function importedImage(object: string, format?: string): Promise<{ imageId: string; manifestDigest: string }> {
   const { body } = await kiln.clients.v3.importImage(importRequest({ object, ...(format ? { format } : {}) }, { imageName: uniqueName('round-trip') }));
   const end = await taskEnd(kiln.clients.v3, body!.taskId!);
   assert.equal(end.taskStatus, 'Finished', JSON.stringify(end));
   const image = await kiln.app.store.images.getOwned({ accountId: kiln.credentials.accountId, regionId: REGION }, body!.imageId!);
   assert.equal(image?.status, 'Available');
-  return image!.manifestDigest!;
+  return { imageId: image!.imageId, manifestDigest: image!.manifestDigest! };
+}
+
+async function imported(object: string, format?: string): Promise<string> {
+  return (await importedImage(object, format)).manifestDigest;
 }
 
 /** The image's one layer, as a tree (`lost+found`, which mkfs adds to every ext4, left out). */
@@ -89,5 +94,16 @@ describe('round trip', () => {
     assert.equal(at('dev/sda').type, 'block');
     assert.ok(at('usr/bin/tool').xattrs['security.capability'], 'the file capability is kept');
     assert.equal(at('boot/vmlinuz-6.1.0-kiln').type, 'file');
+  });
+
+  test('through the API: ImportImage (tar) → ExportImage (QCOW2, to the bucket) → ImportImage: the same tree', async () => {
+    const first = await importedImage('round-trip/tree.tar');
+    const { body } = await kiln.clients.v3.exportImage(new $Ecs.ExportImageRequest({ regionId: REGION, imageId: first.imageId, OSSBucket: IMAGES_BUCKET, OSSPrefix: 'api', imageFormat: 'qcow2' }));
+    const end = await taskEnd(kiln.clients.v3, body!.taskId!);
+    assert.equal(end.taskStatus, 'Finished', JSON.stringify(end));
+    const object = `api_${first.imageId}_system.qcow2`;
+    assert.ok(await s3.get(IMAGES_BUCKET, object), `ExportImage wrote ${object}`);
+    const back = await treeOf(await imported(object, 'QCOW2'));
+    assert.deepEqual(back, snapshotTree(source));
   });
 });
