@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { ObjectStoreError, type ObjectStore, type StoredObject } from './object-store.js';
+import { ObjectStoreError, type MultipartOptions, type ObjectStore, type StoredObject } from './object-store.js';
 import { bucketGranted, type ResolvedGrant } from './oss-grants.js';
 
 /**
@@ -42,6 +42,12 @@ export class GrantedObjectStore implements ObjectStore {
     this.check(bucket, key, 'write');
     if (!this.inner.delete) throw new ObjectStoreError('Failed', `oss://${bucket}/${key}: the store cannot delete objects`);
     return this.inner.delete(bucket, key, signal);
+  }
+
+  async putFile(bucket: string, key: string, file: string, size: number, options: MultipartOptions): Promise<void> {
+    this.check(bucket, key, 'write');
+    if (!this.inner.putFile) throw new ObjectStoreError('Failed', `oss://${bucket}/${key}: the store cannot upload in parts`);
+    return this.inner.putFile(bucket, key, file, size, options);
   }
 
   private check(bucket: string, key: string, verb: 'read' | 'write'): void {

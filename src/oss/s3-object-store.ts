@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { ObjectStoreError, type ObjectStore, type ObjectStoreErrorKind, type StoredObject } from './object-store.js';
+import { ObjectStoreError, type MultipartOptions, type ObjectStore, type ObjectStoreErrorKind, type StoredObject } from './object-store.js';
+import { uploadInParts } from './s3-multipart.js';
 import { isBucketName } from './oss-grants.js';
 
 /** Where the S3-compatible server is and how to sign for it (`KILN_OSS_*`). */
@@ -71,6 +72,16 @@ export class S3ObjectStore implements ObjectStore {
       await this.client.send(new CopyObjectCommand({ Bucket: bucket, Key: toKey, CopySource: source }), signal ? { abortSignal: signal } : {});
     } catch (err) {
       throw this.translate(err, bucket, toKey, 'write');
+    }
+  }
+
+  async putFile(bucket: string, key: string, file: string, size: number, options: MultipartOptions): Promise<void> {
+    this.refuseUnsafe(bucket, key);
+    try {
+      await uploadInParts(this.client, bucket, key, file, size, options);
+    } catch (err) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      throw this.translate(err, bucket, key, 'write');
     }
   }
 

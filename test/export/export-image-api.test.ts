@@ -92,13 +92,20 @@ describe('ExportImage', () => {
     assert.equal(JSON.parse((await run('qemu-img', ['info', '--output=json', downloaded])).stdout).format, 'qcow2');
   });
 
-  test('V1, no ImageFormat: raw (the documented default) as <ImageId>_system.raw, a whole disk', async () => {
+  test('V1, no ImageFormat: raw (the documented default) as <ImageId>_system.raw, a whole disk uploaded in parts', async () => {
+    const from = s3.requests.length;
     const { task } = await exportedTask(ownerV1, {});
     assert.equal(task.taskStatus, 'Finished', JSON.stringify(task));
     const key = `${image.imageId}_system.raw`;
     assert.equal(taskOutcome(task).items.OSSObject, key);
     assert.equal(await bucket.size(EXPORTS, key), 1024 ** 3);
     assert.deepEqual((await bucket.keys(EXPORTS)).filter((k) => k.includes('.kiln-upload-')), [], 'the upload\'s temporary objects are removed');
+    const parts = s3.requests.slice(from).filter((r) => r.method === 'PUT' && r.path.includes('partNumber='));
+    assert.equal(parts.length, 16, 'a 1 GiB disk goes up in 16 parts of 64 MiB');
+    const local = join(work, 'local.raw');
+    await exportImage(kilnStores(kiln), { manifestDigest: image.manifestDigest, format: 'raw', file: local, sizeGiB: 1 });
+    assert.equal(await bucket.sha256(EXPORTS, key), await sha256File(local), 'the parts add up to the disk');
+    rmSync(local);
   });
 
   test('refusals: unknown image, system image, image shared with the caller, bad format, bad prefix, DryRun; none makes a task', async () => {
@@ -158,5 +165,6 @@ describe('ExportImage', () => {
     const { task } = await waitTask(owner, taskId);
     assert.equal(task.taskStatus, 'Deleted', JSON.stringify(task));
     assert.deepEqual((await bucket.keys(EXPORTS)).filter((k) => k.startsWith('Cancelled')), [], `no ${key}`);
+    assert.ok(s3.requests.some((r) => r.method === 'DELETE' && r.path.startsWith(`/${EXPORTS}/${key}?uploadId=`)), 'the multipart upload was aborted');
   });
 });

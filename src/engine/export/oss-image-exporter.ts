@@ -40,8 +40,8 @@ export class OssImageExporter implements ImageExporter {
       const file = join(dir, req.object.split('/').pop() || 'image');
       const written = await this.writeDisk(req, file);
       const { size } = await stat(file);
-      const max = Math.min(MAX_PUT_BYTES, oss.maxObjectBytes);
-      if (size > max) throw new KilnError('OSS.ObjectTooLarge', `The ${req.format} disk of the image has ${size} bytes, more than the ${max} bytes one upload takes (one PutObject, KILN_OSS_MAX_OBJECT_BYTES).`);
+      const max = inParts(oss, size) ? oss.maxObjectBytes : Math.min(MAX_PUT_BYTES, oss.maxObjectBytes);
+      if (size > max) throw new KilnError('OSS.ObjectTooLarge', `The ${req.format} disk of the image has ${size} bytes, more than the ${max} bytes Kiln uploads (KILN_OSS_MAX_OBJECT_BYTES, or one PutObject where the store cannot upload in parts).`);
       await req.progress(80, `uploading to oss://${req.bucket}/${req.object}`);
       await upload(oss, req, file, size);
       return { bucket: req.bucket, object: req.object, bytes: size, diskBytes: written.diskBytes ?? size, bootable: false, note: written.note };
@@ -61,15 +61,36 @@ export class OssImageExporter implements ImageExporter {
   }
 }
 
+/** Disks from this size on go up by multipart upload (parts of `PART_BYTES`), smaller ones by one PutObject. */
+export const MULTIPART_FROM = 256 * 1024 * 1024;
+const PART_BYTES = 64 * 1024 * 1024;
+
+const inParts = (oss: OssAccess, size: number): boolean => size >= MULTIPART_FROM && oss.store.putFile !== undefined;
+
 /**
- * Uploads the disk under a temporary key beside the final one and copies it to the final key on
- * the store's side (one CopyObject: the final key gets the whole object or nothing, whatever
- * the server keeps of a PutObject cut short), then removes the temporary object however the
- * upload ended. A store that cannot copy gets one PutObject to the final key.
+ * Uploads the disk so that the final key gets the whole object or nothing: a large one by
+ * multipart upload (the object appears when it completes; aborted on failure or cancel), a
+ * small one under a temporary key beside the final one, copied to it on the store's side (one
+ * CopyObject, whatever the server keeps of a PutObject cut short) and then removed. A store that
+ * can do neither gets one PutObject to the final key.
  */
 async function upload(oss: OssAccess, req: OssExportRequest, file: string, size: number): Promise<void> {
-  const store = oss.store;
   const meter = new ProgressMeter((percent) => void req.progress(percent, 'uploading').catch(() => undefined), req.signal, 'uploading', size, 80, 98);
+  try {
+    if (inParts(oss, size)) {
+      await oss.store.putFile!(req.bucket, req.object, file, size, { partBytes: PART_BYTES, signal: req.signal, onBytes: (n) => meter.add(n) });
+    } else {
+      await putThenCopy(oss, req, file, size, meter);
+    }
+  } catch (err) {
+    if (req.signal.aborted) throw req.signal.reason;
+    if (err instanceof ObjectStoreError) throw new KilnError(STORE_CODES[err.kind], `oss://${req.bucket}/${req.object}: ${err.message}`);
+    throw err;
+  }
+}
+
+async function putThenCopy(oss: OssAccess, req: OssExportRequest, file: string, size: number, meter: ProgressMeter): Promise<void> {
+  const store = oss.store;
   const body = Readable.from(meter.count(createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>));
   const staged = store.copy && store.delete ? `${req.object}.kiln-upload-${randomBytes(6).toString('hex')}` : undefined;
   try {
@@ -79,10 +100,6 @@ async function upload(oss: OssAccess, req: OssExportRequest, file: string, size:
       await req.progress(99, `copying to oss://${req.bucket}/${req.object}`);
       await store.copy!(req.bucket, staged, req.object, req.signal);
     }
-  } catch (err) {
-    if (req.signal.aborted) throw req.signal.reason;
-    if (err instanceof ObjectStoreError) throw new KilnError(STORE_CODES[err.kind], `oss://${req.bucket}/${req.object}: ${err.message}`);
-    throw err;
   } finally {
     body.destroy();
     if (staged) await store.delete!(req.bucket, staged).catch(() => undefined);

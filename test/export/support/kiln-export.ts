@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
 import { imageRegistryOf } from '../../../src/app/image-registry.js';
 import { LocalBlobStore } from '../../../src/blobs/local-blob-store.js';
 import { exportImage } from '../../../src/engine/export/export-image.js';
@@ -87,6 +88,14 @@ export class BucketView {
 
   async size(bucket: string, key: string): Promise<number> {
     return (await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).ContentLength ?? -1;
+  }
+
+  /** The sha256 of an object, streamed (not held in memory). */
+  async sha256(bucket: string, key: string): Promise<string> {
+    const res = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const h = createHash('sha256');
+    for await (const c of res.Body as Readable) h.update(c as Buffer);
+    return h.digest('hex');
   }
 
   close(): void {
