@@ -13,7 +13,9 @@ import { RegistryClient } from '../distribution/client.js';
 import { readStdinText, resolveCredentials } from '../distribution/credentials.js';
 import { RegistryError } from '../distribution/errors.js';
 import { blobStream, fetchImage, type RemoteImage } from '../distribution/pull.js';
+import { progressView } from '../distribution/progress-view.js';
 import { formatReference, parseReference } from '../distribution/reference.js';
+import type { TransferProgress } from '../distribution/transfer-progress.js';
 import { KilnError } from '../domain/errors.js';
 import { importArchive } from '../engine/image/import-image.js';
 import { readImage } from '../engine/image/oci-image.js';
@@ -78,7 +80,7 @@ export async function imagesPull(config: KilnConfig, args: string[], stdin: () =
     temp = join(pulls, `pull-${process.pid}-${randomBytes(6).toString('hex')}`);
     await mkdir(temp, { mode: 0o700 });
     const archive = join(temp, 'image.tar');
-    await pipeline(Readable.from(writeTar(layoutEntries(client, ref.repository, remote))), createWriteStream(archive, { mode: 0o600 }));
+    await pipeline(Readable.from(writeTar(layoutEntries(client, ref.repository, remote, progressView(process.stderr, 'pulling')))), createWriteStream(archive, { mode: 0o600 }));
     const what = `kiln images pull ${formatReference(ref)}`;
     const manifestDigest = await importArchive({ blobs, layers: layerStore }, archive, what);
     const { layers } = await readImage(blobs, manifestDigest);
@@ -106,22 +108,31 @@ export async function imagesPull(config: KilnConfig, args: string[], stdin: () =
 /**
  * The pulled image as an OCI image layout archive's members: `oci-layout`, `index.json` naming
  * the manifest, then the manifest, the config and each layer (read from the registry as the
- * archive is written, checked by `blobStream`).
+ * archive is written, checked by `blobStream`, its bytes told to `progress`).
  */
-async function* layoutEntries(client: RegistryClient, repository: string, remote: RemoteImage): AsyncGenerator<TarWriteEntry> {
+async function* layoutEntries(client: RegistryClient, repository: string, remote: RemoteImage, progress: TransferProgress): AsyncGenerator<TarWriteEntry> {
   const file = (name: string, size: number, body: TarWriteEntry['body']): TarWriteEntry => ({ header: { name, type: 'file', mode: 0o644, uid: 0, gid: 0, size, mtime: 0 }, body });
   const json = (value: unknown) => Buffer.from(JSON.stringify(value));
   const layout = json({ imageLayoutVersion: '1.0.0' });
   const index = json({ schemaVersion: 2, manifests: [{ mediaType: remote.manifest.mediaType, digest: remote.manifestDigest, size: remote.manifestBytes.length }] });
   const blob = (digest: string) => `blobs/sha256/${digest.slice('sha256:'.length)}`;
+  const { config } = remote.manifest;
+  const layers = [...new Map(remote.manifest.layers.filter((l) => l.digest !== config.digest).map((l) => [l.digest, l])).values()];
+  progress.begin?.([config, ...layers], [config, ...layers].reduce((n, b) => n + b.size, 0));
   yield file('oci-layout', layout.length, layout);
   yield file('index.json', index.length, index);
   yield file(blob(remote.manifestDigest), remote.manifestBytes.length, remote.manifestBytes);
-  yield file(blob(remote.manifest.config.digest), remote.configBytes.length, remote.configBytes);
-  const seen = new Set([remote.manifest.config.digest]);
-  for (const layer of remote.manifest.layers) {
-    if (seen.has(layer.digest)) continue;
-    seen.add(layer.digest);
-    yield file(blob(layer.digest), layer.size, blobStream(client, repository, layer));
+  yield file(blob(config.digest), remote.configBytes.length, remote.configBytes);
+  progress.bytes?.(config.digest, config.size);
+  progress.done?.(config, 'downloaded');
+  for (const layer of layers) {
+    const counted = async function* () {
+      for await (const chunk of blobStream(client, repository, layer)) {
+        progress.bytes?.(layer.digest, chunk.byteLength);
+        yield chunk;
+      }
+      progress.done?.(layer, 'downloaded');
+    };
+    yield file(blob(layer.digest), layer.size, counted());
   }
 }

@@ -5,7 +5,7 @@ import { FileBlobLocations } from '../distribution/blob-locations.js';
 import { RegistryClient } from '../distribution/client.js';
 import { type CredentialFlags, readStdinText, resolveCredentials } from '../distribution/credentials.js';
 import { RegistryError } from '../distribution/errors.js';
-import { pushProgressView } from '../distribution/progress-view.js';
+import { progressView } from '../distribution/progress-view.js';
 import { pushImage } from '../distribution/push.js';
 import { isDigestReference, parseReference } from '../distribution/reference.js';
 import { KilnError } from '../domain/errors.js';
@@ -72,7 +72,7 @@ export async function imagesPush(config: KilnConfig, args: string[], stdin: () =
     const client = new RegistryClient({ registry: ref.registry, insecure: values.insecure === true, ...(credentials ? { credentials } : {}) });
     const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'));
     const stored = await readStoredImage(blobs, image.manifestDigest);
-    const result = await pushImage(client, new FileBlobLocations(blobLocationsFile(config)), blobs, stored, ref, { progress: pushProgressView(process.stderr) });
+    const result = await pushImage(client, new FileBlobLocations(blobLocationsFile(config)), blobs, stored, ref, { progress: progressView(process.stderr, 'pushing') });
     console.log(result.manifestDigest);
     return 0;
   } catch (err) {

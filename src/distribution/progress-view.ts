@@ -1,4 +1,4 @@
-import type { BlobAction, PushProgress } from './push.js';
+import type { BlobAction, TransferProgress } from './transfer-progress.js';
 
 const BAR_WIDTH = 30;
 /** A TTY's bar is redrawn at most this often. */
@@ -10,11 +10,14 @@ function mb(bytes: number): string {
 
 const short = (digest: string) => digest.slice(0, 19);
 
+const HOW: Record<BlobAction, string> = { exists: 'already in the repository', mounted: 'mounted from', uploaded: 'uploaded', downloaded: 'downloaded' };
+
 /**
- * A push's progress on `out` (stderr): on a terminal one bar redrawn in place (bytes sent of
- * the image's total), otherwise one plain line per blob when it is done.
+ * A push's or pull's progress on `out` (stderr): on a terminal one bar redrawn in place (bytes
+ * moved of the image's total), otherwise one plain line per blob when it is done. `verb` opens
+ * the first line (`pushing 3 blobs, … bytes`).
  */
-export function pushProgressView(out: NodeJS.WriteStream): PushProgress {
+export function progressView(out: NodeJS.WriteStream, verb: 'pushing' | 'pulling'): TransferProgress {
   let total = 0;
   let sent = 0;
   let count = 0;
@@ -33,21 +36,21 @@ export function pushProgressView(out: NodeJS.WriteStream): PushProgress {
     begin(blobs, bytes) {
       total = bytes;
       count = blobs.length;
-      if (!tty) out.write(`pushing ${blobs.length} blobs, ${bytes} bytes\n`);
+      if (!tty) out.write(`${verb} ${blobs.length} blobs, ${bytes} bytes\n`);
       else draw(true);
     },
     bytes(_digest, n) {
       sent += n;
       if (tty) draw(false);
     },
-    done(blob, action: BlobAction, from) {
+    done(blob, action, from) {
       finished++;
       if (tty) {
         draw(true);
         if (finished === count) out.write('\n');
         return;
       }
-      const how = action === 'mounted' ? `mounted from ${from}` : action === 'exists' ? 'already in the repository' : 'uploaded';
+      const how = action === 'mounted' ? `${HOW.mounted} ${from}` : HOW[action];
       out.write(`blob ${short(blob.digest)} ${blob.size} bytes: ${how} (${finished}/${count})\n`);
     },
   };

@@ -4,19 +4,11 @@ import type { RegistryClient } from './client.js';
 import { RegistryError } from './errors.js';
 import { MAX_JSON_BYTES, type Descriptor } from './manifest.js';
 import type { ImageReference } from './reference.js';
+import type { BlobAction, TransferProgress } from './transfer-progress.js';
 import { blobExists, DEFAULT_CHUNK_BYTES, startUpload, uploadChunks } from './upload.js';
 
-/** What happened to one blob of a push. */
-export type BlobAction = 'exists' | 'mounted' | 'uploaded';
-
-/** A push's progress: each blob as it starts and ends, and the bytes sent. */
-export interface PushProgress {
-  /** Once, first: the image's blobs (config first) and their total bytes. */
-  begin?(blobs: readonly Descriptor[], totalBytes: number): void;
-  /** Bytes of a blob the registry took (or, for a blob that existed or was mounted, its size). */
-  bytes?(digest: string, bytes: number): void;
-  done?(blob: Descriptor, action: BlobAction, from?: string): void;
-}
+/** A push's progress (see `TransferProgress`). */
+export type PushProgress = TransferProgress;
 
 export interface PushOptions {
   chunkBytes?: number;

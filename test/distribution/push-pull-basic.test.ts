@@ -106,6 +106,7 @@ describe('kiln images push and pull with Basic authentication', () => {
     assert.equal(pulled.imageName, 'pulled-back');
     assert.equal(pulled.manifestDigest, manifestDigest);
     assert.equal(pulled.description, `Pulled from ${registry.host}/team/other:v1`);
+    assert.match(r.stderr, /^pulling 2 blobs, \d+ bytes\nblob sha256:[0-9a-f]{12} \d+ bytes: downloaded \(1\/2\)\nblob sha256:[0-9a-f]{12} 17\d{6} bytes: downloaded \(2\/2\)\n$/);
     const again = await captured(() => imagesPull(k.config, [`${registry.host}/team/other@${manifestDigest}`, '--name', 'pulled-back', '--account', other, '--insecure', '--authfile', authfile]));
     assert.equal(again.code, 1);
     assert.match(again.stderr, /InvalidImageName\.Duplicated/);

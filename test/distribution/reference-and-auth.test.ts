@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { parseChallenge } from '../../src/distribution/challenge.js';
 import { credentialsFromAuthFile, resolveCredentials } from '../../src/distribution/credentials.js';
-import { pushProgressView } from '../../src/distribution/progress-view.js';
+import { progressView } from '../../src/distribution/progress-view.js';
 import { parseReference } from '../../src/distribution/reference.js';
 import { runCli } from '../support/child.js';
 
@@ -81,7 +81,7 @@ describe('push progress', () => {
 
   test('a terminal gets one bar redrawn in place', () => {
     const s = stream(true);
-    const view = pushProgressView(s.out);
+    const view = progressView(s.out, 'pushing');
     view.begin!(blobs, 400);
     view.bytes!(blobs[0]!.digest, 100);
     view.done!(blobs[0]!, 'exists');
@@ -94,7 +94,7 @@ describe('push progress', () => {
 
   test('a pipe gets one line per blob', () => {
     const s = stream(false);
-    const view = pushProgressView(s.out);
+    const view = progressView(s.out, 'pushing');
     view.begin!(blobs, 400);
     view.done!(blobs[0]!, 'mounted', 'team/app');
     view.done!(blobs[1]!, 'uploaded');
