@@ -81,6 +81,20 @@ describe('disk images become one-layer images with the same tree', () => {
     assertNothingLeft();
   });
 
+  for (const stage of ['converting', 'reading', 'storing'] as const) {
+    test(`an import aborted while ${stage} rejects and leaves no temporary file, mount, loop device or reader process`, async () => {
+      const file = join(work, `abort-${stage}.qcow2`);
+      convertDisk(disks.mbrXfs!, 'qcow2', file);
+      const abort = new AbortController();
+      await assert.rejects(importImageFile({ blobs, layers }, file, {
+        tmpDir, signal: abort.signal, stage: (now) => now === stage && abort.abort(new Error(`aborted by the test while ${stage}`)),
+      }), /aborted by the test/);
+      assertNothingLeft();
+      const readers = execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((a) => a.includes(tmpDir) && !a.startsWith('ps '));
+      assert.deepEqual(readers, [], 'no reader process of the import runs');
+    });
+  }
+
   test('the layer keeps /boot (kernel, bootloader), device numbers, xattrs and hard-link groups', async () => {
     const got = await importedTree(disks.bareExt!);
     const at = (p: string) => got.tree.find((e) => e.path === p)!;

@@ -27,6 +27,7 @@ export function startBounded(file: string, args: readonly string[], signal: Abor
   const child = spawn(file, args, { env: systemEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   const kill = () => child.kill('SIGKILL');
   signal?.addEventListener('abort', kill, { once: true });
+  if (signal?.aborted) kill();
   const out = new Tail();
   const err = new Tail();
   if (collectStdout) child.stdout!.on('data', (c: Buffer) => out.add(c));
