@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { imagesPush } from '../../src/cli/images-push.js';
-import { build, uniqueName } from '../support/builds.js';
+import { assertNoLeftovers, build, uniqueName } from '../support/builds.js';
 import { REGION, startKiln, type TestKiln } from '../support/kiln.js';
 import { startRegistry, type TestRegistry } from './support/registry.js';
 import { captured } from './support/kiln-images.js';
@@ -38,11 +38,12 @@ after(async () => {
 
 test('a built image pushed, copied by skopeo and unpacked by umoci has the build\'s file and config', async () => {
   const name = uniqueName('pushed');
-  const { item } = await build(kiln.clients.v3, {
+  const { item, executionId } = await build(kiln.clients.v3, {
     name, imageName: name,
     buildContent: ['ENV GREETING=from-kiln', 'WORKDIR /srv', 'RUN echo "built by kiln" > /srv/hello.txt', 'CMD ["/bin/sh"]'].join('\n'),
   });
   assert.equal(item.status, 'SUCCESS', JSON.stringify(item));
+  await assertNoLeftovers(kiln.config.dataDir, executionId);
   const target = `${registry.host}/built/app:1`;
   const r = await captured(() => imagesPush(kiln.config, [item.imageId!, target, '--region', REGION, '--insecure', '--username', USER, '--password-stdin'], async () => PASSWORD));
   assert.equal(r.code, 0, r.stderr);
