@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -94,6 +94,30 @@ describe('disk images become one-layer images with the same tree', () => {
       assert.deepEqual(readers, [], 'no reader process of the import runs');
     });
   }
+
+  test('a separate /boot (ext4, GPT partition 1) is merged into the root\'s empty /boot; a root whose /boot is not empty keeps its own', async () => {
+    const bootSrc = join(work, 'boot-src');
+    const rootSrc = join(work, 'root-src');
+    execFileSync('cp', ['-a', join(tree, 'boot'), bootSrc]);
+    writeFileSync(join(bootSrc, 'config-6.1.0-kiln'), 'CONFIG_EXT4_FS=y\n');
+    execFileSync('cp', ['-a', tree, rootSrc]);
+    rmSync(join(rootSrc, 'boot'), { recursive: true });
+    mkdirSync(join(rootSrc, 'boot'));
+    makeFilesystem(join(work, 'boot.ext4'), 'ext4', bootSrc, 16 * 1024 * 1024);
+    makeFilesystem(join(work, 'root-noboot.ext4'), 'ext4', rootSrc, 96 * 1024 * 1024);
+    const onlyOnPartition = ['boot/lost+found', 'boot/config-6.1.0-kiln'];
+    const split = join(work, 'split-boot.raw');
+    makeRawDisk(split, 'gpt', [join(work, 'boot.ext4'), join(work, 'root-noboot.ext4')]);
+    const got = await importedTree(split);
+    assert.ok(got.tree.some((e) => e.path === 'boot/config-6.1.0-kiln'), 'the /boot partition\'s files are in the image');
+    assert.deepEqual(got.tree.filter((e) => !onlyOnPartition.includes(e.path)), expected());
+    assertNothingLeft();
+
+    const both = join(work, 'both-boot.raw');
+    makeRawDisk(both, 'gpt', [join(work, 'boot.ext4'), join(work, 'root.ext4')]);
+    const kept = await importedTree(both);
+    assert.deepEqual(kept.tree, expected(), 'the root\'s own /boot, not the partition\'s');
+  });
 
   test('the layer keeps /boot (kernel, bootloader), device numbers, xattrs and hard-link groups', async () => {
     const got = await importedTree(disks.bareExt!);

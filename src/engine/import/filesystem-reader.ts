@@ -4,8 +4,9 @@ import type { FoundFilesystem } from './filesystem-probe.js';
 
 /**
  * Mounts one file system of a raw disk read-only, in namespaces of its own, and either says
- * what its top holds (`probe`: `etc`, `usr` or `none` on stdout) or writes its tree as a PAX
- * tar to stdout (`tar`: GNU tar, numeric owners, every xattr, hard links, device nodes, sorted).
+ * what its top holds (`probe`: `etc`, `usr`, `boot` or `none` on stdout) or writes its tree as a
+ * PAX tar to stdout (`tar`: GNU tar, numeric owners, every xattr, hard links, device nodes,
+ * sorted; a separate /boot file system as `boot/`).
  *
  * - ext2/3/4 is read in user space by `fuse2fs -o ro` (the kernel's ext4 driver never parses
  *   the hostile image; `use_ino` keeps inode numbers, so hard links stay links).
@@ -21,41 +22,59 @@ import type { FoundFilesystem } from './filesystem-probe.js';
  */
 const SCRIPT = `
 set -u
-mode=$1 kind=$2 img=$3 off=$4 size=$5 mnt=$6
-if [ "$kind" = ext ]; then
-  fuse2fs "$img" "$mnt" -o "ro,use_ino,offset=$off" >&2 || exit 3
-else
-  dev=$(losetup --find --show --read-only --offset "$off" --sizelimit "$size" "$img") || exit 4
-  if ! xfs_repair -n "$dev" >/dev/null 2>&1; then losetup -d "$dev"; echo "xfs_repair -n found problems" >&2; exit 5; fi
-  if ! mount -t xfs -o ro,norecovery,nodev,nosuid,noexec "$dev" "$mnt" >&2; then losetup -d "$dev"; exit 3; fi
-  losetup -d "$dev"
-fi
+mode=$1 img=$2 kind=$3 off=$4 size=$5 mnt=$6 bkind=$7 boff=$8 bsize=$9 bmnt=\${10}
+mount_fs() {
+  if [ "$1" = ext ]; then
+    fuse2fs "$img" "$4" -o "ro,use_ino,offset=$2" >&2 || exit 3
+  else
+    dev=$(losetup --find --show --read-only --offset "$2" --sizelimit "$3" "$img") || exit 4
+    if ! xfs_repair -n "$dev" >/dev/null 2>&1; then losetup -d "$dev"; echo "xfs_repair -n found problems" >&2; exit 5; fi
+    if ! mount -t xfs -o ro,norecovery,nodev,nosuid,noexec "$dev" "$4" >&2; then losetup -d "$dev"; exit 3; fi
+    losetup -d "$dev"
+  fi
+}
+real_dir() { [ -d "$1" ] && [ ! -L "$1" ]; }
+mount_fs "$kind" "$off" "$size" "$mnt"
 if [ "$mode" = probe ]; then
-  if [ -d "$mnt/etc" ] && [ ! -L "$mnt/etc" ]; then echo etc
-  elif [ -d "$mnt/usr" ] && [ ! -L "$mnt/usr" ]; then echo usr
+  if real_dir "$mnt/etc"; then echo etc
+  elif real_dir "$mnt/usr"; then echo usr
+  elif ls "$mnt" | grep -Eq '^(vmlinuz.*|grub|grub2|loader)$'; then echo boot
   else echo none; fi
-else
-  tar -C "$mnt" -cf - --numeric-owner --xattrs --xattrs-include='*' --sort=name --format=pax --pax-option=delete=atime,delete=ctime . || exit 6
+  exit 0
 fi
-umount "$mnt"
+set -- -cf - --numeric-owner --xattrs --xattrs-include='*' --sort=name --format=pax --pax-option=delete=atime,delete=ctime -C "$mnt" .
+# A separate /boot goes in as boot/ when the root's own /boot is an empty directory.
+if [ "$bkind" != none ] && real_dir "$mnt/boot" && [ -z "$(ls -A "$mnt/boot")" ]; then
+  mount_fs "$bkind" "$boff" "$bsize" "$bmnt"
+  set -- "$@" -C "$(dirname "$bmnt")" boot
+fi
+tar "$@" || exit 6
 `;
 
 export type ReaderMode = 'probe' | 'tar';
 
-/** Starts the reader of `fs` in `rawFile` with `mountDir` (empty, private to the import) as its mount point. */
-export function startReader(mode: ReaderMode, fs: FoundFilesystem, rawFile: string, mountDir: string, signal?: AbortSignal): BoundedProcess {
+/**
+ * Starts the reader of `fs` in `rawFile` with `mountDir` (empty, private to the import) as its
+ * mount point; in `tar` mode, `boot` (a separate /boot file system) is mounted at `bootDir` (an
+ * empty directory named `boot`) and archived as `boot/` when the root's /boot is empty.
+ */
+export function startReader(mode: ReaderMode, fs: FoundFilesystem, rawFile: string, mountDir: string, signal?: AbortSignal, boot?: { fs: FoundFilesystem; dir: string }): BoundedProcess {
+  const second = boot ? [boot.fs.kind, String(boot.fs.start), String(boot.fs.size), boot.dir] : ['none', '0', '0', '/nonexistent'];
   const args = ['--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child', '--', 'sh', '-c', SCRIPT, 'kiln-disk-reader',
-    mode, fs.kind, rawFile, String(fs.start), String(fs.size), mountDir];
+    mode, rawFile, fs.kind, String(fs.start), String(fs.size), mountDir, ...second];
   return startBounded('unshare', args, signal, mode === 'probe');
 }
 
-/** What the top of `fs` holds: `etc`, `usr` or `none`. A file system that does not mount is `InvalidImage.DiskCorrupt`. */
-export async function probeRoot(fs: FoundFilesystem, rawFile: string, mountDir: string, signal?: AbortSignal): Promise<'etc' | 'usr' | 'none'> {
+/** What the top of a file system holds: a root's `etc` or `usr`, a /boot's kernel or bootloader, or none of them. */
+export type FilesystemTop = 'etc' | 'usr' | 'boot' | 'none';
+
+/** What the top of `fs` holds. A file system that does not mount is `InvalidImage.DiskCorrupt`. */
+export async function probeRoot(fs: FoundFilesystem, rawFile: string, mountDir: string, signal?: AbortSignal): Promise<FilesystemTop> {
   const end = await startReader('probe', fs, rawFile, mountDir, signal).done;
   signal?.throwIfAborted();
   if (end.code !== 0) throw unreadable(fs, end.code, end.stderr);
   const answer = end.stdout.trim();
-  return answer === 'etc' || answer === 'usr' ? answer : 'none';
+  return answer === 'etc' || answer === 'usr' || answer === 'boot' ? answer : 'none';
 }
 
 export function unreadable(fs: FoundFilesystem, code: number, stderr: string): KilnError {

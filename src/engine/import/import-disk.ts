@@ -36,7 +36,7 @@ export interface DiskImportOptions {
  * 2. it is converted with an explicit `-f` into a sparse raw file under `tmpDir` (a RAW disk is
  *    read in place);
  * 3. its partition table is read and bounds-checked, and its root file system found
- *    (`findRootFilesystem`);
+ *    (`findRootFilesystem`), with a separate /boot if it has one;
  * 4. the root's tree is archived (`filesystem-reader.ts`) into the blob store and unpacked
  *    through the layer store's safe extractor, so every member is checked like any layer's.
  * Whatever happens, the temporary folder (raw file, mount point) is removed, and no mount
@@ -61,8 +61,10 @@ export async function importDisk(deps: { blobs: BlobStore; layers: LayerStore },
     options.stage?.('reading');
     const mountDir = join(dir, 'mnt');
     await mkdir(mountDir, { mode: 0o700 });
-    const root = await findRootFilesystem(raw, mountDir, signal);
-    const blob = await archiveTree(deps, root, raw, mountDir, signal);
+    const { root, boot } = await findRootFilesystem(raw, mountDir, signal);
+    const bootDir = join(dir, 'b', 'boot');
+    await mkdir(bootDir, { recursive: true, mode: 0o700 });
+    const blob = await archiveTree(deps, root, raw, mountDir, signal, boot && { fs: boot, dir: bootDir });
     options.stage?.('storing');
     const layer = await unpackChecked(deps, blob.digest, signal);
     const { manifestDigest } = await writeImage(deps.blobs, {
@@ -76,8 +78,8 @@ export async function importDisk(deps: { blobs: BlobStore; layers: LayerStore },
 }
 
 /** The root's tree as a tar in the blob store, at most as many bytes as one layer may have. */
-async function archiveTree(deps: { blobs: BlobStore; layers: LayerStore }, root: FoundFilesystem, raw: string, mountDir: string, signal?: AbortSignal) {
-  const reader = startReader('tar', root, raw, mountDir, signal);
+async function archiveTree(deps: { blobs: BlobStore; layers: LayerStore }, root: FoundFilesystem, raw: string, mountDir: string, signal?: AbortSignal, boot?: { fs: FoundFilesystem; dir: string }) {
+  const reader = startReader('tar', root, raw, mountDir, signal, boot);
   const max = deps.layers.maxTarBytes;
   let over = false;
   const capped = async function* (source: AsyncIterable<Buffer>) {
