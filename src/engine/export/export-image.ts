@@ -83,14 +83,14 @@ async function writeDisk(deps: ExportDeps, image: StoredImage, req: ExportReques
   const staging = await deps.layers.staging('export-');
   try {
     const layerBytes = image.layers.reduce((n, l) => n + l.size, 0);
-    const treeBytes = await stageTree(deps.layers, image, staging.dir, new ProgressMeter(req.onProgress, req.signal, 'copying the root filesystem', layerBytes, 0, 60), req.signal);
-    req.onProgress?.(60, 'making the disk');
+    const treeBytes = await stageTree(deps.layers, image, staging.dir, new ProgressMeter(req.onProgress, req.signal, 'staging the root filesystem', layerBytes, 0, 20), req.signal);
+    req.onProgress?.(20, 'making the disk');
     const raw = req.format === 'raw' ? tmp : join(staging.top, 'disk.raw');
     await writeFile(raw, '');
     const spec = { treeDir: staging.dir, treeBytes, sizeGiB: req.sizeGiB ?? 0, seed: image.manifest.digest, time: createdSeconds(image) };
     const diskBytes = await writeRawDisk(raw, spec, req.signal);
     if (req.format !== 'raw') {
-      req.onProgress?.(85, `converting the disk to ${req.format}`);
+      req.onProgress?.(75, `converting the disk to ${req.format}`);
       await convertDisk(raw, tmp, req.format as ConvertedFormat, { seed: spec.seed, time: spec.time, name: req.file }, req.signal);
     }
     const bytes = await syncedSize(tmp);

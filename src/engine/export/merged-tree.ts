@@ -36,20 +36,31 @@ const isWhiteout = (st: Stats) => st.isCharacterDevice() && st.rdev === 0;
  * kept; files sharing an inode in one layer become hard links to the first one met. The root is
  * not a member. `signal` is checked between members.
  */
-export async function* mergedTreeEntries(dirs: readonly string[], signal?: AbortSignal): AsyncGenerator<TarWriteEntry> {
+export async function* mergedTreeEntries(dirs: readonly string[], signal?: AbortSignal, withBodies = true): AsyncGenerator<MergedEntry> {
   const layers: Layer[] = [];
   for (const dir of [...dirs].reverse()) {
     layers.push({ dir, xattrs: readdirSync(dir).length === 0 ? new Map() : await readXattrTree(dir) });
   }
-  yield* walk(layers, '', layers, new Map(), signal);
+  yield* walk({ all: layers, links: new Map(), withBodies, ...(signal ? { signal } : {}) }, '', layers);
+}
+
+/** A member of the merged tree; a regular file (or hard link) also names the layer file it is (`source`). */
+export type MergedEntry = TarWriteEntry & { source?: string };
+
+/** What one walk carries: every layer, the hard links met so far, whether to read file contents. */
+interface Walk {
+  all: Layer[];
+  links: Map<string, string>;
+  withBodies: boolean;
+  signal?: AbortSignal;
 }
 
 /** `stack`: the layers (topmost first) whose directory `rel` is merged. */
-async function* walk(all: Layer[], rel: string, stack: Layer[], links: Map<string, string>, signal?: AbortSignal): AsyncGenerator<TarWriteEntry> {
+async function* walk(w: Walk, rel: string, stack: Layer[]): AsyncGenerator<MergedEntry> {
   const names = new Set<string>();
   for (const l of stack) for (const n of readdirSync(rel === '' ? l.dir : `${l.dir}/${rel}`)) names.add(n);
   for (const name of [...names].sort(byBytes)) {
-    signal?.throwIfAborted();
+    w.signal?.throwIfAborted();
     const path = rel === '' ? name : `${rel}/${name}`;
     const below = visibleStack(stack, path);
     if (below.length === 0) continue;
@@ -59,9 +70,9 @@ async function* walk(all: Layer[], rel: string, stack: Layer[], links: Map<strin
     if (!header) continue; // a socket: not archivable (as docker and GNU tar do)
     if (st.isDirectory()) {
       yield { header };
-      yield* walk(all, path, below.map((b) => b.layer), links, signal);
+      yield* walk(w, path, below.map((b) => b.layer));
     } else if (st.isFile()) {
-      yield fileEntry(all.indexOf(top.layer), `${top.layer.dir}/${path}`, header, st, links);
+      yield fileEntry(w, w.all.indexOf(top.layer), `${top.layer.dir}/${path}`, header, st);
     } else {
       yield { header };
     }
@@ -103,14 +114,14 @@ function headerOf(layer: Layer, path: string, st: Stats): TarHeader | undefined 
   return undefined;
 }
 
-function fileEntry(layerIndex: number, abs: string, header: TarHeader, st: Stats, links: Map<string, string>): TarWriteEntry {
+function fileEntry(w: Walk, layerIndex: number, abs: string, header: TarHeader, st: Stats): MergedEntry {
   if (st.nlink > 1) {
     const key = `${layerIndex}:${st.ino}`;
-    const first = links.get(key);
-    if (first !== undefined) return { header: { ...header, type: 'hardlink', size: 0, linkname: first } };
-    links.set(key, header.name);
+    const first = w.links.get(key);
+    if (first !== undefined) return { header: { ...header, type: 'hardlink', size: 0, linkname: first }, source: abs };
+    w.links.set(key, header.name);
   }
-  if (st.size === 0) return { header };
-  if (st.size <= SMALL_FILE) return { header, body: readFileSync(abs) };
-  return { header, body: createReadStream(abs, { highWaterMark: 1 << 20, start: 0, end: st.size - 1 }) as AsyncIterable<Buffer> };
+  if (st.size === 0 || !w.withBodies) return { header, source: abs };
+  if (st.size <= SMALL_FILE) return { header, body: readFileSync(abs), source: abs };
+  return { header, body: createReadStream(abs, { highWaterMark: 1 << 20, start: 0, end: st.size - 1 }) as AsyncIterable<Buffer>, source: abs };
 }
