@@ -59,9 +59,13 @@ async function fetchObject(oss: OssAccess, req: OssImportRequest, file: string):
   let bytes = 0;
   try {
     await pump(fetched.body, async function* atMost(source: AsyncIterable<Buffer>) {
+      let shown = 0;
       for await (const piece of source) {
         bytes += piece.length;
         if (bytes > max) throw (over = tooLarge(bytes));
+        // 0–40% while downloading, when the store said the size
+        const percent = fetched.size ? Math.floor((40 * bytes) / fetched.size) : 0;
+        if (percent > shown) void req.progress((shown = percent), `downloading oss://${req.bucket}/${req.object}`).catch(() => undefined);
         yield piece;
       }
     }, createWriteStream(file), { signal: req.signal });
