@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { createAccount } from '../../src/auth/accounts.js';
 import { exportImage } from '../../src/engine/export/export-image.js';
 import { $Ecs, REGION } from '../support/builds.js';
-import { runCli } from '../support/child.js';
+import { kilnEnv, REPO_ROOT, runCli } from '../support/child.js';
 import { startKiln, type TestKiln } from '../support/kiln.js';
 import { kilnStores, seedImage, sha256File } from './support/kiln-export.js';
 
@@ -56,6 +56,15 @@ describe('kiln images export', () => {
     assert.match(lines.at(-1)!, /^kiln: export 100% /);
     const inspect = JSON.parse((await run('skopeo', ['--insecure-policy', 'inspect', `oci-archive:${file}:kiln/cli:1.0`])).stdout);
     assert.equal(inspect.Digest, mine.manifestDigest);
+  });
+
+  test('on a terminal (script(1) gives it one): a progress bar redrawn in place, ending at 100%', async () => {
+    const file = join(work, 'tty.docker.tar');
+    const env = { ...kilnEnv({ KILN_DATA_DIR: kiln.config.dataDir, ...(kiln.config.databaseUrl ? { KILN_DATABASE_URL: kiln.config.databaseUrl } : {}) }) };
+    const line = `${process.execPath} --import tsx src/main/cli.ts images export ${mine.imageId} --format docker -o ${file} --region ${REGION}`;
+    const { stdout } = await run('script', ['-qec', line, '/dev/null'], { cwd: REPO_ROOT, env });
+    assert.match(stdout, /\r\[#{30}\] 100% /);
+    assert.doesNotMatch(stdout, /kiln: export \d+%/);
   });
 
   test('--format rootfs: the same bytes as the engine writes (deterministic); a sharee exports the shared image with --account', async () => {

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { exportImage } from '../../src/engine/export/export-image.js';
 import { derivedUuid } from '../../src/engine/export/fixed-ids.js';
-import { LINUX_FS_TYPE } from '../../src/engine/export/raw-disk.js';
+import { diskBytes, LINUX_FS_TYPE } from '../../src/engine/export/raw-disk.js';
 import { EXPECTED_TREE, makeTestImage, type TestImage } from './support/test-image.js';
 import { readTree } from './support/read-tree.js';
 
@@ -82,6 +82,14 @@ describe('kiln export: raw disk', () => {
     const etc = await debugfs('ls /etc/old');
     assert.doesNotMatch(etc, /\ba\b/, 'the opaque directory hides layer 1\'s file');
     assert.doesNotMatch(await debugfs('ls /etc'), /victim/, 'the whiteout removed the file');
+  });
+});
+
+describe('kiln export: disk size', () => {
+  test('the image\'s size in GiB, or more when its files need more (journal, tables and reserve on top)', () => {
+    assert.equal(diskBytes({ treeBytes: 10 * 1024 ** 2, sizeGiB: 20 }), 20 * 1024 ** 3);
+    assert.equal(diskBytes({ treeBytes: 10 * 1024 ** 2, sizeGiB: 0 }), 1024 ** 3);
+    assert.equal(diskBytes({ treeBytes: 3 * 1024 ** 3, sizeGiB: 1 }), 4 * 1024 ** 3);
   });
 });
 
