@@ -7,7 +7,7 @@ export const IMPORT_CODES = {
   'InvalidOSSBucket.NotFound': { status: 404, fault: 'client', doc: DOC.IMPORT_IMAGE, meaning: 'The OSS bucket of DiskDeviceMapping.N.OSSBucket does not exist (the import task ends Failed with it).' },
   'InvalidOSSObject.NotFound': { status: 404, fault: 'client', doc: DOC.IMPORT_IMAGE, meaning: 'The OSS object of DiskDeviceMapping.N.OSSObject does not exist (the import task ends Failed with it).' },
   'NoSetRoletoECSServiceAcount': {
-    status: 403, fault: 'client', doc: DOC.IMPORT_IMAGE, meaning: 'The account (through RoleName, default AliyunECSImageImportDefaultRole) is not granted the OSS bucket (KILN_OSS_ACCOUNTS; the import task ends Failed with it).',
+    status: 400, fault: 'client', doc: DOC.IMPORT_IMAGE, meaning: 'The account (through RoleName, default AliyunECSImageImportDefaultRole) is not granted the OSS bucket (KILN_OSS_ACCOUNTS; the import task ends Failed with it).',
   },
   // ---- the file (Kiln's own: the official page names no code for what is in the file) ----
   'InvalidImage.FormatUnknown': {
