@@ -108,11 +108,12 @@ describe('ExportImage', () => {
     rmSync(local);
   });
 
-  test('refusals: unknown image, system image, image shared with the caller, bad format, bad prefix, DryRun; none makes a task', async () => {
+  test('refusals: unknown image, system image, alias of one, image shared with the caller, bad format, bad prefix, DryRun; none makes a task', async () => {
     const tasksBefore = (await owner.describeTasks(new $Ecs.DescribeTasksRequest({ regionId: REGION, taskAction: 'ExportImage' }))).body?.totalCount;
     const cases: Array<[EcsClient, Record<string, unknown>, string]> = [
       [owner, { imageId: 'm-doesnotexist000000000' }, 'InvalidImageId.NotFound'],
       [owner, { imageId: 'busybox_x64_20G_kiln_base.vhd' }, 'ImageNotSupported'],
+      [owner, { imageId: 'ubuntu_22_04_x64_20G_alibase_20230515.vhd' }, 'ImageNotSupported'], // an alias of a Kiln base
       [sharee, {}, 'ImageNotSupported'],
       [owner, { imageFormat: 'iso' }, 'InvalidImageFormat.Malformed'],
       [owner, { OSSPrefix: 'not/a-prefix' }, 'InvalidParameter'],
