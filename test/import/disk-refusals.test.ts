@@ -124,6 +124,15 @@ describe('broken disks', () => {
     closeSync(fd);
     await refused(fs, 'InvalidImage.DiskCorrupt', /xfs_repair -n found it inconsistent/);
   });
+  test('a directory reached by two paths (a hard link to a directory, a cycle) is refused before tar walks it: InvalidImage.DiskCorrupt', async () => {
+    for (const [name, link] of [['cycle', '/etc/loop-back'], ['alias', '/home/etc-again']] as const) {
+      const fs = join(work, `${name}.ext4`);
+      sh('cp', [rootExt, fs]);
+      // debugfs writes the directory entry the kernel would never make: /etc under a second name
+      sh('debugfs', ['-w', '-R', `link /etc ${link}`, fs]);
+      await refused(fs, 'InvalidImage.DiskCorrupt', /a directory is reached by more than one path/);
+    }
+  });
 });
 
 describe('files that are no image, or hold no root', () => {

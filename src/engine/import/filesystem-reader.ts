@@ -1,5 +1,5 @@
 import { KilnError } from '../../domain/errors.js';
-import { startBounded, type BoundedProcess } from './bounded-process.js';
+import { runBounded, startBounded, type BoundedProcess } from './bounded-process.js';
 import type { FoundFilesystem } from './filesystem-probe.js';
 
 /**
@@ -18,7 +18,8 @@ import type { FoundFilesystem } from './filesystem-probe.js';
  * The mount lives in a private mount namespace and a PID namespace whose init is this script
  * (`unshare --kill-child`): however the script ends (its exit, a failure, SIGKILL of unshare on
  * cancel), the kernel kills fuse2fs and drops the namespace, and the mount with it. The host
- * never sees it. Exit codes: 3 mount failed, 4 no loop device, 5 xfs_repair found problems.
+ * never sees it. Exit codes: 3 mount failed, 4 no loop device, 5 xfs_repair found problems,
+ * 6 tar failed, 7 a directory reached by more than one path (checked before tar walks the tree).
  */
 const SCRIPT = `
 set -u
@@ -34,21 +35,32 @@ mount_fs() {
   fi
 }
 real_dir() { [ -d "$1" ] && [ ! -L "$1" ]; }
+# Every directory once: a directory reached by two paths (a hard link to a directory, a cycle)
+# would make tar walk forever; find reports loops on stderr, which is not a number either.
+one_path_each() {
+  find "$1" -xdev -type d -printf '%i\\n' 2>&1 | awk '!/^[0-9]+$/ || seen[$0]++ { exit 1 }' || { echo "a directory is reached by more than one path" >&2; exit 7; }
+}
 mount_fs "$kind" "$off" "$size" "$mnt"
 if [ "$mode" = probe ]; then
   if real_dir "$mnt/etc"; then echo etc
   elif real_dir "$mnt/usr"; then echo usr
   elif ls "$mnt" | grep -Eq '^(vmlinuz.*|grub|grub2|loader)$'; then echo boot
   else echo none; fi
+  umount "$mnt"
   exit 0
 fi
+one_path_each "$mnt"
 set -- -cf - --numeric-owner --xattrs --xattrs-include='*' --sort=name --format=pax --pax-option=delete=atime,delete=ctime -C "$mnt" .
 # A separate /boot goes in as boot/ when the root's own /boot is an empty directory.
 if [ "$bkind" != none ] && real_dir "$mnt/boot" && [ -z "$(ls -A "$mnt/boot")" ]; then
   mount_fs "$bkind" "$boff" "$bsize" "$bmnt"
+  one_path_each "$bmnt"
   set -- "$@" -C "$(dirname "$bmnt")" boot
 fi
 tar "$@" || exit 6
+# Unmounted here, not left to the namespace's end: the loop device is free when this exits.
+if [ "$bkind" != none ] && mountpoint -q "$bmnt"; then umount "$bmnt"; fi
+umount "$mnt"
 `;
 
 export type ReaderMode = 'probe' | 'tar';
@@ -62,7 +74,22 @@ export function startReader(mode: ReaderMode, fs: FoundFilesystem, rawFile: stri
   const second = boot ? [boot.fs.kind, String(boot.fs.start), String(boot.fs.size), boot.dir] : ['none', '0', '0', '/nonexistent'];
   const args = ['--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child', '--', 'sh', '-c', SCRIPT, 'kiln-disk-reader',
     mode, rawFile, fs.kind, String(fs.start), String(fs.size), mountDir, ...second];
-  return startBounded('unshare', args, signal, mode === 'probe');
+  const reader = startBounded('unshare', args, signal, mode === 'probe');
+  if (fs.kind !== 'xfs' && boot?.fs.kind !== 'xfs') return reader;
+  return { child: reader.child, done: reader.done.then(async (end) => (await detachLoops(rawFile), end)) };
+}
+
+/**
+ * Detaches the loop devices still attached to `rawFile`: a reader killed between `losetup` and
+ * the mount (after which the kernel frees the device with the mount) leaves one. `rawFile` is
+ * the import's own (a converted copy in its temporary folder), so every device on it is this
+ * import's.
+ */
+async function detachLoops(rawFile: string): Promise<void> {
+  const { stdout } = await runBounded('losetup', ['--list', '--noheadings', '--output', 'NAME', '--associated', rawFile]);
+  for (const dev of stdout.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('/dev/loop'))) {
+    await runBounded('losetup', ['--detach', dev]);
+  }
 }
 
 /** What the top of a file system holds: a root's `etc` or `usr`, a /boot's kernel or bootloader, or none of them. */
@@ -77,8 +104,15 @@ export async function probeRoot(fs: FoundFilesystem, rawFile: string, mountDir: 
   return answer === 'etc' || answer === 'usr' || answer === 'boot' ? answer : 'none';
 }
 
+const READER_FAILURES: Readonly<Record<number, string>> = {
+  3: 'it does not mount',
+  5: 'xfs_repair -n found it inconsistent',
+  6: 'reading its tree failed',
+  7: 'a directory is reached by more than one path (a directory hard link or a loop)',
+};
+
 export function unreadable(fs: FoundFilesystem, code: number, stderr: string): KilnError {
-  const what = code === 5 ? 'xfs_repair -n found it inconsistent' : code === 3 ? 'it does not mount' : code === 6 ? 'reading its tree failed' : `its reader exited ${code}`;
+  const what = READER_FAILURES[code] ?? `its reader exited ${code}`;
   const detail = stderr.trim().split('\n').slice(-2).join(' ').slice(0, 300);
   return new KilnError('InvalidImage.DiskCorrupt', `The ${fs.kind === 'xfs' ? 'XFS' : 'ext'} file system in the disk's ${fs.name} cannot be read: ${what}${detail ? ` (${detail})` : ''}.`);
 }

@@ -33,8 +33,8 @@ export interface DiskImportOptions {
  * 1. its header and `qemu-img info` must show no other file it reads (backing file, data file,
  *    extents: `InvalidImage.BackingFile`) and a virtual size within `maxVirtualBytes`, and
  *    `qemu-img check` no table pointing past its end (`InvalidImage.DiskCorrupt`);
- * 2. it is converted with an explicit `-f` into a sparse raw file under `tmpDir` (a RAW disk is
- *    read in place);
+ * 2. it is converted with an explicit `-f` into a sparse raw file under `tmpDir` (a RAW disk
+ *    too: every file the reader attaches a loop device to is then this import's own);
  * 3. its partition table is read and bounds-checked, and its root file system found
  *    (`findRootFilesystem`), with a separate /boot if it has one;
  * 4. the root's tree is archived (`filesystem-reader.ts`) into the blob store and unpacked
@@ -52,12 +52,10 @@ export async function importDisk(deps: { blobs: BlobStore; layers: LayerStore },
   await mkdir(options.tmpDir, { recursive: true, mode: 0o700 });
   const dir = await mkdtemp(join(options.tmpDir, 'disk-'));
   try {
-    let raw = input;
-    if (format !== 'raw') {
-      options.stage?.('converting');
-      raw = join(dir, 'disk.raw');
-      await convertToRaw(input, format, raw, signal);
-    }
+    // A RAW disk is copied too (sparse): the reader's loop devices then name a file of this import only.
+    options.stage?.('converting');
+    const raw = join(dir, 'disk.raw');
+    await convertToRaw(input, format, raw, signal);
     options.stage?.('reading');
     const mountDir = join(dir, 'mnt');
     await mkdir(mountDir, { mode: 0o700 });
