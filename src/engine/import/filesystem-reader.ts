@@ -76,7 +76,11 @@ export function startReader(mode: ReaderMode, fs: FoundFilesystem, rawFile: stri
     mode, rawFile, fs.kind, String(fs.start), String(fs.size), mountDir, ...second];
   const reader = startBounded('unshare', args, signal, mode === 'probe');
   if (fs.kind !== 'xfs' && boot?.fs.kind !== 'xfs') return reader;
-  return { child: reader.child, done: reader.done.then(async (end) => (await detachLoops(rawFile), end)) };
+  const done = reader.done.then(async (end) => {
+    await detachLoops(rawFile);
+    return end;
+  });
+  return { child: reader.child, done };
 }
 
 /**
