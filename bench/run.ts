@@ -6,6 +6,8 @@ import { cpuSeconds, startBare, startKiln, type Child } from './processes.js';
 import { monotonicUs, summarizeProfiles, type Window } from './profile.js';
 import { benchBuilds, formatBuildRows, perStepOverheadMs, type BuildRow } from './builds.js';
 import { benchVsBuildah, VS_CASES, type VsReport } from './vs-buildah.js';
+import { benchExport, type ExportReport } from './export.js';
+import { formatExport } from './export-report.js';
 import { formatVsBuildah } from './vs-buildah-report.js';
 import { seedTemplates } from './seed.js';
 import { createSigner, selfCheck, signingCostMicros, type Credentials, type Params, type RequestTemplate } from './signed-request.js';
@@ -22,8 +24,11 @@ import { createSigner, selfCheck, signingCostMicros, type Credentials, type Para
  *   npm run bench -- builds-vs-buildah  only Kiln vs buildah (with build latency, for the per-step
  *                                       figure); parts combine (`api builds`); default: all three
  *   npm run bench -- builds-vs-buildah busybox   one case of it (busybox | debian)
+ *   npm run bench -- export             only Kiln's export (raw, qcow2) and push vs qemu-img convert and
+ *                                       skopeo copy (bench/export.ts; BENCH_EXPORT_RUNS, default 3)
  *   npm run bench -- --no-pg            skip PostgreSQL
- *   npm run bench -- --no-builds        skip both build parts (they need root and runc)
+ *   npm run bench -- --no-builds        skip the build parts and export (they need root and runc)
+ *   npm run bench -- --no-export        skip the export part
  *   npm run bench -- --no-buildah       skip Kiln vs buildah (it installs buildah from Debian when missing)
  *   npm run bench -- --profile          also CPU-profile each Kiln process and print where time goes
  *   npm run bench -- --json out.json    also write the rows as JSON
@@ -39,7 +44,7 @@ const PROFILE = argv.includes('--profile');
 const WITH_PG = !argv.includes('--no-pg') && process.env.BENCH_PG !== '0';
 const JSON_OUT = argv.includes('--json') ? argv[argv.indexOf('--json') + 1] : undefined;
 const CONNS = 32;
-const PARTS = ['api', 'builds', 'builds-vs-buildah'] as const;
+const PARTS = ['api', 'builds', 'builds-vs-buildah', 'export'] as const;
 const CASE_IDS = VS_CASES.map((c) => c.id);
 for (const [i, a] of argv.entries()) {
   if (a.startsWith('--') || argv[i - 1] === '--json') continue;
@@ -54,6 +59,7 @@ const RUN_API = chosenParts.length === 0 || chosenParts.includes('api');
 const RUN_VS = !NO_BUILDS && !argv.includes('--no-buildah') && (chosenParts.length === 0 || chosenParts.includes('builds-vs-buildah'));
 /** Build latency also gives Kiln vs buildah its per-step overhead figure. */
 const RUN_BUILDS = !NO_BUILDS && (chosenParts.length === 0 || chosenParts.includes('builds') || RUN_VS);
+const RUN_EXPORT = !NO_BUILDS && !argv.includes('--no-export') && (chosenParts.length === 0 || chosenParts.includes('export'));
 const VS_ONLY_CASES = argv.filter((a) => CASE_IDS.includes(a));
 
 const REGION = 'cn-hangzhou';
@@ -210,10 +216,16 @@ async function main(): Promise<void> {
     log(`Kiln vs buildah (${VS_ONLY_CASES.length > 0 ? VS_ONLY_CASES.join(', ') : CASE_IDS.join(', ')})…`);
     vs = await benchVsBuildah(VS_ONLY_CASES);
   }
+  let exported: ExportReport | undefined;
+  if (RUN_EXPORT) {
+    log('export and push vs qemu-img convert and skopeo copy…');
+    exported = await benchExport();
+  }
   if (signUs !== undefined) printTable(signUs, Math.round((Date.now() - started) / 1000));
   else console.log(`\nKiln bench — ${new Date().toISOString()} — ${cpus().length} CPUs, node ${process.version}, load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')}. Whole run: ${Math.round((Date.now() - started) / 1000)} s.\n`);
   if (buildRows) console.log(`${formatBuildRows(buildRows)}\n`);
   if (vs) console.log(`${formatVsBuildah(vs, buildRows ? perStepOverheadMs(buildRows) : undefined)}\n`);
+  if (exported) console.log(`${formatExport(exported)}\n`);
   if (PROFILE) {
     // Profiles are written when each Kiln exits (all have been stopped by now).
     for (const r of rows) {
@@ -222,7 +234,7 @@ async function main(): Promise<void> {
     }
   }
   if (JSON_OUT) {
-    const doc = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, signUs, rows, ...(buildRows ? { builds: buildRows } : {}), ...(vs ? { buildsVsBuildah: vs } : {}) };
+    const doc = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, signUs, rows, ...(buildRows ? { builds: buildRows } : {}), ...(vs ? { buildsVsBuildah: vs } : {}), ...(exported ? { export: exported } : {}) };
     writeFileSync(JSON_OUT, `${JSON.stringify(doc, null, 2)}\n`);
   }
   const failed = rows.filter((r) => r.result.failed > 0);

@@ -1,5 +1,6 @@
 // Installs what only the bench needs, when it is missing: buildah, from the machine's Debian
-// mirror, for the Kiln-vs-buildah build comparison (`npm run bench -- builds-vs-buildah`).
+// mirror, for the Kiln-vs-buildah build comparison (`npm run bench -- builds-vs-buildah`), and
+// the export bench's tools (`ensureExportBenchDeps`: qemu-img, skopeo, docker-registry).
 // `npm start` and `npm test` never run this. The bench calls `ensureBenchDeps()` right before
 // that part (so `npm run bench -- api` or `--no-builds` installs nothing); it is also a script:
 // `node scripts/ensure-bench-deps.mjs`.
@@ -34,6 +35,30 @@ export function ensureBenchDeps() {
   const run = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...PACKAGES], { env: aptEnv, stdio: ['ignore', 2, 2] });
   if (run.status !== 0) throw new Error(`apt-get install ${PACKAGES.join(' ')} failed`);
   if (!have('buildah')) throw new Error('buildah is still missing after apt-get install');
+}
+
+/**
+ * What the export bench (`npm run bench -- export`) runs beside Kiln: qemu-img (qemu-utils),
+ * skopeo and Debian's docker-registry. `npm test`'s scripts install them too; this installs
+ * the missing ones (root) or says which command would.
+ */
+const EXPORT_TOOLS = [['qemu-img', 'qemu-utils'], ['skopeo', 'skopeo'], ['docker-registry', 'docker-registry']];
+
+export function ensureExportBenchDeps() {
+  const missing = EXPORT_TOOLS.filter(([cmd]) => !have(cmd)).map(([, pkg]) => pkg);
+  if (missing.length === 0) return;
+  const install = `apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${missing.join(' ')}`;
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    throw new Error(`the export bench needs ${missing.join(', ')} (missing); installing needs root. Run as root:\n  ${install}`);
+  }
+  console.error(`kiln bench: installing ${missing.join(', ')} from Debian (missing)…`);
+  const aptEnv = { ...env, DEBIAN_FRONTEND: 'noninteractive' };
+  if (spawnSync('apt-get', ['update'], { env: aptEnv, stdio: ['ignore', 2, 2] }).status !== 0) throw new Error('apt-get update failed');
+  if (spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env: aptEnv, stdio: ['ignore', 2, 2] }).status !== 0) {
+    throw new Error(`apt-get install ${missing.join(' ')} failed`);
+  }
+  const still = EXPORT_TOOLS.filter(([cmd]) => !have(cmd)).map(([cmd]) => cmd);
+  if (still.length > 0) throw new Error(`${still.join(', ')} still missing after apt-get install`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
