@@ -32,7 +32,7 @@ export const OssSettingsSchema = Type.Object(
       default: {},
       docDefault: '`{}` (only the default account reaches OSS, every bucket)',
       expected: `a JSON object ${ACCOUNTS_SHAPE}`,
-      description: `JSON: each account's grant by AccountId, \`${ACCOUNTS_SHAPE}\`; other buckets end \`InvalidImagePipeline.OSSObjectNotAuthorized\` (see OSS above)`,
+      description: `JSON: each account's grant by AccountId, \`${ACCOUNTS_SHAPE}\`; other buckets end builds \`InvalidImagePipeline.OSSObjectNotAuthorized\` and ExportImage/ImportImage tasks \`NoSetRoletoECSServiceAcount\` (see OSS above)`,
     })),
     maxObjectBytes: Type.Integer({
       minimum: 1, maximum: Number.MAX_SAFE_INTEGER, default: 64 * 1024 ** 3,
