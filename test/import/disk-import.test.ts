@@ -43,7 +43,7 @@ async function importedTree(file: string, declaredFormat?: string) {
   const { manifestDigest, format } = await importImageFile({ blobs, layers }, file, { tmpDir, ...(declaredFormat ? { declaredFormat } : {}) });
   const { layers: [layer] } = await readImage(blobs, manifestDigest);
   const dir = await layers.ensure(layer!.digest);
-  return { format, tree: snapshotTree(dir.dir, ['lost+found']) };
+  return { format, tree: snapshotTree(dir.dir) };
 }
 
 function assertNothingLeft(): void {
@@ -117,6 +117,21 @@ describe('disk images become one-layer images with the same tree', () => {
     makeRawDisk(both, 'gpt', [join(work, 'boot.ext4'), join(work, 'root.ext4')]);
     const kept = await importedTree(both);
     assert.deepEqual(kept.tree, expected(), 'the root\'s own /boot, not the partition\'s');
+  });
+
+  test('the empty /lost+found mkfs made is left out; one with files, and an empty one below the top, are content and kept', async () => {
+    const src = join(work, 'lost-found-src');
+    execFileSync('cp', ['-a', tree, src]);
+    mkdirSync(join(src, 'lost+found'), { mode: 0o700 });
+    writeFileSync(join(src, 'lost+found', '#12'), 'recovered\n');
+    mkdirSync(join(src, 'var', 'lost+found'), { recursive: true });
+    makeFilesystem(join(work, 'lost-found.ext4'), 'ext4', src, 96 * 1024 * 1024);
+    makeRawDisk(join(work, 'lost-found.raw'), 'gpt', [join(work, 'lost-found.ext4')]);
+    const got = await importedTree(join(work, 'lost-found.raw'));
+    assert.deepEqual(got.tree, snapshotTree(src));
+    assert.ok(got.tree.some((e) => e.path === 'lost+found/#12') && got.tree.some((e) => e.path === 'var/lost+found'), 'both are in the image');
+    assert.ok(!(await importedTree(disks.bareExt!)).tree.some((e) => e.path === 'lost+found'), 'the empty one at the top is not');
+    assertNothingLeft();
   });
 
   test('the layer keeps /boot (kernel, bootloader), device numbers, xattrs and hard-link groups', async () => {

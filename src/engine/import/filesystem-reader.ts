@@ -6,7 +6,8 @@ import type { FoundFilesystem } from './filesystem-probe.js';
  * Mounts one file system of a raw disk read-only, in namespaces of its own, and either says
  * what its top holds (`probe`: `etc`, `usr`, `boot` or `none` on stdout) or writes its tree as a
  * PAX tar to stdout (`tar`: GNU tar, numeric owners, every xattr, hard links, device nodes,
- * sorted; a separate /boot file system as `boot/`).
+ * sorted; a separate /boot file system as `boot/`; an empty `lost+found` at the top left out:
+ * it is the file system's own, and an export's mkfs makes it again).
  *
  * - ext2/3/4 is read in user space by `fuse2fs -o ro` (the kernel's ext4 driver never parses
  *   the hostile image; `use_ino` keeps inode numbers, so hard links stay links).
@@ -50,7 +51,10 @@ if [ "$mode" = probe ]; then
   exit 0
 fi
 one_path_each "$mnt"
-set -- -cf - --numeric-owner --xattrs --xattrs-include='*' --sort=name --format=pax --pax-option=delete=atime,delete=ctime -C "$mnt" .
+set -- -cf - --numeric-owner --xattrs --xattrs-include='*' --sort=name --format=pax --pax-option=delete=atime,delete=ctime
+# An empty lost+found at the top is the file system's own (mkfs makes it), not content.
+if real_dir "$mnt/lost+found" && [ -z "$(ls -A "$mnt/lost+found")" ]; then set -- "$@" --anchored --no-wildcards --exclude=./lost+found; fi
+set -- "$@" -C "$mnt" .
 # A separate /boot goes in as boot/ when the root's own /boot is an empty directory.
 if [ "$bkind" != none ] && real_dir "$mnt/boot" && [ -z "$(ls -A "$mnt/boot")" ]; then
   mount_fs "$bkind" "$boff" "$bsize" "$bmnt"
