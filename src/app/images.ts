@@ -13,6 +13,8 @@ import type { App } from './app.js';
 export interface ImageView {
   image: Image;
   selfShared: boolean;
+  /** A `Creating` image's progress (0–100): its ImportImage task's `TaskProcess`. */
+  progress?: number;
 }
 
 /** `ImageOwnerAlias` values of DescribeImages. */
@@ -38,7 +40,19 @@ export interface ImageQuery extends ImageFilter {
 async function viewsOf(repos: Repositories, scope: Scope, images: Image[]): Promise<ImageView[]> {
   const owned = images.filter((i) => i.imageOwnerAlias === 'self').map((i) => i.imageId);
   const shared = await repos.images.sharedAmong(scope, owned);
-  return images.map((image) => ({ image, selfShared: shared.has(image.imageId) }));
+  const progress = await importProgress(repos, scope, images);
+  return images.map((image) => {
+    const percent = progress.get(image.imageId);
+    return { image, selfShared: shared.has(image.imageId), ...(percent !== undefined ? { progress: percent } : {}) };
+  });
+}
+
+/** The progress of the caller's `Creating` images among `images` (a page): their ImportImage tasks', read at once. */
+async function importProgress(repos: Repositories, scope: Scope, images: Image[]): Promise<Map<string, number>> {
+  const ids = images.filter((i) => i.status === 'Creating' && i.accountId === scope.accountId).map((i) => i.imageId);
+  if (ids.length === 0) return new Map();
+  const { items } = await repos.tasks.list({ ...scope, action: 'ImportImage', resourceIds: ids }, { pageNumber: 1, pageSize: ids.length });
+  return new Map(items.flatMap((t) => (t.resourceId ? [[t.resourceId, t.progress] as const] : [])));
 }
 
 /** DescribeImages: system, own and shared-with-me images of the region, filtered and paged. */
@@ -80,11 +94,15 @@ export async function requireOwnedImage(repos: Repositories, scope: Scope, image
 
 /**
  * DeleteImage: removes one of the caller's images. A shared image is kept (`ImageUseShared`)
- * unless `force`, which also removes its shares. Blobs stay until garbage collection.
+ * unless `force`, which also removes its shares. An image being imported is refused
+ * (`ImageIsImporting`, as ECS does: CancelTask ends the import and removes it). Blobs stay until garbage collection.
  */
 export async function deleteImage(app: App, scope: Scope, imageId: string, force: boolean): Promise<void> {
   await app.store.transaction(async (tx) => {
-    await requireOwnedImage(tx, scope, imageId);
+    const image = await requireOwnedImage(tx, scope, imageId);
+    if (image.status === 'Creating' || image.status === 'Waiting') {
+      throw new KilnError('ImageIsImporting', `The specified image ${imageId} is being imported. Cancel its ImportImage task with CancelTask instead (DescribeTasks with ResourceIds.1=${imageId} finds it).`);
+    }
     const shares = await tx.images.shares(scope, imageId);
     if (shares.length > 0 && !force) {
       throw new KilnError('ImageUseShared', `The specified image has been shared to others (${shares.length} account(s)). You can use the DescribeImageSharePermission API to query the users who have been shared, unshare it, or delete it with Force=true.`);

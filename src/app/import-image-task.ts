@@ -1,7 +1,6 @@
 import { KilnError } from '../domain/errors.js';
 import type { ImageImporter } from '../domain/image-import.js';
-import type { Scope } from '../domain/ports.js';
-import type { TaskHandler, TaskJson } from '../domain/task.js';
+import type { TaskAbandonedStep, TaskHandler, TaskJson } from '../domain/task.js';
 import type { App } from './app.js';
 import { imageRegistryOf } from './image-registry.js';
 
@@ -37,7 +36,6 @@ export function importImageHandler(app: App, importer: ImageImporter): TaskHandl
     const scope = { accountId: task.accountId, regionId: task.regionId };
     const req = taskRequest(task.request);
     const registry = imageRegistryOf(app);
-    await removeOrphanedImports(app, scope);
     try {
       const content = await importer.importFromOss({
         accountId: task.accountId, roleName: req.roleName, bucket: req.bucket, object: req.object, signal, progress,
@@ -58,19 +56,13 @@ export function importImageHandler(app: App, importer: ImageImporter): TaskHandl
 }
 
 /**
- * Removes the scope's `Creating` images whose ImportImage task has ended without them: a task
- * whose worker was lost (ended `TaskWorkerLost` by the next claim) or that was cancelled before a
- * worker took it never ran the handler's own cleanup. Run by ImportImage and by each import
- * task, so such an image lasts until the account's next import (the few Creating images of a
- * scope are read, then their tasks).
+ * ImportImage's abandoned step (`TaskAbandonedStep`): the task ended Failed or Deleted (a cancel
+ * before a worker took it, a lost worker, a failed import), so its image, if still `Creating`, is
+ * removed in the same transaction. An image that became Available before the task ended is kept.
  */
-export async function removeOrphanedImports(app: App, scope: Scope): Promise<void> {
-  const creating = (await app.store.images.listVisible(scope)).filter((i) => i.status === 'Creating' && i.accountId === scope.accountId);
-  if (creating.length === 0) return;
-  const ids = creating.map((i) => i.imageId);
-  const { items } = await app.store.tasks.list({ ...scope, action: 'ImportImage', resourceIds: ids }, { pageNumber: 1, pageSize: Math.min(100, ids.length * 2) });
-  const registry = imageRegistryOf(app);
-  for (const task of items) {
-    if ((task.status === 'Failed' || task.status === 'Deleted') && task.resourceId) await registry.abandonImport(scope, task.resourceId);
-  }
-}
+export const importImageAbandoned: TaskAbandonedStep = async (tx, task) => {
+  if (!task.resourceId) return;
+  const scope = { accountId: task.accountId, regionId: task.regionId };
+  const image = await tx.images.getOwned(scope, task.resourceId);
+  if (image?.status === 'Creating') await tx.images.delete(scope, task.resourceId);
+};

@@ -8,7 +8,7 @@ import { ecsTime } from '../domain/time.js';
 import type { App } from './app.js';
 import { idempotent } from './idempotency.js';
 import { imageRegistryOf } from './image-registry.js';
-import { removeOrphanedImports, type ImportTaskRequest } from './import-image-task.js';
+import type { ImportTaskRequest } from './import-image-task.js';
 import { createTask, taskQueued } from './tasks.js';
 
 /** ImportImage's `DiskDeviceMapping.N` (N=1: the system disk). */
@@ -61,7 +61,6 @@ export async function importImage(app: App, scope: Scope, req: ImportImageReques
     }
     throw new KilnError('DryRunOperation', 'Request validation has been passed with DryRun flag set.');
   }
-  await removeOrphanedImports(app, scope);
   const registry = imageRegistryOf(app);
   const answer = await idempotent(app.store, { accountId: scope.accountId, action: 'ImportImage' }, clientToken, { scope, req }, async (tx) => {
     const image = creatingImage(scope, registry.newImageId(), req);

@@ -16,4 +16,15 @@
  * The types live in the domain (`domain/task.ts`) so that the worker, which sees only the
  * domain, runs handlers without knowing the app.
  */
-export type { TaskHandler, TaskHandlers, TaskRun } from '../domain/task.js';
+export type { TaskAbandonedStep, TaskAbandonedSteps, TaskHandler, TaskHandlers, TaskRun } from '../domain/task.js';
+import type { TaskAbandonedSteps } from '../domain/task.js';
+import { importImageAbandoned } from './import-image-task.js';
+
+/**
+ * The abandoned step of each action (see `TaskAbandonedStep`): what goes with a task that ends
+ * Failed or Deleted. CancelTask runs it for a Waiting task it ends; `main/task-handlers.ts`
+ * gives it to the task workers. One line each.
+ */
+export const TASK_ABANDONED_STEPS: TaskAbandonedSteps = {
+  ImportImage: importImageAbandoned,
+};

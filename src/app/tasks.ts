@@ -4,6 +4,7 @@ import type { Repositories, Scope } from '../domain/ports.js';
 import { TASK_ACTIONS, type NewTask, type Task, type TaskAction, type TaskFilter, type TaskJson, type TaskPage, type TaskStatus } from '../domain/task.js';
 import { ecsTime } from '../domain/time.js';
 import type { App } from './app.js';
+import { TASK_ABANDONED_STEPS } from './task-handler.js';
 
 /**
  * Creating ECS tasks. An operation whose work runs later (ExportImage, ImportImage) records a
@@ -114,11 +115,19 @@ export async function describeTask(app: App, scope: Scope, taskId: string): Prom
 /**
  * CancelTask: a Waiting task ends at once (`Deleted`); a Processing one is marked and its
  * worker aborts the handler within about a second, after which it ends `Deleted` (or Finished or
- * Failed, if the handler ended first). Refused for a task that cannot be cancelled (CopyImage)
+ * Failed, if the handler ended first); a Waiting task's abandoned step (ImportImage: its Creating
+ * image) runs in the cancel's transaction. Refused for a task that cannot be cancelled (CopyImage)
  * or that has ended.
  */
 export async function cancelTask(app: App, scope: Scope, taskId: string): Promise<void> {
-  const outcome = await app.store.tasks.requestCancel(scope, taskId);
+  // A Waiting task ends here, not in a worker: its abandoned step runs in the same transaction.
+  const outcome = await app.store.transaction(async (tx) => {
+    const result = await tx.tasks.requestCancel(scope, taskId);
+    const task = result === 'cancelled' ? await tx.tasks.get(scope, taskId) : undefined;
+    const abandoned = task && TASK_ABANDONED_STEPS[task.action];
+    if (task && abandoned) await abandoned(tx, task);
+    return result;
+  });
   if (outcome === 'cancelled' || outcome === 'requested') return;
   if (outcome === 'not-found') throw fault('InvalidTaskId.NotFound', { taskId });
   const task = await describeTask(app, scope, taskId);

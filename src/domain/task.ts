@@ -1,4 +1,4 @@
-import type { Scope } from './ports.js';
+import type { Repositories, Scope } from './ports.js';
 
 /**
  * ECS tasks: the asynchronous work of ImportImage, ExportImage and CopyImage, as
@@ -177,3 +177,15 @@ export type TaskHandler = (run: TaskRun) => Promise<{ result?: TaskJson }>;
 
 /** The handlers by action (`main/task-handlers.ts`); a task without one ends Failed. */
 export type TaskHandlers = Readonly<Partial<Record<TaskAction, TaskHandler>>>;
+
+/**
+ * What a task's resource needs once the task ends without success (`Failed` or `Deleted`),
+ * whether or not its handler ran: CancelTask of a `Waiting` task, a task whose worker was lost
+ * (`TaskWorkerLost`), a handler that failed. It runs in the transaction that ends the task (the
+ * worker's, or CancelTask's), so that nothing the task was making outlives it (ImportImage: its
+ * `Creating` image). It must be idempotent and touch only what is still unfinished.
+ */
+export type TaskAbandonedStep = (tx: Repositories, task: Task) => Promise<void>;
+
+/** The abandoned steps by action (`app/task-handler.ts`); an action without one needs none. */
+export type TaskAbandonedSteps = Readonly<Partial<Record<TaskAction, TaskAbandonedStep>>>;

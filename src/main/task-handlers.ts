@@ -1,5 +1,5 @@
 import type { App } from '../app/app.js';
-import type { TaskHandlers } from '../app/task-handler.js';
+import { TASK_ABANDONED_STEPS, type TaskAbandonedSteps, type TaskHandlers } from '../app/task-handler.js';
 import type { BuildEngine } from '../engine/engine.js';
 import { exportImageTask } from '../app/export-image-task.js';
 import { imageExporterOf } from './image-exporter.js';
@@ -25,4 +25,9 @@ export function taskHandlers(deps: TaskHandlerDeps): TaskHandlers {
     ExportImage: exportImageTask(imageExporterOf(deps.app, deps.defaultAccountId)),
     ImportImage: importImageHandler(deps.app, imageImporterOf(deps.app, deps.defaultAccountId)),
   };
+}
+
+/** The abandoned step of each action, which the task workers run with a task that ends Failed or Deleted (see `TaskAbandonedStep`). */
+export function taskAbandonedSteps(): TaskAbandonedSteps {
+  return TASK_ABANDONED_STEPS;
 }

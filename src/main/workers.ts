@@ -3,7 +3,7 @@ import { DataDirDisk } from '../engine/instance/data-dir-disk.js';
 import { TaskWorker } from '../worker/task-worker.js';
 import { Worker } from '../worker/worker.js';
 import { createBuildEngine } from './build-engine.js';
-import { taskHandlers } from './task-handlers.js';
+import { taskAbandonedSteps, taskHandlers } from './task-handlers.js';
 
 /**
  * Starts `count` build workers and `count` task workers (ExportImage, ImportImage) on this
@@ -25,7 +25,7 @@ export function startWorkers(app: App, count: number, log: (msg: string, err?: u
   };
   app.executionQueued.add(poke);
   const handlers = taskHandlers({ app, engine, log, ...(defaultAccountId ? { defaultAccountId } : {}) });
-  const taskWorkers = Array.from({ length: count }, () => new TaskWorker({ store: app.store, handlers, leaseMs: app.config.leaseMs, pollMs: 250, log }));
+  const taskWorkers = Array.from({ length: count }, () => new TaskWorker({ store: app.store, handlers, abandoned: taskAbandonedSteps(), leaseMs: app.config.leaseMs, pollMs: 250, log }));
   for (const w of taskWorkers) w.start();
   const pokeTasks = () => {
     for (const w of taskWorkers) w.poke();

@@ -2,12 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { fault, isKilnError } from '../domain/errors.js';
 import type { Store } from '../domain/ports.js';
-import type { ClaimedTask, TaskEnd, TaskHandlers } from '../domain/task.js';
+import type { ClaimedTask, TaskAbandonedSteps, TaskEnd, TaskHandlers } from '../domain/task.js';
 
 export interface TaskWorkerOptions {
   store: Store;
   /** The handler of each action (`main/task-handlers.ts`). */
   handlers: TaskHandlers;
+  /**
+   * The step of each action that runs in the transaction ending one of its tasks `Failed` or
+   * `Deleted` (`main/task-handlers.ts`): a lost worker's task, a cancel, a failure.
+   */
+  abandoned?: TaskAbandonedSteps;
   /** How long a claim lasts without renewal; a killed worker's task is taken back (and failed) after it. */
   leaseMs?: number;
   /** How often an idle worker looks for tasks. */
@@ -30,8 +35,10 @@ type StopReason = 'cancelled' | 'lease-lost' | 'worker-stopping';
  *
  * A task claimed with `attempt > 1` was running on a worker that was lost (killed, or cut off
  * longer than its lease): it ends `Failed` with `TaskWorkerLost` (`Deleted` if a cancel was
- * pending), never staying `Processing`. A worker that loses its lease or stops aborts its handler
- * and writes nothing more (every write is lease-checked); the next claim ends the task.
+ * pending), never staying `Processing`. A task that ends `Failed` or `Deleted` ends in one
+ * transaction with its action's abandoned step (`TaskAbandonedStep`), handler run or not. A
+ * worker that loses its lease or stops aborts its handler and writes nothing more (every write
+ * is lease-checked); the next claim ends the task.
  */
 export class TaskWorker {
   readonly id: string;
@@ -90,7 +97,15 @@ export class TaskWorker {
 
   private async execute({ task, attempt }: ClaimedTask): Promise<void> {
     const { store } = this.o;
-    const end = (e: TaskEnd) => store.tasks.finish(task.taskId, this.id, e);
+    const abandoned = this.o.abandoned?.[task.action];
+    // A task that does not finish ends together with its action's abandoned step, in one transaction.
+    const end = (e: TaskEnd) => e.status === 'Finished' || !abandoned
+      ? store.tasks.finish(task.taskId, this.id, e)
+      : store.transaction(async (tx) => {
+        const ended = await tx.tasks.finish(task.taskId, this.id, e);
+        if (ended) await abandoned(tx, task);
+        return ended;
+      });
     if (attempt > 1) {
       await end(task.cancelRequested ? { status: 'Deleted' } : failedWith(fault('TaskWorkerLost', { action: task.action, leaseMs: this.leaseMs })));
       return;

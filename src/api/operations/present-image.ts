@@ -2,7 +2,7 @@ import type { ImageView } from '../../app/images.js';
 import { presentTags } from './present-tags.js';
 
 /** One image as DescribeImages (`Images.Image[]`) and DescribeImageFromFamily (`Image`) write it. */
-export function presentImage({ image: i, selfShared }: ImageView): Record<string, unknown> {
+export function presentImage({ image: i, selfShared, progress }: ImageView): Record<string, unknown> {
   return {
     ImageId: i.imageId,
     ImageName: i.imageName,
@@ -19,7 +19,8 @@ export function presentImage({ image: i, selfShared }: ImageView): Record<string
     BootMode: i.bootMode,
     Size: i.size,
     Status: i.status,
-    Progress: i.status === 'Available' || i.status === 'Deprecated' ? '100%' : '0%',
+    // A Creating image shows its import task's progress (DescribeTaskAttribute's TaskProcess).
+    Progress: i.status === 'Available' || i.status === 'Deprecated' ? '100%' : `${progress ?? 0}%`,
     CreationTime: i.creationTime,
     IsSupportCloudinit: i.isSupportCloudinit,
     IsSupportIoOptimized: true,

@@ -22,6 +22,7 @@ export const RESOURCE_CODES = {
   InvalidUsage: { status: 400, fault: 'client', doc: DOC.DESCRIBE_IMAGES, meaning: 'The Usage filter is not an accepted value.' },
   'InvalidImageOwnerAlias.ValueNotSupported': { status: 400, fault: 'client', doc: DOC.DESCRIBE_IMAGES, meaning: 'An ImageOwnerAlias filter is not an accepted value.' },
   ImageUseShared: { status: 403, fault: 'client', doc: DOC.DELETE_IMAGE, meaning: 'The image is shared with other accounts and Force is not true.' },
+  ImageIsImporting: { status: 403, fault: 'client', doc: DOC.DELETE_IMAGE, meaning: 'The image is being imported (Creating, its ImportImage task not ended): CancelTask cancels the import, which removes it.' },
   'InvalidParameter.IsPublic': {
     status: 403, fault: 'client', doc: DOC.MODIFY_IMAGE_SHARE_PERMISSION, meaning: 'IsPublic was given together with accounts to add or remove.',
     message: () => 'The specified parameter IsPublic is conflicted with other parameters: publish a community image and share it with accounts in separate requests.',
