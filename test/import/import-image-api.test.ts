@@ -108,14 +108,40 @@ describe('ImportImage', () => {
     assert.equal(dup.code, 'InvalidImageName.Duplicated');
   });
 
-  test('an import cancelled before a worker took it (CancelTask: Deleted) leaves no Creating image once the account imports again', async () => {
+  test('an importing image cannot be deleted (DeleteImage: ImageIsImporting, V3 and V1); CancelTask of its Waiting task removes it at once', async () => {
     const first = await idle.clients.v3.importImage(importRequest({ object: 'disks/root.qcow2' }, { imageName: uniqueName('cancelled') }));
+    const imageId = first.body!.imageId!;
+    for (const client of [idle.clients.v3, idle.clients.v1]) {
+      const refused = await expectError(() => client.deleteImage(new $Ecs.DeleteImageRequest({ regionId: REGION, imageId, force: true })));
+      assert.deepEqual([refused.code, refused.statusCode], ['ImageIsImporting', 403], refused.message);
+    }
     await idle.clients.v3.cancelTask(new $Ecs.CancelTaskRequest({ regionId: REGION, taskId: first.body!.taskId! }));
     const { body: task } = await idle.clients.v3.describeTaskAttribute(new $Ecs.DescribeTaskAttributeRequest({ regionId: REGION, taskId: first.body!.taskId! }));
     assert.equal(task?.taskStatus, 'Deleted');
-    await idle.clients.v3.importImage(importRequest({ object: 'disks/root.qcow2' }, { imageName: uniqueName('next') }));
-    const { body: listed } = await idle.clients.v3.describeImages(new $Ecs.DescribeImagesRequest({ regionId: REGION, imageId: first.body!.imageId!, status: 'Creating,Available' }));
-    assert.equal(listed?.totalCount, 0, 'the cancelled import\'s image is gone');
+    const { body: listed } = await idle.clients.v3.describeImages(new $Ecs.DescribeImagesRequest({ regionId: REGION, imageId, status: 'Creating,Available' }));
+    assert.equal(listed?.totalCount, 0, 'the cancelled import\'s image is gone with its task');
+  });
+
+  test('DescribeImages shows a Creating image\'s Progress as its import task\'s TaskProcess (V3 and V1)', async () => {
+    const { body } = await idle.clients.v3.importImage(importRequest({ object: 'disks/root.qcow2' }, { imageName: uniqueName('in-progress') }));
+    const request = new $Ecs.DescribeImagesRequest({ regionId: REGION, imageId: body!.imageId!, status: 'Creating' });
+    assert.equal((await idle.clients.v3.describeImages(request)).body?.images?.image?.[0]?.progress, '0%', 'Waiting: 0%');
+    // The test takes the task as a worker does (claim, then progress through its lease): held mid-way.
+    const holder = uniqueName('holder');
+    for (let i = 0; i < 20; i++) {
+      const claimed = await idle.app.store.tasks.claim(holder, 600_000);
+      if (!claimed || claimed.task.taskId === body!.taskId) break;
+    }
+    assert.ok(await idle.app.store.tasks.progress(body!.taskId!, holder, 37, 'downloading'), 'the test holds the task');
+    const { body: task } = await idle.clients.v3.describeTaskAttribute(new $Ecs.DescribeTaskAttributeRequest({ regionId: REGION, taskId: body!.taskId! }));
+    assert.equal(task?.taskProcess, '37%');
+    for (const client of [idle.clients.v3, idle.clients.v1]) {
+      const [image] = (await client.describeImages(request)).body?.images?.image ?? [];
+      assert.deepEqual([image?.status, image?.progress], ['Creating', '37%']);
+    }
+    const listing = (await idle.clients.v3.describeImages(new $Ecs.DescribeImagesRequest({ regionId: REGION, imageOwnerAlias: 'self', status: 'Creating', pageSize: 100 }))).body?.images?.image ?? [];
+    assert.ok(listing.length > 1, 'a page of several Creating images');
+    assert.deepEqual(listing.map((i) => i.progress), listing.map((i) => (i.imageId === body!.imageId ? '37%' : '0%')));
   });
 
   for (const [what, object, format, code] of [
