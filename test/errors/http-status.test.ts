@@ -56,7 +56,7 @@ const DOCUMENTED: Record<number, string[]> = {
     'InvalidImageComponent.InUse',
     // DeleteImage, ModifyImageSharePermission, CopyImage
     'ImageUseShared', 'InvalidParameter.IsPublic', 'CurrentRegion.NotSupportPublicImage', 'QuotaExceed.ShareImageUser',
-    'OperationDenied.SameRegionOnly', 'QuotaExceed.ImageStorage',
+    'OperationDenied.SameRegionOnly', 'QuotaExceed.ImageStorage', 'ImageIsImporting',
     // ModifyImageAttribute
     'ImageStatus.NotAvailable', 'ImageStatus.NotDeprecated', 'InvalidOperation.FeaturesImdsSupportNotMatch', 'InvalidStatus.ImageIsCreating',
     // CancelTask
