@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { createApp, type App } from '../../src/app/app.js';
 import { importImage } from '../../src/app/import-image.js';
 import { TASK_ABANDONED_STEPS } from '../../src/app/task-handler.js';
@@ -27,6 +30,30 @@ async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: str
     await sleep(25);
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'task-worker-child.ts');
+
+/** A task worker in a process of its own (fixtures/task-worker-child.ts); resolves once it runs a task. */
+async function workerProcess(backend: Backend, workerId: string): Promise<{ child: ChildProcess; taskId: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, backend.url, backend.dataDir, workerId, '60000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  const taskId = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /^running (\S+)$/m.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', () => reject(new Error(`the worker process ended before running a task: ${out}`)));
+  });
+  return { child, taskId };
+}
+
+async function killed(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await gone;
 }
 
 for (const [name, fresh] of FRESH_DATABASES) {
@@ -111,6 +138,32 @@ for (const [name, fresh] of FRESH_DATABASES) {
         assert.equal(await imageOf(scope, imageId), undefined);
       } finally {
         await w.stop();
+      }
+    });
+
+    test('a worker process killed mid-import (SIGKILL): the next worker ends the task Failed and its Creating image is gone', async () => {
+      const scope = newScope();
+      const { imageId, taskId } = await startImport(scope, 'killed');
+      const workerId = `w-killed-${name}`;
+      const proc = await workerProcess(backend, workerId);
+      try {
+        assert.equal(proc.taskId, taskId);
+        await killed(proc.child);
+        // The dead worker's last renewal becomes one of 1 ms, as the clock would run its lease out.
+        assert.ok(await store.tasks.renew(taskId, workerId, 1));
+        assert.equal((await imageOf(scope, imageId))?.status, 'Creating', 'the killed handler removed nothing');
+        const w = new TaskWorker({ store, handlers: {}, abandoned: TASK_ABANDONED_STEPS, id: `w-after-kill-${name}`, leaseMs: 60_000, pollMs: 20 });
+        workers.push(w);
+        w.start();
+        try {
+          const t = await until(() => store.tasks.get(scope, taskId), (x) => x?.status !== 'Processing', 'the end of the task');
+          assert.deepEqual([t?.status, t?.errorCode], ['Failed', 'TaskWorkerLost']);
+          assert.equal(await imageOf(scope, imageId), undefined);
+        } finally {
+          await w.stop();
+        }
+      } finally {
+        await killed(proc.child);
       }
     });
   });
