@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { fault, isKilnError } from '../domain/errors.js';
 import type { Store } from '../domain/ports.js';
 import type { ClaimedTask, TaskAbandonedSteps, TaskEnd, TaskHandlers } from '../domain/task.js';
+import { ClaimLoop } from './claim-loop.js';
 
 export interface TaskWorkerOptions {
   store: Store;
@@ -43,56 +44,35 @@ type StopReason = 'cancelled' | 'lease-lost' | 'worker-stopping';
 export class TaskWorker {
   readonly id: string;
   private readonly leaseMs: number;
-  private readonly pollMs: number;
-  private stopping = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly loop: ClaimLoop<ClaimedTask>;
   private readonly running = new Set<AbortController>();
 
   constructor(private readonly o: TaskWorkerOptions) {
     this.id = o.id ?? `${hostname()}-${process.pid}-task-${randomBytes(3).toString('hex')}`;
     this.leaseMs = o.leaseMs ?? DEFAULT_TASK_LEASE_MS;
-    this.pollMs = o.pollMs ?? 500;
+    this.loop = new ClaimLoop({
+      claim: () => this.o.store.tasks.claim(this.id, this.leaseMs),
+      run: (claimed) => this.execute(claimed).catch((err) => this.o.log?.(`task ${claimed.task.taskId} failed in the worker`, err)),
+      pollMs: o.pollMs ?? 500,
+      ...(o.log ? { log: o.log } : {}),
+      what: 'task',
+    });
   }
 
   start(): void {
-    this.loop ??= this.run();
+    this.loop.start();
   }
 
   /** Asks an idle worker to look for tasks now (right after a task was created in this process). */
   poke(): void {
-    this.wake?.();
+    this.loop.poke();
   }
 
   /** Stops claiming; a running handler is aborted and its task left to the next claim (which fails it as lost). */
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
+    const stopped = this.loop.stop();
     for (const c of this.running) c.abort('worker-stopping' satisfies StopReason);
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopping) {
-      let claimed: ClaimedTask | undefined;
-      try {
-        claimed = await this.o.store.tasks.claim(this.id, this.leaseMs);
-      } catch (err) {
-        this.o.log?.('task claim failed', err);
-      }
-      if (claimed) {
-        await this.execute(claimed).catch((err) => this.o.log?.(`task ${claimed.task.taskId} failed in the worker`, err));
-        continue;
-      }
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, this.pollMs);
-        this.wake = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-      this.wake = undefined;
-    }
+    await stopped;
   }
 
   private async execute({ task, attempt }: ClaimedTask): Promise<void> {

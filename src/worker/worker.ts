@@ -4,6 +4,7 @@ import type { Builder, BuildOutcome, BuildResult, RecordedOutcome } from '../dom
 import { canMove, type ExecutionStatus } from '../domain/execution.js';
 import type { HostDisk } from '../domain/host-disk.js';
 import type { ClaimedExecution, ClaimPolicy, ExecutionPatch, Scope, Store } from '../domain/ports.js';
+import { ClaimLoop } from './claim-loop.js';
 import { LogBuffer } from './log-buffer.js';
 import { buildTimedOut, cancelledBeforeStart, insufficientHostDisk, internalError, stoppedByCancel, templateDeleted, workerLost } from '../domain/execution-messages/index.js';
 
@@ -58,57 +59,34 @@ export class BuildStopped extends Error {
 export class Worker {
   readonly id: string;
   private readonly leaseMs: number;
-  private readonly pollMs: number;
-  private stopping = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly loop: ClaimLoop<ClaimedExecution>;
   private readonly running = new Set<AbortController>();
 
   constructor(private readonly o: WorkerOptions) {
     this.id = o.id ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.leaseMs = o.leaseMs ?? DEFAULT_LEASE_MS;
-    this.pollMs = o.pollMs ?? 500;
+    this.loop = new ClaimLoop({
+      claim: () => this.claim(),
+      run: (claimed) => this.execute(claimed).catch((err) => this.o.log?.(`execution ${claimed.execution.id} failed in the worker`, err)),
+      pollMs: o.pollMs ?? 500,
+      ...(o.log ? { log: o.log } : {}),
+    });
   }
 
   start(): void {
-    this.loop ??= this.run();
+    this.loop.start();
   }
 
   /** Asks an idle worker to look for work now (e.g. right after a Start call in this process). */
   poke(): void {
-    this.wake?.();
+    this.loop.poke();
   }
 
   /** Stops claiming; a running build is aborted as lost (another worker takes it over after the lease). */
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
+    const stopped = this.loop.stop();
     for (const c of this.running) c.abort('worker-stopping');
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopping) {
-      let claimed: Awaited<ReturnType<Store['executions']['claim']>>;
-      try {
-        claimed = await this.claim();
-      } catch (err) {
-        this.o.log?.('claim failed', err);
-        claimed = undefined;
-      }
-      if (claimed) {
-        await this.execute(claimed).catch((err) => this.o.log?.(`execution ${claimed!.execution.id} failed in the worker`, err));
-        continue;
-      }
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, this.pollMs);
-        this.wake = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-      this.wake = undefined;
-    }
+    await stopped;
   }
 
   private async claim(): Promise<ClaimedExecution | undefined> {
