@@ -18,8 +18,8 @@ import { secureDataDir } from './data-dir.js';
 import { startWorkers } from './workers.js';
 
 const USAGE = `usage: kiln <command>   (kiln --help: this text)
-  serve                         run Kiln in the foreground: the API and KILN_WORKERS build workers
-  worker                        run build workers only, against the same database (KILN_DATABASE_URL)
+  serve                         run Kiln in the foreground: the API, KILN_WORKERS build workers and as many task workers
+  worker                        run build and task workers only, against the same database (KILN_DATABASE_URL)
   call <Action> [Name=value…]   call a running Kiln, signed with the default key
   logs [-f] <ExecutionId>       print a build's output; -f follows it to the end
   accounts create [--name N]    add an account; prints its id and first AccessKey
