@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { imageRegistryOf } from '../../src/app/image-registry.js';
@@ -11,8 +11,8 @@ import { createAccount } from '../../src/auth/accounts.js';
 import { newAccountId } from '../../src/domain/ids.js';
 import { exportImage } from '../../src/engine/export/export-image.js';
 import { $Ecs, REGION } from '../support/builds.js';
-import { expectError, startKiln, type EcsClient, type TestKiln } from '../support/kiln.js';
-import { startS3, type TestS3 } from '../support/s3.js';
+import { expectError, type EcsClient } from '../support/kiln.js';
+import { ossKilnFixture, type RunningOss } from '../support/oss-kiln-fixture.js';
 import { BucketView, kilnStores, seedImage, sha256File, taskOutcome, waitTask } from './support/kiln-export.js';
 
 /*
@@ -29,8 +29,8 @@ const run = promisify(execFile);
 const EXPORTS = 'exports-owner';
 const OTHER = 'other-bucket';
 const ids = { owner: newAccountId(), sharee: newAccountId() };
-let s3: TestS3;
-let kiln: TestKiln;
+const grants = { [ids.owner]: { buckets: [OTHER], roles: { AliyunECSImageExportDefaultRole: { buckets: ['exports-*'] } } } };
+const oss = ossKilnFixture({ buckets: [EXPORTS, OTHER], env: { KILN_OSS_ACCOUNTS: JSON.stringify(grants) }, onStart: setUpAccounts });
 let owner: EcsClient;
 let ownerV1: EcsClient;
 let sharee: EcsClient;
@@ -38,11 +38,8 @@ let bucket: BucketView;
 let image: { imageId: string; manifestDigest: string };
 let work: string;
 
-before(async () => {
-  s3 = await startS3();
-  for (const b of [EXPORTS, OTHER]) await s3.createBucket(b);
-  const grants = { [ids.owner]: { buckets: [OTHER], roles: { AliyunECSImageExportDefaultRole: { buckets: ['exports-*'] } } } };
-  kiln = await startKiln({ KILN_WORKERS: '1', ...s3.env, KILN_OSS_ACCOUNTS: JSON.stringify(grants) });
+/** The owner and the sharee, the owner's image shared with the sharee. */
+async function setUpAccounts({ s3, kiln }: RunningOss): Promise<void> {
   const regions = kiln.config.regions.map((r) => r.regionId);
   const made = await createAccount(kiln.app.store, regions, { id: ids.owner, name: 'exporter' });
   const other = await createAccount(kiln.app.store, regions, { id: ids.sharee, name: 'sharee' });
@@ -53,12 +50,10 @@ before(async () => {
   await owner.modifyImageSharePermission(new $Ecs.ModifyImageSharePermissionRequest({ regionId: REGION, imageId: image.imageId, addAccount: [ids.sharee] }));
   bucket = new BucketView(s3);
   work = mkdtempSync(join(tmpdir(), 'kiln-export-api-'));
-});
+}
 
-after(async () => {
+after(() => {
   bucket?.close();
-  await kiln?.stop();
-  await s3?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
@@ -85,25 +80,25 @@ describe('ExportImage', () => {
     assert.equal(items.Bootable, 'false');
     assert.match(items.Note ?? '', /no bootloader/);
     const downloaded = join(work, 'downloaded.qcow2');
-    writeFileSync(downloaded, (await s3.get(EXPORTS, key))!);
+    writeFileSync(downloaded, (await oss.s3.get(EXPORTS, key))!);
     const local = join(work, `${key}`);
-    await exportImage(kilnStores(kiln), { manifestDigest: image.manifestDigest, format: 'qcow2', file: local, sizeGiB: 1 });
+    await exportImage(kilnStores(oss.kiln), { manifestDigest: image.manifestDigest, format: 'qcow2', file: local, sizeGiB: 1 });
     assert.equal(await sha256File(downloaded), await sha256File(local));
     assert.equal(JSON.parse((await run('qemu-img', ['info', '--output=json', downloaded])).stdout).format, 'qcow2');
   });
 
   test('V1, no ImageFormat: raw (the documented default) as <ImageId>_system.raw, a whole disk uploaded in parts', async () => {
-    const from = s3.requests.length;
+    const from = oss.s3.requests.length;
     const { task } = await exportedTask(ownerV1, {});
     assert.equal(task.taskStatus, 'Finished', JSON.stringify(task));
     const key = `${image.imageId}_system.raw`;
     assert.equal(taskOutcome(task).items.OSSObject, key);
     assert.equal(await bucket.size(EXPORTS, key), 1024 ** 3);
     assert.deepEqual((await bucket.keys(EXPORTS)).filter((k) => k.includes('.kiln-upload-')), [], 'the upload\'s temporary objects are removed');
-    const parts = s3.requests.slice(from).filter((r) => r.method === 'PUT' && r.path.includes('partNumber='));
+    const parts = oss.s3.requests.slice(from).filter((r) => r.method === 'PUT' && r.path.includes('partNumber='));
     assert.equal(parts.length, 16, 'a 1 GiB disk goes up in 16 parts of 64 MiB');
     const local = join(work, 'local.raw');
-    await exportImage(kilnStores(kiln), { manifestDigest: image.manifestDigest, format: 'raw', file: local, sizeGiB: 1 });
+    await exportImage(kilnStores(oss.kiln), { manifestDigest: image.manifestDigest, format: 'raw', file: local, sizeGiB: 1 });
     assert.equal(await bucket.sha256(EXPORTS, key), await sha256File(local), 'the parts add up to the disk');
     rmSync(local);
   });
@@ -142,7 +137,7 @@ describe('ExportImage', () => {
   });
 
   test('an image whose content is gone from the blob store: the task ends Failed with ExportImageFailed, no object', async () => {
-    const broken = await imageRegistryOf(kiln.app).registerImported({
+    const broken = await imageRegistryOf(oss.kiln.app).registerImported({
       scope: { accountId: ids.owner, regionId: REGION }, imageName: 'no-content', description: 'its manifest is not stored', tags: [],
       manifestDigest: `sha256:${'0'.repeat(64)}`, layers: [], what: 'the export tests',
     });
@@ -166,6 +161,6 @@ describe('ExportImage', () => {
     const { task } = await waitTask(owner, taskId);
     assert.equal(task.taskStatus, 'Deleted', JSON.stringify(task));
     assert.deepEqual((await bucket.keys(EXPORTS)).filter((k) => k.startsWith('Cancelled')), [], `no ${key}`);
-    assert.ok(s3.requests.some((r) => r.method === 'DELETE' && r.path.startsWith(`/${EXPORTS}/${key}?uploadId=`)), 'the multipart upload was aborted');
+    assert.ok(oss.s3.requests.some((r) => r.method === 'DELETE' && r.path.startsWith(`/${EXPORTS}/${key}?uploadId=`)), 'the multipart upload was aborted');
   });
 });

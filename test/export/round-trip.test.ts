@@ -7,8 +7,7 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { exportImage } from '../../src/engine/export/export-image.js';
 import { $Ecs, REGION } from '../support/builds.js';
-import { startKiln, type TestKiln } from '../support/kiln.js';
-import { startS3, type TestS3 } from '../support/s3.js';
+import { ossKilnFixture } from '../support/oss-kiln-fixture.js';
 import { kilnStores, seedImage, taskOutcome, waitTask } from './support/kiln-export.js';
 import { readTree } from './support/read-tree.js';
 import { EXPECTED_TREE } from './support/test-image.js';
@@ -22,26 +21,20 @@ import { EXPECTED_TREE } from './support/test-image.js';
 
 const run = promisify(execFile);
 const BUCKET = 'round-trip';
-let s3: TestS3;
-let kiln: TestKiln;
+const oss = ossKilnFixture({ buckets: [BUCKET] });
 let work: string;
 
-before(async () => {
-  s3 = await startS3();
-  await s3.createBucket(BUCKET);
-  kiln = await startKiln({ KILN_WORKERS: '1', ...s3.env });
+before(() => {
   work = mkdtempSync(join(tmpdir(), 'kiln-round-trip-'));
 });
 
-after(async () => {
-  await kiln?.stop();
-  await s3?.stop();
+after(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
 test('ExportImage qcow2, then ImportImage of that object: the same file tree', async () => {
-  const v3 = kiln.clients.v3;
-  const original = await seedImage(kiln, kiln.credentials.accountId, 'round-trip-source');
+  const v3 = oss.v3;
+  const original = await seedImage(oss.kiln, oss.kiln.credentials.accountId, 'round-trip-source');
   const exported = await v3.exportImage(new $Ecs.ExportImageRequest({ regionId: REGION, imageId: original.imageId, OSSBucket: BUCKET, imageFormat: 'qcow2' }));
   const exportTask = (await waitTask(v3, exported.body!.taskId!)).task;
   assert.equal(exportTask.taskStatus, 'Finished', JSON.stringify(exportTask));
@@ -53,11 +46,11 @@ test('ExportImage qcow2, then ImportImage of that object: the same file tree', a
   }));
   const importTask = (await waitTask(v3, imported.body!.taskId!)).task;
   assert.equal(importTask.taskStatus, 'Finished', JSON.stringify(importTask));
-  const back = await kiln.app.store.images.getOwned({ accountId: kiln.credentials.accountId, regionId: REGION }, imported.body!.imageId!);
+  const back = await oss.kiln.app.store.images.getOwned({ accountId: oss.kiln.credentials.accountId, regionId: REGION }, imported.body!.imageId!);
   assert.ok(back?.manifestDigest, 'the imported image has content');
 
   const file = join(work, 'back.tar');
-  await exportImage(kilnStores(kiln), { manifestDigest: back.manifestDigest, format: 'rootfs', file });
+  await exportImage(kilnStores(oss.kiln), { manifestDigest: back.manifestDigest, format: 'rootfs', file });
   const tree = join(work, 'back');
   mkdirSync(tree);
   await run('tar', ['--xattrs', '--xattrs-include=*', '--same-owner', '-xpf', file, '-C', tree]);

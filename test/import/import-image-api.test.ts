@@ -3,13 +3,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { LocalBlobStore } from '../../src/blobs/local-blob-store.js';
 import { ensureBusyboxBase } from '../../src/engine/base-images/busybox.js';
 import { LayerStore } from '../../src/engine/layers/layer-store.js';
 import { $Ecs, build, describeImages, uniqueName } from '../support/builds.js';
 import { expectError, REGION, startKiln, type TestKiln } from '../support/kiln.js';
-import { startS3, type TestS3 } from '../support/s3.js';
+import { ossKilnFixture, type RunningOss } from '../support/oss-kiln-fixture.js';
 import { convertDisk, makeFilesystem, makeRawDisk } from './support/disks.js';
 import { IMAGES_BUCKET, importRequest, newTenant, ociArchiveWithDigestMismatch, taskEnd } from './support/import-fixture.js';
 
@@ -19,16 +19,13 @@ import { IMAGES_BUCKET, importRequest, newTenant, ociArchiveWithDigestMismatch, 
  * its name taken; every failure ends the task Failed with its code and removes the image.
  */
 
-let s3: TestS3;
-let kiln: TestKiln;
+const oss = ossKilnFixture({ buckets: [IMAGES_BUCKET], onStart: setUpObjects });
 /** The same store and bucket, no worker: an import stays Creating. */
 let idle: TestKiln;
 let work: string;
 
-before(async () => {
-  s3 = await startS3();
-  await s3.createBucket(IMAGES_BUCKET);
-  kiln = await startKiln({ KILN_WORKERS: '1', ...s3.env });
+/** The Kiln with no worker; a QCOW2 disk, a truncated one, a rootfs tarball and an OCI archive with a wrong digest in the bucket. */
+async function setUpObjects({ s3 }: RunningOss): Promise<void> {
   idle = await startKiln({ KILN_WORKERS: '0', ...s3.env });
   work = mkdtempSync(join(tmpdir(), 'kiln-import-api-'));
   const base = await ensureBusyboxBase(new LayerStore(join(work, 'scratch'), new LocalBlobStore(join(work, 'scratch', 'blobs'))));
@@ -46,12 +43,10 @@ before(async () => {
   execFileSync('tar', ['-C', stage, '-czf', join(work, 'rootfs.tar.gz'), '.']);
   await s3.put(IMAGES_BUCKET, 'archives/rootfs.tar.gz', readFileSync(join(work, 'rootfs.tar.gz')));
   await s3.put(IMAGES_BUCKET, 'archives/mismatch.tar', readFileSync(ociArchiveWithDigestMismatch(join(work, 'mismatch'))));
-});
+}
 
 after(async () => {
-  await kiln?.stop();
   await idle?.stop();
-  await s3?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
@@ -66,36 +61,36 @@ function assertNoScratch(k: TestKiln): void {
 describe('ImportImage', () => {
   test('a QCOW2 disk (V3): ImageId and TaskId at once, the task Finished at 100%, the image Available with the request\'s attributes; a build runs on it', async () => {
     const name = uniqueName('imported-disk');
-    const { body } = await kiln.clients.v3.importImage(importRequest({ object: 'disks/root.qcow2', format: 'QCOW2' }, {
+    const { body } = await oss.v3.importImage(importRequest({ object: 'disks/root.qcow2', format: 'QCOW2' }, {
       imageName: name, description: 'from a qcow2', architecture: 'x86_64', platform: 'Debian', bootMode: 'UEFI', licenseType: 'BYOL',
       tag: [new $Ecs.ImportImageRequestTag({ key: 'origin', value: 'qcow2' })], roleName: 'AliyunECSImageImportDefaultRole',
     }));
     assert.match(body!.imageId!, /^m-/);
     assert.match(body!.taskId!, /^t-/);
     assert.equal(body!.regionId, REGION);
-    const end = await taskEnd(kiln.clients.v3, body!.taskId!);
+    const end = await taskEnd(oss.v3, body!.taskId!);
     assert.equal(end.taskStatus, 'Finished', JSON.stringify(end));
     assert.equal(end.taskProcess, '100%');
-    const [image] = await describeImages(kiln.clients.v3, { imageId: body!.imageId! });
+    const [image] = await describeImages(oss.v3, { imageId: body!.imageId! });
     assert.equal(image?.status, 'Available');
     assert.equal(image?.imageName, name);
     assert.equal(image?.description, 'from a qcow2');
     assert.equal(image?.platform, 'Debian');
     assert.equal(image?.bootMode, 'UEFI');
     assert.deepEqual(image?.tags?.tag?.map((t) => [t.tagKey, t.tagValue]), [['origin', 'qcow2']]);
-    const built = await build(kiln.clients.v3, { name: uniqueName('on-import'), baseImage: body!.imageId!, imageName: uniqueName('out'), buildContent: 'RUN test "$(cat /etc/imported-from)" = "a disk"' });
+    const built = await build(oss.v3, { name: uniqueName('on-import'), baseImage: body!.imageId!, imageName: uniqueName('out'), buildContent: 'RUN test "$(cat /etc/imported-from)" = "a disk"' });
     assert.equal(built.item.status, 'SUCCESS', JSON.stringify(built.item));
-    assertNoScratch(kiln);
+    assertNoScratch(oss.kiln);
   });
 
   test('a rootfs tarball (V1, no Format): Available; the same ClientToken answers the same ImageId and TaskId', async () => {
     const request = importRequest({ object: 'archives/rootfs.tar.gz' }, { imageName: uniqueName('imported-tgz'), clientToken: uniqueName('token') });
-    const { body } = await kiln.clients.v1.importImage(request);
-    const { body: again } = await kiln.clients.v1.importImage(request);
+    const { body } = await oss.kiln.clients.v1.importImage(request);
+    const { body: again } = await oss.kiln.clients.v1.importImage(request);
     assert.deepEqual([again?.imageId, again?.taskId], [body?.imageId, body?.taskId]);
-    const end = await taskEnd(kiln.clients.v1, body!.taskId!);
+    const end = await taskEnd(oss.kiln.clients.v1, body!.taskId!);
     assert.equal(end.taskStatus, 'Finished', JSON.stringify(end));
-    const [image] = await describeImages(kiln.clients.v1, { imageId: body!.imageId! });
+    const [image] = await describeImages(oss.kiln.clients.v1, { imageId: body!.imageId! });
     assert.equal(image?.status, 'Available');
   });
 
@@ -151,27 +146,27 @@ describe('ImportImage', () => {
     ['a QCOW2 declared VHD', 'disks/root.qcow2', 'VHD', 'InvalidImage.FormatMismatch'],
   ] as const) {
     test(`${what}: the task ends Failed with ${code} and the image is gone`, async () => {
-      const { body } = await kiln.clients.v3.importImage(importRequest({ object, ...(format ? { format } : {}) }, { imageName: uniqueName('failing') }));
-      const end = await taskEnd(kiln.clients.v3, body!.taskId!);
+      const { body } = await oss.v3.importImage(importRequest({ object, ...(format ? { format } : {}) }, { imageName: uniqueName('failing') }));
+      const end = await taskEnd(oss.v3, body!.taskId!);
       assert.equal(end.taskStatus, 'Failed', JSON.stringify(end));
       const text = JSON.stringify(end);
       assert.ok(text.includes(code), text);
-      const { body: listed } = await kiln.clients.v3.describeImages(new $Ecs.DescribeImagesRequest({ regionId: REGION, imageId: body!.imageId!, status: 'Creating,Available' }));
+      const { body: listed } = await oss.v3.describeImages(new $Ecs.DescribeImagesRequest({ regionId: REGION, imageId: body!.imageId!, status: 'Creating,Available' }));
       assert.equal(listed?.totalCount, 0, 'no image row is left');
-      assertNoScratch(kiln);
+      assertNoScratch(oss.kiln);
     });
   }
 
   test('a missing bucket: InvalidOSSBucket.NotFound; a bucket the account is not granted: NoSetRoletoECSServiceAcount', async () => {
-    const noBucket = await kiln.clients.v3.importImage(importRequest({ bucket: 'no-such-bucket', object: 'x.qcow2' }));
-    assert.ok(JSON.stringify(await taskEnd(kiln.clients.v3, noBucket.body!.taskId!)).includes('InvalidOSSBucket.NotFound'));
-    const stranger = await newTenant(kiln, 'import-stranger');
+    const noBucket = await oss.v3.importImage(importRequest({ bucket: 'no-such-bucket', object: 'x.qcow2' }));
+    assert.ok(JSON.stringify(await taskEnd(oss.v3, noBucket.body!.taskId!)).includes('InvalidOSSBucket.NotFound'));
+    const stranger = await newTenant(oss.kiln, 'import-stranger');
     const denied = await stranger.v3.importImage(importRequest({ object: 'disks/root.qcow2' }));
     assert.ok(JSON.stringify(await taskEnd(stranger.v3, denied.body!.taskId!)).includes('NoSetRoletoECSServiceAcount'));
   });
 
   test('past the account\'s image storage quota: the task ends Failed with QuotaExceed.ImageStorage and the image is gone', async () => {
-    const small = await startKiln({ KILN_WORKERS: '1', ...s3.env, KILN_ACCOUNT_IMAGE_BYTES_QUOTA: '65536' });
+    const small = await startKiln({ KILN_WORKERS: '1', ...oss.s3.env, KILN_ACCOUNT_IMAGE_BYTES_QUOTA: '65536' });
     try {
       const { body } = await small.clients.v3.importImage(importRequest({ object: 'disks/root.qcow2' }));
       const end = await taskEnd(small.clients.v3, body!.taskId!);
@@ -192,7 +187,7 @@ describe('ImportImage', () => {
       [{ diskDeviceMapping: [new $Ecs.ImportImageRequestDiskDeviceMapping({ OSSBucket: IMAGES_BUCKET, OSSObject: 'a', format: 'ISO' })] }, 'InvalidParameter'],
     ];
     for (const [fields, code] of cases) {
-      const err = await expectError(() => kiln.clients.v3.importImage(importRequest({ object: 'disks/root.qcow2' }, fields)));
+      const err = await expectError(() => oss.v3.importImage(importRequest({ object: 'disks/root.qcow2' }, fields)));
       assert.equal(err.code, code, err.message);
     }
   });

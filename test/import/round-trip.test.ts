@@ -3,13 +3,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { LocalBlobStore } from '../../src/blobs/local-blob-store.js';
 import { exportImage } from '../../src/engine/export/export-image.js';
 import { readImage } from '../../src/engine/image/oci-image.js';
 import { LayerStore } from '../../src/engine/layers/layer-store.js';
-import { REGION, startKiln, type TestKiln } from '../support/kiln.js';
-import { startS3, type TestS3 } from '../support/s3.js';
+import { REGION } from '../support/kiln.js';
+import { ossKilnFixture, type RunningOss } from '../support/oss-kiln-fixture.js';
 import { $Ecs, uniqueName } from '../support/builds.js';
 import { makeRootTree } from './support/disks.js';
 import { IMAGES_BUCKET, importRequest, taskEnd } from './support/import-fixture.js';
@@ -24,40 +24,35 @@ import { snapshotTree, type TreeEntry } from './support/tree-snapshot.js';
  * once through ExportImage (the object in the bucket) between the two ImportImage calls.
  */
 
-let s3: TestS3;
-let kiln: TestKiln;
+const oss = ossKilnFixture({ buckets: [IMAGES_BUCKET], onStart: putTree });
 let work: string;
 let source: string;
 
-before(async () => {
-  s3 = await startS3();
-  await s3.createBucket(IMAGES_BUCKET);
-  kiln = await startKiln({ KILN_WORKERS: '1', ...s3.env });
+/** The source tree, and its tar in the bucket. */
+async function putTree({ s3 }: RunningOss): Promise<void> {
   work = mkdtempSync(join(tmpdir(), 'kiln-round-trip-'));
   source = join(work, 'tree');
   mkdirSync(source);
   makeRootTree(source);
   execFileSync('tar', ['-C', source, '--xattrs', '--xattrs-include=*', '--numeric-owner', '-cf', join(work, 'tree.tar'), '.']);
   await s3.put(IMAGES_BUCKET, 'round-trip/tree.tar', readFileSync(join(work, 'tree.tar')));
-});
+}
 
-after(async () => {
-  await kiln?.stop();
-  await s3?.stop();
+after(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
 const stores = () => {
-  const blobs = new LocalBlobStore(join(kiln.config.dataDir, 'blobs'));
-  return { blobs, layers: new LayerStore(kiln.config.dataDir, blobs) };
+  const blobs = new LocalBlobStore(join(oss.kiln.config.dataDir, 'blobs'));
+  return { blobs, layers: new LayerStore(oss.kiln.config.dataDir, blobs) };
 };
 
 /** ImportImage of an object of the bucket; returns the Available image's manifest digest (and its id). */
 async function importedImage(object: string, format?: string): Promise<{ imageId: string; manifestDigest: string }> {
-  const { body } = await kiln.clients.v3.importImage(importRequest({ object, ...(format ? { format } : {}) }, { imageName: uniqueName('round-trip') }));
-  const end = await taskEnd(kiln.clients.v3, body!.taskId!);
+  const { body } = await oss.v3.importImage(importRequest({ object, ...(format ? { format } : {}) }, { imageName: uniqueName('round-trip') }));
+  const end = await taskEnd(oss.v3, body!.taskId!);
   assert.equal(end.taskStatus, 'Finished', JSON.stringify(end));
-  const image = await kiln.app.store.images.getOwned({ accountId: kiln.credentials.accountId, regionId: REGION }, body!.imageId!);
+  const image = await oss.kiln.app.store.images.getOwned({ accountId: oss.kiln.credentials.accountId, regionId: REGION }, body!.imageId!);
   assert.equal(image?.status, 'Available');
   return { imageId: image!.imageId, manifestDigest: image!.manifestDigest! };
 }
@@ -84,7 +79,7 @@ describe('round trip', () => {
     const result = await exportImage(stores(), { manifestDigest: first, format: 'qcow2', file: qcow2, sizeGiB: 1 });
     assert.equal(result.format, 'qcow2');
     assert.equal(execFileSync('qemu-img', ['info', '-f', 'qcow2', '--output=json', qcow2]).toString().includes('"format": "qcow2"'), true);
-    await s3.put(IMAGES_BUCKET, 'round-trip/exported.qcow2', readFileSync(qcow2));
+    await oss.s3.put(IMAGES_BUCKET, 'round-trip/exported.qcow2', readFileSync(qcow2));
 
     const second = await imported('round-trip/exported.qcow2', 'QCOW2');
     const back = await treeOf(second);
@@ -98,11 +93,11 @@ describe('round trip', () => {
 
   test('through the API: ImportImage (tar) → ExportImage (QCOW2, to the bucket) → ImportImage: the same tree', async () => {
     const first = await importedImage('round-trip/tree.tar');
-    const { body } = await kiln.clients.v3.exportImage(new $Ecs.ExportImageRequest({ regionId: REGION, imageId: first.imageId, OSSBucket: IMAGES_BUCKET, OSSPrefix: 'api', imageFormat: 'qcow2' }));
-    const end = await taskEnd(kiln.clients.v3, body!.taskId!);
+    const { body } = await oss.v3.exportImage(new $Ecs.ExportImageRequest({ regionId: REGION, imageId: first.imageId, OSSBucket: IMAGES_BUCKET, OSSPrefix: 'api', imageFormat: 'qcow2' }));
+    const end = await taskEnd(oss.v3, body!.taskId!);
     assert.equal(end.taskStatus, 'Finished', JSON.stringify(end));
     const object = `api_${first.imageId}_system.qcow2`;
-    assert.ok(await s3.get(IMAGES_BUCKET, object), `ExportImage wrote ${object}`);
+    assert.ok(await oss.s3.get(IMAGES_BUCKET, object), `ExportImage wrote ${object}`);
     const back = await treeOf(await imported(object, 'QCOW2'));
     assert.deepEqual(back, snapshotTree(source));
   });

@@ -3,12 +3,11 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { createComponent, importImageOptions } from '../support/ecs-requests.js';
 import { build, uniqueName } from '../support/builds.js';
-import { startKiln, type TestKiln } from '../support/kiln.js';
-import { startS3, type TestS3 } from '../support/s3.js';
+import { ossKilnFixture, type RunningOss } from '../support/oss-kiln-fixture.js';
 
 /*
  * Issue 8, item 5: what OSS moves through the host is bounded. OSSUpload read a file out of the
@@ -23,32 +22,27 @@ const run = promisify(execFile);
 const MiB = 1024 ** 2;
 const BUCKET = 'sizes';
 
-let s3: TestS3;
-let kiln: TestKiln;
+const oss = ossKilnFixture({ buckets: [BUCKET], env: { KILN_OSS_MAX_OBJECT_BYTES: String(16 * MiB) }, onStart: putLargeObject });
 let work: string;
 
-before(async () => {
-  s3 = await startS3();
-  await s3.createBucket(BUCKET);
-  kiln = await startKiln({ KILN_WORKERS: '1', ...s3.env, KILN_OSS_MAX_OBJECT_BYTES: String(16 * MiB) });
-  // A gzip of 24 MiB of random bytes in a tar: larger than the setting as an object.
+/** A gzip of 24 MiB of random bytes in a tar: larger than the setting as an object. */
+async function putLargeObject({ s3 }: RunningOss): Promise<void> {
   work = mkdtempSync(join(tmpdir(), 'kiln-oss-size-'));
   mkdirSync(join(work, 'root'));
   await run('head', ['-c', String(24 * MiB), '/dev/urandom'], { encoding: 'buffer', maxBuffer: 32 * MiB }).then(({ stdout }) => writeFileSync(join(work, 'root', 'noise'), stdout));
   await run('tar', ['-C', join(work, 'root'), '-czf', join(work, 'big.tar.gz'), '.']);
   const { stdout } = await run('cat', [join(work, 'big.tar.gz')], { encoding: 'buffer', maxBuffer: 64 * MiB });
   await s3.put(BUCKET, 'bases/big.tar.gz', stdout);
-});
-after(async () => {
-  await kiln?.stop();
-  await s3?.stop();
+}
+
+after(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
 /** What the engine keeps of OSS transfers on the host right now (nothing once a build ended). */
 function scratchFiles(): string[] {
   try {
-    return readdirSync(join(kiln.config.dataDir, 'tmp', 'oss'), { recursive: true }).map(String);
+    return readdirSync(join(oss.kiln.config.dataDir, 'tmp', 'oss'), { recursive: true }).map(String);
   } catch {
     return [];
   }
@@ -56,32 +50,32 @@ function scratchFiles(): string[] {
 
 describe('security: OSS objects through the host are bounded', () => {
   test('OSSUpload of a 64 MiB sparse file: FAILED with OSS.ObjectTooLarge, nothing uploaded', async () => {
-    const componentId = await createComponent(kiln.clients.v3, {
+    const componentId = await createComponent(oss.v3, {
       name: uniqueName('oss-size'),
       content: ['Tasks:', '  - Name: send', '    Action: OSSUpload', '    Properties:',
         `      bucketName: ${BUCKET}`, '      fileToUpload: /tmp/sparse', '      objectName: out/sparse'].join('\n'),
     });
-    const { item } = await build(kiln.clients.v3, { buildContent: `RUN truncate -s ${64 * MiB} /tmp/sparse\nCOMPONENT ${componentId}` });
+    const { item } = await build(oss.v3, { buildContent: `RUN truncate -s ${64 * MiB} /tmp/sparse\nCOMPONENT ${componentId}` });
     assert.equal(item.status, 'FAILED', JSON.stringify(item));
     assert.equal(item.errorCode, 'OSS.ObjectTooLarge', JSON.stringify(item));
     assert.match(item.errorInfo ?? '', /OSSUpload: \/tmp\/sparse \(sparse files count at their full size\) holds 67108864 bytes, more than the 16777216 bytes this Kiln moves through the host \(KILN_OSS_MAX_OBJECT_BYTES\)/);
-    assert.equal(await s3.get(BUCKET, 'out/sparse'), undefined, 'nothing was uploaded');
+    assert.equal(await oss.s3.get(BUCKET, 'out/sparse'), undefined, 'nothing was uploaded');
     assert.deepEqual(scratchFiles(), []);
   });
 
   test('OSSUpload of a file within the bound still works', async () => {
-    const componentId = await createComponent(kiln.clients.v3, {
+    const componentId = await createComponent(oss.v3, {
       name: uniqueName('oss-size'),
       content: ['Tasks:', '  - Name: send', '    Action: OSSUpload', '    Properties:',
         `      bucketName: ${BUCKET}`, '      fileToUpload: /small', '      objectName: out/small'].join('\n'),
     });
-    const { item } = await build(kiln.clients.v3, { buildContent: `RUN printf 'within the bound\\n' > /small\nCOMPONENT ${componentId}` });
+    const { item } = await build(oss.v3, { buildContent: `RUN printf 'within the bound\\n' > /small\nCOMPONENT ${componentId}` });
     assert.equal(item.status, 'SUCCESS', JSON.stringify(item));
-    assert.equal((await s3.get(BUCKET, 'out/small'))?.toString(), 'within the bound\n');
+    assert.equal((await oss.s3.get(BUCKET, 'out/small'))?.toString(), 'within the bound\n');
   });
 
   test('a BaseImageType=OSS object larger than KILN_OSS_MAX_OBJECT_BYTES: FAILED at PREPARING with OSS.ObjectTooLarge', async () => {
-    const { item } = await build(kiln.clients.v3, {
+    const { item } = await build(oss.v3, {
       baseImageType: 'OSS', baseImage: undefined, importImageOptions: importImageOptions({ mappings: [{ bucket: BUCKET, object: 'bases/big.tar.gz' }] }),
       buildContent: 'RUN true',
     });

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { createAccount } from '../../src/auth/accounts.js';
 import { LocalBlobStore } from '../../src/blobs/local-blob-store.js';
@@ -13,8 +13,9 @@ import { ensureBusyboxBase } from '../../src/engine/base-images/busybox.js';
 import { LayerStore } from '../../src/engine/layers/layer-store.js';
 import { createComponent, importImageOptions, type PipelineFields } from '../support/ecs-requests.js';
 import { assertNoLeftovers, build, logsContaining, uniqueName } from '../support/builds.js';
-import { startKiln, type EcsClient, type TestKiln } from '../support/kiln.js';
-import { startS3, type S3Request, type TestS3 } from '../support/s3.js';
+import type { EcsClient } from '../support/kiln.js';
+import { ossKilnFixture, type RunningOss } from '../support/oss-kiln-fixture.js';
+import type { S3Request } from '../support/s3.js';
 
 /*
  * OSS per tenant (issue 8, item 10). Two accounts, two buckets on a real S3-compatible server
@@ -37,8 +38,6 @@ const B_IMPORT_ROLE = 'TenantBImportRole';
 
 interface Tenant { accountId: string; v3: EcsClient }
 
-let s3: TestS3;
-let kiln: TestKiln;
 let work: string;
 let a: Tenant;
 let b: Tenant;
@@ -49,8 +48,8 @@ let rootfs: Buffer;
 const ids = { a: newAccountId(), b: newAccountId(), stranger: newAccountId() };
 
 async function tenant(id: string, name: string): Promise<Tenant> {
-  const made = await createAccount(kiln.app.store, kiln.config.regions.map((r) => r.regionId), { id, name });
-  return { accountId: made.account.id, v3: kiln.clientsFor(made.accessKey.id, made.accessKey.secret).v3 };
+  const made = await createAccount(oss.kiln.app.store, oss.kiln.config.regions.map((r) => r.regionId), { id, name });
+  return { accountId: made.account.id, v3: oss.kiln.clientsFor(made.accessKey.id, made.accessKey.secret).v3 };
 }
 
 /** A component of `who` with one OSS task (its YAML lines under `Properties:`). */
@@ -69,27 +68,28 @@ function ossBase(bucket: string, object: string, roleName?: string): PipelineFie
 
 /** The requests the server saw since `from`, that name `bucket`. */
 function requestsTo(bucket: string, from: number): S3Request[] {
-  return s3.requests.slice(from).filter((r) => r.path === `/${bucket}` || r.path.startsWith(`/${bucket}/`) || r.path.startsWith(`/${bucket}?`));
+  return oss.s3.requests.slice(from).filter((r) => r.path === `/${bucket}` || r.path.startsWith(`/${bucket}/`) || r.path.startsWith(`/${bucket}?`));
 }
 
 async function assertASecretIntact(): Promise<void> {
-  const now = await s3.get(A_BUCKET, 'private/secret.bin');
+  const now = await oss.s3.get(A_BUCKET, 'private/secret.bin');
   assert.ok(now?.equals(aSecret), "account A's object is byte-identical");
 }
 
-before(async () => {
-  s3 = await startS3();
-  for (const bucket of [A_BUCKET, B_BUCKET, B_IMAGES]) await s3.createBucket(bucket);
+const grants = {
+  [ids.a]: { buckets: ['tenant-a-*'] },
+  [ids.b]: {
+    buckets: [B_BUCKET], ...B_KEY,
+    roles: { [B_IMPORT_ROLE]: { buckets: [B_IMAGES], ...B_IMPORT_KEY } },
+  },
+};
+const oss = ossKilnFixture({ buckets: [A_BUCKET, B_BUCKET, B_IMAGES], env: { KILN_OSS_ACCOUNTS: JSON.stringify(grants) }, onStart: setUpTenants });
+
+/** B's keys on the server, the three accounts, and the objects of both buckets. */
+async function setUpTenants({ s3 }: RunningOss): Promise<void> {
+  // s3rver checks key ids per request, so B's keys need only be known before the first build.
   s3.addKey(B_KEY.accessKeyId, B_KEY.accessKeySecret);
   s3.addKey(B_IMPORT_KEY.accessKeyId, B_IMPORT_KEY.accessKeySecret);
-  const grants = {
-    [ids.a]: { buckets: ['tenant-a-*'] },
-    [ids.b]: {
-      buckets: [B_BUCKET], ...B_KEY,
-      roles: { [B_IMPORT_ROLE]: { buckets: [B_IMAGES], ...B_IMPORT_KEY } },
-    },
-  };
-  kiln = await startKiln({ KILN_WORKERS: '1', ...s3.env, KILN_OSS_ACCOUNTS: JSON.stringify(grants) });
   a = await tenant(ids.a, 'tenant-a');
   b = await tenant(ids.b, 'tenant-b');
   stranger = await tenant(ids.stranger, 'no-grant');
@@ -108,17 +108,15 @@ before(async () => {
   await s3.put(B_BUCKET, 'inputs/hello.txt', 'hello b\n');
   await s3.put(B_BUCKET, 'bases/rootfs.tar.gz', rootfs);
   await s3.put(B_IMAGES, 'bases/rootfs.tar.gz', rootfs);
-});
+}
 
-after(async () => {
-  await kiln?.stop();
-  await s3?.stop();
+after(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
 describe("another account's bucket", () => {
   test("B's OSSDownload of A's object: FAILED, not authorized, nothing sent to A's bucket", async () => {
-    const from = s3.requests.length;
+    const from = oss.s3.requests.length;
     const componentId = await ossTask(b, 'OSSDownload', [`bucketName: ${A_BUCKET}`, 'objectName: private/secret.bin', 'destinationDir: /stolen']);
     const { executionId, item } = await build(b.v3, { buildContent: `COMPONENT ${componentId}`, testContent: 'RUN cat /stolen/secret.bin' });
     assert.equal(item.status, 'FAILED', JSON.stringify(item));
@@ -126,33 +124,33 @@ describe("another account's bucket", () => {
     assert.match(item.errorInfo ?? '', new RegExp(`oss://${A_BUCKET}/private/secret\\.bin`));
     assert.deepEqual(requestsTo(A_BUCKET, from), []);
     await assertASecretIntact();
-    await assertNoLeftovers(kiln.config.dataDir, executionId);
+    await assertNoLeftovers(oss.kiln.config.dataDir, executionId);
   });
 
   test("B's OSSUpload over A's object: FAILED, not authorized, A's object byte-identical", async () => {
-    const from = s3.requests.length;
+    const from = oss.s3.requests.length;
     const componentId = await ossTask(b, 'OSSUpload', [`bucketName: ${A_BUCKET}`, 'fileToUpload: /etc/passwd', 'objectName: private/secret.bin']);
     const { executionId, item } = await build(b.v3, { buildContent: `COMPONENT ${componentId}` });
     assert.equal(item.status, 'FAILED', JSON.stringify(item));
     assert.equal(item.errorCode, NOT_AUTHORIZED, JSON.stringify(item));
     assert.deepEqual(requestsTo(A_BUCKET, from), []);
     await assertASecretIntact();
-    await assertNoLeftovers(kiln.config.dataDir, executionId);
+    await assertNoLeftovers(oss.kiln.config.dataDir, executionId);
   });
 
   test("B's OSS base image from A's bucket: FAILED at PREPARING, not authorized", async () => {
-    const from = s3.requests.length;
+    const from = oss.s3.requests.length;
     const { executionId, item } = await build(b.v3, { ...ossBase(A_BUCKET, 'bases/rootfs.tar.gz'), buildContent: 'RUN true' });
     assert.equal(item.status, 'FAILED', JSON.stringify(item));
     assert.equal(item.errorCode, NOT_AUTHORIZED, JSON.stringify(item));
     assert.match(item.message ?? '', /^Failed during PREPARING/);
     assert.deepEqual(requestsTo(A_BUCKET, from), []);
     await assertASecretIntact();
-    await assertNoLeftovers(kiln.config.dataDir, executionId);
+    await assertNoLeftovers(oss.kiln.config.dataDir, executionId);
   });
 
   test("B's RoleName does not widen its grant: the import role's buckets only, not A's", async () => {
-    const from = s3.requests.length;
+    const from = oss.s3.requests.length;
     const { item } = await build(b.v3, { ...ossBase(A_BUCKET, 'bases/rootfs.tar.gz', B_IMPORT_ROLE), buildContent: 'RUN true' });
     assert.equal(item.status, 'FAILED', JSON.stringify(item));
     assert.equal(item.errorCode, NOT_AUTHORIZED, JSON.stringify(item));
@@ -160,7 +158,7 @@ describe("another account's bucket", () => {
   });
 
   test("an object name with '..' does not walk from B's bucket into A's (read or write)", async () => {
-    const from = s3.requests.length;
+    const from = oss.s3.requests.length;
     const read = await ossTask(b, 'OSSDownload', [`bucketName: ${B_BUCKET}`, `objectName: ../${A_BUCKET}/private/secret.bin`, 'destinationDir: /stolen']);
     const down = await build(b.v3, { buildContent: `COMPONENT ${read}` });
     assert.equal(down.item.status, 'FAILED', JSON.stringify(down.item));
@@ -174,19 +172,19 @@ describe("another account's bucket", () => {
   });
 
   test('an account with no grant reaches no bucket: FAILED, not authorized, saying so', async () => {
-    const from = s3.requests.length;
+    const from = oss.s3.requests.length;
     const componentId = await ossTask(stranger, 'OSSDownload', [`bucketName: ${B_BUCKET}`, 'objectName: inputs/hello.txt', 'destinationDir: /in']);
     const { item } = await build(stranger.v3, { buildContent: `COMPONENT ${componentId}` });
     assert.equal(item.status, 'FAILED', JSON.stringify(item));
     assert.equal(item.errorCode, NOT_AUTHORIZED, JSON.stringify(item));
     assert.match(item.errorInfo ?? '', /no OSS grant/);
-    assert.deepEqual(s3.requests.slice(from), []);
+    assert.deepEqual(oss.s3.requests.slice(from), []);
   });
 });
 
 describe("each account's own bucket", () => {
   test('A downloads its object and uploads into its bucket, with Kiln\'s key', async () => {
-    const from = s3.requests.length;
+    const from = oss.s3.requests.length;
     const componentId = await createComponent(a.v3, {
       name: uniqueName('oss-tenancy-a'),
       content: [
@@ -199,14 +197,14 @@ describe("each account's own bucket", () => {
     });
     const { executionId, item } = await build(a.v3, { buildContent: `COMPONENT ${componentId}` });
     assert.equal(item.status, 'SUCCESS', JSON.stringify(item));
-    assert.ok((await s3.get(A_BUCKET, 'copies/secret.bin'))?.equals(aSecret));
+    assert.ok((await oss.s3.get(A_BUCKET, 'copies/secret.bin'))?.equals(aSecret));
     const sent = requestsTo(A_BUCKET, from).filter((r) => r.method === 'GET' || r.method === 'PUT');
     assert.ok(sent.some((r) => r.method === 'GET' && r.path.startsWith(`/${A_BUCKET}/private/secret.bin`)), JSON.stringify(sent));
-    await assertNoLeftovers(kiln.config.dataDir, executionId);
+    await assertNoLeftovers(oss.kiln.config.dataDir, executionId);
   });
 
   test("B downloads and uploads in its bucket, every request signed with B's own key", async () => {
-    const from = s3.requests.length;
+    const from = oss.s3.requests.length;
     const componentId = await createComponent(b.v3, {
       name: uniqueName('oss-tenancy-b'),
       content: [
@@ -219,25 +217,25 @@ describe("each account's own bucket", () => {
     });
     const { executionId, item } = await build(b.v3, { buildContent: `COMPONENT ${componentId}` });
     assert.equal(item.status, 'SUCCESS', JSON.stringify(item));
-    assert.equal((await s3.get(B_BUCKET, 'outputs/hello.txt'))?.toString(), 'hello b\n');
+    assert.equal((await oss.s3.get(B_BUCKET, 'outputs/hello.txt'))?.toString(), 'hello b\n');
     // The test's own client reads with S3RVER's key: only Kiln's requests are looked at.
     const kilns = requestsTo(B_BUCKET, from).filter((r) => r.accessKeyId !== 'S3RVER');
     assert.deepEqual(new Set(kilns.map((r) => `${r.method} ${r.path.split('?')[0]}`)), new Set([`GET /${B_BUCKET}/inputs/hello.txt`, `PUT /${B_BUCKET}/outputs/hello.txt`]));
     assert.ok(kilns.every((r) => r.accessKeyId === B_KEY.accessKeyId), JSON.stringify(kilns));
-    await assertNoLeftovers(kiln.config.dataDir, executionId);
+    await assertNoLeftovers(oss.kiln.config.dataDir, executionId);
   });
 
   test("B's OSS base image from its bucket reaches SUCCESS, signed with B's key", async () => {
-    const from = s3.requests.length;
+    const from = oss.s3.requests.length;
     const { executionId, item } = await build(b.v3, { ...ossBase(B_BUCKET, 'bases/rootfs.tar.gz'), buildContent: 'RUN test "$(cat /etc/tenant)" = rootfs' });
     assert.equal(item.status, 'SUCCESS', JSON.stringify(item));
     const sent = requestsTo(B_BUCKET, from);
     assert.ok(sent.length > 0 && sent.every((r) => r.accessKeyId === B_KEY.accessKeyId), JSON.stringify(sent));
-    await logsContaining(kiln.app.store, executionId, /Importing the base image from oss:\/\/tenant-b-data/);
+    await logsContaining(oss.kiln.app.store, executionId, /Importing the base image from oss:\/\/tenant-b-data/);
   });
 
   test("B's import with its RoleName uses that role's bucket and key", async () => {
-    const from = s3.requests.length;
+    const from = oss.s3.requests.length;
     const { item } = await build(b.v3, { ...ossBase(B_IMAGES, 'bases/rootfs.tar.gz', B_IMPORT_ROLE), buildContent: 'RUN test "$(cat /etc/tenant)" = rootfs' });
     assert.equal(item.status, 'SUCCESS', JSON.stringify(item));
     const sent = requestsTo(B_IMAGES, from);
