@@ -32,9 +32,8 @@ export interface BuildRow {
   maxMs: number;
 }
 
-/** Start → SUCCESS of one execution of `pipelineId`, in ms, as a client polling every BENCH_POLL_MS (default 20) ms sees it. */
-export async function timeBuild(client: EcsClient, pipelineId: string): Promise<number> {
-  const started = performance.now();
+/** Runs one execution of `pipelineId`, polling it every `pollMs` ms; returns its image's id once it ended SUCCESS, throws if it ended otherwise. */
+export async function runBuild(client: EcsClient, pipelineId: string, pollMs: number): Promise<string> {
   const res = await client.startImagePipelineExecution(new $Ecs.StartImagePipelineExecutionRequest({ regionId: REGION, imagePipelineId: pipelineId }));
   const executionId = res.body!.executionId!;
   for (;;) {
@@ -42,10 +41,17 @@ export async function timeBuild(client: EcsClient, pipelineId: string): Promise<
     const e = d.body!.imagePipelineExecution!.imagePipelineExecutionSet![0]!;
     if (TERMINAL.has(e.status!)) {
       if (e.status !== 'SUCCESS') throw new Error(`bench build ended ${e.status}: ${e.errorCode} ${e.errorInfo}`);
-      return performance.now() - started;
+      return e.imageId!;
     }
-    await sleep(Number(process.env.BENCH_POLL_MS ?? 20));
+    await sleep(pollMs);
   }
+}
+
+/** Start → SUCCESS of one execution of `pipelineId`, in ms, as a client polling every BENCH_POLL_MS (default 20) ms sees it. */
+export async function timeBuild(client: EcsClient, pipelineId: string): Promise<number> {
+  const started = performance.now();
+  await runBuild(client, pipelineId, Number(process.env.BENCH_POLL_MS ?? 20));
+  return performance.now() - started;
 }
 
 /** A Kiln (`serve`) in this process with one build worker, on `dataDir`, and an official-SDK client for it. */

@@ -1,12 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import * as $Ecs from '@alicloud/ecs20140526';
 import { LocalBlobStore } from '../src/blobs/local-blob-store.js';
 import { ensureDebianMinbase } from '../src/engine/base-images/debian.js';
 import { LayerStore } from '../src/engine/layers/layer-store.js';
-import { REGION, startInProcessKiln, type EcsClient } from './builds.js';
+import { REGION, runBuild, startInProcessKiln } from './builds.js';
 import { formatExport } from './export-report.js';
 import { startRegistry, timeCommand, timeKiln, type Phases } from './export-tools.js';
 import { log, removeTree, unmountAll } from './host-cleanup.js';
@@ -49,7 +47,6 @@ export const IMAGE_CONTENT = [
   + ' du -sh $d',
 ].join('\n');
 const DEBIAN = 'debian_minbase_x64_20G_kiln_base.vhd';
-const TERMINAL = new Set(['SUCCESS', 'PARTITION_SUCCESS', 'FAILED', 'TEST_FAILED', 'CANCELLED']);
 
 export interface ExportPair {
   work: string;
@@ -76,20 +73,6 @@ export interface ExportReport {
   cliStartMs: number[];
   versions: string[];
   pairs: ExportPair[];
-}
-
-async function buildImage(client: EcsClient, pipelineId: string): Promise<string> {
-  const res = await client.startImagePipelineExecution(new $Ecs.StartImagePipelineExecutionRequest({ regionId: REGION, imagePipelineId: pipelineId }));
-  const executionId = res.body!.executionId!;
-  for (;;) {
-    const d = await client.describeImagePipelineExecutions(new $Ecs.DescribeImagePipelineExecutionsRequest({ regionId: REGION, executionId }));
-    const e = d.body!.imagePipelineExecution!.imagePipelineExecutionSet![0]!;
-    if (TERMINAL.has(e.status!)) {
-      if (e.status !== 'SUCCESS') throw new Error(`the bench image's build ended ${e.status}: ${e.errorCode} ${e.errorInfo}`);
-      return e.imageId!;
-    }
-    await sleep(500);
-  }
 }
 
 const version = async (cmd: string, args: string[]) => (await timeCommand(cmd, args)).stdout.split('\n')[0]!.trim();
@@ -164,7 +147,7 @@ export async function benchExport(runs = Number(process.env.BENCH_EXPORT_RUNS ??
     try {
       const pipelineId = await kiln.createPipeline({ baseImage: DEBIAN, buildContent: IMAGE_CONTENT });
       log('export: building the ~1.1 GiB Debian image (untimed)…');
-      imageId = await buildImage(kiln.client, pipelineId);
+      imageId = await runBuild(kiln.client, pipelineId, 500);
     } finally {
       await kiln.stop();
     }

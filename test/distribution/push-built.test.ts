@@ -9,7 +9,7 @@ import { imagesPush } from '../../src/cli/images-push.js';
 import { assertNoLeftovers, build, uniqueName } from '../support/builds.js';
 import { REGION, startKiln, type TestKiln } from '../support/kiln.js';
 import { startRegistry, type TestRegistry } from './support/registry.js';
-import { captured } from './support/kiln-images.js';
+import { captured } from '../support/captured-output.js';
 
 /*
  * An image Kiln built (runc, busybox base) pushed to a real registry; skopeo copies it out and

@@ -8,7 +8,8 @@ import { promisify } from 'node:util';
 import { imagesPull } from '../../src/cli/images-pull.js';
 import { imagesPush } from '../../src/cli/images-push.js';
 import { startRegistry, type TestRegistry } from './support/registry.js';
-import { captured, importRootfs, kilnData, newAccount, ownedImage, storedJson, type TestKilnData } from './support/kiln-images.js';
+import { captured } from '../support/captured-output.js';
+import { importRootfs, kilnData, newAccount, ownedImage, storedJson, type TestKilnData } from './support/kiln-images.js';
 
 /*
  * `kiln images push` and `kiln images pull` against a real registry (Debian's docker-registry)

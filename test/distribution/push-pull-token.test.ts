@@ -10,7 +10,8 @@ import { readImage } from '../../src/engine/image/oci-image.js';
 import { LayerStore } from '../../src/engine/layers/layer-store.js';
 import { makeCertificate, startRegistry, type TestRegistry } from './support/registry.js';
 import { startTokenServer, type TokenServer } from './support/token-server.js';
-import { captured, importRootfs, kilnData, noPullLeftovers, ownedImage, type TestKilnData } from './support/kiln-images.js';
+import { captured } from '../support/captured-output.js';
+import { importRootfs, kilnData, noPullLeftovers, ownedImage, type TestKilnData } from './support/kiln-images.js';
 
 /*
  * `kiln images push` and `kiln images pull` against a real registry with token authentication:

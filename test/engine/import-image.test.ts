@@ -11,6 +11,7 @@ import { globToRegExp } from '../../src/app/image-catalog.js';
 import { DEFAULT_IMAGE_ALIASES, loadConfig } from '../../src/config/config.js';
 import { ensureBusyboxBase } from '../../src/engine/base-images/busybox.js';
 import { LayerStore } from '../../src/engine/layers/layer-store.js';
+import { runCliOn, type CliResult } from '../support/child.js';
 import { expectError, REGION, startKiln, type TestKiln } from '../support/kiln.js';
 import { $Ecs, build, buildExisting, describeImages, uniqueName } from '../support/builds.js';
 import { createPipeline } from '../support/ecs-requests.js';
@@ -32,17 +33,7 @@ let ociTar: string;
 
 const sha256 = (b: Buffer | string): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/main/cli.ts', ...args], {
-      env: { ...process.env, KILN_DATA_DIR: kiln.config.dataDir, KILN_DATABASE_URL: kiln.config.databaseUrl ?? '' },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const cli = (args: string[]): Promise<CliResult> => runCliOn(kiln.config, args);
 
 /** A layout dir with one manifest over `layerTar`, archived as a tar; returns the archive path. */
 function ociArchive(dir: string, layerTar: Buffer, env: string[]): string {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { describeImages, uniqueName } from '../support/builds.js';
+import { runCliOn, type CliResult } from '../support/child.js';
 import { REGION, startKiln, type TestKiln } from '../support/kiln.js';
 import { convertDisk, makeFilesystem, makeRawDisk, makeRootTree } from './support/disks.js';
 
@@ -15,21 +15,10 @@ import { convertDisk, makeFilesystem, makeRawDisk, makeRootTree } from './suppor
  * and registers nothing.
  */
 
-const run = promisify(execFile);
 let kiln: TestKiln;
 let work: string;
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/main/cli.ts', ...args], {
-      env: { ...process.env, KILN_DATA_DIR: kiln.config.dataDir, KILN_DATABASE_URL: kiln.config.databaseUrl ?? '' },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const cli = (args: string[]): Promise<CliResult> => runCliOn(kiln.config, args);
 
 before(async () => {
   kiln = await startKiln();

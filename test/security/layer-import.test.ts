@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { LocalBlobStore } from '../../src/blobs/local-blob-store.js';
 import { imagesImport } from '../../src/cli/images-import.js';
 import { newAccountImage } from '../../src/domain/image.js';
@@ -13,9 +11,10 @@ import { initialConfig } from '../../src/engine/image-config.js';
 import { writeImage } from '../../src/engine/image/oci-image.js';
 import { LAYER_MEDIA_TYPE } from '../../src/engine/layers/capture-layer.js';
 import { importImageOptions } from '../support/ecs-requests.js';
-import { REPO_ROOT } from '../support/child.js';
-import { REGION, startKiln, type TestKiln } from '../support/kiln.js';
-import { startS3, type TestS3 } from '../support/s3.js';
+import { captured } from '../support/captured-output.js';
+import { runCliOn } from '../support/child.js';
+import { REGION } from '../support/kiln.js';
+import { ossKilnFixture } from '../support/oss-kiln-fixture.js';
 import { build, uniqueName, type Built } from '../support/builds.js';
 import { file, symlink, tarOf } from './crafted-tar.js';
 import { assertNothingRegistered, Canary, corpus, type Case, describeLayer, layerDirOf, ociArchive, sha256, swapTar, tarFor } from './support/layer-corpus.js';
@@ -30,28 +29,20 @@ import { assertNothingRegistered, Canary, corpus, type Case, describeLayer, laye
  * identical afterwards. The extractor and the layer store themselves: layer-extraction.test.ts.
  */
 
-const run = promisify(execFile);
 const IMAGES = 'kiln-corpus';
 const UNSAFE = 'InvalidImage.UnsafeLayer';
 
+const oss = ossKilnFixture({ buckets: [IMAGES] });
 let work: string;
 let canary: Canary;
-let s3: TestS3;
-let kiln: TestKiln;
 
-before(async () => {
+before(() => {
   work = mkdtempSync(join(tmpdir(), 'kiln-sec-'));
   canary = new Canary(join(work, 'canary'));
   canary.reset();
-
-  s3 = await startS3();
-  await s3.createBucket(IMAGES);
-  kiln = await startKiln({ KILN_WORKERS: '1', ...s3.env });
 });
 
-after(async () => {
-  await kiln?.stop();
-  await s3?.stop();
+after(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
@@ -63,12 +54,12 @@ after(async () => {
 function assertBuildOutcome(item: Built['item'], c: Case, tar: Buffer, refusal: RegExp): void {
   if (c.layer) {
     assert.equal(item.status, 'SUCCESS', JSON.stringify(item));
-    assert.deepEqual(describeLayer(layerDirOf(kiln.config.dataDir, tar)), c.layer);
+    assert.deepEqual(describeLayer(layerDirOf(oss.kiln.config.dataDir, tar)), c.layer);
   } else {
     assert.equal(item.status, 'FAILED', JSON.stringify(item));
     assert.equal(item.errorCode, UNSAFE);
     assert.match(item.errorInfo ?? '', refusal);
-    assertNothingRegistered(kiln.config.dataDir, tar, c.name);
+    assertNothingRegistered(oss.kiln.config.dataDir, tar, c.name);
   }
 }
 
@@ -81,16 +72,16 @@ describe('layers imported or built on never write outside the layer', () => {
         const path = join(work, 'import', `${sha256(tar)}.tar`);
         mkdirSync(join(work, 'import'), { recursive: true });
         writeFileSync(path, tar);
-        const { code, stdout, stderr } = await captured(() => imagesImport(kiln.config, [path, '--name', uniqueName('corpus'), '--region', REGION]));
+        const { code, stdout, stderr } = await captured(() => imagesImport(oss.kiln.config, [path, '--name', uniqueName('corpus'), '--region', REGION]));
         if (c.layer) {
           assert.equal(code, 0, stderr);
           assert.match(stdout.trim(), /^m-[a-z0-9]+$/);
-          assert.deepEqual(describeLayer(layerDirOf(kiln.config.dataDir, tar)), c.layer);
+          assert.deepEqual(describeLayer(layerDirOf(oss.kiln.config.dataDir, tar)), c.layer);
         } else {
           assert.equal(code, 1, `exit code (stdout ${stdout}, stderr ${stderr})`);
           assert.equal(stdout, '', 'no ImageId printed');
           assert.match(stderr, /^kiln: InvalidImage\.UnsafeLayer: .*unsafe path in layer/);
-          assertNothingRegistered(kiln.config.dataDir, tar, c.name);
+          assertNothingRegistered(oss.kiln.config.dataDir, tar, c.name);
         }
         canary.assertIntact(c.name);
       });
@@ -98,24 +89,13 @@ describe('layers imported or built on never write outside the layer', () => {
   });
 
   test('kiln images import (the CLI process): the swap imports inside the layer; a write through a symlink exits 1 with the code', async () => {
-    const cli = async (file: string) => {
-      try {
-        const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/main/cli.ts', 'images', 'import', file, '--name', uniqueName('cli'), '--region', REGION], {
-          cwd: REPO_ROOT,
-          env: { ...process.env, KILN_DATA_DIR: kiln.config.dataDir, KILN_DATABASE_URL: kiln.config.databaseUrl ?? '' },
-        });
-        return { code: 0, stdout, stderr };
-      } catch (err) {
-        const e = err as { code?: number; stdout?: string; stderr?: string };
-        return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-      }
-    };
+    const cli = (file: string) => runCliOn(oss.kiln.config, ['images', 'import', file, '--name', uniqueName('cli'), '--region', REGION]);
     canary.reset();
     const swap = swapTar(canary.dir);
     writeFileSync(join(work, 'cli-swap.tar'), swap);
     const ok = await cli(join(work, 'cli-swap.tar'));
     assert.equal(ok.code, 0, ok.stderr);
-    assert.deepEqual(describeLayer(layerDirOf(kiln.config.dataDir, swap)), { a: `symlink:${canary.dir}`, payload: 'file:PWNED' });
+    assert.deepEqual(describeLayer(layerDirOf(oss.kiln.config.dataDir, swap)), { a: `symlink:${canary.dir}`, payload: 'file:PWNED' });
     canary.assertIntact('CLI swap');
 
     canary.reset();
@@ -125,7 +105,7 @@ describe('layers imported or built on never write outside the layer', () => {
     assert.equal(refused.code, 1, refused.stderr);
     assert.match(refused.stderr, /^kiln: InvalidImage\.UnsafeLayer: The archive has a layer member that Kiln will not write, so nothing was imported: unsafe path in layer: "esc\/pwned\.txt" \(esc is a symlink, used as a directory\)/);
     assert.doesNotMatch(refused.stderr, /\n\s+at /, 'no stack trace');
-    assertNothingRegistered(kiln.config.dataDir, through, 'CLI refused');
+    assertNothingRegistered(oss.kiln.config.dataDir, through, 'CLI refused');
     canary.assertIntact('CLI refused');
   });
 
@@ -138,26 +118,26 @@ describe('layers imported or built on never write outside the layer', () => {
       writeFileSync(path, ociArchive(layer));
       return path;
     };
-    const ok = await captured(() => imagesImport(kiln.config, [archive(swap, 'swap'), '--name', uniqueName('oci-swap'), '--region', REGION]));
+    const ok = await captured(() => imagesImport(oss.kiln.config, [archive(swap, 'swap'), '--name', uniqueName('oci-swap'), '--region', REGION]));
     assert.equal(ok.code, 0, ok.stderr);
-    assert.deepEqual(describeLayer(layerDirOf(kiln.config.dataDir, swap)), { a: `symlink:${canary.dir}`, payload: 'file:PWNED', 'oci-marker': 'file:swap' });
+    assert.deepEqual(describeLayer(layerDirOf(oss.kiln.config.dataDir, swap)), { a: `symlink:${canary.dir}`, payload: 'file:PWNED', 'oci-marker': 'file:swap' });
     canary.assertIntact('OCI swap');
 
-    const refused = await captured(() => imagesImport(kiln.config, [archive(through, 'through'), '--name', uniqueName('oci-through'), '--region', REGION]));
+    const refused = await captured(() => imagesImport(oss.kiln.config, [archive(through, 'through'), '--name', uniqueName('oci-through'), '--region', REGION]));
     assert.equal(refused.code, 1, refused.stderr);
     assert.match(refused.stderr, /^kiln: InvalidImage\.UnsafeLayer: .*unsafe path in layer: "esc\/pwned\.txt"/);
-    assertNothingRegistered(kiln.config.dataDir, through, 'OCI refused');
+    assertNothingRegistered(oss.kiln.config.dataDir, through, 'OCI refused');
     canary.assertIntact('OCI refused');
 
-    await s3.put(IMAGES, 'oci/through.tar', ociArchive(through));
-    const { item } = await build(kiln.clients.v3, {
+    await oss.s3.put(IMAGES, 'oci/through.tar', ociArchive(through));
+    const { item } = await build(oss.v3, {
       baseImageType: 'OSS', baseImage: undefined,
       importImageOptions: importImageOptions({ mappings: [{ bucket: IMAGES, object: 'oci/through.tar' }] }),
       buildContent: 'LABEL corpus=yes',
     });
     assert.equal(item.status, 'FAILED', JSON.stringify(item));
     assert.equal(item.errorCode, UNSAFE);
-    assertNothingRegistered(kiln.config.dataDir, through, 'OSS OCI refused');
+    assertNothingRegistered(oss.kiln.config.dataDir, through, 'OSS OCI refused');
     canary.assertIntact('OSS OCI refused');
   });
 
@@ -167,8 +147,8 @@ describe('layers imported or built on never write outside the layer', () => {
         canary.reset();
         const tar = tarFor(c, 'oss');
         const object = `corpus/${sha256(tar)}.tar`;
-        await s3.put(IMAGES, object, tar);
-        const { item } = await build(kiln.clients.v3, {
+        await oss.s3.put(IMAGES, object, tar);
+        const { item } = await build(oss.v3, {
           baseImageType: 'OSS', baseImage: undefined,
           importImageOptions: importImageOptions({ mappings: [{ bucket: IMAGES, object }] }),
           buildContent: 'LABEL corpus=yes',
@@ -182,7 +162,7 @@ describe('layers imported or built on never write outside the layer', () => {
   test('a build on an image whose layer was put in the blob store: refused layers end FAILED with InvalidImage.UnsafeLayer', async (t) => {
     // As an image imported by a Kiln that did not check its layers would be: the blob and an
     // image record, never extracted on this machine.
-    const blobs = new LocalBlobStore(join(kiln.config.dataDir, 'blobs'));
+    const blobs = new LocalBlobStore(join(oss.kiln.config.dataDir, 'blobs'));
     for (const c of corpus(canary.dir)) {
       await t.test(c.name, async () => {
         canary.reset();
@@ -193,32 +173,14 @@ describe('layers imported or built on never write outside the layer', () => {
           config: initialConfig(), created: new Date().toISOString(), history: ['crafted'],
         });
         const imageId = `m-corpus${sha256(Buffer.from(c.name + Math.random())).slice(0, 12)}`;
-        await kiln.app.store.images.insert(newAccountImage({
-          imageId, regionId: REGION, accountId: kiln.credentials.accountId, imageName: uniqueName('stored'),
+        await oss.kiln.app.store.images.insert(newAccountImage({
+          imageId, regionId: REGION, accountId: oss.kiln.credentials.accountId, imageName: uniqueName('stored'),
           size: 20, creationTime: ecsTime(), tags: [], manifestDigest,
         }));
-        const { item } = await build(kiln.clients.v3, { baseImage: imageId, buildContent: 'LABEL corpus=yes' });
+        const { item } = await build(oss.v3, { baseImage: imageId, buildContent: 'LABEL corpus=yes' });
         assertBuildOutcome(item, c, tar, new RegExp(`^The image ${imageId} cannot be used: its layer ${blob.digest} has a member Kiln will not write \\(unsafe path in layer`));
         canary.assertIntact(c.name);
       });
     }
   });
 });
-
-/** Runs a CLI command's function with its console output captured. */
-async function captured(fn: () => Promise<number>): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const { log, error } = console;
-  console.log = (...args: unknown[]) => { stdout += `${args.join(' ')}\n`; };
-  console.error = (...args: unknown[]) => { stderr += `${args.join(' ')}\n`; };
-  try {
-    return { code: await fn(), stdout, stderr };
-  } catch (err) {
-    // what src/main/cli.ts does with an error the command did not handle
-    return { code: 1, stdout, stderr: `${stderr}kiln: ${(err as Error).message}\n` };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}

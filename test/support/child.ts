@@ -124,6 +124,11 @@ export function runCli(args: string[], env: Record<string, string>): Promise<Cli
   return completion(spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: REPO_ROOT, env: kilnEnv(env), stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
+/** Runs `kiln <args>` to completion on the data dir and database of a running Kiln (its `config`). */
+export function runCliOn(config: { dataDir: string; databaseUrl?: string }, args: string[]): Promise<CliResult> {
+  return runCli(args, { KILN_DATA_DIR: config.dataDir, KILN_DATABASE_URL: config.databaseUrl ?? '' });
+}
+
 /** Runs a shell command line (bash, for pipes and PIPESTATUS) in the repository, with Kiln's environment, to completion. */
 export function runShell(line: string, env: Record<string, string>): Promise<CliResult> {
   return completion(spawn('bash', ['-c', line], { cwd: REPO_ROOT, env: kilnEnv(env), stdio: ['ignore', 'pipe', 'pipe'] }));

@@ -10,11 +10,12 @@ import { imagesImport } from '../../../src/cli/images-import.js';
 import { loadConfig, type KilnConfig } from '../../../src/config/config.js';
 import type { Image } from '../../../src/domain/image.js';
 import { writeTar, type TarWriteEntry } from '../../../src/engine/layers/tar/tar-writer.js';
+import { captured } from '../../support/captured-output.js';
 import { boot } from '../../../src/main/boot.js';
 
 /*
  * A Kiln data dir for the registry tests (its store, blob store and layers), images imported
- * into it with `kiln images import`, accounts, and CLI functions run with their output captured.
+ * into it with `kiln images import`, and accounts.
  */
 
 export interface TestKilnData {
@@ -34,26 +35,6 @@ export async function kilnData(): Promise<TestKilnData> {
   const { app, credentials } = await boot(config);
   await app.store.close();
   return { config, dir, blobs: new LocalBlobStore(join(config.dataDir, 'blobs')), region: config.regions[0]!.regionId, accountId: credentials.accountId, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-/** Runs a CLI command's function with its console output captured (what src/main/cli.ts prints for an unhandled error included). */
-export async function captured(fn: () => Promise<number>): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const { log, error } = console;
-  const write = process.stderr.write;
-  console.log = (...args: unknown[]) => { stdout += `${args.join(' ')}\n`; };
-  console.error = (...args: unknown[]) => { stderr += `${args.join(' ')}\n`; };
-  process.stderr.write = ((chunk: string | Uint8Array) => { stderr += chunk.toString(); return true; }) as typeof process.stderr.write;
-  try {
-    return { code: await fn(), stdout, stderr };
-  } catch (err) {
-    return { code: 1, stdout, stderr: `${stderr}kiln: ${(err as Error).message}\n` };
-  } finally {
-    console.log = log;
-    console.error = error;
-    process.stderr.write = write;
-  }
 }
 
 /**
