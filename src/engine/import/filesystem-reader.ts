@@ -19,7 +19,8 @@ import type { FoundFilesystem } from './filesystem-probe.js';
  * The mount lives in a private mount namespace and a PID namespace whose init is this script
  * (`unshare --kill-child`): however the script ends (its exit, a failure, SIGKILL of unshare on
  * cancel), the kernel kills fuse2fs and drops the namespace, and the mount with it. The host
- * never sees it. Exit codes: 3 mount failed, 4 no loop device, 5 xfs_repair found problems,
+ * never sees it. The reader (fuse2fs, xfs_repair, tar), which parses the hostile image as root,
+ * also gets empty network, IPC and UTS namespaces: nothing to reach if it is subverted. Exit codes: 3 mount failed, 4 no loop device, 5 xfs_repair found problems,
  * 6 tar failed, 7 a directory reached by more than one path (checked before tar walks the tree).
  */
 const SCRIPT = `
@@ -76,7 +77,7 @@ export type ReaderMode = 'probe' | 'tar';
  */
 export function startReader(mode: ReaderMode, fs: FoundFilesystem, rawFile: string, mountDir: string, signal?: AbortSignal, boot?: { fs: FoundFilesystem; dir: string }): BoundedProcess {
   const second = boot ? [boot.fs.kind, String(boot.fs.start), String(boot.fs.size), boot.dir] : ['none', '0', '0', '/nonexistent'];
-  const args = ['--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child', '--', 'sh', '-c', SCRIPT, 'kiln-disk-reader',
+  const args = ['--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child', '--net', '--ipc', '--uts', '--', 'sh', '-c', SCRIPT, 'kiln-disk-reader',
     mode, rawFile, fs.kind, String(fs.start), String(fs.size), mountDir, ...second];
   const reader = startBounded('unshare', args, signal, mode === 'probe');
   if (fs.kind !== 'xfs' && boot?.fs.kind !== 'xfs') return reader;
