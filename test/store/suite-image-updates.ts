@@ -1,29 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { randomBytes } from 'node:crypto';
-import { newAccountImage, type Image } from '../../src/domain/image.js';
+import type { Image } from '../../src/domain/image.js';
 import type { Scope } from '../../src/domain/ports.js';
 import { StoreConflictError } from '../../src/store/errors.js';
-import { newScope, uid, type SuiteContext } from './helpers.js';
+import { newScope, type SuiteContext } from './helpers.js';
+import { image as storedImage } from './suite-images.js';
 
 const digest = () => `sha256:${randomBytes(32).toString('hex')}`;
 
+/** The images suite's image, with a manifest of its own and a description to change. */
 function image(scope: Scope, over: Partial<Image> = {}): Image {
-  return {
-    ...newAccountImage({
-      imageId: uid('m'),
-      regionId: scope.regionId,
-      accountId: scope.accountId,
-      imageName: uid('img'),
-      imageFamily: 'fam-a',
-      description: 'before',
-      size: 40,
-      creationTime: '2024-01-02T03:04:05Z',
-      tags: [{ key: 'env', value: 'prod' }],
-      manifestDigest: digest(),
-    }),
-    ...over,
-  };
+  return storedImage(scope, { description: 'before', manifestDigest: digest(), ...over });
 }
 
 /** `ImageRepository.update`: the record and its columns (name, family, manifest) change together. */

@@ -8,7 +8,7 @@ import { StoreConflictError, StoreNotFoundError } from '../../src/store/errors.j
 import { newScope, uid, type SuiteContext } from './helpers.js';
 
 /** An account image as a build saves it (`imageOwnerAlias` is the owner's view). */
-function image(scope: Scope, over: Partial<Image> = {}): Image {
+export function image(scope: Scope, over: Partial<Image> = {}): Image {
   return {
     ...newAccountImage({
       imageId: uid('m'),

@@ -181,3 +181,11 @@ export function shellWords(line: string): string[] {
   if (inWord) words.push(cur);
   return words;
 }
+
+/** SIGKILLs `child` and resolves once it has exited (at once if it already has). */
+export async function killChild(child: import('node:child_process').ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await gone;
+}

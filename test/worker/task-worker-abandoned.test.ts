@@ -15,6 +15,7 @@ import { createStore } from '../../src/store/create-store.js';
 import { TaskWorker } from '../../src/worker/task-worker.js';
 import { FRESH_DATABASES } from '../store/fresh-databases.js';
 import { newScope, type Backend } from '../store/helpers.js';
+import { killChild } from '../support/child.js';
 
 /*
  * A Creating image never outlives its ImportImage task, on real SQLite and PostgreSQL: the
@@ -47,13 +48,6 @@ async function workerProcess(backend: Backend, workerId: string): Promise<{ chil
     child.once('exit', () => reject(new Error(`the worker process ended before running a task: ${out}`)));
   });
   return { child, taskId };
-}
-
-async function killed(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await gone;
 }
 
 for (const [name, fresh] of FRESH_DATABASES) {
@@ -148,7 +142,7 @@ for (const [name, fresh] of FRESH_DATABASES) {
       const proc = await workerProcess(backend, workerId);
       try {
         assert.equal(proc.taskId, taskId);
-        await killed(proc.child);
+        await killChild(proc.child);
         // The dead worker's last renewal becomes one of 1 ms, as the clock would run its lease out.
         assert.ok(await store.tasks.renew(taskId, workerId, 1));
         assert.equal((await imageOf(scope, imageId))?.status, 'Creating', 'the killed handler removed nothing');
@@ -163,7 +157,7 @@ for (const [name, fresh] of FRESH_DATABASES) {
           await w.stop();
         }
       } finally {
-        await killed(proc.child);
+        await killChild(proc.child);
       }
     });
   });

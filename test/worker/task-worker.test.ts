@@ -13,6 +13,7 @@ import { createStore } from '../../src/store/create-store.js';
 import { TaskWorker } from '../../src/worker/task-worker.js';
 import { FRESH_DATABASES } from '../store/fresh-databases.js';
 import { newScope, type Backend } from '../store/helpers.js';
+import { killChild } from '../support/child.js';
 
 /*
  * The task worker over real SQLite and PostgreSQL, with handlers written for the test (the
@@ -64,13 +65,6 @@ function spawnWorker(backend: Backend, workerId: string): { child: ChildProcess;
     }
   };
   return { child, line };
-}
-
-async function killed(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await gone;
 }
 
 for (const [name, fresh] of FRESH_DATABASES) {
@@ -207,7 +201,7 @@ for (const [name, fresh] of FRESH_DATABASES) {
       const proc = spawnWorker(backend, workerId);
       try {
         assert.equal(await proc.line(/^running /), `running ${t.taskId}`);
-        await killed(proc.child);
+        await killChild(proc.child);
         // The dead worker's last renewal becomes one of 1 ms, as the clock would run its lease out.
         assert.ok(await store.tasks.renew(t.taskId, workerId, 1));
         assert.equal((await store.tasks.get(scope, t.taskId))?.status, 'Processing');
@@ -219,7 +213,7 @@ for (const [name, fresh] of FRESH_DATABASES) {
           await w.stop();
         }
       } finally {
-        await killed(proc.child);
+        await killChild(proc.child);
       }
     });
 
@@ -246,7 +240,7 @@ for (const [name, fresh] of FRESH_DATABASES) {
         assert.deepEqual([after?.status, after?.errorCode, after?.progress], ['Failed', 'TaskWorkerLost', 30]);
       } finally {
         proc.child.kill('SIGCONT');
-        await killed(proc.child);
+        await killChild(proc.child);
       }
     });
   });
