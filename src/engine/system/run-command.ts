@@ -32,19 +32,28 @@ export interface CommandOptions {
   input?: string | Buffer;
   /** Resolve with the result instead of throwing when the command exits non-zero. */
   allowFailure?: boolean;
+  /** Added to the environment (`systemEnv`). */
+  env?: Record<string, string>;
+  /** Kills the command (SIGKILL) when aborted; the call then rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /**
  * Runs a system command (no shell) and collects its output. Throws `CommandError` when it exits
- * non-zero unless `allowFailure`; a command that cannot start resolves/throws with code 127.
+ * non-zero unless `allowFailure`; a command that cannot start resolves/throws with code 127; an
+ * aborted `signal` kills it and rejects with the signal's reason.
  */
 export function runCommand(file: string, args: readonly string[], options: CommandOptions = {}): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
+    const { signal } = options;
+    signal?.throwIfAborted();
     const child = spawn(file, args, {
       cwd: options.cwd,
-      env: systemEnv(),
+      env: systemEnv(options.env),
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    const onAbort = () => child.kill('SIGKILL');
+    signal?.addEventListener('abort', onAbort, { once: true });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout!.on('data', (c: Buffer) => out.push(c));
@@ -57,9 +66,14 @@ export function runCommand(file: string, args: readonly string[], options: Comma
       child.stdin.on('error', () => undefined);
       child.stdin.end(options.input);
     }
-    child.on('close', (code, signal) => {
+    child.on('close', (code, killedBy) => {
+      signal?.removeEventListener('abort', onAbort);
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
       const result: CommandResult = {
-        code: spawnError ? 127 : (code ?? (signal ? 128 + signalNumber(signal) : 1)),
+        code: spawnError ? 127 : (code ?? (killedBy ? 128 + signalNumber(killedBy) : 1)),
         stdout: Buffer.concat(out).toString('utf8'),
         stderr: spawnError ? String(spawnError.message) : Buffer.concat(err).toString('utf8'),
       };
