@@ -34,19 +34,16 @@ export class GrantedObjectStore implements ObjectStore {
 
   async copy(bucket: string, fromKey: string, toKey: string, signal?: AbortSignal): Promise<void> {
     this.check(bucket, toKey, 'write');
-    if (!this.inner.copy) throw new ObjectStoreError('Failed', `oss://${bucket}/${toKey}: the store cannot copy objects`);
     return this.inner.copy(bucket, fromKey, toKey, signal);
   }
 
   async delete(bucket: string, key: string, signal?: AbortSignal): Promise<void> {
     this.check(bucket, key, 'write');
-    if (!this.inner.delete) throw new ObjectStoreError('Failed', `oss://${bucket}/${key}: the store cannot delete objects`);
     return this.inner.delete(bucket, key, signal);
   }
 
   async putFile(bucket: string, key: string, file: string, size: number, options: MultipartOptions): Promise<void> {
     this.check(bucket, key, 'write');
-    if (!this.inner.putFile) throw new ObjectStoreError('Failed', `oss://${bucket}/${key}: the store cannot upload in parts`);
     return this.inner.putFile(bucket, key, file, size, options);
   }
 

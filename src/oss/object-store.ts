@@ -20,16 +20,16 @@ export interface ObjectStore {
    * that an upload cut short (which some S3-compatible servers keep as a partial object) never
    * shows under the final name.
    */
-  copy?(bucket: string, fromKey: string, toKey: string, signal?: AbortSignal): Promise<void>;
+  copy(bucket: string, fromKey: string, toKey: string, signal?: AbortSignal): Promise<void>;
   /** Removes an object (no error when it is not there). */
-  delete?(bucket: string, key: string, signal?: AbortSignal): Promise<void>;
+  delete(bucket: string, key: string, signal?: AbortSignal): Promise<void>;
   /**
    * Uploads a local file of `size` bytes as one object by multipart upload, one part of
    * `partBytes` at a time (read from the file, never held whole): the object appears when the
    * upload completes; on any failure or abort the upload is aborted, so nothing stays.
    * `onBytes` is told as each part is sent.
    */
-  putFile?(bucket: string, key: string, file: string, size: number, options: MultipartOptions): Promise<void>;
+  putFile(bucket: string, key: string, file: string, size: number, options: MultipartOptions): Promise<void>;
 }
 
 export interface MultipartOptions {

@@ -78,6 +78,9 @@ describe('GrantedObjectStore', () => {
       endpoint: 'http://s3',
       async get(bucket, key) { calls.push(`get ${bucket}/${key}`); return { body: Readable.from([]) }; },
       async put(bucket, key) { calls.push(`put ${bucket}/${key}`); },
+      async copy(bucket, _from, to) { calls.push(`copy ${bucket}/${to}`); },
+      async delete(bucket, key) { calls.push(`delete ${bucket}/${key}`); },
+      async putFile(bucket, key) { calls.push(`putFile ${bucket}/${key}`); },
     };
     const store = new GrantedObjectStore(inner, { buckets: ['mine'], who: 'account 1' });
     const body = Readable.from([Buffer.from('x')]);

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { KilnError, isKilnError } from '../../domain/errors.js';
 import type { ExportedObject, ImageExporter, OssExportRequest } from '../../domain/image-export.js';
 import { ObjectStoreError } from '../../oss/object-store.js';
-import { MAX_PUT_BYTES, ossAccessFor, withScratch, type OssAccess, type OssTenancy } from '../oss/oss-access.js';
+import { ossAccessFor, withScratch, type OssAccess, type OssTenancy } from '../oss/oss-access.js';
 import { exportImage, type ExportDeps } from './export-image.js';
 import { ProgressMeter } from './progress.js';
 
@@ -25,10 +25,10 @@ const STORE_CODES = {
 
 /**
  * The engine's `ImageExporter`: writes the disk (`exportImage`, 0–80%) into a scratch folder of
- * the data dir, then uploads it with one PutObject through the account's grant for `roleName`
- * (80–100%), so the object appears whole or not at all; the scratch folder is removed however
- * the export ends. A disk past one PutObject (5 GiB) or `KILN_OSS_MAX_OBJECT_BYTES` is
- * `OSS.ObjectTooLarge` before anything is sent.
+ * the data dir, then uploads it through the account's grant for `roleName` (80–100%, see
+ * `upload`), so the object appears whole or not at all; the scratch folder is removed however
+ * the export ends. A disk past `KILN_OSS_MAX_OBJECT_BYTES` is `OSS.ObjectTooLarge` before
+ * anything is sent.
  */
 export class OssImageExporter implements ImageExporter {
   constructor(private readonly d: OssImageExporterDeps) {}
@@ -40,8 +40,9 @@ export class OssImageExporter implements ImageExporter {
       const file = join(dir, req.object.split('/').pop() || 'image');
       const written = await this.writeDisk(req, file);
       const { size } = await stat(file);
-      const max = inParts(oss, size) ? oss.maxObjectBytes : Math.min(MAX_PUT_BYTES, oss.maxObjectBytes);
-      if (size > max) throw new KilnError('OSS.ObjectTooLarge', `The ${req.format} disk of the image has ${size} bytes, more than the ${max} bytes Kiln uploads (KILN_OSS_MAX_OBJECT_BYTES, or one PutObject where the store cannot upload in parts).`);
+      // Past one PutObject's limit a disk always goes up in parts (MULTIPART_FROM is far below it).
+      const max = oss.maxObjectBytes;
+      if (size > max) throw new KilnError('OSS.ObjectTooLarge', `The ${req.format} disk of the image has ${size} bytes, more than the ${max} bytes Kiln uploads (KILN_OSS_MAX_OBJECT_BYTES).`);
       await req.progress(80, `uploading to oss://${req.bucket}/${req.object}`);
       await upload(oss, req, file, size);
       return { bucket: req.bucket, object: req.object, bytes: size, diskBytes: written.diskBytes ?? size, bootable: false, note: written.note };
@@ -65,20 +66,17 @@ export class OssImageExporter implements ImageExporter {
 export const MULTIPART_FROM = 256 * 1024 * 1024;
 const PART_BYTES = 64 * 1024 * 1024;
 
-const inParts = (oss: OssAccess, size: number): boolean => size >= MULTIPART_FROM && oss.store.putFile !== undefined;
-
 /**
  * Uploads the disk so that the final key gets the whole object or nothing: a large one by
  * multipart upload (the object appears when it completes; aborted on failure or cancel), a
  * small one under a temporary key beside the final one, copied to it on the store's side (one
- * CopyObject, whatever the server keeps of a PutObject cut short) and then removed. A store that
- * can do neither gets one PutObject to the final key.
+ * CopyObject, whatever the server keeps of a PutObject cut short) and then removed.
  */
 async function upload(oss: OssAccess, req: OssExportRequest, file: string, size: number): Promise<void> {
   const meter = new ProgressMeter((percent) => void req.progress(percent, 'uploading').catch(() => undefined), req.signal, 'uploading', size, 80, 98);
   try {
-    if (inParts(oss, size)) {
-      await oss.store.putFile!(req.bucket, req.object, file, size, { partBytes: PART_BYTES, signal: req.signal, onBytes: (n) => meter.add(n) });
+    if (size >= MULTIPART_FROM) {
+      await oss.store.putFile(req.bucket, req.object, file, size, { partBytes: PART_BYTES, signal: req.signal, onBytes: (n) => meter.add(n) });
     } else {
       await putThenCopy(oss, req, file, size, meter);
     }
@@ -92,16 +90,14 @@ async function upload(oss: OssAccess, req: OssExportRequest, file: string, size:
 async function putThenCopy(oss: OssAccess, req: OssExportRequest, file: string, size: number, meter: ProgressMeter): Promise<void> {
   const store = oss.store;
   const body = Readable.from(meter.count(createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>));
-  const staged = store.copy && store.delete ? `${req.object}.kiln-upload-${randomBytes(6).toString('hex')}` : undefined;
+  const staged = `${req.object}.kiln-upload-${randomBytes(6).toString('hex')}`;
   try {
-    await store.put(req.bucket, staged ?? req.object, body, size, req.signal);
-    if (staged) {
-      req.signal.throwIfAborted();
-      await req.progress(99, `copying to oss://${req.bucket}/${req.object}`);
-      await store.copy!(req.bucket, staged, req.object, req.signal);
-    }
+    await store.put(req.bucket, staged, body, size, req.signal);
+    req.signal.throwIfAborted();
+    await req.progress(99, `copying to oss://${req.bucket}/${req.object}`);
+    await store.copy(req.bucket, staged, req.object, req.signal);
   } finally {
     body.destroy();
-    if (staged) await store.delete!(req.bucket, staged).catch(() => undefined);
+    await store.delete(req.bucket, staged).catch(() => undefined);
   }
 }
