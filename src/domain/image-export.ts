@@ -1,3 +1,5 @@
+import type { DiskFormat } from './disk-formats.js';
+
 /**
  * Exporting an image to OSS (ExportImage): the formats, the object name the service writes, and
  * the port through which the app has the engine do the work (implemented by the engine,
@@ -5,8 +7,8 @@
  */
 
 /** ExportImage's `ImageFormat` values (the SDK's and the official page's), lowercase as documented. */
-export const IMAGE_EXPORT_FORMATS = ['raw', 'vhd', 'qcow2', 'vmdk', 'vdi'] as const;
-export type ImageExportFormat = (typeof IMAGE_EXPORT_FORMATS)[number];
+export const IMAGE_EXPORT_FORMATS = ['raw', 'vhd', 'qcow2', 'vmdk', 'vdi'] as const satisfies readonly DiskFormat[];
+export type ImageExportFormat = DiskFormat;
 
 /** ExportImage's documented default format. */
 export const DEFAULT_EXPORT_FORMAT: ImageExportFormat = 'raw';

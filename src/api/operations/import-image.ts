@@ -1,5 +1,6 @@
 import { importImage as runImport } from '../../app/import-image.js';
 import { invalidParameter } from '../../domain/errors.js';
+import { parseDiskFormat } from '../../domain/disk-formats.js';
 import { BOOT_MODES, IMDS_SUPPORT, NVME_SUPPORT } from '../../domain/image-attributes.js';
 import { IMPORT_ARCHITECTURES, IMPORT_LICENSE_TYPES, IMPORT_OS_TYPES, IMPORT_PLATFORMS, MAX_DISK_DEVICE_MAPPINGS } from '../../domain/pipeline-rules.js';
 import { defineRegionalOperation } from './operation.js';
@@ -12,13 +13,11 @@ function invalidValue(label: string): Violation {
   return { error: (c) => invalidParameter(label, `"${c.value}" is not one of ${c.allowed.join(', ')}.`) };
 }
 
-const DISK_FORMATS = /^(raw|qcow2|vhd|vmdk|vdi)$/i;
-
 const diskDeviceMapping = {
   ossBucket: str('OSSBucket', { doc: 'Required for N=1 (MissingParameter.DiskDeviceMapping.1.OSSBucket). Read through the account\'s OSS grant for RoleName.' }),
   ossObject: str('OSSObject', { doc: 'Required for N=1. A rootfs tarball, an OCI image layout archive (tar or tar.gz) or a disk image.' }),
   format: str('Format', {
-    rule: { test: (v: string) => DISK_FORMATS.test(v), describe: 'RAW, QCOW2, VHD, VMDK or VDI', violation: violation('InvalidParameter', (c) => `The specified parameter ${c.path} "${c.value}" is not valid: RAW, QCOW2, VHD, VMDK or VDI.`) },
+    rule: { test: (v: string) => parseDiskFormat(v) !== undefined, describe: 'RAW, QCOW2, VHD, VMDK or VDI', violation: violation('InvalidParameter', (c) => `The specified parameter ${c.path} "${c.value}" is not valid: RAW, QCOW2, VHD, VMDK or VDI.`) },
     doc: 'RAW, QCOW2, VHD, VMDK or VDI (any case), checked against the object\'s magic (InvalidImage.FormatMismatch); absent: detected. Not given for an archive.',
   }),
   diskImageSize: int('DiskImageSize', { doc: 'Accepted and ignored (the size comes from the image).' }),

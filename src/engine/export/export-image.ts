@@ -1,5 +1,6 @@
 import { open, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DISK_FORMATS } from '../../domain/disk-formats.js';
 import type { BlobStore } from '../../blobs/blob-store.js';
 import type { LayerStore } from '../layers/layer-store.js';
 import { coalesce } from '../layers/tar/coalesce.js';
@@ -13,7 +14,7 @@ import { writeRawDisk } from './raw-disk.js';
 import { rootfsTar, stageTree } from './stage-tree.js';
 
 /** Every format an image can be exported in. */
-export const EXPORT_FORMATS = ['oci', 'docker', 'rootfs', 'raw', 'qcow2', 'vhd', 'vmdk', 'vdi'] as const;
+export const EXPORT_FORMATS = ['oci', 'docker', 'rootfs', ...DISK_FORMATS] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface ExportRequest {

@@ -4,7 +4,8 @@ import type { Digest } from '../../blobs/digest.js';
 import { KilnError } from '../../domain/errors.js';
 import { importArchive } from '../image/import-image.js';
 import type { LayerStore } from '../layers/layer-store.js';
-import { ACCEPTED_FORMATS, DISK_FORMATS, FORMAT_NAMES, isDiskFormat, sniffArchive, type ArchiveFormat, type DiskFormat } from '../oss/archive-format.js';
+import { parseDiskFormat } from '../../domain/disk-formats.js';
+import { ACCEPTED_FORMATS, FORMAT_NAMES, isDiskFormat, sniffArchive, type ArchiveFormat } from '../oss/archive-format.js';
 import { importDisk, type DiskImportOptions } from './import-disk.js';
 
 export interface ImportFileOptions extends Omit<DiskImportOptions, 'source'> {
@@ -45,12 +46,6 @@ export async function importImageFile(deps: { blobs: BlobStore; layers: LayerSto
 }
 
 const ARCHIVES = 'a rootfs tarball or an OCI image layout archive';
-
-/** The declared disk format, lower-cased, if it is one Kiln knows. */
-export function parseDiskFormat(declared: string): DiskFormat | undefined {
-  const d = declared.toLowerCase();
-  return (DISK_FORMATS as readonly string[]).includes(d) ? (d as DiskFormat) : undefined;
-}
 
 /** A declared format must be the detected one (an archive has none to declare). */
 function checkDeclaredFormat(format: ArchiveFormat, declared: string | undefined): void {

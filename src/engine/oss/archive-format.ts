@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises';
+import { DISK_FORMATS, type DiskFormat } from '../../domain/disk-formats.js';
 
 /**
  * What a file to import is, from its first and last bytes: an archive (`tar`, `gzip` — a
@@ -7,10 +8,7 @@ import { open } from 'node:fs/promises';
  */
 export type ArchiveFormat = 'tar' | 'gzip' | DiskFormat | 'unknown';
 
-/** The disk image formats Kiln imports (converted with `qemu-img convert -f <format>`). */
-export type DiskFormat = 'raw' | 'qcow2' | 'vhd' | 'vmdk' | 'vdi';
-
-export const DISK_FORMATS: readonly DiskFormat[] = ['raw', 'qcow2', 'vhd', 'vmdk', 'vdi'];
+export { DISK_FORMATS, type DiskFormat };
 
 export function isDiskFormat(format: ArchiveFormat): format is DiskFormat {
   return (DISK_FORMATS as readonly string[]).includes(format);
