@@ -121,7 +121,7 @@ export class ImageRegistry {
    * ImportImage's image, registered through `tx` (the operation's transaction) in status
    * `Creating`, with no content yet (so no bytes against the quota): its name is taken at once
    * under the name rule (`ImageName`). `completeImport` makes it Available, `abandonImport`
-   * removes it.
+   * (through the transaction that ends its task) removes it.
    */
   async reserveImport(tx: Repositories, image: Image): Promise<void> {
     await this.register(tx, image, undefined, `importing ${image.imageName}`, 'ImageName');
@@ -146,11 +146,6 @@ export class ImageRegistry {
     });
   }
 
-  /** Removes an import's image that will not become Available (its task failed or was cancelled). */
-  async abandonImport(scope: Scope, imageId: string): Promise<void> {
-    await this.d.store.transaction((tx) => tx.images.delete(scope, imageId));
-  }
-
   /**
    * CopyImage's copy, registered through `tx` (the caller's transaction): `copyOf(source,
    * target)` under the name rule (`DestinationImageName`) and the new owner's image quota.
@@ -160,6 +155,15 @@ export class ImageRegistry {
     await this.register(tx, copy, undefined, `copying ${source.imageId}`, 'DestinationImageName');
     return copy;
   }
+}
+
+/**
+ * Removes, through `tx`, an import's image that will not become Available (its task ended Failed
+ * or Deleted); an image that is no longer `Creating` (made Available meanwhile) is kept.
+ */
+export async function abandonImport(tx: Repositories, scope: Scope, imageId: string): Promise<void> {
+  const image = await tx.images.getOwned(scope, imageId);
+  if (image?.status === 'Creating') await tx.images.delete(scope, imageId);
 }
 
 /** The registry of an app: its store, and the configured image quotas. */
