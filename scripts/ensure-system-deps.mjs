@@ -15,7 +15,14 @@
 // - qemu-img        (qemu-utils)      converts exported and imported disk images (raw, qcow2, vhd, vmdk, vdi);
 // - sfdisk          (fdisk)           writes the partition table of an exported disk;
 // - mkfs.xfs, xfs_repair (xfsprogs)   checks (and, in tests, makes) XFS root filesystems of imported disks;
-// - fuse2fs         (fuse2fs)         reads ext2/3/4 root filesystems of imported disks in user space.
+// - fuse2fs         (fuse2fs)         reads ext2/3/4 root filesystems of imported disks in user space;
+// - mkfs.fat, mcopy (dosfstools, mtools) make the FAT boot / EFI system partition of a bootable
+//                                     disk without a loop mount;
+// - syslinux        (syslinux, syslinux-common) the BIOS boot loader of bootable disks (installed
+//                                     through mtools) and its MBR code;
+// - systemd-bootx64.efi (systemd-boot-efi) the UEFI boot loader of bootable disks;
+// - qemu-system-x86_64 (qemu-system-x86) and OVMF (ovmf) boot images: `kiln images boot`, and
+//                                     TESTING of images with a kernel.
 // When something is missing: `apt-get update` once, then one `apt-get install` of every package above.
 // Installing needs root; a non-root user gets a clear message and a non-zero exit.
 import { spawnSync } from 'node:child_process';
@@ -26,6 +33,7 @@ const env = { ...process.env, PATH: `${process.env.PATH ?? ''}:${SBIN_PATH}` };
 
 /** True when `cmd` is on the PATH (the sbin folders included). */
 function have(cmd) {
+  if (cmd.startsWith('/')) return existsSync(cmd);
   return spawnSync('sh', ['-c', 'command -v "$1" >/dev/null 2>&1', 'sh', cmd], { env }).status === 0;
 }
 
@@ -61,6 +69,14 @@ for (const [cmd, pkg] of [
   ['mkfs.xfs', 'xfsprogs'],
   ['xfs_repair', 'xfsprogs'],
   ['fuse2fs', 'fuse2fs'],
+  ['mkfs.fat', 'dosfstools'],
+  ['mcopy', 'mtools'],
+  ['syslinux', 'syslinux'],
+  ['/usr/lib/SYSLINUX/gptmbr.bin', 'syslinux-common'],
+  ['/usr/lib/syslinux/modules/bios/ldlinux.c32', 'syslinux-common'],
+  ['/usr/lib/systemd/boot/efi/systemd-bootx64.efi', 'systemd-boot-efi'],
+  ['qemu-system-x86_64', 'qemu-system-x86'],
+  ['/usr/share/OVMF/OVMF_CODE_4M.fd', 'ovmf'],
 ]) {
   if (!have(cmd)) {
     missing.push(`${cmd} (${pkg})`);
