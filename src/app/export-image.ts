@@ -1,5 +1,6 @@
 import { KilnError } from '../domain/errors.js';
 import { DEFAULT_EXPORT_FORMAT, DEFAULT_EXPORT_ROLE, exportObjectName, type ImageExportFormat } from '../domain/image-export.js';
+import type { ImageBootMode } from '../domain/image.js';
 import type { Scope } from '../domain/ports.js';
 import type { App } from './app.js';
 import { exportableImage } from './export-image-source.js';
@@ -21,6 +22,8 @@ export interface ExportTaskRequest {
   manifestDigest: string;
   sizeGiB: number;
   format: ImageExportFormat;
+  /** The image's BootMode when the task was made: the disk's layout if the image has a kernel. */
+  bootMode?: ImageBootMode;
   bucket: string;
   object: string;
   roleName: string;
@@ -40,7 +43,7 @@ export async function exportImage(app: App, scope: Scope, req: ExportImageReques
     const image = await exportableImage(app, tx, scope, req.imageId, false);
     if (req.dryRun) throw new KilnError('DryRunOperation', 'Request validation has been passed with DryRun flag set.');
     const request: ExportTaskRequest = {
-      imageId: image.imageId, manifestDigest: image.manifestDigest, sizeGiB: image.size, format,
+      imageId: image.imageId, manifestDigest: image.manifestDigest, sizeGiB: image.size, format, bootMode: image.bootMode,
       bucket: req.bucket, object: exportObjectName(image.imageId, format, req.prefix), roleName: req.roleName ?? DEFAULT_EXPORT_ROLE,
     };
     const task = await createTask(tx, { ...scope, action: 'ExportImage', resourceId: image.imageId, request: { ...request } });

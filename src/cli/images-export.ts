@@ -3,14 +3,16 @@ import { exportableImage } from '../app/export-image-source.js';
 import { LocalBlobStore } from '../blobs/local-blob-store.js';
 import type { KilnConfig } from '../config/config.js';
 import { KilnError } from '../domain/errors.js';
+import { BOOT_MODES } from '../domain/image-attributes.js';
+import type { ImageBootMode } from '../domain/image.js';
 import { EXPORT_FORMATS, exportImage, type ExportFormat } from '../engine/export/export-image.js';
 import { LayerStore } from '../engine/layers/layer-store.js';
 import { boot } from '../main/boot.js';
 import { parseCommand, UsageError } from './args.js';
 
-const USAGE = `usage: kiln images export <ImageId> --format ${EXPORT_FORMATS.join('|')} -o FILE [--region R] [--account ID] [--tag NAME:TAG]`;
+const USAGE = `usage: kiln images export <ImageId> --format ${EXPORT_FORMATS.join('|')} -o FILE [--boot-mode ${BOOT_MODES.join('|')}] [--region R] [--account ID] [--tag NAME:TAG]`;
 const TEXT = { type: 'string' } as const;
-const OPTIONS = { format: TEXT, output: { type: 'string', short: 'o' }, region: TEXT, account: TEXT, tag: TEXT } as const;
+const OPTIONS = { format: TEXT, output: { type: 'string', short: 'o' }, region: TEXT, account: TEXT, tag: TEXT, 'boot-mode': TEXT } as const;
 
 /** Shows progress on stderr: a bar redrawn in place on a terminal, a line per 10% (and per phase) otherwise. */
 function progressPrinter(stream: NodeJS.WriteStream): (percent: number, phase: string) => void {
@@ -35,7 +37,8 @@ function progressPrinter(stream: NodeJS.WriteStream): (percent: number, phase: s
 /**
  * `kiln images export <ImageId> --format F -o FILE`: writes an image of the account (default:
  * the default account) or one shared with it, in the region (default: the first configured),
- * to FILE in format F (see `exportImage` in engine/export/): atomically (nothing under FILE
+ * to FILE in format F (see `exportImage` in engine/export/; a disk of an image with a kernel boots
+ * in the image's BootMode, or `--boot-mode`'s): atomically (nothing under FILE
  * unless it succeeds; Ctrl-C leaves nothing) and deterministically. A refusal (unknown image,
  * system image…) exits 1 with `kiln: <Code>: <message>`.
  */
@@ -45,6 +48,8 @@ export async function imagesExport(config: KilnConfig, args: string[]): Promise<
   const format = values.format as ExportFormat | undefined;
   if (!imageId || !format || !values.output) throw new UsageError('kiln images export: an ImageId, --format and -o FILE are required', USAGE);
   if (!EXPORT_FORMATS.includes(format)) throw new UsageError(`kiln images export: --format must be one of ${EXPORT_FORMATS.join(', ')}, got '${format}'`, USAGE);
+  const bootMode = values['boot-mode'] as ImageBootMode | undefined;
+  if (bootMode !== undefined && !BOOT_MODES.includes(bootMode)) throw new UsageError(`kiln images export: --boot-mode must be one of ${BOOT_MODES.join(', ')}, got '${bootMode}'`, USAGE);
   const regionId = values.region ?? config.regions[0]!.regionId;
   if (!config.regions.some((r) => r.regionId === regionId)) {
     console.error(`kiln: the region ${regionId} is not configured (KILN_REGIONS)`);
@@ -60,7 +65,7 @@ export async function imagesExport(config: KilnConfig, args: string[]): Promise<
     const image = await exportableImage(app, app.store, scope, imageId, true);
     const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'));
     const result = await exportImage({ blobs, layers: new LayerStore(config.dataDir, blobs) }, {
-      manifestDigest: image.manifestDigest, format, file: values.output, sizeGiB: image.size, signal: abort.signal,
+      manifestDigest: image.manifestDigest, format, file: values.output, sizeGiB: image.size, signal: abort.signal, bootMode: bootMode ?? image.bootMode,
       tag: values.tag ?? `${image.imageId.toLowerCase()}:latest`, onProgress: progressPrinter(process.stderr),
     });
     console.log(`${values.output}: ${result.note} (${result.bytes} bytes)`);

@@ -1,4 +1,5 @@
 import type { DiskFormat } from './disk-formats.js';
+import type { ImageBootMode } from './image.js';
 
 /**
  * Exporting an image to OSS (ExportImage): the formats, the object name the service writes, and
@@ -35,6 +36,8 @@ export interface OssExportRequest {
   /** The image's size in GiB: the disk is at least this large. */
   sizeGiB: number;
   format: ImageExportFormat;
+  /** The image's BootMode: the layout of the disk when the image has a kernel (docs/vm-images.md). */
+  bootMode?: ImageBootMode;
   bucket: string;
   object: string;
   signal: AbortSignal;
@@ -50,8 +53,10 @@ export interface ExportedObject {
   bytes: number;
   /** The disk's virtual size in bytes. */
   diskBytes: number;
-  /** Always false here: the image has no kernel, so the disk has no bootloader. */
-  bootable: false;
+  /** True when the disk boots on its own (the image has a kernel; boot loaders for `bootMode`). */
+  bootable: boolean;
+  /** A bootable disk's layout. */
+  bootMode?: ImageBootMode;
   /** One sentence on what the disk holds. */
   note: string;
 }

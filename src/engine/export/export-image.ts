@@ -1,11 +1,15 @@
 import { open, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DISK_FORMATS } from '../../domain/disk-formats.js';
+import type { ImageBootMode } from '../../domain/image.js';
 import type { BlobStore } from '../../blobs/blob-store.js';
 import type { LayerStore } from '../layers/layer-store.js';
 import { coalesce } from '../layers/tar/coalesce.js';
 import { writeTar } from '../layers/tar/tar-writer.js';
 import { writeAtomically } from './atomic-file.js';
+import { writeBootDisk } from './boot/boot-disk.js';
+import type { GuestFile } from './boot/guest-files.js';
+import { findKernel } from './boot/kernel.js';
 import { convertDisk, type ConvertedFormat } from './disk-formats.js';
 import { createdSeconds, readStoredImage, type StoredImage } from './image-blobs.js';
 import { dockerArchiveEntries, imageBlobs, ociLayoutEntries } from './oci-archive.js';
@@ -27,6 +31,16 @@ export interface ExportRequest {
   tag?: string;
   /** Disks: the size the image asks for in GiB (Size / SystemDiskSize); the disk is at least what its files need. */
   sizeGiB?: number;
+  /**
+   * Disks of a VM image (one whose tree has a kernel, see `findKernel`): the layout and boot
+   * loaders the disk gets (Guest contract, docs/vm-images.md). Default: the UEFI-Preferred
+   * layout, which boots both ways. Ignored for an image without a kernel and for archives.
+   */
+  bootMode?: ImageBootMode;
+  /** Disks of a VM image: files added to the exported tree (never to the image), e.g. a test agent. */
+  guestFiles?: GuestFile[];
+  /** Disks of a VM image: systemd units (names like `kiln-agent.service`) enabled in multi-user.target. */
+  enableUnits?: string[];
   signal?: AbortSignal;
   onProgress?: ExportProgress;
 }
@@ -37,8 +51,10 @@ export interface ExportResult {
   bytes: number;
   /** Disks: the disk's virtual size. */
   diskBytes?: number;
-  /** Disks: false (the image has no kernel here, so the disk has no bootloader); absent for archives. */
-  bootable?: false;
+  /** True for a disk that boots on its own (the image has a kernel); false for other disks and archives. */
+  bootable: boolean;
+  /** A bootable disk's layout (the request's BootMode, or UEFI-Preferred). */
+  bootMode?: ImageBootMode;
   /** One sentence on what the file holds. */
   note: string;
 }
@@ -77,7 +93,7 @@ async function writeArchive(deps: ExportDeps, image: StoredImage, req: ExportReq
       : meter.count(coalesce(writeTar(req.format === 'oci' ? ociLayoutEntries(deps.blobs, image, time, req.tag) : dockerArchiveEntries(deps.blobs, image, time, req.tag))));
   const bytes = await writeStream(tmp, tar);
   const note = { oci: 'an OCI image layout archive', docker: 'a docker-load archive', rootfs: 'the root filesystem as a tar' }[req.format as 'oci'];
-  return { format: req.format, bytes, note: `${note} of ${image.layers.length} layer(s)` };
+  return { format: req.format, bytes, bootable: false, note: `${note} of ${image.layers.length} layer(s)` };
 }
 
 async function writeDisk(deps: ExportDeps, image: StoredImage, req: ExportRequest, tmp: string): Promise<ExportResult> {
@@ -89,17 +105,28 @@ async function writeDisk(deps: ExportDeps, image: StoredImage, req: ExportReques
     const raw = req.format === 'raw' ? tmp : join(staging.top, 'disk.raw');
     await writeFile(raw, '');
     const spec = { treeDir: staging.dir, treeBytes, sizeGiB: req.sizeGiB ?? 0, seed: image.manifest.digest, time: createdSeconds(image) };
-    const diskBytes = await writeRawDisk(raw, spec, req.signal);
-    if (req.format !== 'raw') {
-      req.onProgress?.(75, `converting the disk to ${req.format}`);
-      await convertDisk(raw, tmp, req.format as ConvertedFormat, { seed: spec.seed, time: spec.time, name: req.file }, req.signal);
+    const kernel = await findKernel(staging.dir);
+    if (kernel) {
+      const boot = { ...spec, kernel, image, scratch: staging.top, bootMode: req.bootMode ?? 'UEFI-Preferred', guestFiles: req.guestFiles ?? [], enableUnits: req.enableUnits ?? [] } as const;
+      const disk = await writeBootDisk(raw, boot, req.signal);
+      await finishDisk(raw, tmp, req, spec);
+      return { format: req.format, bytes: await syncedSize(tmp), diskBytes: disk.bytes, bootable: true, bootMode: boot.bootMode, note: `a ${req.format} disk of ${disk.bytes} bytes that boots on its own (${disk.note})` };
     }
+    const diskBytes = await writeRawDisk(raw, spec, req.signal);
+    await finishDisk(raw, tmp, req, spec);
     const bytes = await syncedSize(tmp);
     const note = `a ${req.format} disk of ${diskBytes} bytes: a GPT with one ext4 partition holding the root filesystem, no bootloader (the image has no kernel to boot)`;
     return { format: req.format, bytes, diskBytes, bootable: false, note };
   } finally {
     await rm(staging.top, { recursive: true, force: true });
   }
+}
+
+/** Converts the raw disk to the requested format (nothing to do for raw). */
+async function finishDisk(raw: string, tmp: string, req: ExportRequest, spec: { seed: string; time: number }): Promise<void> {
+  if (req.format === 'raw') return;
+  req.onProgress?.(75, `converting the disk to ${req.format}`);
+  await convertDisk(raw, tmp, req.format as ConvertedFormat, { seed: spec.seed, time: spec.time, name: req.file }, req.signal);
 }
 
 /** Writes the pieces to `file` and flushes it to disk; returns its size. */

@@ -45,7 +45,7 @@ export class OssImageExporter implements ImageExporter {
       if (size > max) throw new KilnError('OSS.ObjectTooLarge', `The ${req.format} disk of the image has ${size} bytes, more than the ${max} bytes Kiln uploads (KILN_OSS_MAX_OBJECT_BYTES).`);
       await req.progress(80, `uploading to oss://${req.bucket}/${req.object}`);
       await upload(oss, req, file, size);
-      return { bucket: req.bucket, object: req.object, bytes: size, diskBytes: written.diskBytes ?? size, bootable: false, note: written.note };
+      return { bucket: req.bucket, object: req.object, bytes: size, diskBytes: written.diskBytes ?? size, bootable: written.bootable, ...(written.bootMode ? { bootMode: written.bootMode } : {}), note: written.note };
     });
   }
 
@@ -53,6 +53,7 @@ export class OssImageExporter implements ImageExporter {
     try {
       return await exportImage(this.d, {
         manifestDigest: req.manifestDigest, format: req.format, file, sizeGiB: req.sizeGiB, signal: req.signal,
+        ...(req.bootMode ? { bootMode: req.bootMode } : {}),
         onProgress: (percent, phase) => void req.progress(Math.floor(percent * 0.8), phase).catch(() => undefined),
       });
     } catch (err) {

@@ -1,0 +1,59 @@
+import { lstat, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** The kernel a VM image boots: its version and the two files under /boot of the staged tree. */
+export interface FoundKernel {
+  /** The kernel release, e.g. `6.1.0-57-cloud-amd64`. */
+  version: string;
+  /** Host paths (inside the tree) of `/boot/vmlinuz-<version>` and `/boot/initrd.img-<version>`. */
+  kernel: string;
+  initrd: string;
+  /** Their sizes in bytes (regular files, read by lstat: never through a link). */
+  kernelBytes: number;
+  initrdBytes: number;
+}
+
+/**
+ * The kernel of the (hostile) tree `treeDir` (Guest contract): the newest version that has both
+ * `/boot/vmlinuz-<version>` and `/boot/initrd.img-<version>` as regular files, `/boot` itself a
+ * real directory. A symlink anywhere on the way (pointing out of the tree or not) does not count:
+ * the export copies these files, and a link could name a file of the host. Undefined when the
+ * tree has no kernel (it is then exported as a plain disk, `Bootable=false`).
+ */
+export async function findKernel(treeDir: string): Promise<FoundKernel | undefined> {
+  const boot = join(treeDir, 'boot');
+  if (!(await lstat(boot).catch(() => undefined))?.isDirectory()) return undefined;
+  const versions = (await readdir(boot)).filter((n) => n.startsWith('vmlinuz-')).map((n) => n.slice('vmlinuz-'.length));
+  versions.sort(compareVersions).reverse();
+  for (const version of versions) {
+    if (!version || version.includes('/')) continue;
+    const kernel = join(boot, `vmlinuz-${version}`);
+    const initrd = join(boot, `initrd.img-${version}`);
+    const [k, i] = await Promise.all([lstat(kernel).catch(() => undefined), lstat(initrd).catch(() => undefined)]);
+    if (k?.isFile() && i?.isFile()) return { version, kernel, initrd, kernelBytes: k.size, initrdBytes: i.size };
+  }
+  return undefined;
+}
+
+/**
+ * Orders kernel releases as dpkg orders their package versions for the common forms
+ * (`6.1.0-57-cloud-amd64` < `6.1.0-58-cloud-amd64` < `6.10.1-1-amd64`): runs of digits compare
+ * as numbers, other runs as text.
+ */
+export function compareVersions(a: string, b: string): number {
+  const split = (s: string) => s.match(/\d+|\D+/g) ?? [];
+  const x = split(a);
+  const y = split(b);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const p = x[i];
+    const q = y[i];
+    if (p === undefined) return -1;
+    if (q === undefined) return 1;
+    const pn = /^\d/.test(p);
+    const qn = /^\d/.test(q);
+    if (pn && qn && Number(p) !== Number(q)) return Number(p) - Number(q);
+    if (pn !== qn) return pn ? 1 : -1;
+    if (p !== q) return p < q ? -1 : 1;
+  }
+  return 0;
+}
