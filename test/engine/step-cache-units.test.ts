@@ -158,15 +158,16 @@ describe('step keys', () => {
     assert.notEqual(stepKey(chainAfter(k, 'sha256:x', undefined), exec), k);
   });
 
-  it('distinguishes step kinds and repair scripts', () => {
+  it('distinguishes step kinds, repair scripts and a repair with network', () => {
     const keysOf = [
       stepKey(base, { op: 'restart' }),
-      stepKey(base, { op: 'repair', script: 'fix-a' }),
-      stepKey(base, { op: 'repair', script: 'fix-b' }),
+      stepKey(base, { op: 'repair', script: 'fix-a', network: 'none' }),
+      stepKey(base, { op: 'repair', script: 'fix-b', network: 'none' }),
+      stepKey(base, { op: 'repair', script: 'fix-a', network: 'user' }),
       stepKey(base, exec),
     ];
     assert.equal(new Set(keysOf).size, keysOf.length);
-    assert.equal(stepKey(base, { op: 'repair', script: 'fix-a' }), keysOf[1]);
+    assert.equal(stepKey(base, { op: 'repair', script: 'fix-a', network: 'none' }), keysOf[1]);
   });
 
   it('chainAfter depends on the key, the layer digest and the /tmp digest', () => {

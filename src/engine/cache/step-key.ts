@@ -28,7 +28,7 @@ export function baseChain(layerDigests: readonly string[], config: unknown): str
  */
 export type NormalizedStep =
   | { op: 'exec'; argv: readonly string[]; env: readonly string[]; cwd: string; user: string; keep: boolean; network: 'none' | 'user'; captureBytes?: number }
-  | { op: 'repair'; script: string }
+  | { op: 'repair'; script: string; network: 'none' | 'user' }
   | { op: 'restart' };
 
 export function stepKey(chain: string, step: NormalizedStep): string {

@@ -20,8 +20,9 @@ export const repair: Phase<BuildState> = {
     const runner = made(state.runner, 'step runner');
     const instance = made(state.slot, 'instance').instance;
     state.step = 'RepairMode';
-    const done = await runner.cached('RepairMode', { op: 'repair', script: repairScript(selectItems(pipeline.repairItems)) }, true, async () => {
-      const ran = await runRepair({ instance: await instance.ready(), layers: deps.layers, items: pipeline.repairItems, timeoutMs: state.stepTimeoutMs, signal: ctx.signal, log: ctx.log });
+    const { network } = state.limits;
+    const done = await runner.cached('RepairMode', { op: 'repair', script: repairScript(selectItems(pipeline.repairItems)), network }, true, async () => {
+      const ran = await runRepair({ instance: await instance.ready(), layers: deps.layers, items: pipeline.repairItems, timeoutMs: state.stepTimeoutMs, network: network === 'user', signal: ctx.signal, log: ctx.log });
       return { ...(ran.layer ? { layer: ran.layer } : {}), output: JSON.stringify(ran.results) };
     });
     state.step = undefined;

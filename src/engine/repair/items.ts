@@ -1,3 +1,9 @@
+import { VM_BOOT_LOADER } from './vm/boot-loader.js';
+import { VM_DHCP } from './vm/dhcp.js';
+import { VM_FSTAB } from './vm/fstab.js';
+import { VM_CLOUD_INIT, VM_ONLINE_RESIZE } from './vm/packages.js';
+import { VM_VIRTIO } from './vm/virtio.js';
+
 /**
  * The Linux check items of RepairMode=Standard (`GUESTOS.*`), each a POSIX shell function run
  * as root on the intermediate instance (busybox ash, dash and bash alike). A function prints
@@ -7,8 +13,11 @@
  *
  * `has_kernel` is true when the image carries its own kernel (/boot/vmlinuz* or /lib/modules/*):
  * container base images don't (their instance runs on the host's kernel), so the boot-time
- * items (Virtio, Grub) are NOT APPLICABLE there. Repairs are conservative: a file is written
- * only where nothing conflicting exists; anything else is reported and left to the user.
+ * items (Virtio, Grub) are NOT APPLICABLE there. On an image with a kernel (a VM image) each
+ * item checks and repairs what makes Kiln's bootable export of it boot on ECS (src/engine/
+ * repair/vm/: the initramfs, the kernel command line, fstab, DHCP, growpart, cloud-init).
+ * Repairs are conservative: a file is written only where nothing conflicting exists; anything
+ * else is reported and left to the user.
  */
 
 export interface RepairItem {
@@ -67,31 +76,7 @@ else
 fi
 `;
 
-const VIRTIO = `
-if ! has_kernel; then not_applicable "the image has no kernel of its own: no /boot/vmlinuz*, no /lib/modules"; return 0; fi
-for c in /boot/config-*; do
-  [ -f "$c" ] || continue
-  if grep -q '^CONFIG_VIRTIO_BLK=y' "$c" && grep -q '^CONFIG_VIRTIO_NET=y' "$c" && grep -q '^CONFIG_VIRTIO_PCI=y' "$c"; then
-    ok "virtio_blk, virtio_net and virtio_pci are built into the kernel ($c)"; return 0
-  fi
-done
-if [ -d /etc/initramfs-tools ]; then
-  added=""
-  for m in virtio_blk virtio_net virtio_pci; do
-    if ! grep -Eq "^[[:space:]]*$m([[:space:]]|\\$)" /etc/initramfs-tools/modules 2>/dev/null; then echo "$m" >> /etc/initramfs-tools/modules; added="$added $m"; fi
-  done
-  if [ -z "$added" ]; then ok "/etc/initramfs-tools/modules lists virtio_blk, virtio_net and virtio_pci"
-  else repaired "added$added to /etc/initramfs-tools/modules; the initramfs is rebuilt by the next update-initramfs -u"; fi
-  return 0
-fi
-if [ -d /etc/dracut.conf.d ] || command -v dracut >/dev/null 2>&1; then
-  if cat /etc/dracut.conf /etc/dracut.conf.d/*.conf 2>/dev/null | grep -Eq 'add_drivers.*virtio_blk'; then ok "dracut adds the virtio drivers"; return 0; fi
-  mkdir -p /etc/dracut.conf.d
-  echo 'add_drivers+=" virtio_blk virtio_net virtio_pci "' > /etc/dracut.conf.d/kiln-virtio.conf
-  repaired "wrote /etc/dracut.conf.d/kiln-virtio.conf; the initramfs is rebuilt by the next dracut -f"; return 0
-fi
-not_repaired "neither initramfs-tools nor dracut is configured, so the virtio drivers cannot be added to the initramfs"
-`;
+const VIRTIO = 'not_applicable "the image has no kernel of its own: no /boot/vmlinuz*, no /lib/modules"';
 
 const ONLINE_RESIZE = `
 missing=""
@@ -101,26 +86,7 @@ if [ -z "$missing" ]; then ok "growpart and a file system resize tool are instal
 else not_repaired "missing:$missing; install cloud-utils-growpart or cloud-guest-utils, and e2fsprogs or xfsprogs"; fi
 `;
 
-const GRUB = `
-if ! has_kernel; then not_applicable "the image has no kernel of its own, so it boots no boot loader"; return 0; fi
-cfg=""
-for f in /boot/grub/grub.cfg /boot/grub2/grub.cfg /etc/default/grub; do [ -f "$f" ] && cfg="$cfg $f"; done
-if [ -z "$cfg" ]; then not_repaired "no grub configuration (/boot/grub/grub.cfg, /boot/grub2/grub.cfg or /etc/default/grub)"; return 0; fi
-problems=""
-# shellcheck disable=SC2086
-cat $cfg | grep -q 'console=ttyS0' || problems="$problems no console=ttyS0 on the kernel command line (the ECS serial console stays empty);"
-# shellcheck disable=SC2086
-cat $cfg | grep -Eq 'root=/dev/(sd|vd|xvd|hd)[a-z]' && problems="$problems the kernel command line names the root disk by device (root=/dev/...), which changes between instance types;"
-root_uuid=$(awk '$2 == "/" && $1 ~ /^UUID=/ { sub(/^UUID=/, "", $1); print $1 }' /etc/fstab 2>/dev/null | head -n 1)
-if [ -n "$root_uuid" ]; then
-  # shellcheck disable=SC2086
-  for u in $(cat $cfg | grep -o 'root=UUID=[0-9A-Fa-f-]*' | sed 's/root=UUID=//' | sort -u); do
-    [ "$u" = "$root_uuid" ] || problems="$problems root=UUID=$u does not match the / entry of /etc/fstab (UUID=$root_uuid);"
-  done
-fi
-if [ -z "$problems" ]; then ok "grub configuration found ($(echo $cfg)) with a serial console"
-else not_repaired "$(echo "$problems" | sed 's/^ //; s/;$//')"; fi
-`;
+const GRUB = 'not_applicable "the image has no kernel of its own, so it boots no boot loader"';
 
 const FSTAB = `
 if [ ! -f /etc/fstab ] || ! grep -Eq '^[[:space:]]*[^#[:space:]]' /etc/fstab; then ok "/etc/fstab has no entries"; return 0; fi
@@ -129,13 +95,16 @@ if [ -z "$bad" ]; then ok "/etc/fstab entries refer to file systems by UUID, LAB
 else not_repaired "entries refer to disks by device name, which changes between instances:$bad; use UUID= or LABEL= (and nofail for data disks)"; fi
 `;
 
+/** An item's body: `vm` on an image with its own kernel (see vm/), `container` otherwise. */
+const either = (vm: string, container: string): string => `if has_kernel; then\n${vm.trim()}\nreturn 0\nfi\n${container.trim()}\n`;
+
 export const LINUX_ITEMS: readonly RepairItem[] = [
-  { name: 'GUESTOS.CloudInit', body: CLOUD_INIT },
-  { name: 'GUESTOS.Dhcp', body: DHCP },
-  { name: 'GUESTOS.Virtio', body: VIRTIO },
-  { name: 'GUESTOS.OnlineResizeFS', body: ONLINE_RESIZE },
-  { name: 'GUESTOS.Grub', body: GRUB },
-  { name: 'GUESTOS.Fstab', body: FSTAB },
+  { name: 'GUESTOS.CloudInit', body: either(VM_CLOUD_INIT, CLOUD_INIT) },
+  { name: 'GUESTOS.Dhcp', body: either(VM_DHCP, DHCP) },
+  { name: 'GUESTOS.Virtio', body: either(VM_VIRTIO, VIRTIO) },
+  { name: 'GUESTOS.OnlineResizeFS', body: either(VM_ONLINE_RESIZE, ONLINE_RESIZE) },
+  { name: 'GUESTOS.Grub', body: either(VM_BOOT_LOADER, GRUB) },
+  { name: 'GUESTOS.Fstab', body: either(VM_FSTAB, FSTAB) },
 ];
 
 /** RepairItem names that only apply to Windows images (reported NOT APPLICABLE on Linux). */

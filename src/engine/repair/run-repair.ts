@@ -13,6 +13,8 @@ export interface RepairOptions {
   /** RepairItem.N as the template lists them (empty: every Linux item). */
   items: readonly string[];
   timeoutMs: number;
+  /** The instance reaches the internet (InternetMaxBandwidthOut > 0): items may install packages. */
+  network?: boolean;
   signal: AbortSignal;
   log(stream: 'stdout' | 'stderr' | 'system', text: string): void;
 }
@@ -47,7 +49,7 @@ export async function runRepair(o: RepairOptions): Promise<RepairOutcome> {
   };
   const result: StepResult = await o.instance.run({
     argv: ['/bin/sh', '-c', repairScript(items)],
-    env: [],
+    env: [`KILN_NETWORK=${o.network ? 'yes' : 'no'}`],
     cwd: '/',
     user: 'root',
     timeoutMs: o.timeoutMs,

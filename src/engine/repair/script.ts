@@ -1,6 +1,7 @@
 import type { RepairItemResult } from '../../domain/build-artifact.js';
 import { LINUX_REPAIR_ITEMS } from '../../domain/pipeline-rules.js';
 import { LINUX_ITEMS, windowsOnly, type RepairItem } from './items.js';
+import { SHELL_HELPERS } from './shell-helpers.js';
 
 export type RepairStatus = RepairItemResult['status'];
 
@@ -31,7 +32,7 @@ export function repairScript(items: readonly RepairItem[]): string {
     'repaired() { report "REPAIRED ($1)"; }',
     'not_repaired() { report "NOT REPAIRED ($1)"; }',
     'not_applicable() { report "NOT APPLICABLE ($1)"; }',
-    'has_kernel() { ls /boot/vmlinuz* >/dev/null 2>&1 || [ -n "$(ls -A /lib/modules 2>/dev/null)" ]; }',
+    SHELL_HELPERS.trim(),
     'mkdir -p /tmp; KILN_REPORTED=/tmp/.kiln-repair-$$',
   ];
   for (const [i, item] of items.entries()) lines.push(`${fn(i)}() {`, item.body.trim(), '}');
