@@ -2,6 +2,7 @@ import type { BlobStore } from '../blobs/blob-store.js';
 import type { Image } from '../domain/image.js';
 import { ensureBusyboxBase, type BaseLayer } from './base-images/busybox.js';
 import { DEBIAN_CONFIG, ensureDebianMinbase } from './base-images/debian.js';
+import { ensureDebianVm } from './base-images/debian-vm.js';
 import { StepCancelled, StepFailure } from './build/step-failure.js';
 import { initialConfig, type ImageConfigState } from './image-config.js';
 import { readImage } from './image/oci-image.js';
@@ -26,8 +27,8 @@ export interface RunnableImage {
 
 /**
  * The layers and configuration of a base image. System images are made on this machine the
- * first time they are used (busybox from the static busybox binary, Debian minbase with
- * mmdebstrap from the configured mirror); built and imported images come from their OCI
+ * first time they are used (busybox from the static busybox binary, Debian minbase and the
+ * Debian 12 VM base with mmdebstrap from the configured mirror); built and imported images come from their OCI
  * manifest in the blob store. A system image that cannot be made fails the step
  * (`InvalidImage.NotReady`) with the reason. `signal` (the build's cancel or timeout) stops a
  * layer extraction under way (`StepCancelled`).
@@ -47,7 +48,10 @@ export async function runnableImage(image: ImageRef, layers: LayerStore, blobs: 
   if (systemId.startsWith('debian_minbase_')) {
     return singleLayer(await systemBase(image, () => ensureDebianMinbase(layers)), initialConfig(DEBIAN_CONFIG));
   }
-  throw new StepFailure('InvalidImage.NotReady', `The base image ${image.imageId} cannot be built from on this Kiln yet: only the system images (busybox, Debian minbase) and images built or imported here have a root filesystem.`);
+  if (systemId.startsWith('debian_12_x64_') && systemId.endsWith('_kiln_vm.vhd')) {
+    return singleLayer(await systemBase(image, () => ensureDebianVm(layers)), initialConfig(DEBIAN_CONFIG));
+  }
+  throw new StepFailure('InvalidImage.NotReady', `The base image ${image.imageId} cannot be built from on this Kiln yet: only the system images (busybox, Debian minbase, the Debian 12 VM base) and images built or imported here have a root filesystem.`);
 }
 
 /**
