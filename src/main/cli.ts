@@ -5,6 +5,7 @@ import { parseCommand, UsageError } from '../cli/args.js';
 import { banner } from '../cli/banner.js';
 import { call } from '../cli/call.js';
 import { gcCommand, gcOptions } from '../cli/gc.js';
+import { imagesBoot } from '../cli/images-boot.js';
 import { imagesExport } from '../cli/images-export.js';
 import { imagesImport } from '../cli/images-import.js';
 import { imagesPull } from '../cli/images-pull.js';
@@ -31,6 +32,9 @@ const USAGE = `usage: kiln <command>   (kiln --help: this text)
   images export <ImageId> --format oci|docker|rootfs|raw|qcow2|vhd|vmdk|vdi -o FILE [--region R] [--account ID] [--tag NAME:TAG]
                                 write an image of the account (or shared with it) to FILE: an OCI layout or
                                 docker-load archive, the root filesystem tar, or a disk (GPT + ext4, no bootloader)
+  images boot <ImageId> [--boot-mode BIOS|UEFI] [--timeout S] [--check] [--disk-size GiB] [--accel auto|kvm|tcg] [--region R] [--account ID]
+                                boot an image with a kernel in QEMU (its raw export), the serial console on the
+                                terminal; --check waits for the guest's boot report, checks it and powers off
   images push <ImageId> <registry>/<repository>:<tag> [--region R] [--account ID] [--insecure]
               [--authfile F] [--username U --password-stdin]
                                 push an image to a registry (OCI distribution API; https unless
@@ -134,6 +138,7 @@ async function main(argv: string[]): Promise<number> {
       // Its flags are checked (parseArgs) before anything is opened.
       if (sub === 'import') return imagesImport(loadConfig(), rest);
       if (sub === 'export') return imagesExport(loadConfig(), rest);
+      if (sub === 'boot') return imagesBoot(loadConfig(), rest);
       if (sub === 'push') return imagesPush(loadConfig(), rest);
       if (sub === 'pull') return imagesPull(loadConfig(), rest);
       break;

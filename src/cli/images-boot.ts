@@ -1,0 +1,143 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exportableImage, type ExportableImage } from '../app/export-image-source.js';
+import { LocalBlobStore } from '../blobs/local-blob-store.js';
+import type { KilnConfig } from '../config/config.js';
+import { KilnError } from '../domain/errors.js';
+import { exportImage } from '../engine/export/export-image.js';
+import { LayerStore } from '../engine/layers/layer-store.js';
+import { checkBoot } from '../engine/vm/check-boot.js';
+import { startVm } from '../engine/vm/start-vm.js';
+import type { VmAccel, VmBootMode } from '../engine/vm/types.js';
+import { boot } from '../main/boot.js';
+import { nonNegativeInt, parseCommand, UsageError } from './args.js';
+import { bootFailure, bootSummary } from './boot-summary.js';
+import { TerminalFilter } from '../engine/vm/console-text.js';
+
+const USAGE = 'usage: kiln images boot <ImageId> [--boot-mode BIOS|UEFI] [--timeout S] [--check] [--disk-size GiB] [--accel auto|kvm|tcg] [--region R] [--account ID]';
+const TEXT = { type: 'string' } as const;
+const OPTIONS = { 'boot-mode': TEXT, timeout: TEXT, check: { type: 'boolean' }, 'disk-size': TEXT, accel: TEXT, region: TEXT, account: TEXT } as const;
+const DEFAULT_TIMEOUT_S = 300;
+
+interface BootArgs {
+  imageId: string;
+  bootMode?: VmBootMode;
+  timeoutMs: number;
+  check: boolean;
+  diskSizeBytes?: number;
+  accel: VmAccel;
+  regionId?: string;
+  accountId?: string;
+}
+
+function parseBootArgs(args: string[]): BootArgs {
+  const { values, positionals } = parseCommand('images boot', USAGE, args, OPTIONS, 1);
+  const imageId = positionals[0];
+  if (!imageId) throw new UsageError('kiln images boot: an ImageId is required', USAGE);
+  const bootMode = values['boot-mode'];
+  if (bootMode !== undefined && bootMode !== 'BIOS' && bootMode !== 'UEFI') throw new UsageError(`kiln images boot: --boot-mode must be BIOS or UEFI, got '${bootMode}'`, USAGE);
+  const accel = values.accel ?? 'auto';
+  if (accel !== 'auto' && accel !== 'kvm' && accel !== 'tcg') throw new UsageError(`kiln images boot: --accel must be auto, kvm or tcg, got '${accel}'`, USAGE);
+  const timeout = nonNegativeInt('images boot', USAGE, '--timeout', values.timeout) ?? DEFAULT_TIMEOUT_S;
+  if (timeout === 0) throw new UsageError('kiln images boot: --timeout must be at least 1 second', USAGE);
+  const diskGiB = nonNegativeInt('images boot', USAGE, '--disk-size', values['disk-size']);
+  if (diskGiB === 0) throw new UsageError('kiln images boot: --disk-size must be at least 1 GiB', USAGE);
+  return {
+    imageId, bootMode, timeoutMs: timeout * 1000, check: values.check ?? false, accel,
+    diskSizeBytes: diskGiB === undefined ? undefined : diskGiB * 2 ** 30, regionId: values.region, accountId: values.account,
+  };
+}
+
+/** The firmware that boots an image by default: its BootMode's (UEFI-Preferred: UEFI). */
+function firmwareFor(image: ExportableImage, asked: VmBootMode | undefined): VmBootMode {
+  const mode = asked ?? (image.bootMode === 'BIOS' ? 'BIOS' : 'UEFI');
+  if (mode === 'UEFI' && image.bootMode === 'BIOS') {
+    throw new KilnError('ImageNotSupported', `The specified image is not supported: ${image.imageId}'s BootMode is BIOS, so its disk has no EFI system partition; boot it with --boot-mode BIOS (or change its BootMode with ModifyImageAttribute).`);
+  }
+  if (mode === 'BIOS' && image.bootMode === 'UEFI') {
+    throw new KilnError('ImageNotSupported', `The specified image is not supported: ${image.imageId}'s BootMode is UEFI, so its disk has no BIOS boot loader; boot it with --boot-mode UEFI (or set its BootMode to UEFI-Preferred with ModifyImageAttribute).`);
+  }
+  return mode;
+}
+
+/**
+ * `kiln images boot <ImageId>`: exports the image as ExportImage would (a raw disk in its
+ * BootMode's layout, to a temp dir) and boots it in QEMU (engine/vm/): with `--check`, waits for
+ * the guest's report, checks it, powers off and prints one line (exit 0), or the reason and the
+ * last console lines (exit 1); without, the console is the terminal's until the guest powers off
+ * or Ctrl-A X (Ctrl-C) quits. An image without a kernel is refused before QEMU starts.
+ */
+export async function imagesBoot(config: KilnConfig, args: string[]): Promise<number> {
+  const opts = parseBootArgs(args);
+  const regionId = opts.regionId ?? config.regions[0]!.regionId;
+  if (!config.regions.some((r) => r.regionId === regionId)) {
+    console.error(`kiln: the region ${regionId} is not configured (KILN_REGIONS)`);
+    return 2;
+  }
+  const { app, credentials } = await boot(config);
+  const abort = new AbortController();
+  const onSignal = () => abort.abort(new Error('interrupted'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const work = await mkdtemp(join(tmpdir(), 'kiln-boot-'));
+  try {
+    const image = await exportableImage(app, app.store, { accountId: opts.accountId ?? credentials.accountId, regionId }, opts.imageId, true);
+    const bootMode = firmwareFor(image, opts.bootMode);
+    const disk = await exportBootDisk(config, image, join(work, 'disk.raw'), abort.signal);
+    const vm = { disk, format: 'raw', bootMode, accel: opts.accel, timeoutMs: opts.timeoutMs, diskSizeBytes: opts.diskSizeBytes, signal: abort.signal } as const;
+    return await (opts.check ? runCheck(image.imageId, vm) : runInteractive(vm));
+  } catch (err) {
+    if (err instanceof KilnError) {
+      console.error(`kiln: ${err.code}: ${err.message}`);
+      return 1;
+    }
+    if (abort.signal.aborted) {
+      console.error('kiln: interrupted; the VM and its files are gone');
+      return 130;
+    }
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await rm(work, { recursive: true, force: true });
+    await app.store.close();
+  }
+}
+
+/** Exports the image to `file` as a raw disk; refuses (before any VM) an image with no kernel. */
+async function exportBootDisk(config: KilnConfig, image: ExportableImage, file: string, signal: AbortSignal): Promise<string> {
+  const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'));
+  process.stderr.write(`kiln: exporting ${image.imageId} as a raw ${image.bootMode} disk\n`);
+  const result = await exportImage({ blobs, layers: new LayerStore(config.dataDir, blobs) }, {
+    manifestDigest: image.manifestDigest, format: 'raw', file, sizeGiB: image.size, signal, bootMode: image.bootMode,
+  });
+  if (!result.bootable) {
+    throw new KilnError('ImageNotSupported', `The specified image is not supported: ${image.imageId} has no kernel (/boot/vmlinuz-<version> with /boot/initrd.img-<version>), so its disk does not boot; build it on a VM base image such as debian_12_x64_20G_kiln_vm.vhd.`);
+  }
+  return file;
+}
+
+type VmRequest = Parameters<typeof checkBoot>[0];
+
+async function runCheck(imageId: string, vm: VmRequest): Promise<number> {
+  const filter = new TerminalFilter();
+  const outcome = await checkBoot({ ...vm, onConsole: (text) => process.stdout.write(filter.write(text)) });
+  process.stdout.write('\n');
+  if (vm.signal?.aborted) throw vm.signal.reason;
+  if (outcome.ok) {
+    console.log(bootSummary(imageId, vm.bootMode, outcome));
+    return 0;
+  }
+  console.error(bootFailure(imageId, vm.bootMode, outcome));
+  return 1;
+}
+
+async function runInteractive(vm: VmRequest): Promise<number> {
+  process.stderr.write(`kiln: booting (${vm.bootMode}); Ctrl-A X or Ctrl-C quits, Ctrl-A C is QEMU's monitor\n`);
+  const running = await startVm({ ...vm, interactive: true });
+  process.stderr.write(`kiln: running on ${running.accel}\n`);
+  const exit = await running.exited;
+  if (vm.signal?.aborted) throw vm.signal.reason;
+  return exit.code === 0 ? 0 : 1;
+}
