@@ -7,7 +7,7 @@ export function plainLine(raw: string): string {
   const noEscapes = raw
     .replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\|$)/g, '')
     .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '')
-    .replace(/\x1b[@-_]?/g, '');
+    .replace(/\x1b[ -~]?/g, '');
   const segments = noEscapes.split('\r').filter((s) => s.length > 0);
   return (segments.at(-1) ?? '').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '');
 }
@@ -42,7 +42,7 @@ export class TerminalFilter {
     return text
       .replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\|$)/g, '')
       .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, (seq) => (/^\x1b\[[0-9;]*m$/.test(seq) ? seq : ''))
-      .replace(/\x1b(?!\[[0-9;]*m)[@-_]?/g, '')
+      .replace(/\x1b(?!\[[0-9;]*m)[ -~]?/g, '')
       .replace(/[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]/g, '');
   }
 }

@@ -65,7 +65,7 @@ export class ConsoleWatcher {
 
   /** The last lines, oldest first, made plain (no escape sequences), the unfinished one last. */
   lastLines(): string[] {
-    const tail = plainLine(this.partial);
+    const tail = plainLine(this.partial).slice(0, this.maxLineChars);
     return tail.length > 0 ? [...this.lines, tail] : [...this.lines];
   }
 
