@@ -12,6 +12,7 @@ import { expectPopError } from '../support/wire.js';
 
 const BUSYBOX = 'busybox_x64_20G_kiln_base.vhd';
 const DEBIAN = 'debian_minbase_x64_20G_kiln_base.vhd';
+const DEBIAN_VM = 'debian_12_x64_20G_kiln_vm.vhd';
 
 async function expectCode(call: () => Promise<unknown>, code: string, status: number): Promise<void> {
   const e = await expectError(call);
@@ -46,12 +47,12 @@ describe('with the default configuration', () => {
     assert.equal(regions.find((x) => x.regionId === 'cn-hangzhou')?.localName, '华东1（杭州）');
   });
 
-  test('DescribeImages lists the busybox and debian minbase base images, parsed by the SDK', async () => {
+  test('DescribeImages lists the busybox, Debian minbase and Debian 12 VM base images, parsed by the SDK', async () => {
     const r = await kiln.clients.v3.describeImages(new $Ecs.DescribeImagesRequest({ regionId: REGION }));
     assert.equal(r.statusCode, 200);
     const images = r.body?.images?.image ?? [];
-    assert.deepEqual(images.map((i) => i.imageId).sort(), [BUSYBOX, DEBIAN]);
-    assert.equal(r.body?.totalCount, 2);
+    assert.deepEqual(images.map((i) => i.imageId).sort(), [BUSYBOX, DEBIAN_VM, DEBIAN]);
+    assert.equal(r.body?.totalCount, 3);
     assert.equal(r.body?.regionId, REGION);
     for (const image of images) {
       assert.ok(image instanceof $Ecs.DescribeImagesResponseBodyImagesImage);
@@ -65,9 +66,27 @@ describe('with the default configuration', () => {
     }
     // The same through V1 and pop-core.
     const v1 = await kiln.clients.v1.describeImages(new $Ecs.DescribeImagesRequest({ regionId: REGION }));
-    assert.equal(v1.body?.images?.image?.length, 2);
+    assert.equal(v1.body?.images?.image?.length, 3);
     const pop = await kiln.clients.pop.request<{ Images: { Image: Array<{ ImageId: string; OSType: string }> } }>('DescribeImages', { RegionId: REGION });
-    assert.deepEqual(pop.Images.Image.map((i) => i.ImageId).sort(), [BUSYBOX, DEBIAN]);
+    assert.deepEqual(pop.Images.Image.map((i) => i.ImageId).sort(), [BUSYBOX, DEBIAN_VM, DEBIAN]);
+  });
+
+  test('the Debian 12 VM base is a system image with its real OSName, Platform, BootMode and Size (V3 and V1)', async () => {
+    for (const client of [kiln.clients.v3, kiln.clients.v1]) {
+      const r = await client.describeImages(new $Ecs.DescribeImagesRequest({ regionId: REGION, imageId: DEBIAN_VM }));
+      const [vm] = r.body?.images?.image ?? [];
+      assert.equal(r.body?.totalCount, 1);
+      assert.deepEqual(
+        [vm?.imageId, vm?.imageName, vm?.imageFamily, vm?.imageOwnerAlias, vm?.OSType, vm?.OSName, vm?.OSNameEn, vm?.platform, vm?.bootMode, vm?.size, vm?.architecture, vm?.status],
+        [DEBIAN_VM, DEBIAN_VM, 'acs:debian_12_x64', 'system', 'linux', 'Debian 12 64位', 'Debian 12 64 bit', 'Debian', 'UEFI-Preferred', 20, 'x86_64', 'Available'],
+      );
+      assert.match(vm?.description ?? '', /kernel.*virtio.*systemd.*DHCP.*ttyS0.*growpart/);
+      assert.equal(vm?.features?.nvmeSupport, 'supported');
+      assert.equal(vm?.diskDeviceMappings?.diskDeviceMapping?.[0]?.size, '20');
+    }
+    const family = await kiln.clients.v3.describeImageFromFamily(new $Ecs.DescribeImageFromFamilyRequest({ regionId: REGION, imageFamily: 'acs:debian_12_x64' }));
+    assert.equal(family.body?.image?.imageId, DEBIAN_VM);
+    assert.equal(family.body?.image?.OSName, 'Debian 12 64位');
   });
 
   test('DescribeImages filters: ImageId, ImageOwnerAlias, ImageFamily, OSType, PageSize/PageNumber', async () => {
@@ -77,8 +96,9 @@ describe('with the default configuration', () => {
     };
     assert.deepEqual((await ids({ imageId: BUSYBOX })).ids, [BUSYBOX]);
     assert.deepEqual((await ids({ imageId: `${DEBIAN},${BUSYBOX}` })).ids.sort(), [BUSYBOX, DEBIAN]);
+    assert.deepEqual((await ids({ imageFamily: 'acs:debian_12_x64' })).ids, [DEBIAN_VM]);
     assert.deepEqual((await ids({ imageId: 'm-doesnotexist' })).ids, []);
-    assert.deepEqual((await ids({ imageOwnerAlias: 'system' })).ids.sort(), [BUSYBOX, DEBIAN]);
+    assert.deepEqual((await ids({ imageOwnerAlias: 'system' })).ids.sort(), [BUSYBOX, DEBIAN_VM, DEBIAN]);
     assert.deepEqual((await ids({ imageOwnerAlias: 'self' })).ids, []);
     assert.deepEqual((await ids({ imageFamily: 'acs:debian_minbase_x64' })).ids, [DEBIAN]);
     assert.deepEqual((await ids({ OSType: 'windows' })).ids, []);
@@ -86,11 +106,13 @@ describe('with the default configuration', () => {
     const p1 = await ids({ pageSize: 1, pageNumber: 1 });
     const p2 = await ids({ pageSize: 1, pageNumber: 2 });
     const p3 = await ids({ pageSize: 1, pageNumber: 3 });
+    const p4 = await ids({ pageSize: 1, pageNumber: 4 });
     assert.equal(p1.ids.length, 1);
     assert.equal(p2.ids.length, 1);
-    assert.deepEqual([...p1.ids, ...p2.ids].sort(), [BUSYBOX, DEBIAN]);
-    assert.deepEqual(p3.ids, []);
-    assert.deepEqual([p2.total, p2.page, p2.size], [2, 2, 1]);
+    assert.equal(p3.ids.length, 1);
+    assert.deepEqual([...p1.ids, ...p2.ids, ...p3.ids].sort(), [BUSYBOX, DEBIAN_VM, DEBIAN]);
+    assert.deepEqual(p4.ids, []);
+    assert.deepEqual([p2.total, p2.page, p2.size], [3, 2, 1]);
 
     const bad = await expectPopError(() => kiln.clients.pop.request('DescribeImages', { RegionId: REGION, ImageOwnerAlias: 'nobody' }));
     assert.equal(bad.code, 'InvalidImageOwnerAlias.ValueNotSupported');
@@ -157,6 +179,6 @@ describe('with KILN_REGIONS', () => {
     assert.match((await create({ toRegionId: ['cn-beijing'] })).body?.imagePipelineId ?? '', /^ip-/);
     assert.match((await create({ regionId: 'xx-lab-1', toRegionId: ['cn-hangzhou'] })).body?.imagePipelineId ?? '', /^ip-/);
     const images = await kiln.clients.v3.describeImages(new $Ecs.DescribeImagesRequest({ regionId: 'xx-lab-1' }));
-    assert.deepEqual((images.body?.images?.image ?? []).map((i) => i.imageId).sort(), [BUSYBOX, DEBIAN]);
+    assert.deepEqual((images.body?.images?.image ?? []).map((i) => i.imageId).sort(), [BUSYBOX, DEBIAN_VM, DEBIAN]);
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { REGION, type EcsClient } from '../support/kiln.js';
 import { expectPopError } from '../support/wire.js';
-import { $Ecs, BUSYBOX, BUSYBOX_FAMILY, DEBIAN, expectCode } from '../support/ecs-requests.js';
+import { $Ecs, BUSYBOX, BUSYBOX_FAMILY, DEBIAN, DEBIAN_VM, expectCode } from '../support/ecs-requests.js';
 import { describeImages, ids, remove, share, shares } from './support/image-requests.js';
 import { BEIJING, imagesFixture } from './support/images.js';
 
@@ -29,8 +29,8 @@ describe('DescribeImages with account images', () => {
     await share(a.v3, sharedOut.imageId, [b.accountId]);
 
     const all = await describeImages(a.v3, { pageSize: 100 });
-    assert.equal(all.totalCount, 4);
-    assert.deepEqual((all.images?.image ?? []).map((i) => i.imageId).sort(), [BUSYBOX, DEBIAN, mine.imageId, sharedOut.imageId].sort());
+    assert.equal(all.totalCount, 5);
+    assert.deepEqual((all.images?.image ?? []).map((i) => i.imageId).sort(), [BUSYBOX, DEBIAN, DEBIAN_VM, mine.imageId, sharedOut.imageId].sort());
     const item = all.images?.image?.find((i) => i.imageId === mine.imageId);
     assert.ok(item instanceof $Ecs.DescribeImagesResponseBodyImagesImage);
     assert.equal(item.imageName, mine.imageName);
@@ -63,8 +63,8 @@ describe('DescribeImages with account images', () => {
     assert.equal(other?.imageOwnerId, Number(a.accountId));
     assert.equal(other?.isSelfShared, '');
     assert.deepEqual(await ids(b.v3, { imageOwnerAlias: 'self' }), [theirs.imageId]);
-    assert.deepEqual(await ids(b.v3), [BUSYBOX, DEBIAN, sharedOut.imageId, theirs.imageId].sort());
-    assert.deepEqual(await ids(a.v3, { imageOwnerAlias: 'system' }), [BUSYBOX, DEBIAN].sort());
+    assert.deepEqual(await ids(b.v3), [BUSYBOX, DEBIAN, DEBIAN_VM, sharedOut.imageId, theirs.imageId].sort());
+    assert.deepEqual(await ids(a.v3, { imageOwnerAlias: 'system' }), [BUSYBOX, DEBIAN, DEBIAN_VM].sort());
     // Another account's unshared image is invisible, even by id; another region has none of them.
     assert.deepEqual(await ids(a.v3, { imageId: `${theirs.imageId},${mine.imageId}` }), [mine.imageId]);
     assert.deepEqual(await ids(a.v3, { regionId: BEIJING, imageOwnerAlias: 'self' }), []);
@@ -103,9 +103,9 @@ describe('DescribeImages with account images', () => {
     // Kiln has no community images, no instances and no snapshots.
     assert.deepEqual(await ids(a.v3, { isPublic: true, imageOwnerAlias: 'others' }), []);
     assert.deepEqual(await ids(a.v3, { usage: 'instance' }), []);
-    assert.equal((await ids(a.v3, { usage: 'none' })).length, 6);
+    assert.equal((await ids(a.v3, { usage: 'none' })).length, 7);
     assert.deepEqual(await ids(a.v3, { snapshotId: 's-none' }), []);
-    assert.equal((await ids(a.v1, { showExpired: false, actionType: 'CreateEcs', isSupportIoOptimized: true })).length, 6);
+    assert.equal((await ids(a.v1, { showExpired: false, actionType: 'CreateEcs', isSupportIoOptimized: true })).length, 7);
 
     await expectCode(() => describeImages(a.v3, { usage: 'sometimes' }), 'InvalidUsage', 400);
     await expectCode(() => describeImages(a.v3, { imageOwnerAlias: 'nobody' }), 'InvalidImageOwnerAlias.ValueNotSupported', 400);
@@ -121,12 +121,12 @@ describe('DescribeImages with account images', () => {
     const seen: string[] = [];
     for (let page = 1; page <= 4; page++) {
       const body = await describeImages(a.v3, { pageNumber: page, pageSize: 2 });
-      assert.equal(body.totalCount, 6);
+      assert.equal(body.totalCount, 7);
       assert.equal(body.pageNumber, page);
       assert.equal(body.pageSize, 2);
       seen.push(...(body.images?.image ?? []).map((i) => i.imageId!));
     }
-    assert.deepEqual(seen.sort(), [BUSYBOX, DEBIAN, given.imageId, ...own.map((i) => i.imageId)].sort());
+    assert.deepEqual(seen.sort(), [BUSYBOX, DEBIAN, DEBIAN_VM, given.imageId, ...own.map((i) => i.imageId)].sort());
   });
 });
 

@@ -12,6 +12,8 @@ export { $Ecs };
 
 export const BUSYBOX = 'busybox_x64_20G_kiln_base.vhd';
 export const DEBIAN = 'debian_minbase_x64_20G_kiln_base.vhd';
+/** The Debian 12 VM base (a kernel; boots once exported): seed it with `seedDebianVm` (support/vm-base.ts) before building on it. */
+export const DEBIAN_VM = 'debian_12_x64_20G_kiln_vm.vhd';
 export const BUSYBOX_FAMILY = 'acs:busybox_x64';
 
 /** The data fields of an SDK model (no methods). */

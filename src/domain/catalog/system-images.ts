@@ -4,7 +4,8 @@ import { SYSTEM_ACCOUNT_ID } from '../component.js';
 /**
  * The base images every account can build from. Each is a real root filesystem, made on the
  * machine the first time a build uses it (busybox from Debian's busybox-static; Debian minbase
- * with mmdebstrap from the machine's configured mirror).
+ * and the Debian 12 VM base with mmdebstrap from the machine's configured mirror). The VM base
+ * is the one with a kernel: it exports as a disk that boots (see docs/vm-images.md).
  */
 export const SYSTEM_IMAGES: readonly Omit<Image, 'regionId'>[] = [
   {
@@ -44,5 +45,26 @@ export const SYSTEM_IMAGES: readonly Omit<Image, 'regionId'>[] = [
     isSupportCloudinit: false,
     creationTime: '2026-11-01T00:00:00Z',
     tags: [],
+  },
+  {
+    imageId: 'debian_12_x64_20G_kiln_vm.vhd',
+    accountId: SYSTEM_ACCOUNT_ID,
+    imageName: 'debian_12_x64_20G_kiln_vm.vhd',
+    imageFamily: 'acs:debian_12_x64',
+    description: 'Debian 12 (bookworm) that boots as a VM: the cloud kernel and an initramfs with the virtio drivers, systemd, eth0 by DHCP (ifupdown), a serial console on ttyS0, growpart and resize2fs, from the configured Debian mirror. Root is locked: add your own access (e.g. an SSH key) in the build.',
+    imageOwnerAlias: 'system',
+    osType: 'linux',
+    osName: 'Debian 12 64位',
+    osNameEn: 'Debian 12 64 bit',
+    platform: 'Debian',
+    architecture: 'x86_64',
+    bootMode: 'UEFI-Preferred',
+    size: 20,
+    status: 'Available',
+    isSupportCloudinit: false,
+    creationTime: '2026-12-01T00:00:00Z',
+    tags: [],
+    // linux-image-cloud-amd64 has the NVMe driver built in (CONFIG_BLK_DEV_NVME=y)
+    features: { nvmeSupport: 'supported' },
   },
 ];
