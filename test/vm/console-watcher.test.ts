@@ -61,7 +61,7 @@ describe('ConsoleWatcher', () => {
 
   test('end() makes the unfinished line a line (and checks it)', () => {
     const { events, watcher } = watch(['Kernel panic - not syncing: VFS']);
-    assert.deepEqual(events, []);
+    assert.equal(events.length, 0);
     watcher.end();
     assert.deepEqual(events.map((e) => e.kind), ['panic']);
   });
