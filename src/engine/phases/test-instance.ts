@@ -1,0 +1,46 @@
+import { TEST_INSTANCE_TAG, testInstanceSetting, type TestInstanceKind } from '../../domain/test-instance.js';
+import type { RunnableImage } from '../base-layers.js';
+import { LazyInstance } from '../build/lazy-instance.js';
+import { AGENT_INTERPRETER } from '../vm-test/guest-agent.js';
+import { bootTestVm } from '../vm-test/boot-test-vm.js';
+import { kernelInLayers, lookupInLayers } from '../vm-test/layer-lookup.js';
+import { VmTestError } from '../vm-test/vm-instance.js';
+import { made, type BuildState } from './build-state.js';
+import { openInstance } from './instance-slot.js';
+
+/** Booting under TCG takes ~30 s here; a loaded host and UEFI firmware take longer. */
+const BOOT_TIMEOUT_MS = 300_000;
+/** The test VM gets the InstanceType's vCPUs and memory up to these (QEMU's TCG gains little from more). */
+const MAX_VM_CPUS = 2;
+const MAX_VM_MEMORY_MIB = 4096;
+
+/** The test instance's kind and why, for the log (see domain/test-instance.ts). */
+export async function chooseTestInstance(state: BuildState, built: RunnableImage): Promise<{ kind: TestInstanceKind; kernel?: string; why: string }> {
+  const setting = testInstanceSetting(state.ctx.pipeline.tags);
+  if (setting === 'container') return { kind: 'container', why: `the template's tag ${TEST_INSTANCE_TAG}=container` };
+  const kernel = await kernelInLayers(built.dirs);
+  if (kernel) return { kind: 'vm', kernel, why: `the image has a kernel (${kernel})${setting === 'vm' ? ` and the template's tag says ${TEST_INSTANCE_TAG}=vm` : ''}` };
+  if (setting === 'vm') throw new VmTestError(`the template's tag ${TEST_INSTANCE_TAG}=vm asks for a VM, but the image has no kernel to boot (/boot/vmlinuz-<version> and /boot/initrd.img-<version>).`);
+  return { kind: 'container', why: 'the image has no kernel (a container image)' };
+}
+
+/**
+ * Opens the build's test instance: a runc container on the image's layers, or a VM booted from
+ * the image (exported, booted and reached through the test agent when the first step runs).
+ */
+export async function openTestInstance(state: BuildState, kind: TestInstanceKind, name: string, built: RunnableImage): Promise<LazyInstance> {
+  if (kind === 'container') return openInstance(state, 'test', name, built.dirs);
+  const perl = await lookupInLayers(built.dirs, AGENT_INTERPRETER);
+  if (!perl?.stat.isFile()) throw new VmTestError(`the test agent needs ${AGENT_INTERPRETER} in the image (Debian's perl-base), which it lacks; test this image in a container (tag ${TEST_INSTANCE_TAG}=container).`);
+  if (state.slot) throw new Error(`the ${state.slot.role} instance ${state.slot.name} is still open`);
+  const { ctx, deps, limits } = state;
+  const image = made(state.image, 'built image');
+  const base = made(state.base, 'base image').image;
+  const instance = new LazyInstance(() => bootTestVm(deps, {
+    name, manifestDigest: image.manifestDigest, sizeGiB: limits.diskGiB, bootMode: base.bootMode,
+    memoryMiB: Math.min(limits.memoryMiB, MAX_VM_MEMORY_MIB), cpus: Math.min(limits.cpus, MAX_VM_CPUS), bootTimeoutMs: BOOT_TIMEOUT_MS,
+    signal: ctx.signal, log: (line) => ctx.log('system', `${line}\n`),
+  }), [], deps.layers);
+  state.slot = { role: 'test', name, instance };
+  return instance;
+}
