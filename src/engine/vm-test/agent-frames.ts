@@ -9,8 +9,8 @@
 
 /** Host → guest: run a command, feed its stdin (an empty payload ends it), kill its process group. */
 export type HostFrameType = 'R' | 'I' | 'K';
-/** Guest → host: hello, stdout bytes, stderr bytes, exit status, unknown user or group. */
-export type GuestFrameType = 'H' | 'O' | 'E' | 'X' | 'U';
+/** Guest → host: hello, stdout bytes, stderr bytes, exit status, unknown user or group, heartbeat (while a command runs). */
+export type GuestFrameType = 'H' | 'O' | 'E' | 'X' | 'U' | 'B';
 
 export interface Frame<T extends string> {
   type: T;
@@ -26,7 +26,7 @@ const MAX_SHORT_PAYLOAD = 512;
 /** The most a stdin frame carries (the agent holds at most 4 MiB of pending stdin). */
 export const STDIN_CHUNK = 64 * 1024;
 
-const GUEST_TYPES = new Set<string>(['H', 'O', 'E', 'X', 'U']);
+const GUEST_TYPES = new Set<string>(['H', 'O', 'E', 'X', 'U', 'B']);
 
 /** The guest broke the protocol: the host stops trusting the VM and kills it. */
 export class AgentProtocolError extends Error {

@@ -27,6 +27,8 @@ export interface AgentOutcome {
 
 /** How long a killed command has to report its end before the agent counts as unresponsive. */
 const KILL_GRACE_MS = 5_000;
+/** The agent beats every 5 s while a command runs; this much silence means it is gone (stopped by the test, or the VM hangs). */
+export const DEFAULT_SILENCE_MS = 90_000;
 
 interface Running {
   id: number;
@@ -46,10 +48,13 @@ export class AgentSession {
   private greeted = false;
   private running: Running | undefined;
   private nextId = 1;
+  /** When the guest last sent anything. */
+  private heard = Date.now();
   broken: Error | undefined;
 
-  constructor(private readonly conn: Duplex, private readonly onBroken: (err: Error) => void) {
+  constructor(private readonly conn: Duplex, private readonly onBroken: (err: Error) => void, private readonly silenceMs = DEFAULT_SILENCE_MS) {
     conn.on('data', (chunk: Buffer) => {
+      this.heard = Date.now();
       try {
         for (const frame of this.decoder.push(chunk)) this.receive(frame);
       } catch (err) {
@@ -96,6 +101,10 @@ export class AgentSession {
       };
       const onAbort = () => stop({ timedOut: false, cancelled: true });
       const timer = run.timeoutMs > 0 && Number.isFinite(run.timeoutMs) ? setTimeout(() => stop({ timedOut: true, cancelled: false }), run.timeoutMs) : undefined;
+      this.heard = Date.now();
+      const watchdog = setInterval(() => {
+        if (Date.now() - this.heard > this.silenceMs) this.fail(new AgentLostError(`the VM's agent sent nothing for ${Math.round(this.silenceMs / 1000)} s while a command ran (the agent was stopped, or the VM hangs)`));
+      }, Math.min(5_000, this.silenceMs));
       this.running = {
         id,
         run: { ...run, onOutput: (stream, chunk) => {
@@ -108,6 +117,7 @@ export class AgentSession {
         } },
         done: (outcome) => {
           clearTimeout(timer);
+          clearInterval(watchdog);
           clearTimeout(graceTimer);
           run.signal?.removeEventListener('abort', onAbort);
           this.running = undefined;
@@ -139,7 +149,9 @@ export class AgentSession {
     }
     const running = this.running;
     if (!running || frame.id !== running.id) throw new AgentProtocolError(`the agent sent a ${frame.type} frame for request ${frame.id}, which is not running`);
-    if (frame.type === 'O' || frame.type === 'E') {
+    if (frame.type === 'B') {
+      if (frame.payload.length > 0) throw new AgentProtocolError('the agent sent a heartbeat with a payload');
+    } else if (frame.type === 'O' || frame.type === 'E') {
       running.run.onOutput(frame.type === 'O' ? 'stdout' : 'stderr', frame.payload);
     } else if (frame.type === 'X') {
       running.done({ exitCode: parseExit(frame.payload), timedOut: false, cancelled: false });

@@ -4,7 +4,8 @@
 # the frames of src/engine/vm-test/agent-frames.ts over the virtio-serial port io.kiln.agent:
 #   header = type (1 byte) . request id (u32 BE) . payload length (u32 BE), then the payload.
 #   host -> guest: R run (user\0cwd\0stdin\0argc\0argv...\0env...), I stdin bytes (empty: end), K kill
-#   guest -> host: H hello, O stdout bytes, E stderr bytes, X "exit N" | "signal N", U "user|group NAME"
+#   guest -> host: H hello, O stdout bytes, E stderr bytes, X "exit N" | "signal N", U "user|group NAME",
+#                  B heartbeat (empty, every 5 s while a command runs: the host counts silence as a lost agent)
 # Only perl-base modules (Essential in Debian): POSIX, Fcntl, Errno.
 use strict;
 use warnings;
@@ -140,7 +141,9 @@ sub host_frame {
 
 send_frame('H', 0, 'kiln-test-agent 1');
 my $rbuf = '';
+my $beat = time;
 while (1) {
+  if ($job && time - $beat >= 5) { send_frame('B', $job->{id}); $beat = time; }
   if ($job && !defined $job->{status} && waitpid($job->{pid}, WNOHANG) == $job->{pid}) { $job->{status} = $?; $job->{exited} = time; }
   if ($job && defined $job->{status} && ((!$job->{out} && !$job->{err}) || time - $job->{exited} >= 2)) { finish_job(); }
   if ($job && $job->{stdin} && $job->{in_done} && !length $job->{pending}) { close $job->{stdin}; $job->{stdin} = undef; }

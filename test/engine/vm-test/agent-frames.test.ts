@@ -19,11 +19,11 @@ function frame(type: string, id: number, payload: Buffer | string = ''): Buffer 
   return Buffer.concat([h, p]);
 }
 
-async function greeted() {
+async function greeted(silenceMs?: number) {
   const written: Buffer[] = [];
   const conn = new Duplex({ read() {}, write(chunk: Buffer, _enc, cb) { written.push(chunk); cb(); } });
   const broken: Error[] = [];
-  const session = new AgentSession(conn, (err) => broken.push(err));
+  const session = new AgentSession(conn, (err) => broken.push(err), silenceMs);
   const hello = session.waitForHello(10_000);
   conn.push(frame('H', 0, 'kiln-test-agent 1'));
   await hello;
@@ -51,6 +51,7 @@ describe('the agent protocol against a hostile guest', () => {
     ['a second hello', () => frame('H', 0, 'kiln-test-agent 1'), /hello twice/],
     ['a malformed exit status', (id) => frame('X', id, 'exit 300'), /malformed exit status/],
     ['a malformed unknown-user answer', (id) => frame('U', id, 'nobody'), /malformed unknown-user/],
+    ['a heartbeat with a payload', (id) => frame('B', id, 'x'), /heartbeat with a payload/],
   ];
   for (const [what, bytes, message] of violations) {
     test(`${what} breaks the session and fails the running command`, async () => {
@@ -76,6 +77,14 @@ describe('the agent protocol against a hostile guest', () => {
     conn.push(null);
     conn.destroy();
     await assert.rejects(result, AgentLostError);
+    assert.ok(broken[0] instanceof AgentLostError);
+  });
+
+  test('an agent silent for longer than the limit while a command runs is lost (it beats every 5 s)', async () => {
+    const { conn, run, broken } = await greeted(300);
+    const result = run();
+    conn.push(frame('B', 1));
+    await assert.rejects(result, (err: Error) => err instanceof AgentLostError && /sent nothing for 0 s while a command ran/.test(err.message));
     assert.ok(broken[0] instanceof AgentLostError);
   });
 

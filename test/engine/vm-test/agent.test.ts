@@ -86,6 +86,20 @@ describe('the test agent', () => {
     assert.equal((await collect({ argv: ['/bin/true'] }).result).exitCode, 0);
   });
 
+  test('a quiet command outlives the silence limit: the agent beats while it runs', async () => {
+    const quiet = spawn('perl', [AGENT_SCRIPT, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      const lost: Error[] = [];
+      const s = new AgentSession(Duplex.from({ readable: quiet.stdout!, writable: quiet.stdin! }), (err) => lost.push(err), 8_000);
+      await s.waitForHello(10_000);
+      const done = await s.run({ argv: ['/bin/sh', '-c', 'sleep 11'], env: [], cwd: '/', user: 'root', timeoutMs: 60_000, onOutput: () => undefined });
+      assert.deepEqual(done, { exitCode: 0, timedOut: false, cancelled: false });
+      assert.deepEqual(lost, []);
+    } finally {
+      quiet.kill('SIGKILL');
+    }
+  });
+
   test('an output listener that throws stops the command (OutputListenerError)', async () => {
     const run = collect({ argv: ['/bin/sh', '-c', 'echo x; sleep 60'], onOutput: () => { throw new Error('log full'); } }).result;
     await assert.rejects(run, OutputListenerError);
