@@ -19,6 +19,7 @@ const USAGE = 'usage: kiln images boot <ImageId> [--boot-mode BIOS|UEFI] [--time
 const TEXT = { type: 'string' } as const;
 const OPTIONS = { 'boot-mode': TEXT, timeout: TEXT, check: { type: 'boolean' }, 'disk-size': TEXT, accel: TEXT, region: TEXT, account: TEXT } as const;
 const DEFAULT_TIMEOUT_S = 300;
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 interface BootArgs {
   imageId: string;
@@ -78,8 +79,8 @@ export async function imagesBoot(config: KilnConfig, args: string[]): Promise<nu
   const { app, credentials } = await boot(config);
   const abort = new AbortController();
   const onSignal = () => abort.abort(new Error('interrupted'));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // SIGHUP too: a closed terminal must not leave the VM's files behind.
+  for (const sig of STOP_SIGNALS) process.once(sig, onSignal);
   const work = await mkdtemp(join(tmpdir(), 'kiln-boot-'));
   try {
     const image = await exportableImage(app, app.store, { accountId: opts.accountId ?? credentials.accountId, regionId }, opts.imageId, true);
@@ -98,8 +99,7 @@ export async function imagesBoot(config: KilnConfig, args: string[]): Promise<nu
     }
     throw err;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
     await rm(work, { recursive: true, force: true });
     await app.store.close();
   }
@@ -134,7 +134,7 @@ async function runCheck(imageId: string, vm: VmRequest): Promise<number> {
 }
 
 async function runInteractive(vm: VmRequest): Promise<number> {
-  process.stderr.write(`kiln: booting (${vm.bootMode}); Ctrl-A X or Ctrl-C quits, Ctrl-A C is QEMU's monitor\n`);
+  process.stderr.write(`kiln: booting (${vm.bootMode}); Ctrl-A X or Ctrl-C quits (Ctrl-C is not passed to the guest), Ctrl-A C is QEMU's monitor\n`);
   const running = await startVm({ ...vm, interactive: true });
   process.stderr.write(`kiln: running on ${running.accel}\n`);
   const exit = await running.exited;

@@ -17,7 +17,7 @@ export interface QemuPlan {
   /** The QMP monitor's Unix socket. */
   qmpSocket: string;
   serialPorts: { name: string; socketPath: string }[];
-  /** The console on the caller's terminal (`-nographic`) instead of QEMU's stdout. */
+  /** The console on the caller's terminal (with the monitor) instead of QEMU's stdout. */
   interactive: boolean;
 }
 
@@ -27,7 +27,7 @@ export interface QemuPlan {
  * a qcow2 overlay only (`cache=unsafe`: it is thrown away); one virtio-net NIC on QEMU's user
  * network with `restrict=on` (slirp's DHCP and the guest's own 10.0.2.0/24 still work, but no
  * packet reaches the host or the outside: a booted image is not trusted); the serial console
- * on QEMU's stdout (or the terminal, interactive); the QMP monitor on a Unix socket for the
+ * on QEMU's stdout (or, interactive, the terminal with the monitor: Ctrl-A X quits); the QMP monitor on a Unix socket for the
  * ACPI power button; `-no-reboot` (a reboot ends the VM, as the boot check wants); QEMU's
  * seccomp sandbox (no new processes, no privilege changes).
  */
@@ -48,7 +48,9 @@ export function qemuArgs(plan: QemuPlan): string[] {
 }
 
 function consoleArgs(interactive: boolean): string[] {
-  if (interactive) return ['-nographic'];
+  // The monitor muxed on the console (Ctrl-A C, Ctrl-A X quits); signal=on keeps Ctrl-C a SIGINT
+  // for Kiln (which stops the VM) instead of a key for the guest.
+  if (interactive) return ['-display', 'none', '-chardev', 'stdio,id=console,mux=on,signal=on', '-serial', 'chardev:console', '-mon', 'chardev=console'];
   return ['-display', 'none', '-chardev', 'stdio,id=console,signal=off', '-serial', 'chardev:console'];
 }
 

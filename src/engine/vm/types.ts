@@ -35,8 +35,8 @@ export interface VmOptions {
   /** virtio-serial ports (`virtserialport` named `name`) on Unix sockets QEMU listens on. */
   serialPorts?: { name: string; socketPath: string }[];
   /**
-   * The serial console and QEMU's monitor on the caller's terminal (QEMU's `-nographic`:
-   * Ctrl-A X quits, Ctrl-A C the monitor). No console watching: `onConsole` is not called and
+   * The serial console and QEMU's monitor on the caller's terminal (`-serial mon:stdio`:
+   * Ctrl-A X quits, Ctrl-A C the monitor; Ctrl-C is a SIGINT for the caller). No console watching: `onConsole` is not called and
    * `waitForReport` resolves only with `qemu-exited` or `timeout`.
    */
   interactive?: boolean;
