@@ -1,5 +1,5 @@
 import { runnableImage } from '../base-layers.js';
-import { StepFailure } from '../build/step-failure.js';
+import { StepCancelled, StepFailure } from '../build/step-failure.js';
 import { StepRunner } from '../build/step-runner.js';
 import { ossAccessFor } from '../oss/oss-access.js';
 import { STEP_ROLE } from '../../oss/oss-grants.js';
@@ -44,6 +44,8 @@ export const test: Phase<BuildState> = {
       tester = runner;
       await runSteps(state, runner, () => runner.runAll(steps));
     } catch (err) {
+      // a VM (or its agent) stopped by the build's cancel is the cancel, not the test's failure
+      if (ctx.signal.aborted) throw err instanceof StepCancelled ? err : new StepCancelled();
       const failure = err instanceof VmTestError ? await vmFailure(state, steps.length, tester, err) : err;
       if (!(failure instanceof StepFailure)) throw failure;
       state.testResult = { status: 'failed', failure: { code: failure.code, where: { phase: 'TESTING', ...(state.step ? { step: state.step } : {}) }, info: failure.info } };
