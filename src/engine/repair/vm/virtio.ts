@@ -26,11 +26,11 @@ virtio_missing() {
   done
   echo "$out"
 }
-if ! command -v lsinitramfs >/dev/null 2>&1 && ! command -v lsinitrd >/dev/null 2>&1; then
-  not_repaired "cannot read $img: neither lsinitramfs (initramfs-tools-core) nor lsinitrd (dracut) is installed"; return 0
-fi
 missing=$(virtio_missing)
 if [ -z "$missing" ]; then ok "$img has virtio_blk, virtio_net and virtio_pci (or the kernel has them built in)"; return 0; fi
+if ! command -v lsinitramfs >/dev/null 2>&1 && ! command -v lsinitrd >/dev/null 2>&1; then
+  not_repaired "cannot read $img to find$missing in it: neither lsinitramfs (initramfs-tools-core) nor lsinitrd (dracut) is installed"; return 0
+fi
 if command -v update-initramfs >/dev/null 2>&1 && [ -d /etc/initramfs-tools ]; then
   for m in $missing; do
     grep -Eq "^[[:space:]]*$m([[:space:]]|\$)" /etc/initramfs-tools/modules 2>/dev/null || echo "$m" >> /etc/initramfs-tools/modules
