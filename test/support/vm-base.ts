@@ -28,7 +28,7 @@ let cached: Promise<{ dataDir: string; base: DebianVmLayer }> | undefined;
  * The base is built ONCE per machine (and per key: sources, recipe) into `VM_BASE_CACHE/<key>`:
  * in a temporary folder renamed into place, under a lock folder (`<key>.lock`, with the
  * builder's pid), so two test processes at once build it once; a dead builder's lock and
- * temporary folder are taken over. Then its blob and layer files are HARD-LINKED into `dataDir`
+ * temporary folder are taken over, and the bases of other keys are removed once it is built. Then its blob and layer files are HARD-LINKED into `dataDir`
  * (a copy when linking fails) and its record written last, as the engine does: seeding costs
  * about a second. The layer's files are shared with the cache and every seeded data dir: never
  * modify them in place (overlay lower dirs are read only; builds, exports and GC only read or
@@ -101,6 +101,10 @@ async function buildInto(final: string, key: string): Promise<DebianVmLayer> {
   }
   const made = await finished(final, key);
   if (!made) throw new Error(`the Debian VM base for tests was built but ${final} holds no record`);
+  // Bases of older recipes or sources (~800 MB each) go; data dirs seeded from them keep their links.
+  for (const name of await readdir(VM_BASE_CACHE)) {
+    if (/^debian-vm-[A-Za-z0-9._-]+-r\d+$/.test(name) && name !== key) await rm(join(VM_BASE_CACHE, name), { recursive: true, force: true });
+  }
   return made;
 }
 
