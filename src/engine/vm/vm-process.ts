@@ -50,6 +50,7 @@ class QemuVm implements RunningVm {
     this.watchOutput(options);
     const onAbort = () => void this.kill();
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted) onAbort();
     this.exited = new Promise<VmExit>((resolve) => {
       const done = (exit: VmExit) => {
         if (this.exit) return;
