@@ -28,8 +28,8 @@ export interface RunnableImage {
 /**
  * The layers and configuration of a base image. System images are made on this machine the
  * first time they are used (busybox from the static busybox binary, Debian minbase and the
- * Debian 12 VM base with mmdebstrap from the configured mirror); built and imported images come from their OCI
- * manifest in the blob store. A system image that cannot be made fails the step
+ * Debian 12 VM base with mmdebstrap from the configured mirror); built and imported images
+ * come from their OCI manifest in the blob store. A system image that cannot be made fails the step
  * (`InvalidImage.NotReady`) with the reason. `signal` (the build's cancel or timeout) stops a
  * layer extraction under way (`StepCancelled`).
  */
