@@ -19,7 +19,7 @@ why="missing:$missing, so the root file system keeps the image's size on a large
 if ! command -v apt-get >/dev/null 2>&1; then not_repaired "$why; no apt-get to install them: install cloud-utils-growpart (or cloud-guest-utils) and e2fsprogs"; return 0; fi
 if ! has_network; then not_repaired "$why; installing cloud-guest-utils and e2fsprogs needs network (InternetMaxBandwidthOut > 0)"; return 0; fi
 if ! apt_install cloud-guest-utils e2fsprogs; then not_repaired "$why; apt-get install cloud-guest-utils e2fsprogs failed (see the log)"; return 0; fi
-if command -v growpart >/dev/null 2>&1 && command -v resize2fs >/dev/null 2>&1; then repaired "installed cloud-guest-utils and e2fsprogs with apt-get (growpart and resize2fs were$missing)"; return 0; fi
+if command -v growpart >/dev/null 2>&1 && command -v resize2fs >/dev/null 2>&1; then repaired "installed cloud-guest-utils and e2fsprogs with apt-get (missing:$missing)"; return 0; fi
 not_repaired "$why; apt-get installed cloud-guest-utils and e2fsprogs but growpart or resize2fs is still missing"
 `;
 
