@@ -9,6 +9,8 @@ import { benchVsBuildah, VS_CASES, type VsReport } from './vs-buildah.js';
 import { benchExport, type ExportReport } from './export.js';
 import { formatExport } from './export-report.js';
 import { formatVsBuildah } from './vs-buildah-report.js';
+import { benchVm, type VmReport } from './vm.js';
+import { formatVm } from './vm-report.js';
 import { seedTemplates } from './seed.js';
 import { createSigner, selfCheck, signingCostMicros, type Credentials, type Params, type RequestTemplate } from './signed-request.js';
 
@@ -26,6 +28,9 @@ import { createSigner, selfCheck, signingCostMicros, type Credentials, type Para
  *   npm run bench -- builds-vs-buildah busybox   one case of it (busybox | debian)
  *   npm run bench -- export             only Kiln's export (raw, qcow2) and push vs qemu-img convert and
  *                                       skopeo copy (bench/export.ts; BENCH_EXPORT_RUNS, default 3)
+ *   npm run bench -- vm                 only Kiln's Debian VM image build + bootable raw export vs a scripted
+ *                                       mmdebstrap peer, and its boot time (bench/vm.ts; BENCH_VM_RUNS, default 2;
+ *                                       run only when named)
  *   npm run bench -- --no-pg            skip PostgreSQL
  *   npm run bench -- --no-builds        skip the build parts and export (they need root and runc)
  *   npm run bench -- --no-export        skip the export part
@@ -44,7 +49,7 @@ const PROFILE = argv.includes('--profile');
 const WITH_PG = !argv.includes('--no-pg') && process.env.BENCH_PG !== '0';
 const JSON_OUT = argv.includes('--json') ? argv[argv.indexOf('--json') + 1] : undefined;
 const CONNS = 32;
-const PARTS = ['api', 'builds', 'builds-vs-buildah', 'export'] as const;
+const PARTS = ['api', 'builds', 'builds-vs-buildah', 'export', 'vm'] as const;
 const CASE_IDS = VS_CASES.map((c) => c.id);
 for (const [i, a] of argv.entries()) {
   if (a.startsWith('--') || argv[i - 1] === '--json') continue;
@@ -60,6 +65,8 @@ const RUN_VS = !NO_BUILDS && !argv.includes('--no-buildah') && (chosenParts.leng
 /** Build latency also gives Kiln vs buildah its per-step overhead figure. */
 const RUN_BUILDS = !NO_BUILDS && (chosenParts.length === 0 || chosenParts.includes('builds') || RUN_VS);
 const RUN_EXPORT = !NO_BUILDS && !argv.includes('--no-export') && (chosenParts.length === 0 || chosenParts.includes('export'));
+/** The VM bench (~10 min, boots VMs) runs only when named. */
+const RUN_VM = !NO_BUILDS && chosenParts.includes('vm');
 const VS_ONLY_CASES = argv.filter((a) => CASE_IDS.includes(a));
 
 const REGION = 'cn-hangzhou';
@@ -221,11 +228,17 @@ async function main(): Promise<void> {
     log('export and push vs qemu-img convert and skopeo copy…');
     exported = await benchExport();
   }
+  let vm: VmReport | undefined;
+  if (RUN_VM) {
+    log('VM image build + bootable raw export vs a scripted mmdebstrap peer…');
+    vm = await benchVm();
+  }
   if (signUs !== undefined) printTable(signUs, Math.round((Date.now() - started) / 1000));
   else console.log(`\nKiln bench — ${new Date().toISOString()} — ${cpus().length} CPUs, node ${process.version}, load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')}. Whole run: ${Math.round((Date.now() - started) / 1000)} s.\n`);
   if (buildRows) console.log(`${formatBuildRows(buildRows)}\n`);
   if (vs) console.log(`${formatVsBuildah(vs, buildRows ? perStepOverheadMs(buildRows) : undefined)}\n`);
   if (exported) console.log(`${formatExport(exported)}\n`);
+  if (vm) console.log(`${formatVm(vm)}\n`);
   if (PROFILE) {
     // Profiles are written when each Kiln exits (all have been stopped by now).
     for (const r of rows) {
@@ -234,7 +247,7 @@ async function main(): Promise<void> {
     }
   }
   if (JSON_OUT) {
-    const doc = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, signUs, rows, ...(buildRows ? { builds: buildRows } : {}), ...(vs ? { buildsVsBuildah: vs } : {}), ...(exported ? { export: exported } : {}) };
+    const doc = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, signUs, rows, ...(buildRows ? { builds: buildRows } : {}), ...(vs ? { buildsVsBuildah: vs } : {}), ...(exported ? { export: exported } : {}), ...(vm ? { vm } : {}) };
     writeFileSync(JSON_OUT, `${JSON.stringify(doc, null, 2)}\n`);
   }
   const failed = rows.filter((r) => r.result.failed > 0);
