@@ -84,7 +84,7 @@ describe('the Debian 12 VM base through the SDK', () => {
     assert.deepEqual((await readdir(at('var/lib/apt/lists'))).filter((n) => n !== 'lock' && n !== 'partial'), [], 'no package lists');
   });
 
-  test('a build on debian_12_x64_20G_kiln_vm.vhd: apt-get installs jq (InternetMaxBandwidthOut=10); a rebuild takes every step from the cache', { timeout: VM_BASE_TIMEOUT_MS }, async () => {
+  test('a build on debian_12_x64_20G_kiln_vm.vhd: apt-get installs jq (InternetMaxBandwidthOut=10), update-initramfs keeps virtio_blk; a rebuild takes every step from the cache', { timeout: VM_BASE_TIMEOUT_MS }, async () => {
     const pipelineId = await createPipeline(kiln.clients.v3, {
       name: uniqueName('debian-vm-jq'),
       baseImage: DEBIAN_VM,
@@ -92,6 +92,8 @@ describe('the Debian 12 VM base through the SDK', () => {
       buildContent: [
         'RUN test "$(pwd)" = /root && test -s /boot/vmlinuz-* && test "$(cat /etc/kernel/cmdline)" = "console=tty0 console=ttyS0,115200n8 net.ifnames=0"',
         'RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends jq',
+        // in a build instance (no virtio hardware), MODULES=most still puts the virtio drivers in
+        'RUN update-initramfs -u -k all && lsinitramfs /boot/initrd.img-* | grep -q "/virtio_blk.ko$" && echo initramfs-rebuilt-with-virtio_blk',
         'RUN echo \'{"kiln":{"answer":42}}\' | jq .kiln.answer > /root/answer.txt && test "$(jq -n \'1 + 41\')" = "$(cat /root/answer.txt)" && systemctl --version | head -1',
       ].join('\n'),
       // No TestContent: the test of an image with a kernel boots it (not this test's business).
@@ -101,16 +103,17 @@ describe('the Debian 12 VM base through the SDK', () => {
     const logs = await logsOf(kiln.app.store, executionId);
     assert.equal(item.status, 'SUCCESS', `${JSON.stringify(item)}\n${logs.slice(-3000)}`);
     assert.match(logs, /Setting up jq/);
-    assert.match(item.message ?? '', /Steps: 3 step\(s\) run, 0 from the step cache\.$/);
+    assert.match(logs, /^initramfs-rebuilt-with-virtio_blk$/m);
+    assert.match(item.message ?? '', /Steps: 4 step\(s\) run, 0 from the step cache\.$/);
     const image = await kiln.app.store.images.getOwned({ accountId: kiln.credentials.accountId, regionId: 'cn-hangzhou' }, item.imageId!);
     const { layers: imageLayers } = await readImage(layers.blobs, image!.manifestDigest!);
-    assert.equal(imageLayers.length, 4, 'the base layer and one per step');
+    assert.equal(imageLayers.length, 5, 'the base layer and one per step');
     assert.equal(imageLayers[0]?.digest, base.digest);
     await assertNoLeftovers(kiln.config.dataDir, executionId);
 
     const again = await buildExisting(kiln.clients.v3, pipelineId);
     assert.equal(again.item.status, 'SUCCESS', JSON.stringify(again.item));
-    assert.match(again.item.message ?? '', /Steps: 0 step\(s\) run, 3 from the step cache\.$/);
+    assert.match(again.item.message ?? '', /Steps: 0 step\(s\) run, 4 from the step cache\.$/);
     const { layers: againLayers } = await readImage(layers.blobs, (await kiln.app.store.images.getOwned({ accountId: kiln.credentials.accountId, regionId: 'cn-hangzhou' }, again.item.imageId!))!.manifestDigest!);
     assert.deepEqual(againLayers.map((l) => l.digest), imageLayers.map((l) => l.digest));
     assert.equal((await describeImages(kiln.clients.v3, { imageId: again.item.imageId! }))[0]?.imageId, again.item.imageId);
