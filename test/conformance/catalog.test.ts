@@ -81,6 +81,7 @@ describe('with the default configuration', () => {
         [DEBIAN_VM, DEBIAN_VM, 'acs:debian_12_x64', 'system', 'linux', 'Debian 12 64位', 'Debian 12 64 bit', 'Debian', 'UEFI-Preferred', 20, 'x86_64', 'Available'],
       );
       assert.match(vm?.description ?? '', /kernel.*virtio.*systemd.*DHCP.*ttyS0.*growpart/);
+      assert.ok((vm?.description ?? '').length <= 256, 'within the Description limit of ECS');
       assert.equal(vm?.features?.nvmeSupport, 'supported');
       assert.equal(vm?.diskDeviceMappings?.diskDeviceMapping?.[0]?.size, '20');
     }

@@ -51,7 +51,7 @@ export const SYSTEM_IMAGES: readonly Omit<Image, 'regionId'>[] = [
     accountId: SYSTEM_ACCOUNT_ID,
     imageName: 'debian_12_x64_20G_kiln_vm.vhd',
     imageFamily: 'acs:debian_12_x64',
-    description: 'Debian 12 (bookworm) that boots as a VM: the cloud kernel and an initramfs with the virtio drivers, systemd, eth0 by DHCP (ifupdown), a serial console on ttyS0, growpart and resize2fs, from the configured Debian mirror. Root is locked: add your own access (e.g. an SSH key) in the build.',
+    description: 'Debian 12 that boots as a VM: cloud kernel, initramfs with the virtio drivers, systemd, eth0 by DHCP, a serial console on ttyS0, growpart and resize2fs; from the configured Debian mirror. Root is locked: add access (e.g. an SSH key) in the build.',
     imageOwnerAlias: 'system',
     osType: 'linux',
     osName: 'Debian 12 64位',
