@@ -6,6 +6,8 @@ export interface Ext4Identity {
   hashSeed: string;
   /** Seconds since the epoch: the filesystem's times (made, written) and every inode's ctime and atime. */
   time: number;
+  /** The filesystem label (default `root`). */
+  label?: string;
 }
 
 /** The first inode number that is not reserved (ext4's `EXT2_GOOD_OLD_FIRST_INO`). */
@@ -23,7 +25,7 @@ const ROOT_INO = 2;
 export async function makeExt4(disk: string, offset: number, fsBytes: number, srcDir: string, id: Ext4Identity, signal?: AbortSignal): Promise<void> {
   const env = { E2FSPROGS_FAKE_TIME: String(id.time) };
   const options = [`offset=${offset}`, `hash_seed=${id.hashSeed}`, 'nodiscard', 'lazy_itable_init=1', 'lazy_journal_init=1', 'root_owner=0:0'];
-  await runTool('mkfs.ext4', ['-q', '-F', '-b', '4096', '-L', 'root', '-U', id.uuid, '-E', options.join(','), '-d', srcDir, disk, `${Math.floor(fsBytes / 4096)}`], { env, signal });
+  await runTool('mkfs.ext4', ['-q', '-F', '-b', '4096', '-L', id.label ?? 'root', '-U', id.uuid, '-E', options.join(','), '-d', srcDir, disk, `${Math.floor(fsBytes / 4096)}`], { env, signal });
   const spec = `${disk}?offset=${offset}`;
   const inodes = await usedInodes(spec, signal);
   const script = inodes.flatMap((i) => [`sif <${i}> ctime ${id.time}`, `sif <${i}> atime ${id.time}`]).join('\n');

@@ -26,7 +26,8 @@ export async function findKernel(treeDir: string): Promise<FoundKernel | undefin
   const versions = (await readdir(boot)).filter((n) => n.startsWith('vmlinuz-')).map((n) => n.slice('vmlinuz-'.length));
   versions.sort(compareVersions).reverse();
   for (const version of versions) {
-    if (!version || version.includes('/')) continue;
+    // the version is written into the boot loaders' configs: no spaces, quotes or line breaks
+    if (!/^[A-Za-z0-9._+~-]+$/.test(version)) continue;
     const kernel = join(boot, `vmlinuz-${version}`);
     const initrd = join(boot, `initrd.img-${version}`);
     const [k, i] = await Promise.all([lstat(kernel).catch(() => undefined), lstat(initrd).catch(() => undefined)]);
