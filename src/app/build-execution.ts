@@ -15,7 +15,8 @@ import { layerRefs, type ImageRegistry } from './image-registry.js';
  * template's ImageName, else its Name) followed by `_<execution id>` unless
  * AdvancedOptions.ImageNameSuffix=disable; the family, description and tags of ImageOptions (or
  * the template's family); its NvmeSupport (ImageOptions.ImageFeatures, else the template's);
- * the template's SystemDiskSize; created when the engine wrote it.
+ * the template's SystemDiskSize; created when the engine wrote it. What kind of image it is (OS
+ * names, platform, architecture, BootMode, cloud-init) it keeps from its base image, as ECS does.
  */
 export function builtImageOf(pipeline: ImagePipeline, execution: Execution, imageId: string, built: BuiltImage): Image {
   const options = pipeline.imageOptions;
@@ -25,6 +26,7 @@ export function builtImageOf(pipeline: ImagePipeline, execution: Execution, imag
   // The template's NvmeSupport becomes the image's own (`auto`: Kiln cannot tell, the default).
   const nvme = options?.imageFeatures?.nvmeSupport ?? pipeline.nvmeSupport;
   return newAccountImage({
+    ...built.baseAttributes,
     imageId, regionId: execution.regionId, accountId: execution.accountId, imageName,
     ...(family ? { imageFamily: family } : {}),
     ...(nvme === 'supported' || nvme === 'unsupported' ? { features: { nvmeSupport: nvme } } : {}),

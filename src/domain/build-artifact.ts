@@ -55,6 +55,9 @@ export interface BuiltLayer {
   size: number;
 }
 
+/** The attributes a built image carries over from its base image. */
+export type BaseImageAttributes = Pick<Image, 'osType' | 'osName' | 'osNameEn' | 'platform' | 'architecture' | 'bootMode' | 'isSupportCloudinit'>;
+
 /**
  * The OCI image the build wrote into the blob store. What it is registered as (image id, name,
  * family, tags, description, region copies) is the app's to decide.
@@ -68,6 +71,8 @@ export interface BuiltImage {
   newLayers: number;
   /** The base image as the template resolved it (an image id, or `oss://bucket/object` for an OSS import that was not retained). */
   baseImageId: string;
+  /** What the image is, as its base says (the OS, the platform, how it boots): a build changes the files, not the kind of machine they boot on. */
+  baseAttributes: BaseImageAttributes;
   /** ECS time format (`2024-01-02T03:04:05Z`), also the OCI config's `created`. */
   creationTime: string;
 }

@@ -111,7 +111,9 @@ export function patchImage(image: Image, patch: ImagePatch): Image {
 /** What differs between account images; the rest are the defaults of a Linux x86_64 image. */
 export type AccountImageFields =
   Pick<Image, 'imageId' | 'regionId' | 'accountId' | 'imageName' | 'imageFamily' | 'description' | 'size' | 'creationTime' | 'tags' | 'sourceExecutionId' | 'features'>
-  & Required<Pick<Image, 'manifestDigest'>>;
+  & Required<Pick<Image, 'manifestDigest'>>
+  /** What kind of machine image it is, when known (a build's base says); else a Linux x86_64 BIOS image. */
+  & Partial<Pick<Image, 'osType' | 'osName' | 'osNameEn' | 'platform' | 'architecture' | 'bootMode' | 'isSupportCloudinit'>>;
 
 /** A new Linux x86_64 image owned by an account (built by an execution or imported), Available. */
 export function newAccountImage(f: AccountImageFields): Image {
@@ -121,15 +123,15 @@ export function newAccountImage(f: AccountImageFields): Image {
     accountId: f.accountId,
     imageName: f.imageName,
     imageOwnerAlias: 'self',
-    osType: 'linux',
-    osName: 'Linux 64位',
-    osNameEn: 'Linux 64 bit',
-    platform: 'Others Linux',
-    architecture: 'x86_64',
-    bootMode: 'BIOS',
+    osType: f.osType ?? 'linux',
+    osName: f.osName ?? 'Linux 64位',
+    osNameEn: f.osNameEn ?? 'Linux 64 bit',
+    platform: f.platform ?? 'Others Linux',
+    architecture: f.architecture ?? 'x86_64',
+    bootMode: f.bootMode ?? 'BIOS',
     size: f.size,
     status: 'Available',
-    isSupportCloudinit: false,
+    isSupportCloudinit: f.isSupportCloudinit ?? false,
     creationTime: f.creationTime,
     registeredAt: new Date().toISOString(),
     tags: f.tags,

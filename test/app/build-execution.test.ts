@@ -40,12 +40,14 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+const BUSYBOX_ATTRIBUTES = { osType: 'linux', osName: 'BusyBox 64位', osNameEn: 'BusyBox 64 bit', platform: 'Others Linux', architecture: 'x86_64', bootMode: 'BIOS', isSupportCloudinit: false } as const;
+
 const digest = (): string => `sha256:${randomBytes(32).toString('hex')}`;
 
 function built(over: Partial<BuiltArtifact> = {}, bytes = 10): BuiltArtifact {
   return {
     outcome: 'built',
-    image: { manifestDigest: digest(), configDigest: digest(), layers: [{ digest: digest(), size: bytes }], newLayers: 1, baseImageId: 'busybox_x64_20G_kiln_base.vhd', creationTime: ecsTime() },
+    image: { manifestDigest: digest(), configDigest: digest(), layers: [{ digest: digest(), size: bytes }], newLayers: 1, baseImageId: 'busybox_x64_20G_kiln_base.vhd', baseAttributes: BUSYBOX_ATTRIBUTES, creationTime: ecsTime() },
     steps: { cacheMode: 'use', run: 1, reused: 0, perStep: [] },
     test: { status: 'notRun' },
     ...over,
@@ -150,6 +152,19 @@ describe('BuildExecution', () => {
     assert.match(logs, /\[DISTRIBUTING\] Distributing image .*: 2 region\(s\), 1 account\(s\)\./);
     assert.match(logs, new RegExp(`copied ${image!.imageId} to cn-beijing as ${copy!.imageId}`));
     assert.match(logs, new RegExp(`shared ${image!.imageId}, ${copy!.imageId} with account ${friend}`));
+  });
+
+  test('a built image keeps the kind of image its base is: OS names, platform, architecture, BootMode, cloud-init', async () => {
+    const { scope, execution } = await queued();
+    const vm = { osType: 'linux', osName: 'Debian 12 64位', osNameEn: 'Debian 12 64 bit', platform: 'Debian', architecture: 'x86_64', bootMode: 'UEFI-Preferred', isSupportCloudinit: false } as const;
+    const artifact = built();
+    const done = await ended(engine({ ...artifact, image: { ...artifact.image, baseImageId: 'debian_12_x64_20G_kiln_vm.vhd', baseAttributes: vm } }), scope, execution);
+    assert.equal(done.status, 'SUCCESS', JSON.stringify(done));
+    const image = await store.images.getOwned(scope, done.imageId!);
+    assert.deepEqual(
+      { osType: image?.osType, osName: image?.osName, osNameEn: image?.osNameEn, platform: image?.platform, architecture: image?.architecture, bootMode: image?.bootMode, isSupportCloudinit: image?.isSupportCloudinit },
+      vm,
+    );
   });
 
   test('a failed test keeps the image: TEST_FAILED with the test\'s code and the image id', async () => {

@@ -1,4 +1,5 @@
-import type { BuiltImage } from '../../domain/build-artifact.js';
+import type { BaseImageAttributes, BuiltImage } from '../../domain/build-artifact.js';
+import type { Image } from '../../domain/image.js';
 import { ecsTime } from '../../domain/time.js';
 import { StepFailure } from '../build/step-failure.js';
 import type { StepRunner } from '../build/step-runner.js';
@@ -70,6 +71,13 @@ async function writeBuiltImage(state: BuildState, runner: StepRunner): Promise<B
     layers: layers.map((l) => ({ digest: l.digest, size: l.size })),
     newLayers: state.repairLayers.length + runner.captured.length,
     baseImageId: base.image.imageId,
+    baseAttributes: baseAttributesOf(base.image),
     creationTime: created,
   };
+}
+
+/** What a built image carries over from its base (see `BuiltImage.baseAttributes`). */
+function baseAttributesOf(base: Image): BaseImageAttributes {
+  const { osType, osName, osNameEn, platform, architecture, bootMode, isSupportCloudinit } = base;
+  return { osType, osName, osNameEn, platform, architecture, bootMode, isSupportCloudinit };
 }
