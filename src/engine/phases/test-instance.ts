@@ -12,7 +12,7 @@ import { openInstance } from './instance-slot.js';
 const BOOT_TIMEOUT_MS = 300_000;
 /** The test VM gets the InstanceType's vCPUs and memory up to these (QEMU's TCG gains little from more). */
 const MAX_VM_CPUS = 2;
-const MAX_VM_MEMORY_MIB = 4096;
+const MAX_VM_MEMORY_MIB = 2048;
 
 /** The test instance's kind and why, for the log (see domain/test-instance.ts). */
 export async function chooseTestInstance(state: BuildState, built: RunnableImage): Promise<{ kind: TestInstanceKind; kernel?: string; why: string }> {
