@@ -109,21 +109,27 @@ export async function imagesBoot(config: KilnConfig, args: string[]): Promise<nu
 async function exportBootDisk(config: KilnConfig, image: ExportableImage, file: string, signal: AbortSignal): Promise<string> {
   const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'));
   process.stderr.write(`kiln: exporting ${image.imageId} as a raw ${image.bootMode} disk\n`);
+  const started = Date.now();
   const result = await exportImage({ blobs, layers: new LayerStore(config.dataDir, blobs) }, {
     manifestDigest: image.manifestDigest, format: 'raw', file, sizeGiB: image.size, signal, bootMode: image.bootMode,
   });
   if (!result.bootable) {
     throw new KilnError('ImageNotSupported', `The specified image is not supported: ${image.imageId} has no kernel (/boot/vmlinuz-<version> with /boot/initrd.img-<version>), so its disk does not boot; build it on a VM base image such as debian_12_x64_20G_kiln_vm.vhd.`);
   }
+  process.stderr.write(`kiln: exported in ${seconds(started)} s (${result.diskBytes} bytes)\n`);
   return file;
 }
+
+const seconds = (since: number) => ((Date.now() - since) / 1000).toFixed(1);
 
 type VmRequest = Parameters<typeof checkBoot>[0];
 
 async function runCheck(imageId: string, vm: VmRequest): Promise<number> {
   const filter = new TerminalFilter();
+  const started = Date.now();
   const outcome = await checkBoot({ ...vm, onConsole: (text) => process.stdout.write(filter.write(text)) });
   process.stdout.write('\n');
+  process.stderr.write(`kiln: the VM is gone ${seconds(started)} s after QEMU was asked to start (report at ${outcome.seconds.toFixed(1)} s)\n`);
   if (vm.signal?.aborted) throw vm.signal.reason;
   if (outcome.ok) {
     console.log(bootSummary(imageId, vm.bootMode, outcome));

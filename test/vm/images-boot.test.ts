@@ -53,7 +53,7 @@ after(async () => {
 });
 
 describe('kiln images boot --check', () => {
-  test('BIOS: the guest reports (multi-user.target, 10.0.2.x by DHCP, the CMD active), its output is on the console; exit 0 with one line', { timeout: BOOT_TEST_MS }, async () => {
+  test('BIOS: the guest reports (multi-user.target, 10.0.2.x by DHCP, the CMD active), its output is on the console; exit 0 with one line', { timeout: BOOT_TEST_MS }, async (t) => {
     const tmp = tmpOf('bios');
     const res = await bootCli(kiln, tmp, [good, '--check', '--boot-mode', 'BIOS', '--accel', 'auto']);
     assert.equal(res.code, 0, `${res.stderr}\n${res.stdout.slice(-4000)}`);
@@ -61,11 +61,12 @@ describe('kiln images boot --check', () => {
     assert.ok(res.stdout.includes(CMD_LINE), `the CMD ran as a service (jq answered), its output on the console:\n${res.stdout.slice(-6000)}`);
     assert.match(res.stdout, /^KILN-BOOT-REPORT v1 target=multi-user\.target ipv4=10\.0\.2\.\d+\/24 .* cmd=active/m);
     const summary = res.stdout.trim().split('\n').at(-1)!;
+    t.diagnostic(`${summary} | ${res.stderr.trim().split('\n').filter((l) => /exported in|the VM is gone/.test(l)).join(' | ')}`);
     assert.match(summary, new RegExp(`^kiln: ${good} booted \\(BIOS, tcg\\) to multi-user\\.target in \\d+\\.\\d s: 10\\.0\\.2\\.\\d+/24, .*cmd active$`));
     await assertNoVmLeftovers(tmp);
   });
 
-  test('UEFI-Preferred (ModifyImageAttribute), grown to 44 GiB (--disk-size): OVMF boots it and the root filesystem grows to the disk', { timeout: BOOT_TEST_MS }, async () => {
+  test('UEFI-Preferred (ModifyImageAttribute), grown to 44 GiB (--disk-size): OVMF boots it and the root filesystem grows to the disk', { timeout: BOOT_TEST_MS }, async (t) => {
     const tmp = tmpOf('uefi');
     await kiln.clients.v3.modifyImageAttribute(new $Ecs.ModifyImageAttributeRequest({ regionId: REGION, imageId: good, bootMode: 'UEFI-Preferred' }));
     const res = await bootCli(kiln, tmp, [good, '--check', '--disk-size', '44', '--accel', 'tcg']);
@@ -76,7 +77,9 @@ describe('kiln images boot --check', () => {
     assert.equal(Number(report[2]), 44 * 2 ** 30, 'the guest sees the grown disk');
     assert.equal(report[3], 'grown');
     assert.ok(Number(report[1]) > 40 * 2 ** 30, `the root filesystem (${report[1]} bytes) grew past the image's own 40 GiB disk (SystemDiskSize)`);
-    assert.match(res.stdout.trim().split('\n').at(-1)!, /booted \(UEFI, tcg\).*growroot grown/);
+    const summary = res.stdout.trim().split('\n').at(-1)!;
+    t.diagnostic(`${summary} | ${res.stderr.trim().split('\n').filter((l) => /exported in|the VM is gone/.test(l)).join(' | ')}`);
+    assert.match(summary, /booted \(UEFI, tcg\).*growroot grown/);
     await assertNoVmLeftovers(tmp);
   });
 });
