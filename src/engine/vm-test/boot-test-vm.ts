@@ -1,6 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ImageBootMode } from '../../domain/image.js';
 import { StepCancelled } from '../build/step-failure.js';
@@ -10,10 +9,11 @@ import { startVm } from '../vm/start-vm.js';
 import type { RunningVm, VmAccel } from '../vm/types.js';
 import { AgentSession } from './agent-session.js';
 import { AGENT_PORT, agentGuestFiles } from './guest-agent.js';
+import { makeScratchDir } from './scratch-dir.js';
 import { VmInstance, VmTestError } from './vm-instance.js';
 
 export interface TestVmOptions {
-  /** The instance's name (the execution's test instance): the scratch dir is `kiln-vmtest-<name>-*` in the temp dir. */
+  /** The instance's name (the execution's test instance): the scratch dir is `kiln-vmtest-<name>-p<pid>-*` in the temp dir. */
   name: string;
   /** The built image. */
   manifestDigest: string;
@@ -41,7 +41,7 @@ export interface TestVmOptions {
 export async function bootTestVm(deps: ExportDeps, o: TestVmOptions): Promise<VmInstance> {
   const stack = new CleanupStack();
   return stack.guard(async () => {
-    const dir = await mkdtemp(join(tmpdir(), `kiln-vmtest-${o.name}-`));
+    const dir = await makeScratchDir(o.name);
     stack.push(`the test VM's scratch dir ${dir}`, () => rm(dir, { recursive: true, force: true }));
     const disk = join(dir, 'disk.raw');
     const started = Date.now();
