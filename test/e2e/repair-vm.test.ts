@@ -9,6 +9,7 @@ import { LocalBlobStore } from '../../src/blobs/local-blob-store.js';
 import { listInitramfs } from '../../src/engine/base-images/initramfs.js';
 import { exportImage } from '../../src/engine/export/export-image.js';
 import { LayerStore } from '../../src/engine/layers/layer-store.js';
+import { checkBoot } from '../../src/engine/vm/check-boot.js';
 import { assertNoLeftovers, isTerminal, logsContaining, startExecution, uniqueName, waitForExecution } from '../support/builds.js';
 import { createPipeline } from '../support/ecs-requests.js';
 import { REGION, startKiln, type TestKiln } from '../support/kiln.js';
@@ -75,13 +76,25 @@ async function buildImage(fields: Parameters<typeof createPipeline>[1], lastLog:
   return { imageId: item.imageId!, manifestDigest: image.manifestDigest, logs, executionId };
 }
 
+/** The image as a bootable BIOS disk (raw), for checkBoot. */
+async function bootDisk(manifestDigest: string, name: string): Promise<string> {
+  const file = join(work, `${name}.raw`);
+  const res = await exportImage(stores(), { manifestDigest, format: 'raw', file, sizeGiB: 2, bootMode: 'BIOS' });
+  assert.equal(res.bootable, true, res.note);
+  return file;
+}
+
 describe('RepairMode on a VM image', () => {
+  let broken: { imageId: string; manifestDigest: string };
+  let repaired: { manifestDigest: string };
+
   test('RepairMode=Standard repairs a Debian VM image broken on purpose, item by item', async (t) => {
     const name = uniqueName('vm-broken');
-    const broken = await buildImage({ name, imageName: name, baseImage: VM_BASE, buildContent: `${BREAK}\nRUN echo broken-on-purpose` }, 'broken-on-purpose');
+    broken = await buildImage({ name, imageName: name, baseImage: VM_BASE, buildContent: `${BREAK}\nRUN echo broken-on-purpose` }, 'broken-on-purpose');
 
     const fixName = uniqueName('vm-repaired');
     const fixed = await buildImage({ name: fixName, imageName: fixName, baseImage: broken.imageId, repairMode: 'Standard', buildContent: 'RUN echo built-after-repair' }, 'built-after-repair');
+    repaired = fixed;
     const results = Object.fromEntries([...fixed.logs.matchAll(RESULT)].map((m) => [m[1]!, { status: m[2]!, detail: m[3]! }]));
     for (const [item, r] of Object.entries(results)) t.diagnostic(`${item}: ${r.status} (${r.detail})`);
     const status = (item: string) => results[item]?.status;
@@ -119,5 +132,37 @@ describe('RepairMode on a VM image', () => {
     const initrd = (await run('sh', ['-c', `ls ${tree}/boot/initrd.img-*`])).stdout.trim();
     const modules = (await listInitramfs(initrd)).filter((n) => /\/virtio_(blk|net|pci)\.ko/.test(n)).map((n) => n.replace(/.*\//, ''));
     assert.deepEqual(modules.sort(), ['virtio_blk.ko', 'virtio_net.ko', 'virtio_pci.ko']);
+  });
+
+  test('Virtio: MODULES=dep (an initramfs for the machine it was made on) is overridden by MODULES=most, and the initramfs rebuilt', async () => {
+    const name = uniqueName('vm-dep');
+    // As a disk made elsewhere would come: an initramfs of listed drivers only, and MODULES=dep configured.
+    const dep = await buildImage({ name, imageName: name, baseImage: VM_BASE, buildContent: [
+      "RUN printf 'MODULES=list\\n' > /etc/initramfs-tools/conf.d/zz-broken.conf && update-initramfs -u -k all",
+      "RUN printf 'MODULES=dep\\n' > /etc/initramfs-tools/conf.d/zz-broken.conf && echo made-with-dep",
+    ].join('\n') }, 'made-with-dep');
+    const fixName = uniqueName('vm-dep-repaired');
+    const fixed = await buildImage({ name: fixName, imageName: fixName, baseImage: dep.imageId, repairMode: 'Standard', repairItem: ['GUESTOS.Virtio'], buildContent: 'RUN cat /etc/initramfs-tools/conf.d/zz-kiln-modules.conf' }, 'MODULES=most');
+    assert.match(fixed.logs, /^GUESTOS\.Virtio: REPAIRED \(\/boot\/initrd\.img-\S+ lacked virtio_blk virtio_net virtio_pci: added virtio_blk virtio_net virtio_pci to \/etc\/initramfs-tools\/modules, set MODULES=most in \/etc\/initramfs-tools\/conf\.d\/zz-kiln-modules\.conf \(MODULES=dep picks .*\) and ran update-initramfs -u -k \S+; the rebuilt initramfs has them\)$/m, fixed.logs);
+  });
+
+  test('the repaired image boots to the KILN-BOOT-REPORT with an address; the broken one does not', async (t) => {
+    assert.ok(repaired && broken, 'the images of the first test');
+    const good = await checkBoot({ disk: await bootDisk(repaired.manifestDigest, 'repaired'), format: 'raw', bootMode: 'BIOS', timeoutMs: 240_000 });
+    t.diagnostic(`repaired: ${good.kind} in ${good.seconds} s (${good.accel}): ${good.report?.line ?? good.lastLines.slice(-8).join(' | ')}`);
+    assert.equal(good.kind, 'reported', good.lastLines.join('\n'));
+    assert.equal(good.report?.target, 'multi-user.target');
+    assert.match(good.report?.ipv4?.address ?? '', /^10\.0\.2\.\d+$/, 'eth0 got an address by DHCP');
+    assert.equal(good.report?.growroot, 'unsupported', 'growpart stayed missing (NOT REPAIRED without network)');
+    assert.ok(good.ok, good.problems.join('; '));
+
+    const bad = await checkBoot({ disk: await bootDisk(broken.manifestDigest, 'broken'), format: 'raw', bootMode: 'BIOS', timeoutMs: 90_000 });
+    t.diagnostic(`broken: ${bad.kind} in ${bad.seconds} s: ${bad.lastLines.slice(-5).join(' | ')}`);
+    assert.equal(bad.ok, false);
+    assert.equal(bad.report, undefined);
+    // Its kernel command line has no serial console (console=tty0 only): after the boot loader
+    // the serial port stays silent, and the kernel never finds its root disk (no virtio_blk).
+    assert.ok(['initramfs-shell', 'timeout'].includes(bad.kind), bad.kind);
+    assert.ok(bad.lastLines.some((l) => /Loading \/initrd\.img-/.test(l)), bad.lastLines.join('\n'));
   });
 });

@@ -5,7 +5,9 @@
  * /boot/config-<v>). The initramfs is read with the image's own tools (lsinitramfs of
  * initramfs-tools, lsinitrd of dracut). A missing driver is added to the generator's config and
  * the initramfs is rebuilt now, on the instance (the kernel is not booted for it); the item says
- * REPAIRED only when the rebuilt initramfs is read back with every driver in it.
+ * REPAIRED only when the rebuilt initramfs is read back with every driver in it. initramfs-tools'
+ * `MODULES=dep` (the drivers of the machine it runs on: an imported disk made on other hardware,
+ * and nothing useful on a build instance) is overridden by `MODULES=most` in conf.d.
  */
 export const VM_VIRTIO = String.raw`
 ver=$(kernel_version)
@@ -35,7 +37,13 @@ if command -v update-initramfs >/dev/null 2>&1 && [ -d /etc/initramfs-tools ]; t
   for m in $missing; do
     grep -Eq "^[[:space:]]*$m([[:space:]]|\$)" /etc/initramfs-tools/modules 2>/dev/null || echo "$m" >> /etc/initramfs-tools/modules
   done
-  how="added$missing to /etc/initramfs-tools/modules and ran update-initramfs -u -k $ver"
+  how="added$missing to /etc/initramfs-tools/modules"
+  mode=$(cat /etc/initramfs-tools/initramfs.conf /etc/initramfs-tools/conf.d/* 2>/dev/null | sed -n 's/^[[:space:]]*MODULES=//p' | tr -d '"' | tail -n 1)
+  if [ "$mode" = dep ]; then
+    printf '# Kiln RepairMode: MODULES=dep makes an initramfs for the machine update-initramfs runs on, not for the instances of an image.\nMODULES=most\n' > /etc/initramfs-tools/conf.d/zz-kiln-modules.conf
+    how="$how, set MODULES=most in /etc/initramfs-tools/conf.d/zz-kiln-modules.conf (MODULES=dep picks the drivers of the machine it runs on, not an instance's)"
+  fi
+  how="$how and ran update-initramfs -u -k $ver"
   rc=0; update-initramfs -u -t -k "$ver" >&2 || rc=$?
 elif command -v dracut >/dev/null 2>&1; then
   mkdir -p /etc/dracut.conf.d
