@@ -1,6 +1,7 @@
 import { TEST_INSTANCE_TAG, testInstanceSetting, type TestInstanceKind } from '../../domain/test-instance.js';
 import type { RunnableImage } from '../base-layers.js';
 import { LazyInstance } from '../build/lazy-instance.js';
+import type { PlanStep } from '../plan/steps.js';
 import { AGENT_INTERPRETER } from '../vm-test/guest-agent.js';
 import { bootTestVm } from '../vm-test/boot-test-vm.js';
 import { kernelInLayers, lookupInLayers } from '../vm-test/layer-lookup.js';
@@ -43,4 +44,24 @@ export async function openTestInstance(state: BuildState, kind: TestInstanceKind
   }), [], deps.layers);
   state.slot = { role: 'test', name, instance };
   return instance;
+}
+
+const CONTAINER_HINT = `or test the image in a container (tag ${TEST_INSTANCE_TAG}=container)`;
+
+/**
+ * The test steps as a VM runs them: those it cannot run fail clearly when reached (the steps
+ * before them run) — RESTART (a reboot ends the test VM, whose disk is a throwaway overlay) and
+ * fetches from the network (COPY of a URL, WebDownload: the test VM's NIC reaches nothing
+ * outside it). Everything else runs as in a container; OSSDownload/OSSUpload are carried by
+ * the engine through the agent.
+ */
+export function vmTestSteps(steps: readonly PlanStep[]): PlanStep[] {
+  return steps.map((step) => {
+    const refuse = (message: string): PlanStep => ({ op: 'unsupported', where: step.where, code: 'VmTestFailed', message });
+    if (step.op === 'restart') return refuse(`RESTART cannot run in a VM test: a reboot ends the test VM, whose disk is throwaway; drop it, ${CONTAINER_HINT}.`);
+    if (step.op === 'download' || (step.op === 'copy' && step.sourceKind === 'url')) {
+      return refuse(`${step.op === 'download' ? 'WebDownload' : 'COPY from a URL'} cannot run in a VM test: the test VM's network reaches nothing outside it; fetch it in the build content, ${CONTAINER_HINT}.`);
+    }
+    return step;
+  });
 }

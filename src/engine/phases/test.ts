@@ -9,7 +9,7 @@ import { VmTestError, withConsole } from '../vm-test/vm-instance.js';
 import { enter, made, type BuildState } from './build-state.js';
 import { noCleanup, type Phase } from './run-phases.js';
 import { runSteps } from './build.js';
-import { chooseTestInstance, openTestInstance } from './test-instance.js';
+import { chooseTestInstance, openTestInstance, vmTestSteps } from './test-instance.js';
 
 /**
  * TESTING (templates with test content): the test steps run on a fresh instance made from the
@@ -42,7 +42,7 @@ export const test: Phase<BuildState> = {
         onStep: (i, total, step) => ctx.progress(`Testing: step ${i}/${total} (${step.where}).`),
       });
       tester = runner;
-      await runSteps(state, runner, () => runner.runAll(steps));
+      await runSteps(state, runner, () => runner.runAll(choice.kind === 'vm' ? vmTestSteps(steps) : steps));
     } catch (err) {
       // a VM (or its agent) stopped by the build's cancel is the cancel, not the test's failure
       if (ctx.signal.aborted) throw err instanceof StepCancelled ? err : new StepCancelled();

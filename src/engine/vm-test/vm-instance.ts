@@ -66,9 +66,9 @@ export class VmInstance implements Instance {
     throw new Error('a VM test instance has no /tmp on the host (TESTING uses no step cache)');
   }
 
-  /** RESTART would reboot the VM, whose disk is a throwaway overlay QEMU drops when the guest reboots. */
+  /** A reboot ends the test VM (QEMU's -no-reboot; its disk is a throwaway overlay): the test phase never asks (see `vmTestSteps`). */
   async restart(): Promise<void> {
-    throw new VmTestError('RESTART is not supported when testing in a VM (a reboot ends the test VM, whose disk is throwaway); test the image in a container (tag kiln:test-instance=container) or drop the RESTART.');
+    throw new VmTestError('the test VM cannot restart (a reboot ends it).');
   }
 
   async destroy(): Promise<void> {
