@@ -39,7 +39,7 @@ export const EXECUTION_CODES = {
   },
   VmTestFailed: {
     status: 400, fault: 'client', doc: DOC.KILN, meaning: 'TestContent could not run in a VM booted from the image.',
-    execution: 'TESTING in a VM (an image with a kernel) could not go on: the image did not boot, the test agent did not start (it needs systemd and /usr/bin/perl), the guest broke the agent protocol or the VM stopped, the step cannot run in a VM (RESTART), or kiln:test-instance=vm named an image without a kernel; ErrorInfo says which, with the last console lines.',
+    execution: 'TESTING in a VM (an image with a kernel) could not go on: the image did not boot, the test agent did not start (it needs systemd and /usr/bin/perl), the guest broke the agent protocol or the VM stopped, the step cannot run in a VM (RESTART, COPY from a URL, WebDownload), or kiln:test-instance=vm named an image without a kernel; ErrorInfo says which, with the last console lines.',
   },
   RepairFailed: {
     status: 400, fault: 'client', doc: DOC.KILN, meaning: 'A repair check of the base image failed.',
