@@ -46,9 +46,7 @@ export async function bootTestVm(deps: ExportDeps, o: TestVmOptions): Promise<Vm
     const disk = join(dir, 'disk.raw');
     const started = Date.now();
     const exported = await exportImage(deps, { manifestDigest: o.manifestDigest, format: 'raw', file: disk, sizeGiB: o.sizeGiB, bootMode: o.bootMode, ...(await agentGuestFiles()), signal: o.signal })
-      .catch((err: unknown) => {
-        throw o.signal.aborted ? new StepCancelled() : err;
-      });
+      .catch(failsTest(o.signal, 'the image could not be exported as a bootable disk'));
     if (!exported.bootable) throw new VmTestError('the image has no kernel to boot (no /boot/vmlinuz-<version> with its /boot/initrd.img-<version>).');
     const bootMode = o.bootMode === 'UEFI' ? 'UEFI' : 'BIOS';
     o.log(`the image was exported as a ${exported.bootMode ?? bootMode} disk in ${seconds(started)} s; booting it (${bootMode})`);
@@ -56,7 +54,7 @@ export async function bootTestVm(deps: ExportDeps, o: TestVmOptions): Promise<Vm
     const vm = await startVm({
       disk, format: 'raw', bootMode, accel: o.accel ?? 'auto', memoryMiB: o.memoryMiB, cpus: o.cpus, timeoutMs: o.bootTimeoutMs,
       signal: o.signal, serialPorts: [{ name: AGENT_PORT, socketPath }],
-    });
+    }).catch(failsTest(o.signal, 'QEMU could not start the VM'));
     stack.push('the test VM', async () => void (await vm.kill()));
     const session = new AgentSession(await connectAgent(vm, socketPath, o.signal), () => void vm.kill());
     stack.push('the agent connection', async () => session.close());
@@ -67,6 +65,14 @@ export async function bootTestVm(deps: ExportDeps, o: TestVmOptions): Promise<Vm
 }
 
 const seconds = (since: number) => Math.round((Date.now() - since) / 100) / 10;
+
+/** A failure to export or to start QEMU fails the test, saying so (never a fallback to a container); a cancel stays a cancel. */
+function failsTest(signal: AbortSignal, what: string): (err: unknown) => never {
+  return (err) => {
+    if (signal.aborted) throw new StepCancelled();
+    throw new VmTestError(`${what}: ${err instanceof Error ? err.message : String(err)}.`);
+  };
+}
 
 /** Connects to the agent's port socket, which QEMU makes as it starts. */
 async function connectAgent(vm: RunningVm, socketPath: string, signal: AbortSignal): Promise<Socket> {
