@@ -36,6 +36,12 @@ describe('repair items and script', () => {
     assert.ok(r.stdout.startsWith(`${ITEM_MARKER}GUESTOS.A\n`));
   });
 
+  test('a result is one line, whatever the text of the item holds', () => {
+    const r = sh(repairScript([{ name: 'GUESTOS.A', body: 'ok "$(printf \'first\\nsecond\\r\')"' }]));
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(parseResults(r.stdout), [{ item: 'GUESTOS.A', status: 'OK', detail: 'first second ' }]);
+  });
+
   test('an item that errors (set -e), or reports nothing or twice, ends the script with exit 3 naming it', () => {
     for (const body of ['false\nok "never"', 'true', 'ok "a"; ok "b"']) {
       const r = sh(repairScript([{ name: 'GUESTOS.A', body: 'ok "fine"' }, { name: 'GUESTOS.Bad', body }, { name: 'GUESTOS.C', body: 'ok "not reached"' }]));

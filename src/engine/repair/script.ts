@@ -27,7 +27,8 @@ export function repairScript(items: readonly RepairItem[]): string {
   const lines: string[] = [
     'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH',
     'export LC_ALL=C',
-    'report() { printf \'%s: %s\\n\' "$KILN_ITEM" "$1"; echo x >> "$KILN_REPORTED"; }',
+    // One line whatever the item's text holds (a file's content may have newlines).
+    'report() { printf \'%s: %s\\n\' "$KILN_ITEM" "$(printf \'%s\' "$1" | tr \'\\n\\r\' \'  \')"; echo x >> "$KILN_REPORTED"; }',
     'ok() { report "OK ($1)"; }',
     'repaired() { report "REPAIRED ($1)"; }',
     'not_repaired() { report "NOT REPAIRED ($1)"; }',
