@@ -31,8 +31,12 @@ async function run(tag?: string): Promise<{ executionId: string; item: Awaited<R
 }
 
 describe('choosing the test instance', () => {
-  test('an image without a kernel is tested in a container, by default and with kiln:test-instance=container', async () => {
-    for (const [tag, why] of [[undefined, 'the image has no kernel (a container image)'], ['container', 'the template\'s tag kiln:test-instance=container']] as const) {
+  test('an image without a kernel is tested in a container: by default, with kiln:test-instance=container, and with a value the tag does not know (said in the log)', async () => {
+    for (const [tag, why] of [
+      [undefined, 'the image has no kernel (a container image)'],
+      ['container', 'the template\'s tag kiln:test-instance=container'],
+      ['VM-please', 'the image has no kernel (a container image) (the tag kiln:test-instance=VM-please is none of auto, vm, container: read as auto)'],
+    ] as const) {
       const { executionId, item } = await run(tag);
       assert.equal(item.status, 'SUCCESS', JSON.stringify(item));
       const logs = await logsContaining(kiln.app.store, executionId, 'test-ran');

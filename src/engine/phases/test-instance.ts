@@ -17,12 +17,15 @@ const MAX_VM_MEMORY_MIB = 2048;
 
 /** The test instance's kind and why, for the log (see domain/test-instance.ts). */
 export async function chooseTestInstance(state: BuildState, built: RunnableImage): Promise<{ kind: TestInstanceKind; kernel?: string; why: string }> {
-  const setting = testInstanceSetting(state.ctx.pipeline.tags);
+  const tags = state.ctx.pipeline.tags;
+  const setting = testInstanceSetting(tags);
+  const raw = tags.find((t) => t.key === TEST_INSTANCE_TAG)?.value;
+  const note = setting === 'auto' && raw !== undefined && raw.trim().toLowerCase() !== 'auto' ? ` (the tag ${TEST_INSTANCE_TAG}=${raw} is none of auto, vm, container: read as auto)` : '';
   if (setting === 'container') return { kind: 'container', why: `the template's tag ${TEST_INSTANCE_TAG}=container` };
   const kernel = await kernelInLayers(built.dirs);
-  if (kernel) return { kind: 'vm', kernel, why: `the image has a kernel (${kernel})${setting === 'vm' ? ` and the template's tag says ${TEST_INSTANCE_TAG}=vm` : ''}` };
+  if (kernel) return { kind: 'vm', kernel, why: `the image has a kernel (${kernel})${setting === 'vm' ? ` and the template's tag says ${TEST_INSTANCE_TAG}=vm` : ''}${note}` };
   if (setting === 'vm') throw new VmTestError(`the template's tag ${TEST_INSTANCE_TAG}=vm asks for a VM, but the image has no kernel to boot (/boot/vmlinuz-<version> and /boot/initrd.img-<version>).`);
-  return { kind: 'container', why: 'the image has no kernel (a container image)' };
+  return { kind: 'container', why: `the image has no kernel (a container image)${note}` };
 }
 
 /**
