@@ -9,6 +9,7 @@ import { LAYER_MEDIA_TYPE } from '../layers/capture-layer.js';
 import { LayerTooLargeError, UnsafeLayerPathError } from '../layers/layer-errors.js';
 import type { LayerStore } from '../layers/layer-store.js';
 import type { DiskFormat } from '../oss/archive-format.js';
+import { bootFstabLayer } from './boot-fstab.js';
 import { refuseExternalReferences } from './disk-references.js';
 import { startReader, unreadable } from './filesystem-reader.js';
 import type { FoundFilesystem } from './filesystem-probe.js';
@@ -38,7 +39,9 @@ export interface DiskImportOptions {
  * 3. its partition table is read and bounds-checked, and its root file system found
  *    (`findRootFilesystem`), with a separate /boot if it has one;
  * 4. the root's tree is archived (`filesystem-reader.ts`) into the blob store and unpacked
- *    through the layer store's safe extractor, so every member is checked like any layer's.
+ *    through the layer store's safe extractor, so every member is checked like any layer's;
+ * 5. when a separate /boot was found, a second small layer comments out its /etc/fstab line
+ *    (`bootFstabLayer`: /boot is in the root's tree now, and a bootable export has no such file system).
  * Whatever happens, the temporary folder (raw file, mount point) is removed, and no mount
  * outlives the reader's namespace. A layer blob stored before a later failure is referenced by
  * nothing and is collected by garbage collection.
@@ -65,9 +68,12 @@ export async function importDisk(deps: { blobs: BlobStore; layers: LayerStore },
     const blob = await archiveTree(deps, root, raw, mountDir, signal, boot && { fs: boot, dir: bootDir });
     options.stage?.('storing');
     const layer = await unpackChecked(deps, blob.digest, signal);
+    // A separate /boot now lives in the root's tree: its fstab line would name a device no export has.
+    const fstab = boot ? await bootFstabLayer(deps.layers, layer.dir) : undefined;
     const { manifestDigest } = await writeImage(deps.blobs, {
-      layers: [{ mediaType: LAYER_MEDIA_TYPE, digest: blob.digest, diffId: layer.diffId, size: blob.size }],
-      config: initialConfig(), created: new Date().toISOString(), history: [options.source],
+      layers: [{ mediaType: LAYER_MEDIA_TYPE, digest: blob.digest, diffId: layer.diffId, size: blob.size }, ...(fstab ? [fstab] : [])],
+      config: initialConfig(), created: new Date().toISOString(),
+      history: [options.source, ...(fstab ? ['/etc/fstab: the separate /boot file system\'s line commented out (/boot is in the root)'] : [])],
     });
     return manifestDigest;
   } finally {
