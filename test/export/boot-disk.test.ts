@@ -124,7 +124,7 @@ describe('bootable disk, UEFI-Preferred', () => {
     assert.match(await rootStat('/boot/efi'), /Type: directory/);
   });
 
-  test('the units: kiln-growroot, kiln-boot-report and kiln-cmd (from the config) written and enabled; Kiln\'s policy-rc.d removed', async () => {
+  test('the units: kiln-growroot, kiln-boot-report and kiln-cmd (from the config) written and enabled, the kernel hook linked; Kiln\'s policy-rc.d removed', async () => {
     for (const unit of ['kiln-growroot.service', 'kiln-boot-report.service', 'kiln-cmd.service']) {
       assert.match(await rootStat(`/etc/systemd/system/multi-user.target.wants/${unit}`), new RegExp(`Fast link dest: "/etc/systemd/system/${unit}"`));
     }
@@ -132,6 +132,10 @@ describe('bootable disk, UEFI-Preferred', () => {
     assert.equal(await rootCat('/usr/lib/kiln/growroot'), here('growroot'));
     assert.equal(await rootCat('/usr/lib/kiln/boot-report'), here('boot-report'));
     assert.match(await rootStat('/usr/lib/kiln/growroot'), /Mode:\s+0755/);
+    assert.equal(await rootCat('/usr/lib/kiln/kernel-hook'), here('kernel-hook'));
+    for (const at of ['/etc/kernel/postinst.d', '/etc/kernel/postrm.d', '/etc/initramfs/post-update.d']) {
+      assert.match(await rootStat(`${at}/zz-kiln-boot`), /Fast link dest: "\/usr\/lib\/kiln\/kernel-hook"/);
+    }
     const cmd = await rootCat('/etc/systemd/system/kiln-cmd.service');
     assert.match(cmd, /^ExecStart="\/bin\/sh" "-c" "echo \\"\$\$GREETING\\" > \/srv\/said"$/m);
     assert.match(cmd, /^Environment="GREETING=it costs 100%% of \$5"$/m);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -114,5 +114,65 @@ describe('kiln-boot-report (guest/boot-report.sh)', () => {
     writeFileSync(join(w.env.KILN_RUN, 'growroot'), 'something else\n');
     await run('/usr/bin/dash', [script('boot-report')], { env: w.env });
     assert.match(readFileSync(w.env.KILN_CONSOLE, 'utf8'), / growroot=failed cmd=none\r\n$/);
+  });
+});
+
+describe('the kernel hook (guest/kernel-hook.sh)', () => {
+  const ENTRY = 'title Kiln image (Linux 6.1.0-9-cloud-amd64)\nversion 6.1.0-9-cloud-amd64\nlinux /vmlinuz-6.1.0-9-cloud-amd64\ninitrd /initrd.img-6.1.0-9-cloud-amd64\noptions root=UUID=u ro quiet\n';
+  const SYSLINUX = 'DEFAULT kiln\nLABEL kiln\n  LINUX /vmlinuz-6.1.0-9-cloud-amd64\n  INITRD /initrd.img-6.1.0-9-cloud-amd64\n  APPEND root=UUID=u ro quiet\n';
+
+  function partition() {
+    const root = join(work, `k${n++}`);
+    const boot = join(root, 'boot');
+    const efi = join(boot, 'efi');
+    mkdirSync(join(efi, 'loader/entries'), { recursive: true });
+    mkdirSync(join(efi, 'syslinux'));
+    writeFileSync(join(efi, 'loader/entries/kiln.conf'), ENTRY);
+    writeFileSync(join(efi, 'syslinux/syslinux.cfg'), SYSLINUX);
+    for (const at of [boot, efi]) {
+      writeFileSync(join(at, 'vmlinuz-6.1.0-9-cloud-amd64'), 'old kernel');
+      writeFileSync(join(at, 'initrd.img-6.1.0-9-cloud-amd64'), 'old initrd');
+    }
+    const hook = () => run('/usr/bin/dash', [script('kernel-hook'), '6.1.0-10-cloud-amd64', '/boot/vmlinuz-6.1.0-10-cloud-amd64'], { env: { PATH: '/usr/bin:/bin', KILN_EFI: efi, KILN_BOOT: boot } });
+    return { boot, efi, hook };
+  }
+
+  test('a newer kernel in /boot (6.1.0-10 after 6.1.0-9): copied to the partition, both loaders pointed at it, the old one kept while /boot has it', async () => {
+    const p = partition();
+    writeFileSync(join(p.boot, 'vmlinuz-6.1.0-10-cloud-amd64'), 'new kernel');
+    writeFileSync(join(p.boot, 'initrd.img-6.1.0-10-cloud-amd64'), 'new initrd');
+    writeFileSync(join(p.boot, 'vmlinuz-6.1.0-11-cloud-amd64'), 'a kernel whose initrd is not made yet');
+    const { stdout } = await p.hook();
+    assert.equal(stdout, 'kiln: the boot partition boots Linux 6.1.0-10-cloud-amd64\n');
+    assert.equal(readFileSync(join(p.efi, 'vmlinuz-6.1.0-10-cloud-amd64'), 'utf8'), 'new kernel');
+    assert.equal(readFileSync(join(p.efi, 'initrd.img-6.1.0-10-cloud-amd64'), 'utf8'), 'new initrd');
+    assert.equal(readFileSync(join(p.efi, 'loader/entries/kiln.conf'), 'utf8'), ENTRY.replaceAll('6.1.0-9-', '6.1.0-10-'));
+    assert.equal(readFileSync(join(p.efi, 'syslinux/syslinux.cfg'), 'utf8'), SYSLINUX.replaceAll('6.1.0-9-', '6.1.0-10-'));
+    assert.ok(existsSync(join(p.efi, 'vmlinuz-6.1.0-9-cloud-amd64')));
+    assert.ok(!existsSync(join(p.efi, 'vmlinuz-6.1.0-11-cloud-amd64')));
+  });
+
+  test('the old kernel removed from /boot: removed from the partition; a remade initrd is copied again', async () => {
+    const p = partition();
+    writeFileSync(join(p.boot, 'vmlinuz-6.1.0-10-cloud-amd64'), 'new kernel');
+    writeFileSync(join(p.boot, 'initrd.img-6.1.0-10-cloud-amd64'), 'new initrd');
+    await p.hook();
+    rmSync(join(p.boot, 'vmlinuz-6.1.0-9-cloud-amd64'));
+    rmSync(join(p.boot, 'initrd.img-6.1.0-9-cloud-amd64'));
+    writeFileSync(join(p.boot, 'initrd.img-6.1.0-10-cloud-amd64'), 'remade initrd');
+    await p.hook();
+    assert.deepEqual(readdirSync(p.efi).sort(), ['initrd.img-6.1.0-10-cloud-amd64', 'loader', 'syslinux', 'vmlinuz-6.1.0-10-cloud-amd64']);
+    assert.equal(readFileSync(join(p.efi, 'initrd.img-6.1.0-10-cloud-amd64'), 'utf8'), 'remade initrd');
+  });
+
+  test('no boot partition mounted (an image being built): nothing done', async () => {
+    const p = partition();
+    rmSync(p.efi, { recursive: true });
+    mkdirSync(p.efi);
+    writeFileSync(join(p.boot, 'vmlinuz-6.1.0-10-cloud-amd64'), 'new kernel');
+    writeFileSync(join(p.boot, 'initrd.img-6.1.0-10-cloud-amd64'), 'new initrd');
+    const { stdout } = await p.hook();
+    assert.equal(stdout, '');
+    assert.deepEqual(readdirSync(p.efi), []);
   });
 });

@@ -49,15 +49,25 @@ WantedBy=multi-user.target
 
 const script = (name: string) => readFile(new URL(`./guest/${name}.sh`, import.meta.url));
 
-/** The files of kiln-growroot and kiln-boot-report (units and scripts). */
+/** The files of kiln-growroot and kiln-boot-report (units and scripts) and the kernel hook. */
 export async function baseUnitFiles(): Promise<TreeFile[]> {
   return [
     { path: `${SCRIPT_DIR}/growroot`, content: await script('growroot'), mode: 0o755 },
     { path: `${SCRIPT_DIR}/boot-report`, content: await script('boot-report'), mode: 0o755 },
     { path: `${UNIT_DIR}/kiln-growroot.service`, content: GROWROOT_UNIT, mode: 0o644 },
     { path: `${UNIT_DIR}/kiln-boot-report.service`, content: BOOT_REPORT_UNIT, mode: 0o644 },
+    { path: KERNEL_HOOK, content: await script('kernel-hook'), mode: 0o755 },
   ];
 }
+
+/**
+ * The hook that keeps the boot partition in step with /boot when a kernel is installed or
+ * removed, or an initramfs remade, inside a VM (guest/kernel-hook.sh), and where it is linked
+ * from: the hook folders of Debian's kernel packages and of initramfs-tools (run-parts, in
+ * name order: `zz-` runs after initramfs-tools has made the initrd).
+ */
+export const KERNEL_HOOK = `${SCRIPT_DIR}/kernel-hook`;
+export const KERNEL_HOOK_LINKS = ['/etc/kernel/postinst.d/zz-kiln-boot', '/etc/kernel/postrm.d/zz-kiln-boot', '/etc/initramfs/post-update.d/zz-kiln-boot'];
 
 /** A unit name that may be enabled: `name.service` and the other unit kinds, no path, no odd characters. */
 export const UNIT_NAME = /^[A-Za-z0-9][A-Za-z0-9:_.@-]{0,200}\.(service|socket|timer|path|target|mount)$/;

@@ -2,7 +2,7 @@ import { POLICY_RC_D } from '../../base-images/debian-tree.js';
 import { cmdUnit, type CommandConfig } from './cmd-unit.js';
 import { BOOT_MOUNT, rewriteFstab } from './fstab.js';
 import type { GuestFile } from './guest-files.js';
-import { baseUnitFiles, UNIT_DIR, UNIT_NAME, WANTS_DIR, type TreeFile } from './guest-units.js';
+import { baseUnitFiles, KERNEL_HOOK, KERNEL_HOOK_LINKS, UNIT_DIR, UNIT_NAME, WANTS_DIR, type TreeFile } from './guest-units.js';
 import { kernelCmdline } from './kernel-cmdline.js';
 import { refuse, treeSegments, TreeEditor } from './safe-tree.js';
 
@@ -26,7 +26,8 @@ const UNIT_HOMES = [UNIT_DIR, '/usr/lib/systemd/system', '/lib/systemd/system'];
  * Makes the staged tree (a copy: the image is never changed) bootable (Guest contract): fstab's
  * `/` and `/boot/efi` by UUID, /boot/efi made, Kiln's own policy-rc.d (exactly the one its Debian
  * bases carry) removed, the units kiln-growroot, kiln-boot-report and (when the image has a
- * command) kiln-cmd written and enabled, then the caller's guest files and units. Returns the
+ * command) kiln-cmd written and enabled, the kernel hook linked from the kernel's and
+ * initramfs-tools' hook folders, then the caller's guest files and units. Returns the
  * kernel command line and the bytes added. The tree is hostile: see `TreeEditor`.
  */
 export async function prepareTree(treeDir: string, plan: TreePlan): Promise<{ cmdline: string; addedBytes: number }> {
@@ -48,6 +49,7 @@ export async function prepareTree(treeDir: string, plan: TreePlan): Promise<{ cm
     await tree.writeFile(f.path, f.content, f.mode);
     addedBytes += 4096 + Buffer.byteLength(f.content);
   }
+  for (const at of KERNEL_HOOK_LINKS) await tree.writeLink(at, KERNEL_HOOK);
   for (const unit of [...units, ...plan.enableUnits]) await enable(tree, unit, files);
   await tree.settle(plan.time);
   return { cmdline, addedBytes };
