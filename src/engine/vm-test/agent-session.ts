@@ -89,6 +89,12 @@ export class AgentSession {
   run(run: AgentRun): Promise<AgentOutcome> {
     if (this.broken) return Promise.reject(this.broken);
     if (!this.greeted || this.running) return Promise.reject(new Error('the agent is not ready for a command'));
+    let request: Buffer;
+    try {
+      request = encodeRunRequest({ ...run, stdin: run.stdin !== undefined });
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const id = this.nextId++;
     return new Promise<AgentOutcome>((resolve, reject) => {
       let ending: { timedOut: boolean; cancelled: boolean; error?: Error } | undefined;
@@ -126,7 +132,7 @@ export class AgentSession {
           resolve(ending ? { ...outcome, timedOut: ending.timedOut, cancelled: ending.cancelled } : outcome);
         },
       };
-      this.conn.write(encodeFrame('R', id, encodeRunRequest({ ...run, stdin: run.stdin !== undefined })));
+      this.conn.write(encodeFrame('R', id, request));
       if (run.stdin) void this.feed(id, run.stdin);
       if (run.signal?.aborted) onAbort();
       else run.signal?.addEventListener('abort', onAbort, { once: true });

@@ -65,6 +65,14 @@ describe('the agent protocol against a hostile guest', () => {
     });
   }
 
+  test('a command the agent cannot be given (a NUL byte) is refused before anything is sent; the session stays usable', async () => {
+    const { session, written, broken } = await greeted();
+    await assert.rejects(session.run({ argv: ['/bin/sh', '-c', 'echo a\0b'], env: [], cwd: '/', user: 'root', timeoutMs: 1000, onOutput: () => undefined }), /NUL byte/);
+    assert.deepEqual(written, []);
+    assert.deepEqual(broken, []);
+    assert.equal(session.broken, undefined);
+  });
+
   test('output while no command runs is a violation', async () => {
     const { conn, broken } = await greeted();
     conn.push(frame('O', 0, 'unasked'));
