@@ -61,14 +61,14 @@ async function refused(layers: TarWriteEntry[][], extra: Parameters<typeof expor
 describe('bootable export of a hostile tree', () => {
   test('/etc/fstab a symlink to the host\'s /etc/shadow: replaced by a file of its own, the host file untouched', async () => {
     const shadow = { sha: sha('/etc/shadow'), mtime: statSync('/etc/shadow').mtimeMs };
-    const { out, result } = await exported([kernelTree([link('etc/fstab', '/etc/shadow'), link('etc/kernel', '/etc')])]);
+    const { out, result } = await exported([kernelTree([link('etc/fstab', '/etc/shadow'), dir('etc/kernel'), link('etc/kernel/cmdline', '/proc/cmdline')])]);
     assert.equal(result.bootable, true);
     assert.deepEqual({ sha: sha('/etc/shadow'), mtime: statSync('/etc/shadow').mtimeMs }, shadow);
     const fstab = await debugfsCat(out, '/etc/fstab');
     assert.match(fstab, /^UUID=[0-9a-f-]{36} \/ ext4 /m);
     assert.doesNotMatch(fstab, /root:/, 'nothing of the host\'s shadow');
     const entry = (await run('mtype', ['-i', `${out}@@1048576`, '::/loader/entries/kiln.conf'], { env: { ...process.env, MTOOLS_SKIP_CHECK: '1' } })).stdout;
-    assert.match(entry, /^options root=UUID=[0-9a-f-]{36} ro console=tty0 console=ttyS0,115200n8$/m, 'a symlinked /etc/kernel is not read: the default console options');
+    assert.match(entry, /^options root=UUID=[0-9a-f-]{36} ro console=tty0 console=ttyS0,115200n8$/m, 'a symlinked /etc/kernel/cmdline (to the host\'s) is not read: the default console options');
   });
 
   test('a kernel that is a symlink out of the tree is no kernel: the newest real one is taken, and with none the disk is a plain one', async () => {
