@@ -82,8 +82,10 @@ describe('bootable export of a hostile tree', () => {
     assert.equal(linkedBoot.result.bootable, false, 'a /boot symlinked to the host\'s is not looked into');
   });
 
-  test('/etc a symlink to a host folder: refused, nothing written there', async () => {
+  test('/etc, /etc/kernel or /boot/efi a symlink to a host folder: refused, nothing written there', async () => {
     await refused([[dir('boot'), file('boot/vmlinuz-1.0', 'k'), file('boot/initrd.img-1.0', 'i'), link('etc', hostDir)]], {}, /\/etc in the image is a symlink/);
+    await refused([kernelTree([link('etc/kernel', hostDir)])], {}, /\/etc\/kernel in the image is a symlink/);
+    await refused([kernelTree([link('boot/efi', hostDir)])], {}, /\/boot\/efi in the image is a symlink/);
     assert.deepEqual(readdirSync(hostDir), []);
   });
 
