@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { exportableImage, type ExportableImage } from '../app/export-image-source.js';
 import { LocalBlobStore } from '../blobs/local-blob-store.js';
 import type { KilnConfig } from '../config/config.js';
+import type { ImageBootMode } from '../domain/image.js';
 import { KilnError } from '../domain/errors.js';
 import { exportImage } from '../engine/export/export-image.js';
 import { LayerStore } from '../engine/layers/layer-store.js';
@@ -50,21 +51,22 @@ function parseBootArgs(args: string[]): BootArgs {
   };
 }
 
-/** The firmware that boots an image by default: its BootMode's (UEFI-Preferred: UEFI). */
-function firmwareFor(image: ExportableImage, asked: VmBootMode | undefined): VmBootMode {
-  const mode = asked ?? (image.bootMode === 'BIOS' ? 'BIOS' : 'UEFI');
-  if (mode === 'UEFI' && image.bootMode === 'BIOS') {
-    throw new KilnError('ImageNotSupported', `The specified image is not supported: ${image.imageId}'s BootMode is BIOS, so its disk has no EFI system partition; boot it with --boot-mode BIOS (or change its BootMode with ModifyImageAttribute).`);
-  }
-  if (mode === 'BIOS' && image.bootMode === 'UEFI') {
-    throw new KilnError('ImageNotSupported', `The specified image is not supported: ${image.imageId}'s BootMode is UEFI, so its disk has no BIOS boot loader; boot it with --boot-mode UEFI (or set its BootMode to UEFI-Preferred with ModifyImageAttribute).`);
-  }
-  return mode;
+/**
+ * The firmware (default: the image's BootMode's; UEFI-Preferred: UEFI) and the disk layout to
+ * export for it: the image's own, as ExportImage writes it, when that layout boots on the
+ * firmware (UEFI-Preferred boots on both); else the firmware's own layout, said on stderr (a
+ * BIOS image booted with --boot-mode UEFI gets an EFI system partition for this boot).
+ */
+function bootPlan(image: ExportableImage, asked: VmBootMode | undefined): { firmware: VmBootMode; layout: ImageBootMode } {
+  const firmware = asked ?? (image.bootMode === 'BIOS' ? 'BIOS' : 'UEFI');
+  if (image.bootMode === 'UEFI-Preferred' || image.bootMode === firmware) return { firmware, layout: image.bootMode };
+  process.stderr.write(`kiln: ${image.imageId}'s BootMode is ${image.bootMode}, whose disk does not boot on ${firmware}: exporting the ${firmware} layout for this boot (ExportImage writes the ${image.bootMode} one)\n`);
+  return { firmware, layout: firmware };
 }
 
 /**
  * `kiln images boot <ImageId>`: exports the image as ExportImage would (a raw disk in its
- * BootMode's layout, to a temp dir) and boots it in QEMU (engine/vm/): with `--check`, waits for
+ * BootMode's layout, or the firmware's when that one does not boot on it: `bootPlan`; to a temp dir) and boots it in QEMU (engine/vm/): with `--check`, waits for
  * the guest's report, checks it, powers off and prints one line (exit 0), or the reason and the
  * last console lines (exit 1); without, the console is the terminal's until the guest powers off
  * or Ctrl-A X (Ctrl-C) quits. An image without a kernel is refused before QEMU starts.
@@ -84,8 +86,8 @@ export async function imagesBoot(config: KilnConfig, args: string[]): Promise<nu
   const work = await mkdtemp(join(tmpdir(), 'kiln-boot-'));
   try {
     const image = await exportableImage(app, app.store, { accountId: opts.accountId ?? credentials.accountId, regionId }, opts.imageId, true);
-    const bootMode = firmwareFor(image, opts.bootMode);
-    const disk = await exportBootDisk(config, image, join(work, 'disk.raw'), abort.signal);
+    const { firmware: bootMode, layout } = bootPlan(image, opts.bootMode);
+    const disk = await exportBootDisk(config, image, layout, join(work, 'disk.raw'), abort.signal);
     const vm = { disk, format: 'raw', bootMode, accel: opts.accel, timeoutMs: opts.timeoutMs, diskSizeBytes: opts.diskSizeBytes, signal: abort.signal } as const;
     return await (opts.check ? runCheck(image.imageId, vm) : runInteractive(vm));
   } catch (err) {
@@ -106,12 +108,12 @@ export async function imagesBoot(config: KilnConfig, args: string[]): Promise<nu
 }
 
 /** Exports the image to `file` as a raw disk; refuses (before any VM) an image with no kernel. */
-async function exportBootDisk(config: KilnConfig, image: ExportableImage, file: string, signal: AbortSignal): Promise<string> {
+async function exportBootDisk(config: KilnConfig, image: ExportableImage, layout: ImageBootMode, file: string, signal: AbortSignal): Promise<string> {
   const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'));
-  process.stderr.write(`kiln: exporting ${image.imageId} as a raw ${image.bootMode} disk\n`);
+  process.stderr.write(`kiln: exporting ${image.imageId} as a raw ${layout} disk\n`);
   const started = Date.now();
   const result = await exportImage({ blobs, layers: new LayerStore(config.dataDir, blobs) }, {
-    manifestDigest: image.manifestDigest, format: 'raw', file, sizeGiB: image.size, signal, bootMode: image.bootMode,
+    manifestDigest: image.manifestDigest, format: 'raw', file, sizeGiB: image.size, signal, bootMode: layout,
   });
   if (!result.bootable) {
     throw new KilnError('ImageNotSupported', `The specified image is not supported: ${image.imageId} has no kernel (/boot/vmlinuz-<version> with /boot/initrd.img-<version>), so its disk does not boot; build it on a VM base image such as debian_12_x64_20G_kiln_vm.vhd.`);

@@ -14,11 +14,12 @@ import { assertNoVmLeftovers, bootCli, buildVmImage, qemuProcessesUnder } from '
  * Issue 10, part C: `kiln images boot` as users run it, on images built by Kiln through the
  * official SDK on the Debian 12 VM base: a RUN step installs a package from the mirror (jq), the
  * CMD uses it and its output must appear on the serial console (kiln-cmd.service). --check boots
- * the exported disk in QEMU (TCG here) in BIOS, and in UEFI on a grown disk (the root
- * filesystem grows to it), waits for the guest's report and exits 0 with one line; a boot that
- * panics exits 1 with the last console lines; an image without a kernel is refused before QEMU
- * starts; without --check the terminal is the console and Ctrl-C stops the VM. After each: no
- * QEMU process, an empty temp dir.
+ * the exported disk (UEFI-Preferred, the base's BootMode) in QEMU (TCG here) in BIOS, and in
+ * UEFI on a grown disk (the root filesystem grows to it), waits for the guest's report and exits
+ * 0 with one line; a boot that panics exits 1 with the last console lines; an image without a
+ * kernel is refused before QEMU starts; without --check the terminal is the console (UEFI asked
+ * for a BIOS image: the UEFI layout is exported for the boot) and Ctrl-C stops the VM. After
+ * each: no QEMU process, an empty temp dir.
  */
 
 /** A boot takes ~20-40 s under TCG here; the export before it a few more. Generous limits, not timing assertions. */
@@ -54,10 +55,11 @@ after(async () => {
 });
 
 describe('kiln images boot --check', () => {
-  test('BIOS: the guest reports (multi-user.target, 10.0.2.x by DHCP, the CMD active), its output is on the console; exit 0 with one line', { timeout: BOOT_TEST_MS }, async (t) => {
+  test('BIOS (SeaBIOS on its UEFI-Preferred disk, the base\'s BootMode): the guest reports (multi-user.target, 10.0.2.x by DHCP, the CMD active), its output is on the console; exit 0 with one line', { timeout: BOOT_TEST_MS }, async (t) => {
     const tmp = tmpOf('bios');
     const res = await bootCli(kiln, tmp, [good, '--check', '--boot-mode', 'BIOS', '--accel', 'auto']);
     assert.equal(res.code, 0, `${res.stderr}\n${res.stdout.slice(-4000)}`);
+    assert.match(res.stderr, new RegExp(`kiln: exporting ${good} as a raw UEFI-Preferred disk`), 'the layout ExportImage writes');
     assert.match(res.stdout, /Linux version 6\.1\./, 'the serial console is streamed');
     assert.ok(res.stdout.includes(CMD_LINE), `the CMD ran as a service (jq answered), its output on the console:\n${res.stdout.slice(-6000)}`);
     assert.match(res.stdout, /^KILN-BOOT-REPORT v1 target=multi-user\.target ipv4=10\.0\.2\.\d+\/24 .* cmd=active/m);
@@ -67,9 +69,8 @@ describe('kiln images boot --check', () => {
     await assertNoVmLeftovers(tmp);
   });
 
-  test('UEFI-Preferred (ModifyImageAttribute), grown to 44 GiB (--disk-size): OVMF boots it and the root filesystem grows to the disk', { timeout: BOOT_TEST_MS }, async (t) => {
+  test('UEFI (the default of its UEFI-Preferred BootMode), grown to 44 GiB (--disk-size): OVMF boots it and the root filesystem grows to the disk', { timeout: BOOT_TEST_MS }, async (t) => {
     const tmp = tmpOf('uefi');
-    await kiln.clients.v3.modifyImageAttribute(new $Ecs.ModifyImageAttributeRequest({ regionId: REGION, imageId: good, bootMode: 'UEFI-Preferred' }));
     const res = await bootCli(kiln, tmp, [good, '--check', '--disk-size', '44', '--accel', 'tcg']);
     assert.equal(res.code, 0, `${res.stderr}\n${res.stdout.slice(-4000)}`);
     assert.match(res.stdout, /BdsDxe: (loading|starting) Boot/, 'OVMF booted it (UEFI, the default of a UEFI-Preferred image)');
@@ -109,11 +110,13 @@ describe('kiln images boot: failures', () => {
     assert.equal((await bootCli(kiln, tmp, [good, '--disk-size', 'big'])).code, 2);
   });
 
-  test('interactive (no --check) on a terminal (script(1) gives it one): the console is the terminal\'s, Ctrl-C stops the VM, exit 130, nothing left', { timeout: BOOT_TEST_MS }, async () => {
+  test('interactive (no --check) on a terminal (script(1) gives it one), UEFI for a BIOS image (its UEFI layout exported for the boot): the console is the terminal\'s, Ctrl-C stops the VM, exit 130, nothing left', { timeout: BOOT_TEST_MS }, async () => {
     const tmp = tmpOf('interactive');
     await mkdir(tmp, { recursive: true });
     const env = kilnEnv({ KILN_DATA_DIR: kiln.config.dataDir, ...(kiln.config.databaseUrl ? { KILN_DATABASE_URL: kiln.config.databaseUrl } : {}), TMPDIR: tmp });
-    const line = `${process.execPath} --import tsx src/main/cli.ts images boot ${good} --region cn-hangzhou`;
+    // The no-init image (only its kernel's start is waited for), made BIOS: its disk has no EFI system partition.
+    await kiln.clients.v3.modifyImageAttribute(new $Ecs.ModifyImageAttributeRequest({ regionId: REGION, imageId: panics, bootMode: 'BIOS' }));
+    const line = `${process.execPath} --import tsx src/main/cli.ts images boot ${panics} --boot-mode UEFI --region cn-hangzhou`;
     const child = spawn('script', ['-qec', line, '/dev/null'], { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     let out = '';
@@ -124,7 +127,8 @@ describe('kiln images boot: failures', () => {
       });
       child.on('exit', () => reject(new Error(`exited before the kernel started: ${out}`)));
     });
-    assert.match(out, /kiln: booting \(UEFI\); Ctrl-A X or Ctrl-C quits/);
+    assert.match(out, new RegExp(`kiln: ${panics}'s BootMode is BIOS, whose disk does not boot on UEFI: exporting the UEFI layout for this boot`));
+    assert.match(out, /kiln: booting \(UEFI\); Ctrl-A X or Ctrl-C quits[\s\S]*BdsDxe: (loading|starting) Boot[\s\S]*Linux version/);
     assert.equal((await qemuProcessesUnder(tmp)).length, 1, 'the VM runs');
     child.stdin.write('\x03');
     assert.equal(await exited, 130, out.slice(-3000));
