@@ -50,7 +50,6 @@ class QemuVm implements RunningVm {
     this.watchOutput(options);
     const onAbort = () => void this.kill();
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    if (options.signal?.aborted) onAbort();
     this.exited = new Promise<VmExit>((resolve) => {
       const done = (exit: VmExit) => {
         if (this.exit) return;
@@ -66,6 +65,7 @@ class QemuVm implements RunningVm {
       });
       child.on('close', (code, signal) => done({ code, signal }));
     });
+    if (options.signal?.aborted) onAbort();
   }
 
   waitForReport(timeoutMs: number): Promise<ConsoleOutcome> {
