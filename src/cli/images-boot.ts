@@ -1,5 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exportableImage, type ExportableImage } from '../app/export-image-source.js';
 import { LocalBlobStore } from '../blobs/local-blob-store.js';
@@ -9,6 +8,7 @@ import { KilnError } from '../domain/errors.js';
 import { exportImage } from '../engine/export/export-image.js';
 import { LayerStore } from '../engine/layers/layer-store.js';
 import { checkBoot } from '../engine/vm/check-boot.js';
+import { makeOwnedTempDir } from '../engine/vm/owned-temp-dir.js';
 import { startVm } from '../engine/vm/start-vm.js';
 import type { VmAccel, VmBootMode } from '../engine/vm/types.js';
 import { boot } from '../main/boot.js';
@@ -83,7 +83,7 @@ export async function imagesBoot(config: KilnConfig, args: string[]): Promise<nu
   const onSignal = () => abort.abort(new Error('interrupted'));
   // SIGHUP too: a closed terminal must not leave the VM's files behind.
   for (const sig of STOP_SIGNALS) process.once(sig, onSignal);
-  const work = await mkdtemp(join(tmpdir(), 'kiln-boot-'));
+  const work = await makeOwnedTempDir('kiln-boot');
   try {
     const image = await exportableImage(app, app.store, { accountId: opts.accountId ?? credentials.accountId, regionId }, opts.imageId, true);
     const { firmware: bootMode, layout } = bootPlan(image, opts.bootMode);

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { removeDeadOwnedDirs } from '../../src/engine/vm/owned-temp-dir.js';
 import { startVm } from '../../src/engine/vm/start-vm.js';
 import type { VmOptions } from '../../src/engine/vm/types.js';
 import { qemuProcessesUnder } from './support/boot-cli.js';
@@ -31,6 +32,13 @@ function tripleFaultSector(): Buffer {
   return sector;
 }
 
+/** The pid of a process that has ended. */
+async function deadPid(): Promise<number> {
+  const child = execFile('true');
+  await new Promise((resolve) => child.on('exit', resolve));
+  return child.pid!;
+}
+
 const sha256 = async (file: string) => createHash('sha256').update(await readFile(file)).digest('hex');
 const vmDirs = async () => (await readdir(root)).filter((n) => n.startsWith('kiln-vm-'));
 
@@ -52,9 +60,11 @@ after(async () => {
 });
 
 describe('startVm', () => {
-  test('a disk that triple-faults: QEMU exits on its own (qemu-exited), the grown overlay was the only disk written, everything removed', async () => {
+  test('a disk that triple-faults: QEMU exits on its own (qemu-exited), the grown overlay was the only disk written, everything removed (and a dead Kiln\'s VM dir)', async () => {
     const disk = join(root, 'fault.raw');
     await writeFile(disk, Buffer.concat([tripleFaultSector(), Buffer.alloc(8 * 2 ** 20 - 512)]));
+    // A VM dir left by a Kiln killed outright: the next VM's start removes it.
+    await mkdir(join(root, `kiln-vm-p${await deadPid()}-Ab12Cd`, 'x'), { recursive: true });
     const before = await sha256(disk);
     const vm = await startVm({ disk, format: 'raw', bootMode: 'BIOS', accel: 'tcg', timeoutMs: 60_000, diskSizeBytes: 64 * 2 ** 20 });
     assert.equal(vm.accel, 'tcg');
@@ -105,6 +115,16 @@ describe('startVm', () => {
     await vm.exited;
     await assertGone();
     assert.match(text, /BdsDxe/);
+  });
+
+  test('removeDeadOwnedDirs: only kiln-vm-/kiln-boot- dirs of processes that ended', async () => {
+    const dir = await mkdtemp(join(root, 'sweep-'));
+    const dead = await deadPid();
+    const names = [`kiln-vm-p${dead}-aaaaaa`, `kiln-boot-p${dead}-bbbbbb`, 'kiln-vm-p1-cccccc', `kiln-vm-p${process.pid}-dddddd`, `kiln-vmtest-x-p${dead}-eeeeee`, `kiln-vm-p${dead}-toolong1`];
+    for (const n of names) await mkdir(join(dir, n));
+    assert.deepEqual((await removeDeadOwnedDirs(dir)).sort(), [`kiln-boot-p${dead}-bbbbbb`, `kiln-vm-p${dead}-aaaaaa`]);
+    assert.deepEqual((await readdir(dir)).sort(), names.slice(2).sort());
+    await rm(dir, { recursive: true });
   });
 
   test('refused before QEMU starts, nothing left: a disk with a backing file of its own, a size below the disk\'s, an aborted signal', async () => {

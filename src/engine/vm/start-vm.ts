@@ -1,9 +1,9 @@
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CleanupStack } from '../instance/cleanup-stack.js';
 import { chooseAccel } from './accel.js';
 import { createOverlay } from './overlay.js';
+import { makeOwnedTempDir } from './owned-temp-dir.js';
 import { OVMF_VARS, type QemuPlan, qemuArgs } from './qemu-args.js';
 import type { RunningVm, VmOptions } from './types.js';
 import { spawnVm } from './vm-process.js';
@@ -20,7 +20,7 @@ export async function startVm(options: VmOptions): Promise<RunningVm> {
   const stack = new CleanupStack();
   return stack.guard(async () => {
     const accel = await chooseAccel(options.accel);
-    const dir = await mkdtemp(join(tmpdir(), 'kiln-vm-'));
+    const dir = await makeOwnedTempDir('kiln-vm');
     stack.push(`the VM's temp dir ${dir}`, () => rm(dir, { recursive: true, force: true }));
     const overlay = join(dir, 'disk.qcow2');
     await createOverlay(options.disk, options.format, overlay, options.diskSizeBytes, options.signal);
