@@ -66,10 +66,11 @@ function bootPlan(image: ExportableImage, asked: VmBootMode | undefined): { firm
 
 /**
  * `kiln images boot <ImageId>`: exports the image as ExportImage would (a raw disk in its
- * BootMode's layout, or the firmware's when that one does not boot on it: `bootPlan`; to a temp dir) and boots it in QEMU (engine/vm/): with `--check`, waits for
- * the guest's report, checks it, powers off and prints one line (exit 0), or the reason and the
- * last console lines (exit 1); without, the console is the terminal's until the guest powers off
- * or Ctrl-A X (Ctrl-C) quits. An image without a kernel is refused before QEMU starts.
+ * BootMode's layout, or the firmware's when that one does not boot on it: `bootPlan`) to a temp
+ * dir and boots it in QEMU (engine/vm/): with `--check`, waits for the guest's report, checks
+ * it, powers off and prints one line (exit 0), or the reason and the last console lines (exit
+ * 1); without, the console is the terminal's until the guest powers off or Ctrl-A X (Ctrl-C)
+ * quits. An image without a kernel is refused before QEMU starts.
  */
 export async function imagesBoot(config: KilnConfig, args: string[]): Promise<number> {
   const opts = parseBootArgs(args);
@@ -83,8 +84,9 @@ export async function imagesBoot(config: KilnConfig, args: string[]): Promise<nu
   const onSignal = () => abort.abort(new Error('interrupted'));
   // SIGHUP too: a closed terminal must not leave the VM's files behind.
   for (const sig of STOP_SIGNALS) process.once(sig, onSignal);
-  const work = await makeOwnedTempDir('kiln-boot');
+  let work: string | undefined;
   try {
+    work = await makeOwnedTempDir('kiln-boot');
     const image = await exportableImage(app, app.store, { accountId: opts.accountId ?? credentials.accountId, regionId }, opts.imageId, true);
     const { firmware: bootMode, layout } = bootPlan(image, opts.bootMode);
     const disk = await exportBootDisk(config, image, layout, join(work, 'disk.raw'), abort.signal);
@@ -102,7 +104,7 @@ export async function imagesBoot(config: KilnConfig, args: string[]): Promise<nu
     throw err;
   } finally {
     for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
-    await rm(work, { recursive: true, force: true });
+    if (work) await rm(work, { recursive: true, force: true });
     await app.store.close();
   }
 }
