@@ -8,7 +8,7 @@ import { KilnError } from '../domain/errors.js';
 import { exportImage } from '../engine/export/export-image.js';
 import { LayerStore } from '../engine/layers/layer-store.js';
 import { checkBoot } from '../engine/vm/check-boot.js';
-import { makeOwnedTempDir } from '../engine/vm/owned-temp-dir.js';
+import { makeOwnedTempDir } from '../engine/system/owned-temp-dir.js';
 import { startVm } from '../engine/vm/start-vm.js';
 import type { VmAccel, VmBootMode } from '../engine/vm/types.js';
 import { boot } from '../main/boot.js';

@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { removeDeadOwnedDirs } from '../../src/engine/vm/owned-temp-dir.js';
 import { startVm } from '../../src/engine/vm/start-vm.js';
 import type { VmOptions } from '../../src/engine/vm/types.js';
 import { qemuProcessesUnder } from './support/boot-cli.js';
@@ -115,16 +114,6 @@ describe('startVm', () => {
     await vm.exited;
     await assertGone();
     assert.match(text, /BdsDxe/);
-  });
-
-  test('removeDeadOwnedDirs: only kiln-vm-/kiln-boot- dirs of processes that ended', async () => {
-    const dir = await mkdtemp(join(root, 'sweep-'));
-    const dead = await deadPid();
-    const names = [`kiln-vm-p${dead}-aaaaaa`, `kiln-boot-p${dead}-bbbbbb`, 'kiln-vm-p1-cccccc', `kiln-vm-p${process.pid}-dddddd`, `kiln-vmtest-x-p${dead}-eeeeee`, `kiln-vm-p${dead}-toolong1`];
-    for (const n of names) await mkdir(join(dir, n));
-    assert.deepEqual((await removeDeadOwnedDirs(dir)).sort(), [`kiln-boot-p${dead}-bbbbbb`, `kiln-vm-p${dead}-aaaaaa`]);
-    assert.deepEqual((await readdir(dir)).sort(), names.slice(2).sort());
-    await rm(dir, { recursive: true });
   });
 
   test('refused before QEMU starts, nothing left: a disk with a backing file of its own, a size below the disk\'s, an aborted signal', async () => {

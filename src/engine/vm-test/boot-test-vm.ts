@@ -9,7 +9,7 @@ import { startVm } from '../vm/start-vm.js';
 import type { RunningVm, VmAccel } from '../vm/types.js';
 import { AgentSession } from './agent-session.js';
 import { AGENT_PORT, agentGuestFiles } from './guest-agent.js';
-import { makeScratchDir } from './scratch-dir.js';
+import { makeOwnedTempDir } from '../system/owned-temp-dir.js';
 import { VmInstance, VmTestError } from './vm-instance.js';
 
 export interface TestVmOptions {
@@ -41,7 +41,7 @@ export interface TestVmOptions {
 export async function bootTestVm(deps: ExportDeps, o: TestVmOptions): Promise<VmInstance> {
   const stack = new CleanupStack();
   return stack.guard(async () => {
-    const dir = await makeScratchDir(o.name);
+    const dir = await makeOwnedTempDir(`kiln-vmtest-${o.name}`);
     stack.push(`the test VM's scratch dir ${dir}`, () => rm(dir, { recursive: true, force: true }));
     const disk = join(dir, 'disk.raw');
     const started = Date.now();

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CleanupStack } from '../instance/cleanup-stack.js';
 import { chooseAccel } from './accel.js';
 import { createOverlay } from './overlay.js';
-import { makeOwnedTempDir } from './owned-temp-dir.js';
+import { makeOwnedTempDir } from '../system/owned-temp-dir.js';
 import { OVMF_VARS, type QemuPlan, qemuArgs } from './qemu-args.js';
 import type { RunningVm, VmOptions } from './types.js';
 import { spawnVm } from './vm-process.js';
