@@ -68,11 +68,14 @@ export class TreeEditor {
   /**
    * The text of the regular file at `path`, or undefined when it is missing, not a regular file
    * (a symlink is not followed: it could name a file of the host) or lies under a symlinked
-   * folder; refused past `MAX_TREE_TEXT` bytes.
+   * folder; refused past `MAX_TREE_TEXT` bytes. Only a regular file is opened: the tree holds the
+   * image's device nodes and fifos, and opening a device as root on the host has effects of its
+   * own (a watchdog starts, a tape rewinds).
    */
   async readText(path: string): Promise<string | undefined> {
     const at = await this.inRealFolders(path);
-    const fh = at ? await open(at, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(() => undefined) : undefined;
+    if (!at || !(await lstat(at).catch(() => undefined))?.isFile()) return undefined;
+    const fh = await open(at, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(() => undefined);
     if (!fh) return undefined;
     try {
       const st = await fh.stat();
