@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -11,6 +11,7 @@ import { LayerStore } from '../../src/engine/layers/layer-store.js';
 import { startKiln, type TestKiln } from '../support/kiln.js';
 import { createPipeline, DEBIAN } from '../support/ecs-requests.js';
 import { assertNoLeftovers, isTerminal, logsOf, startExecution, uniqueName, waitForExecution } from '../support/builds.js';
+import { exists, mmdebstrapCalls, standInDebianFolder, standInMmdebstrap } from './helpers/stand-in-mmdebstrap.js';
 
 /*
  * The Debian minbase base image: how the machine's apt sources are read, how the base is made
@@ -97,12 +98,7 @@ describe('the machine apt sources', () => {
  * fails part-way when `fail` is set.
  */
 async function fakeMmdebstrap(dir: string, fail: boolean): Promise<string> {
-  const script = join(dir, fail ? 'mmdebstrap-failing' : 'mmdebstrap-fake');
-  await writeFile(script, `#!/bin/sh
-set -e
-for a; do target="$prev"; prev="$a"; done
-echo "$*" >> ${dir}/calls
-cat > ${dir}/stdin
+  return standInMmdebstrap(dir, fail ? 'mmdebstrap-failing' : 'mmdebstrap-fake', `\
 mkdir -p "$target/etc/apt/sources.list.d" "$target/dev" "$target/proc" "$target/var/lib/apt/lists/partial" "$target/var/cache/apt/archives/partial" "$target/usr/sbin" "$target/etc/dpkg/dpkg.cfg.d" "$target/usr/share/keyrings" "$target/tmp"
 echo 'deb http://deb.debian.org/debian trixie main' > "$target/etc/apt/sources.list"
 echo 'Types: deb' > "$target/etc/apt/sources.list.d/0000main.sources"
@@ -112,38 +108,16 @@ printf 'root:x:0:0:root:/root:/bin/bash\\nnobody:x:65534:65534:nobody:/nonexiste
 mknod "$target/dev/null" c 1 3
 touch "$target/var/lib/apt/lists/deb.debian.org_debian_dists_trixie_InRelease" "$target/var/cache/apt/pkgcache.bin" "$target/tmp/leftover"
 ${fail ? 'sleep 0.3; echo "E: Couldn\'t download packages: base-files" >&2; exit 100' : 'exit 0'}
-`, { mode: 0o755 });
-  return script;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
+`);
 }
 
 describe('ensureDebianMinbase (with a stand-in mmdebstrap)', () => {
-  let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'kiln-debian-'));
-    await writeFile(join(dir, 'debian.sources'), 'Types: deb\nURIs: http://mirror.example/debian\nSuites: trixie trixie-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\nTypes: deb\nURIs: http://mirror.example/debian-security\nSuites: trixie-security\nComponents: main\nSigned-By: /etc/apt/keyrings/not-in-the-image.gpg\n');
-  });
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-  const storeAt = async (name: string) => {
-    const data = join(dir, name);
-    await mkdir(data, { recursive: true });
-    return new LayerStore(data, new LocalBlobStore(join(data, 'blobs')));
-  };
-  const sourcesFiles = () => ({ deb822: join(dir, 'debian.sources'), oneLine: join(dir, 'none.list') });
+  const folder = standInDebianFolder('kiln-debian-', 'Types: deb\nURIs: http://mirror.example/debian\nSuites: trixie trixie-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\nTypes: deb\nURIs: http://mirror.example/debian-security\nSuites: trixie-security\nComponents: main\nSigned-By: /etc/apt/keyrings/not-in-the-image.gpg\n');
+  const { storeAt, sourcesFiles } = folder;
 
   test('made once from the first suite of the sources, finished, captured as one layer and recorded; callers share one build', async () => {
     const layers = await storeAt('ok');
-    const mmdebstrap = await fakeMmdebstrap(dir, false);
+    const mmdebstrap = await fakeMmdebstrap(folder.dir, false);
     const first = ensureDebianMinbase(layers, { mmdebstrap, sourcesFiles: sourcesFiles() });
     const second = ensureDebianMinbase(layers, { mmdebstrap, sourcesFiles: sourcesFiles() });
     assert.equal(first, second, 'concurrent callers get the same build');
@@ -153,10 +127,10 @@ describe('ensureDebianMinbase (with a stand-in mmdebstrap)', () => {
     assert.equal(base.dir, layers.dirOf(base.diffId));
     assert.ok(await layers.blobs.has(base.digest));
 
-    const calls = (await readFile(join(dir, 'calls'), 'utf8')).trim().split('\n');
+    const calls = await mmdebstrapCalls(folder.dir);
     assert.equal(calls.length, 1, 'mmdebstrap ran once');
     assert.match(calls[0]!, /--variant=minbase --mode=unshare --format=directory .* trixie \S+\/diff -$/);
-    assert.match(await readFile(join(dir, 'stdin'), 'utf8'), /URIs: http:\/\/mirror\.example\/debian\nSuites: trixie trixie-updates/);
+    assert.match(await readFile(join(folder.dir, 'stdin'), 'utf8'), /URIs: http:\/\/mirror\.example\/debian\nSuites: trixie trixie-updates/);
 
     // the finished tree
     const at = (p: string) => join(base.dir, p);
@@ -180,7 +154,7 @@ describe('ensureDebianMinbase (with a stand-in mmdebstrap)', () => {
     assert.deepEqual(records, [`${base.key}.json`]);
     const again = await ensureDebianMinbase(await storeAt('ok'), { mmdebstrap, sourcesFiles: sourcesFiles() });
     assert.equal(again.digest, base.digest);
-    assert.equal((await readFile(join(dir, 'calls'), 'utf8')).trim().split('\n').length, 1);
+    assert.equal((await mmdebstrapCalls(folder.dir)).length, 1);
     assert.deepEqual(await readdir(join(layers.root, 'tmp')), [], 'no staging folder left');
   });
 
@@ -188,7 +162,7 @@ describe('ensureDebianMinbase (with a stand-in mmdebstrap)', () => {
     const layers = await storeAt('failing');
     const stale = join(layers.root, 'tmp', 'debian-minbase-999999999-0badc0ffee00', 'diff');
     await mkdir(join(stale, 'etc'), { recursive: true });
-    const mmdebstrap = await fakeMmdebstrap(dir, true);
+    const mmdebstrap = await fakeMmdebstrap(folder.dir, true);
     await assert.rejects(ensureDebianMinbase(layers, { mmdebstrap, sourcesFiles: sourcesFiles() }), /mmdebstrap --variant=minbase trixie from http:\/\/mirror\.example\/debian exited 100: E: Couldn't download packages/);
     assert.deepEqual(await readdir(join(layers.root, 'tmp')), []);
     assert.deepEqual((await readdir(layers.root)).filter((n) => /^[0-9a-f]{64}$/.test(n)), [], 'no layer');

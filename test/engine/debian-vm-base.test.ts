@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { LocalBlobStore } from '../../src/blobs/local-blob-store.js';
 import { readDebianSources } from '../../src/engine/base-images/apt-sources.js';
 import { debianBaseKey } from '../../src/engine/base-images/debian.js';
 import { DEBIAN_VM_CMDLINE, DEBIAN_VM_PACKAGES, debianVmKey, ensureDebianVm } from '../../src/engine/base-images/debian-vm.js';
 import { InitramfsUnreadableError, listInitramfs } from '../../src/engine/base-images/initramfs.js';
-import { LayerStore } from '../../src/engine/layers/layer-store.js';
+import { exists, mmdebstrapCalls, standInDebianFolder, standInMmdebstrap } from './helpers/stand-in-mmdebstrap.js';
 
 /*
  * The Debian 12 VM base with a stand-in mmdebstrap (fast): what it asks mmdebstrap for, how it
@@ -70,51 +69,29 @@ describe('listInitramfs', () => {
   });
 });
 
-/** A stand-in mmdebstrap: records its arguments and stdin, and writes a small tree with a kernel and an initramfs. */
+/** A stand-in mmdebstrap (see standInMmdebstrap) that writes a small tree with a kernel and an initramfs of these modules. */
 async function fakeMmdebstrap(dir: string, modules: string[]): Promise<string> {
   const template = join(dir, `template-${modules.length}`);
   await mkdir(join(template, 'boot'), { recursive: true });
   await writeFile(join(template, 'boot', `vmlinuz-${KERNEL}`), 'kernel');
   await writeFile(join(template, 'boot', `initrd.img-${KERNEL}`), initramfs(modules));
-  const script = join(dir, `mmdebstrap-${modules.length}`);
-  await writeFile(script, `#!/bin/sh
-set -e
-for a; do target="$prev"; prev="$a"; done
-echo "$*" >> ${dir}/calls
-cat > ${dir}/stdin
+  return standInMmdebstrap(dir, `mmdebstrap-${modules.length}`, `\
 cp -a ${template}/. "$target/"
 mkdir -p "$target/etc/apt/sources.list.d" "$target/var/lib/dbus" "$target/etc/network/interfaces.d" "$target/etc/initramfs-tools"
 echo 0123456789abcdef0123456789abcdef > "$target/etc/machine-id"
 ln -s /etc/machine-id "$target/var/lib/dbus/machine-id"
 echo 'MODULES=most' > "$target/etc/initramfs-tools/initramfs.conf"
 echo '# UNCONFIGURED FSTAB FOR BASE SYSTEM' > "$target/etc/fstab"
-`, { mode: 0o755 });
-  return script;
-}
-
-async function exists(path: string): Promise<boolean> {
-  return lstat(path).then(() => true, () => false);
+`);
 }
 
 describe('ensureDebianVm (with a stand-in mmdebstrap)', () => {
-  let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'kiln-debian-vm-'));
-    await writeFile(join(dir, 'debian.sources'), 'Types: deb\nURIs: https://mirror.example/debian\nSuites: trixie trixie-updates\nComponents: main\n\nTypes: deb\nURIs: https://mirror.example/debian-security\nSuites: trixie-security\nComponents: main\n');
-  });
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-  const storeAt = async (name: string) => {
-    const data = join(dir, name);
-    await mkdir(data, { recursive: true });
-    return new LayerStore(data, new LocalBlobStore(join(data, 'blobs')));
-  };
-  const sourcesFiles = () => ({ deb822: join(dir, 'debian.sources'), oneLine: join(dir, 'none.list') });
+  const folder = standInDebianFolder('kiln-debian-vm-', 'Types: deb\nURIs: https://mirror.example/debian\nSuites: trixie trixie-updates\nComponents: main\n\nTypes: deb\nURIs: https://mirror.example/debian-security\nSuites: trixie-security\nComponents: main\n');
+  const { storeAt, sourcesFiles } = folder;
 
   test('Debian 12 from the machine mirror with the VM packages; the tree is finished for a VM; made once, recorded', async () => {
     const layers = await storeAt('ok');
-    const mmdebstrap = await fakeMmdebstrap(dir, ['block/virtio_blk', 'net/virtio_net', 'virtio/virtio_pci']);
+    const mmdebstrap = await fakeMmdebstrap(folder.dir, ['block/virtio_blk', 'net/virtio_net', 'virtio/virtio_pci']);
     const [first, second] = [ensureDebianVm(layers, { mmdebstrap, sourcesFiles: sourcesFiles() }), ensureDebianVm(layers, { mmdebstrap, sourcesFiles: sourcesFiles() })];
     assert.equal(first, second, 'concurrent callers share one build');
     const base = await first;
@@ -125,11 +102,11 @@ describe('ensureDebianVm (with a stand-in mmdebstrap)', () => {
     assert.notEqual(base.key, debianBaseKey(machine));
 
     // bookworm, whatever the machine runs; the VM packages, and ca-certificates for https
-    const calls = (await readFile(join(dir, 'calls'), 'utf8')).trim().split('\n');
+    const calls = await mmdebstrapCalls(folder.dir);
     assert.equal(calls.length, 1);
     assert.match(calls[0]!, new RegExp(`--variant=minbase --mode=unshare --format=directory --dpkgopt=force-unsafe-io --include=${DEBIAN_VM_PACKAGES.join(',')},ca-certificates bookworm \\S+/diff -$`));
     for (const p of ['linux-image-cloud-amd64', 'systemd-sysv', 'ifupdown', 'isc-dhcp-client', 'cloud-guest-utils', 'e2fsprogs', 'fdisk']) assert.ok(DEBIAN_VM_PACKAGES.includes(p), p);
-    assert.match(await readFile(join(dir, 'stdin'), 'utf8'), /Suites: bookworm bookworm-updates\n[\s\S]*Suites: bookworm-security\n/);
+    assert.match(await readFile(join(folder.dir, 'stdin'), 'utf8'), /Suites: bookworm bookworm-updates\n[\s\S]*Suites: bookworm-security\n/);
 
     const at = (p: string) => join(base.dir, p);
     assert.equal(await readFile(at('etc/kernel/cmdline'), 'utf8'), `${DEBIAN_VM_CMDLINE}\n`);
@@ -149,13 +126,13 @@ describe('ensureDebianVm (with a stand-in mmdebstrap)', () => {
     assert.deepEqual(await readdir(layers.baseImagesDir), [`${base.key}.json`]);
     const again = await ensureDebianVm(await storeAt('ok'), { mmdebstrap, sourcesFiles: sourcesFiles() });
     assert.deepEqual([again.digest, again.kernelVersion, again.dir], [base.digest, KERNEL, base.dir]);
-    assert.equal((await readFile(join(dir, 'calls'), 'utf8')).trim().split('\n').length, 1, 'mmdebstrap ran once');
+    assert.equal((await mmdebstrapCalls(folder.dir)).length, 1, 'mmdebstrap ran once');
     assert.deepEqual(await readdir(join(layers.root, 'tmp')), []);
   });
 
   test('an initramfs without virtio_blk fails the build: no layer, no record, no staging folder', async () => {
     const layers = await storeAt('no-virtio');
-    const mmdebstrap = await fakeMmdebstrap(dir, ['net/virtio_net', 'virtio/virtio_pci']);
+    const mmdebstrap = await fakeMmdebstrap(folder.dir, ['net/virtio_net', 'virtio/virtio_pci']);
     await assert.rejects(ensureDebianVm(layers, { mmdebstrap, sourcesFiles: sourcesFiles() }), new RegExp(`the initramfs of the Debian 12 VM base \\(kernel ${KERNEL}\\) lacks virtio_blk$`));
     assert.deepEqual(await readdir(join(layers.root, 'tmp')), []);
     assert.deepEqual((await readdir(layers.root)).filter((n) => /^[0-9a-f]{64}$/.test(n)), [], 'no layer');
