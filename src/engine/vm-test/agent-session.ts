@@ -174,7 +174,7 @@ export class AgentSession {
       for await (const piece of stdin as AsyncIterable<Buffer | string>) {
         const buf = typeof piece === 'string' ? Buffer.from(piece) : piece;
         for (let at = 0; at < buf.length && alive(); at += STDIN_CHUNK) {
-          if (!this.conn.write(encodeFrame('I', id, buf.subarray(at, at + STDIN_CHUNK)))) await new Promise((r) => { this.conn.once('drain', r); this.conn.once('close', r); });
+          if (!this.conn.write(encodeFrame('I', id, buf.subarray(at, at + STDIN_CHUNK)))) await this.drained();
         }
         if (!alive()) return;
       }
@@ -182,6 +182,19 @@ export class AgentSession {
       // the command sees an early end of input (StepRun.stdin)
     }
     if (alive()) this.conn.write(encodeFrame('I', id));
+  }
+
+  /** The connection drained or closed; neither listener outlives the wait (a large stdin waits many times). */
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.conn.off('drain', done);
+        this.conn.off('close', done);
+        resolve();
+      };
+      this.conn.on('drain', done);
+      this.conn.on('close', done);
+    });
   }
 
   private fail(err: Error): void {

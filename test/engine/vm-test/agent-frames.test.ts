@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { Duplex } from 'node:stream';
+import { Duplex, Readable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { AgentProtocolError, FrameDecoder, parseExit } from '../../../src/engine/vm-test/agent-frames.js';
 import { AgentLostError, AgentSession } from '../../../src/engine/vm-test/agent-session.js';
@@ -94,6 +94,27 @@ describe('the agent protocol against a hostile guest', () => {
     conn.push(frame('B', 1));
     await assert.rejects(result, (err: Error) => err instanceof AgentLostError && /sent nothing for 0 s while a command ran/.test(err.message));
     assert.ok(broken[0] instanceof AgentLostError);
+  });
+
+  test('stdin fed against backpressure leaves no listener behind on the connection (one wait per full buffer)', async () => {
+    let stdinEnded: () => void = () => undefined;
+    const ended = new Promise<void>((resolve) => { stdinEnded = resolve; });
+    // a slow guest: each write completes later, and every frame fills the buffer (write returns false)
+    const conn = new Duplex({ read() {}, writableHighWaterMark: 1, write(chunk: Buffer, _enc, cb) {
+      if (chunk[0] === 0x49 && chunk.readUInt32BE(5) === 0) stdinEnded();
+      setImmediate(cb);
+    } });
+    const session = new AgentSession(conn, () => undefined);
+    const hello = session.waitForHello(10_000);
+    conn.push(frame('H', 0, 'kiln-test-agent 1'));
+    await hello;
+    const listeners = { close: conn.listenerCount('close'), drain: conn.listenerCount('drain') };
+    const stdin = Readable.from(Array.from({ length: 40 }, () => Buffer.alloc(64 * 1024, 7)));
+    const result = session.run({ argv: ['/bin/cat'], env: [], cwd: '/', user: 'root', timeoutMs: 60_000, onOutput: () => undefined, stdin });
+    await ended;
+    assert.deepEqual({ close: conn.listenerCount('close'), drain: conn.listenerCount('drain') }, listeners);
+    conn.push(frame('X', 1, 'exit 0'));
+    assert.equal((await result).exitCode, 0);
   });
 
   test('the decoder never holds more than one frame of bytes, and exits map as the runc driver\'s do', () => {
