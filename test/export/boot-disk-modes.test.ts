@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, mkdirSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { createReadStream, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { exportImage } from '../../src/engine/export/export-image.js';
 import { derivedUuid } from '../../src/engine/export/fixed-ids.js';
+import { firstBytes, onBootPartition, ROOT_OFFSET } from './support/read-boot-disk.js';
 import { dir, file, vmData, vmImage, type VmData } from './support/vm-image.js';
 
 /*
@@ -18,9 +19,6 @@ import { dir, file, vmData, vmImage, type VmData } from './support/vm-image.js';
  */
 
 const run = promisify(execFile);
-const MiB = 1024 * 1024;
-const ROOT = 257 * MiB;
-const MTOOLS = { env: { ...process.env, MTOOLS_SKIP_CHECK: '1' } };
 let data: VmData;
 let manifestDigest: string;
 
@@ -30,30 +28,20 @@ before(async () => {
 });
 after(() => data?.close());
 
-const head = (path: string, bytes: number) => {
-  const fd = openSync(path, 'r');
-  try {
-    const b = Buffer.alloc(bytes);
-    readSync(fd, b, 0, bytes, 0);
-    return b;
-  } finally {
-    closeSync(fd);
-  }
-};
 async function sha256(path: string): Promise<string> {
   const h = createHash('sha256');
   for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
   return h.digest('hex');
 }
 const table = async (disk: string) => JSON.parse((await run('sfdisk', ['--json', disk])).stdout).partitiontable;
-const fatList = async (disk: string) => (await run('mdir', ['-/', '-a', '-i', `${disk}@@${MiB}`, '::/'], MTOOLS)).stdout;
-const fatCat = async (disk: string, path: string) => (await run('mtype', ['-i', `${disk}@@${MiB}`, `::${path}`], MTOOLS)).stdout;
+const fatList = async (disk: string) => (await onBootPartition(disk, 'mdir', '-/', '-a', '::/')).toString('utf8');
+const fatCat = async (disk: string, path: string) => (await onBootPartition(disk, 'mtype', `::${path}`)).toString('utf8');
 
 async function checkClean(disk: string): Promise<void> {
   const part = `${disk}.fat`;
   await run('dd', [`if=${disk}`, `of=${part}`, 'bs=1M', 'skip=1', 'count=256', 'conv=sparse', 'status=none']);
   assert.doesNotMatch((await run('fsck.fat', ['-n', part])).stdout, /differences|error|fix/i);
-  assert.match((await run('e2fsck', ['-fn', `${disk}?offset=${ROOT}`])).stdout, /kiln-root: \d+\/\d+ files/);
+  assert.match((await run('e2fsck', ['-fn', `${disk}?offset=${ROOT_OFFSET}`])).stdout, /kiln-root: \d+\/\d+ files/);
 }
 
 describe('bootable disk layouts', () => {
@@ -67,7 +55,7 @@ describe('bootable disk layouts', () => {
     const [p1, p2] = t.partitions;
     assert.deepEqual([p1.start, p1.size, p1.type, p1.bootable], [2048, 256 * 2048, 'c', true]);
     assert.deepEqual([p2.start, p2.type, p2.bootable, (p2.start + p2.size) * 512], [257 * 2048, '83', undefined, 2 * 1024 ** 3]);
-    assert.deepEqual(head(disk, 440), readFileSync('/usr/lib/SYSLINUX/mbr.bin'));
+    assert.deepEqual(firstBytes(disk, 440), readFileSync('/usr/lib/SYSLINUX/mbr.bin'));
     const listing = await fatList(disk);
     assert.match(listing, /ldlinux {2}sys/);
     assert.match(listing, /syslinux cfg/);
@@ -83,7 +71,7 @@ describe('bootable disk layouts', () => {
     const t = await table(disk);
     assert.equal(t.label, 'gpt');
     assert.deepEqual(t.partitions.map((p: { type: string; attrs?: string }) => [p.type, p.attrs]), [['C12A7328-F81F-11D2-BA4B-00A0C93EC93B', undefined], ['4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709', undefined]]);
-    assert.deepEqual(head(disk, 440), Buffer.alloc(440), 'no boot code in the protective MBR');
+    assert.deepEqual(firstBytes(disk, 440), Buffer.alloc(440), 'no boot code in the protective MBR');
     const listing = await fatList(disk);
     assert.match(listing, /BOOTX64 {2}EFI/);
     assert.match(listing, /kiln\.conf/);

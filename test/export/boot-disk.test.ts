@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { POLICY_RC_D } from '../../src/engine/base-images/debian-tree.js';
 import { exportImage, type ExportResult } from '../../src/engine/export/export-image.js';
 import { derivedUuid } from '../../src/engine/export/fixed-ids.js';
+import { firstBytes, MiB, onBootPartition, ROOT_OFFSET } from './support/read-boot-disk.js';
 import { dir, file, vmData, vmImage, type VmData } from './support/vm-image.js';
 
 /*
@@ -20,9 +21,6 @@ import { dir, file, vmData, vmImage, type VmData } from './support/vm-image.js';
  */
 
 const run = promisify(execFile);
-const MiB = 1024 * 1024;
-const ROOT = 257 * MiB;
-const MTOOLS = { env: { ...process.env, MTOOLS_SKIP_CHECK: '1' }, maxBuffer: 64 * MiB, encoding: 'buffer' as const };
 let data: VmData;
 let disk: string;
 let result: ExportResult;
@@ -41,24 +39,14 @@ before(async () => {
 });
 after(() => data?.close());
 
-const fat = async (...args: string[]) => (await run(args[0]!, [...args.slice(1, -1), '-i', `${disk}@@${MiB}`, args.at(-1)!], MTOOLS)).stdout.toString('utf8');
-const fatBytes = async (path: string) => (await run('mtype', ['-i', `${disk}@@${MiB}`, `::${path}`], MTOOLS)).stdout;
-const rootCat = async (path: string) => (await run('debugfs', ['-R', `cat ${path}`, `${disk}?offset=${ROOT}`], { maxBuffer: 64 * MiB })).stdout;
+const fat = async (command: string, ...args: string[]) => (await onBootPartition(disk, command, ...args)).toString('utf8');
+const fatBytes = (path: string) => onBootPartition(disk, 'mtype', `::${path}`);
+const rootCat = async (path: string) => (await run('debugfs', ['-R', `cat ${path}`, `${disk}?offset=${ROOT_OFFSET}`], { maxBuffer: 64 * MiB })).stdout;
 const rootStat = async (path: string) => {
-  const out = await run('debugfs', ['-R', `stat ${path}`, `${disk}?offset=${ROOT}`]);
+  const out = await run('debugfs', ['-R', `stat ${path}`, `${disk}?offset=${ROOT_OFFSET}`]);
   return `${out.stdout}${out.stderr}`;
 };
 const blkid = async (offset: number) => Object.fromEntries([...(await run('blkid', ['-p', '-O', String(offset), '-o', 'export', disk])).stdout.matchAll(/^(\w+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
-const head = (path: string, bytes: number) => {
-  const fd = openSync(path, 'r');
-  try {
-    const b = Buffer.alloc(bytes);
-    readSync(fd, b, 0, bytes, 0);
-    return b;
-  } finally {
-    closeSync(fd);
-  }
-};
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 describe('bootable disk, UEFI-Preferred', () => {
@@ -80,7 +68,7 @@ describe('bootable disk, UEFI-Preferred', () => {
     assert.deepEqual([p1.start, p1.size, p1.type, p1.attrs], [2048, 256 * 2048, 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B', 'LegacyBIOSBootable']);
     assert.deepEqual([p2.start, p2.type, p2.uuid], [257 * 2048, '4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709', derivedUuid(manifestDigest, 'gpt root partition').toUpperCase()]);
     assert.equal((p2.start + p2.size) * 512, 3 * 1024 ** 3 - MiB, 'the root ends at the last whole MiB');
-    assert.deepEqual(head(disk, 440), readFileSync('/usr/lib/SYSLINUX/gptmbr.bin'));
+    assert.deepEqual(firstBytes(disk, 440), readFileSync('/usr/lib/SYSLINUX/gptmbr.bin'));
   });
 
   test('the FAT partition holds systemd-boot, syslinux, the kernel and the initrd; fsck.fat finds it clean', async () => {
@@ -104,7 +92,7 @@ describe('bootable disk, UEFI-Preferred', () => {
 
   test('the filesystems\' UUIDs and labels are those fstab and both boot loaders name', async () => {
     const boot = await blkid(MiB);
-    const root = await blkid(ROOT);
+    const root = await blkid(ROOT_OFFSET);
     assert.deepEqual([boot.TYPE, boot.LABEL, boot.VERSION], ['vfat', 'KILN-BOOT', 'FAT32']);
     assert.deepEqual([root.TYPE, root.LABEL, root.UUID], ['ext4', 'kiln-root', derivedUuid(manifestDigest, 'ext4 uuid')]);
     assert.equal(await rootCat('/etc/fstab'), `UUID=${root.UUID} / ext4 defaults,errors=remount-ro 0 1\ntmpfs /scratch tmpfs defaults 0 0\nUUID=${boot.UUID} /boot/efi vfat umask=0077,nofail 0 2\n`);
@@ -119,7 +107,7 @@ describe('bootable disk, UEFI-Preferred', () => {
   });
 
   test('e2fsck finds the root clean; /boot/efi is there to mount on', async () => {
-    const { stdout } = await run('e2fsck', ['-fn', `${disk}?offset=${ROOT}`]);
+    const { stdout } = await run('e2fsck', ['-fn', `${disk}?offset=${ROOT_OFFSET}`]);
     assert.match(stdout, /kiln-root: \d+\/\d+ files/);
     assert.match(await rootStat('/boot/efi'), /Type: directory/);
   });
