@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { assertNoLeftovers, build, logsContaining, uniqueName } from '../support/builds.js';
-import { startKiln, type TestKiln } from '../support/kiln.js';
+import { kilnFixture } from '../support/kiln-fixture.js';
+import { repairResultsByItem } from './support/repair-results.js';
 
 /*
  * The VM branches of the GUESTOS items on cases the Debian VM image of repair-vm.test.ts does
@@ -13,22 +14,14 @@ import { startKiln, type TestKiln } from '../support/kiln.js';
  * files. The real kernel, initramfs and boot are in repair-vm.test.ts.
  */
 
-let kiln: TestKiln;
-
-before(async () => {
-  kiln = await startKiln({ KILN_WORKERS: '1' });
-});
-after(async () => {
-  await kiln?.stop();
-});
-
-const RESULT = /^(GUESTOS\.[A-Za-z]+): (OK|REPAIRED|NOT REPAIRED|NOT APPLICABLE) \((.+)\)$/gm;
+const fx = kilnFixture({ KILN_WORKERS: '1' });
 
 /** A kernel (its version `v`) and, unless `initrd` is false, its initramfs; /lib/modules/<v>. */
 const kernel = (v: string, initrd = true) => `RUN mkdir -p /boot /lib/modules/${v} && touch /boot/vmlinuz-${v}${initrd ? ` /boot/initrd.img-${v}` : ''}`;
 
 /** Builds an image on busybox with the `setup` steps, then one on it with RepairMode=Standard and the `show` steps after REPAIRING. */
-async function repairOn(setup: string[], show: string[]): Promise<{ results: Record<string, { status: string; detail: string }>; logs: string }> {
+async function repairOn(setup: string[], show: string[]): Promise<{ results: ReturnType<typeof repairResultsByItem>; logs: string }> {
+  const { kiln } = fx;
   const base = uniqueName('vm-like');
   const made = await build(kiln.clients.v3, { name: base, imageName: base, buildContent: setup.join('\n') });
   assert.equal(made.item.status, 'SUCCESS', JSON.stringify(made.item));
@@ -37,7 +30,7 @@ async function repairOn(setup: string[], show: string[]): Promise<{ results: Rec
   const logs = await logsContaining(kiln.app.store, executionId, 'repaired-tree-shown');
   assert.equal(item.status, 'SUCCESS', `${JSON.stringify(item)}\n${logs}`);
   await assertNoLeftovers(kiln.config.dataDir, executionId);
-  return { results: Object.fromEntries([...logs.matchAll(RESULT)].map((m) => [m[1]!, { status: m[2]!, detail: m[3]! }])), logs };
+  return { results: repairResultsByItem(logs), logs };
 }
 
 describe('GUESTOS items on an image with a kernel', () => {

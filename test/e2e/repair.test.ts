@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startKiln, type TestKiln } from '../support/kiln.js';
 import { assertNoLeftovers, build, logsContaining, uniqueName } from '../support/builds.js';
+import { repairResults } from './support/repair-results.js';
 
 /*
  * RepairMode=Standard on busybox, end to end through the official SDK: REPAIRING runs the
@@ -19,7 +20,6 @@ after(async () => {
   await kiln?.stop();
 });
 
-const RESULT = /^(GUESTOS\.[A-Za-z]+): (OK|REPAIRED|NOT REPAIRED|NOT APPLICABLE) \((.+)\)$/gm;
 const ALL = ['GUESTOS.CloudInit', 'GUESTOS.Dhcp', 'GUESTOS.Virtio', 'GUESTOS.OnlineResizeFS', 'GUESTOS.Grub', 'GUESTOS.Fstab'];
 
 describe('RepairMode through the SDK', () => {
@@ -37,7 +37,7 @@ describe('RepairMode through the SDK', () => {
     const logs = await logsContaining(kiln.app.store, executionId, 'repair-layer-in-image');
     const stages = [...logs.matchAll(/^\[([A-Z]+)\]/gm)].map((m) => m[1]);
     assert.deepEqual(stages.filter((s, i) => s !== stages[i - 1]), ['PREPARING', 'REPAIRING', 'BUILDING', 'TESTING', 'RELEASING']);
-    const results = [...logs.matchAll(RESULT)].map((m) => ({ item: m[1], status: m[2], detail: m[3] }));
+    const results = repairResults(logs);
     assert.deepEqual(results.map((r) => r.item), ALL, logs);
     for (const r of results) t.diagnostic(`${r.item}: ${r.status} (${r.detail})`);
     const status = Object.fromEntries(results.map((r) => [r.item, r.status]));
@@ -63,7 +63,7 @@ describe('RepairMode through the SDK', () => {
     assert.equal(item.status, 'SUCCESS', JSON.stringify(item));
     assert.match(item.message ?? '', /Repair: 1 REPAIRED\. Steps: 2 step\(s\) run, 0 from the step cache\.$/);
     const logs = await logsContaining(kiln.app.store, executionId, 'dhcp-in-image');
-    const results = [...logs.matchAll(RESULT)].map((m) => `${m[1]}: ${m[2]}`);
+    const results = repairResults(logs).map((r) => `${r.item}: ${r.status}`);
     assert.deepEqual(results, ['GUESTOS.Dhcp: REPAIRED'], logs);
     assert.match(logs, /GUESTOS\.Dhcp: REPAIRED \(wrote \/etc\/network\/interfaces/);
     assert.ok(logs.includes('dhcp-file-visible-to-build'));
