@@ -7,7 +7,8 @@
  *   client (dhclient, udhcpc or dhcpcd; isc-dhcp-client installed with apt when the instance has
  *   network), networking.service enabled, and the NIC named eth0;
  * - systemd-networkd: a `.network` file with DHCP needs systemd-networkd enabled (with its
- *   socket and wait-online), and a NIC its `Name=` matches;
+ *   socket and wait-online), and a NIC its `Name=` matches; without systemd-networkd.service
+ *   it is NOT REPAIRED (a leftover file of another image must not fail the build);
  * - NetworkManager enabled, or netplan with dhcp4: configured (they handle every NIC);
  * - nothing configured: an eth0 stanza for ifupdown when it and a DHCP client are there, else a
  *   `.network` file matching `eth0 en*` with systemd-networkd enabled.
@@ -60,6 +61,7 @@ for f in /etc/systemd/network/*.network /usr/lib/systemd/network/*.network /lib/
   grep -Eqi '^[[:space:]]*DHCP[[:space:]]*=[[:space:]]*(yes|true|ipv4|both)' "$f" || continue
   names=$(sed -n 's/^[[:space:]]*Name[[:space:]]*=//p' "$f" | tr '\n' ' ')
   case " $names " in *'*'*|*' en'*) ;; *' eth0 '*) name_eth0 ;; *) continue ;; esac
+  if [ -z "$(unit_path systemd-networkd.service)" ]; then not_repaired "$f enables DHCP, but systemd-networkd is not installed (no systemd-networkd.service): nothing configures the NIC at boot"; return 0; fi
   networkd_ready
   finish "systemd-networkd: $f enables DHCP"; return 0
 done
