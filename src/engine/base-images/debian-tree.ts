@@ -1,5 +1,6 @@
-import { chmod, lstat, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { pathExists } from '../system/path-exists.js';
 import { formatDeb822Sources, type DebianSources } from './apt-sources.js';
 
 /** dpkg without fsync per file: builds are snapshotted as a whole, so a crash mid-install is thrown away anyway. */
@@ -28,7 +29,7 @@ export async function finishDebianTree(root: string, sources: DebianSources): Pr
   await rm(at('etc/apt/sources.list'), { force: true });
   await emptyDir(at('etc/apt/sources.list.d'));
   const keyrings = new Set<string>();
-  for (const s of sources.sources) if (s.signedBy && !s.signedBy.includes('\n') && (await existsNoFollow(join(root, s.signedBy)))) keyrings.add(s.signedBy);
+  for (const s of sources.sources) if (s.signedBy && !s.signedBy.includes('\n') && (await pathExists(join(root, s.signedBy), { followSymlinks: false }))) keyrings.add(s.signedBy);
   await putFile(at('etc/apt/sources.list.d/debian.sources'), formatDeb822Sources(sources.sources, (p) => keyrings.has(p)), 0o644);
   await putFile(at('etc/apt/apt.conf.d/docker-clean'), APT_CONTAINER_CONF, 0o644);
   await rm(at('etc/dpkg/dpkg.cfg.d/99mmdebstrap'), { force: true });
@@ -56,13 +57,4 @@ export async function putFile(path: string, content: string, mode: number): Prom
 export async function emptyDir(dir: string, keep: readonly string[] = []): Promise<void> {
   await mkdir(dir, { recursive: true });
   for (const name of await readdir(dir)) if (!keep.includes(name)) await rm(join(dir, name), { recursive: true, force: true });
-}
-
-export async function existsNoFollow(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
