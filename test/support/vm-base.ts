@@ -24,11 +24,12 @@ let cached: Promise<{ dataDir: string; base: DebianVmLayer }> | undefined;
  *
  * The base is built ONCE per machine (and per key: sources, recipe) into `VM_BASE_CACHE/<key>`
  * by `madeOncePerMachine` (test/support/machine-cache.ts: a lock folder with the builder's pid,
- * a temporary folder renamed into place); the bases of other keys are removed once it is built. Then its blob and layer files are HARD-LINKED into `dataDir`
- * (a copy when linking fails) and its record written last, as the engine does: seeding costs
- * about a second. The layer's files are shared with the cache and every seeded data dir: never
- * modify them in place (overlay lower dirs are read only; builds, exports and GC only read or
- * unlink them). Idempotent; safe with a Kiln running on `dataDir`.
+ * a temporary folder renamed into place); the bases of other keys are removed once it is built.
+ * Then its blob and layer files are HARD-LINKED into `dataDir` (a copy when linking fails) and
+ * its record written last, as the engine does: seeding costs about a second. The layer's files
+ * are shared with the cache and every seeded data dir: never modify them in place (overlay lower
+ * dirs are read only; builds, exports and GC only read or unlink them). Idempotent; safe with a
+ * Kiln running on `dataDir`.
  */
 export async function seedDebianVm(dataDir: string): Promise<void> {
   cached ??= sharedBase().catch((err: unknown) => {
