@@ -80,4 +80,11 @@ describe('console text', () => {
     assert.equal(f.write('x\x1b[0;3'), 'x');
     assert.equal(f.write('1mred'), '\x1b[0;31mred');
   });
+
+  test('the C1 controls a guest can print as UTF-8 (CSI U+009B, OSC U+009D: a clipboard write) never reach the terminal, a line or a log', () => {
+    const osc52 = '\u009d52;c;cHduZWQ=\u0007';
+    assert.equal(new TerminalFilter().write(`a\u009b2Jb${osc52}c\n`), 'a2Jb52;c;cHduZWQ=c\n');
+    assert.equal(plainLine(`a\u009b2Jb${osc52}c`), 'a2Jb52;c;cHduZWQ=c');
+    assert.equal(plainLine('é ü — ✓'), 'é ü — ✓', 'printable text beyond ASCII stays');
+  });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -37,6 +37,8 @@ const tmpOf = (name: string) => join(root, name);
 before(async () => {
   kiln = await startKiln({ KILN_WORKERS: '1' });
   root = await mkdtemp(join(tmpdir(), 'kiln-boot-test-'));
+  // QEMU runs as a user of its own: the VMs' temp dirs must be reachable by others, as under /tmp.
+  await chmod(root, 0o711);
   await seedDebianVm(kiln.config.dataDir);
   good = await buildVmImage(kiln, 'vm-jq', [
     'RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends jq',

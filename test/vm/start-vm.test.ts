@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -48,6 +48,8 @@ async function assertGone(): Promise<void> {
 
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'kiln-vm-test-'));
+  // QEMU runs as a user of its own: the VMs' temp dirs must be reachable by others, as under /tmp.
+  await chmod(root, 0o711);
   oldTmp = process.env.TMPDIR;
   process.env.TMPDIR = root;
 });
@@ -70,7 +72,7 @@ describe('startVm', () => {
     const [dir] = await vmDirs();
     const info = JSON.parse((await run('qemu-img', ['info', '--output=json', '-U', join(root, dir!, 'disk.qcow2')])).stdout);
     assert.equal(info['virtual-size'], 64 * 2 ** 20, 'the overlay is grown to diskSizeBytes');
-    assert.equal(info['backing-filename'], disk);
+    assert.equal(info['backing-filename'], '/dev/fdset/1', 'QEMU reads the input through the descriptor Kiln opened, never by path');
     const outcome = await vm.waitForReport(60_000);
     assert.equal(outcome.kind, 'qemu-exited', JSON.stringify(outcome));
     assert.match(outcome.problems.join(), /QEMU exited \(code 0\) before the guest reported/);
@@ -87,6 +89,13 @@ describe('startVm', () => {
     assert.equal(outcome.kind, 'timeout');
     assert.deepEqual(outcome.problems, ['the guest did not report in time']);
     assert.equal((await qemuProcessesUnder(root)).length, 1, 'the VM still runs after waitForReport');
+    // QEMU runs as a user of its own: no root, no group, no capability.
+    const status = await readFile(`/proc/${vm.pid}/status`, 'utf8');
+    assert.match(status, /^Name:\s+qemu-system-x86/m);
+    const uid = Number(/^Uid:\s+(\d+)/m.exec(status)![1]);
+    assert.ok(uid >= 2 ** 31 - 2 ** 24 && uid < 2 ** 31, `QEMU's uid ${uid}`);
+    assert.match(status, /^Groups:\s*$/m);
+    assert.match(status, /^CapEff:\s+0+$/m);
     await vm.powerOff(1000);
     assert.match(vm.lastLines().join('\n'), /qemu: qemu-system-x86_64: terminating on signal 15/, 'killed (SIGTERM), not powered off');
     await assertGone();
@@ -123,9 +132,24 @@ describe('startVm', () => {
     await run('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', base, '-F', 'raw', layered]);
     const opts = { format: 'raw', bootMode: 'BIOS', accel: 'tcg', timeoutMs: 1000 } as const;
     await assert.rejects(startVm({ ...opts, disk: layered, format: 'qcow2' }), /has a backing file of its own/);
+    // A qcow2 whose data lives in an external file would let the guest read that host file.
+    const dataFile = join(root, 'external-data.qcow2');
+    await run('qemu-img', ['create', '-q', '-f', 'qcow2', '-o', `data_file=${base},data_file_raw=on`, dataFile, String(2 ** 20)]);
+    await assert.rejects(startVm({ ...opts, disk: dataFile, format: 'qcow2' }), /external file of its own/);
     await assert.rejects(startVm({ ...opts, disk: base, diskSizeBytes: 4096 }), /below the disk's own \(1048576 bytes\): a disk only grows/);
     await assert.rejects(startVm({ ...opts, disk: base, signal: AbortSignal.abort(new Error('stop')) }), /stop/);
     await assert.rejects(startVm({ ...opts, disk: join(root, 'missing.raw') }), /qemu-img/);
+    // QEMU runs unprivileged: a TMPDIR other users cannot search is named, not met by QEMU failing to open its files.
+    const closed = join(root, 'closed');
+    await mkdir(closed, { mode: 0o700 });
+    process.env.TMPDIR = closed;
+    try {
+      await assert.rejects(startVm({ ...opts, disk: base }), new RegExp(`${closed} is not searchable by other users \\(mode 700\\)`));
+      assert.deepEqual(await readdir(closed), [], 'nothing left in it');
+    } finally {
+      process.env.TMPDIR = root;
+      await rm(closed, { recursive: true });
+    }
     await assertGone();
   });
 });

@@ -3,6 +3,7 @@ import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCommand } from '../system/run-command.js';
+import { giveToVmUser, newVmUser, qemuCommand } from './vm-user.js';
 import type { VmAccel } from './types.js';
 
 /** The accelerator chosen, and why (said in the CLI's summary and the docs). */
@@ -53,11 +54,15 @@ async function probeKvm(): Promise<AccelChoice> {
   try {
     const image = join(dir, 'probe.img');
     await writeFile(image, probeSector());
+    // The probe runs as VMs run (an unprivileged user of its own): KVM is used only when that user can use it.
+    const user = newVmUser();
+    await giveToVmUser(user, [dir, image]);
     const abort = AbortSignal.timeout(PROBE_TIMEOUT_MS);
-    const result = await runCommand('qemu-system-x86_64', [
+    const [file, args] = qemuCommand(user, [
       '-accel', 'kvm', '-cpu', 'host', '-machine', 'pc', '-m', '64', '-nodefaults', '-display', 'none', '-no-reboot',
       '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04', '-drive', `file=${image},format=raw,if=ide`,
-    ], { allowFailure: true, signal: abort }).catch(() => undefined);
+    ]);
+    const result = await runCommand(file, args, { allowFailure: true, signal: abort }).catch(() => undefined);
     if (result?.code === PROBE_EXIT_CODE) return { accel: 'kvm', reason: 'KVM: /dev/kvm opens and a probe VM ran on it' };
     const why = result ? (result.stderr.trim().split('\n').at(-1) ?? `exit ${result.code}`) : 'no answer within 10 s';
     return { accel: 'tcg', reason: `TCG: /dev/kvm opens but a probe VM on it failed (${why.slice(0, 200)})` };

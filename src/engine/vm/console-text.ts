@@ -9,7 +9,7 @@ export function plainLine(raw: string): string {
     .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '')
     .replace(/\x1b[ -~]?/g, '');
   const segments = noEscapes.split('\r').filter((s) => s.length > 0);
-  return (segments.at(-1) ?? '').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '');
+  return (segments.at(-1) ?? '').replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, '');
 }
 
 /**
@@ -43,7 +43,7 @@ export class TerminalFilter {
       .replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\|$)/g, '')
       .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, (seq) => (/^\x1b\[[0-9;]*m$/.test(seq) ? seq : ''))
       .replace(/\x1b(?!\[[0-9;]*m)[ -~]?/g, '')
-      .replace(/[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]/g, '');
+      .replace(/[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f-\x9f]/g, '');
   }
 }
 

@@ -1,3 +1,4 @@
+import { INPUT_FDSET } from './overlay.js';
 import type { VmBootMode } from './types.js';
 
 /** The firmware files Debian's ovmf package installs (4 MiB flash, no Secure Boot keys). */
@@ -19,6 +20,8 @@ export interface QemuPlan {
   serialPorts: { name: string; socketPath: string }[];
   /** The console on the caller's terminal (with the monitor) instead of QEMU's stdout. */
   interactive: boolean;
+  /** QEMU's descriptor holding the input disk (the overlay's backing file, descriptor set INPUT_FDSET). */
+  inputFd: number;
 }
 
 /**
@@ -37,6 +40,7 @@ export function qemuArgs(plan: QemuPlan): string[] {
     '-m', String(plan.memoryMiB), '-smp', String(plan.cpus), '-nodefaults', '-no-user-config', '-no-reboot',
     '-rtc', 'base=utc', '-boot', 'strict=on',
     '-sandbox', 'on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny',
+    '-add-fd', `fd=${plan.inputFd},set=${INPUT_FDSET},opaque=input-disk`,
     '-drive', `file=${opt(plan.overlay)},format=qcow2,if=virtio,cache=unsafe,discard=unmap`,
     '-netdev', 'user,id=net0,restrict=on', '-device', 'virtio-net-pci,netdev=net0',
     '-qmp', `unix:${opt(plan.qmpSocket)},server=on,wait=off`,

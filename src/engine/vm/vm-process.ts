@@ -13,16 +13,18 @@ const TERM_GRACE_MS = 3000;
 const STDERR_KEEP = 4096;
 
 /**
- * Spawns QEMU in a process group of its own (killed as a group), with the parent-death signal
- * set (`setpriv --pdeathsig KILL`: QEMU dies with Kiln, even when Kiln is killed outright) and
- * stdin a pipe (the terminal only when interactive). `stack` already holds the VM's files; it
+ * Spawns QEMU (`command`: as the VM's own unprivileged user, see vm-user.ts) in a process group
+ * of its own (killed as a group), with the parent-death signal set (QEMU dies with Kiln, even
+ * when Kiln is killed outright), the input disk as its descriptor 3 (`inputFd`) and stdin a
+ * pipe (the terminal only when interactive). `stack` already holds the VM's files; it
  * is unwound when QEMU has exited.
  */
-export function spawnVm(args: string[], plan: QemuPlan, options: VmOptions, stack: CleanupStack): RunningVm {
-  const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'qemu-system-x86_64', ...args], {
+export function spawnVm([file, args]: [string, string[]], inputFd: number, plan: QemuPlan, options: VmOptions, stack: CleanupStack): RunningVm {
+  const child = spawn(file, args, {
     detached: true,
     env: systemEnv(),
-    stdio: plan.interactive ? 'inherit' : ['pipe', 'pipe', 'pipe'],
+    // The input disk is QEMU's descriptor 3 (plan.inputFd).
+    stdio: plan.interactive ? ['inherit', 'inherit', 'inherit', inputFd] : ['pipe', 'pipe', 'pipe', inputFd],
   });
   return new QemuVm(child, plan, options, stack);
 }
