@@ -1,12 +1,12 @@
+import { commandFailure } from './command-failure.js';
+import { localStores } from './local-stores.js';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exportableImage, type ExportableImage } from '../app/export-image-source.js';
-import { LocalBlobStore } from '../blobs/local-blob-store.js';
 import type { KilnConfig } from '../config/config.js';
 import type { ImageBootMode } from '../domain/image.js';
 import { KilnError } from '../domain/errors.js';
 import { exportImage } from '../engine/export/export-image.js';
-import { LayerStore } from '../engine/layers/layer-store.js';
 import { checkBoot } from '../engine/vm/check-boot.js';
 import { makeOwnedTempDir } from '../engine/system/owned-temp-dir.js';
 import { startVm } from '../engine/vm/start-vm.js';
@@ -93,15 +93,7 @@ export async function imagesBoot(config: KilnConfig, args: string[]): Promise<nu
     const vm = { disk, format: 'raw', bootMode, accel: opts.accel, timeoutMs: opts.timeoutMs, diskSizeBytes: opts.diskSizeBytes, signal: abort.signal } as const;
     return await (opts.check ? runCheck(image.imageId, vm) : runInteractive(vm));
   } catch (err) {
-    if (err instanceof KilnError) {
-      console.error(`kiln: ${err.code}: ${err.message}`);
-      return 1;
-    }
-    if (abort.signal.aborted) {
-      console.error('kiln: interrupted; the VM and its files are gone');
-      return 130;
-    }
-    throw err;
+    return commandFailure(err, abort.signal, 'interrupted; the VM and its files are gone');
   } finally {
     for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
     if (work) await rm(work, { recursive: true, force: true });
@@ -111,10 +103,9 @@ export async function imagesBoot(config: KilnConfig, args: string[]): Promise<nu
 
 /** Exports the image to `file` as a raw disk; refuses (before any VM) an image with no kernel. */
 async function exportBootDisk(config: KilnConfig, image: ExportableImage, layout: ImageBootMode, file: string, signal: AbortSignal): Promise<string> {
-  const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'));
   process.stderr.write(`kiln: exporting ${image.imageId} as a raw ${layout} disk\n`);
   const started = Date.now();
-  const result = await exportImage({ blobs, layers: new LayerStore(config.dataDir, blobs) }, {
+  const result = await exportImage(localStores(config), {
     manifestDigest: image.manifestDigest, format: 'raw', file, sizeGiB: image.size, signal, bootMode: layout,
   });
   if (!result.bootable) {

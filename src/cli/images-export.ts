@@ -1,12 +1,10 @@
-import { join } from 'node:path';
+import { commandFailure } from './command-failure.js';
+import { localStores } from './local-stores.js';
 import { exportableImage } from '../app/export-image-source.js';
-import { LocalBlobStore } from '../blobs/local-blob-store.js';
 import type { KilnConfig } from '../config/config.js';
-import { KilnError } from '../domain/errors.js';
 import { BOOT_MODES } from '../domain/image-attributes.js';
 import type { ImageBootMode } from '../domain/image.js';
 import { EXPORT_FORMATS, exportImage, type ExportFormat } from '../engine/export/export-image.js';
-import { LayerStore } from '../engine/layers/layer-store.js';
 import { boot } from '../main/boot.js';
 import { parseCommand, UsageError } from './args.js';
 
@@ -63,23 +61,14 @@ export async function imagesExport(config: KilnConfig, args: string[]): Promise<
   try {
     const scope = { accountId: values.account ?? credentials.accountId, regionId };
     const image = await exportableImage(app, app.store, scope, imageId, true);
-    const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'));
-    const result = await exportImage({ blobs, layers: new LayerStore(config.dataDir, blobs) }, {
+    const result = await exportImage(localStores(config), {
       manifestDigest: image.manifestDigest, format, file: values.output, sizeGiB: image.size, signal: abort.signal, bootMode: bootMode ?? image.bootMode,
       tag: values.tag ?? `${image.imageId.toLowerCase()}:latest`, onProgress: progressPrinter(process.stderr),
     });
     console.log(`${values.output}: ${result.note} (${result.bytes} bytes)`);
     return 0;
   } catch (err) {
-    if (err instanceof KilnError) {
-      console.error(`kiln: ${err.code}: ${err.message}`);
-      return 1;
-    }
-    if (abort.signal.aborted) {
-      console.error('kiln: the export was interrupted; nothing was written');
-      return 130;
-    }
-    throw err;
+    return commandFailure(err, abort.signal, 'the export was interrupted; nothing was written');
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
