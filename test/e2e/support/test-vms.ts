@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** An execution's test VM as seen from outside: QEMU's pid and the temp dirs its command line names. */
@@ -13,8 +13,28 @@ export interface SeenVm {
 
 const scratchPrefix = (executionId: string) => `kiln-vmtest-${executionId}-`;
 
-/** The QEMU process running the test VM of `executionId` (its agent socket lies in the execution's scratch dir), if one runs. */
+/**
+ * The QEMU process running the test VM of `executionId`, if one runs: the execution's scratch
+ * dir holds the agent's socket, a link to the socket in the VM's own temp dir, which QEMU's
+ * command line names (QEMU runs unprivileged and reads the disk through a descriptor).
+ */
 export function vmOf(executionId: string): SeenVm | undefined {
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith(scratchPrefix(executionId))) continue;
+    const scratch = join(tmpdir(), name);
+    let vmDir: string;
+    try {
+      vmDir = dirname(readlinkSync(join(scratch, 'agent.sock')));
+    } catch {
+      continue; // not linked yet, or gone meanwhile
+    }
+    const pid = qemuNaming(vmDir);
+    if (pid !== undefined) return { pid, dirs: [scratch, vmDir] };
+  }
+  return undefined;
+}
+
+function qemuNaming(dir: string): number | undefined {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let argv: string[];
@@ -23,10 +43,7 @@ export function vmOf(executionId: string): SeenVm | undefined {
     } catch {
       continue; // gone meanwhile
     }
-    const line = argv.join(' ');
-    if (!argv.some((a) => a.endsWith('qemu-system-x86_64')) || !line.includes(scratchPrefix(executionId))) continue;
-    const paths = [...line.matchAll(/(?:path=|file=|unix:)([^,\s]+)/g)].map((m) => m[1]!).filter((p) => p.startsWith(`${tmpdir()}/kiln-vm`));
-    return { pid: Number(entry), dirs: [...new Set(paths.map((p) => dirname(p)))] };
+    if (argv.some((a) => a.endsWith('qemu-system-x86_64')) && argv.some((a) => a.includes(`${dir}/`))) return Number(entry);
   }
   return undefined;
 }
