@@ -1,3 +1,4 @@
+import { configuredRegion } from './configured-region.js';
 import { commandFailure } from './command-failure.js';
 import { localStores } from './local-stores.js';
 import { rm } from 'node:fs/promises';
@@ -74,11 +75,8 @@ function bootPlan(image: ExportableImage, asked: VmBootMode | undefined): { firm
  */
 export async function imagesBoot(config: KilnConfig, args: string[]): Promise<number> {
   const opts = parseBootArgs(args);
-  const regionId = opts.regionId ?? config.regions[0]!.regionId;
-  if (!config.regions.some((r) => r.regionId === regionId)) {
-    console.error(`kiln: the region ${regionId} is not configured (KILN_REGIONS)`);
-    return 2;
-  }
+  const regionId = configuredRegion(config, opts.regionId);
+  if (regionId === undefined) return 2;
   const { app, credentials } = await boot(config);
   const abort = new AbortController();
   const onSignal = () => abort.abort(new Error('interrupted'));

@@ -1,3 +1,4 @@
+import { configuredRegion } from './configured-region.js';
 import { commandFailure } from './command-failure.js';
 import { localStores } from './local-stores.js';
 import { exportableImage } from '../app/export-image-source.js';
@@ -48,11 +49,8 @@ export async function imagesExport(config: KilnConfig, args: string[]): Promise<
   if (!EXPORT_FORMATS.includes(format)) throw new UsageError(`kiln images export: --format must be one of ${EXPORT_FORMATS.join(', ')}, got '${format}'`, USAGE);
   const bootMode = values['boot-mode'] as ImageBootMode | undefined;
   if (bootMode !== undefined && !BOOT_MODES.includes(bootMode)) throw new UsageError(`kiln images export: --boot-mode must be one of ${BOOT_MODES.join(', ')}, got '${bootMode}'`, USAGE);
-  const regionId = values.region ?? config.regions[0]!.regionId;
-  if (!config.regions.some((r) => r.regionId === regionId)) {
-    console.error(`kiln: the region ${regionId} is not configured (KILN_REGIONS)`);
-    return 2;
-  }
+  const regionId = configuredRegion(config, values.region);
+  if (regionId === undefined) return 2;
   const { app, credentials } = await boot(config);
   const abort = new AbortController();
   const onSignal = () => abort.abort(new Error('interrupted'));

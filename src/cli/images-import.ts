@@ -1,3 +1,4 @@
+import { configuredRegion } from './configured-region.js';
 import { basename, join } from 'node:path';
 import { imageRegistryOf, requireNameFree } from '../app/image-registry.js';
 import { LocalBlobStore } from '../blobs/local-blob-store.js';
@@ -25,11 +26,8 @@ export async function imagesImport(config: KilnConfig, args: string[]): Promise<
   const file = positionals[0];
   const imageName = values.name;
   if (!file || !imageName) throw new UsageError('kiln images import: a file and --name are required', USAGE);
-  const regionId = values.region ?? config.regions[0]!.regionId;
-  if (!config.regions.some((r) => r.regionId === regionId)) {
-    console.error(`kiln: the region ${regionId} is not configured (KILN_REGIONS)`);
-    return 2;
-  }
+  const regionId = configuredRegion(config, values.region);
+  if (regionId === undefined) return 2;
   const { app, credentials } = await boot(config);
   try {
     const accountId = values.account ?? credentials.accountId;

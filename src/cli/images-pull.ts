@@ -1,3 +1,4 @@
+import { configuredRegion } from './configured-region.js';
 import { createWriteStream } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
@@ -50,11 +51,8 @@ export async function imagesPull(config: KilnConfig, args: string[], stdin: () =
     throw new UsageError(`kiln images pull: ${(err as Error).message}`, USAGE);
   }
   const flags = credentialFlags('images pull', USAGE, values);
-  const regionId = values.region ?? config.regions[0]!.regionId;
-  if (!config.regions.some((r) => r.regionId === regionId)) {
-    console.error(`kiln: the region ${regionId} is not configured (KILN_REGIONS)`);
-    return 2;
-  }
+  const regionId = configuredRegion(config, values.region);
+  if (regionId === undefined) return 2;
   const { app, credentials: kilnCredentials } = await boot(config);
   const pulls = join(config.dataDir, 'distribution', 'pulls');
   let temp: string | undefined;

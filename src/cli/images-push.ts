@@ -1,3 +1,4 @@
+import { configuredRegion } from './configured-region.js';
 import { join } from 'node:path';
 import { LocalBlobStore } from '../blobs/local-blob-store.js';
 import type { KilnConfig } from '../config/config.js';
@@ -50,11 +51,8 @@ export async function imagesPush(config: KilnConfig, args: string[], stdin: () =
     throw new UsageError(`kiln images push: ${(err as Error).message}`, USAGE);
   }
   if (isDigestReference(ref)) throw new UsageError('kiln images push: push to a tag, not a digest', USAGE);
-  const regionId = values.region ?? config.regions[0]!.regionId;
-  if (!config.regions.some((r) => r.regionId === regionId)) {
-    console.error(`kiln: the region ${regionId} is not configured (KILN_REGIONS)`);
-    return 2;
-  }
+  const regionId = configuredRegion(config, values.region);
+  if (regionId === undefined) return 2;
   const flags = credentialFlags('images push', USAGE, values);
   const { app, credentials: kilnCredentials } = await boot(config);
   try {
