@@ -1,7 +1,7 @@
 import { lstat, readdir } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { join } from 'node:path';
-import { compareVersions } from '../export/boot/kernel.js';
+import { newestKernel } from '../export/boot/kernel.js';
 import { OVERLAY_OPAQUE_XATTR } from '../layers/whiteouts.js';
 import { runCommand } from '../system/run-command.js';
 
@@ -59,17 +59,10 @@ async function namesInLayers(dirs: readonly string[], path: string): Promise<Set
   return names;
 }
 
-/**
- * The kernel release of a VM image (Guest contract, as `findKernel` reads a staged tree): the
- * newest version with both `/boot/vmlinuz-<v>` and `/boot/initrd.img-<v>` regular files.
- */
+/** The kernel release of a VM image, chosen by the Guest contract's rule (`newestKernel`, as the export chooses it) from its layers. */
 export async function kernelInLayers(dirs: readonly string[]): Promise<string | undefined> {
   const names = await namesInLayers(dirs, '/boot');
   if (!names) return undefined;
-  const versions = [...names].filter((n) => n.startsWith('vmlinuz-') && n.length > 8).map((n) => n.slice(8)).sort(compareVersions).reverse();
-  for (const v of versions) {
-    const [k, i] = await Promise.all([lookupInLayers(dirs, `/boot/vmlinuz-${v}`), lookupInLayers(dirs, `/boot/initrd.img-${v}`)]);
-    if (k?.stat.isFile() && i?.stat.isFile()) return v;
-  }
-  return undefined;
+  const found = await newestKernel(names, async (name) => (await lookupInLayers(dirs, `/boot/${name}`))?.stat);
+  return found?.version;
 }

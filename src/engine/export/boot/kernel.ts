@@ -14,24 +14,37 @@ export interface FoundKernel {
 }
 
 /**
- * The kernel of the (hostile) tree `treeDir` (Guest contract): the newest version that has both
- * `/boot/vmlinuz-<version>` and `/boot/initrd.img-<version>` as regular files, `/boot` itself a
- * real directory. A symlink anywhere on the way (pointing out of the tree or not) does not count:
- * the export copies these files, and a link could name a file of the host. Undefined when the
- * tree has no kernel (it is then exported as a plain disk, `Bootable=false`).
+ * The kernel of the (hostile) tree `treeDir` (Guest contract, see `newestKernel`), `/boot`
+ * itself a real directory. A symlink anywhere on the way (pointing out of the tree or not) does
+ * not count: the export copies these files, and a link could name a file of the host. Undefined
+ * when the tree has no kernel (it is then exported as a plain disk, `Bootable=false`).
  */
 export async function findKernel(treeDir: string): Promise<FoundKernel | undefined> {
   const boot = join(treeDir, 'boot');
   if (!(await lstat(boot).catch(() => undefined))?.isDirectory()) return undefined;
-  const versions = (await readdir(boot)).filter((n) => n.startsWith('vmlinuz-')).map((n) => n.slice('vmlinuz-'.length));
+  const found = await newestKernel(await readdir(boot), (name) => lstat(join(boot, name)).catch(() => undefined));
+  if (!found) return undefined;
+  const { version, kernel, initrd } = found;
+  return { version, kernel: join(boot, `vmlinuz-${version}`), initrd: join(boot, `initrd.img-${version}`), kernelBytes: kernel.size, initrdBytes: initrd.size };
+}
+
+/**
+ * The Guest contract's choice of kernel among the names of an image's `/boot`: the newest
+ * version (`compareVersions`) that has both `vmlinuz-<version>` and `initrd.img-<version>` as
+ * regular files, as `statOf` (never following a link) sees them. Versions with characters a
+ * boot loader's config cannot hold (spaces, quotes, line breaks) are skipped. Shared by the
+ * export (a staged tree) and the choice of a VM test (the image's layers).
+ */
+export async function newestKernel<S extends { isFile(): boolean }>(
+  bootNames: Iterable<string>,
+  statOf: (name: string) => Promise<S | undefined>,
+): Promise<{ version: string; kernel: S; initrd: S } | undefined> {
+  const versions = [...bootNames].filter((n) => n.startsWith('vmlinuz-')).map((n) => n.slice('vmlinuz-'.length));
   versions.sort(compareVersions).reverse();
   for (const version of versions) {
-    // the version is written into the boot loaders' configs: no spaces, quotes or line breaks
     if (!/^[A-Za-z0-9._+~-]+$/.test(version)) continue;
-    const kernel = join(boot, `vmlinuz-${version}`);
-    const initrd = join(boot, `initrd.img-${version}`);
-    const [k, i] = await Promise.all([lstat(kernel).catch(() => undefined), lstat(initrd).catch(() => undefined)]);
-    if (k?.isFile() && i?.isFile()) return { version, kernel, initrd, kernelBytes: k.size, initrdBytes: i.size };
+    const [kernel, initrd] = await Promise.all([statOf(`vmlinuz-${version}`), statOf(`initrd.img-${version}`)]);
+    if (kernel?.isFile() && initrd?.isFile()) return { version, kernel, initrd };
   }
   return undefined;
 }
