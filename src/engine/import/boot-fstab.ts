@@ -1,5 +1,5 @@
-import { constants } from 'node:fs';
-import { chmod, chown, lstat, mkdir, open, rm, utimes, writeFile } from 'node:fs/promises';
+import { readRegularFile } from '../system/read-regular-file.js';
+import { chmod, chown, lstat, mkdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LayerBlob } from '../layers/capture-layer.js';
 import type { LayerStore } from '../layers/layer-store.js';
@@ -41,18 +41,11 @@ export function withoutBootMount(text: string): string | undefined {
  */
 export async function bootFstabLayer(layers: LayerStore, treeDir: string): Promise<LayerBlob | undefined> {
   const etc = await lstat(join(treeDir, 'etc')).catch(() => undefined);
-  const file = await lstat(join(treeDir, 'etc', 'fstab')).catch(() => undefined);
-  if (!etc?.isDirectory() || !file?.isFile() || file.size > MAX_FSTAB_BYTES) return undefined;
-  const fh = await open(join(treeDir, 'etc', 'fstab'), constants.O_RDONLY | constants.O_NOFOLLOW);
-  let text: string;
-  try {
-    const buf = Buffer.alloc(file.size);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    text = buf.subarray(0, bytesRead).toString('utf8');
-  } finally {
-    await fh.close();
-  }
-  const fixed = withoutBootMount(text);
+  if (!etc?.isDirectory()) return undefined;
+  const read = await readRegularFile(join(treeDir, 'etc', 'fstab'), MAX_FSTAB_BYTES);
+  if (!read || !('text' in read)) return undefined;
+  const file = await lstat(join(treeDir, 'etc', 'fstab'));
+  const fixed = withoutBootMount(read.text);
   if (fixed === undefined) return undefined;
   const { dir, top } = await layers.staging('import-fstab-');
   try {

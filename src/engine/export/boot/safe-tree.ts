@@ -1,3 +1,4 @@
+import { readRegularFile } from '../../system/read-regular-file.js';
 import { constants } from 'node:fs';
 import { lstat, lutimes, mkdir, open, symlink, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -74,19 +75,9 @@ export class TreeEditor {
    */
   async readText(path: string): Promise<string | undefined> {
     const at = await this.inRealFolders(path);
-    if (!at || !(await lstat(at).catch(() => undefined))?.isFile()) return undefined;
-    const fh = await open(at, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(() => undefined);
-    if (!fh) return undefined;
-    try {
-      const st = await fh.stat();
-      if (!st.isFile()) return undefined;
-      if (st.size > MAX_TREE_TEXT) throw refuse(`${path} has ${st.size} bytes, more than the ${MAX_TREE_TEXT} Kiln reads`);
-      const buf = Buffer.alloc(st.size);
-      const { bytesRead } = await fh.read(buf, 0, st.size, 0);
-      return buf.subarray(0, bytesRead).toString('utf8');
-    } finally {
-      await fh.close();
-    }
+    const read = at ? await readRegularFile(at, MAX_TREE_TEXT) : undefined;
+    if (read && 'tooLarge' in read) throw refuse(`${path} has ${read.tooLarge} bytes, more than the ${MAX_TREE_TEXT} Kiln reads`);
+    return read?.text;
   }
 
   /** Whether `path` is a regular file (not a symlink) under real folders. */
