@@ -12,8 +12,8 @@ import { sql, Kysely, PostgresDialect, type CreateTableBuilder } from 'kysely';
 import type { DB } from './schema.js';
 import { StoreError, TransactionRetriesExhaustedError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
-import { Mutex } from './mutex.js';
 import { KilnSqliteDialect } from './sqlite-driver.js';
+import { PostgresWriteLocks, NO_LOCKS, type WriteLocks } from './postgres-write-locks.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -25,10 +25,13 @@ export interface SqlDialect {
   /**
    * Runs `fn` in one transaction and commits it. SQLite: in a savepoint of a batch that shares
    * one `BEGIN IMMEDIATE … COMMIT` with other queued transactions (`group-commit.ts`); a throw
-   * undoes only `fn`'s writes. PostgreSQL: one at a time per process, SERIALIZABLE, retried
-   * from the start on serialization failure or deadlock — `fn` may run more than once.
+   * undoes only `fn`'s writes; `locks` does nothing (the batch holds the file's write lock).
+   * PostgreSQL: READ COMMITTED, in parallel on the pool; `fn` calls `locks.acquire` before each
+   * repository call, which queues it behind the transactions holding the same scope (see
+   * `postgres-write-locks.ts`). Run again from the start on serialization failure, deadlock or
+   * a lock taken out of order — `fn` may run more than once.
    */
-  runTransaction<T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T>;
+  runTransaction<T>(fn: (trx: Kysely<DB>, locks: WriteLocks) => Promise<T>): Promise<T>;
   /**
    * Runs `fn` — one statement, atomic on its own, that must not wait for an fsync (a signature
    * nonce claim on every request) — in a transaction whose commit is not flushed by itself. It
@@ -36,7 +39,7 @@ export interface SqlDialect {
    * of the database server) only together with every later write that was not flushed either:
    * the next flushed commit of the database flushes it too (the log is written in order).
    * SQLite: a batch of the group commit at synchronous=NORMAL (`group-commit.ts`).
-   * PostgreSQL: READ COMMITTED with `synchronous_commit = off`, outside the writers' queue.
+   * PostgreSQL: READ COMMITTED with `synchronous_commit = off`, without write locks.
    */
   runUnsynced<T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T>;
   /** Called once the schema is current (starts background upkeep, if any). */
@@ -94,7 +97,7 @@ function openSqlite(path: string): SqlDialect {
     name: 'sqlite',
     db,
     seqColumn: (t) => t.addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement()),
-    runTransaction: (fn) => writes.run(fn),
+    runTransaction: (fn) => writes.run((trx) => fn(trx, NO_LOCKS)),
     runUnsynced: (fn) => writes.run(fn, { sync: false }),
     async ready() {
       await sql`pragma analysis_limit = 1000`.execute(db);
@@ -138,7 +141,6 @@ function openPostgres(url: string): SqlDialect {
   // crash the process. The next query reports the problem to its caller instead.
   pool.on('error', () => {});
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  const writers = new Mutex();
   return {
     name: 'postgres',
     db,
@@ -146,45 +148,55 @@ function openPostgres(url: string): SqlDialect {
     // Autovacuum keeps PostgreSQL's statistics current.
     ready: async () => {},
     close: () => db.destroy(),
-    // Not SERIALIZABLE and not behind `writers`: fn is one statement, atomic by itself.
+    // No write locks: fn is one statement, atomic by itself.
     runUnsynced: (fn) => db.transaction().execute(async (trx) => {
       await sql`set local synchronous_commit = off`.execute(trx);
       return fn(trx);
     }),
-    // One write transaction at a time per process (like SQLite), so they never conflict with
-    // each other and a waiting one holds no pooled connection. See `lockWriters` for other processes.
-    runTransaction: (fn) => writers.run(async () => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await db.transaction().setIsolationLevel('serializable').execute(async (trx) => {
-            await lockWriters(trx);
-            return fn(trx);
-          });
-        } catch (e) {
-          if (!isRetryableConflict(e)) throw e;
-          if (attempt >= MAX_ATTEMPTS) throw new TransactionRetriesExhaustedError(attempt, { cause: e });
-          // Full jitter, growing to at most ~100 ms, so retrying transactions spread out.
-          await sleep(Math.random() * Math.min(100, 2 ** attempt));
-        }
-      }
-    }),
+    runTransaction: (fn) => runPostgresTransaction(db, fn),
   };
 }
 
 /**
- * The first statement of every PostgreSQL write transaction: writers of all Kiln processes on
- * the database queue here, one at a time, instead of failing. Nearly every write updates a
- * per-scope `scope_counters` row, and under SERIALIZABLE two transactions updating one row
- * cannot both commit: the second one fails with 40001 when the first commits, even if it was
- * waiting for the row lock (`SELECT … FOR UPDATE` or an upsert as the first statement, and
- * `pg_advisory_xact_lock`, all take the transaction's snapshot before they wait). `LOCK TABLE`
- * is the one lock taken before the snapshot, so the transaction that waited sees the committed
- * counter and goes on. SHARE ROW EXCLUSIVE conflicts with itself and with row writes, not with
- * plain reads: readers never wait. SERIALIZABLE and the retries stay as the safety net.
+ * One PostgreSQL write transaction: READ COMMITTED (the default), its locks taken as its
+ * repository calls come (`PostgresWriteLocks`). Transactions of one process run in parallel on
+ * the pool's connections; one waiting for a lock holds its connection meanwhile.
+ *
+ * Run again from the start when:
+ * - a lock was needed out of order (or `global` after other calls): rolled back at once and run
+ *   again with every lock it needed taken first, in order; after 3 such restarts, with the
+ *   `global` lock (which never restarts);
+ * - 40001/40P01 (a deadlock on rows outside the lock order, or a serialization failure from a
+ *   statement of its own): full-jitter backoff, up to 30 attempts, then
+ *   `TransactionRetriesExhaustedError`.
  */
-async function lockWriters(trx: Kysely<DB>): Promise<void> {
-  await sql`lock table scope_counters in share row exclusive mode`.execute(trx);
+async function runPostgresTransaction<T>(db: Kysely<DB>, fn: (trx: Kysely<DB>, locks: WriteLocks) => Promise<T>): Promise<T> {
+  const declared = new PostgresWriteLocks.Declared();
+  let restarts = 0;
+  for (let attempt = 1; ; attempt++) {
+    const locks = new PostgresWriteLocks(declared);
+    try {
+      return await db.transaction().execute(async (trx) => {
+        await locks.begin(trx);
+        const result = await fn(trx, locks);
+        locks.throwIfRestarting();
+        return result;
+      });
+    } catch (e) {
+      if (locks.restarting) {
+        if (++restarts >= MAX_RESTARTS) declared.goGlobal();
+        attempt--;
+        continue;
+      }
+      if (!isRetryableConflict(e)) throw e;
+      if (attempt >= MAX_ATTEMPTS) throw new TransactionRetriesExhaustedError(attempt, { cause: e });
+      // Full jitter, growing to at most ~100 ms, so retrying transactions spread out.
+      await sleep(Math.random() * Math.min(100, 2 ** attempt));
+    }
+  }
 }
+
+const MAX_RESTARTS = 3;
 
 // ---------------------------------------------------------------- driver errors
 

@@ -1,10 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Repositories, Store } from '../domain/ports.js';
+import type { StoreHealth } from '../domain/store-health.js';
 import type { SqlDialect } from './dialect.js';
 import { isRetryableConflict } from './dialect.js';
 import { StoreError, StoreUsageError } from './errors.js';
+import { storeUnreadyReason } from './health.js';
 import { createRepositories } from './repositories/index.js';
 import { lazyRepositories, wrapRepositories } from './wrapped-repositories.js';
+import { locksOf, type LockKey } from './write-locks.js';
 
 /**
  * The `Store` port on SQLite or PostgreSQL (see `create-store.ts` to open one).
@@ -23,11 +26,13 @@ import { lazyRepositories, wrapRepositories } from './wrapped-repositories.js';
  *   writes, and `transaction` resolves only once the batch's COMMIT is on disk (WAL,
  *   synchronous=FULL: one fsync per batch). Other processes wait on the file's write lock
  *   (busy timeout 10 s). A `work` that awaits something slow holds up every writer after it.
- * - PostgreSQL: transactions of one process run one at a time, and each first takes a table
- *   lock that queues the writers of other processes (see `lockWriters` in `dialect.ts`).
- *   Isolation level SERIALIZABLE. A serialization failure (40001) or deadlock (40P01) rolls
- *   the attempt back and runs `work` again from the start, with a short random backoff, up to
- *   30 attempts (then `TransactionRetriesExhaustedError`).
+ * - PostgreSQL: READ COMMITTED, in parallel on the pool. Before each call of a `tx`
+ *   repository, the transaction takes the write lock the call names (`write-locks.ts`: its
+ *   scope's for nearly every call), so transactions in one scope queue and see each other's
+ *   commits, and transactions in different scopes never wait for each other. A lock needed out
+ *   of order restarts `work` at once with its locks taken first; a serialization failure
+ *   (40001) or deadlock (40P01) rolls the attempt back and runs `work` again from the start,
+ *   with a short random backoff, up to 30 attempts (then `TransactionRetriesExhaustedError`).
  *   **`work` may therefore run more than once**: it must not have side effects outside the
  *   store (no HTTP calls, no queue pushes, no counters) or must tolerate repeating them; do
  *   those after `transaction` resolves, using its return value.
@@ -42,7 +47,7 @@ import { lazyRepositories, wrapRepositories } from './wrapped-repositories.js';
  * `IdempotencyConflictError` (`idempotency.put` of an existing key), `StoreNotFoundError`,
  * `TransactionRetriesExhaustedError`, `StoreUsageError`. They never carry SQL.
  */
-export class SqlStore implements Store {
+export class SqlStore implements Store, StoreHealth {
   readonly accounts: Repositories['accounts'];
   readonly accessKeys: Repositories['accessKeys'];
   readonly resourceGroups: Repositories['resourceGroups'];
@@ -58,24 +63,34 @@ export class SqlStore implements Store {
   readonly blobPins: Repositories['blobPins'];
   readonly signatureNonces: Repositories['signatureNonces'];
   readonly tasks: Repositories['tasks'];
+  readonly baseImages: Repositories['baseImages'];
+  readonly settings: Repositories['settings'];
 
   readonly #dialect: SqlDialect;
   readonly #inTransaction = new AsyncLocalStorage<{ active: boolean }>();
+  /** PostgreSQL: the write locks of the root call running (for its `atomic` transaction). */
+  readonly #rootCallLocks = new AsyncLocalStorage<readonly LockKey[]>();
 
   constructor(dialect: SqlDialect) {
     this.#dialect = dialect;
+    const locking = dialect.name === 'postgres';
     const root = wrapRepositories(
       createRepositories({
         db: dialect.db,
         dialect: dialect.name,
-        atomic: (fn) => dialect.runTransaction(fn),
+        atomic: (fn) => dialect.runTransaction(async (trx, locks) => {
+          await locks.acquire(this.#rootCallLocks.getStore() ?? []);
+          return fn(trx);
+        }),
         unsynced: (fn) => dialect.runUnsynced(fn),
       }),
-      async (call) => {
+      async (call, repository, method, args) => {
         if (this.#inTransaction.getStore()?.active) {
           throw new StoreUsageError('The root store was called inside store.transaction(); use the repositories passed to the callback.');
         }
-        return call();
+        if (!locking) return call();
+        const keys = locksOf(repository, method, args);
+        return keys.length === 0 ? call() : this.#rootCallLocks.run(keys, call);
       },
     );
     this.accounts = root.accounts;
@@ -93,6 +108,8 @@ export class SqlStore implements Store {
     this.blobPins = root.blobPins;
     this.signatureNonces = root.signatureNonces;
     this.tasks = root.tasks;
+    this.baseImages = root.baseImages;
+    this.settings = root.settings;
   }
 
   /** Which database this store runs on. */
@@ -100,19 +117,29 @@ export class SqlStore implements Store {
     return this.#dialect.name;
   }
 
+  #unreadyReason: (() => Promise<string | undefined>) | undefined;
+
+  /** See `StoreHealth`. */
+  unreadyReason(): Promise<string | undefined> {
+    this.#unreadyReason ??= storeUnreadyReason(this.#dialect.db, this.#dialect);
+    return this.#unreadyReason();
+  }
+
   async transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
     if (this.#inTransaction.getStore()?.active) {
       throw new StoreUsageError('Nested store.transaction() calls are not supported.');
     }
     const state = { active: true };
+    const locking = this.#dialect.name === 'postgres';
     return this.#inTransaction.run(state, async () => {
       try {
-        return await this.#dialect.runTransaction(async (trx) => {
+        return await this.#dialect.runTransaction(async (trx, locks) => {
           let ended = false;
           let dbError: unknown;
-          const tx = lazyRepositories({ db: trx, dialect: this.#dialect.name, atomic: (fn) => fn(trx), unsynced: (fn) => fn(trx) }, async (call) => {
+          const tx = lazyRepositories({ db: trx, dialect: this.#dialect.name, atomic: (fn) => fn(trx), unsynced: (fn) => fn(trx) }, async (call, repository, method, args) => {
             if (ended) throw new StoreUsageError('Transaction repositories were used after their transaction ended.');
             try {
+              if (locking) await locks.acquire(locksOf(repository, method, args));
               return await call();
             } catch (e) {
               if (dbError === undefined && isDatabaseFailure(e)) dbError = e;

@@ -6,22 +6,22 @@ import { REPOSITORY_FACTORIES, type RepoContext } from './repositories/index.js'
  * refuse the root store inside a transaction and a transaction's repositories after its end.
  */
 
-/** Runs one repository call. */
-export type Around = <T>(call: () => Promise<T>) => Promise<T>;
+/** Runs one repository call: `repository.method(...args)`. */
+export type Around = <T>(call: () => Promise<T>, repository: string, method: string, args: readonly unknown[]) => Promise<T>;
 
 /** The same repositories with every method call passed through `around`. */
 export function wrapRepositories(repos: Repositories, around: Around): Repositories {
   const out: Record<string, unknown> = {};
-  for (const [name, repo] of Object.entries(repos)) out[name] = wrapRepository(repo, around);
+  for (const [name, repo] of Object.entries(repos)) out[name] = wrapRepository(name, repo, around);
   return out as unknown as Repositories;
 }
 
 /** One repository with every method call passed through `around`. */
-function wrapRepository(repo: object, around: Around): unknown {
+function wrapRepository(name: string, repo: object, around: Around): unknown {
   const wrapped: Record<string, unknown> = {};
   for (const [method, fn] of Object.entries(repo)) {
     wrapped[method] = typeof fn === 'function'
-      ? (...args: unknown[]) => around(() => (fn as (...a: unknown[]) => Promise<unknown>).apply(repo, args))
+      ? (...args: unknown[]) => around(() => (fn as (...a: unknown[]) => Promise<unknown>).apply(repo, args), name, method, args)
       : fn;
   }
   return wrapped;
@@ -43,7 +43,7 @@ class LazyRepositories {
   }
 
   repository(name: keyof Repositories): unknown {
-    return (this.#made[name] ??= wrapRepository(REPOSITORY_FACTORIES[name](this.#ctx), this.#around));
+    return (this.#made[name] ??= wrapRepository(name, REPOSITORY_FACTORIES[name](this.#ctx), this.#around));
   }
 }
 for (const name of Object.keys(REPOSITORY_FACTORIES) as (keyof Repositories)[]) {

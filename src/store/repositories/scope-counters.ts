@@ -8,10 +8,10 @@ import type { DB } from '../schema.js';
  *
  * Numbering per scope rather than with one global sequence:
  * - keyset pages only ever compare seq within one scope;
- * - on PostgreSQL the counter row is locked until commit, so two inserts in one scope commit
- *   in seq order and a reader can never see seq N+1 without N (a global identity column
- *   allows that, and a page read in between would skip N). Inserts in different scopes do
- *   not touch each other's row.
+ * - on PostgreSQL the counter row (and before it the scope's write lock, `write-locks.ts`) is
+ *   held until commit, so two inserts in one scope commit in seq order and a reader can never
+ *   see seq N+1 without N (a global identity column allows that, and a page read in between
+ *   would skip N). Inserts in different scopes do not touch each other's row.
  */
 export type CounterKind = TaggableType | `${TaggableType}.tag` | 'imagepipelineexecution';
 
