@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /*
@@ -131,13 +131,17 @@ export interface KilnOptions {
   databaseUrl?: string;
   /** Extra node flags, e.g. `['--cpu-prof', '--cpu-prof-dir=/tmp/x']`. */
   nodeFlags?: string[];
+  /** `kiln serve --api-processes N` (absent: the flag is not passed). */
+  apiProcesses?: number;
+  /** More `KILN_*` settings (they win over the defaults above). */
+  env?: Record<string, string>;
 }
 
 /** `node --import tsx src/main/cli.ts serve` on a free loopback port; resolves on the banner. */
 export function startKiln(o: KilnOptions): Promise<Child> {
   return spawnNode({
     name: 'kiln',
-    args: [...(o.nodeFlags ?? []), '--import', 'tsx', 'src/main/cli.ts', 'serve'],
+    args: [...(o.nodeFlags ?? []), '--import', 'tsx', 'src/main/cli.ts', 'serve', ...(o.apiProcesses !== undefined ? ['--api-processes', String(o.apiProcesses)] : [])],
     env: {
       KILN_HOST: '127.0.0.1',
       KILN_PORT: '0',
@@ -147,6 +151,7 @@ export function startKiln(o: KilnOptions): Promise<Child> {
       KILN_PIPELINE_QUOTA: '10000000',
       KILN_LOG_LEVEL: 'warn',
       ...(o.databaseUrl ? { KILN_DATABASE_URL: o.databaseUrl } : {}),
+      ...o.env,
     },
     ready: (out) => {
       const m = /Kiln is listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
@@ -155,12 +160,12 @@ export function startKiln(o: KilnOptions): Promise<Child> {
   });
 }
 
-/** The bare `node:http` server of bench/bare-server.ts on a free loopback port. */
-export function startBare(): Promise<Child> {
+/** The bare `node:http` server of bench/bare-server.ts on a free loopback port (`processes` > 1: node:cluster). */
+export function startBare(processes = 1): Promise<Child> {
   return spawnNode({
     name: 'bare',
     args: ['--import', 'tsx', 'bench/bare-server.ts'],
-    env: { BARE_PORT: '0' },
+    env: { BARE_PORT: '0', BARE_PROCESSES: String(processes) },
     ready: (out) => {
       const m = /bare server listening on 127\.0\.0\.1:(\d+)/.exec(out);
       return m ? Number(m[1]) : undefined;
@@ -180,4 +185,30 @@ export function cpuSeconds(pid: number): number {
   } catch {
     return NaN;
   }
+}
+
+/** The pids of a process and of all its descendants (node:cluster children included), from /proc. */
+export function processTree(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) {
+    try {
+      for (const task of readdirSync(`/proc/${out[i]}/task`)) {
+        const kids = readFileSync(`/proc/${out[i]}/task/${task}/children`, 'utf8').trim();
+        if (kids) out.push(...kids.split(' ').map(Number));
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** CPU seconds used so far by a process and its live descendants (a child that exited meanwhile is not counted). */
+export function treeCpuSeconds(pid: number): number {
+  let sum = 0;
+  for (const p of processTree(pid)) {
+    const s = cpuSeconds(p);
+    if (!Number.isNaN(s)) sum += s;
+  }
+  return sum;
 }

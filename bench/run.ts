@@ -11,6 +11,8 @@ import { formatExport } from './export-report.js';
 import { formatVsBuildah } from './vs-buildah-report.js';
 import { benchVm, type VmReport } from './vm.js';
 import { formatVm } from './vm-report.js';
+import { benchScale, type ScaleReport } from './scale.js';
+import { formatScale } from './scale-report.js';
 import { seedTemplates } from './seed.js';
 import { createSigner, selfCheck, signingCostMicros, type Credentials, type Params, type RequestTemplate } from './signed-request.js';
 
@@ -31,6 +33,9 @@ import { createSigner, selfCheck, signingCostMicros, type Credentials, type Para
  *   npm run bench -- vm                 only Kiln's Debian VM image build + bootable raw export vs a scripted
  *                                       mmdebstrap peer, and its boot time (bench/vm.ts; BENCH_VM_RUNS, default 2;
  *                                       run only when named)
+ *   npm run bench -- scale              only issue 11's rows: API processes × SQLite/PostgreSQL vs a bare server with as
+ *                                       many processes, Describe with 100k templates, 4 workers draining 500 executions,
+ *                                       a 500 MB layer on the local folder vs S3 (bench/scale.ts; run only when named)
  *   npm run bench -- --no-pg            skip PostgreSQL
  *   npm run bench -- --no-builds        skip the build parts and export (they need root and runc)
  *   npm run bench -- --no-export        skip the export part
@@ -49,7 +54,7 @@ const PROFILE = argv.includes('--profile');
 const WITH_PG = !argv.includes('--no-pg') && process.env.BENCH_PG !== '0';
 const JSON_OUT = argv.includes('--json') ? argv[argv.indexOf('--json') + 1] : undefined;
 const CONNS = 32;
-const PARTS = ['api', 'builds', 'builds-vs-buildah', 'export', 'vm'] as const;
+const PARTS = ['api', 'builds', 'builds-vs-buildah', 'export', 'vm', 'scale'] as const;
 const CASE_IDS = VS_CASES.map((c) => c.id);
 for (const [i, a] of argv.entries()) {
   if (a.startsWith('--') || argv[i - 1] === '--json') continue;
@@ -59,12 +64,18 @@ for (const [i, a] of argv.entries()) {
   }
 }
 const chosenParts = argv.filter((a) => (PARTS as readonly string[]).includes(a));
+/** The scale bench (~10 min, several servers and workers) runs only when named, and alone. */
+const RUN_SCALE = chosenParts.includes('scale');
+if (RUN_SCALE && chosenParts.length > 1) {
+  console.error('bench: `scale` runs alone');
+  process.exit(2);
+}
 const NO_BUILDS = argv.includes('--no-builds');
-const RUN_API = chosenParts.length === 0 || chosenParts.includes('api');
-const RUN_VS = !NO_BUILDS && !argv.includes('--no-buildah') && (chosenParts.length === 0 || chosenParts.includes('builds-vs-buildah'));
+const RUN_API = !RUN_SCALE && (chosenParts.length === 0 || chosenParts.includes('api'));
+const RUN_VS = !RUN_SCALE && !NO_BUILDS && !argv.includes('--no-buildah') && (chosenParts.length === 0 || chosenParts.includes('builds-vs-buildah'));
 /** Build latency also gives Kiln vs buildah its per-step overhead figure. */
-const RUN_BUILDS = !NO_BUILDS && (chosenParts.length === 0 || chosenParts.includes('builds') || RUN_VS);
-const RUN_EXPORT = !NO_BUILDS && !argv.includes('--no-export') && (chosenParts.length === 0 || chosenParts.includes('export'));
+const RUN_BUILDS = !RUN_SCALE && !NO_BUILDS && (chosenParts.length === 0 || chosenParts.includes('builds') || RUN_VS);
+const RUN_EXPORT = !RUN_SCALE && !NO_BUILDS && !argv.includes('--no-export') && (chosenParts.length === 0 || chosenParts.includes('export'));
 /** The VM bench (~10 min, boots VMs) runs only when named. */
 const RUN_VM = !NO_BUILDS && chosenParts.includes('vm');
 const VS_ONLY_CASES = argv.filter((a) => CASE_IDS.includes(a));
@@ -233,12 +244,15 @@ async function main(): Promise<void> {
     log('VM image build + bootable raw export vs a scripted mmdebstrap peer…');
     vm = await benchVm();
   }
+  let scale: ScaleReport | undefined;
+  if (RUN_SCALE) scale = await benchScale({ creds: CREDS, region: REGION, createParams: CREATE_PARAMS, profile: PROFILE, withPg: WITH_PG, log });
   if (signUs !== undefined) printTable(signUs, Math.round((Date.now() - started) / 1000));
   else console.log(`\nKiln bench — ${new Date().toISOString()} — ${cpus().length} CPUs, node ${process.version}, load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')}. Whole run: ${Math.round((Date.now() - started) / 1000)} s.\n`);
   if (buildRows) console.log(`${formatBuildRows(buildRows)}\n`);
   if (vs) console.log(`${formatVsBuildah(vs, buildRows ? perStepOverheadMs(buildRows) : undefined)}\n`);
   if (exported) console.log(`${formatExport(exported)}\n`);
   if (vm) console.log(`${formatVm(vm)}\n`);
+  if (scale) console.log(`${formatScale(scale)}\n`);
   if (PROFILE) {
     // Profiles are written when each Kiln exits (all have been stopped by now).
     for (const r of rows) {
@@ -247,10 +261,10 @@ async function main(): Promise<void> {
     }
   }
   if (JSON_OUT) {
-    const doc = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, signUs, rows, ...(buildRows ? { builds: buildRows } : {}), ...(vs ? { buildsVsBuildah: vs } : {}), ...(exported ? { export: exported } : {}), ...(vm ? { vm } : {}) };
+    const doc = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, signUs, rows, ...(buildRows ? { builds: buildRows } : {}), ...(vs ? { buildsVsBuildah: vs } : {}), ...(exported ? { export: exported } : {}), ...(vm ? { vm } : {}), ...(scale ? { scale } : {}) };
     writeFileSync(JSON_OUT, `${JSON.stringify(doc, null, 2)}\n`);
   }
-  const failed = rows.filter((r) => r.result.failed > 0);
+  const failed = [...rows, ...(scale?.api ?? []).filter((r) => r.measured).map((r) => ({ operation: `${r.operation} × ${r.processes} (${r.scope})`, backend: r.server, result: r.measured!.result }))].filter((r) => r.result.failed > 0);
   if (failed.length > 0) {
     for (const r of failed) log(`${r.result.failed} requests failed in "${r.operation}" on ${r.backend}: ${r.result.firstFailure ?? 'connection errors or timeouts'}`);
     log('requests failed: those rows are not valid figures, and Kiln answered errors under load (see its logged faults above)');
