@@ -142,6 +142,9 @@ export interface Repositories {
   signatureNonces: SignatureNonceRepository;
   /** ECS tasks and the task queue (see `task.ts`). */
   tasks: import('./task.js').TaskRepository;
+  /** System base images made by any host (see `base-image-records.ts`). */
+  baseImages: import('./base-image-records.js').BaseImageRecordRepository;
+  settings: import('./base-image-records.js').SharedSettingRepository;
 }
 
 export interface Store extends Repositories {

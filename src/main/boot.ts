@@ -1,6 +1,7 @@
 import { createApp, type App } from '../app/app.js';
 import { ensureDefaultAccount, type DefaultCredentials } from '../auth/default-account.js';
 import type { KilnConfig } from '../config/config.js';
+import { DEFAULT_ACCOUNT_SETTING } from '../domain/base-image-records.js';
 import { createStore } from '../store/create-store.js';
 import { secureDataDir } from './data-dir.js';
 
@@ -10,6 +11,8 @@ export async function boot(config: KilnConfig): Promise<{ app: App; credentials:
   const store = await createStore({ dataDir: config.dataDir, ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}) });
   try {
     const credentials = await ensureDefaultAccount(store, config);
+    // `kiln worker` on another host learns the default account from the store (see bootWorker).
+    await store.settings.put(DEFAULT_ACCOUNT_SETTING, credentials.accountId);
     return { app: createApp(store, config), credentials };
   } catch (err) {
     await store.close();

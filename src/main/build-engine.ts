@@ -23,7 +23,8 @@ import { S3AccountObjectStores } from '../oss/account-object-stores.js';
 export function createBuildEngine(app: App, log: (msg: string, err?: unknown) => void = () => undefined, defaultAccountId?: string): { builder: BuildExecution; engine: BuildEngine } {
   const dataDir = app.config.dataDir;
   const blobs = new LocalBlobStore(join(dataDir, 'blobs'));
-  const layers = new LayerStore(dataDir, blobs);
+  // System base images are recorded in the store: every worker host builds on the same base layer.
+  const layers = new LayerStore(dataDir, blobs, {}, app.store.baseImages);
   const quotas = storageQuotasOf(app.config);
   const gc = new GcScheduler(
     { store: app.store, blobs, layers, maxCacheBytes: app.config.cacheMaxBytes, graceMs: app.config.gcGraceMs, quotas },

@@ -14,7 +14,7 @@ import { logs } from '../cli/logs.js';
 import { exitQuietlyOnClosedPipe, exitWhenFlushed } from '../cli/stdio.js';
 import { createStore } from '../store/create-store.js';
 import { serve } from './serve.js';
-import { boot } from './boot.js';
+import { bootWorker } from './worker-boot.js';
 import { secureDataDir } from './data-dir.js';
 import { startWorkers } from './workers.js';
 
@@ -96,9 +96,9 @@ async function main(argv: string[]): Promise<number> {
     case 'worker': {
       parseCommand('worker', COMMAND_USAGE.worker, all, {});
       const config = loadConfig();
-      const { app, credentials } = await boot(config);
+      const { app, defaultAccountId } = await bootWorker(config);
       const count = Math.max(1, config.workers);
-      const running = startWorkers(app, count, (msg, err) => console.error(`kiln worker: ${msg}`, err), credentials.accountId);
+      const running = startWorkers(app, count, (msg, err) => console.error(`kiln worker: ${msg}`, err), defaultAccountId);
       console.log(`Kiln worker(s) started: ${running.workers.map((w) => w.id).join(', ')} (lease ${config.leaseMs} ms)`);
       const stop = async () => {
         await running.stop();

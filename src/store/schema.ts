@@ -248,6 +248,24 @@ export interface TasksTable {
   spec: string;
 }
 
+/** System base images made by any host (see migrations/0012_shared_host_records.ts); epoch ms, `details` JSON. */
+export interface BaseImagesTable {
+  key: string;
+  kind: string;
+  digest: string;
+  diff_id: string;
+  size: number;
+  details: string;
+  made_at: number;
+  made_by: string;
+}
+
+/** Settings shared by every process (see migrations/0012_shared_host_records.ts). */
+export interface SharedSettingsTable {
+  name: string;
+  value: string;
+}
+
 export interface DB {
   accounts: AccountsTable;
   access_keys: AccessKeysTable;
@@ -270,4 +288,6 @@ export interface DB {
   signature_nonces: SignatureNoncesTable;
   queue_accounts: QueueAccountsTable;
   tasks: TasksTable;
+  base_images: BaseImagesTable;
+  shared_settings: SharedSettingsTable;
 }

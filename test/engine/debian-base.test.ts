@@ -205,7 +205,7 @@ describe('a build on the Debian minbase image through the SDK', () => {
       ].join('\n'),
     });
     // Meanwhile another caller asks for the base on the same data dir: it shares the build.
-    const layers = new LayerStore(kiln.config.dataDir, new LocalBlobStore(join(kiln.config.dataDir, 'blobs')));
+    const layers = new LayerStore(kiln.config.dataDir, new LocalBlobStore(join(kiln.config.dataDir, 'blobs')), {}, kiln.app.store.baseImages);
     const executionId = await startExecution(kiln.clients.v3, pipelineId);
     const base = await ensureDebianMinbase(layers);
     const { item } = await waitForExecution(kiln.clients.v3, executionId, isTerminal, 'a terminal status', DEBIAN_BUILD_TIMEOUT_MS);
@@ -217,7 +217,7 @@ describe('a build on the Debian minbase image through the SDK', () => {
     const image = await kiln.app.store.images.getOwned({ accountId: kiln.credentials.accountId, regionId: 'cn-hangzhou' }, item.imageId!);
     const { layers: imageLayers } = await readImage(layers.blobs, image!.manifestDigest!);
     assert.equal(imageLayers[0]?.digest, base.digest);
-    assert.equal((await readdir(join(kiln.config.dataDir, 'base-images'))).filter((n) => n.startsWith('debian-minbase-')).length, 1);
+    assert.equal((await kiln.app.store.baseImages.list()).filter((r) => r.kind === 'debian-minbase').length, 1);
     await assertNoLeftovers(kiln.config.dataDir, executionId);
   });
 
@@ -265,7 +265,7 @@ describe('a build on the Debian minbase image through the SDK', () => {
     assert.ok(logs.includes('test-sees-dhcp'), logs);
 
     // In the image: base layer, then the repair layer with the file, then the build's.
-    const layers = new LayerStore(kiln.config.dataDir, new LocalBlobStore(join(kiln.config.dataDir, 'blobs')));
+    const layers = new LayerStore(kiln.config.dataDir, new LocalBlobStore(join(kiln.config.dataDir, 'blobs')), {}, kiln.app.store.baseImages);
     const base = await ensureDebianMinbase(layers);
     const image = await kiln.app.store.images.getOwned({ accountId: kiln.credentials.accountId, regionId: 'cn-hangzhou' }, item.imageId!);
     const { layers: imageLayers } = await readImage(layers.blobs, image!.manifestDigest!);
@@ -274,7 +274,7 @@ describe('a build on the Debian minbase image through the SDK', () => {
     assert.match(await readFile(join(repairLayer, 'etc/network/interfaces'), 'utf8'), /^auto eth0\niface eth0 inet dhcp$/m);
     const files = (await readdir(repairLayer, { recursive: true, withFileTypes: true })).filter((d) => !d.isDirectory()).map((d) => relative(repairLayer, join(d.parentPath, d.name)));
     assert.deepEqual(files, ['etc/network/interfaces'], 'the repair layer holds the repair and nothing else (no report file)');
-    assert.equal((await readdir(join(kiln.config.dataDir, 'base-images'))).filter((n) => n.startsWith('debian-minbase-')).length, 1);
+    assert.equal((await kiln.app.store.baseImages.list()).filter((r) => r.kind === 'debian-minbase').length, 1);
     await assertNoLeftovers(kiln.config.dataDir, executionId);
   });
 });

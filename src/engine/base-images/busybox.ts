@@ -1,14 +1,17 @@
 import { createHash } from 'node:crypto';
-import { chmod, copyFile, lutimes, mkdir, readFile, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, lutimes, mkdir, readFile, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Digest } from '../../blobs/digest.js';
 import type { LayerStore } from '../layers/layer-store.js';
 import { runCommand } from '../system/run-command.js';
+import { hostBase, makeRecordedBase } from './recorded-base.js';
 
 /** Bumped whenever the rootfs recipe below changes (a new recipe is a new cache key). */
 const RECIPE_VERSION = 1;
 /** Every file of the base gets this mtime, so the same busybox gives the same layer on every machine. */
 const BASE_MTIME = 946_684_800; // 2000-01-01T00:00:00Z
+/** Staging folders under `<layers>/tmp` are named `<prefix><pid>-<random>`, so a later build can sweep a dead process's. */
+const STAGING_PREFIX = 'busybox-';
 
 /** The base image's single layer. */
 export interface BaseLayer {
@@ -33,8 +36,10 @@ const inflight = new Map<string, Promise<BaseLayer>>();
  * absolute symlink per applet (what `busybox --install -s` makes), /etc/passwd (root, nobody),
  * /etc/group, /etc/hostname, /etc/hosts, an empty /etc/resolv.conf, /tmp (1777), /root (0700),
  * and /proc, /sys, /dev mount points; owned by root, with one fixed mtime. It is captured into
- * the blob store as a layer and moved into the layer store; a record
- * `<layers>/../base-images/busybox-<key>.json` makes later calls instant. Requires a static busybox.
+ * the blob store as a layer and moved into the layer store; its record (`layers.baseImages`,
+ * shared by every host through the store) makes later calls instant, on this host and on the
+ * others, which fetch the layer from the blob store (see `hostBase`: a host without a static
+ * busybox builds on the one another host made). Making it requires a static busybox.
  */
 export function ensureBusyboxBase(layers: LayerStore, options: BusyboxOptions = {}): Promise<BaseLayer> {
   const busybox = options.busyboxPath ?? '/bin/busybox';
@@ -62,35 +67,17 @@ async function binaryDigest(path: string): Promise<string> {
 }
 
 async function buildOnce(layers: LayerStore, busybox: string): Promise<BaseLayer> {
-  const key = `busybox-${(await binaryDigest(busybox)).slice(0, 32)}-r${RECIPE_VERSION}`;
-  const recordDir = layers.baseImagesDir;
-  const record = join(recordDir, `${key}.json`);
-  try {
-    const saved = JSON.parse(await readFile(record, 'utf8')) as BaseLayer;
-    if ((await layers.has(saved.diffId)) && (await layers.blobs.has(saved.digest))) return { ...saved, dir: layers.dirOf(saved.diffId) };
-  } catch {
-    // not built yet
-  }
-
-  const file = await runCommand('file', ['-L', busybox], { allowFailure: true });
-  if (file.code === 0 && !/statically linked|static-pie/.test(file.stdout)) {
-    throw new Error(`${busybox} is not statically linked (install Debian's busybox-static)`);
-  }
-  const staging = await layers.staging();
-  try {
-    await buildRootfs(staging.dir, busybox);
-    const blob = await layers.capture(staging.dir);
-    const dir = await layers.adopt(staging.dir, blob.diffId);
-    const base: BaseLayer = { key, digest: blob.digest, diffId: blob.diffId, size: blob.size, dir };
-    await mkdir(recordDir, { recursive: true });
-    // A private temp name: two processes may build the base at once on one data dir.
-    const tmp = `${record}.${process.pid}.${Date.now()}.tmp`;
-    await writeFile(tmp, JSON.stringify(base, null, 2));
-    await rename(tmp, record);
-    return base;
-  } finally {
-    await rm(staging.top, { recursive: true, force: true });
-  }
+  const key = async () => `busybox-${(await binaryDigest(busybox)).slice(0, 32)}-r${RECIPE_VERSION}`;
+  return hostBase(layers, 'busybox', key, async (k) => {
+    const file = await runCommand('file', ['-L', busybox], { allowFailure: true });
+    if (file.code === 0 && !/statically linked|static-pie/.test(file.stdout)) {
+      throw new Error(`${busybox} is not statically linked (install Debian's busybox-static)`);
+    }
+    return makeRecordedBase<BaseLayer & { buildSeconds: number }>(layers, k, STAGING_PREFIX, async (root) => {
+      await buildRootfs(root, busybox);
+      return {};
+    });
+  });
 }
 
 async function buildRootfs(root: string, busybox: string): Promise<void> {

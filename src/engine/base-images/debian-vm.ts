@@ -7,7 +7,7 @@ import type { DebianBaseLayer, DebianOptions } from './debian.js';
 import { finishDebianTree, putFile } from './debian-tree.js';
 import { listInitramfs } from './initramfs.js';
 import { mmdebstrapMinbase } from './mmdebstrap.js';
-import { makeRecordedBase, recordedBase, sharedBuild } from './recorded-base.js';
+import { hostBase, makeRecordedBase, sharedBuild } from './recorded-base.js';
 
 /** Bumped whenever the recipe below changes (a new recipe is a new cache key). */
 const RECIPE_VERSION = 1;
@@ -57,7 +57,7 @@ const inflight = new Map<string, Promise<DebianVmLayer>>();
 /**
  * The Debian 12 VM base's rootfs layer, made on first use and kept, the way the minbase is (see
  * `ensureDebianMinbase`: mmdebstrap --mode=unshare from the machine's mirror into a staging
- * folder, one layer captured, a record under `base-images/`, crash-safe, callers at the same
+ * folder, one layer captured, recorded for every host, crash-safe, callers at the same
  * time share one build), with `DEBIAN_VM_PACKAGES` and bookworm's suites of the machine's sources.
  *
  * Besides the minbase finish, the tree has `/etc/kernel/cmdline` (`DEBIAN_VM_CMDLINE`: a getty
@@ -87,18 +87,16 @@ export function debianVmKey(machine: DebianSources): string {
 
 async function buildOnce(layers: LayerStore, options: DebianOptions): Promise<DebianVmLayer> {
   if (process.arch !== 'x64') throw new Error(`the Debian 12 VM base is made for x86_64 (linux-image-cloud-amd64); this machine is ${process.arch}`);
-  const machine = await readDebianSources(options.sourcesFiles);
-  const key = debianVmKey(machine);
-  const saved = await recordedBase<DebianVmLayer>(layers, key);
-  if (saved) return saved;
-  const sources = debianVmSources(machine);
-  return makeRecordedBase<DebianVmLayer>(layers, key, STAGING_PREFIX, async (root) => {
+  let machine: DebianSources | undefined;
+  const key = async () => debianVmKey((machine = await readDebianSources(options.sourcesFiles)));
+  return hostBase<DebianVmLayer>(layers, 'debian-vm', key, (k) => makeRecordedBase<DebianVmLayer>(layers, k, STAGING_PREFIX, async (root) => {
+    const sources = debianVmSources(machine!);
     await mmdebstrapMinbase(root, sources, { include: DEBIAN_VM_PACKAGES, what: 'the Debian 12 VM base', ...(options.mmdebstrap ? { mmdebstrap: options.mmdebstrap } : {}) });
     await finishDebianTree(root, sources);
     await finishVmTree(root);
     const kernelVersion = await checkBootFiles(root);
     return { mirror: sources.mirror, suite: sources.suite, kernelVersion };
-  });
+  }));
 }
 
 async function finishVmTree(root: string): Promise<void> {

@@ -5,7 +5,7 @@ import { formatDeb822Sources, readDebianSources, type DebianSources } from './ap
 import type { BaseLayer } from './busybox.js';
 import { finishDebianTree } from './debian-tree.js';
 import { mmdebstrapMinbase } from './mmdebstrap.js';
-import { makeRecordedBase, recordedBase, sharedBuild } from './recorded-base.js';
+import { hostBase, makeRecordedBase, sharedBuild } from './recorded-base.js';
 
 /** Bumped whenever the recipe below changes (a new recipe is a new cache key). */
 const RECIPE_VERSION = 1;
@@ -42,9 +42,10 @@ const inflight = new Map<string, Promise<DebianBaseLayer>>();
  * `readDebianSources`) into a staging folder under `<layers>/tmp`, in its own mount namespace
  * (`--mode=unshare`: nothing stays mounted if it dies); the tree is finished (see
  * `finishDebianTree`), captured as ONE layer into the blob store and moved into the layer
- * store; only then is the record `<layers>/../base-images/<key>.json` written, so a crash
+ * store; only then is the base recorded for every host (`layers.baseImages`), so a crash
  * part-way leaves no layer and no record, only a staging folder that the next build sweeps (see
- * `makeRecordedBase`). The key is the mirror, the sources, the suite, the architecture and the
+ * `makeRecordedBase`). A host with the same key fetches the layer instead of making it; one
+ * that cannot make it (no mirror reachable) builds on the newest one another host made (`hostBase`). The key is the mirror, the sources, the suite, the architecture and the
  * recipe version.
  *
  * Callers at the same time share one build; a failed build is not remembered (the next call tries again).
@@ -61,13 +62,12 @@ export function debianBaseKey(sources: DebianSources): string {
 }
 
 async function buildOnce(layers: LayerStore, options: DebianOptions): Promise<DebianBaseLayer> {
-  const sources = await readDebianSources(options.sourcesFiles);
-  const key = debianBaseKey(sources);
-  const saved = await recordedBase<DebianBaseLayer>(layers, key);
-  if (saved) return saved;
-  return makeRecordedBase<DebianBaseLayer>(layers, key, STAGING_PREFIX, async (root) => {
-    await mmdebstrapMinbase(root, sources, options.mmdebstrap ? { mmdebstrap: options.mmdebstrap } : {});
-    await finishDebianTree(root, sources);
-    return { mirror: sources.mirror, suite: sources.suite };
-  });
+  let sources: DebianSources | undefined;
+  const key = async () => debianBaseKey((sources = await readDebianSources(options.sourcesFiles)));
+  return hostBase<DebianBaseLayer>(layers, 'debian-minbase', key, (k) => makeRecordedBase<DebianBaseLayer>(layers, k, STAGING_PREFIX, async (root) => {
+    const from = sources!;
+    await mmdebstrapMinbase(root, from, options.mmdebstrap ? { mmdebstrap: options.mmdebstrap } : {});
+    await finishDebianTree(root, from);
+    return { mirror: from.mirror, suite: from.suite };
+  }));
 }

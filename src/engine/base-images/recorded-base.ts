@@ -1,7 +1,9 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import type { BaseImageRecord } from '../../domain/base-image-records.js';
 import type { LayerStore } from '../layers/layer-store.js';
 import type { BaseLayer } from './busybox.js';
+import { baseKindOf, readRecordFile } from './dir-records.js';
 
 /**
  * Calls of `make` with the same `key` at the same time share one promise; a settled one is
@@ -16,23 +18,35 @@ export function sharedBuild<T>(inflight: Map<string, Promise<T>>, key: string, m
   return p;
 }
 
-/** The record of a base made before (`<data>/base-images/<key>.json`) when its layer and blob are still there. */
+/** The base as its callers see it: the record's fields with the layer's directory on this host. */
+async function usable<T extends BaseLayer>(layers: LayerStore, record: BaseImageRecord): Promise<T | undefined> {
+  if (!(await layers.blobs.has(record.digest))) return undefined;
+  // Extracted from the blob store on first use on this host (a base another host made).
+  const { dir } = await layers.ensure(record.digest);
+  return { ...record.details, key: record.key, digest: record.digest, diffId: record.diffId, size: record.size, dir } as unknown as T;
+}
+
+/**
+ * The base `key` as some host of this Kiln made it (`layers.baseImages`, shared through the
+ * store), its layer fetched from the blob store when this host has not extracted it yet; or a
+ * record file of this machine from before the records were shared (it is then shared). Undefined
+ * when no host made it, or its blob is gone.
+ */
 export async function recordedBase<T extends BaseLayer>(layers: LayerStore, key: string): Promise<T | undefined> {
-  try {
-    const saved = JSON.parse(await readFile(join(layers.baseImagesDir, `${key}.json`), 'utf8')) as T;
-    if ((await layers.has(saved.diffId)) && (await layers.blobs.has(saved.digest))) return { ...saved, dir: layers.dirOf(saved.diffId) };
-  } catch {
-    // not made yet
-  }
-  return undefined;
+  const shared = await layers.baseImages.get(key);
+  if (shared) return usable<T>(layers, shared);
+  const own = await readRecordFile(layers.baseImagesDir, key);
+  if (!own || !(await layers.blobs.has(own.digest))) return undefined;
+  return usable<T>(layers, await layers.baseImages.put(own));
 }
 
 /**
  * Makes a system base image's single layer, crash-safe: `fill` writes the root filesystem into
  * a staging folder under `<layers>/tmp` (named `<stagingPrefix><pid>-<random>`, so a later
  * build sweeps a dead process's); the tree is captured as ONE layer into the blob store and
- * moved into the layer store; only then is the record `<data>/base-images/<key>.json` written
- * (through a temporary file and a rename). A crash part-way leaves no layer and no record.
+ * moved into the layer store; only then is the base recorded (`layers.baseImages`). A crash
+ * part-way leaves no layer and no record. When another host recorded the same key meanwhile,
+ * its record wins and is what this returns (this host's blob is left to garbage collection).
  * `fill` returns the record's own fields (beyond the layer's).
  */
 export async function makeRecordedBase<T extends BaseLayer>(
@@ -47,15 +61,35 @@ export async function makeRecordedBase<T extends BaseLayer>(
   try {
     const extra = await fill(root);
     const blob = await layers.capture(root);
-    const dir = await layers.adopt(root, blob.diffId);
-    const base = { key, digest: blob.digest, diffId: blob.diffId, size: blob.size, dir, ...extra, buildSeconds: Math.round((Date.now() - started) / 1000) } as unknown as T;
-    const record = join(layers.baseImagesDir, `${key}.json`);
-    await mkdir(layers.baseImagesDir, { recursive: true });
-    const temp = `${record}.${process.pid}.tmp`;
-    await writeFile(temp, JSON.stringify(base, null, 2));
-    await rename(temp, record);
+    await layers.adopt(root, blob.diffId);
+    const details = { ...extra, buildSeconds: Math.round((Date.now() - started) / 1000) };
+    const previous = await layers.baseImages.get(key);
+    const record: BaseImageRecord = { key, kind: baseKindOf(key), digest: blob.digest, diffId: blob.diffId, size: blob.size, details, madeAt: Date.now(), madeBy: hostname() };
+    const kept = await layers.baseImages.put(record, previous?.digest);
+    const base = await usable<T>(layers, kept);
+    if (!base) throw new Error(`the layer ${kept.digest} of the base image ${key} is not in the blob store`);
     return base;
   } finally {
     await rm(top, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A system base image for this host: the one recorded under the key this host computes (`key`:
+ * what it would make it from), else one it makes (`make`). A host that cannot compute the key
+ * (e.g. no busybox binary, no apt sources) or make the base (e.g. no network to the mirror)
+ * builds on the newest base of the `kind` another host made, so worker hosts that reach only
+ * the database and the blob store need no base-image tooling; without any, the error of `key`
+ * or `make` stands.
+ */
+export async function hostBase<T extends BaseLayer>(layers: LayerStore, kind: string, key: () => Promise<string>, make: (key: string) => Promise<T>): Promise<T> {
+  try {
+    const k = await key();
+    return (await recordedBase<T>(layers, k)) ?? (await make(k));
+  } catch (err) {
+    const other = await layers.baseImages.latest(kind);
+    const base = other ? await usable<T>(layers, other) : undefined;
+    if (base) return base;
+    throw err;
   }
 }

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { BlobStore } from '../../blobs/blob-store.js';
 import { digestHex, type Digest } from '../../blobs/digest.js';
 import { removeStaleStaging } from '../../blobs/stale-staging.js';
+import type { BaseImageRecordRepository } from '../../domain/base-image-records.js';
+import { DirBaseImageRecords } from '../base-images/dir-records.js';
 import { pathExists } from '../system/path-exists.js';
 import { captureLayer, type LayerBlob } from './capture-layer.js';
 import { extractLayer } from './extract-layer.js';
@@ -34,14 +36,22 @@ export interface LayerDir {
  */
 export class LayerStore {
   readonly root: string;
+  /**
+   * The records of the system base images (see base-images/recorded-base.ts): the store's,
+   * shared by every host, as Kiln's processes wire it; by default this machine's own folder
+   * `<dataDir>/base-images`.
+   */
+  readonly baseImages: BaseImageRecordRepository;
   private readonly inflight = new SharedWork<LayerDir>();
 
   constructor(
     dataDir: string,
     readonly blobs: BlobStore,
     private readonly limits: Partial<LayerLimits> = {},
+    baseImages?: BaseImageRecordRepository,
   ) {
     this.root = join(dataDir, 'layers');
+    this.baseImages = baseImages ?? new DirBaseImageRecords(this.baseImagesDir);
   }
 
   /** The most uncompressed bytes one layer (or archive of layers) may have here. */
@@ -49,7 +59,7 @@ export class LayerStore {
     return layerLimits(this.limits).maxTarBytes;
   }
 
-  /** `<dataDir>/base-images`: the records of the system base images made on this machine (see base-images/). */
+  /** `<dataDir>/base-images`: the records of the system base images made on this machine before they were shared (see base-images/), and the default `baseImages`. */
   get baseImagesDir(): string {
     return join(this.root, '..', 'base-images');
   }

@@ -10,6 +10,7 @@ import { storageQuotas } from './0007_storage_quotas.js';
 import { diskHold } from './0008_disk_hold.js';
 import { recordVersions } from './0009_record_versions.js';
 import { tasks } from './0010_tasks.js';
+import { sharedHostRecords } from './0012_shared_host_records.js';
 
 /** What a migration may ask of the dialect (the only DDL that differs between SQLite and PostgreSQL). */
 export interface SchemaHelpers {
@@ -32,6 +33,7 @@ export function migrations(h: SchemaHelpers): Record<string, Migration> {
     '0008_disk_hold': diskHold(),
     '0009_record_versions': recordVersions(),
     '0010_tasks': tasks(),
+    '0012_shared_host_records': sharedHostRecords(),
   };
 }
 

@@ -11,6 +11,7 @@ import { stepCacheRepository } from './step-cache.js';
 import { signatureNonceRepository } from './signature-nonces.js';
 import { tagRepository } from './tags.js';
 import { taskRepository } from './tasks.js';
+import { baseImageRecordRepository, sharedSettingRepository } from './shared-host-records.js';
 import { accessKeyRepository, accountRepository, resourceGroupRepository, vSwitchRepository } from './tenancy.js';
 
 export type { RepoContext } from './context.js';
@@ -32,6 +33,8 @@ export const REPOSITORY_FACTORIES: { readonly [K in keyof Repositories]: (ctx: R
   blobPins: blobPinRepository,
   signatureNonces: signatureNonceRepository,
   tasks: taskRepository,
+  baseImages: baseImageRecordRepository,
+  settings: sharedSettingRepository,
 };
 
 /** Every repository on `ctx`. */

@@ -1,0 +1,42 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createApp, type App } from '../app/app.js';
+import type { KilnConfig } from '../config/config.js';
+import { DEFAULT_ACCOUNT_SETTING } from '../domain/base-image-records.js';
+import type { Store } from '../domain/ports.js';
+import { createStore } from '../store/create-store.js';
+import { secureDataDir } from './data-dir.js';
+
+/**
+ * What `kiln worker` starts from: the store (migrations run) and the app, over a data dir of its
+ * own that holds only this host's caches and instances. Unlike `boot`, it makes no account and
+ * writes no credentials: a worker host shares nothing with the server but the database and the
+ * blob store. `defaultAccountId` (the account that keeps every OSS bucket unless the grant table
+ * names it) is the account of `KILN_ACCESS_KEY_ID` when set, else the one `kiln serve` recorded
+ * in the store, else the one of a `default-credentials.json` in the data dir (a worker started
+ * on the server's own data dir by an older Kiln), else none.
+ */
+export async function bootWorker(config: KilnConfig): Promise<{ app: App; defaultAccountId: string | undefined }> {
+  secureDataDir(config.dataDir);
+  const store = await createStore({ dataDir: config.dataDir, ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}) });
+  try {
+    return { app: createApp(store, config), defaultAccountId: await defaultAccountOf(store, config) };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+async function defaultAccountOf(store: Store, config: KilnConfig): Promise<string | undefined> {
+  if (config.accessKeyId) {
+    const key = await store.accessKeys.get(config.accessKeyId);
+    if (!key) throw new Error(`KILN_ACCESS_KEY_ID ${config.accessKeyId} is not a key of this database (start kiln serve with it first)`);
+    return key.accountId;
+  }
+  const shared = await store.settings.get(DEFAULT_ACCOUNT_SETTING);
+  if (shared) return shared;
+  const file = join(config.dataDir, 'default-credentials.json');
+  if (!existsSync(file)) return undefined;
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as { accountId?: unknown };
+  return typeof saved.accountId === 'string' ? saved.accountId : undefined;
+}
