@@ -9,6 +9,7 @@ import { newRequestId } from './rpc/request-id.js';
 import { responseFormatOf } from './rpc/response-format.js';
 import { StoredNonceRegistry } from './rpc/stored-nonce-registry.js';
 import { registerNativeRoutes } from './native/routes.js';
+import { registerHealthRoutes, type HealthSources } from './health-routes.js';
 import { rawRequestOf } from './raw-request-of.js';
 
 /** Largest request body accepted (bytes); BuildContent and Content are far smaller. */
@@ -35,11 +36,17 @@ function sendProtocolError(reply: FastifyReply, app: App, url: string | undefine
     .send(encoded.payload);
 }
 
+/** What the server needs besides the app. */
+export interface ServerOptions {
+  /** `/healthz` and `/readyz` (see `health-routes.ts`); without it, neither route exists. */
+  health?: HealthSources;
+}
+
 /**
- * The HTTP server: the ECS RPC endpoint on `GET /` and `POST /`, and Kiln's own endpoints
- * under `/kiln/`. Bodies are read raw (V3 signs the body's hash; V1 signs form parameters).
+ * The HTTP server: the ECS RPC endpoint on `GET /` and `POST /`, Kiln's own endpoints
+ * under `/kiln/`, and the probes. Bodies are read raw (V3 signs the body's hash; V1 signs form parameters).
  */
-export async function createServer(app: App): Promise<FastifyInstance> {
+export async function createServer(app: App, opts: ServerOptions = {}): Promise<FastifyInstance> {
   const server = Fastify({
     logger: { level: app.config.logLevel },
     bodyLimit: BODY_LIMIT,
@@ -90,5 +97,6 @@ export async function createServer(app: App): Promise<FastifyInstance> {
   server.get('/', rpc);
   server.post('/', rpc);
   registerNativeRoutes(server, app, nonces);
+  if (opts.health) registerHealthRoutes(server, opts.health);
   return server;
 }

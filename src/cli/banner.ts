@@ -1,7 +1,7 @@
 import type { Running } from '../main/serve.js';
 
 /** What `kiln serve` prints: where it listens, who the default account is, and a call to try. */
-export function banner(r: Running, config: { dataDir: string; databaseUrl?: string; port: number }): string {
+export function banner(r: Pick<Running, 'credentials' | 'endpoint'>, config: { dataDir: string; databaseUrl?: string; port: number }): string {
   const { accountId, accessKeyId, accessKeySecret } = r.credentials;
   const hostPort = r.endpoint.replace(/^http:\/\//, '');
   // `kiln call` finds the server through KILN_PORT: name the bound port when it is not the

@@ -73,6 +73,7 @@ export const SettingsSchema = Type.Object({
   componentQuota: int(1, 200, 'components per account and region (`QuotaExceed.ImageComponent`)'),
   hostId: Type.String({ minLength: 1, default: 'ecs.aliyuncs.com', description: 'the `HostId` of error bodies' }),
   logLevel: Type.Union(LOG_LEVELS.map((l) => Type.Literal(l)), { default: 'warn', description: "the API server's log level (pino): `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`" }),
+  apiProcesses: int(0, 0, 'API processes of `kiln serve` (also `--api-processes N`), sharing its port; with more than one, a primary process runs the migrations, the build and task workers and garbage collection, and restarts an API process that dies (`0`: one per core; `1`: everything in one process)', { docDefault: '`0` (one per core)' }),
   workers: int(0, 1, 'build workers in the `serve` process, and as many task workers (ExportImage, ImportImage) (`0`: API only; `kiln worker` always runs at least one of each)'),
   leaseMs: int(1, DEFAULT_LEASE_MS, "how long a worker's claim lasts without renewal (a killed worker's build is taken back after it)"),
   imageAliases: Type.Array(ImageAliasSchema, {

@@ -1,8 +1,7 @@
 import { loadConfig } from '../config/config.js';
 import { settingsUsage } from '../config/doc.js';
 import { createAccessKey, createAccount } from '../auth/accounts.js';
-import { parseCommand, UsageError } from '../cli/args.js';
-import { banner } from '../cli/banner.js';
+import { nonNegativeInt, parseCommand, UsageError } from '../cli/args.js';
 import { call } from '../cli/call.js';
 import { gcCommand, gcOptions } from '../cli/gc.js';
 import { imagesBoot } from '../cli/images-boot.js';
@@ -13,13 +12,14 @@ import { imagesPush } from '../cli/images-push.js';
 import { logs } from '../cli/logs.js';
 import { exitQuietlyOnClosedPipe, exitWhenFlushed } from '../cli/stdio.js';
 import { createStore } from '../store/create-store.js';
-import { serve } from './serve.js';
+import { runServe } from './cluster/run-serve.js';
 import { bootWorker } from './worker-boot.js';
 import { secureDataDir } from './data-dir.js';
 import { startWorkers } from './workers.js';
 
 const USAGE = `usage: kiln <command>   (kiln --help: this text)
-  serve                         run Kiln in the foreground: the API, KILN_WORKERS build workers and as many task workers
+  serve [--api-processes N]     run Kiln in the foreground: the API in N processes on one port (KILN_API_PROCESSES;
+                                default one per core), KILN_WORKERS build workers and as many task workers
   worker                        run build and task workers only, against the same database (KILN_DATABASE_URL)
   call <Action> [Name=value…]   call a running Kiln, signed with the default key
   logs [-f] <ExecutionId>       print a build's output; -f follows it to the end
@@ -51,7 +51,7 @@ ${settingsUsage()}`;
 
 /** The usage line of each command with flags or arguments (the first lines of USAGE say the same). */
 const COMMAND_USAGE = {
-  serve: 'usage: kiln serve',
+  serve: 'usage: kiln serve [--api-processes N]',
   worker: 'usage: kiln worker',
   accountsCreate: 'usage: kiln accounts create [--name N]',
   accountsList: 'usage: kiln accounts list',
@@ -81,17 +81,9 @@ async function main(argv: string[]): Promise<number> {
       console.log(USAGE);
       return 0;
     case 'serve': {
-      parseCommand('serve', COMMAND_USAGE.serve, all, {});
-      const config = loadConfig();
-      const running = await serve(config);
-      console.log(banner(running, config));
-      const stop = async () => {
-        await running.stop();
-        process.exit(0);
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      return new Promise<number>(() => {});
+      const flags = parseCommand('serve', COMMAND_USAGE.serve, all, { 'api-processes': text }).values;
+      const apiProcesses = nonNegativeInt('serve', COMMAND_USAGE.serve, '--api-processes', flags['api-processes']);
+      return runServe(loadConfig(apiProcesses === undefined ? process.env : { ...process.env, KILN_API_PROCESSES: String(apiProcesses) }));
     }
     case 'worker': {
       parseCommand('worker', COMMAND_USAGE.worker, all, {});

@@ -3,6 +3,7 @@ import { createServer } from '../api/server.js';
 import type { KilnConfig } from '../config/config.js';
 import type { App } from '../app/app.js';
 import type { DefaultCredentials } from '../auth/default-account.js';
+import type { StoreHealth } from '../domain/store-health.js';
 import { boot } from './boot.js';
 import { startWorkers } from './workers.js';
 
@@ -15,23 +16,56 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-/** The all-in-one composition root: store, app and API server in one process. */
-export async function serve(config: KilnConfig): Promise<Running> {
-  const { app, credentials } = await boot(config);
-  const server = await createServer(app);
+/** An API server listening, with its probes. */
+export interface ListeningApi {
+  server: FastifyInstance;
+  /** `http://host:port` actually bound. */
+  endpoint: string;
+  /**
+   * Drains: `/readyz` answers 503 `draining` from now on, the listener closes (new connections
+   * go to other processes), idle keep-alive connections are closed, and the promise resolves
+   * once the requests in flight have been answered.
+   */
+  drain(): Promise<void>;
+}
+
+/**
+ * The API server of one process on `config.host`/`config.port` (in a node:cluster child, the
+ * port is shared with the other children). Runs no worker.
+ */
+export async function listenApi(app: App, store: StoreHealth, config: KilnConfig): Promise<ListeningApi> {
+  let draining = false;
+  const server = await createServer(app, { health: { store, draining: () => draining } });
   await server.listen({ host: config.host, port: config.port });
-  const workers = startWorkers(app, config.workers, (msg, err) => server.log.error({ err }, msg), credentials.accountId);
   const addr = server.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
-    app,
     server,
-    credentials,
     endpoint: `http://${host}:${port}`,
+    async drain() {
+      draining = true;
+      await server.close();
+    },
+  };
+}
+
+/**
+ * The all-in-one composition root: store, app, API server and `config.workers` workers in one
+ * process (`kiln serve --api-processes 1`, and every in-process test fixture).
+ */
+export async function serve(config: KilnConfig): Promise<Running> {
+  const { app, credentials, health } = await boot(config);
+  const api = await listenApi(app, health, config);
+  const workers = startWorkers(app, config.workers, (msg, err) => api.server.log.error({ err }, msg), credentials.accountId);
+  return {
+    app,
+    server: api.server,
+    credentials,
+    endpoint: api.endpoint,
     async stop() {
       await workers.stop();
-      await server.close();
+      await api.drain();
       await app.store.close();
     },
   };

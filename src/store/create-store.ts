@@ -1,4 +1,5 @@
 import type { Store } from '../domain/ports.js';
+import type { StoreHealth } from '../domain/store-health.js';
 import { openDialect } from './dialect.js';
 import { migrateToLatest } from './migrations/index.js';
 import { SqlStore } from './sql-store.js';
@@ -20,7 +21,7 @@ export interface CreateStoreOptions {
  * the same database; concurrent starts are serialized by the migrator's lock).
  * The semantics of transactions and errors are documented on `SqlStore`.
  */
-export async function createStore(opts: CreateStoreOptions): Promise<Store & { readonly dialect: 'sqlite' | 'postgres' }> {
+export async function createStore(opts: CreateStoreOptions): Promise<Store & StoreHealth & { readonly dialect: 'sqlite' | 'postgres' }> {
   const dialect = openDialect(opts);
   try {
     await migrateToLatest(dialect.db, dialect);

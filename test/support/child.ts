@@ -54,9 +54,13 @@ process.once('exit', () => {
   for (const c of running) c.kill('SIGKILL');
 });
 
-/** Spawns `kiln serve` and resolves once it printed `Kiln is listening on <endpoint>`. */
-export async function spawnKiln(env: Record<string, string>): Promise<KilnProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], { cwd: REPO_ROOT, env: kilnEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Spawns `kiln serve <args>` and resolves once it printed `Kiln is listening on <endpoint>`.
+ * One API process unless `env` or `args` say otherwise (the default, one per core, forks a
+ * cluster: only the tests of the cluster need it).
+ */
+export async function spawnKiln(env: Record<string, string>, args: string[] = []): Promise<KilnProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', ...args], { cwd: REPO_ROOT, env: kilnEnv({ KILN_API_PROCESSES: '1', ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let out = '';
   let err = '';
