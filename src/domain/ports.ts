@@ -49,6 +49,12 @@ export interface AccessKeyRepository {
   insert(key: AccessKey): Promise<void>;
   get(id: string): Promise<AccessKey | undefined>;
   listByAccount(accountId: string): Promise<AccessKey[]>;
+  /**
+   * Sets a key's status (`Inactive`: every request signed with it is refused, by every Kiln
+   * process on the database within the AccessKey cache's TTL, `api/rpc/access-key-cache.ts`).
+   * False when there is no such key.
+   */
+  setStatus(id: string, status: AccessKey['status']): Promise<boolean>;
 }
 
 export interface ResourceGroupRepository {

@@ -96,7 +96,7 @@ const RULES: Record<string, Record<string, Rule>> = {
   pipelines: { referencesComponent: 'none' },
   signatureNonces: { claim: 'none', pruneExpired: 'none' },
   accounts: { get: 'none', list: 'none' },
-  accessKeys: { get: 'none', listByAccount: 'none' },
+  accessKeys: { get: 'none', listByAccount: 'none', setStatus: 'none' },
   resourceGroups: { get: 'none', getDefault: 'none', list: 'none' },
 };
 

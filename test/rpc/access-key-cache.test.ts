@@ -45,3 +45,23 @@ test('holds at most maxEntries keys, dropping the oldest', async () => {
   await f.cache.get('a');
   assert.deepEqual(f.loads, ['a']);
 });
+
+test('by default a status change shows within 1 s (issue 11), and concurrent requests for a stale key share one read', async () => {
+  let now = 1_000;
+  const keys = new Map<string, CachedKey>([['k1', { secret: 's1', accountId: 'a1', status: 'Active' }]]);
+  let loads = 0;
+  const cache = new AccessKeyCache(async (id) => {
+    loads++;
+    await new Promise((r) => setImmediate(r));
+    const k = keys.get(id);
+    return k && { ...k };
+  }, { now: () => now });
+  const first = await Promise.all(Array.from({ length: 20 }, () => cache.get('k1')));
+  assert.ok(first.every((k) => k?.status === 'Active'));
+  assert.equal(loads, 1, 'twenty concurrent requests, one read');
+  keys.set('k1', { secret: 's1', accountId: 'a1', status: 'Inactive' });
+  now += 999;
+  const later = await Promise.all(Array.from({ length: 20 }, () => cache.get('k1')));
+  assert.ok(later.every((k) => k?.status === 'Inactive'), 'refused 999 ms after the change');
+  assert.equal(loads, 2);
+});

@@ -21,7 +21,7 @@ export function tenancyTests(ctx: SuiteContext): void {
       });
     });
 
-    it('access keys: insert, get, listByAccount, unknown account, duplicate id', async () => {
+    it('access keys: insert, get, listByAccount, unknown account, duplicate id, setStatus', async () => {
       const account = { id: newScope().accountId, name: 'keys', creationTime: '2024-01-01T00:00:00Z' };
       await ctx.store.accounts.insert(account);
       const k1 = { id: uid('LTAI'), secret: 's3cr3t/+=', accountId: account.id, status: 'Active' as const, creationTime: '2024-01-01T00:00:00Z' };
@@ -38,6 +38,12 @@ export function tenancyTests(ctx: SuiteContext): void {
         return true;
       });
       await assert.rejects(ctx.store.accessKeys.insert(k1), StoreConflictError);
+      assert.equal(await ctx.store.accessKeys.setStatus(k1.id, 'Inactive'), true);
+      assert.deepEqual(await ctx.store.accessKeys.get(k1.id), { ...k1, status: 'Inactive' });
+      assert.deepEqual(await ctx.store.accessKeys.get(k2.id), k2, 'only that key');
+      assert.equal(await ctx.store.accessKeys.setStatus(k1.id, 'Active'), true);
+      assert.deepEqual(await ctx.store.accessKeys.get(k1.id), k1);
+      assert.equal(await ctx.store.accessKeys.setStatus('LTAI-missing', 'Inactive'), false);
     });
 
     it('resource groups: get scoped to the account, one default per account', async () => {

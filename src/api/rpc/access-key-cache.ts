@@ -6,7 +6,7 @@ export interface CachedKey {
 }
 
 export interface AccessKeyCacheOptions {
-  /** How long a key read from the store is used without reading it again (default 5,000 ms). */
+  /** How long a key read from the store is used without reading it again (default 500 ms). */
   ttlMs?: number;
   /** Most keys kept; past that the oldest entry is dropped (default 10,000). */
   maxEntries?: number;
@@ -14,15 +14,21 @@ export interface AccessKeyCacheOptions {
   now?: () => number;
 }
 
+/** The default TTL: a key disabled on any process is refused by every process within it (issue 11: within 1 s). */
+export const ACCESS_KEY_TTL_MS = 500;
+
 /**
- * AccessKeys by id, kept for a few seconds so that a request does not read its key from the
- * store every time (it was one query of every request).
+ * AccessKeys by id, kept for a moment so that a request does not read its key from the store
+ * every time (it was one query of every request).
  *
- * An AccessKey's id, secret and account never change; only its status can. So the one effect
- * of the cache is that a status change (a key disabled or enabled) takes effect on this
- * process up to `ttlMs` (5 s) later. Keys that do not exist are not kept: a key created a
- * moment ago, by this process or another, works on its first request, and requests with
- * made-up ids cannot fill the cache.
+ * An AccessKey's id, secret and account never change; only its status can, and it is read
+ * from the store (shared by every Kiln process) again once the entry is `ttlMs` (500 ms) old.
+ * So a key disabled through any process is refused by every process at most `ttlMs` later
+ * (plus the request already past its check). The cost is one primary-key read per key per
+ * process every `ttlMs`, however many requests it signs: concurrent requests for a key that
+ * is not fresh share one read. Keys that do not exist are not kept: a key created a moment
+ * ago, by this process or another, works on its first request, and requests with made-up ids
+ * cannot fill the cache.
  */
 export class AccessKeyCache {
   readonly #load: (id: string) => Promise<CachedKey | undefined>;
@@ -30,25 +36,37 @@ export class AccessKeyCache {
   readonly #maxEntries: number;
   readonly #now: () => number;
   readonly #entries = new Map<string, { key: CachedKey; expiresAt: number }>();
+  readonly #loading = new Map<string, Promise<CachedKey | undefined>>();
 
   constructor(load: (id: string) => Promise<CachedKey | undefined>, opts: AccessKeyCacheOptions = {}) {
     this.#load = load;
-    this.#ttlMs = opts.ttlMs ?? 5_000;
+    this.#ttlMs = opts.ttlMs ?? ACCESS_KEY_TTL_MS;
     this.#maxEntries = opts.maxEntries ?? 10_000;
     this.#now = opts.now ?? Date.now;
   }
 
   /** The key with this id: from the cache while fresh, else from the store. */
-  async get(id: string): Promise<CachedKey | undefined> {
-    const now = this.#now();
+  get(id: string): Promise<CachedKey | undefined> {
     const hit = this.#entries.get(id);
-    if (hit !== undefined && hit.expiresAt > now) return hit.key;
-    this.#entries.delete(id);
+    if (hit !== undefined && hit.expiresAt > this.#now()) return Promise.resolve(hit.key);
+    let loading = this.#loading.get(id);
+    if (loading === undefined) {
+      loading = this.#read(id).finally(() => this.#loading.delete(id));
+      this.#loading.set(id, loading);
+    }
+    return loading;
+  }
+
+  async #read(id: string): Promise<CachedKey | undefined> {
+    // The TTL counts from before the read: an entry is never older than ttlMs counted from the state it saw.
+    const readAt = this.#now();
     const key = await this.#load(id);
+    this.#entries.delete(id);
     if (key === undefined) return undefined;
     const { secret, accountId, status } = key;
-    this.#entries.set(id, { key: { secret, accountId, status }, expiresAt: now + this.#ttlMs });
+    const entry = { secret, accountId, status };
+    this.#entries.set(id, { key: entry, expiresAt: readAt + this.#ttlMs });
     if (this.#entries.size > this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value as string);
-    return key;
+    return entry;
   }
 }

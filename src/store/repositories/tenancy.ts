@@ -55,6 +55,10 @@ export function accessKeyRepository(ctx: RepoContext): AccessKeyRepository {
     async listByAccount(accountId) {
       return (await ctx.db.selectFrom('access_keys').select(columns).where('account_id', '=', accountId).orderBy('seq').execute()).map(toKey);
     },
+    async setStatus(id, status) {
+      const result = await ctx.db.updateTable('access_keys').set({ status }).where('id', '=', id).executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
   };
 }
 
