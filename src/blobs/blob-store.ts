@@ -15,6 +15,17 @@ export interface PutOptions {
 /** Data a blob can be written from. */
 export type BlobSource = Buffer | Uint8Array | Readable | AsyncIterable<Uint8Array>;
 
+/** A blob as `list` reports it. */
+export interface StoredBlob {
+  digest: string;
+  size: number;
+  /**
+   * Epoch ms of its last write: the first `put`, or a later `put` of the same bytes (which
+   * refreshes it, so garbage collection's grace covers a blob a build has just put again).
+   */
+  writtenAtMs: number;
+}
+
 /** Thrown by `get` for a digest the store does not hold. */
 export class BlobNotFoundError extends Error {
   constructor(readonly digest: string) {
@@ -46,6 +57,9 @@ export class DigestMismatchError extends Error {
  * - `path` (optional) gives a local file path for stores that keep blobs on this machine,
  *   so callers can avoid a copy (e.g. extracting a layer); `undefined` when absent.
  * - `delete` removes a blob; resolves `false` when it was not there.
+ * - `list` yields every blob with its size and the time of its last write (see `StoredBlob`);
+ *   garbage collection deletes what no root names and was written longer ago than its grace.
+ *   Several processes (and hosts, on a shared object store) may put, list and delete at once.
  */
 export interface BlobStore {
   put(data: BlobSource, options?: PutOptions): Promise<BlobInfo>;
@@ -55,4 +69,10 @@ export interface BlobStore {
   size(digest: string): Promise<number | undefined>;
   path?(digest: string): Promise<string | undefined>;
   delete(digest: string): Promise<boolean>;
+  list(): AsyncIterable<StoredBlob>;
+  /**
+   * Removes what unfinished writes of processes that no longer run left behind (staging files,
+   * and anything of the store's own older than `beforeMs`); returns how many were removed.
+   */
+  removeStaleTemporaries(beforeMs?: number): Promise<number>;
 }

@@ -2,7 +2,7 @@ import { mkdir, open, readdir, rename, rm, stat, unlink, utimes, type FileHandle
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { BlobNotFoundError, DigestMismatchError, type BlobInfo, type BlobSource, type BlobStore, type PutOptions } from './blob-store.js';
+import { BlobNotFoundError, DigestMismatchError, type BlobInfo, type BlobSource, type BlobStore, type PutOptions, type StoredBlob } from './blob-store.js';
 import { digestHex, digestOf, newDigester } from './digest.js';
 import { removeStaleStaging } from './stale-staging.js';
 
@@ -133,7 +133,6 @@ export class LocalBlobStore implements BlobStore {
     return removeStaleStaging(this.tmpDir, beforeMs);
   }
 
-
   async delete(digest: string): Promise<boolean> {
     try {
       await unlink(this.file(digest));
@@ -143,14 +142,6 @@ export class LocalBlobStore implements BlobStore {
       throw err;
     }
   }
-}
-
-/** A blob as `list` reports it. */
-export interface StoredBlob {
-  digest: string;
-  size: number;
-  /** Epoch ms of the write (the file's mtime). */
-  writtenAtMs: number;
 }
 
 /** Blobs up to this size are hashed in memory before anything is written. */

@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { LocalBlobStore } from '../blobs/local-blob-store.js';
+import { blobStoreOf } from '../main/blob-store.js';
 import type { KilnConfig } from '../config/config.js';
 import type { Store } from '../domain/ports.js';
 import { collectGarbage } from '../engine/gc/collect-garbage.js';
@@ -28,7 +27,7 @@ export function gcOptions(args: string[]): GcOptions {
  * one after builds); prints what it removed as JSON.
  */
 export async function gcCommand(store: Store, config: KilnConfig, options: GcOptions): Promise<number> {
-  const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'));
+  const blobs = blobStoreOf(config);
   const report = await collectGarbage({
     store, blobs, layers: new LayerStore(config.dataDir, blobs),
     maxCacheBytes: options.maxCacheBytes ?? config.cacheMaxBytes,

@@ -1,7 +1,7 @@
 import { configuredRegion } from './configured-region.js';
 import { basename, join } from 'node:path';
 import { imageRegistryOf, requireNameFree } from '../app/image-registry.js';
-import { LocalBlobStore } from '../blobs/local-blob-store.js';
+import { blobStoreOf } from '../main/blob-store.js';
 import type { KilnConfig } from '../config/config.js';
 import { KilnError } from '../domain/errors.js';
 import { importImageFile } from '../engine/import/import-file.js';
@@ -39,7 +39,7 @@ export async function imagesImport(config: KilnConfig, args: string[]): Promise<
     const registry = imageRegistryOf(app);
     // The name is checked before the archive is unpacked (and again when the image is registered).
     await requireNameFree(app.store, scope, imageName);
-    const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'));
+    const blobs = blobStoreOf(config);
     const { manifestDigest } = await importImageFile({ blobs, layers: new LayerStore(config.dataDir, blobs) }, file, {
       tmpDir: join(config.dataDir, 'tmp', 'import'), ...(values.format ? { declaredFormat: values.format } : {}),
     });

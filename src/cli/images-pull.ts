@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { imageRegistryOf, requireNameFree } from '../app/image-registry.js';
-import { LocalBlobStore } from '../blobs/local-blob-store.js';
+import { blobStoreOf } from '../main/blob-store.js';
 import { removeStaleStaging } from '../blobs/stale-staging.js';
 import type { KilnConfig } from '../config/config.js';
 import { FileBlobLocations } from '../distribution/blob-locations.js';
@@ -68,7 +68,7 @@ export async function imagesPull(config: KilnConfig, args: string[], stdin: () =
     const client = new RegistryClient({ registry: ref.registry, insecure: values.insecure === true, ...(credentials ? { credentials } : {}) });
     await client.ping();
     const remote = await fetchImage(client, ref);
-    const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'));
+    const blobs = blobStoreOf(config);
     const layerStore = new LayerStore(config.dataDir, blobs);
     const bytes = remote.manifest.layers.reduce((n, l) => n + l.size, remote.configBytes.length);
     if (bytes > layerStore.maxTarBytes) throw new RegistryError(`${ref.registry}/${ref.repository}: the image has ${bytes} bytes of blobs, more than the ${layerStore.maxTarBytes} Kiln imports`);

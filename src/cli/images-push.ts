@@ -1,6 +1,6 @@
 import { configuredRegion } from './configured-region.js';
 import { join } from 'node:path';
-import { LocalBlobStore } from '../blobs/local-blob-store.js';
+import { blobStoreOf } from '../main/blob-store.js';
 import type { KilnConfig } from '../config/config.js';
 import { FileBlobLocations } from '../distribution/blob-locations.js';
 import { RegistryClient } from '../distribution/client.js';
@@ -68,7 +68,7 @@ export async function imagesPush(config: KilnConfig, args: string[], stdin: () =
     }
     const credentials = await resolveCredentials(ref.registry, flags, stdin);
     const client = new RegistryClient({ registry: ref.registry, insecure: values.insecure === true, ...(credentials ? { credentials } : {}) });
-    const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'));
+    const blobs = blobStoreOf(config);
     const stored = await readStoredImage(blobs, image.manifestDigest);
     const result = await pushImage(client, new FileBlobLocations(blobLocationsFile(config)), blobs, stored, ref, { progress: progressView(process.stderr, 'pushing') });
     console.log(result.manifestDigest);

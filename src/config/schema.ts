@@ -86,6 +86,18 @@ export const SettingsSchema = Type.Object({
   cacheMaxBytes: int(0, 10 * GiB, "the step cache's size bound (distinct layer bytes its entries name, plus the task output they store); least recently used entries are evicted past it (`0`: keep no entry)"),
   gcGraceMs: int(0, DEFAULT_GC_GRACE_MS, 'garbage collection never removes what was written or used more recently than this (`0`: no grace)'),
   gcIntervalMs: int(0, 5 * 60_000, 'a worker collects garbage after a build when the last collection is older than this (`0`: after every build)'),
+  blobStore: Type.Optional(Type.String({
+    pattern: '^(file:///|s3://[a-z0-9])',
+    expected: 'file:///absolute/path or s3://bucket/prefix',
+    docDefault: '`<dataDir>/blobs`',
+    description: 'where blobs (layers, image manifests) are kept: `file:///abs/path` (a folder of this machine), or `s3://bucket/prefix` on an S3-compatible store (`KILN_S3_*`) that every host of a deployment shares, read through a local cache (`KILN_BLOB_CACHE_MAX_BYTES`)',
+  })),
+  s3Endpoint: Type.Optional(Type.String({ pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^/]', expected: 'an http(s) URL', docDefault: '— (AWS S3)', description: '`http(s)://host:port` of the S3-compatible server of an `s3://` blob store' })),
+  s3Region: Type.Optional(Type.String({ minLength: 1, docDefault: '`AWS_REGION`, else `us-east-1` with an endpoint', description: "the blob store's SigV4 signing region" })),
+  s3AccessKeyId: Type.Optional(Type.String({ minLength: 1, docDefault: "— (the AWS SDK's chain: `AWS_ACCESS_KEY_ID`, `~/.aws`, an instance role…)", description: 'the key id Kiln signs its blob store requests with' })),
+  s3SecretAccessKey: Type.Optional(Type.String({ minLength: 1, docDefault: "— (the AWS SDK's chain)", description: 'the secret of that key (used only with `KILN_S3_ACCESS_KEY_ID`)' })),
+  s3ForcePathStyle: Type.Optional(Type.Boolean({ docDefault: '`true` with an endpoint, else `false`', description: '`http://host/bucket/key` (`true`) or `http://bucket.host/key` (`false`) for the blob store' })),
+  blobCacheMaxBytes: int(0, 20 * GiB, "per host, the bound on the local read-through cache of an `s3://` blob store (`<dataDir>/blob-cache`); least recently used blobs are removed past it, never the one being read (`0`: keep only that one)"),
   accountImageBytesQuota: int(0, 20 * GiB, 'per account, all regions: distinct layer bytes of the images it owns; an image past it is not registered (`QuotaExceed.ImageStorage`; `0`: no limit)'),
   accountCacheBytesQuota: int(0, 5 * GiB, 'per account, all regions: distinct blob bytes its step-cache entries name, plus the task output they store; its least recently used entries are evicted past it (`0`: no limit)'),
   accountStorageQuotas: Type.Record(Type.String({ minLength: 1 }), StorageQuotaOverrideSchema, {

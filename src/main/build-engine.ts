@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { App } from '../app/app.js';
 import { componentLookup } from '../app/component-lookup.js';
-import { LocalBlobStore } from '../blobs/local-blob-store.js';
+import { blobStoreOf } from './blob-store.js';
 import { parseContent, resolveComponents } from '../domain/buildcontent/index.js';
 import { BuildExecution } from '../app/build-execution.js';
 import { imageRegistryOf } from '../app/image-registry.js';
@@ -22,7 +22,7 @@ import { S3AccountObjectStores } from '../oss/account-object-stores.js';
  */
 export function createBuildEngine(app: App, log: (msg: string, err?: unknown) => void = () => undefined, defaultAccountId?: string): { builder: BuildExecution; engine: BuildEngine } {
   const dataDir = app.config.dataDir;
-  const blobs = new LocalBlobStore(join(dataDir, 'blobs'));
+  const blobs = blobStoreOf(app.config);
   // System base images are recorded in the store: every worker host builds on the same base layer.
   const layers = new LayerStore(dataDir, blobs, {}, app.store.baseImages);
   const quotas = storageQuotasOf(app.config);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { App } from '../app/app.js';
-import { LocalBlobStore } from '../blobs/local-blob-store.js';
+import { blobStoreOf } from './blob-store.js';
 import type { ImageImporter } from '../domain/image-import.js';
 import { OssImageImporter } from '../engine/import/oss-image-importer.js';
 import { LayerStore } from '../engine/layers/layer-store.js';
@@ -13,7 +13,7 @@ import { S3AccountObjectStores } from '../oss/account-object-stores.js';
  */
 export function imageImporterOf(app: App, defaultAccountId?: string): ImageImporter {
   const dataDir = app.config.dataDir;
-  const blobs = new LocalBlobStore(join(dataDir, 'blobs'));
+  const blobs = blobStoreOf(app.config);
   const layers = new LayerStore(dataDir, blobs);
   const oss = app.config.oss;
   return new OssImageImporter({

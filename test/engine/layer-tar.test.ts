@@ -289,16 +289,4 @@ describe('layer tar', () => {
     const [entry] = await describeTree(out);
     assert.deepEqual(entry?.xattrs, { 'user.kept': Buffer.from('yes').toString('hex') });
   });
-
-  test('blob store: put verifies digests, is idempotent, and delete removes', async () => {
-    const data = Buffer.from('some blob');
-    const a = await blobs.put(data);
-    const b = await blobs.put(data, { expectedDigest: a.digest });
-    assert.deepEqual(a, b);
-    assert.equal(await blobs.has(a.digest), true);
-    await assert.rejects(blobs.put(Buffer.from('other'), { expectedDigest: a.digest }), /digest mismatch/);
-    assert.equal(await blobs.delete(a.digest), true);
-    assert.equal(await blobs.has(a.digest), false);
-    await assert.rejects(blobs.get(a.digest), /blob not found/);
-  });
 });

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import AWSAccount from 's3rver/lib/models/account.js';
 
@@ -25,6 +25,10 @@ export interface TestS3 {
   endpoint: string;
   /** The `KILN_OSS_*` settings that point a Kiln at this server. */
   env: Record<string, string>;
+  /** The `KILN_BLOB_STORE` and `KILN_S3_*` settings that keep a Kiln's blobs in `s3://<bucket>/<prefix>` here (create the bucket first). */
+  blobStoreEnv(bucket: string, prefix?: string): Record<string, string>;
+  /** The keys of the bucket's objects under `prefix`, sorted. */
+  keys(bucket: string, prefix?: string): Promise<string[]>;
   /** Every request received so far, the test's own client's included, in arrival order. */
   requests: S3Request[];
   /** Makes the server accept another key id (as another S3 account of its own). */
@@ -38,9 +42,14 @@ export interface TestS3 {
 
 export const S3_KEY = { accessKeyId: 'S3RVER', accessKeySecret: 'S3RVER' };
 
-export async function startS3(): Promise<TestS3> {
+/**
+ * `address`: where the server listens (default 127.0.0.1), e.g. a veth address reachable from a
+ * test's network namespace; the endpoint and the env name that address.
+ */
+export async function startS3(options: { address?: string } = {}): Promise<TestS3> {
+  const address = options.address ?? '127.0.0.1';
   const directory = mkdtempSync(join(tmpdir(), 'kiln-s3-'));
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory });
+  const server = new S3rver({ address, port: 0, silent: true, directory });
   const { port } = await server.run();
   const requests: S3Request[] = [];
   server.httpServer!.on('request', (req: { method?: string; url?: string; headers: Record<string, string | string[] | undefined> }) => {
@@ -48,7 +57,7 @@ export async function startS3(): Promise<TestS3> {
     const keyId = typeof auth === 'string' ? /Credential=([^/,\s]+)\//.exec(auth)?.[1] : undefined;
     requests.push({ method: req.method ?? '', path: req.url ?? '', accessKeyId: keyId });
   });
-  const endpoint = `http://127.0.0.1:${port}`;
+  const endpoint = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
   const client = new S3Client({
     endpoint, region: 'us-east-1', forcePathStyle: true,
     credentials: { accessKeyId: S3_KEY.accessKeyId, secretAccessKey: S3_KEY.accessKeySecret },
@@ -58,6 +67,22 @@ export async function startS3(): Promise<TestS3> {
     endpoint,
     env: { KILN_OSS_ENDPOINT: endpoint, KILN_OSS_ACCESS_KEY_ID: S3_KEY.accessKeyId, KILN_OSS_ACCESS_KEY_SECRET: S3_KEY.accessKeySecret },
     requests,
+    blobStoreEnv: (bucket, prefix = '') => ({
+      KILN_BLOB_STORE: `s3://${bucket}${prefix ? `/${prefix}` : ''}`,
+      KILN_S3_ENDPOINT: endpoint,
+      KILN_S3_ACCESS_KEY_ID: S3_KEY.accessKeyId,
+      KILN_S3_SECRET_ACCESS_KEY: S3_KEY.accessKeySecret,
+    }),
+    async keys(bucket, prefix = '') {
+      const out: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }));
+        for (const o of page.Contents ?? []) out.push(o.Key!);
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+      return out.sort();
+    },
     addKey(accessKeyId, accessKeySecret) {
       new AWSAccount(Math.floor(Math.random() * 1e12), accessKeyId).createKeyPair(accessKeyId, accessKeySecret);
     },

@@ -1,4 +1,4 @@
-import type { LocalBlobStore } from '../../blobs/local-blob-store.js';
+import type { BlobStore } from '../../blobs/blob-store.js';
 import type { Store } from '../../domain/ports.js';
 import type { StepCacheEntry } from '../../domain/step-cache.js';
 import type { StorageQuotasOf } from '../../domain/storage-quota.js';
@@ -10,7 +10,7 @@ import { entriesToEvict } from './lru-eviction.js';
 
 export interface GcOptions {
   store: Store;
-  blobs: LocalBlobStore;
+  blobs: BlobStore;
   layers: LayerStore;
   /** The step cache's size bound in bytes (least recently used entries are evicted past it). */
   maxCacheBytes: number;
@@ -108,7 +108,7 @@ function accountEvictions(entries: readonly StepCacheEntry[], quotas: StorageQuo
 }
 
 /** Records the layers of image manifests that have none recorded (images made before the records), for the image quota. */
-async function recordImageLayers(store: Store, blobs: LocalBlobStore): Promise<void> {
+async function recordImageLayers(store: Store, blobs: BlobStore): Promise<void> {
   for (const manifestDigest of await store.images.unrecordedManifests()) {
     const image = await readImage(blobs, manifestDigest).catch(() => undefined); // a missing manifest stays unrecorded
     if (image) await store.images.recordLayers(manifestDigest, image.layers.map((l) => ({ digest: l.digest, size: l.size })));
