@@ -33,6 +33,9 @@ export interface WorkersRun {
   doubleClaims: number;
   /** Images registered for these executions' templates' account, minus one per SUCCESS. */
   extraImages: number;
+  /** Builds whose step came from the step cache / ran in a container (from each build's "Steps:" log line). */
+  stepCacheHits: number;
+  stepsRun: number;
 }
 
 export interface WorkersReport {
@@ -118,7 +121,13 @@ async function drain(o: WorkersOptions, workerCount: number, executions: number,
     if (missing !== 0) notSucceeded['(no row)'] = missing;
     const doubleClaims = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM executions WHERE attempt <> 1')).rows[0]!.n);
     const images = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM images')).rows[0]!.n);
-    return { workers: workerCount, executions, seconds, perSecond: executions / seconds, succeeded, notSucceeded, doubleClaims, extraImages: images - succeeded };
+    const steps = (await db.query<{ hit: string; ran: string }>(
+      "SELECT count(DISTINCT execution_id) FILTER (WHERE text LIKE '%Steps: 0 step(s) run, 1 from%') AS hit, count(DISTINCT execution_id) FILTER (WHERE text LIKE '%Steps: 1 step(s) run%') AS ran FROM execution_logs",
+    )).rows[0]!;
+    return {
+      workers: workerCount, executions, seconds, perSecond: executions / seconds, succeeded, notSucceeded, doubleClaims,
+      extraImages: images - succeeded, stepCacheHits: Number(steps.hit), stepsRun: Number(steps.ran),
+    };
   } finally {
     await db.end();
     for (const w of workers) await w.stop(20_000);
@@ -137,7 +146,7 @@ export async function benchScaleWorkers(o: WorkersOptions): Promise<WorkersRepor
     for (const [workers, count] of [[1, o.baselineExecutions], [4, o.executions]] as const) {
       o.log(`workers: ${workers} worker(s) draining ${count} executions…`);
       const run = await drain(o, workers, count, dirs);
-      o.log(`  ${run.perSecond.toFixed(1)} executions/s; ${run.succeeded} SUCCESS, ${run.doubleClaims} claimed twice, ${run.extraImages} extra images`);
+      o.log(`  ${run.perSecond.toFixed(1)} executions/s; ${run.succeeded} SUCCESS, ${run.doubleClaims} claimed twice, ${run.extraImages} extra images; step run ${run.stepsRun}×, from the cache ${run.stepCacheHits}×`);
       report.runs.push(run);
     }
   } catch (err) {
