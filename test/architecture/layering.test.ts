@@ -18,6 +18,8 @@ const ALLOWED: Record<string, string[]> = {
   api: ['domain', 'app'],
   // The OCI distribution client speaks HTTP to registries; it reads Kiln's blobs, nothing else.
   distribution: ['blobs'],
+  // Metrics and logs (prom-client): the domain's telemetry port and records, nothing else.
+  observability: ['domain'],
 };
 
 test('each folder of src/ imports only the folders its layer allows', () => {
