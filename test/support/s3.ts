@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -29,6 +29,8 @@ export interface TestS3 {
   blobStoreEnv(bucket: string, prefix?: string): Record<string, string>;
   /** The keys of the bucket's objects under `prefix`, sorted. */
   keys(bucket: string, prefix?: string): Promise<string[]>;
+  /** Makes an object look written `ms` ago (s3rver's LastModified is its file's mtime). */
+  backdate(bucket: string, key: string, ms: number): void;
   /** Every request received so far, the test's own client's included, in arrival order. */
   requests: S3Request[];
   /** Makes the server accept another key id (as another S3 account of its own). */
@@ -82,6 +84,11 @@ export async function startS3(options: { address?: string } = {}): Promise<TestS
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
       return out.sort();
+    },
+    backdate(bucket, key, ms) {
+      const parts = key.split('/');
+      const when = new Date(Date.now() - ms);
+      utimesSync(join(directory, bucket, ...parts.slice(0, -1), `${parts.at(-1)}._S3rver_object`), when, when);
     },
     addKey(accessKeyId, accessKeySecret) {
       new AWSAccount(Math.floor(Math.random() * 1e12), accessKeyId).createKeyPair(accessKeyId, accessKeySecret);

@@ -47,6 +47,13 @@ export const DEFAULT_GC_GRACE_MS = 10 * 60_000;
  * the layers it captured are pinned (blob_pins) or named by cache entries it just wrote or
  * touched, and anything written or used within `graceMs` is kept whatever references it, which
  * covers the moments between a blob's write and the row that references it.
+ *
+ * On a blob store that several hosts share (`s3://`), any host may collect: the roots are in the
+ * shared database, and a blob's age is its last write as the store lists it, where a put of a
+ * blob already there (its upload skipped) counts as a write. So a blob another host's running
+ * build has just put, or put again, is kept for `graceMs` whatever this host knows. The contract:
+ * every host uses the same database and the same grace, a build records or pins what it put
+ * within the grace, and the hosts' clocks agree with the store's to well within the grace.
  */
 export async function collectGarbage(o: GcOptions): Promise<GcReport> {
   const now = (o.now ?? Date.now)();
