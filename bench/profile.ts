@@ -35,6 +35,8 @@ const LAYERS: Array<[string, (f: CallFrame) => boolean]> = [
   // the JS function that calls them (Kysely's driver for statements, the wrapper for prepare).
   ['SQLite: prepare (a new statement per query)', (f) => /better-sqlite3\/lib\/methods\/wrappers\.js/.test(f.url) && f.functionName === 'prepare'],
   ['SQLite: execute (steps, commit with fsync)', (f) => /kysely\/dist\/esm\/dialect\/sqlite\/sqlite-driver\.js/.test(f.url) && f.functionName === 'executeQuery'],
+  // Kiln's own driver (src/store/sqlite-driver.ts) since the store work: executeQuery steps the cached statement.
+  ['SQLite: execute (steps, commit with fsync)', (f) => /src\/store\/sqlite-driver\.ts/.test(f.url) && f.functionName === 'executeQuery'],
   ['JSON.parse / JSON.stringify', (f) => f.url === '' && /^(parse|stringify)$/.test(f.functionName)],
   ['signature verify (src/api/rpc/signature-*, authenticate)', (f) => /src\/api\/rpc\/(signature-v[13]|authenticate|constant-time|percent-encode)\.ts/.test(f.url)],
   ['request decode (src/api/rpc/decode)', (f) => /src\/api\/rpc\/decode\.ts/.test(f.url)],

@@ -3,7 +3,8 @@ import { randomFillSync } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, spawnNode } from './processes.js';
+import { ROOT } from './processes.js';
+import { startS3Process } from './scale-s3.js';
 
 /*
  * Item 4 of the scale bench: put and get of one large random (incompressible) layer through
@@ -92,26 +93,16 @@ export async function benchScaleBlobs(sizeMiB: number, log: (msg: string) => voi
     report.rows.push(row('local folder', 'get', await blobOp(local, 'get', put.digest)));
     rmSync(local.KILN_DATA_DIR, { recursive: true, force: true });
 
-    const server = await spawnNode({
-      name: 's3 server',
-      args: ['--import', 'tsx', 'bench/scale-s3-server.ts'],
-      env: { SCALE_S3_BUCKET: BUCKET },
-      ready: (out) => (/s3 server listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out) ? 1 : undefined),
-    });
+    const server = await startS3Process(BUCKET);
     try {
-      const m = /s3 server listening on (\S+) key (\S+) (\S+)/.exec(server.output())!;
-      const s3 = {
-        KILN_BLOB_STORE: `s3://${BUCKET}/blobs`, KILN_S3_ENDPOINT: m[1]!, KILN_S3_REGION: 'us-east-1',
-        KILN_S3_ACCESS_KEY_ID: m[2]!, KILN_S3_SECRET_ACCESS_KEY: m[3]!, KILN_S3_FORCE_PATH_STYLE: 'true',
-      };
+      const s3 = server.blobStoreEnv('blobs');
       log('blobs: S3 put / get (cold cache)…');
       const s3put = await blobOp({ ...s3, KILN_DATA_DIR: join(dir, 's3-put') }, 'put', file);
       report.rows.push(row('S3 test server', 'put', s3put));
       report.rows.push(row('S3 test server', 'get', await blobOp({ ...s3, KILN_DATA_DIR: join(dir, 's3-get') }, 'get', s3put.digest)));
     } finally {
-      await server.stop(20_000);
-      const hwm = /s3 server peak RSS (\d+) kB/.exec(server.output())?.[1];
-      if (hwm) report.s3ServerPeakRssMiB = Number(hwm) / 1024;
+      const peak = await server.stop();
+      if (peak !== undefined) report.s3ServerPeakRssMiB = peak;
     }
     return report;
   } catch (err) {
