@@ -19,6 +19,9 @@ import type { Credentials, Params } from './signed-request.js';
  */
 
 export interface ScaleApiOptions {
+  /** Which rows: Create (bare, SQLite, PostgreSQL) and/or Describe. */
+  create: boolean;
+  describe: boolean;
   counts: number[];
   connections: number;
   accounts: number;
@@ -74,6 +77,11 @@ export async function benchScaleApi(o: ScaleApiOptions): Promise<ScaleApiRow[]> 
     rows.push(row);
   };
   const profileWindows: Array<{ row: ScaleApiRow; dir: string; window: { fromUs: number; toUs: number } }> = [];
+  const finish = () => {
+    // Profiles are written when each process exits (all have been stopped by now).
+    for (const p of profileWindows) p.row.profile = summarizeProfiles(p.dir, p.window);
+    return rows;
+  };
   const kiln = async (label: string, at: StoreLocation, processes: number): Promise<{ server?: Child; profileDir?: string; error?: string }> => {
     const profileDir = o.profile ? tempDir('kiln-scale-prof-') : undefined;
     try {
@@ -93,7 +101,7 @@ export async function benchScaleApi(o: ScaleApiOptions): Promise<ScaleApiRow[]> 
   try {
     // ---------------------------------------------------------------- bare node:http, N processes
     const bareRps = new Map<number, number>();
-    for (const n of o.counts) {
+    for (const n of o.create ? o.counts : []) {
       const bare = await startBare(n);
       try {
         const row: ScaleApiRow = { operation: 'CreateImagePipeline', server: 'bare node:http', processes: n, scope: '—', stored: '—', connections: o.connections };
@@ -113,7 +121,7 @@ export async function benchScaleApi(o: ScaleApiOptions): Promise<ScaleApiRow[]> 
       backends.push({ server: 'Kiln PostgreSQL', at: async () => ({ dataDir: tempDir('kiln-scale-pg-'), databaseUrl: await fresh('kiln_scale_create') }) });
     }
     const sqliteRps = new Map<string, number>();
-    for (const b of backends) {
+    for (const b of o.create ? backends : []) {
       const at = await b.at();
       const keys = await seedAccounts(at, o.accounts);
       for (const n of o.counts) {
@@ -140,6 +148,7 @@ export async function benchScaleApi(o: ScaleApiOptions): Promise<ScaleApiRow[]> 
     }
 
     // ---------------------------------------------------------------- Describe, many templates
+    if (!o.describe) return finish();
     const seededDir = tempDir('kiln-scale-seeded-');
     o.log(`seeding ${o.seedCount} templates (SQLite)…`);
     const seeded = await seedTemplates({ dataDir: seededDir, creds: o.creds, regionId: o.region, params: o.createParams, count: o.seedCount });
@@ -158,9 +167,7 @@ export async function benchScaleApi(o: ScaleApiOptions): Promise<ScaleApiRow[]> 
       row.met = row.measured!.result.failed === 0 && row.measured!.result.p99 <= 10;
       await started.server.stop();
     }
-    // Profiles are written when each process exits (all have been stopped by now).
-    for (const p of profileWindows) p.row.profile = summarizeProfiles(p.dir, p.window);
-    return rows;
+    return finish();
   } finally {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }

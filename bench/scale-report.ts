@@ -34,11 +34,11 @@ export function formatScale(r: ScaleReport): string {
     out.push('', `Workers: ${w.layout}; every template \`${w.buildContent}\` on busybox.${w.notRun ? ` NOT RUN: ${w.notRun}` : ''}`);
     const base = w.runs.find((x) => x.workers === 1);
     out.push('', table(
-      ['workers', 'executions', 'seconds', 'executions/s', '× 1 worker', 'SUCCESS', 'lost (not SUCCESS)', 'claimed twice', 'extra images', 'step: run / cached'],
+      ['workers', 'executions', 'seconds', 'executions/s', '× 1 worker', 'SUCCESS', 'lost (not SUCCESS)', 'claimed twice', 'extra images', 'step: run / cached', 'seen building (sampled)'],
       w.runs.map((x) => [
-        String(x.workers), String(x.executions), f(x.seconds, 1), f(x.perSecond, 1), base ? `${(x.perSecond / base.perSecond).toFixed(2)}×` : '',
+        `${x.workers} (${x.layout})`, String(x.executions), f(x.seconds, 1), f(x.perSecond, 1), base ? `${(x.perSecond / base.perSecond).toFixed(2)}×` : '',
         String(x.succeeded), Object.keys(x.notSucceeded).length ? JSON.stringify(x.notSucceeded) : '0', String(x.doubleClaims), String(x.extraImages),
-        `${x.stepsRun} / ${x.stepCacheHits}`,
+        `${x.stepsRun} / ${x.stepCacheHits}`, Object.entries(x.seenBy).map(([k, v]) => `${k} ${v}`).join(', '),
       ]),
     ));
   }

@@ -17,8 +17,9 @@ import type { Credentials, Params } from './signed-request.js';
  *   BENCH_SEED=100000                             templates for the Describe rows
  *   BENCH_SCALE_EXECUTIONS=500                    executions 4 workers drain
  *   BENCH_SCALE_BASELINE_EXECUTIONS=100           executions 1 worker drains (the baseline rate)
+ *   BENCH_SCALE_REMOTE=2                          of the 4 workers, how many on "other hosts" (namespaces)
  *   BENCH_SCALE_BLOB_MIB=500                      the layer's size
- *   BENCH_SCALE_PARTS=api,workers,blobs           which of the three to run
+ *   BENCH_SCALE_PARTS=api,workers,blobs           which to run (`create` or `describe`: half of `api`)
  */
 
 export interface ScaleOptions {
@@ -88,8 +89,10 @@ export async function benchScale(o: ScaleOptions): Promise<ScaleReport> {
     }
     const pgCluster = cluster;
     const freshDatabase = pgCluster ? (prefix: string) => createDatabase(pgCluster, prefix) : undefined;
-    if (parts.includes('api')) {
+    if (parts.some((p) => ['api', 'create', 'describe'].includes(p))) {
       report.api = await benchScaleApi({
+        create: parts.includes('api') || parts.includes('create'),
+        describe: parts.includes('api') || parts.includes('describe'),
         counts: (process.env.BENCH_SCALE_COUNTS ?? '1,2,4').split(',').map(Number),
         connections: report.connections,
         accounts: env('BENCH_SCALE_ACCOUNTS', 32),
@@ -104,7 +107,7 @@ export async function benchScale(o: ScaleOptions): Promise<ScaleReport> {
       if (freshDatabase) {
         report.workers = await benchScaleWorkers({
           executions: env('BENCH_SCALE_EXECUTIONS', 500), baselineExecutions: env('BENCH_SCALE_BASELINE_EXECUTIONS', 100),
-          freshDatabase, creds: o.creds, region: o.region, log: o.log,
+          remote: env('BENCH_SCALE_REMOTE', 2), freshDatabase, creds: o.creds, region: o.region, log: o.log,
         });
       }
       else report.notes.push('workers: not run (they share a PostgreSQL database)');

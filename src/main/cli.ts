@@ -13,6 +13,7 @@ import { logs } from '../cli/logs.js';
 import { exitQuietlyOnClosedPipe, exitWhenFlushed } from '../cli/stdio.js';
 import { createStore } from '../store/create-store.js';
 import { runServe } from './cluster/run-serve.js';
+import { wakeWorkersOnQueueSignal } from './queue-wake.js';
 import { bootWorker } from './worker-boot.js';
 import { secureDataDir } from './data-dir.js';
 import { startWorkers } from './workers.js';
@@ -91,8 +92,11 @@ async function main(argv: string[]): Promise<number> {
       const { app, defaultAccountId } = await bootWorker(config);
       const count = Math.max(1, config.workers);
       const running = startWorkers(app, count, (msg, err) => console.error(`kiln worker: ${msg}`, err), defaultAccountId);
+      // PostgreSQL: a Start on any API process wakes these workers at once (LISTEN/NOTIFY).
+      const wake = wakeWorkersOnQueueSignal(config, running);
       console.log(`Kiln worker(s) started: ${running.workers.map((w) => w.id).join(', ')} (lease ${config.leaseMs} ms)`);
       const stop = async () => {
+        await wake?.close();
         await running.stop();
         await app.store.close();
         process.exit(0);

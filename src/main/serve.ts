@@ -5,6 +5,7 @@ import type { App } from '../app/app.js';
 import type { DefaultCredentials } from '../auth/default-account.js';
 import type { StoreHealth } from '../domain/store-health.js';
 import { boot } from './boot.js';
+import { announceQueuedJobs, wakeWorkersOnQueueSignal } from './queue-wake.js';
 import { startWorkers } from './workers.js';
 
 export interface Running {
@@ -40,12 +41,15 @@ export async function listenApi(app: App, store: StoreHealth, config: KilnConfig
   const addr = server.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  // Workers of other processes and hosts hear of a Start here at once (PostgreSQL).
+  const announcer = announceQueuedJobs(app);
   return {
     server,
     endpoint: `http://${host}:${port}`,
     async drain() {
       draining = true;
       await server.close();
+      await announcer.close();
     },
   };
 }
@@ -58,12 +62,14 @@ export async function serve(config: KilnConfig): Promise<Running> {
   const { app, credentials, health } = await boot(config);
   const api = await listenApi(app, health, config);
   const workers = startWorkers(app, config.workers, (msg, err) => api.server.log.error({ err }, msg), credentials.accountId);
+  const wake = wakeWorkersOnQueueSignal(config, workers);
   return {
     app,
     server: api.server,
     credentials,
     endpoint: api.endpoint,
     async stop() {
+      await wake?.close();
       await workers.stop();
       await api.drain();
       await app.store.close();

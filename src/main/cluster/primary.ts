@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import { banner } from '../../cli/banner.js';
 import type { KilnConfig } from '../../config/config.js';
 import { boot } from '../boot.js';
+import { wakeWorkersOnQueueSignal } from '../queue-wake.js';
 import { startWorkers } from '../workers.js';
 import { ApiChildren } from './api-children.js';
 
@@ -22,6 +23,8 @@ export async function runClusterPrimary(config: KilnConfig, processes: number): 
   const log = (message: string, err?: unknown) => console.error(`kiln serve: ${message}${err === undefined ? '' : `: ${describe(err)}`}`);
   const { app, credentials } = await boot(config);
   const workers = startWorkers(app, config.workers, log, credentials.accountId);
+  // PostgreSQL: Starts on other hosts' API processes wake these workers too (LISTEN/NOTIFY).
+  const wake = wakeWorkersOnQueueSignal(config, workers);
   // Part E (metrics): serveClusterMetricsInPrimary(metrics) is called here once
   // src/observability/cluster-metrics.ts exists, so children's /metrics get the aggregate.
   // The primary accepts no connection itself: the kernel hands them to the children (it runs
@@ -39,6 +42,7 @@ export async function runClusterPrimary(config: KilnConfig, processes: number): 
   const stop = (code: number): Promise<number> => {
     stopping ??= (async () => {
       await children.drain();
+      await wake?.close();
       await workers.stop();
       await app.store.close();
       return code;
