@@ -2,6 +2,7 @@ import type { App } from '../app/app.js';
 import { asKilnFault } from '../app/faults.js';
 import { fault, isKilnError, missingParameter } from '../domain/errors.js';
 import { messageOf } from '../domain/errors/registry.js';
+import type { FinishedRequest } from '../domain/telemetry.js';
 import { API_VERSION, OPERATIONS } from './operations/registry.js';
 import { AccessKeyCache } from './rpc/access-key-cache.js';
 import { authenticate } from './rpc/authenticate.js';
@@ -27,6 +28,11 @@ export interface RpcHandlerDeps {
   now?: () => Date;
   /** Where unexpected faults are reported (their detail never reaches the client). */
   logError(err: unknown, context: { requestId: string; action?: string }): void;
+  /**
+   * Told once per answered request (metrics and the request's log line). Called before the
+   * response is sent: it must only count or log, never throw.
+   */
+  onFinished?(request: FinishedRequest): void;
 }
 
 /**
@@ -47,10 +53,14 @@ export function createRpcHandler(deps: RpcHandlerDeps): (raw: RawRequest) => Pro
   const accessKeys = new AccessKeyCache((id) => deps.app.store.accessKeys.get(id));
   const findAccessKey = (id: string) => accessKeys.get(id);
 
+  const onFinished = deps.onFinished;
   return async (raw) => {
+    const started = performance.now();
     const requestId = newRequestId();
     let format: ResponseFormat = 'JSON';
     let action: string | undefined;
+    let known: string | undefined;
+    let accountId: string | undefined;
     try {
       const decoded = decodeRequest(raw);
       format = decoded.format;
@@ -60,19 +70,24 @@ export function createRpcHandler(deps: RpcHandlerDeps): (raw: RawRequest) => Pro
       if (decoded.version !== API_VERSION) throw fault('InvalidVersion');
       const operation = OPERATIONS.get(action);
       if (!operation) throw fault('InvalidAction.NotFound');
+      known = action;
 
       const principal = await authenticate({ ...decoded, raw }, { findAccessKey, nonces: deps.nonces, now });
-      const body = await operation.handle({ app: deps.app, accountId: principal.accountId, params: decoded.params });
+      accountId = principal.accountId;
+      const body = await operation.handle({ app: deps.app, accountId, params: decoded.params });
       const encoded = encodeSuccess(action, { RequestId: requestId, ...body }, format);
+      onFinished?.({ requestId, action: known, accountId, code: 'Success', status: 200, seconds: (performance.now() - started) / 1000 });
       return { status: 200, contentType: encoded.contentType, body: encoded.payload, requestId };
     } catch (caught) {
       const err = asKilnFault(caught);
-      const known = isKilnError(err) && (err.fault === 'client' || PASSED_SERVER_FAULTS.has(err.code)) ? err : undefined;
-      if (known?.fault !== 'client') deps.logError(caught, { requestId, ...(action ? { action } : {}) });
-      const code = known?.code ?? 'InternalError';
-      const message = known?.message ?? messageOf('InternalError');
+      const failure = isKilnError(err) && (err.fault === 'client' || PASSED_SERVER_FAULTS.has(err.code)) ? err : undefined;
+      if (failure?.fault !== 'client') deps.logError(caught, { requestId, ...(action ? { action } : {}) });
+      const code = failure?.code ?? 'InternalError';
+      const message = failure?.message ?? messageOf('InternalError');
       const encoded = encodeError({ code, message }, requestId, format, deps.app.config.hostId);
-      return { status: httpStatusFor(code, known?.fault ?? 'server'), contentType: encoded.contentType, body: encoded.payload, requestId };
+      const status = httpStatusFor(code, failure?.fault ?? 'server');
+      onFinished?.({ requestId, action: known, accountId, code, status, seconds: (performance.now() - started) / 1000 });
+      return { status, contentType: encoded.contentType, body: encoded.payload, requestId };
     }
   };
 }

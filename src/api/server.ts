@@ -1,7 +1,8 @@
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { App } from '../app/app.js';
 import type { ErrorCode, Fault } from '../domain/errors.js';
 import { messageOf } from '../domain/errors/registry.js';
+import type { Telemetry } from '../domain/telemetry.js';
 import { createRpcHandler } from './rpc-handler.js';
 import { encodeError } from './rpc/encode.js';
 import { httpStatusFor } from './rpc/http-status.js';
@@ -40,6 +41,15 @@ function sendProtocolError(reply: FastifyReply, app: App, url: string | undefine
 export interface ServerOptions {
   /** `/healthz` and `/readyz` (see `health-routes.ts`); without it, neither route exists. */
   health?: HealthSources;
+  /**
+   * Fastify's logger (pino options: `observability/logging.ts` gives Kiln's, with secrets redacted and the
+   * configured format); default: pino at `logLevel`. Fastify's own two lines per request are
+   * off: the RPC endpoint logs one line per request at `info` (request id, account, action,
+   * code, HTTP status, duration), other routes one line with their path.
+   */
+  logger?: FastifyServerOptions['logger'];
+  /** Where each RPC request's action, code and latency are counted (default: nowhere). */
+  telemetry?: Telemetry;
 }
 
 /**
@@ -48,7 +58,8 @@ export interface ServerOptions {
  */
 export async function createServer(app: App, opts: ServerOptions = {}): Promise<FastifyInstance> {
   const server = Fastify({
-    logger: { level: app.config.logLevel },
+    logger: opts.logger ?? { level: app.config.logLevel },
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     // The official SDKs put every parameter in the query string: BuildContent and TestContent
     // (16 KB each, up to 3x that once percent-encoded) must fit in the request line, far past
@@ -84,11 +95,26 @@ export async function createServer(app: App, opts: ServerOptions = {}): Promise<
     onPruneError: (err) => server.log.warn({ err }, 'pruning expired signature nonces failed; will retry'),
   });
   server.addHook('onClose', () => nonces.close());
+  const telemetry = opts.telemetry;
+  const logRequests = ['info', 'debug', 'trace'].includes(server.log.level);
   const handle = createRpcHandler({
     app,
     nonces,
     logError: (err, ctx) => server.log.error({ err, ...ctx }, 'request failed'),
+    ...(telemetry || logRequests ? {
+      onFinished: (r) => {
+        telemetry?.requestFinished(r);
+        if (logRequests) server.log.info({ requestId: r.requestId, accountId: r.accountId, action: r.action ?? 'unknown', code: r.code, status: r.status, durationMs: Math.round(r.seconds * 1e4) / 10 }, 'request');
+      },
+    } : {}),
   });
+  if (logRequests) {
+    // Kiln's own routes (not the RPC endpoint, which logs above): the path only, never the query.
+    server.addHook('onResponse', async (req, reply) => {
+      if (req.routeOptions.url === '/') return;
+      req.log.info({ method: req.method, path: req.url.split('?', 1)[0], status: reply.statusCode, durationMs: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+    });
+  }
 
   const rpc = async (req: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
     const res = await handle(rawRequestOf(req));

@@ -265,6 +265,8 @@ export interface ExecutionRepository {
   renew(id: string, workerId: string, leaseMs: number): Promise<import('./execution.js').ExecutionStatus | undefined>;
   /** Gives the lease up (after a terminal status). */
   release(id: string, workerId: string): Promise<void>;
+  /** Executions not in a terminal status by status, and the queue's depth and oldest entry (read on each `/metrics` scrape). */
+  queueStats(): Promise<import('./telemetry.js').ExecutionQueueStats>;
 }
 
 export interface LogChunk {

@@ -4,6 +4,7 @@ import type { ResolvedContent } from '../domain/buildcontent/index.js';
 import type { Image } from '../domain/image.js';
 import type { ImagePipeline } from '../domain/pipeline.js';
 import type { StorageQuotasOf } from '../domain/storage-quota.js';
+import type { Telemetry } from '../domain/telemetry.js';
 import type { StepCachePort } from './cache/step-cache-port.js';
 import type { GcScheduler } from './gc/gc-scheduler.js';
 import type { InstanceDriver } from './instance/instance.js';
@@ -41,6 +42,8 @@ export interface EngineDeps {
    * image may be registered is the app's check, when it registers it.
    */
   quotas?: StorageQuotasOf;
+  /** Step durations and step-cache outcomes are counted here (`/metrics`; absent: nowhere). */
+  telemetry?: Telemetry;
   /** Per-step limit (default one hour). */
   stepTimeoutMs?: number;
   /** The most a YAML task may print for `{{ task.stdout }}` (bytes; default `DEFAULT_TASK_OUTPUT_MAX_BYTES`, see `build/task-output.ts`). */

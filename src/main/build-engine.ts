@@ -11,6 +11,7 @@ import { RuncInstanceDriver } from '../engine/instance/runc-driver.js';
 import { LayerStore } from '../engine/layers/layer-store.js';
 import { GcScheduler } from '../engine/gc/gc-scheduler.js';
 import { storageQuotasOf } from '../config/storage-quotas.js';
+import type { Telemetry } from '../domain/telemetry.js';
 import { S3AccountObjectStores } from '../oss/account-object-stores.js';
 
 /**
@@ -20,7 +21,7 @@ import { S3AccountObjectStores } from '../oss/account-object-stores.js';
  * S3-compatible endpoint, when there is one, each account on its granted buckets
  * (`defaultAccountId` keeps every bucket unless the grant table names it).
  */
-export function createBuildEngine(app: App, log: (msg: string, err?: unknown) => void = () => undefined, defaultAccountId?: string): { builder: BuildExecution; engine: BuildEngine } {
+export function createBuildEngine(app: App, log: (msg: string, err?: unknown) => void = () => undefined, defaultAccountId?: string, telemetry?: Telemetry): { builder: BuildExecution; engine: BuildEngine } {
   const dataDir = app.config.dataDir;
   const blobs = blobStoreOf(app.config);
   // System base images are recorded in the store: every worker host builds on the same base layer.
@@ -30,6 +31,7 @@ export function createBuildEngine(app: App, log: (msg: string, err?: unknown) =>
     { store: app.store, blobs, layers, maxCacheBytes: app.config.cacheMaxBytes, graceMs: app.config.gcGraceMs, quotas },
     app.config.gcIntervalMs,
     (err) => log('garbage collection failed', err),
+    telemetry,
   );
   const registry = imageRegistryOf(app);
   const engine = new BuildEngine({
@@ -40,6 +42,7 @@ export function createBuildEngine(app: App, log: (msg: string, err?: unknown) =>
     gc,
     quotas,
     taskOutputMaxBytes: app.config.taskOutputMaxBytes,
+    ...(telemetry ? { telemetry } : {}),
     driver: new RuncInstanceDriver({ dataDir, networkAllow: app.config.networkAllow, idBase: app.config.instanceIdBase, idSlots: app.config.instanceIdRanges }),
     ...(app.config.oss ? { oss: { stores: new S3AccountObjectStores(app.config.oss, defaultAccountId), scratchDir: join(dataDir, 'tmp', 'oss'), maxObjectBytes: app.config.oss.maxObjectBytes } } : {}),
     async resolveContent(pipeline, kind) {

@@ -4,8 +4,10 @@ import type { KilnConfig } from '../config/config.js';
 import type { App } from '../app/app.js';
 import type { DefaultCredentials } from '../auth/default-account.js';
 import type { StoreHealth } from '../domain/store-health.js';
+import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { boot } from './boot.js';
 import { announceQueuedJobs, wakeWorkersOnQueueSignal } from './queue-wake.js';
+import { kilnLogger, registerMetricsRoute, storeMetrics } from './observability.js';
 import { startWorkers } from './workers.js';
 
 export interface Running {
@@ -32,11 +34,13 @@ export interface ListeningApi {
 
 /**
  * The API server of one process on `config.host`/`config.port` (in a node:cluster child, the
- * port is shared with the other children). Runs no worker.
+ * port is shared with the other children). Runs no worker. `metrics`: this process's (default:
+ * its own, counting its requests; none with `KILN_METRICS=false`), served on `/metrics`.
  */
-export async function listenApi(app: App, store: StoreHealth, config: KilnConfig): Promise<ListeningApi> {
+export async function listenApi(app: App, store: StoreHealth, config: KilnConfig, metrics: Metrics | undefined = config.metrics ? createMetrics() : undefined): Promise<ListeningApi> {
   let draining = false;
-  const server = await createServer(app, { health: { store, draining: () => draining } });
+  const server = await createServer(app, { health: { store, draining: () => draining }, logger: kilnLogger(config), ...(metrics ? { telemetry: metrics.telemetry } : {}) });
+  if (metrics) registerMetricsRoute(server, metrics);
   await server.listen({ host: config.host, port: config.port });
   const addr = server.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
@@ -60,8 +64,13 @@ export async function listenApi(app: App, store: StoreHealth, config: KilnConfig
  */
 export async function serve(config: KilnConfig): Promise<Running> {
   const { app, credentials, health } = await boot(config);
-  const api = await listenApi(app, health, config);
-  const workers = startWorkers(app, config.workers, (msg, err) => api.server.log.error({ err }, msg), credentials.accountId);
+  const metrics = storeMetrics(app);
+  const api = await listenApi(app, health, config, metrics);
+  const log = api.server.log;
+  const workers = startWorkers(app, config.workers, (msg, err, fields) => log.error({ err, ...fields }, msg), credentials.accountId, {
+    ...(metrics ? { telemetry: metrics.telemetry } : {}),
+    info: (msg, fields) => log.info(fields, msg),
+  });
   const wake = wakeWorkersOnQueueSignal(config, workers);
   return {
     app,

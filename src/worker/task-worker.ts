@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { fault, isKilnError } from '../domain/errors.js';
 import type { Store } from '../domain/ports.js';
+import { NO_TELEMETRY, type Telemetry } from '../domain/telemetry.js';
 import type { ClaimedTask, TaskAbandonedSteps, TaskEnd, TaskHandlers } from '../domain/task.js';
 import { ClaimLoop } from './claim-loop.js';
 
@@ -19,7 +20,10 @@ export interface TaskWorkerOptions {
   /** How often an idle worker looks for tasks. */
   pollMs?: number;
   id?: string;
-  log?: (msg: string, err?: unknown) => void;
+  /** Failures (an error's line); `fields` name the task (`taskId`). */
+  log?: (msg: string, err?: unknown, fields?: Record<string, unknown>) => void;
+  /** Lease events are counted here (`/metrics`). */
+  telemetry?: Telemetry;
 }
 
 export const DEFAULT_TASK_LEASE_MS = 30_000;
@@ -52,7 +56,7 @@ export class TaskWorker {
     this.leaseMs = o.leaseMs ?? DEFAULT_TASK_LEASE_MS;
     this.loop = new ClaimLoop({
       claim: () => this.o.store.tasks.claim(this.id, this.leaseMs),
-      run: (claimed) => this.execute(claimed).catch((err) => this.o.log?.(`task ${claimed.task.taskId} failed in the worker`, err)),
+      run: (claimed) => this.execute(claimed).catch((err) => this.o.log?.(`task ${claimed.task.taskId} failed in the worker`, err, { taskId: claimed.task.taskId })),
       pollMs: o.pollMs ?? 500,
       ...(o.log ? { log: o.log } : {}),
       what: 'task',
@@ -77,6 +81,8 @@ export class TaskWorker {
 
   private async execute({ task, attempt }: ClaimedTask): Promise<void> {
     const { store } = this.o;
+    const telemetry = this.o.telemetry ?? NO_TELEMETRY;
+    telemetry.lease('task', 'claimed');
     const abandoned = this.o.abandoned?.[task.action];
     // A task that does not finish ends together with its action's abandoned step, in one transaction.
     const end = (e: TaskEnd) => e.status === 'Finished' || !abandoned
@@ -96,7 +102,7 @@ export class TaskWorker {
     }
     const handler = this.o.handlers[task.action];
     if (!handler) {
-      this.o.log?.(`no handler for ${task.action} tasks in this process`);
+      this.o.log?.(`no handler for ${task.action} tasks in this process`, undefined, { taskId: task.taskId });
       await end(failedWith(fault('InternalError')));
       return;
     }
@@ -109,9 +115,10 @@ export class TaskWorker {
     // The renewal is also how a cancel reaches the handler: at least every second.
     const renewal = setInterval(() => {
       void store.tasks.renew(task.taskId, this.id, this.leaseMs).then((state) => {
+        telemetry.lease('task', state === undefined ? 'lost' : 'renewed');
         if (state === undefined) stop('lease-lost');
         else if (state.cancelRequested) stop('cancelled');
-      }, (err) => this.o.log?.('task lease renewal failed', err));
+      }, (err) => this.o.log?.('task lease renewal failed', err, { taskId: task.taskId }));
     }, Math.max(50, Math.min(1000, Math.floor(this.leaseMs / 3))));
 
     let last: { percent: number; note: string | undefined } = { percent: task.progress, note: task.progressNote };
@@ -135,7 +142,7 @@ export class TaskWorker {
       if (abort.signal.reason === 'cancelled') outcome = { status: 'Deleted' };
       else if (isKilnError(err)) outcome = failedWith(err);
       else {
-        if (!abort.signal.aborted) this.o.log?.(`the ${task.action} handler of task ${task.taskId} threw`, err);
+        if (!abort.signal.aborted) this.o.log?.(`the ${task.action} handler of task ${task.taskId} threw`, err, { taskId: task.taskId });
         outcome = failedWith(fault('InternalError'));
       }
     } finally {

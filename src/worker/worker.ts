@@ -4,6 +4,7 @@ import type { Builder, BuildOutcome, BuildResult, RecordedOutcome } from '../dom
 import { canMove, type ExecutionStatus } from '../domain/execution.js';
 import type { HostDisk } from '../domain/host-disk.js';
 import type { ClaimedExecution, ClaimPolicy, ExecutionPatch, Scope, Store } from '../domain/ports.js';
+import { NO_TELEMETRY, type Telemetry } from '../domain/telemetry.js';
 import { ClaimLoop } from './claim-loop.js';
 import { LogBuffer } from './log-buffer.js';
 import { buildTimedOut, cancelledBeforeStart, insufficientHostDisk, internalError, stoppedByCancel, templateDeleted, workerLost } from '../domain/execution-messages/index.js';
@@ -16,7 +17,12 @@ export interface WorkerOptions {
   /** How often an idle worker looks for work. */
   pollMs?: number;
   id?: string;
-  log?: (msg: string, err?: unknown) => void;
+  /** Failures (an error's line); `fields` name the execution (`executionId`). */
+  log?: (msg: string, err?: unknown, fields?: Record<string, unknown>) => void;
+  /** What a build did (claimed, ended with its status), with `executionId` among the fields. */
+  info?: (msg: string, fields: Record<string, unknown>) => void;
+  /** Lease events and terminal statuses are counted here (`/metrics`). */
+  telemetry?: Telemetry;
   /** Bytes of output stored per execution (`KILN_LOG_MAX_BYTES`, see `LogCap`; 0 or absent: no cap). */
   logMaxBytes?: number;
   /** Builds of one account running at once, over every worker on the database (0 or absent: no limit). */
@@ -61,13 +67,15 @@ export class Worker {
   private readonly leaseMs: number;
   private readonly loop: ClaimLoop<ClaimedExecution>;
   private readonly running = new Set<AbortController>();
+  private readonly telemetry: Telemetry;
 
   constructor(private readonly o: WorkerOptions) {
     this.id = o.id ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.leaseMs = o.leaseMs ?? DEFAULT_LEASE_MS;
+    this.telemetry = o.telemetry ?? NO_TELEMETRY;
     this.loop = new ClaimLoop({
       claim: () => this.claim(),
-      run: (claimed) => this.execute(claimed).catch((err) => this.o.log?.(`execution ${claimed.execution.id} failed in the worker`, err)),
+      run: (claimed) => this.execute(claimed).catch((err) => this.o.log?.(`execution ${claimed.execution.id} failed in the worker`, err, { executionId: claimed.execution.id })),
       pollMs: o.pollMs ?? 500,
       ...(o.log ? { log: o.log } : {}),
     });
@@ -98,8 +106,12 @@ export class Worker {
 
   private async execute({ execution, attempt, exceedsHostDisk }: ClaimedExecution): Promise<void> {
     const { store } = this.o;
+    const telemetry = this.telemetry;
+    const executionId = execution.id;
+    telemetry.lease('execution', 'claimed');
+    this.o.info?.('execution claimed', { executionId, workerId: this.id, attempt, status: execution.status });
     const scope: Scope = { accountId: execution.accountId, regionId: execution.regionId };
-    const logs = new LogBuffer(store.executionLogs, execution.id, { maxBytes: this.o.logMaxBytes ?? 0, onError: (err) => this.o.log?.('log write failed', err) });
+    const logs = new LogBuffer(store.executionLogs, execution.id, { maxBytes: this.o.logMaxBytes ?? 0, onError: (err) => this.o.log?.('log write failed', err, { executionId }) });
     const abort = new AbortController();
     this.running.add(abort);
     let status: ExecutionStatus = execution.status;
@@ -108,9 +120,10 @@ export class Worker {
     // cancel takes effect in about a second whatever the lease (30 s by default).
     const renewal = setInterval(() => {
       void store.executions.renew(execution.id, this.id, this.leaseMs).then((current) => {
+        telemetry.lease('execution', current === undefined ? 'lost' : 'renewed');
         if (current === undefined) abort.abort('lease-lost');
         else if (current === 'CANCELLING') abort.abort('cancelled');
-      }, (err) => this.o.log?.('lease renewal failed', err));
+      }, (err) => this.o.log?.('lease renewal failed', err, { executionId }));
     }, Math.max(50, Math.min(1000, Math.floor(this.leaseMs / 3))));
 
     // The whole-build limit stops the build the way a cancel does (the engine releases the
@@ -118,23 +131,28 @@ export class Worker {
     const limitMs = this.o.buildTimeoutMs ?? 0;
     const deadline = limitMs > 0 && attempt === 1 ? setTimeout(() => abort.abort('build-timeout'), limitMs) : undefined;
 
+    const ended = (written: ExecutionStatus | undefined): void => {
+      if (written === undefined) return;
+      telemetry.executionFinished(written);
+      this.o.info?.('execution ended', { executionId, workerId: this.id, status: written });
+    };
     const finish = async (result: BuildResult): Promise<void> => {
       await logs.close();
       if (abort.signal.reason === 'lease-lost' || abort.signal.reason === 'worker-stopping') return; // not ours to end
       if ('record' in result) {
-        await this.endRecorded(scope, execution.id, result.record);
+        ended(await this.endRecorded(scope, execution.id, result.record));
         return;
       }
       const outcome = result;
       const patch = patchOf(outcome);
       if (outcome.errorCode === 'BuildTimeout') {
         // A cancel requested after the limit struck is honoured: CANCELLING only ends as CANCELLED.
-        if (await store.executions.update(scope, execution.id, patch, NOT_CANCELLING)) return;
-        await store.executions.update(scope, execution.id, patchOf(stoppedByCancel));
+        if (await store.executions.update(scope, execution.id, patch, NOT_CANCELLING)) return ended(outcome.status);
+        if (await store.executions.update(scope, execution.id, patchOf(stoppedByCancel))) ended(stoppedByCancel.status);
         return;
       }
       // A cancel that arrived at the very end still ends as CANCELLED only if the build honoured it.
-      await store.executions.update(scope, execution.id, patch);
+      if (await store.executions.update(scope, execution.id, patch)) ended(outcome.status);
     };
 
     try {
@@ -189,7 +207,7 @@ export class Worker {
         await finish(stoppedByCancel);
         return;
       }
-      this.o.log?.(`build of ${execution.id} threw`, err);
+      this.o.log?.(`build of ${execution.id} threw`, err, { executionId });
       await finish(internalError);
     } finally {
       clearInterval(renewal);
@@ -205,17 +223,18 @@ export class Worker {
    * it, and nothing is written), runs the build's writes and writes the terminal status. A refusal
    * of those writes (a name taken meanwhile, the image quota) rolls them back and is written instead.
    */
-  private async endRecorded(scope: Scope, id: string, record: RecordedOutcome['record']): Promise<void> {
+  private async endRecorded(scope: Scope, id: string, record: RecordedOutcome['record']): Promise<ExecutionStatus | undefined> {
     const { store } = this.o;
     try {
-      await store.transaction(async (tx) => {
-        if ((await tx.executions.renew(id, this.id, this.leaseMs)) === undefined) return;
-        await tx.executions.update(scope, id, patchOf(await record.write(tx)));
+      return await store.transaction(async (tx) => {
+        if ((await tx.executions.renew(id, this.id, this.leaseMs)) === undefined) return undefined;
+        const outcome = await record.write(tx);
+        return (await tx.executions.update(scope, id, patchOf(outcome))) ? outcome.status : undefined;
       });
     } catch (err) {
       const refused = record.refused(err);
       if (!refused) throw err;
-      await store.executions.update(scope, id, patchOf(refused));
+      return (await store.executions.update(scope, id, patchOf(refused))) ? refused.status : undefined;
     }
   }
 }

@@ -8,6 +8,7 @@ import { imageTests } from './suite-images.js';
 import { imageUpdateTests } from './suite-image-updates.js';
 import { nonceTests } from './suite-nonces.js';
 import { pipelineTests } from './suite-pipelines.js';
+import { queueStatsTests } from './suite-queue-stats.js';
 import { stepCacheTests } from './suite-step-cache.js';
 import { tagTests } from './suite-tags.js';
 import { tenancyTests } from './suite-tenancy.js';
@@ -56,6 +57,7 @@ export function storeSuite(name: string, makeBackend: () => Promise<Backend>): v
     tagTests(ctx);
     transactionTests(ctx);
     executionTests(ctx);
+    queueStatsTests(ctx);
     imageTests(ctx);
     imageUpdateTests(ctx);
     stepCacheTests(ctx);

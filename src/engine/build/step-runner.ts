@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { BlobStore } from '../../blobs/blob-store.js';
 import type { StepCacheUse } from '../../domain/build-artifact.js';
+import type { StepCacheOutcome, Telemetry } from '../../domain/telemetry.js';
 import type { BuildCache } from '../cache/build-cache.js';
 import { chainAfter, stepKey, type NormalizedStep } from '../cache/step-key.js';
 import { restore, snapshot, TmpTooLargeError, type TmpSnapshot } from '../cache/tmp-state.js';
@@ -56,6 +57,8 @@ export interface StepRunnerOptions {
    * entry; a task that printed more has no output to refer to (see `task-output.ts`).
    */
   taskOutputMaxBytes: number;
+  /** Each step's duration and step-cache outcome are counted here (`/metrics`). */
+  telemetry?: Telemetry;
 }
 
 const describeStep = (step: PlanStep): string => {
@@ -147,10 +150,13 @@ export class StepRunner {
    */
   async cached(where: string, step: NormalizedStep, cacheable: boolean, execute: () => Promise<{ layer?: LayerBlob; output?: string }>): Promise<{ layer?: LayerBlob; output?: string }> {
     this.at = where;
+    const started = performance.now();
+    const done = (outcome: StepCacheOutcome) => this.o.telemetry?.stepFinished(outcome, (performance.now() - started) / 1000);
     const c = this.o.cache;
-    if (!c) return this.execute(execute);
+    if (!c) return this.execute(execute).finally(() => done('uncached'));
     const key = stepKey(this.chain, step);
-    if (cacheable && !this.tmpUncached) {
+    const looked = cacheable && !this.tmpUncached && c.cache.mode === 'use';
+    if (looked) {
       const hit = await c.cache.lookup(key);
       if (hit) {
         let layer: LayerBlob | undefined;
@@ -163,10 +169,11 @@ export class StepRunner {
         this.chain = chainAfter(key, hit.layerDigest, hit.tmpDigest);
         this.o.log('system', `    from the step cache (${where}): not run${hit.layerDigest ? `, layer ${hit.layerDigest.slice(7, 19)} reused` : ''}\n`);
         this.cacheUse.push({ where, cache: 'hit' });
+        done('hit');
         return { ...(layer ? { layer } : {}), ...(hit.output !== undefined ? { output: hit.output } : {}) };
       }
     }
-    const result = await this.execute(execute);
+    const result = await this.execute(execute).finally(() => done(looked ? 'miss' : 'uncached'));
     this.cacheUse.push({ where, cache: 'miss' });
     this.chain = chainAfter(key, result.layer?.digest, this.chainTmp);
     // Counted and its layer pinned, but with /tmp unknown not recorded for later builds.

@@ -1,3 +1,4 @@
+import type { Telemetry } from '../../domain/telemetry.js';
 import { collectGarbage, type GcOptions, type GcReport } from './collect-garbage.js';
 
 /**
@@ -13,6 +14,8 @@ export class GcScheduler {
     private readonly options: GcOptions,
     private readonly intervalMs: number,
     private readonly onError: (err: unknown) => void = () => undefined,
+    /** Each collection (and what it deleted) is counted here (`/metrics`). */
+    private readonly telemetry?: Telemetry,
   ) {}
 
   /** Called when a build ends. */
@@ -25,8 +28,11 @@ export class GcScheduler {
   collect(): Promise<GcReport | undefined> {
     this.running ??= (async () => {
       try {
-        return await collectGarbage(this.options);
+        const report = await collectGarbage(this.options);
+        this.telemetry?.gcRan({ failed: false, deletedBlobs: report.deletedBlobs, freedBytes: report.freedBytes });
+        return report;
       } catch (err) {
+        this.telemetry?.gcRan({ failed: true, deletedBlobs: 0, freedBytes: 0 });
         this.onError(err);
         return undefined;
       } finally {

@@ -52,6 +52,7 @@ export const prepare: Phase<BuildState> = {
       cache: { cache, blobs: deps.blobs, chain: baseChain(runnable.layers.map((l) => l.digest), runnable.config) },
       ...(quotas.imageBytes > 0 ? { imageQuota: { accountId: execution.accountId, bytes: quotas.imageBytes, below: () => [...runnable.layers, ...state.repairLayers] } } : {}),
       log: ctx.log,
+      ...(deps.telemetry ? { telemetry: deps.telemetry } : {}),
       onStep: (i, total, step) => ctx.progress(`Building: step ${i}/${total} (${step.where}).`),
     });
   },

@@ -39,6 +39,7 @@ export const test: Phase<BuildState> = {
         taskOutputMaxBytes: state.taskOutputMaxBytes, signal: ctx.signal, captureLayers: false,
         oss: ossAccessFor(deps.oss, pipeline.accountId, STEP_ROLE),
         log: ctx.log,
+        ...(deps.telemetry ? { telemetry: deps.telemetry } : {}),
         onStep: (i, total, step) => ctx.progress(`Testing: step ${i}/${total} (${step.where}).`),
       });
       tester = runner;

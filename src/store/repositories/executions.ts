@@ -8,6 +8,7 @@ import type { DB, ExecutionsTable } from '../schema.js';
 import type { RepoContext } from './context.js';
 import { keysetPage, toPage } from './paging.js';
 import { claimable, claimIn } from './execution-claim.js';
+import { executionQueueStats } from './execution-queue-stats.js';
 import { allocate, readCount, release } from './scope-counters.js';
 import { translating } from './translate.js';
 
@@ -172,6 +173,8 @@ export function executionRepository(ctx: RepoContext): ExecutionRepository {
       if (taken.exceedsHostDisk) claimed.exceedsHostDisk = taken.exceedsHostDisk;
       return claimed;
     },
+
+    queueStats: () => executionQueueStats(ctx.db),
 
     async runningOn(pool) {
       const rows = await ctx.db.selectFrom('executions').select('id')
