@@ -53,3 +53,10 @@ export interface SharedSettingRepository {
 
 /** The shared setting naming the default account (`kiln serve` writes it at every start). */
 export const DEFAULT_ACCOUNT_SETTING = 'default-account';
+
+/**
+ * The shared setting naming the blob store `kiln serve` uses (`s3://bucket/prefix` or
+ * `file:///path`): a `kiln worker` configured with another one refuses to start (its images'
+ * blobs would be where no other host reads them).
+ */
+export const BLOB_STORE_SETTING = 'blob-store';

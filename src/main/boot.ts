@@ -1,10 +1,11 @@
 import { createApp, type App } from '../app/app.js';
 import { ensureDefaultAccount, type DefaultCredentials } from '../auth/default-account.js';
 import type { KilnConfig } from '../config/config.js';
-import { DEFAULT_ACCOUNT_SETTING } from '../domain/base-image-records.js';
+import { BLOB_STORE_SETTING, DEFAULT_ACCOUNT_SETTING } from '../domain/base-image-records.js';
 import type { StoreHealth } from '../domain/store-health.js';
 import { createStore } from '../store/create-store.js';
 import { secureDataDir } from './data-dir.js';
+import { blobStoreName } from './worker-boot.js';
 
 /** Makes the data dir owner-only, opens the store (running migrations), makes the default account, and builds the app. */
 export async function boot(config: KilnConfig): Promise<{ app: App; credentials: DefaultCredentials; health: StoreHealth }> {
@@ -14,6 +15,7 @@ export async function boot(config: KilnConfig): Promise<{ app: App; credentials:
     const credentials = await ensureDefaultAccount(store, config);
     // `kiln worker` on another host learns the default account from the store (see bootWorker).
     await store.settings.put(DEFAULT_ACCOUNT_SETTING, credentials.accountId);
+    await store.settings.put(BLOB_STORE_SETTING, blobStoreName(config));
     return { app: createApp(store, config), credentials, health: store };
   } catch (err) {
     await store.close();

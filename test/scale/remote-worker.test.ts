@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -118,6 +119,8 @@ describe('kiln worker on another host (PostgreSQL and S3 only)', () => {
     const image = await api.app.store.images.getOwned({ accountId: api.credentials.accountId, regionId: 'cn-hangzhou' }, first.item.imageId!);
     const { layers } = await readImage(blobStoreOf(api.app.config), image!.manifestDigest!);
     assert.equal(layers[0]?.digest, bases[0]!.digest);
+    assert.equal((await api.app.store.accounts.list()).length, 1, 'the worker made no account of its own');
+    assert.equal(existsSync(join(root, 'w1', 'default-credentials.json')), false);
     await w1.stop();
 
     await remoteWorker(join(root, 'w2'));
