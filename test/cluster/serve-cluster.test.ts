@@ -12,8 +12,8 @@ import { alive, bannerPids, createUnderLoad, readFromEveryProcess, waitForNewPro
  * `kiln serve --api-processes 4` as a real process on a real port, on SQLite (WAL, writes
  * through the file lock, each process group-committing its own) and on PostgreSQL: 16 SDK
  * clients creating templates at once through every process, the quota exact, no 5xx, and every
- * acknowledged create read back from each of the four processes. Then a killed API process is
- * replaced, and SIGTERM drains everything and exits 0.
+ * acknowledged create read back from each of the four processes, and counted once in the
+ * host's /metrics. Then a killed API process is replaced, and SIGTERM drains everything and exits 0.
  */
 
 const PROCESSES = 4;
@@ -50,6 +50,12 @@ async function loadAndReadBack(kiln: KilnProcess, dataDir: string, pids: number[
   assert.deepEqual([...refused], [['QuotaExceed.ImagePipeline', CLIENTS * EACH - QUOTA]]);
   const answered = await readFromEveryProcess(kiln.endpoint, key, created, PROCESSES);
   assert.deepEqual([...answered].sort(), [...pids].sort());
+  // /metrics on any process counts the whole host's requests (the primary sums every process's).
+  const scrape = await fetch(new URL('/metrics', kiln.endpoint));
+  assert.equal(scrape.status, 200);
+  const text = await scrape.text();
+  assert.match(text, new RegExp(`^kiln_api_requests_total\\{action="CreateImagePipeline",code="Success"\\} ${QUOTA}$`, 'm'));
+  assert.match(text, new RegExp(`^kiln_api_requests_total\\{action="CreateImagePipeline",code="QuotaExceed.ImagePipeline"\\} ${CLIENTS * EACH - QUOTA}$`, 'm'));
   return created;
 }
 

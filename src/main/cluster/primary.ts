@@ -1,7 +1,9 @@
 import cluster from 'node:cluster';
 import { banner } from '../../cli/banner.js';
 import type { KilnConfig } from '../../config/config.js';
+import { serveClusterMetricsInPrimary } from '../../observability/cluster-metrics.js';
 import { boot } from '../boot.js';
+import { storeMetrics } from '../observability.js';
 import { wakeWorkersOnQueueSignal } from '../queue-wake.js';
 import { startWorkers } from '../workers.js';
 import { ApiChildren } from './api-children.js';
@@ -20,13 +22,16 @@ function describe(err: unknown): string {
  * start.
  */
 export async function runClusterPrimary(config: KilnConfig, processes: number): Promise<number> {
-  const log = (message: string, err?: unknown) => console.error(`kiln serve: ${message}${err === undefined ? '' : `: ${describe(err)}`}`);
+  const log = (message: string, err?: unknown, fields?: Record<string, unknown>) =>
+    console.error(`kiln serve: ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}${err === undefined ? '' : `: ${describe(err)}`}`);
   const { app, credentials } = await boot(config);
-  const workers = startWorkers(app, config.workers, log, credentials.accountId);
+  // The workers (and the queue gauges) count here; the children's /metrics ask this process
+  // for the sum of every process's metrics, its own included.
+  const metrics = storeMetrics(app);
+  const workers = startWorkers(app, config.workers, log, credentials.accountId, metrics ? { telemetry: metrics.telemetry } : {});
+  const stopMetrics = metrics ? serveClusterMetricsInPrimary(metrics) : () => {};
   // PostgreSQL: Starts on other hosts' API processes wake these workers too (LISTEN/NOTIFY).
   const wake = wakeWorkersOnQueueSignal(config, workers);
-  // Part E (metrics): serveClusterMetricsInPrimary(metrics) is called here once
-  // src/observability/cluster-metrics.ts exists, so children's /metrics get the aggregate.
   // The primary accepts no connection itself: the kernel hands them to the children (it runs
   // builds and GC, and must not sit on the request path); NODE_CLUSTER_SCHED_POLICY=rr overrides.
   if (process.env.NODE_CLUSTER_SCHED_POLICY === undefined) cluster.schedulingPolicy = cluster.SCHED_NONE;
@@ -42,6 +47,7 @@ export async function runClusterPrimary(config: KilnConfig, processes: number): 
   const stop = (code: number): Promise<number> => {
     stopping ??= (async () => {
       await children.drain();
+      stopMetrics();
       await wake?.close();
       await workers.stop();
       await app.store.close();
