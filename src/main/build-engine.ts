@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { App } from '../app/app.js';
 import { componentLookup } from '../app/component-lookup.js';
 import { blobStoreOf } from './blob-store.js';
+import { countedBlobStore } from './counted-blob-store.js';
 import { parseContent, resolveComponents } from '../domain/buildcontent/index.js';
 import { BuildExecution } from '../app/build-execution.js';
 import { imageRegistryOf } from '../app/image-registry.js';
@@ -23,7 +24,7 @@ import { S3AccountObjectStores } from '../oss/account-object-stores.js';
  */
 export function createBuildEngine(app: App, log: (msg: string, err?: unknown) => void = () => undefined, defaultAccountId?: string, telemetry?: Telemetry): { builder: BuildExecution; engine: BuildEngine } {
   const dataDir = app.config.dataDir;
-  const blobs = blobStoreOf(app.config);
+  const blobs = telemetry ? countedBlobStore(blobStoreOf(app.config), telemetry) : blobStoreOf(app.config);
   // System base images are recorded in the store: every worker host builds on the same base layer.
   const layers = new LayerStore(dataDir, blobs, {}, app.store.baseImages);
   const quotas = storageQuotasOf(app.config);
