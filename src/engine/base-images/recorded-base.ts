@@ -61,14 +61,15 @@ export async function makeRecordedBase<T extends BaseLayer>(
   try {
     const extra = await fill(root);
     const blob = await layers.capture(root);
-    await layers.adopt(root, blob.diffId);
+    const dir = await layers.adopt(root, blob.diffId);
     const details = { ...extra, buildSeconds: Math.round((Date.now() - started) / 1000) };
     const previous = await layers.baseImages.get(key);
     const record: BaseImageRecord = { key, kind: baseKindOf(key), digest: blob.digest, diffId: blob.diffId, size: blob.size, details, madeAt: Date.now(), madeBy: hostname() };
     const kept = await layers.baseImages.put(record, previous?.digest);
-    const base = await usable<T>(layers, kept);
-    if (!base) throw new Error(`the layer ${kept.digest} of the base image ${key} is not in the blob store`);
-    return base;
+    if (kept.digest === blob.digest) return { ...details, key, digest: blob.digest, diffId: blob.diffId, size: blob.size, dir } as unknown as T;
+    const theirs = await usable<T>(layers, kept);
+    if (!theirs) throw new Error(`the layer ${kept.digest} of the base image ${key} is not in the blob store`);
+    return theirs;
   } finally {
     await rm(top, { recursive: true, force: true });
   }
