@@ -6,14 +6,15 @@ import { after, test } from 'node:test';
 import { defaultCredentials } from '../support/builds.js';
 import { freePort, spawnKiln, type KilnProcess } from '../support/child.js';
 import { freshDatabase, type FreshDatabase } from '../support/pg.js';
-import { alive, bannerPids, createUnderLoad, readFromEveryProcess, waitForNewProcess } from './support/cluster-load.js';
+import { alive, bannerPids, createUnderLoad, heldRequest, readFromEveryProcess, waitForNewProcess, waitUntilRefused } from './support/cluster-load.js';
 
 /*
  * `kiln serve --api-processes 4` as a real process on a real port, on SQLite (WAL, writes
  * through the file lock, each process group-committing its own) and on PostgreSQL: 16 SDK
  * clients creating templates at once through every process, the quota exact, no 5xx, and every
  * acknowledged create read back from each of the four processes, and counted once in the
- * host's /metrics. Then a killed API process is replaced, and SIGTERM drains everything and exits 0.
+ * host's /metrics. Then a killed API process is replaced, and SIGTERM drains: new connections
+ * are refused, a request being served is still answered, and everything exits 0.
  */
 
 const PROCESSES = 4;
@@ -61,12 +62,16 @@ async function loadAndReadBack(kiln: KilnProcess, dataDir: string, pids: number[
 
 async function drainsOnSigterm(kiln: KilnProcess, pids: number[]): Promise<void> {
   kiln.child.kill('SIGTERM');
+  await exitsZero(kiln, pids);
+}
+
+async function exitsZero(kiln: KilnProcess, pids: number[]): Promise<void> {
   const { code, signal } = await kiln.exited;
   assert.deepEqual({ code, signal }, { code: 0, signal: null }, kiln.stderr());
   for (const pid of pids) assert.equal(alive(pid), false, `API process ${pid} is gone`);
 }
 
-test('SQLite: 4 API processes on one port, 16 clients creating at once: quota exact, no 5xx, every create read by every process; a killed process is replaced; SIGTERM exits 0', async () => {
+test('SQLite: 4 API processes on one port, 16 clients creating at once: quota exact, no 5xx, every create read by every process; a killed process is replaced; SIGTERM refuses new connections, answers the request in flight, exits 0', async () => {
   const { kiln, dataDir, pids } = await startCluster({});
   const created = await loadAndReadBack(kiln, dataDir, pids);
 
@@ -76,7 +81,17 @@ test('SQLite: 4 API processes on one port, 16 clients creating at once: quota ex
   assert.match(kiln.stderr(), new RegExp(`API process ${victim} exited \\(signal SIGKILL\\); starting another in \\d+ ms`));
   const now = await readFromEveryProcess(kiln.endpoint, defaultCredentials(dataDir), created, PROCESSES);
   assert.deepEqual([...now].sort(), [...others, replacement].sort());
-  await drainsOnSigterm(kiln, [...now]);
+
+  // SIGTERM while a request is being served: no new connection is taken, and that request is
+  // still answered before everything exits 0.
+  const held = await heldRequest(kiln.endpoint, defaultCredentials(dataDir));
+  await held.accepted;
+  kiln.child.kill('SIGTERM');
+  await waitUntilRefused(kiln.endpoint);
+  const answer = await held.finish();
+  assert.equal(answer.status, 200, answer.body);
+  assert.match(answer.body, /"RegionId":"cn-hangzhou"/);
+  await exitsZero(kiln, [...now]);
 });
 
 test('PostgreSQL: the same through 4 API processes on one database', async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
 import { clientAt } from '../../support/builds.js';
 import { createPipeline, pipelineTags } from '../../support/ecs-requests.js';
 import { rfc3986, signV1, v1CommonParams } from '../../support/wire.js';
@@ -125,5 +126,58 @@ export function alive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * A V1-signed `POST /` DescribeRegions whose body is held back: its headers (with `Expect:
+ * 100-continue`) are sent at once, and `accepted` resolves when an API process has answered
+ * `100 Continue` (it is serving the request). `finish` sends the body and resolves with the
+ * response's status line and body.
+ */
+export async function heldRequest(endpoint: string, key: Key): Promise<{ accepted: Promise<void>; finish(): Promise<{ status: number; body: string }> }> {
+  const { host, port } = new URL(endpoint);
+  const params = { ...v1CommonParams({ accessKeyId: key.accessKeyId, action: 'DescribeRegions' }) };
+  const { signature } = signV1('POST', params, key.accessKeySecret);
+  const body = Object.entries({ ...params, Signature: signature }).map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`).join('&');
+  const socket = connect(Number(port), host.replace(/:\d+$/, ''));
+  let received = '';
+  const ended = new Promise<void>((resolve, reject) => {
+    socket.on('error', reject);
+    socket.on('end', resolve);
+  });
+  const accepted = new Promise<void>((resolve) => {
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('utf8');
+      if (received.startsWith('HTTP/1.1 100 Continue')) resolve();
+    });
+  });
+  socket.write(`POST / HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`);
+  return {
+    accepted,
+    async finish() {
+      socket.write(body);
+      await ended;
+      const final = received.slice(received.indexOf('\r\n\r\n') + 4);
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(final)?.[1] ?? 0);
+      return { status, body: final.slice(final.indexOf('\r\n\r\n') + 4) };
+    },
+  };
+}
+
+/** Resolves once a new connection to `endpoint` is refused (every API process has closed its listener). */
+export async function waitUntilRefused(endpoint: string): Promise<void> {
+  const { host, port } = new URL(endpoint);
+  for (;;) {
+    const refused = await new Promise<boolean>((resolve) => {
+      const s = connect(Number(port), host.replace(/:\d+$/, ''));
+      s.once('connect', () => {
+        s.destroy();
+        resolve(false);
+      });
+      s.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED'));
+    });
+    if (refused) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
