@@ -111,5 +111,5 @@ test('secrets inside messages, stacks and fields are scrubbed from every line; p
   }
   assert.match(lines[0] as string, /^\{"level":50,.*"msg":"request failed"\}\n$/);
   assert.match(lines[2] as string, /^\d\d:\d\d:\d\d\.\d{3} ERROR request failed\n {4}Error: GET \/\?Action=X&Signature=\[Redacted\]/);
-  assert.match(lines[3] as string, /^\d\d:\d\d:\d\d\.\d{3} WARN  auth \[Redacted\] params=\{"AccessKeySecret":"\[Redacted\]","password":"\[Redacted\]"\}/);
+  assert.match(lines[3] as string, /^\d\d:\d\d:\d\d\.\d{3} WARN {2}auth \[Redacted\] params=\{"AccessKeySecret":"\[Redacted\]","password":"\[Redacted\]"\}/);
 });
