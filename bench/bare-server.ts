@@ -6,9 +6,10 @@ import { createServer } from 'node:http';
  * successful CreateImagePipeline, with the headers Kiln sends. It reads the request (so the
  * parser and the socket work the same) but checks nothing — no signature, no store, no
  * framework. Run as its own process: `BARE_PORT=0 node --import tsx bench/bare-server.ts`.
- * `BARE_PROCESSES=N` (N > 1): a node:cluster primary forks N children that share the one port
- * (the primary accepts and hands connections round-robin, node's default on Linux), the
- * layout `kiln serve --api-processes N` is compared with; the line is printed once all listen.
+ * `BARE_PROCESSES=N` (N > 1): a node:cluster primary forks N children that share the one port,
+ * the layout `kiln serve --api-processes N` is compared with, with its scheduling policy
+ * (SCHED_NONE: the children accept from the shared socket themselves, the kernel spreads the
+ * connections; NODE_CLUSTER_SCHED_POLICY=rr overrides both); the line is printed once all listen.
  */
 
 const PROCESSES = Math.max(1, Number(process.env.BARE_PROCESSES ?? 1));
@@ -16,6 +17,7 @@ if (PROCESSES > 1 && cluster.isPrimary) primary();
 else child();
 
 function primary(): void {
+  if (process.env.NODE_CLUSTER_SCHED_POLICY === undefined) cluster.schedulingPolicy = cluster.SCHED_NONE;
   let listening = 0;
   let stopping = false;
   for (let i = 0; i < PROCESSES; i++) {

@@ -2,7 +2,7 @@ import { createAccount } from '../src/auth/accounts.js';
 import { loadConfig } from '../src/config/config.js';
 import { createStore } from '../src/store/create-store.js';
 import { runLoad, type LoadResult } from './load.js';
-import { treeCpuSeconds, type Child } from './processes.js';
+import { cpuSeconds, processTree, type Child } from './processes.js';
 import { createSigner, type Credentials, type Params } from './signed-request.js';
 
 /*
@@ -45,13 +45,22 @@ export interface Measured {
   result: LoadResult;
   /** CPU of the server's whole process tree per 2xx response, microseconds. */
   serverCpuUs: number;
+  /** Each process's share of that CPU, largest first, in % (the first is often a cluster child; the primary is small). */
+  cpuShares: number[];
+}
+
+/** CPU seconds of each process of the tree, by pid. */
+function treeCpu(pid: number): Map<number, number> {
+  return new Map(processTree(pid).map((p) => [p, cpuSeconds(p)] as const).filter(([, s]) => !Number.isNaN(s)));
 }
 
 /** Warmup, then one measured closed-loop run against `server`. */
 export async function measureLoad(server: Child, next: () => Buffer, connections: number, warmupSec: number, durationSec: number): Promise<Measured> {
   if (warmupSec > 0) await runLoad({ port: server.port, connections, durationSec: warmupSec, next });
-  const s0 = treeCpuSeconds(server.pid);
+  const before = treeCpu(server.pid);
   const result = await runLoad({ port: server.port, connections, durationSec, next });
-  const s = treeCpuSeconds(server.pid) - s0;
-  return { result, serverCpuUs: (s * 1e6) / Math.max(1, result.ok) };
+  const used = [...treeCpu(server.pid)].map(([pid, s]) => s - (before.get(pid) ?? 0));
+  const s = used.reduce((a, b) => a + b, 0);
+  const cpuShares = used.map((u) => (100 * u) / (s || 1)).sort((a, b) => b - a);
+  return { result, serverCpuUs: (s * 1e6) / Math.max(1, result.ok), cpuShares };
 }

@@ -14,12 +14,12 @@ export function formatScale(r: ScaleReport): string {
   for (const n of r.notes) out.push(`Note: ${n}`);
   if (r.api) {
     out.push('', table(
-      ['operation', 'server', 'processes', 'scope', 'templates', 'req/s', 'p50 ms', 'p99 ms', 'srv CPU µs/req', 'failed', '× bare', 'PG / SQLite', 'target', 'met?'],
+      ['operation', 'server', 'processes', 'scope', 'templates', 'req/s', 'p50 ms', 'p99 ms', 'srv CPU µs/req', 'CPU % by process', 'failed', '× bare', 'PG / SQLite', 'target', 'met?'],
       r.api.map((a) => {
         const m = a.measured?.result;
         return [
           a.operation, a.server, String(a.processes), a.scope, a.stored,
-          a.notRun ? `not run: ${a.notRun.slice(0, 120)}` : f(m?.rps), f(m?.p50, 2), f(m?.p99, 2), f(a.measured?.serverCpuUs), m ? String(m.failed) : '—',
+          a.notRun ? `not run: ${a.notRun.slice(0, 120)}` : f(m?.rps), f(m?.p50, 2), f(m?.p99, 2), f(a.measured?.serverCpuUs), a.measured ? a.measured.cpuShares.map((x) => x.toFixed(0)).join('/') : '—', m ? String(m.failed) : '—',
           a.ratioToBare === undefined ? '' : `${a.ratioToBare.toFixed(3)}×`, a.ratioToSqlite === undefined ? '' : `${a.ratioToSqlite.toFixed(2)}×`,
           a.target ?? '', a.notRun ? '—' : m && m.failed > 0 ? 'INVALID' : a.met === undefined ? '' : a.met ? 'yes' : 'NO',
         ];
