@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { defaultCredentials } from '../support/builds.js';
 import { freePort, spawnKiln, type KilnProcess } from '../support/child.js';
 import { freshDatabase, type FreshDatabase } from '../support/pg.js';
@@ -71,32 +71,35 @@ async function exitsZero(kiln: KilnProcess, pids: number[]): Promise<void> {
   for (const pid of pids) assert.equal(alive(pid), false, `API process ${pid} is gone`);
 }
 
-test('SQLite: 4 API processes on one port, 16 clients creating at once: quota exact, no 5xx, every create read by every process; a killed process is replaced; SIGTERM refuses new connections, answers the request in flight, exits 0', async () => {
-  const { kiln, dataDir, pids } = await startCluster({});
-  const created = await loadAndReadBack(kiln, dataDir, pids);
+// The two run side by side: each is mostly waiting for its processes to start.
+describe('kiln serve --api-processes 4', { concurrency: 2 }, () => {
+  test('SQLite: 4 API processes on one port, 16 clients creating at once: quota exact, no 5xx, every create read by every process; a killed process is replaced; SIGTERM refuses new connections, answers the request in flight, exits 0', async () => {
+    const { kiln, dataDir, pids } = await startCluster({});
+    const created = await loadAndReadBack(kiln, dataDir, pids);
 
-  const [victim, ...others] = pids as [number, ...number[]];
-  process.kill(victim, 'SIGKILL');
-  const replacement = await waitForNewProcess(kiln.endpoint, new Set(pids));
-  assert.match(kiln.stderr(), new RegExp(`API process ${victim} exited \\(signal SIGKILL\\); starting another in \\d+ ms`));
-  const now = await readFromEveryProcess(kiln.endpoint, defaultCredentials(dataDir), created, PROCESSES);
-  assert.deepEqual([...now].sort(), [...others, replacement].sort());
+    const [victim, ...others] = pids as [number, ...number[]];
+    process.kill(victim, 'SIGKILL');
+    const replacement = await waitForNewProcess(kiln.endpoint, new Set(pids));
+    assert.match(kiln.stderr(), new RegExp(`API process ${victim} exited \\(signal SIGKILL\\); starting another in \\d+ ms`));
+    const now = await readFromEveryProcess(kiln.endpoint, defaultCredentials(dataDir), created, PROCESSES);
+    assert.deepEqual([...now].sort(), [...others, replacement].sort());
 
-  // SIGTERM while a request is being served: no new connection is taken, and that request is
-  // still answered before everything exits 0.
-  const held = await heldRequest(kiln.endpoint, defaultCredentials(dataDir));
-  await held.accepted;
-  kiln.child.kill('SIGTERM');
-  await waitUntilRefused(kiln.endpoint);
-  const answer = await held.finish();
-  assert.equal(answer.status, 200, answer.body);
-  assert.match(answer.body, /"RegionId":"cn-hangzhou"/);
-  await exitsZero(kiln, [...now]);
-});
+    // SIGTERM while a request is being served: no new connection is taken, and that request is
+    // still answered before everything exits 0.
+    const held = await heldRequest(kiln.endpoint, defaultCredentials(dataDir));
+    await held.accepted;
+    kiln.child.kill('SIGTERM');
+    await waitUntilRefused(kiln.endpoint);
+    const answer = await held.finish();
+    assert.equal(answer.status, 200, answer.body);
+    assert.match(answer.body, /"RegionId":"cn-hangzhou"/);
+    await exitsZero(kiln, [...now]);
+  });
 
-test('PostgreSQL: the same through 4 API processes on one database', async () => {
-  db = await freshDatabase('kiln_cluster');
-  const { kiln, dataDir, pids } = await startCluster({ KILN_DATABASE_URL: db.url });
-  await loadAndReadBack(kiln, dataDir, pids);
-  await drainsOnSigterm(kiln, pids);
+  test('PostgreSQL: the same through 4 API processes on one database', async () => {
+    db = await freshDatabase('kiln_cluster');
+    const { kiln, dataDir, pids } = await startCluster({ KILN_DATABASE_URL: db.url });
+    await loadAndReadBack(kiln, dataDir, pids);
+    await drainsOnSigterm(kiln, pids);
+  });
 });
