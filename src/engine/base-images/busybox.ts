@@ -76,7 +76,7 @@ async function buildOnce(layers: LayerStore, busybox: string): Promise<BaseLayer
     return makeRecordedBase<BaseLayer & { buildSeconds: number }>(layers, k, STAGING_PREFIX, async (root) => {
       await buildRootfs(root, busybox);
       return {};
-    });
+    }, { sweepStaging: false });
   });
 }
 

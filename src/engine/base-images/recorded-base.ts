@@ -47,16 +47,18 @@ export async function recordedBase<T extends BaseLayer>(layers: LayerStore, key:
  * moved into the layer store; only then is the base recorded (`layers.baseImages`). A crash
  * part-way leaves no layer and no record. When another host recorded the same key meanwhile,
  * its record wins and is what this returns (this host's blob is left to garbage collection).
- * `fill` returns the record's own fields (beyond the layer's).
+ * `fill` returns the record's own fields (beyond the layer's). Dead processes' staging folders
+ * are swept first unless `sweepStaging` is false (busybox's few seconds leave that to GC).
  */
 export async function makeRecordedBase<T extends BaseLayer>(
   layers: LayerStore,
   key: string,
   stagingPrefix: string,
   fill: (root: string) => Promise<Omit<T, keyof BaseLayer | 'buildSeconds'>>,
+  options: { sweepStaging?: boolean } = {},
 ): Promise<T> {
   const started = Date.now();
-  await layers.removeStaleStaging();
+  if (options.sweepStaging !== false) await layers.removeStaleStaging();
   const { dir: root, top } = await layers.staging(stagingPrefix);
   try {
     const extra = await fill(root);
