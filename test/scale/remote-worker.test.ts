@@ -13,8 +13,9 @@ import { readImage } from '../../src/engine/image/oci-image.js';
 import { LayerStore } from '../../src/engine/layers/layer-store.js';
 import { blobStoreOf } from '../../src/main/blob-store.js';
 import { serve, type Running } from '../../src/main/serve.js';
-import { clientAt, describeImages, isTerminal, leftoversOf, logsOf, startExecution, waitForExecution, waitNoLeftovers } from '../support/builds.js';
+import { $Ecs, clientAt, describeImages, isTerminal, leftoversOf, logsOf, startExecution, waitForExecution, waitNoLeftovers } from '../support/builds.js';
 import { createPipeline } from '../support/ecs-requests.js';
+import { waitTask } from '../export/support/kiln-export.js';
 import { freshDatabase, type FreshDatabase } from '../support/pg.js';
 import { createRemoteNetwork, runOnRemoteHost, startRemoteWorker, type Hidden, type RemoteNetwork, type RemoteWorker } from '../support/remote-host.js';
 import { S3_KEY, startS3, type TestS3 } from '../support/s3.js';
@@ -24,7 +25,7 @@ import { S3_KEY, startS3, type TestS3 } from '../support/s3.js';
  * forwarder, and the S3 endpoint reachable) and mount namespace (the server's data dir hidden,
  * no busybox binary), its own empty data dir. The API (in-process, KILN_WORKERS=0) runs on this
  * machine, which made the busybox base first; the remote workers fetch it, build, cache and
- * distribute; a second host hits the first one's step cache; a host killed mid-build (SIGKILL
+ * distribute, and run ExportImage's task; a second host hits the first one's step cache; a host killed mid-build (SIGKILL
  * of its whole process tree) loses the execution to the lease (WorkerLost, its instance reaped
  * when the host comes back), and the build then completes.
  */
@@ -46,11 +47,13 @@ before(async () => {
   net = await createRemoteNetwork();
   s3 = await startS3({ address: net.hostAddress });
   await s3.createBucket('kiln-blobs');
+  await s3.createBucket('kiln-exports');
   const remoteDb = await net.forwardDatabase(db.url);
   hostService = createServer((s) => s.end('host service\n'));
   await new Promise<void>((r) => hostService.listen(0, '0.0.0.0', () => r()));
   await net.allowOnly([Number(new URL(s3.endpoint).port), Number(new URL(remoteDb).port)]);
-  const blobEnv = { KILN_BLOB_STORE: 's3://kiln-blobs/kiln', KILN_S3_ENDPOINT: s3.endpoint, KILN_S3_ACCESS_KEY_ID: S3_KEY.accessKeyId, KILN_S3_SECRET_ACCESS_KEY: S3_KEY.accessKeySecret };
+  // The same S3 server holds the blob store's bucket and, as OSS, the bucket ExportImage writes to.
+  const blobEnv = { KILN_BLOB_STORE: 's3://kiln-blobs/kiln', KILN_S3_ENDPOINT: s3.endpoint, KILN_S3_ACCESS_KEY_ID: S3_KEY.accessKeyId, KILN_S3_SECRET_ACCESS_KEY: S3_KEY.accessKeySecret, ...s3.env };
   remoteEnv = (dataDir) => ({ ...blobEnv, KILN_DATABASE_URL: remoteDb, KILN_DATA_DIR: dataDir, KILN_LEASE_MS: String(LEASE_MS), KILN_WORKERS: '1' });
   await mkdir(join(root, 'api'));
   hidden = { dirs: [join(root, 'api')], files: ['/bin/busybox'] };
@@ -101,7 +104,7 @@ describe('kiln worker on another host (PostgreSQL and S3 only)', () => {
     assert.equal(seen.busybox, 0, 'no busybox binary on the remote host');
   });
 
-  test('a remote worker builds and distributes on the base the API host made; a second remote host gets every step from the step cache', async () => {
+  test('a remote worker builds and distributes on the base the API host made, and runs ExportImage; a second remote host gets every step from the step cache', async () => {
     const v3 = clientAt(api.endpoint, api.credentials);
     const w1 = await remoteWorker(join(root, 'w1'));
     const pipelineId = await createPipeline(v3, { buildContent: 'RUN echo built-remotely > /f\nRUN cat /f', toRegionId: ['cn-beijing'] });
@@ -120,6 +123,12 @@ describe('kiln worker on another host (PostgreSQL and S3 only)', () => {
     const { layers } = await readImage(blobStoreOf(api.app.config), image!.manifestDigest!);
     assert.equal(layers[0]?.digest, bases[0]!.digest);
     assert.equal((await api.app.store.accounts.list()).length, 1, 'the worker made no account of its own');
+
+    // ExportImage's task runs on the remote host too, for the default account (which it learned from the store).
+    const exported = await v3.exportImage(new $Ecs.ExportImageRequest({ regionId: 'cn-hangzhou', imageId: first.item.imageId!, OSSBucket: 'kiln-exports', imageFormat: 'qcow2' }));
+    const { task } = await waitTask(v3, exported.body!.taskId!);
+    assert.equal(task.taskStatus, 'Finished', JSON.stringify(task));
+    assert.ok((await s3.get('kiln-exports', `${first.item.imageId}_system.qcow2`))?.length, 'the export is in the bucket');
     assert.equal(existsSync(join(root, 'w1', 'default-credentials.json')), false);
     await w1.stop();
 
