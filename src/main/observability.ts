@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import type { FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
 import type { App } from '../app/app.js';
 import type { KilnConfig } from '../config/config.js';
 import { answerClusterCollects, clusterMetricsText } from '../observability/cluster-metrics.js';
@@ -9,6 +10,23 @@ import { createMetrics, type Metrics } from '../observability/metrics.js';
 /** Kiln's logger for a process: `KILN_LOG_LEVEL`, `KILN_LOG_FORMAT`, and every configured secret scrubbed from its lines. */
 export function kilnLogger(config: KilnConfig): KilnLoggerOptions {
   return loggerOptions(config, { knownSecrets: secretsOf(config) });
+}
+
+/**
+ * Kiln's logger for a process with no API server (`kiln worker`, the primary of `kiln serve
+ * --api-processes N`): the same level, format and scrubbing as the API's.
+ */
+export function processLogger(config: KilnConfig): Logger {
+  const { stream, ...options } = kilnLogger(config);
+  return pino(options, stream);
+}
+
+/** The `log` (failures) and `info` callbacks `startWorkers` takes, on a logger: the fields (`executionId`, `taskId`) become the line's. */
+export function workerLogs(logger: Pick<Logger, 'error' | 'info'>): { log(msg: string, err?: unknown, fields?: Record<string, unknown>): void; info(msg: string, fields: Record<string, unknown>): void } {
+  return {
+    log: (msg, err, fields) => logger.error({ ...fields, ...(err === undefined ? {} : { err }) }, msg),
+    info: (msg, fields) => logger.info(fields, msg),
+  };
 }
 
 /**

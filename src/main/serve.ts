@@ -7,7 +7,7 @@ import type { StoreHealth } from '../domain/store-health.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { boot } from './boot.js';
 import { announceQueuedJobs, wakeWorkersOnQueueSignal } from './queue-wake.js';
-import { kilnLogger, registerMetricsRoute, storeMetrics } from './observability.js';
+import { kilnLogger, registerMetricsRoute, storeMetrics, workerLogs } from './observability.js';
 import { startWorkers } from './workers.js';
 
 export interface Running {
@@ -66,11 +66,8 @@ export async function serve(config: KilnConfig): Promise<Running> {
   const { app, credentials, health } = await boot(config);
   const metrics = storeMetrics(app);
   const api = await listenApi(app, health, config, metrics);
-  const log = api.server.log;
-  const workers = startWorkers(app, config.workers, (msg, err, fields) => log.error({ err, ...fields }, msg), credentials.accountId, {
-    ...(metrics ? { telemetry: metrics.telemetry } : {}),
-    info: (msg, fields) => log.info(fields, msg),
-  });
+  const logs = workerLogs(api.server.log);
+  const workers = startWorkers(app, config.workers, logs.log, credentials.accountId, { ...(metrics ? { telemetry: metrics.telemetry } : {}), info: logs.info });
   const wake = wakeWorkersOnQueueSignal(config, workers);
   return {
     app,
