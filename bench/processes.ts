@@ -212,3 +212,18 @@ export function treeCpuSeconds(pid: number): number {
   }
   return sum;
 }
+
+/** The faults a Kiln process logged (pino JSON lines at level ≥ 50), as `type: message`. */
+export function serverErrors(child: Child): string[] {
+  const out: string[] = [];
+  for (const line of child.output().split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { type?: string; message?: string } };
+      if ((entry.level ?? 0) >= 50) out.push(`${entry.err?.type ?? 'error'}: ${(entry.err?.message ?? entry.msg ?? '').split('\n')[0]}`);
+    } catch {
+      // not a log line
+    }
+  }
+  return out;
+}

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { callOnce, closeCallAgent, runLoad, type LoadResult } from './load.js';
-import { cpuSeconds, startBare, startKiln, type Child } from './processes.js';
+import { cpuSeconds, serverErrors, startBare, startKiln, type Child } from './processes.js';
 import { monotonicUs, summarizeProfiles, type Window } from './profile.js';
 import { benchBuilds, formatBuildRows, perStepOverheadMs, type BuildRow } from './builds.js';
 import { benchVsBuildah, VS_CASES, type VsReport } from './vs-buildah.js';
@@ -157,20 +157,6 @@ async function stop(child: Child): Promise<void> {
   if (errors.length > 0) log(`Kiln pid ${child.pid} logged ${errors.length} error(s); first: ${errors[0]}`);
 }
 
-/** The faults a Kiln process logged (pino JSON lines at level ≥ 50), as `type: message`. */
-function serverErrors(child: Child): string[] {
-  const out: string[] = [];
-  for (const line of child.output().split('\n')) {
-    if (!line.startsWith('{')) continue;
-    try {
-      const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { type?: string; message?: string } };
-      if ((entry.level ?? 0) >= 50) out.push(`${entry.err?.type ?? 'error'}: ${(entry.err?.message ?? entry.msg ?? '').split('\n')[0]}`);
-    } catch {
-      // not a log line
-    }
-  }
-  return out;
-}
 
 /** Warmup, then one measured closed-loop run; server and generator CPU are read around it. */
 async function measure(server: Child, next: () => Buffer, connections: number): Promise<Omit<Row, 'operation' | 'backend' | 'stored'>> {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monotonicUs, summarizeProfiles } from './profile.js';
-import { startBare, startKiln, type Child } from './processes.js';
+import { serverErrors, startBare, startKiln, type Child } from './processes.js';
 import { measureLoad, rotatingRequests, seedAccounts, type Measured, type StoreLocation } from './scale-accounts.js';
 import { seedTemplates } from './seed.js';
 import type { Credentials, Params } from './signed-request.js';
@@ -55,6 +55,8 @@ export interface ScaleApiRow {
   met?: boolean;
   /** The CPU profile summary of the server's processes during the row (--profile). */
   profile?: string;
+  /** What the server logged at level error or worse while it ran (Kiln rows with failures). */
+  faults?: string[];
 }
 
 const describeFirstPage = (region: string): Params => ({ RegionId: region, MaxResults: '50' });
@@ -77,6 +79,14 @@ export async function benchScaleApi(o: ScaleApiOptions): Promise<ScaleApiRow[]> 
     rows.push(row);
   };
   const profileWindows: Array<{ row: ScaleApiRow; dir: string; window: { fromUs: number; toUs: number } }> = [];
+  /** Stops a Kiln and keeps the faults it logged on its rows that had failures. */
+  const stopKiln = async (server: Child, its: ScaleApiRow[]) => {
+    await server.stop();
+    const faults = serverErrors(server);
+    if (faults.length === 0) return;
+    o.log(`Kiln pid ${server.pid} logged ${faults.length} fault(s); first: ${faults[0]}`);
+    for (const r of its) if (r.measured?.result.failed) r.faults = [...new Set(faults)].slice(0, 3);
+  };
   const finish = () => {
     // Profiles are written when each process exits (all have been stopped by now).
     for (const p of profileWindows) p.row.profile = summarizeProfiles(p.dir, p.window);
@@ -143,7 +153,7 @@ export async function benchScaleApi(o: ScaleApiOptions): Promise<ScaleApiRow[]> 
           if (b.server === 'Kiln SQLite') sqliteRps.set(`${n}/${s.scope}`, rps);
           else row.ratioToSqlite = rps / (sqliteRps.get(`${n}/${s.scope}`) ?? NaN);
         }
-        await started.server?.stop();
+        if (started.server) await stopKiln(started.server, rows.slice(-scopes.length));
       }
     }
 
@@ -165,7 +175,7 @@ export async function benchScaleApi(o: ScaleApiOptions): Promise<ScaleApiRow[]> 
       }
       await run(row, started.server, rotatingRequests(started.server.port, [o.creds], 'DescribeImagePipelines', describeFirstPage(o.region)), started.profileDir);
       row.met = row.measured!.result.failed === 0 && row.measured!.result.p99 <= 10;
-      await started.server.stop();
+      await stopKiln(started.server, [row]);
     }
     return finish();
   } finally {

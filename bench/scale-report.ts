@@ -26,6 +26,9 @@ export function formatScale(r: ScaleReport): string {
       }),
     ));
     for (const a of r.api) {
+      if (a.faults) out.push('', `Faults Kiln logged during ${a.operation}, ${a.server} × ${a.processes}, ${a.scope}: ${a.faults.join(' | ')}`);
+    }
+    for (const a of r.api) {
       if (a.profile) out.push('', `CPU profile of Kiln (all its processes) during ${a.operation}, ${a.server} × ${a.processes}, ${a.scope}:`, a.profile);
     }
   }
