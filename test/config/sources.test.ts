@@ -26,6 +26,7 @@ const SAMPLES: Record<string, { env: string; file: unknown; expect: (c: KilnConf
   KILN_LOG_LEVEL: { env: 'debug', file: 'debug', expect: (c) => c.logLevel, want: 'debug' },
   KILN_LOG_FORMAT: { env: 'pretty', file: 'pretty', expect: (c) => c.logFormat, want: 'pretty' },
   KILN_METRICS: { env: 'false', file: false, expect: (c) => c.metrics, want: false },
+  KILN_API_PROCESSES: { env: '3', file: 3, expect: (c) => c.apiProcesses, want: 3 },
   KILN_WORKERS: { env: '0', file: 0, expect: (c) => c.workers, want: 0 },
   KILN_LEASE_MS: { env: '5000', file: 5000, expect: (c) => c.leaseMs, want: 5000 },
   KILN_IMAGE_ALIASES: { env: '[{"pattern":"x_*","image":"img-1"}]', file: [{ pattern: 'x_*', image: 'img-1' }], expect: (c) => c.imageAliases, want: [{ pattern: 'x_*', image: 'img-1' }] },
