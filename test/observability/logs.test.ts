@@ -7,7 +7,7 @@ import EcsModule, * as $Ecs from '@alicloud/ecs20140526';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import Fastify from 'fastify';
 import { loggerOptions } from '../../src/observability/logging.js';
-import { defaultCredentials } from '../support/builds.js';
+import { build, defaultCredentials } from '../support/builds.js';
 import { freePort, spawnKiln, type KilnProcess } from '../support/child.js';
 
 /*
@@ -32,16 +32,18 @@ function jsonLines(text: string): Array<Record<string, unknown>> {
   return text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-test('one JSON line per request with its RequestId, account, action, code and status; no signature, secret or password in any line', async () => {
+test('one JSON line per request with its RequestId, account, action, code and status, the worker\'s lines with the execution id; no signature, secret or password in any line', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'kiln-logs-'));
   dirs.push(dataDir);
-  kiln = await spawnKiln({ KILN_DATA_DIR: dataDir, KILN_PORT: String(await freePort()), KILN_WORKERS: '0', KILN_LOG_LEVEL: 'debug' });
+  kiln = await spawnKiln({ KILN_DATA_DIR: dataDir, KILN_PORT: String(await freePort()), KILN_WORKERS: '1', KILN_LOG_LEVEL: 'debug' });
   const key = defaultCredentials(dataDir);
   const url = new URL(kiln.endpoint);
 
   const ecs = new EcsModule.default(new $OpenApiUtil.Config({ accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret, regionId: 'cn-hangzhou', endpoint: url.host, protocol: 'http' }));
   const ok = await ecs.describeRegions(new $Ecs.DescribeRegionsRequest({}));
   const okId = ok.body?.requestId;
+  const built = await build(ecs, { buildContent: 'RUN true' });
+  assert.equal(built.item.status, 'SUCCESS', JSON.stringify(built.item));
 
   // V1: the signature, a secret and a password in the query string.
   const query = new URLSearchParams({
@@ -66,7 +68,8 @@ test('one JSON line per request with its RequestId, account, action, code and st
 
   const failedIds = [v1.headers.get('x-acs-request-id'), v3.headers.get('x-acs-request-id')];
   const nativePath = '/kiln/v1/executions/exec-none/logs';
-  const lines = await waitForLines(kiln, (ls) => [okId, ...failedIds].every((id) => ls.some((l) => l.requestId === id)) && ls.some((l) => l.path === nativePath));
+  const lines = await waitForLines(kiln, (ls) => [okId, ...failedIds].every((id) => ls.some((l) => l.requestId === id)) && ls.some((l) => l.path === nativePath)
+    && ls.some((l) => l.msg === 'execution ended'));
   const okLine = lines.find((l) => l.requestId === okId);
   assert.deepEqual({ ...okLine, time: undefined, pid: undefined, hostname: undefined, durationMs: undefined }, {
     level: 30, time: undefined, pid: undefined, hostname: undefined, msg: 'request', requestId: okId, accountId: key.accountId, action: 'DescribeRegions', code: 'Success', status: 200, durationMs: undefined,
@@ -78,6 +81,12 @@ test('one JSON line per request with its RequestId, account, action, code and st
     assert.equal(line?.accountId, undefined, 'never authenticated');
     assert.match(String(line?.code), /^[A-Z]\w+(\.\w+)?/);
   }
+
+  // The worker's lines name the execution.
+  const claimed = lines.find((l) => l.msg === 'execution claimed');
+  assert.equal(claimed?.executionId, built.executionId);
+  assert.equal(typeof claimed?.workerId, 'string');
+  assert.deepEqual(lines.filter((l) => l.msg === 'execution ended').map((l) => [l.executionId, l.status]), [[built.executionId, 'SUCCESS']]);
 
   const everything = kiln.stdout() + kiln.stderr();
   for (const secret of [PARAM_SECRET, PASSWORD, V1_SIGNATURE, encodeURIComponent(V1_SIGNATURE), V3_SIGNATURE]) {
