@@ -86,13 +86,27 @@ export async function makeRecordedBase<T extends BaseLayer>(
  * or `make` stands.
  */
 export async function hostBase<T extends BaseLayer>(layers: LayerStore, kind: string, key: () => Promise<string>, make: (key: string) => Promise<T>): Promise<T> {
+  const failed = `${layers.root}\0${kind}`;
+  const another = async () => {
+    const other = await layers.baseImages.latest(kind);
+    return other ? usable<T>(layers, other) : undefined;
+  };
   try {
     const k = await key();
-    return (await recordedBase<T>(layers, k)) ?? (await make(k));
+    const recorded = await recordedBase<T>(layers, k);
+    if (recorded) return recorded;
+    // A host that just failed to make it (e.g. its mirror unreachable: apt may take minutes to give up) does not try again at once.
+    const last = lastFailure.get(failed);
+    const meanwhile = last !== undefined && Date.now() - last < RETRY_MAKE_AFTER_MS ? await another() : undefined;
+    return meanwhile ?? (await make(k));
   } catch (err) {
-    const other = await layers.baseImages.latest(kind);
-    const base = other ? await usable<T>(layers, other) : undefined;
+    lastFailure.set(failed, Date.now());
+    const base = await another();
     if (base) return base;
     throw err;
   }
 }
+
+/** How long a host that failed to make a base builds on another host's before it tries to make its own again. */
+const RETRY_MAKE_AFTER_MS = 10 * 60_000;
+const lastFailure = new Map<string, number>();
