@@ -27,6 +27,9 @@ const USAGE = `usage: kiln <command>   (kiln --help: this text)
   accounts create [--name N]    add an account; prints its id and first AccessKey
   accounts list                 list accounts
   keys create --account ID      add an AccessKey to an account
+  keys disable|enable <AccessKeyId>
+                                refuse (or accept again) every request signed with that key, on every
+                                Kiln process of the database within 1 s
   images import <file> --name N [--format raw|qcow2|vhd|vmdk|vdi] [--region R] [--account ID] [--family F] [--description D]
                                 import a rootfs tarball (plain or gzip), an OCI image layout archive or
                                 a disk image (its root file system) as an image; prints its ImageId
@@ -57,6 +60,7 @@ const COMMAND_USAGE = {
   accountsCreate: 'usage: kiln accounts create [--name N]',
   accountsList: 'usage: kiln accounts list',
   keysCreate: 'usage: kiln keys create --account ID',
+  keysStatus: 'usage: kiln keys disable|enable <AccessKeyId>',
 };
 
 const text = { type: 'string' } as const;
@@ -145,6 +149,15 @@ async function main(argv: string[]): Promise<number> {
         return withStore(async (store) => {
           const key = await createAccessKey(store, accountId);
           console.log(JSON.stringify({ AccountId: accountId, AccessKeyId: key.id, AccessKeySecret: key.secret }, null, 2));
+          return 0;
+        });
+      }
+      if (sub === 'disable' || sub === 'enable') {
+        const keyId = parseCommand(`keys ${sub}`, COMMAND_USAGE.keysStatus, rest, {}, 1).positionals[0];
+        if (!keyId) throw new UsageError(`kiln keys ${sub}: an AccessKeyId is required`, COMMAND_USAGE.keysStatus);
+        return withStore(async (store) => {
+          if (!(await store.accessKeys.setStatus(keyId, sub === 'disable' ? 'Inactive' : 'Active'))) throw new Error(`AccessKey ${keyId} does not exist`);
+          console.log(JSON.stringify({ AccessKeyId: keyId, Status: sub === 'disable' ? 'Inactive' : 'Active' }, null, 2));
           return 0;
         });
       }

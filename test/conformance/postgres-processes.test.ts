@@ -9,7 +9,7 @@ import * as $Ecs from '@alicloud/ecs20140526';
 import { createAccessKey, createAccount } from '../../src/auth/accounts.js';
 import type { Store } from '../../src/domain/ports.js';
 import { createStore } from '../../src/store/create-store.js';
-import { freePort, spawnKiln, type KilnProcess } from '../support/child.js';
+import { freePort, runCli, spawnKiln, type KilnProcess } from '../support/child.js';
 import { componentRequest, pipelineRequest } from '../support/ecs-requests.js';
 import { freshDatabase, type FreshDatabase } from '../support/pg.js';
 import { captureSdkRequest, ecsClient, sendCaptured, type EcsClient } from '../security/support/sdk-capture.js';
@@ -132,7 +132,7 @@ test('a nonce used on one process is refused by every other', async () => {
   ]);
 });
 
-test('an AccessKey disabled on the shared database is refused by every process within 1 s', async () => {
+test('an AccessKey disabled by `kiln keys disable` is refused by every process within 1 s', async () => {
   const accountB = (await store.accessKeys.get(KEY_B.accessKeyId))!.accountId;
   const added = await createAccessKey(store, accountB);
   const creds = { accessKeyId: added.id, accessKeySecret: added.secret };
@@ -140,7 +140,10 @@ test('an AccessKey disabled on the shared database is refused by every process w
   // Every process has the key cached as Active.
   for (let i = 0; i < PROCESSES; i++) assert.equal((await describe(i)).statusCode, 200);
 
-  assert.equal(await store.accessKeys.setStatus(added.id, 'Inactive'), true);
+  // `kiln keys disable` is one more process on the database.
+  const disabled = await runCli(['keys', 'disable', added.id], { KILN_DATA_DIR: dirs[0]!, KILN_DATABASE_URL: db.url });
+  assert.equal(disabled.code, 0, disabled.stderr);
+  assert.equal((await store.accessKeys.get(added.id))?.status, 'Inactive');
   const disabledAt = Date.now();
   await Promise.all(procs.map(async (_, i) => {
     for (;;) {
