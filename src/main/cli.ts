@@ -17,6 +17,7 @@ import { wakeWorkersOnQueueSignal } from './queue-wake.js';
 import { bootWorker } from './worker-boot.js';
 import { secureDataDir } from './data-dir.js';
 import { startWorkers } from './workers.js';
+import { processLogger, workerLogs } from './observability.js';
 
 const USAGE = `usage: kiln <command>   (kiln --help: this text)
   serve [--api-processes N]     run Kiln in the foreground: the API in N processes on one port (KILN_API_PROCESSES;
@@ -95,7 +96,9 @@ async function main(argv: string[]): Promise<number> {
       const config = loadConfig();
       const { app, defaultAccountId } = await bootWorker(config);
       const count = Math.max(1, config.workers);
-      const running = startWorkers(app, count, (msg, err) => console.error(`kiln worker: ${msg}`, err), defaultAccountId);
+      // JSON lines on stdout as kiln serve's, each naming its execution or task (KILN_LOG_LEVEL, KILN_LOG_FORMAT).
+      const logs = workerLogs(processLogger(config));
+      const running = startWorkers(app, count, logs.log, defaultAccountId, { info: logs.info });
       // PostgreSQL: a Start on any API process wakes these workers at once (LISTEN/NOTIFY).
       const wake = wakeWorkersOnQueueSignal(config, running);
       console.log(`Kiln worker(s) started: ${running.workers.map((w) => w.id).join(', ')} (lease ${config.leaseMs} ms)`);
