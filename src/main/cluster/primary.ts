@@ -3,7 +3,7 @@ import { banner } from '../../cli/banner.js';
 import type { KilnConfig } from '../../config/config.js';
 import { serveClusterMetricsInPrimary } from '../../observability/cluster-metrics.js';
 import { boot } from '../boot.js';
-import { storeMetrics } from '../observability.js';
+import { processLogger, storeMetrics, workerLogs } from '../observability.js';
 import { wakeWorkersOnQueueSignal } from '../queue-wake.js';
 import { startWorkers } from '../workers.js';
 import { ApiChildren } from './api-children.js';
@@ -28,7 +28,9 @@ export async function runClusterPrimary(config: KilnConfig, processes: number): 
   // The workers (and the queue gauges) count here; the children's /metrics ask this process
   // for the sum of every process's metrics, its own included.
   const metrics = storeMetrics(app);
-  const workers = startWorkers(app, config.workers, log, credentials.accountId, metrics ? { telemetry: metrics.telemetry } : {});
+  // The workers' lines are JSON on stdout, as the API children's (each naming its execution or task).
+  const workerLines = workerLogs(processLogger(config));
+  const workers = startWorkers(app, config.workers, workerLines.log, credentials.accountId, { ...(metrics ? { telemetry: metrics.telemetry } : {}), info: workerLines.info });
   const stopMetrics = metrics ? serveClusterMetricsInPrimary(metrics) : () => {};
   // PostgreSQL: Starts on other hosts' API processes wake these workers too (LISTEN/NOTIFY).
   const wake = wakeWorkersOnQueueSignal(config, workers);
