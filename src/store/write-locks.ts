@@ -84,6 +84,7 @@ const RULES: Record<string, Record<string, Rule>> = {
     renew: 'none',
     release: 'none',
     runningOn: 'none',
+    queueStats: 'none',
   },
   tasks: {
     claim: () => [{ kind: 'queue', name: 'tasks' }],
@@ -98,6 +99,9 @@ const RULES: Record<string, Record<string, Rule>> = {
   accounts: { get: 'none', list: 'none' },
   accessKeys: { get: 'none', listByAccount: 'none', setStatus: 'none' },
   resourceGroups: { get: 'none', getDefault: 'none', list: 'none' },
+  // Keyed records written by upserts and conditional updates.
+  baseImages: { get: 'none', latest: 'none', put: 'none', list: 'none' },
+  settings: { get: 'none', put: 'none' },
 };
 
 const NONE: readonly LockKey[] = [];
