@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KilnConfig } from '../config/config.js';
 import { newAccessKeyPair } from '../domain/ids.js';
+import { isStoreError } from '../domain/errors/store-error.js';
 import type { Store } from '../domain/ports.js';
 import { createAccessKey, createAccount } from './accounts.js';
 
@@ -33,6 +34,23 @@ export async function ensureDefaultAccount(store: Store, config: KilnConfig): Pr
   else if (saved.accessKeyId && saved.accessKeySecret) pair = { id: saved.accessKeyId, secret: saved.accessKeySecret };
   else pair = newAccessKeyPair();
 
+  let accountId: string;
+  try {
+    accountId = await accountOfKey(store, pair, saved, regionIds, path);
+  } catch (err) {
+    // Several hosts started at once on an empty database with the same configured key: one of
+    // them creates it (account and key in one transaction), the others find it on a second look.
+    if (!isStoreError(err, 'Store.Conflict')) throw err;
+    accountId = await accountOfKey(store, pair, saved, regionIds, path);
+  }
+
+  const creds: DefaultCredentials = { accountId, accessKeyId: pair.id, accessKeySecret: pair.secret };
+  writeFileSync(path, `${JSON.stringify(creds, null, 2)}\n`, { mode: 0o600 });
+  return creds;
+}
+
+/** The account of `pair`, made (with the key) when the store has neither. */
+async function accountOfKey(store: Store, pair: { id: string; secret: string }, saved: Partial<DefaultCredentials>, regionIds: string[], path: string): Promise<string> {
   const existing = await store.accessKeys.get(pair.id);
   let accountId: string;
   if (existing) {
@@ -46,8 +64,5 @@ export async function ensureDefaultAccount(store: Store, config: KilnConfig): Pr
   } else {
     accountId = (await createAccount(store, regionIds, { name: 'default', key: pair })).account.id;
   }
-
-  const creds: DefaultCredentials = { accountId, accessKeyId: pair.id, accessKeySecret: pair.secret };
-  writeFileSync(path, `${JSON.stringify(creds, null, 2)}\n`, { mode: 0o600 });
-  return creds;
+  return accountId;
 }
