@@ -77,6 +77,12 @@ export const SettingsSchema = Type.Object({
   metrics: Type.Boolean({ default: true, description: '`GET /metrics` in the Prometheus text format on the API port, unauthenticated (requests by action and code, latencies, executions, queue, steps and step cache, blob store, GC, worker leases, process): operational counts only, no account or resource id in any label; `false` removes the route (keep the port off the internet, or put the route behind the load balancer\'s rules)' }),
   apiProcesses: int(0, 0, 'API processes of `kiln serve` (also `--api-processes N`), sharing its port; with more than one, a primary process runs the migrations, the build and task workers and garbage collection, and restarts an API process that dies (`0`: one per core; `1`: everything in one process)', { docDefault: '`0` (one per core)' }),
   workers: int(0, 1, 'build workers in the `serve` process, and as many task workers (ExportImage, ImportImage) (`0`: API only; `kiln worker` always runs at least one of each)'),
+  workerListen: Type.Optional(Type.String({
+    pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):(0|[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$',
+    expected: 'host:port (`0.0.0.0:9464`, `[::]:9464`; port 0: any free port)',
+    docDefault: '— (no port)',
+    description: '`host:port` on which `kiln worker` serves `GET /metrics` (its own counts, under the names `kiln serve` uses, so a dashboard sums hosts; none with `KILN_METRICS=false`), `GET /healthz` and `GET /readyz` (store reachable, migrations applied, not stopping); nothing else, no API. Unset: the worker opens no port. `kiln serve` ignores it',
+  })),
   leaseMs: int(1, DEFAULT_LEASE_MS, "how long a worker's claim lasts without renewal (a killed worker's build is taken back after it)"),
   imageAliases: Type.Array(ImageAliasSchema, {
     default: DEFAULT_IMAGE_ALIASES,

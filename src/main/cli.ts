@@ -18,6 +18,8 @@ import { bootWorker } from './worker-boot.js';
 import { secureDataDir } from './data-dir.js';
 import { startWorkers } from './workers.js';
 import { processLogger, workerLogs } from './observability.js';
+import { listenWorkerProbes } from './worker-listener.js';
+import { createMetrics } from '../observability/metrics.js';
 
 const USAGE = `usage: kiln <command>   (kiln --help: this text)
   serve [--api-processes N]     run Kiln in the foreground: the API in N processes on one port (KILN_API_PROCESSES;
@@ -94,17 +96,24 @@ async function main(argv: string[]): Promise<number> {
     case 'worker': {
       parseCommand('worker', COMMAND_USAGE.worker, all, {});
       const config = loadConfig();
-      const { app, defaultAccountId } = await bootWorker(config);
+      const { app, defaultAccountId, health } = await bootWorker(config);
       const count = Math.max(1, config.workers);
       // JSON lines on stdout as kiln serve's, each naming its execution or task (KILN_LOG_LEVEL, KILN_LOG_FORMAT).
       const logs = workerLogs(processLogger(config));
-      const running = startWorkers(app, count, logs.log, defaultAccountId, { info: logs.info });
+      // KILN_WORKER_LISTEN: probes and this process's counts (no queue gauges: the API reads those); no port otherwise.
+      // It listens before any claim, so a taken port stops the start without leaving a build behind.
+      const metrics = config.workerListen && config.metrics ? createMetrics() : undefined;
+      const probes = config.workerListen ? await listenWorkerProbes(config.workerListen, config, health, metrics) : undefined;
+      const running = startWorkers(app, count, logs.log, defaultAccountId, { ...(metrics ? { telemetry: metrics.telemetry } : {}), info: logs.info });
       // PostgreSQL: a Start on any API process wakes these workers at once (LISTEN/NOTIFY).
       const wake = wakeWorkersOnQueueSignal(config, running);
       console.log(`Kiln worker(s) started: ${running.workers.map((w) => w.id).join(', ')} (lease ${config.leaseMs} ms)`);
+      if (probes) console.log(`Kiln worker probes on ${probes.endpoint}: /healthz, /readyz${metrics ? ', /metrics' : ''}`);
       const stop = async () => {
+        probes?.drain();
         await wake?.close();
         await running.stop();
+        await probes?.close();
         await app.store.close();
         process.exit(0);
       };

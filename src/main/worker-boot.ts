@@ -4,6 +4,7 @@ import { createApp, type App } from '../app/app.js';
 import type { KilnConfig } from '../config/config.js';
 import { BLOB_STORE_SETTING, DEFAULT_ACCOUNT_SETTING } from '../domain/base-image-records.js';
 import type { Store } from '../domain/ports.js';
+import type { StoreHealth } from '../domain/store-health.js';
 import { createStore } from '../store/create-store.js';
 import { blobStoreLocation } from './blob-store.js';
 import { secureDataDir } from './data-dir.js';
@@ -18,12 +19,12 @@ import { secureDataDir } from './data-dir.js';
  * on the server's own data dir by an older Kiln), else none. A worker whose blob store is not
  * the one `kiln serve` recorded refuses to start.
  */
-export async function bootWorker(config: KilnConfig): Promise<{ app: App; defaultAccountId: string | undefined }> {
+export async function bootWorker(config: KilnConfig): Promise<{ app: App; defaultAccountId: string | undefined; health: StoreHealth }> {
   secureDataDir(config.dataDir);
   const store = await createStore({ dataDir: config.dataDir, ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}) });
   try {
     await checkBlobStore(store, config);
-    return { app: createApp(store, config), defaultAccountId: await defaultAccountOf(store, config) };
+    return { app: createApp(store, config), defaultAccountId: await defaultAccountOf(store, config), health: store };
   } catch (err) {
     await store.close();
     throw err;

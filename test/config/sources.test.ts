@@ -28,6 +28,7 @@ const SAMPLES: Record<string, { env: string; file: unknown; expect: (c: KilnConf
   KILN_METRICS: { env: 'false', file: false, expect: (c) => c.metrics, want: false },
   KILN_API_PROCESSES: { env: '3', file: 3, expect: (c) => c.apiProcesses, want: 3 },
   KILN_WORKERS: { env: '0', file: 0, expect: (c) => c.workers, want: 0 },
+  KILN_WORKER_LISTEN: { env: '0.0.0.0:9464', file: '0.0.0.0:9464', expect: (c) => c.workerListen, want: '0.0.0.0:9464' },
   KILN_LEASE_MS: { env: '5000', file: 5000, expect: (c) => c.leaseMs, want: 5000 },
   KILN_IMAGE_ALIASES: { env: '[{"pattern":"x_*","image":"img-1"}]', file: [{ pattern: 'x_*', image: 'img-1' }], expect: (c) => c.imageAliases, want: [{ pattern: 'x_*', image: 'img-1' }] },
   KILN_OSS_ENDPOINT: { env: 'http://s3.lab:9000/', file: 'http://s3.lab:9000/', expect: (c) => c.oss?.endpoint, want: 'http://s3.lab:9000' },
