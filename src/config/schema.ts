@@ -81,7 +81,7 @@ export const SettingsSchema = Type.Object({
     pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):(0|[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$',
     expected: 'host:port (`0.0.0.0:9464`, `[::]:9464`; port 0: any free port)',
     docDefault: '— (no port)',
-    description: '`host:port` on which `kiln worker` serves `GET /metrics` (its own counts, under the names `kiln serve` uses, so a dashboard sums hosts; none with `KILN_METRICS=false`), `GET /healthz` and `GET /readyz` (store reachable, migrations applied, not stopping); nothing else, no API. Unset: the worker opens no port. `kiln serve` ignores it',
+    description: '`host:port` on which `kiln worker` serves `GET /metrics` (its own counts and the queue gauges, under the names `kiln serve` uses, so a dashboard sums hosts; none with `KILN_METRICS=false`), `GET /healthz` and `GET /readyz` (store reachable, migrations applied, not stopping); nothing else, no API. Unset: the worker opens no port. `kiln serve` ignores it',
   })),
   leaseMs: int(1, DEFAULT_LEASE_MS, "how long a worker's claim lasts without renewal (a killed worker's build is taken back after it)"),
   imageAliases: Type.Array(ImageAliasSchema, {

@@ -17,9 +17,8 @@ import { wakeWorkersOnQueueSignal } from './queue-wake.js';
 import { bootWorker } from './worker-boot.js';
 import { secureDataDir } from './data-dir.js';
 import { startWorkers } from './workers.js';
-import { processLogger, workerLogs } from './observability.js';
+import { processLogger, storeMetrics, workerLogs } from './observability.js';
 import { listenWorkerProbes } from './worker-listener.js';
-import { createMetrics } from '../observability/metrics.js';
 
 const USAGE = `usage: kiln <command>   (kiln --help: this text)
   serve [--api-processes N]     run Kiln in the foreground: the API in N processes on one port (KILN_API_PROCESSES;
@@ -100,9 +99,9 @@ async function main(argv: string[]): Promise<number> {
       const count = Math.max(1, config.workers);
       // JSON lines on stdout as kiln serve's, each naming its execution or task (KILN_LOG_LEVEL, KILN_LOG_FORMAT).
       const logs = workerLogs(processLogger(config));
-      // KILN_WORKER_LISTEN: probes and this process's counts (no queue gauges: the API reads those); no port otherwise.
-      // It listens before any claim, so a taken port stops the start without leaving a build behind.
-      const metrics = config.workerListen && config.metrics ? createMetrics() : undefined;
+      // KILN_WORKER_LISTEN: probes and this process's counts (the queue gauges read from the database, as the API's);
+      // no port otherwise. It listens before any claim, so a taken port stops the start without leaving a build behind.
+      const metrics = config.workerListen ? storeMetrics(app) : undefined;
       const probes = config.workerListen ? await listenWorkerProbes(config.workerListen, config, health, metrics) : undefined;
       const running = startWorkers(app, count, logs.log, defaultAccountId, { ...(metrics ? { telemetry: metrics.telemetry } : {}), info: logs.info });
       // PostgreSQL: a Start on any API process wakes these workers at once (LISTEN/NOTIFY).

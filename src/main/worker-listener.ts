@@ -26,7 +26,8 @@ export function parseListenAddress(value: string): { host: string; port: number 
  * `kiln worker`'s small HTTP listener on `KILN_WORKER_LISTEN`: `GET /healthz`, `GET /readyz`
  * (the same routes as the API's: the store answers, migrations applied, not stopping) and, when
  * `metrics` is given, `GET /metrics` (this process's registry: its workers' leases, executions,
- * steps, step cache, blob bytes and GC, under the names `kiln serve` uses). Nothing else is
+ * steps, step cache, blob bytes and GC, under the names `kiln serve` uses, and the queue gauges
+ * read from the database). Nothing else is
  * served: every other path or method, the ECS RPC endpoint included, is a bare 404, so a worker
  * host exposes no API.
  */

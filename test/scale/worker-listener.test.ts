@@ -111,6 +111,9 @@ describe('kiln worker\'s listener (KILN_WORKER_LISTEN)', () => {
     assert.match(text, /^kiln_blob_store_bytes_total\{direction="in"\} [1-9]\d*$/m);
     assert.match(text, /^# TYPE kiln_gc_runs_total counter$/m);
     assert.match(text, /^process_cpu_user_seconds_total /m);
+    // The queue, read from the database as kiln serve reads it (a dashboard takes its max over hosts).
+    assert.match(text, /^kiln_executions\{status="BUILDING"\} 0$/m);
+    assert.match(text, /^kiln_queue_depth 0$/m);
     // The API's requests are counted where they are answered, not here.
     assert.doesNotMatch(text, /^kiln_api_requests_total\{/m);
 
