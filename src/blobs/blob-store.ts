@@ -12,6 +12,15 @@ export interface PutOptions {
   expectedDigest?: string;
 }
 
+export interface DeleteOptions {
+  /**
+   * Delete only when the blob's last write (as `list` reports it, read again now) is before this
+   * epoch ms: garbage collection passes its grace's edge, so a put of the blob by another process
+   * or host since the collection listed it keeps the blob.
+   */
+  writtenBeforeMs?: number;
+}
+
 /** Data a blob can be written from. */
 export type BlobSource = Buffer | Uint8Array | Readable | AsyncIterable<Uint8Array>;
 
@@ -56,7 +65,8 @@ export class DigestMismatchError extends Error {
  * - `get` streams a blob; throws `BlobNotFoundError` when absent.
  * - `path` (optional) gives a local file path for stores that keep blobs on this machine,
  *   so callers can avoid a copy (e.g. extracting a layer); `undefined` when absent.
- * - `delete` removes a blob; resolves `false` when it was not there.
+ * - `delete` removes a blob; resolves `false` when it was not there (or, with `writtenBeforeMs`,
+ *   was written again since).
  * - `list` yields every blob with its size and the time of its last write (see `StoredBlob`);
  *   garbage collection deletes what no root names and was written longer ago than its grace.
  *   Several processes (and hosts, on a shared object store) may put, list and delete at once.
@@ -68,7 +78,7 @@ export interface BlobStore {
   /** Size in bytes, or `undefined` when absent. */
   size(digest: string): Promise<number | undefined>;
   path?(digest: string): Promise<string | undefined>;
-  delete(digest: string): Promise<boolean>;
+  delete(digest: string, options?: DeleteOptions): Promise<boolean>;
   list(): AsyncIterable<StoredBlob>;
   /**
    * Removes what unfinished writes of processes that no longer run left behind (staging files,

@@ -3,7 +3,7 @@ import { mkdir, open, readdir, rename, rm, stat, unlink, utimes } from 'node:fs/
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DigestMismatchError, type BlobInfo, type BlobSource, type BlobStore, type PutOptions, type StoredBlob } from './blob-store.js';
+import { DigestMismatchError, type BlobInfo, type DeleteOptions, type BlobSource, type BlobStore, type PutOptions, type StoredBlob } from './blob-store.js';
 import { digestHex, digestOf, newDigester } from './digest.js';
 import { spoolBlob, type SpooledBlob } from './spool.js';
 import { removeStaleStaging } from './stale-staging.js';
@@ -110,8 +110,9 @@ export class CachedBlobStore implements BlobStore {
     return this.remote.size(digest);
   }
 
-  async delete(digest: string): Promise<boolean> {
-    const deleted = await this.remote.delete(digest);
+  async delete(digest: string, options?: DeleteOptions): Promise<boolean> {
+    const deleted = await this.remote.delete(digest, options);
+    if (!deleted && options?.writtenBeforeMs !== undefined) return false;
     await rm(this.file(digest), { force: true });
     this.verified.delete(digest);
     return deleted;

@@ -2,7 +2,7 @@ import { mkdir, open, readdir, rename, rm, stat, unlink, utimes, type FileHandle
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { BlobNotFoundError, DigestMismatchError, type BlobInfo, type BlobSource, type BlobStore, type PutOptions, type StoredBlob } from './blob-store.js';
+import { BlobNotFoundError, DigestMismatchError, type BlobInfo, type BlobSource, type DeleteOptions, type BlobStore, type PutOptions, type StoredBlob } from './blob-store.js';
 import { digestHex, digestOf, newDigester } from './digest.js';
 import { removeStaleStaging } from './stale-staging.js';
 
@@ -133,8 +133,9 @@ export class LocalBlobStore implements BlobStore {
     return removeStaleStaging(this.tmpDir, beforeMs);
   }
 
-  async delete(digest: string): Promise<boolean> {
+  async delete(digest: string, options: DeleteOptions = {}): Promise<boolean> {
     try {
+      if (options.writtenBeforeMs !== undefined && (await stat(this.file(digest))).mtimeMs >= options.writtenBeforeMs) return false;
       await unlink(this.file(digest));
       return true;
     } catch (err) {

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { BlobNotFoundError, type BlobInfo, type BlobSource, type BlobStore, type PutOptions, type StoredBlob } from './blob-store.js';
+import { BlobNotFoundError, type BlobInfo, type DeleteOptions, type BlobSource, type BlobStore, type PutOptions, type StoredBlob } from './blob-store.js';
 import { digestHex } from './digest.js';
 import { spoolBlob, type SpooledBlob } from './spool.js';
 import { removeStaleStaging } from './stale-staging.js';
@@ -100,8 +100,11 @@ export class S3BlobStore implements BlobStore {
     if (there && there.size === blob.size) {
       if (Date.now() - there.modifiedAtMs >= this.refreshAfterMs) {
         await this.call(() => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.marker(blob.digest), Body: Buffer.alloc(0), ContentLength: 0 })), blob.digest);
+        // a collection that checked the marker before it was written may have deleted the blob meanwhile
+        if ((await this.head(key))?.size === blob.size) return;
+      } else {
+        return;
       }
-      return;
     }
     // (an object of another size under a content address was not written by Kiln: replaced)
     if (blob.size <= this.partBytes) {
@@ -136,8 +139,14 @@ export class S3BlobStore implements BlobStore {
     return (await this.head(this.key(digest)))?.size;
   }
 
-  async delete(digest: string): Promise<boolean> {
-    if (!(await this.has(digest))) return false;
+  async delete(digest: string, options: DeleteOptions = {}): Promise<boolean> {
+    const blob = await this.head(this.key(digest));
+    if (!blob) return false;
+    if (options.writtenBeforeMs !== undefined) {
+      // `list` read the markers before the blobs: one written since then is only seen here
+      const marker = await this.head(this.marker(digest));
+      if (Math.max(blob.modifiedAtMs, marker?.modifiedAtMs ?? 0) >= options.writtenBeforeMs) return false;
+    }
     await this.call(() => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(digest) })), digest);
     await this.call(() => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.marker(digest) })), digest);
     return true;

@@ -34,7 +34,7 @@ export function countedBlobStore(store: BlobStore, telemetry: Telemetry): BlobSt
     },
     has: (digest) => store.has(digest),
     size: (digest) => store.size(digest),
-    delete: (digest) => store.delete(digest),
+    delete: (digest, options) => store.delete(digest, options),
     list: () => store.list(),
     removeStaleTemporaries: (beforeMs) => store.removeStaleTemporaries(beforeMs),
   };

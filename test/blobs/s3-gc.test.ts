@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { BlobStore } from '../../src/blobs/blob-store.js';
 import { digestHex } from '../../src/blobs/digest.js';
 import { loadConfig } from '../../src/config/config.js';
 import { collectGarbage } from '../../src/engine/gc/collect-garbage.js';
@@ -75,5 +76,28 @@ describe('garbage collection on a shared bucket', () => {
     });
     assert.equal(later.deletedBlobs, 3, JSON.stringify(later));
     assert.deepEqual(await s3.keys(BUCKET, `${PREFIX}/`), [], 'no blob and no refresh marker left');
+  });
+
+  test('keeps an old blob another host puts again while the collection is listing the bucket', async () => {
+    const blobs = blobStoreOf(kiln.config);
+    const bytes = randomBytes(2000);
+    const { digest } = await blobs.put(bytes);
+    s3.backdate(BUCKET, key(digest), HOUR);
+    const other = blobStoreOf(loadConfig({ KILN_DATA_DIR: otherHost, ...s3.blobStoreEnv(BUCKET, PREFIX) }));
+    // the other host's put lands after the listing began (a large bucket takes minutes to list), before this blob's turn
+    const listing: BlobStore = Object.assign(Object.create(blobs) as BlobStore, {
+      async *list() {
+        for await (const b of blobs.list()) {
+          if (b.digest === digest) await other.put(bytes);
+          yield b;
+        }
+      },
+    });
+    await collectGarbage({
+      store: kiln.app.store, blobs: listing, layers: new LayerStore(kiln.config.dataDir, blobs, {}, kiln.app.store.baseImages),
+      maxCacheBytes: kiln.config.cacheMaxBytes, graceMs: GRACE,
+    });
+    assert.ok((await s3.keys(BUCKET, `${PREFIX}/blobs/`)).includes(key(digest)), 'the blob the other host has just put is kept');
+    assert.equal(await other.has(digest), true);
   });
 });

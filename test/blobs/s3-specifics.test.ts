@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CachedBlobStore } from '../../src/blobs/cached-blob-store.js';
 import { digestBytes, digestHex } from '../../src/blobs/digest.js';
 import { S3BlobStore } from '../../src/blobs/s3-blob-store.js';
@@ -100,6 +101,28 @@ describe('blob store on S3', () => {
     assert.deepEqual(await s3.keys(BUCKET, `${prefix}/`), [key]);
     assert.equal(await cached.delete(digestBytes(data)), true);
     assert.deepEqual(await s3.keys(BUCKET, `${prefix}/`), []);
+  });
+
+  test('a put that finds its blob, refreshes it, and sees it deleted meanwhile (another host collecting) uploads it again', async () => {
+    const { prefix, remote } = stores({ refreshAfterMs: 0 });
+    const bytes = randomBytes(4096);
+    const { digest } = await remote.put(bytes);
+    const client = (remote as unknown as { client: { send: (c: unknown) => Promise<unknown> } }).client;
+    const send = client.send.bind(client);
+    // the collection deletes the blob between this put's HEAD and its marker
+    client.send = async (command: unknown) => {
+      const input = (command as { input?: { Key?: string } }).input;
+      if (command instanceof PutObjectCommand && input?.Key?.includes('/touched/')) {
+        await send(new DeleteObjectCommand({ Bucket: BUCKET, Key: `${prefix}/blobs/sha256/${digestHex(digest)}` }));
+      }
+      return send(command);
+    };
+    try {
+      assert.equal((await remote.put(bytes)).digest, digest);
+    } finally {
+      client.send = send;
+    }
+    assert.deepEqual(await s3.get(BUCKET, `${prefix}/blobs/sha256/${digestHex(digest)}`), bytes, 'the blob is in the bucket when put resolves');
   });
 
   test('the host cache: readers of one blob share one download; the bound holds, least recently used first', async () => {

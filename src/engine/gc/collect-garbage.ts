@@ -71,7 +71,7 @@ export async function collectGarbage(o: GcOptions): Promise<GcReport> {
   let freedBytes = 0;
   for await (const blob of o.blobs.list()) {
     if (roots.has(blob.digest) || now - blob.writtenAtMs < grace) continue;
-    if (await o.blobs.delete(blob.digest)) {
+    if (await o.blobs.delete(blob.digest, { writtenBeforeMs: now - grace })) {
       deletedBlobs++;
       freedBytes += blob.size;
     }
