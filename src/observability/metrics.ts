@@ -66,7 +66,16 @@ export function createMetrics(): Metrics {
   const readFailures = new Counter({ name: 'kiln_queue_read_failures_total', help: 'Scrapes whose read of the queue from the store failed (the queue gauges then keep their last values)', registers });
 
   let readQueue: (() => Promise<ExecutionQueueStats>) | undefined;
-  const refresh = async (): Promise<void> => {
+  // Scrapes at once share one read: /metrics is unauthenticated, and a flood of scrapes must not
+  // become a flood of store queries holding the pool's connections.
+  let reading: Promise<void> | undefined;
+  const refresh = (): Promise<void> => {
+    reading ??= readOnce().finally(() => {
+      reading = undefined;
+    });
+    return reading;
+  };
+  const readOnce = async (): Promise<void> => {
     if (!readQueue) return;
     let stats: ExecutionQueueStats;
     try {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { OPERATIONS } from '../../src/api/operations/registry.js';
+import { createMetrics } from '../../src/observability/metrics.js';
 import { kilnFixture } from '../support/kiln-fixture.js';
 import { expectError, REGION, startKiln } from '../support/kiln.js';
 import { $Ecs, createPipeline } from '../support/ecs-requests.js';
@@ -79,4 +80,24 @@ test('KILN_METRICS=false: no /metrics route (the RPC endpoint answers the path a
   } finally {
     await kiln.stop();
   }
+});
+
+test('scrapes at once share one read of the queue (an unauthenticated flood of scrapes is not a flood of store queries)', async () => {
+  const metrics = createMetrics();
+  let reads = 0;
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  metrics.readQueueFrom(async () => {
+    reads++;
+    await held;
+    return { active: {}, queued: 3, oldestQueuedAt: undefined };
+  });
+  const scrapes = Array.from({ length: 20 }, () => metrics.text());
+  release();
+  for (const text of await Promise.all(scrapes)) assert.match(text, /^kiln_queue_depth 3$/m);
+  assert.equal(reads, 1);
+  await metrics.text();
+  assert.equal(reads, 2, 'a later scrape reads again');
 });
