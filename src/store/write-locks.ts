@@ -20,6 +20,8 @@ import { createHash } from 'node:crypto';
  *   backstop).
  * - `queue` (executions, tasks): claims read the whole queue (fair turns, disk admission) and
  *   run one at a time.
+ * - `log` (execution): appends number their lines `max + 1`; a worker that lost its lease and
+ *   its successor may append to one log at once.
  * - `none`: a call that is atomic by itself or guarded by a row it updates conditionally (a
  *   lease, `on conflict do nothing`), or a read of rows that never change.
  * - `global`: anything not listed (accounts, AccessKeys, resource groups, maintenance). It waits
@@ -27,10 +29,10 @@ import { createHash } from 'node:crypto';
  */
 export type LockKey =
   | { kind: 'global' }
-  | { kind: 'idempotency' | 'scope' | 'account' | 'queue'; name: string };
+  | { kind: 'idempotency' | 'scope' | 'account' | 'queue' | 'log'; name: string };
 
 /** Locks are taken in this order (then by name), so transactions that lock in order never deadlock. */
-const ORDER: Record<LockKey['kind'], number> = { global: 0, idempotency: 1, scope: 2, account: 3, queue: 4 };
+const ORDER: Record<LockKey['kind'], number> = { global: 0, idempotency: 1, scope: 2, account: 3, queue: 4, log: 5 };
 
 export const GLOBAL: LockKey = { kind: 'global' };
 
@@ -92,7 +94,7 @@ const RULES: Record<string, Record<string, Rule>> = {
     progress: 'none',
     finish: 'none',
   },
-  executionLogs: { append: 'none', read: 'none' },
+  executionLogs: { append: (a) => [{ kind: 'log', name: String(a[0]) }], read: 'none' },
   blobPins: { pin: 'none', unpin: 'none', activeDigests: 'none' },
   pipelines: { referencesComponent: 'none' },
   signatureNonces: { claim: 'none', pruneExpired: 'none' },

@@ -154,3 +154,22 @@ test('an unlisted call runs under the global lock, which holds off every other w
   await other;
   assert.equal(await waitersOnLocks(), 0);
 });
+
+test('two processes appending to one execution log at once: both land, numbered in turn (a lost worker and its successor)', async () => {
+  const executionId = uid('exec');
+  const line = (text: string) => [{ stream: 'system' as const, text, time: '2024-01-01T00:00:00Z' }];
+  const held = heldOpen(a, (tx) => tx.executionLogs.append(executionId, line('old worker')));
+  await held.started;
+  const second = b.executionLogs.append(executionId, line('new worker'));
+  // waiting for a lock of any kind: the write lock, or (without one) the first's uncommitted row
+  for (let i = 0; ; i++) {
+    const { rows } = await admin.query<{ n: string }>('select count(*) as n from pg_locks where not granted');
+    if (Number(rows[0]!.n) >= 1) break;
+    if (i > 2_000) throw new Error('the second append never waited');
+    await delay(5);
+  }
+  held.release();
+  await held.done;
+  await second;
+  assert.deepEqual((await a.executionLogs.read(executionId, 0, 10)).map((c) => [c.seq, c.text]), [[1, 'old worker'], [2, 'new worker']]);
+});
