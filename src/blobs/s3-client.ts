@@ -13,6 +13,16 @@ export interface S3ClientSettings {
   secretAccessKey?: string;
   /** `http://host/bucket/key`; default: true with an endpoint (what self-hosted servers want), false without. */
   forcePathStyle?: boolean;
+  /** How long a connection may take to open (default 10 s). */
+  connectionTimeoutMs?: number;
+  /**
+   * How long a connection may stay silent while a request is under way (default 60 s): no
+   * response head, or no byte of the body, for that long fails the request (the SDK retries it)
+   * or errors the body stream being read. Without it a server that accepts and never answers,
+   * or stops midway through a body, would hang every reader of that blob forever. An idle
+   * bound, not a total one: a large layer streams for as long as bytes keep coming.
+   */
+  idleTimeoutMs?: number;
 }
 
 /** An S3 client for the blob store (one per process: it keeps the connections). */
@@ -27,5 +37,9 @@ export function s3ClientOf(s: S3ClientSettings): S3Client {
     // servers store verbatim or refuse: checksum only when the operation requires it.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // the SDK's Node handler (@smithy/node-http-handler) sets no timeout by default; its
+    // `requestTimeout` ends at the response head and counts the upload of a part, so it bounds
+    // the wrong thing for large blobs: the socket's idle timeout covers the head and the body
+    requestHandler: { connectionTimeout: s.connectionTimeoutMs ?? 10_000, socketTimeout: s.idleTimeoutMs ?? 60_000 },
   });
 }
