@@ -8,7 +8,7 @@ import { spoolBlob, type SpooledBlob } from './spool.js';
 import { removeStaleStaging } from './stale-staging.js';
 
 /** A multipart upload of a local file (the OSS client's `uploadInParts`, wired by the composition root). */
-export type UploadFileInParts = (client: S3Client, bucket: string, key: string, file: string, size: number, options: { partBytes: number }) => Promise<void>;
+export type UploadFileInParts = (client: S3Client, bucket: string, key: string, file: string, size: number, options: { partBytes: number; metadata?: Record<string, string> }) => Promise<void>;
 
 export interface S3BlobStoreOptions {
   client: S3Client;
@@ -25,13 +25,19 @@ export interface S3BlobStoreOptions {
 }
 
 const HEX = /^[0-9a-f]{64}$/;
+/** The object metadata (`x-amz-meta-sha256`) where an upload records its blob's digest (hex). */
+const DIGEST_METADATA = 'sha256';
 
 /**
  * A blob store in an S3 bucket, shared by every host that names it: `<prefix>/blobs/sha256/<hex>`.
  *
  * `put` first writes the bytes to a local spool file while hashing them, so the digest is known
- * before anything is sent: a blob the bucket already has (HEAD, same size) is not uploaded again,
- * and the object is written straight under its final key, only once its digest is verified
+ * before anything is sent: a blob the bucket already has (HEAD: same size, and the digest its
+ * upload recorded in the object's metadata) is not uploaded again; an object under the key that
+ * records no digest or another one (a tampered or misconfigured bucket, or an object uploaded
+ * before digests were recorded) is overwritten by the upload. (The recorded digest is a claim,
+ * not a proof: readers still hash what they download, see `CachedBlobStore`.) The object is
+ * written straight under its final key, only once its digest is verified
  * (a PutObject, or a multipart upload for blobs past `partBytes`: S3 makes either visible only
  * when complete, so no reader ever sees a partial object, and a put whose digest mismatches
  * sends nothing). The spool costs one local write of the blob; in exchange a large layer's
@@ -97,26 +103,27 @@ export class S3BlobStore implements BlobStore {
   private async upload(blob: SpooledBlob): Promise<void> {
     const key = this.key(blob.digest);
     const there = await this.head(key);
-    if (there && there.size === blob.size) {
+    if (isBlob(there, blob)) {
       if (Date.now() - there.modifiedAtMs >= this.refreshAfterMs) {
         await this.call(() => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.marker(blob.digest), Body: Buffer.alloc(0), ContentLength: 0 })), blob.digest);
         // a collection that checked the marker before it was written may have deleted the blob meanwhile
-        if ((await this.head(key))?.size === blob.size) return;
+        if (isBlob(await this.head(key), blob)) return;
       } else {
         return;
       }
     }
-    // (an object of another size under a content address was not written by Kiln: replaced)
+    // (an object under a content address that is not that blob's upload was not written by Kiln: replaced)
+    const metadata = { [DIGEST_METADATA]: digestHex(blob.digest) };
     if (blob.size <= this.partBytes) {
       const body = createReadStream(blob.file);
       try {
-        await this.call(() => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: blob.size })), blob.digest);
+        await this.call(() => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: blob.size, Metadata: metadata })), blob.digest);
       } finally {
         body.destroy();
       }
       return;
     }
-    await this.o.uploadInParts(this.client, this.bucket, key, blob.file, blob.size, { partBytes: this.partBytes }).catch((err: unknown) => {
+    await this.o.uploadInParts(this.client, this.bucket, key, blob.file, blob.size, { partBytes: this.partBytes, metadata }).catch((err: unknown) => {
       throw this.failure(err, blob.digest);
     });
   }
@@ -189,10 +196,10 @@ export class S3BlobStore implements BlobStore {
     } while (token);
   }
 
-  private async head(key: string): Promise<{ size: number; modifiedAtMs: number } | undefined> {
+  private async head(key: string): Promise<HeadResult | undefined> {
     try {
       const res = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return { size: res.ContentLength ?? 0, modifiedAtMs: res.LastModified?.getTime() ?? 0 };
+      return { size: res.ContentLength ?? 0, modifiedAtMs: res.LastModified?.getTime() ?? 0, recordedHex: res.Metadata?.[DIGEST_METADATA] };
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw this.failure(err, key);
@@ -212,6 +219,18 @@ export class S3BlobStore implements BlobStore {
     const e = err as Error & { code?: string };
     return new Error(`blob store ${this.location}${what ? ` (${what})` : ''}: ${e.name}${e.code ? ` ${e.code}` : ''}: ${e.message}`, { cause: err });
   }
+}
+
+interface HeadResult {
+  size: number;
+  modifiedAtMs: number;
+  /** The digest (hex) the object's upload recorded, if any. */
+  recordedHex: string | undefined;
+}
+
+/** Whether the object HEAD found is this blob's upload: its size, and the digest its upload recorded. */
+function isBlob(there: HeadResult | undefined, blob: SpooledBlob): there is HeadResult {
+  return there !== undefined && there.size === blob.size && there.recordedHex === digestHex(blob.digest);
 }
 
 function isNotFound(err: unknown): boolean {

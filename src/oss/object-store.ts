@@ -36,6 +36,8 @@ export interface MultipartOptions {
   partBytes: number;
   signal?: AbortSignal;
   onBytes?(bytes: number): void;
+  /** User metadata stored with the object (`x-amz-meta-<name>`). */
+  metadata?: Record<string, string>;
 }
 
 /**

@@ -16,7 +16,7 @@ export async function uploadInParts(client: S3Client, bucket: string, key: strin
   const partBytes = Math.max(MIN_PART, options.partBytes, Math.ceil(size / MAX_PARTS));
   const signal = options.signal;
   const send = signal ? { abortSignal: signal } : {};
-  const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }), send);
+  const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ...(options.metadata ? { Metadata: options.metadata } : {}) }), send);
   if (!UploadId) throw new Error(`oss://${bucket}/${key}: the store gave no multipart upload id`);
   try {
     const parts: Array<{ ETag: string; PartNumber: number }> = [];

@@ -125,6 +125,25 @@ describe('blob store on S3', () => {
     assert.deepEqual(await s3.get(BUCKET, `${prefix}/blobs/sha256/${digestHex(digest)}`), bytes, 'the blob is in the bucket when put resolves');
   });
 
+  test('a put replaces an object under its key that records no digest or another (a tampered bucket), in parts or not; the digest it records then skips the next put', async () => {
+    const { prefix, remote } = stores({ partBytes: 5 * MiB });
+    const client = s3ClientOf({ endpoint: s3.endpoint, accessKeyId: S3_KEY.accessKeyId, secretAccessKey: S3_KEY.accessKeySecret });
+    for (const data of [randomBytes(6 * MiB), randomBytes(3000)]) {
+      const key = `${prefix}/blobs/sha256/${digestHex(digestBytes(data))}`;
+      const wrong = randomBytes(data.length);
+      // the large blob's object records nothing; the small one's records the digest of its own bytes
+      const Metadata: Record<string, string> = data.length > 5 * MiB ? {} : { sha256: digestHex(digestBytes(wrong)) };
+      await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: wrong, ContentLength: wrong.length, Metadata }));
+      await remote.put(data);
+      assert.ok((await s3.get(BUCKET, key))?.equals(data), 'the object is the blob again');
+      assert.equal(digestBytes(await readAll(await remote.get(digestBytes(data)))), digestBytes(data));
+      const from = s3.requests.length;
+      await remote.put(data);
+      assert.deepEqual(requestsTo(key, from), ['HEAD'], 'a put of a blob there, digest recorded, only checks');
+    }
+    client.destroy();
+  });
+
   test('the host cache: readers of one blob share one download; the bound holds, least recently used first', async () => {
     const { prefix, remote } = stores();
     const blobs = [randomBytes(40), randomBytes(40), randomBytes(40)];
