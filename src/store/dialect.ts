@@ -74,10 +74,11 @@ function openSqlite(path: string): SqlDialect {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new Database(file);
   try {
+    // First: switching a new file to WAL takes its lock, which another process may hold.
+    sqlite.pragma('busy_timeout = 10000');
     sqlite.pragma('journal_mode = WAL');
     // FULL: every commit fsyncs the WAL, so an acknowledged write survives a crash or power loss.
     sqlite.pragma('synchronous = FULL');
-    sqlite.pragma('busy_timeout = 10000');
     sqlite.pragma('foreign_keys = ON');
   } catch (e) {
     sqlite.close();

@@ -25,7 +25,7 @@ import { locksOf, type LockKey } from './write-locks.js';
  *   its own savepoint (group commit, `group-commit.ts`): a throw undoes only that `work`'s
  *   writes, and `transaction` resolves only once the batch's COMMIT is on disk (WAL,
  *   synchronous=FULL: one fsync per batch). Other processes wait on the file's write lock
- *   (busy timeout 10 s). A `work` that awaits something slow holds up every writer after it.
+ *   (busy timeout 10 s, then async retries for up to a minute: `sqlite-driver.ts`). A `work` that awaits something slow holds up every writer after it.
  * - PostgreSQL: READ COMMITTED, in parallel on the pool. Before each call of a `tx`
  *   repository, the transaction takes the write lock the call names (`write-locks.ts`: its
  *   scope's for nearly every call), so transactions in one scope queue and see each other's
