@@ -75,7 +75,9 @@ function openSqlite(path: string): SqlDialect {
   const sqlite = new Database(file);
   try {
     // First: switching a new file to WAL takes its lock, which another process may hold.
-    sqlite.pragma('busy_timeout = 10000');
+    // Short: better-sqlite3 waits synchronously, so the whole process (health probes included)
+    // stalls for as long; longer waits are async retries in `sqlite-driver.ts`.
+    sqlite.pragma('busy_timeout = 200');
     sqlite.pragma('journal_mode = WAL');
     // FULL: every commit fsyncs the WAL, so an acknowledged write survives a crash or power loss.
     sqlite.pragma('synchronous = FULL');

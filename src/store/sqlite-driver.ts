@@ -68,7 +68,7 @@ const busyRetries = channel(SQLITE_BUSY_RETRY_CHANNEL);
 
 /**
  * How long a statement outside a transaction keeps trying when another process holds the
- * database's write lock: busy-timeout waits (10 s each, `dialect.ts`) with short async pauses
+ * database's write lock: busy-timeout waits (200 ms each, `dialect.ts`: the event loop is blocked while one lasts) with short async pauses
  * between them, then `TransactionRetriesExhaustedError` (ServiceUnavailable, 503).
  */
 const BUSY_PATIENCE_MS = 60_000;

@@ -10,7 +10,7 @@ export const STORE_CODES = {
   'Store.Conflict': { status: 500, fault: 'server', doc: DOC.KILN, meaning: 'A row with the same unique key exists already (a duplicate id, image name, component name and version, …).' },
   'Store.IdempotencyConflict': { status: 500, fault: 'server', doc: DOC.KILN, meaning: 'Another request recorded an answer for the same ClientToken first; the app re-reads it.' },
   'Store.NotFound': { status: 500, fault: 'server', doc: DOC.KILN, meaning: 'A write names a row that does not exist in its scope.' },
-  'Store.TransactionRetriesExhausted': { status: 500, fault: 'server', doc: DOC.KILN, meaning: 'A PostgreSQL transaction kept conflicting through every retry; answered as ServiceUnavailable.' },
+  'Store.TransactionRetriesExhausted': { status: 500, fault: 'server', doc: DOC.KILN, meaning: 'A PostgreSQL transaction kept conflicting through every retry, or another process held the SQLite database locked for a minute; answered as ServiceUnavailable.' },
   'Store.Usage': { status: 500, fault: 'server', doc: DOC.KILN, meaning: 'The store was used the wrong way (a nested transaction, the root store used inside a transaction).' },
   'Store.InvalidPage': { status: 500, fault: 'server', doc: DOC.KILN, meaning: 'A page request has a limit or position that is not an integer in range.' },
   'Store.InvalidValue': { status: 500, fault: 'server', doc: DOC.KILN, meaning: 'A value to store breaks a rule the store relies on (a component version not <major>.<minor>.<patch>).' },
