@@ -1,3 +1,4 @@
+import { blobStoreLocation } from './blob-store-location.js';
 import { resolve } from 'node:path';
 import { DEFAULT_REGIONS, type Region } from '../domain/catalog/regions.js';
 import { parseRange } from '../engine/instance/address-ranges.js';
@@ -107,5 +108,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KilnConfig {
   for (const optional of ['databaseUrl', 'accessKeyId', 'accessKeySecret'] as const) if (config[optional] === undefined) delete config[optional];
   const oss = ossFrom(get);
   if (oss) config.oss = oss;
+  blobStoreLocation(config); // a malformed KILN_BLOB_STORE stops the start, not the first blob operation
   return config;
 }

@@ -6,7 +6,7 @@ import { BLOB_STORE_SETTING, DEFAULT_ACCOUNT_SETTING } from '../domain/base-imag
 import type { Store } from '../domain/ports.js';
 import type { StoreHealth } from '../domain/store-health.js';
 import { createStore } from '../store/create-store.js';
-import { blobStoreLocation } from './blob-store.js';
+import { blobStoreLocation } from '../config/blob-store-location.js';
 import { secureDataDir } from './data-dir.js';
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { blobStoreLocation } from '../../src/main/blob-store.js';
+import { blobStoreLocation } from '../../src/config/blob-store-location.js';
 
 // KILN_BLOB_STORE read: the local folder by default, a file:// folder, or a bucket and prefix, each checked before use.
 test('KILN_BLOB_STORE: absent, file:// and s3:// locations; malformed ones refused with the setting named', () => {
