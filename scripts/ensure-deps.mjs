@@ -19,3 +19,7 @@ if (stale) {
   console.error('kiln: installing npm packages (first run or package-lock.json changed)…');
   execSync('npm install --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
 }
+
+// The web console is built from console/ (Vite) whenever its sources changed.
+const { buildConsole } = await import('./build-console.mjs');
+await buildConsole();

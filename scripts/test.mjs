@@ -38,6 +38,7 @@ const files = all.filter((f) => filter.length === 0 || filter.some((x) => f.incl
 if (filter.length === 0) {
   for (const [name, cmd, args] of [
     ['type check', 'tsc', ['-p', '.', '--noEmit']],
+    ['type check of the console', 'tsc', ['-p', 'console', '--noEmit']],
     ['lint', 'biome', ['lint', '--error-on-warnings']],
   ]) {
     const r = spawnSync(join(root, 'node_modules', '.bin', cmd), args, { cwd: root, stdio: 'inherit' });

@@ -16,6 +16,7 @@ const AREA_TITLES: Record<ErrorArea, string> = {
   export: 'Exporting images',
   import: 'Importing images',
   catalog: 'Catalogs',
+  console: 'Web console',
 };
 
 const cell = (text: string): string => text.replaceAll('|', '\\|').replaceAll('\n', ' ');

@@ -1,5 +1,6 @@
 import { CATALOG_CODES } from './catalog-codes.js';
 import { COMPONENT_CODES } from './component-codes.js';
+import { CONSOLE_CODES } from './console-codes.js';
 import { CONTENT_CODES } from './content-codes.js';
 import { EXECUTION_CODES } from './execution-codes.js';
 import { EXPORT_CODES } from './export-codes.js';
@@ -39,13 +40,14 @@ export const ERROR_AREAS = {
   export: EXPORT_CODES,
   import: IMPORT_CODES,
   catalog: CATALOG_CODES,
+  console: CONSOLE_CODES,
 } as const;
 
 export type ErrorArea = keyof typeof ERROR_AREAS;
 
 type Registry = typeof REQUEST_CODES & typeof PIPELINE_CODES & typeof CONTENT_CODES & typeof COMPONENT_CODES
   & typeof RESOURCE_CODES & typeof QUOTA_CODES & typeof EXECUTION_CODES & typeof STORE_CODES
-  & typeof TASK_CODES & typeof EXPORT_CODES & typeof IMPORT_CODES & typeof CATALOG_CODES;
+  & typeof TASK_CODES & typeof EXPORT_CODES & typeof IMPORT_CODES & typeof CATALOG_CODES & typeof CONSOLE_CODES;
 
 /** A registry key: a code, or a family (`MissingParameter.*`). */
 export type RegistryKey = keyof Registry & string;

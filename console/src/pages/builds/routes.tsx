@@ -1,0 +1,4 @@
+import type { Route } from '../../route';
+
+/** The builds pages. */
+export const buildsRoutes: Route[] = [];

@@ -1,0 +1,4 @@
+import type { Route } from '../../route';
+
+/** The components pages. */
+export const componentsRoutes: Route[] = [];

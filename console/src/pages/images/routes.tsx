@@ -1,0 +1,4 @@
+import type { Route } from '../../route';
+
+/** The images pages. */
+export const imagesRoutes: Route[] = [];

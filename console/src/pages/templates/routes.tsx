@@ -1,0 +1,4 @@
+import type { Route } from '../../route';
+
+/** The templates pages. */
+export const templatesRoutes: Route[] = [];
