@@ -3,6 +3,7 @@
  *   docs/errors.md          from the error registry (src/domain/errors/)
  *   docs/operations.md      from the operation specs (src/api/operations/)
  *   README.md's Configuration table, from the settings schema (src/config/schema.ts)
+ *   console/src/api/operations.generated.ts   the console's typed calls, from the operation specs
  *
  *   npm run docs            rewrite whichever is stale (`node --import tsx scripts/docs.ts --write`)
  *   ... scripts/docs.ts --check   exit 1 naming each one that is not the generated text
@@ -12,6 +13,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OPERATIONS } from '../src/api/operations/registry.js';
+import { consoleOperationTypes } from '../src/api/operations/spec/console-types.js';
 import { operationsDoc } from '../src/api/operations/spec/doc.js';
 import { withConfigTable } from '../src/config/doc.js';
 import { errorsDoc } from '../src/domain/errors/doc.js';
@@ -28,6 +30,7 @@ const DOCS: GeneratedDoc[] = [
   { file: 'docs/errors.md', generate: () => errorsDoc() },
   { file: 'docs/operations.md', generate: () => operationsDoc(OPERATIONS.values()) },
   { file: 'README.md', generate: (current) => withConfigTable(current) },
+  { file: 'console/src/api/operations.generated.ts', generate: () => consoleOperationTypes(OPERATIONS.values()) },
 ];
 
 function read(path: string): string {
