@@ -2,7 +2,9 @@
 // that read what Kiln writes. Imported by scripts/test.mjs (after ensure-system-deps.mjs).
 // - skopeo          (skopeo)          copies images Kiln pushed, reads its OCI and docker archives;
 // - registry        (docker-registry) a real OCI distribution registry, started by the tests on loopback;
-// - umoci           (umoci)           unpacks an OCI image layout, to compare its tree with the image's.
+// - umoci           (umoci)           unpacks an OCI image layout, to compare its tree with the image's;
+// - chromium, chromedriver (chromium, chromium-driver) the real browser the console's tests drive
+//                                     through playwright-core (never a downloaded browser).
 // The registry package ships a service; the tests never use it (they start their own on a free
 // port), so the install is told not to start services (policy-rc.d exit 101 for the install only).
 import { spawnSync } from 'node:child_process';
@@ -15,7 +17,13 @@ function have(cmd) {
   return spawnSync('sh', ['-c', 'command -v "$1" >/dev/null 2>&1', 'sh', cmd], { env }).status === 0;
 }
 
-const wanted = [['skopeo', 'skopeo'], ['docker-registry', 'docker-registry'], ['umoci', 'umoci']];
+const wanted = [
+  ['skopeo', 'skopeo'],
+  ['docker-registry', 'docker-registry'],
+  ['umoci', 'umoci'],
+  ['chromium', 'chromium'],
+  ['chromedriver', 'chromium-driver'],
+];
 const packages = [...new Set(wanted.filter(([cmd]) => !have(cmd)).map(([, pkg]) => pkg))];
 
 if (packages.length > 0) {
