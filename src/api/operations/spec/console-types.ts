@@ -8,14 +8,15 @@ import type { AnyParam, Fields, ScalarParam } from './param.js';
  * `npm run docs` writes it; a test checks the file equals this output.
  *
  * Parameters are the flat wire names the RPC endpoint reads (`ImageOptions.ImageName`); lists
- * and object lists are template-literal index signatures (`` [k: `Tag.${number}.Key`]: string ``).
+ * and object lists are template-literal index signatures, a position written
+ * as ${number} (the key Tag.${number}.Key, of type string).
  * Values are what a browser may hold before the client turns them into strings: integers
  * `number | string`, booleans `boolean | string`. A parameter is required when its spec says so.
  */
 
 /** One member of a generated parameter type: a property or an index signature. */
 interface Member {
-  /** `'RegionId'` or `` `Tag.${number}.Key` `` (template literal: an index signature). */
+  /** A wire name (RegionId), or a pattern with ${number} for positions (Tag.${number}.Key: an index signature). */
   key: string;
   pattern: boolean;
   type: string;
