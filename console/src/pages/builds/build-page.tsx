@@ -1,0 +1,117 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { call } from '../../api/client';
+import type { Execution } from '../../api/responses';
+import { ErrorBanner, useAsync } from '../../components/async';
+import { ConfirmButton } from '../../components/confirm-button';
+import { Link } from '../../components/link';
+import type { ScrollTarget } from '../../components/log-view';
+import { LogPanel } from '../../components/log-view-toolbar';
+import { isActive, StageTimeline } from '../../components/stage-timeline';
+import { StatusBadge } from '../../components/status-badge';
+import { useRegion } from '../../region';
+import { FailurePanel } from './failure-panel';
+import { failingStep } from './failure';
+import { durationOf, formatTime } from './list-page';
+import { StepsList } from './steps-list';
+import { useBuildLog } from './use-build-log';
+import './builds.css';
+
+const REFRESH_MS = 2000;
+const CANCELLABLE = new Set(['PREPARING', 'REPAIRING', 'BUILDING']);
+
+/** The build: its stages, its live log, its failure next to the template line, cancel. */
+export function BuildPage(props: { id: string }) {
+  const region = useRegion();
+  const log = useBuildLog(props.id);
+  const loaded = useAsync(async (signal) => {
+    const r = await call('DescribeImagePipelineExecutions', { RegionId: region, ExecutionId: props.id }, signal);
+    return r.ImagePipelineExecution.ImagePipelineExecutionSet[0];
+  }, [region, props.id]);
+  const fromList = loaded.value;
+  // The stream's end line is newer than the last poll: it wins for the outcome.
+  const e: Execution | undefined = fromList && log.end?.status
+    ? { ...fromList, Status: log.end.status, ...(log.end.errorCode ? { ErrorCode: log.end.errorCode } : {}), ...(log.end.errorInfo ? { ErrorInfo: log.end.errorInfo } : {}), ...(log.end.imageId ? { ImageId: log.end.imageId } : {}), ...(log.end.message ? { Message: log.end.message } : {}) }
+    : fromList;
+  const active = isActive(e?.Status) && !log.end;
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    if (!active) return;
+    const tick = setInterval(() => setNow(Date.now()), 1000);
+    const poll = setInterval(loaded.reload, REFRESH_MS);
+    return () => {
+      clearInterval(tick);
+      clearInterval(poll);
+    };
+  }, [active, loaded.reload]);
+  useEffect(() => {
+    // The stream ended: read the final times (ModifiedTime) once.
+    if (log.end) loaded.reload();
+  }, [log.end]);
+
+  const store = log.store;
+  const failed = e?.ErrorCode !== undefined && e.ErrorCode !== '';
+  const failing = useMemo(() => (failed ? failingStep(store.steps, e?.ErrorInfo) : undefined), [failed, e?.ErrorInfo, log.version]);
+  const [jump, setJump] = useState<ScrollTarget | undefined>();
+
+  if (loaded.error && !fromList) return <ErrorBanner error={loaded.error} />;
+  if (!e) return loaded.loading ? <p class="loading">Loading…</p> : <ErrorBanner error={new Error(`No build ${props.id} in ${region}.`)} />;
+
+  const failingLine = failing?.line ?? (failed && store.lineCount > 0 ? store.lineCount - 1 : undefined);
+  return (
+    <section class="build-page">
+      <nav class="crumbs" aria-label="Breadcrumb">
+        <Link to="/builds">Builds</Link> / <span class="mono">{e.ExecutionId}</span>
+      </nav>
+      <div class="page-head">
+        <h1>
+          Build <span class="mono">{e.ExecutionId}</span>
+        </h1>
+        <StatusBadge status={e.Status} />
+        <span class="spacer" />
+        {e.ImageId && (e.Status === 'SUCCESS' || e.Status === 'PARTITION_SUCCESS') ? (
+          <Link to={`/images/${encodeURIComponent(e.ImageId)}`} class="button primary">
+            Open image {e.ImageId}
+          </Link>
+        ) : null}
+        {CANCELLABLE.has(e.Status) ? (
+          <ConfirmButton label="Cancel build" title={`Cancel build ${e.ExecutionId}?`} action={async () => {
+            await call('CancelImagePipelineExecution', { RegionId: region, ExecutionId: e.ExecutionId });
+            loaded.reload();
+          }}>
+            <p>The build stops, its intermediate instance and files are released, and it ends as CANCELLED.</p>
+          </ConfirmButton>
+        ) : null}
+      </div>
+      <dl class="facts">
+        <div>
+          <dt>Template</dt>
+          <dd>
+            <Link to={`/templates/${encodeURIComponent(e.ImagePipelineId)}`} class="mono">{e.ImagePipelineId}</Link>
+          </dd>
+        </div>
+        <div>
+          <dt>Started</dt>
+          <dd>
+            <time dateTime={e.CreationTime}>{formatTime(e.CreationTime)}</time>
+          </dd>
+        </div>
+        <div>
+          <dt>Duration</dt>
+          <dd>{durationOf(e, now)}</dd>
+        </div>
+        <div class="facts-wide">
+          <dt>Message</dt>
+          <dd aria-live="polite">{e.Message || '—'}</dd>
+        </div>
+      </dl>
+      <StageTimeline execution={e} marks={store.stages} now={now} />
+      {failed ? <FailurePanel region={region} execution={e} step={failing} onJump={failingLine !== undefined ? () => setJump({ line: failingLine }) : undefined} /> : null}
+      {log.error ? <ErrorBanner error={log.error} /> : null}
+      {log.interrupted ? <p class="stream-note" role="status">{log.interrupted}</p> : null}
+      <div class="build-body">
+        <StepsList steps={store.steps} failing={failing} onSelect={(line) => setJump({ line })} />
+        <LogPanel store={store} live={!log.end && !log.error} {...(failed && failingLine !== undefined ? { failingLine } : {})} {...(jump ? { jumpTo: jump } : {})} />
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,182 @@
+import { useEffect, useState } from 'preact/hooks';
+import { call } from '../../api/client';
+import type { Execution } from '../../api/responses';
+import { ErrorBanner, useAsync } from '../../components/async';
+import { keysetPage, setFilters } from '../../components/keyset';
+import { Link } from '../../components/link';
+import { Pager } from '../../components/pager';
+import { formatDuration, isActive } from '../../components/stage-timeline';
+import { StatusBadge } from '../../components/status-badge';
+import { useRegion } from '../../region';
+import './builds.css';
+
+const PAGE_SIZE = 20;
+const REFRESH_MS = 3000;
+/** The ECS statuses (src/domain/execution.ts), and two groups a user filters by most. */
+const STATUSES = ['PREPARING', 'REPAIRING', 'BUILDING', 'TESTING', 'DISTRIBUTING', 'RELEASING', 'SUCCESS', 'PARTITION_SUCCESS', 'FAILED', 'TEST_FAILED', 'CANCELLING', 'CANCELLED'];
+const GROUPS: Record<string, string> = {
+  'PREPARING,REPAIRING,BUILDING,TESTING,DISTRIBUTING,RELEASING,CANCELLING': 'Running (any active status)',
+  'FAILED,TEST_FAILED': 'Failed (FAILED, TEST_FAILED)',
+};
+
+export function durationOf(e: Execution, now: number): string {
+  const end = isActive(e.Status) ? now : Date.parse(e.ModifiedTime);
+  return formatDuration(end - Date.parse(e.CreationTime));
+}
+
+export function formatTime(time: string | undefined): string {
+  if (!time) return '';
+  const d = new Date(time);
+  return Number.isNaN(d.getTime()) ? time : d.toLocaleString([], { dateStyle: 'medium', timeStyle: 'medium' });
+}
+
+/** Names of the templates of the shown builds (one call for the page's ids). */
+function useTemplateNames(region: string, ids: string[]): Map<string, string> {
+  const key = [...new Set(ids)].sort().join(',');
+  const names = useAsync(async (signal) => {
+    if (!key) return new Map<string, string>();
+    const params: Record<string, string> = { RegionId: region, MaxResults: '100' };
+    key.split(',').forEach((id, i) => {
+      params[`ImagePipelineId.${i + 1}`] = id;
+    });
+    const r = await call('DescribeImagePipelines', params as { RegionId: string }, signal);
+    return new Map(r.ImagePipeline.ImagePipelineSet.map((p) => [p.ImagePipelineId, p.Name]));
+  }, [region, key]);
+  return names.value ?? new Map();
+}
+
+function Filters(props: { status: string; template: string }) {
+  const [template, setTemplate] = useState(props.template);
+  return (
+    <form
+      class="toolbar filters"
+      aria-label="Filter builds"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setFilters({ template: template.trim() });
+      }}
+    >
+      <label>
+        Status
+        <select value={props.status} onChange={(e) => setFilters({ status: e.currentTarget.value })}>
+          <option value="">All statuses</option>
+          {Object.entries(GROUPS).map(([v, label]) => (
+            <option key={v} value={v}>
+              {label}
+            </option>
+          ))}
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Template ID
+        <input value={template} onInput={(e) => setTemplate(e.currentTarget.value)} placeholder="ip-…" />
+      </label>
+      <button type="submit">Filter</button>
+    </form>
+  );
+}
+
+/** Builds across templates (or of one), newest first, with status filters; refreshes while any shown is active. */
+export function BuildsListPage(props: { query: URLSearchParams }) {
+  const region = useRegion();
+  const status = props.query.get('status') ?? '';
+  const template = props.query.get('template') ?? '';
+  const paging = keysetPage(props.query);
+  const list = useAsync(
+    (signal) =>
+      call('DescribeImagePipelineExecutions', {
+        RegionId: region,
+        MaxResults: PAGE_SIZE,
+        ...(status ? { Status: status } : {}),
+        ...(template ? { ImagePipelineId: template } : {}),
+        ...(paging.token ? { NextToken: paging.token } : {}),
+      }, signal),
+    [region, status, template, paging.token],
+  );
+  const items = list.value?.ImagePipelineExecution.ImagePipelineExecutionSet ?? [];
+  const live = items.some((e) => isActive(e.Status));
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    if (!live) return;
+    const t = setInterval(() => {
+      setNow(Date.now());
+      list.reload();
+    }, REFRESH_MS);
+    return () => clearInterval(t);
+  }, [live, list.reload]);
+  const names = useTemplateNames(region, items.map((e) => e.ImagePipelineId));
+
+  return (
+    <section class="builds-page">
+      <div class="page-head">
+        <h1>Builds</h1>
+        {live ? <span class="live-note" aria-live="polite">Refreshing every {REFRESH_MS / 1000} s while builds run</span> : null}
+      </div>
+      <Filters key={template} status={status} template={template} />
+      {list.error ? <ErrorBanner error={list.error} /> : null}
+      <div class="table-wrap">
+        <table class="builds-table">
+          <caption class="visually-hidden">Builds in {region}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Build</th>
+              <th scope="col">Template</th>
+              <th scope="col">Status</th>
+              <th scope="col">Started</th>
+              <th scope="col">Duration</th>
+              <th scope="col">Image</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((e) => (
+              <tr key={e.ExecutionId}>
+                <td data-label="Build">
+                  <Link to={`/builds/${encodeURIComponent(e.ExecutionId)}`} class="mono">
+                    {e.ExecutionId}
+                  </Link>
+                  {e.Message ? <div class="row-note">{e.Message}</div> : null}
+                </td>
+                <td data-label="Template">
+                  <Link to={`/templates/${encodeURIComponent(e.ImagePipelineId)}`}>{names.get(e.ImagePipelineId) ?? e.ImagePipelineId}</Link>
+                </td>
+                <td data-label="Status">
+                  <StatusBadge status={e.Status} />
+                </td>
+                <td data-label="Started">
+                  <time dateTime={e.CreationTime}>{formatTime(e.CreationTime)}</time>
+                </td>
+                <td data-label="Duration">{durationOf(e, now)}</td>
+                <td data-label="Image">
+                  {e.ImageId && (e.Status === 'SUCCESS' || e.Status === 'PARTITION_SUCCESS') ? (
+                    <Link to={`/images/${encodeURIComponent(e.ImageId)}`} class="mono">
+                      {e.ImageId}
+                    </Link>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+            {!list.loading && items.length === 0 && !list.error ? (
+              <tr>
+                <td colSpan={6} class="empty">
+                  No builds{status || template ? ' match these filters' : ' yet: start one from a template'}.
+                </td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      </div>
+      <Pager
+        page={paging.page}
+        pageSize={PAGE_SIZE}
+        {...(list.value ? { total: list.value.TotalCount } : {})}
+        hasNext={Boolean(list.value?.NextToken)}
+        onPage={(p) => (p > paging.page ? paging.next(list.value!.NextToken!) : paging.previous())}
+      />
+    </section>
+  );
+}
