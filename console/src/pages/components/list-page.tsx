@@ -1,0 +1,149 @@
+import { useState } from 'preact/hooks';
+import { call } from '../../api/client';
+import type { ParamsOf } from '../../api/operations.generated';
+import type { ImageComponent } from '../../api/responses';
+import { ErrorBanner, useAsync } from '../../components/async';
+import { keysetPage, setFilters } from '../../components/keyset';
+import { Link } from '../../components/link';
+import { Pager } from '../../components/pager';
+import { TagChips } from '../../components/tag-chips';
+import { useRegion } from '../../region';
+import { navigate } from '../../router';
+import '../templates/templates.css';
+
+const PAGE_SIZE = 20;
+
+function Filters(props: { query: URLSearchParams }) {
+  const q = props.query;
+  const [name, setName] = useState(q.get('name') ?? '');
+  return (
+    <form
+      class="toolbar filters"
+      aria-label="Filter components"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setFilters({ name: name.trim() });
+      }}
+    >
+      <label>
+        Owner
+        <select value={q.get('owner') ?? 'SELF'} onChange={(e) => setFilters({ owner: e.currentTarget.value === 'SELF' ? undefined : e.currentTarget.value })}>
+          <option value="SELF">My components</option>
+          <option value="ALIYUN">System components</option>
+        </select>
+      </label>
+      <label>
+        Type
+        <select value={q.get('type') ?? ''} onChange={(e) => setFilters({ type: e.currentTarget.value })}>
+          <option value="">Any</option>
+          <option value="Build">Build</option>
+          <option value="Test">Test</option>
+        </select>
+      </label>
+      <label>
+        System
+        <select value={q.get('system') ?? ''} onChange={(e) => setFilters({ system: e.currentTarget.value })}>
+          <option value="">Any</option>
+          <option value="Linux">Linux</option>
+          <option value="Windows">Windows</option>
+        </select>
+      </label>
+      <label>
+        Name
+        <input value={name} onInput={(e) => setName(e.currentTarget.value)} placeholder="exact name" />
+      </label>
+      <button type="submit">Filter</button>
+    </form>
+  );
+}
+
+function Row(props: { c: ImageComponent }) {
+  const { c } = props;
+  return (
+    <tr>
+      <td>
+        <Link to={`/components/${encodeURIComponent(c.ImageComponentId)}`}>{c.Name}</Link>
+        <div class="mono hint">{c.ImageComponentId}</div>
+      </td>
+      <td class="mono">
+        {c.ComponentVersion ? (
+          <Link to={`/components?name=${encodeURIComponent(c.Name)}${c.Owner === 'ALIYUN' ? '&owner=ALIYUN' : ''}`} title={`Every version of ${c.Name}`}>
+            {c.ComponentVersion}
+          </Link>
+        ) : (
+          '—'
+        )}
+      </td>
+      <td>{c.ComponentType}</td>
+      <td>{c.SystemType}</td>
+      <td>
+        <TagChips tags={c.Tags?.Tag} />
+      </td>
+      <td class="nowrap">{new Date(c.CreationTime).toLocaleString()}</td>
+    </tr>
+  );
+}
+
+/** /components: the account's (or the system) components, filtered by type, system and name (its versions). */
+export function ComponentsListPage(props: { query: URLSearchParams }) {
+  const { query } = props;
+  const regionId = useRegion();
+  const paging = keysetPage(query);
+  const owner = query.get('owner') === 'ALIYUN' ? 'ALIYUN' : 'SELF';
+  const type = query.get('type') ?? '';
+  const system = query.get('system') ?? '';
+  const name = query.get('name') ?? '';
+  const list = useAsync(
+    (signal) => {
+      const params: Record<string, string> = { RegionId: regionId, Owner: owner, MaxResults: String(PAGE_SIZE) };
+      if (paging.token) params.NextToken = paging.token;
+      if (type) params.ComponentType = type;
+      if (system) params.SystemType = system;
+      if (name) params.Name = name;
+      return call('DescribeImageComponents', params as ParamsOf<'DescribeImageComponents'>, signal);
+    },
+    [regionId, paging.token, owner, type, system, name],
+  );
+  const items = list.value?.ImageComponent.ImageComponentSet ?? [];
+  return (
+    <section class="components-page">
+      <div class="page-head">
+        <h1>{name ? `Versions of ${name}` : 'Components'}</h1>
+        <button type="button" class="primary" onClick={() => navigate(name ? `/components/new?name=${encodeURIComponent(name)}` : '/components/new')}>
+          {name ? 'Create version' : 'Create component'}
+        </button>
+      </div>
+      <Filters key={query.toString()} query={query} />
+      {list.error ? <ErrorBanner error={list.error} /> : null}
+      <div class="table-wrap" aria-busy={list.loading}>
+        <table class="stack-on-phone">
+          <caption class="visually-hidden">Components in {regionId}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Component</th>
+              <th scope="col">Version</th>
+              <th scope="col">Type</th>
+              <th scope="col">System</th>
+              <th scope="col">Tags</th>
+              <th scope="col">Created</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((c) => (
+              <Row key={c.ImageComponentId} c={c} />
+            ))}
+          </tbody>
+        </table>
+        {!list.loading && items.length === 0 && !list.error ? <p class="empty">No component matches.</p> : null}
+        {list.loading && !list.value ? <p class="loading">Loading…</p> : null}
+      </div>
+      <Pager
+        page={paging.page}
+        pageSize={PAGE_SIZE}
+        total={list.value?.TotalCount}
+        hasNext={Boolean(list.value?.NextToken)}
+        onPage={(n) => (n > paging.page ? paging.next(list.value!.NextToken!) : paging.previous())}
+      />
+    </section>
+  );
+}
