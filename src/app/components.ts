@@ -1,4 +1,4 @@
-import { declaredParameters, matchesVersion, parseContent } from '../domain/buildcontent/index.js';
+import { declaredParameters, matchesVersion } from '../domain/buildcontent/index.js';
 import { SYSTEM_ACCOUNT_ID, type ComponentType, type ImageComponent, type SystemType } from '../domain/component.js';
 import { checkComponentRequest, checkComponentVersionPattern, nextMajorVersion, type ComponentRequest } from '../domain/component-rules.js';
 import { KilnError, fault } from '../domain/errors.js';
@@ -9,6 +9,7 @@ import type { ComponentFilter, Scope } from '../domain/ports.js';
 import { validateTags, type Tag } from '../domain/tag.js';
 import { ecsTime } from '../domain/time.js';
 import type { App } from './app.js';
+import { parseComponentContent } from './content-checks.js';
 import { idempotent } from './idempotency.js';
 import { decodeNextToken, encodeNextToken } from './next-token.js';
 import { resolveResourceGroup } from './placement.js';
@@ -16,14 +17,7 @@ import { resolveResourceGroup } from './placement.js';
 /** CreateImageComponent: a new component, or a new version of a named one. */
 export async function createComponent(app: App, scope: Scope, req: ComponentRequest, clientToken?: string): Promise<{ imageComponentId: string }> {
   const checked = checkComponentRequest(req);
-  const parsed = parseContent(checked.content, 'component', checked.systemType);
-  if (checked.systemType === 'Windows' && parsed.format !== 'yaml') {
-    throw new KilnError('InvalidParameter.Content', 'line 1: a Windows component must be written in YAML (Dockerfile-style commands are Linux only).');
-  }
-  if (parsed.format === 'dockerfile' && parsed.instructions.length === 0) {
-    throw new KilnError('MissingParameter.Content', 'The input parameter "Content" holds no command (only blank lines or comments).');
-  }
-  const parameters = declaredParameters(parsed);
+  const parameters = declaredParameters(parseComponentContent(checked.content, checked.systemType));
 
   return idempotent(app.store, { accountId: scope.accountId, action: 'CreateImageComponent' }, clientToken, { scope, req }, async (tx) => {
     const resourceGroupId = await resolveResourceGroup(tx, scope.accountId, checked.resourceGroupId);

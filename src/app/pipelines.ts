@@ -1,4 +1,3 @@
-import { parseContent, resolveComponents } from '../domain/buildcontent/index.js';
 import { KilnError, fault } from '../domain/errors.js';
 import { newPipelineId } from '../domain/ids.js';
 import { checkResourceName } from '../domain/names.js';
@@ -10,19 +9,17 @@ import { validateTags, type Tag } from '../domain/tag.js';
 import { ecsTime } from '../domain/time.js';
 import { isKnownRegion, type App } from './app.js';
 import { resolveBaseImage } from './base-image.js';
-import { componentLookup } from './component-lookup.js';
+import { parseTemplateContent, resolveTemplateContent } from './content-checks.js';
 import { idempotent } from './idempotency.js';
 import { decodeNextToken, encodeNextToken } from './next-token.js';
 import { resolveInstanceType, resolveResourceGroup, resolveVSwitch } from './placement.js';
 
 /** Parses and resolves a template's build and test content; returns the components it uses. */
 async function checkContent(app: App, repos: Repositories, scope: Scope, buildContent?: string, testContent?: string): Promise<string[]> {
-  const lookup = componentLookup(app, repos, scope);
   const ids = new Set<string>();
   for (const [text, kind] of [[buildContent, 'build'], [testContent, 'test']] as const) {
     if (text === undefined) continue;
-    const resolved = await resolveComponents(parseContent(text, kind), kind, lookup, scope);
-    for (const id of resolved.componentIds) ids.add(id);
+    for (const id of await resolveTemplateContent(app, repos, scope, text, kind)) ids.add(id);
   }
   return [...ids];
 }
@@ -32,8 +29,8 @@ export async function createPipeline(app: App, scope: Scope, req: PipelineReques
   const checked = checkPipelineRequest(req, (r) => isKnownRegion(app, r));
   const instanceType = resolveInstanceType(checked.instanceType);
   // Parsing first gives syntax errors (with line numbers) before any lookup.
-  if (checked.buildContent !== undefined) parseContent(checked.buildContent, 'build');
-  if (checked.testContent !== undefined) parseContent(checked.testContent, 'test');
+  if (checked.buildContent !== undefined) parseTemplateContent(checked.buildContent, 'build');
+  if (checked.testContent !== undefined) parseTemplateContent(checked.testContent, 'test');
 
   const defaults = await app.defaultIds.of(scope);
   return idempotent(app.store, { accountId: scope.accountId, action: 'CreateImagePipeline' }, clientToken, { scope, req }, async (tx) => {

@@ -7,13 +7,26 @@ import { messageOf } from '../../domain/errors/registry.js';
 import { isTerminal } from '../../domain/execution.js';
 import { encodeError } from '../rpc/encode.js';
 import { httpStatusFor } from '../rpc/http-status.js';
-import type { NonceRegistry } from '../rpc/nonce-registry.js';
 import { newRequestId } from '../rpc/request-id.js';
-import { nativeAuthenticator } from './authenticate-native.js';
 import { LogStreamSlots } from './log-stream-slots.js';
 
-/** Path of the live log stream of one execution. */
+/** Path of the live log stream of one execution, signed (`nativeAuthenticator`). */
 export const LOGS_PATH = '/kiln/v1/executions/:executionId/logs';
+
+/** Who asks for a stream: the signature of the request, or the console's session; throws a `KilnError` when neither holds. */
+export type LogStreamAuth = (req: FastifyRequest) => Promise<{ accountId: string }>;
+
+/**
+ * Each app's open streams, whatever route they came through (signed or console): one
+ * per-account limit for the process.
+ */
+const SLOTS = new WeakMap<App, LogStreamSlots>();
+
+function slotsOf(app: App): LogStreamSlots {
+  let slots = SLOTS.get(app);
+  if (!slots) SLOTS.set(app, (slots = new LogStreamSlots(app.config.logStreamsPerAccount)));
+  return slots;
+}
 
 const POLL_MS = 250;
 /**
@@ -63,25 +76,27 @@ function sendError(reply: FastifyReply, app: App, err: unknown): FastifyReply {
   const code = known?.code ?? 'InternalError';
   const requestId = newRequestId();
   const body = encodeError({ code, message: known?.message ?? messageOf('InternalError') }, requestId, 'JSON', app.config.hostId);
-  return reply.code(httpStatusFor(code, known ? 'client' : 'server')).header('content-type', body.contentType).header('x-acs-request-id', requestId).send(body.payload);
+  return reply.code(httpStatusFor(code, known ? 'client' : 'server')).header('content-type', body.contentType).header('x-acs-request-id', requestId)
+    .header('cache-control', 'no-store').send(body.payload);
 }
 
 /**
- * `GET /kiln/v1/executions/{ExecutionId}/logs?after=N&follow=true` — an execution's output as
+ * `GET <path>?after=N&follow=true` (`path` ends in `:executionId`) — an execution's output as
  * NDJSON: one `{"seq","stream","time","text"}` line per chunk after `after`, then (when the
  * execution has ended, or at once without `follow`) a last line
  * `{"end":true,"status","message","errorCode","errorInfo","imageId"}`. With `follow` the
- * stream stays open and delivers output as the build writes it. Signed like the ECS API (V3).
+ * stream stays open and delivers output as the build writes it. `auth` finds the caller:
+ * registered at `LOGS_PATH` signed like the ECS API (V3), and for the console with its session.
+ * An execution of another account is `InvalidImagePipelineExecution.NotFound`.
  *
- * An account has at most `logStreamsPerAccount` streams open on this process at once (more:
- * `Throttling.User`), and a stream whose reader takes nothing for `logStreamIdleMs` is closed;
- * a client resumes with `after` = the last `seq` it got.
+ * An account has at most `logStreamsPerAccount` streams open on this process at once, by any
+ * route (more: `Throttling.User`), and a stream whose reader takes nothing for `logStreamIdleMs`
+ * is closed; a client resumes with `after` = the last `seq` it got.
  */
-export function registerExecutionLogs(server: FastifyInstance, app: App, nonces: NonceRegistry): void {
-  const auth = nativeAuthenticator(app, nonces);
-  const slots = new LogStreamSlots(app.config.logStreamsPerAccount);
+export function registerExecutionLogs(server: FastifyInstance, app: App, path: string, auth: LogStreamAuth): void {
+  const slots = slotsOf(app);
   const idleMs = app.config.logStreamIdleMs;
-  server.get<{ Params: { executionId: string }; Querystring: { after?: string; follow?: string } }>(LOGS_PATH, async (req, reply) => {
+  server.get<{ Params: { executionId: string }; Querystring: { after?: string; follow?: string } }>(path, async (req, reply) => {
     let accountId: string;
     try {
       accountId = (await auth(req)).accountId;
