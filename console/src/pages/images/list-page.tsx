@@ -1,0 +1,179 @@
+import { useState } from 'preact/hooks';
+import { call } from '../../api/client';
+import { ErrorBanner, useAsync } from '../../components/async';
+import { setFilters } from '../../components/keyset';
+import { Link } from '../../components/link';
+import { Pager } from '../../components/pager';
+import { StatusBadge } from '../../components/status-badge';
+import { useRegion } from '../../region';
+import { setQuery } from '../../router';
+import { formatTime } from '../builds/list-page';
+import './images.css';
+
+const PAGE_SIZE = 20;
+export const OWNERS = [
+  { value: 'self', label: 'My images' },
+  { value: 'others', label: 'Shared with me' },
+  { value: 'system', label: 'System' },
+] as const;
+const STATUSES = ['Available', 'Creating', 'Waiting', 'UnAvailable', 'CreateFailed', 'Deprecated'];
+
+function Tabs(props: { owner: string }) {
+  return (
+    <div class="tabs" role="tablist" aria-label="Owner">
+      {OWNERS.map((o) => (
+        <button
+          key={o.value}
+          type="button"
+          role="tab"
+          aria-selected={props.owner === o.value}
+          tabIndex={props.owner === o.value ? 0 : -1}
+          onClick={() => setFilters({ owner: o.value === 'self' ? undefined : o.value, page: undefined })}
+          onKeyDown={(e) => {
+            const i = OWNERS.findIndex((x) => x.value === props.owner);
+            const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+            if (!step) return;
+            const next = OWNERS[(i + step + OWNERS.length) % OWNERS.length]!;
+            setFilters({ owner: next.value === 'self' ? undefined : next.value, page: undefined });
+            requestAnimationFrame(() => (document.querySelector('.tabs [aria-selected="true"]') as HTMLElement | null)?.focus());
+          }}
+        >
+          {o.label}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+function Filters(props: { query: URLSearchParams }) {
+  const [name, setName] = useState(props.query.get('name') ?? '');
+  const [family, setFamily] = useState(props.query.get('family') ?? '');
+  return (
+    <form
+      class="toolbar filters"
+      aria-label="Filter images"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setFilters({ name: name.trim(), family: family.trim(), page: undefined });
+      }}
+    >
+      <label>
+        Name contains
+        <input value={name} onInput={(e) => setName(e.currentTarget.value)} />
+      </label>
+      <label>
+        Family
+        <input value={family} onInput={(e) => setFamily(e.currentTarget.value)} />
+      </label>
+      <label>
+        Status
+        <select value={props.query.get('status') ?? ''} onChange={(e) => setFilters({ status: e.currentTarget.value, page: undefined })}>
+          <option value="">Available</option>
+          <option value="ALL">All statuses</option>
+          {STATUSES.slice(1).map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="submit">Filter</button>
+    </form>
+  );
+}
+
+export function formatGiB(size: number | undefined): string {
+  return size === undefined ? '—' : `${size} GiB`;
+}
+
+/** Images of the region: mine, shared with me, system; by name, family and status; paged. */
+export function ImagesListPage(props: { query: URLSearchParams }) {
+  const region = useRegion();
+  const q = props.query;
+  const owner = q.get('owner') ?? 'self';
+  const page = Math.max(1, Number(q.get('page') ?? '1') || 1);
+  const name = q.get('name') ?? '';
+  const family = q.get('family') ?? '';
+  const status = q.get('status') ?? '';
+  const list = useAsync(
+    (signal) =>
+      call('DescribeImages', {
+        RegionId: region,
+        ImageOwnerAlias: owner,
+        PageNumber: page,
+        PageSize: PAGE_SIZE,
+        ...(name ? { ImageName: name } : {}),
+        ...(family ? { ImageFamily: family } : {}),
+        ...(status ? { Status: status } : {}),
+      }, signal),
+    [region, owner, page, name, family, status],
+  );
+  const images = list.value?.Images.Image ?? [];
+  const total = list.value?.TotalCount;
+  return (
+    <section class="images-page">
+      <div class="page-head">
+        <h1>Images</h1>
+      </div>
+      <Tabs owner={owner} />
+      <div role="tabpanel" aria-label={OWNERS.find((o) => o.value === owner)?.label ?? owner}>
+        <Filters key={`${name}|${family}`} query={q} />
+        {list.error ? <ErrorBanner error={list.error} /> : null}
+        <div class="table-wrap">
+          <table class="images-table">
+            <caption class="visually-hidden">Images in {region}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Image ID</th>
+                <th scope="col">Name</th>
+                <th scope="col">Family</th>
+                <th scope="col">Status</th>
+                <th scope="col">OS</th>
+                <th scope="col">Size</th>
+                <th scope="col">Created</th>
+              </tr>
+            </thead>
+            <tbody>
+              {images.map((i) => (
+                <tr key={i.ImageId}>
+                  <td data-label="Image ID">
+                    <Link to={`/images/${encodeURIComponent(i.ImageId)}`} class="mono">
+                      {i.ImageId}
+                    </Link>
+                  </td>
+                  <td data-label="Name" class="wrap">{i.ImageName}</td>
+                  <td data-label="Family">{i.ImageFamily || '—'}</td>
+                  <td data-label="Status">
+                    <StatusBadge status={i.Status} />
+                    {i.Status === 'Creating' && i.Progress ? <small class="hint"> {i.Progress}</small> : null}
+                  </td>
+                  <td data-label="OS">
+                    {i.OSName || i.Platform || '—'} <small class="hint">{i.Architecture}</small>
+                  </td>
+                  <td data-label="Size">{formatGiB(i.Size)}</td>
+                  <td data-label="Created">
+                    <time dateTime={i.CreationTime}>{formatTime(i.CreationTime)}</time>
+                  </td>
+                </tr>
+              ))}
+              {!list.loading && images.length === 0 && !list.error ? (
+                <tr>
+                  <td colSpan={7} class="empty">
+                    No images here{name || family || status ? ' match these filters' : ''}.
+                  </td>
+                </tr>
+              ) : null}
+            </tbody>
+          </table>
+        </div>
+        <Pager
+          page={page}
+          pageSize={PAGE_SIZE}
+          {...(total !== undefined ? { total } : {})}
+          hasNext={total !== undefined && page * PAGE_SIZE < total}
+          onPage={(p) => setQuery({ page: p === 1 ? undefined : String(p) })}
+        />
+      </div>
+    </section>
+  );
+}
