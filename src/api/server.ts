@@ -10,6 +10,7 @@ import { newRequestId } from './rpc/request-id.js';
 import { responseFormatOf } from './rpc/response-format.js';
 import { StoredNonceRegistry } from './rpc/stored-nonce-registry.js';
 import { registerNativeRoutes } from './native/routes.js';
+import { registerConsoleRoutes, type ConsoleRoutesDeps } from './console/routes.js';
 import { registerHealthRoutes, type HealthSources } from './health-routes.js';
 import { rawRequestOf } from './raw-request-of.js';
 
@@ -50,6 +51,10 @@ export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** Where each RPC request's action, code and latency are counted (default: nowhere). */
   telemetry?: Telemetry;
+  /** PEM certificate (chain) and key: the server answers HTTPS instead of HTTP (`KILN_TLS_CERT_FILE`, `KILN_TLS_KEY_FILE`). */
+  tls?: { cert: Buffer; key: Buffer };
+  /** The web console's options (`console/routes.ts`). */
+  console?: ConsoleRoutesDeps;
 }
 
 /**
@@ -57,14 +62,19 @@ export interface ServerOptions {
  * under `/kiln/`, and the probes. Bodies are read raw (V3 signs the body's hash; V1 signs form parameters).
  */
 export async function createServer(app: App, opts: ServerOptions = {}): Promise<FastifyInstance> {
+  // Requests use the header-size limit below whether they come over HTTP or HTTPS.
+  const maxHeaderSize = 256 * 1024;
   const server = Fastify({
+    ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key, maxHeaderSize } } : {}),
+    // X-Forwarded-* are believed from the configured proxies only (the client address, TLS).
+    trustProxy: app.config.trustProxy.length > 0 ? app.config.trustProxy : false,
     logger: opts.logger ?? { level: app.config.logLevel },
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     // The official SDKs put every parameter in the query string: BuildContent and TestContent
     // (16 KB each, up to 3x that once percent-encoded) must fit in the request line, far past
     // Node's default 16 KB header limit (which answers 431 and drops the connection).
-    http: { maxHeaderSize: 256 * 1024 },
+    http: { maxHeaderSize },
     // Official clients send Action names, not paths; keep-alive lets them reuse connections.
     keepAliveTimeout: 65_000,
     // A request target fastify cannot decode (e.g. `/%ZZ`) is the client's InvalidParameter.
@@ -123,6 +133,7 @@ export async function createServer(app: App, opts: ServerOptions = {}): Promise<
   server.get('/', rpc);
   server.post('/', rpc);
   registerNativeRoutes(server, app, nonces);
+  registerConsoleRoutes(server, app, opts.console);
   if (opts.health) registerHealthRoutes(server, opts.health);
   return server;
 }

@@ -105,7 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KilnConfig {
     networkAllow: networkAllowFrom(get('networkAllow')),
     imageAliases: settings.imageAliases.map((a) => ({ pattern: a.pattern, image: a.image })),
   };
-  for (const optional of ['databaseUrl', 'accessKeyId', 'accessKeySecret'] as const) if (config[optional] === undefined) delete config[optional];
+  for (const optional of ['databaseUrl', 'accessKeyId', 'accessKeySecret', 'tlsCertFile', 'tlsKeyFile'] as const) if (config[optional] === undefined) delete config[optional];
   const oss = ossFrom(get);
   if (oss) config.oss = oss;
   blobStoreLocation(config); // a malformed KILN_BLOB_STORE stops the start, not the first blob operation

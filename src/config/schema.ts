@@ -59,6 +59,13 @@ export const SettingsSchema = Type.Object({
     minLength: 1, default: './data',
     description: 'SQLite file, blobs, layers, instances, generated default credentials; made owner-only (0700) at every start (see [Build isolation](#build-isolation))',
   }),
+  tlsCertFile: Type.Optional(Type.String({ minLength: 1, docDefault: '— (plain HTTP)', description: 'PEM certificate (chain) file: with `KILN_TLS_KEY_FILE`, `kiln serve` answers HTTPS on its port (the banner says `https://`; the console\'s session cookie is then `Secure`); set both or neither' })),
+  tlsKeyFile: Type.Optional(Type.String({ minLength: 1, docDefault: '— (plain HTTP)', description: 'PEM private key file of `KILN_TLS_CERT_FILE`' })),
+  trustProxy: Type.Array(Type.String({ minLength: 1 }), {
+    default: [], envFormat: 'list', docDefault: '— (none)',
+    expected: 'a list of addresses or CIDR blocks (comma-separated in the environment)',
+    description: 'addresses or CIDR blocks (`10.0.0.5,192.168.0.0/24`) of reverse proxies whose `X-Forwarded-For`, `X-Forwarded-Proto` and `X-Forwarded-Host` are believed: the client address (console sign-in throttling, logs) and whether the request came over TLS (the console cookie\'s `Secure`, the console\'s own origin) are then read from them. Set it only to your proxies\' addresses',
+  }),
   databaseUrl: Type.Optional(Type.String({ minLength: 1, docDefault: '(SQLite in the data dir)', description: '`postgres://user@host:port/db` to use PostgreSQL' })),
   accessKeyId: Type.Optional(Type.String({ minLength: 1, docDefault: 'generated, saved in `<data>/default-credentials.json`', description: "the default account's AccessKey id" })),
   accessKeySecret: Type.Optional(Type.String({ minLength: 1, docDefault: 'generated, saved in `<data>/default-credentials.json`', description: "the default account's AccessKey secret" })),
@@ -124,6 +131,8 @@ export const SettingsSchema = Type.Object({
   logMaxBytes: int(0, 16 * MiB, "build output stored per execution (every stream, Kiln's own lines included); output past it is not kept and one line says so (`kiln: log truncated: output past 16 MiB of this execution is not kept`); the build goes on, and `{{ task.stdout }}` is not affected (`0`: no cap)"),
   logStreamsPerAccount: int(0, 16, 'log streams (`/kiln/v1/executions/<id>/logs`, `kiln logs`) one account may have open at once on an API process; one more is refused with `Throttling.User` (`0`: no limit)'),
   logStreamIdleMs: int(0, 60_000, 'a log stream whose reader takes nothing for this long (no write to it completes) is closed; `kiln logs` resumes after the last chunk it got (`0`: never)'),
+  consoleIdleTimeoutSeconds: int(1, 1800, 'a web console session unused for this long ends (sign in again)'),
+  consoleSessionMaxSeconds: int(1, 43_200, 'a web console session ends this long after its sign-in, however much it is used'),
   taskOutputMaxBytes: Type.Integer({
     minimum: 1, maximum: MiB, default: DEFAULT_TASK_OUTPUT_MAX_BYTES,
     description: 'the most a YAML task may print on stdout for `{{ task.stdout }}` (1 … 1048576, as Cloud Assistant keeps 24 KiB of a command\'s output); only that much is held and stored in the step cache; a task that refers to the output of one that printed more fails with `TaskOutputTooLarge`',

@@ -151,6 +151,8 @@ export interface Repositories {
   /** System base images made by any host (see `base-image-records.ts`). */
   baseImages: import('./base-image-records.js').BaseImageRecordRepository;
   settings: import('./base-image-records.js').SharedSettingRepository;
+  /** Web console sessions (see `console-session.ts`). */
+  consoleSessions: import('./console-session.js').ConsoleSessionRepository;
 }
 
 export interface Store extends Repositories {

@@ -8,13 +8,14 @@ import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { boot } from './boot.js';
 import { announceQueuedJobs, wakeWorkersOnQueueSignal } from './queue-wake.js';
 import { kilnLogger, registerMetricsRoute, storeMetrics, workerLogs } from './observability.js';
+import { tlsOf } from './tls.js';
 import { startWorkers } from './workers.js';
 
 export interface Running {
   app: App;
   server: FastifyInstance;
   credentials: DefaultCredentials;
-  /** `http://host:port` actually bound (port 0 picks a free one). */
+  /** `http://host:port` (`https://` with TLS) actually bound (port 0 picks a free one). */
   endpoint: string;
   stop(): Promise<void>;
 }
@@ -39,7 +40,8 @@ export interface ListeningApi {
  */
 export async function listenApi(app: App, store: StoreHealth, config: KilnConfig, metrics: Metrics | undefined = config.metrics ? createMetrics() : undefined): Promise<ListeningApi> {
   let draining = false;
-  const server = await createServer(app, { health: { store, draining: () => draining }, logger: kilnLogger(config), ...(metrics ? { telemetry: metrics.telemetry } : {}) });
+  const tls = tlsOf(config);
+  const server = await createServer(app, { health: { store, draining: () => draining }, logger: kilnLogger(config), ...(metrics ? { telemetry: metrics.telemetry } : {}), ...(tls ? { tls } : {}) });
   if (metrics) registerMetricsRoute(server, metrics);
   await server.listen({ host: config.host, port: config.port });
   const addr = server.server.address();
@@ -49,7 +51,7 @@ export async function listenApi(app: App, store: StoreHealth, config: KilnConfig
   const announcer = announceQueuedJobs(app);
   return {
     server,
-    endpoint: `http://${host}:${port}`,
+    endpoint: `${tls ? 'https' : 'http'}://${host}:${port}`,
     async drain() {
       draining = true;
       await server.close();

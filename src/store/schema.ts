@@ -260,6 +260,17 @@ export interface BaseImagesTable {
   made_by: string;
 }
 
+/** Web console sessions (see migrations/0013_console_sessions.ts); epoch ms. */
+export interface ConsoleSessionsTable {
+  /** SHA-256 of the session token, hex. */
+  token_digest: string;
+  account_id: string;
+  access_key_id: string;
+  created_at: number;
+  last_used_at: number;
+  expires_at: number;
+}
+
 /** Settings shared by every process (see migrations/0012_shared_host_records.ts). */
 export interface SharedSettingsTable {
   name: string;
@@ -290,4 +301,5 @@ export interface DB {
   tasks: TasksTable;
   base_images: BaseImagesTable;
   shared_settings: SharedSettingsTable;
+  console_sessions: ConsoleSessionsTable;
 }

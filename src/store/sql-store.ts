@@ -65,6 +65,7 @@ export class SqlStore implements Store, StoreHealth {
   readonly tasks: Repositories['tasks'];
   readonly baseImages: Repositories['baseImages'];
   readonly settings: Repositories['settings'];
+  readonly consoleSessions: Repositories['consoleSessions'];
 
   readonly #dialect: SqlDialect;
   readonly #inTransaction = new AsyncLocalStorage<{ active: boolean }>();
@@ -110,6 +111,7 @@ export class SqlStore implements Store, StoreHealth {
     this.tasks = root.tasks;
     this.baseImages = root.baseImages;
     this.settings = root.settings;
+    this.consoleSessions = root.consoleSessions;
   }
 
   /** Which database this store runs on. */

@@ -104,6 +104,8 @@ const RULES: Record<string, Record<string, Rule>> = {
   // Keyed records written by upserts and conditional updates.
   baseImages: { get: 'none', latest: 'none', put: 'none', list: 'none' },
   settings: { get: 'none', put: 'none' },
+  // One row per session, keyed by its digest; touch is a conditional update.
+  consoleSessions: { create: 'none', getLive: 'none', touch: 'none', end: 'none', prune: 'none' },
 };
 
 const NONE: readonly LockKey[] = [];

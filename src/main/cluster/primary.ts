@@ -69,7 +69,7 @@ export async function runClusterPrimary(config: KilnConfig, processes: number): 
   }
   if (port < 0) return signalled;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  console.log(banner({ credentials, endpoint: `http://${host}:${port}` }, config));
+  console.log(banner({ credentials, endpoint: `${config.tlsCertFile ? 'https' : 'http'}://${host}:${port}` }, config));
   console.log(`  ${processes} API processes (pids ${children.pids.join(', ')}); builds run in pid ${process.pid}\n`);
   return signalled;
 }

@@ -11,6 +11,7 @@ import { diskHold } from './0008_disk_hold.js';
 import { recordVersions } from './0009_record_versions.js';
 import { tasks } from './0010_tasks.js';
 import { sharedHostRecords } from './0012_shared_host_records.js';
+import { consoleSessions } from './0013_console_sessions.js';
 
 /** What a migration may ask of the dialect (the only DDL that differs between SQLite and PostgreSQL). */
 export interface SchemaHelpers {
@@ -34,6 +35,7 @@ export function migrations(h: SchemaHelpers): Record<string, Migration> {
     '0009_record_versions': recordVersions(),
     '0010_tasks': tasks(),
     '0012_shared_host_records': sharedHostRecords(),
+    '0013_console_sessions': consoleSessions(),
   };
 }
 

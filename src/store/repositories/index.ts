@@ -1,5 +1,6 @@
 import type { Repositories } from '../../domain/ports.js';
 import { componentRepository } from './components.js';
+import { consoleSessionRepository } from './console-sessions.js';
 import { executionLogRepository } from './execution-logs.js';
 import { executionRepository } from './executions.js';
 import type { RepoContext } from './context.js';
@@ -35,6 +36,7 @@ export const REPOSITORY_FACTORIES: { readonly [K in keyof Repositories]: (ctx: R
   tasks: taskRepository,
   baseImages: baseImageRecordRepository,
   settings: sharedSettingRepository,
+  consoleSessions: consoleSessionRepository,
 };
 
 /** Every repository on `ctx`. */

@@ -1,0 +1,22 @@
+import type { FastifyInstance } from 'fastify';
+import type { App } from '../../app/app.js';
+import { registerConsoleApi } from './api-routes.js';
+import { consoleAuthenticator } from './session-auth.js';
+import { registerSessionRoutes } from './session-routes.js';
+import { registerConsoleStatic, type ConsoleStaticOptions } from './static-files.js';
+
+/** What the console's routes need besides the app. */
+export interface ConsoleRoutesDeps {
+  /** Where the built console is (see `static-files.ts`). */
+  static?: ConsoleStaticOptions;
+}
+
+/**
+ * The web console under `/console` (docs/api-notes/console.md): the session routes, the
+ * session-authenticated API (`/console/api/…`) and the built files.
+ */
+export function registerConsoleRoutes(server: FastifyInstance, app: App, deps: ConsoleRoutesDeps = {}): void {
+  registerSessionRoutes(server, app);
+  registerConsoleApi(server, app, consoleAuthenticator(app));
+  registerConsoleStatic(server, deps.static ?? {});
+}
