@@ -162,7 +162,7 @@ export class LogStore {
         this.open = true;
         break;
       }
-      this.classify(this.lineCount - 1);
+      if (stream === 2) this.classify(this.lineCount - 1, text.slice(pos, end));
       pos = nl + 1;
     }
     this.changed();
@@ -181,9 +181,9 @@ export class LogStore {
   }
 
   /** Reads the markers of system lines: stages, steps and step-cache hits. */
-  private classify(i: number): void {
+  private classify(i: number, line?: string): void {
     if (this.stream(i) !== 'system') return;
-    const text = this.line(i);
+    const text = line ?? this.line(i);
     if (text.startsWith('[')) {
       const m = STAGE_RE.exec(text);
       if (m) this.stages.push({ stage: m[1]!, message: m[2]!, line: i, time: this.time(i) });

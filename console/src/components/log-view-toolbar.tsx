@@ -58,7 +58,7 @@ export function LogPanel(props: { store: LogStore; live: boolean; failingLine?: 
     <section class="log-panel" aria-label="Log">
       <div class="log-toolbar">
         <button type="button" aria-pressed={follow} onClick={() => setFollow(!follow)} title="Keep the newest line in view">
-          {follow ? '⏸ Following' : '▶ Follow'}
+          {follow ? 'Following' : 'Follow'}
         </button>
         <label class="log-search">
           <span class="visually-hidden">Search the log</span>

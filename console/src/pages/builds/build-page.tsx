@@ -62,7 +62,7 @@ export function BuildPage(props: { id: string }) {
       <nav class="crumbs" aria-label="Breadcrumb">
         <Link to="/builds">Builds</Link> / <span class="mono">{e.ExecutionId}</span>
       </nav>
-      <div class="page-head">
+      <div class="head-row">
         <h1>
           Build <span class="mono">{e.ExecutionId}</span>
         </h1>

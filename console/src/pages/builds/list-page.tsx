@@ -113,7 +113,7 @@ export function BuildsListPage(props: { query: URLSearchParams }) {
 
   return (
     <section class="builds-page">
-      <div class="page-head">
+      <div class="head-row">
         <h1>Builds</h1>
         {live ? <span class="live-note" aria-live="polite">Refreshing every {REFRESH_MS / 1000} s while builds run</span> : null}
       </div>

@@ -85,7 +85,7 @@ export function ImageDetailPage(props: { id: string; query: URLSearchParams }) {
       <nav class="crumbs" aria-label="Breadcrumb">
         <Link to="/images">Images</Link> / <span class="mono">{image.ImageId}</span>
       </nav>
-      <div class="page-head">
+      <div class="head-row">
         <h1>{image.ImageName}</h1>
         <StatusBadge status={image.Status} />
         <span class="spacer" />

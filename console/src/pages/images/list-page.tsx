@@ -112,7 +112,7 @@ export function ImagesListPage(props: { query: URLSearchParams }) {
   const total = list.value?.TotalCount;
   return (
     <section class="images-page">
-      <div class="page-head">
+      <div class="head-row">
         <h1>Images</h1>
       </div>
       <Tabs owner={owner} />
