@@ -3,6 +3,7 @@ import type { Store } from '../../src/domain/ports.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { Backend, SuiteContext } from './helpers.js';
 import { componentTests } from './suite-components.js';
+import { consoleSessionTests } from './suite-console-sessions.js';
 import { executionTests } from './suite-executions.js';
 import { imageTests } from './suite-images.js';
 import { imageUpdateTests } from './suite-image-updates.js';
@@ -62,5 +63,6 @@ export function storeSuite(name: string, makeBackend: () => Promise<Backend>): v
     imageUpdateTests(ctx);
     stepCacheTests(ctx);
     nonceTests(ctx);
+    consoleSessionTests(ctx);
   });
 }
