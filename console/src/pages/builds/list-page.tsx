@@ -120,7 +120,7 @@ export function BuildsListPage(props: { query: URLSearchParams }) {
       <Filters key={template} status={status} template={template} />
       {list.error ? <ErrorBanner error={list.error} /> : null}
       <div class="table-wrap">
-        <table class="builds-table">
+        <table class="builds-table cards-on-phone">
           <caption class="visually-hidden">Builds in {region}</caption>
           <thead>
             <tr>

@@ -120,7 +120,7 @@ export function ImagesListPage(props: { query: URLSearchParams }) {
         <Filters key={`${name}|${family}`} query={q} />
         {list.error ? <ErrorBanner error={list.error} /> : null}
         <div class="table-wrap">
-          <table class="images-table">
+          <table class="images-table cards-on-phone">
             <caption class="visually-hidden">Images in {region}</caption>
             <thead>
               <tr>
