@@ -1,6 +1,7 @@
 import type { KilnConfig } from '../config/config.js';
 import type { Region } from '../domain/catalog/regions.js';
 import { fault } from '../domain/errors.js';
+import type { SmallBlobReader } from '../domain/image-layers.js';
 import type { ImageCatalog, Repositories, Scope, Store } from '../domain/ports.js';
 import { DefaultIds } from './default-ids.js';
 import { AccountImageCatalog } from './image-catalog.js';
@@ -23,9 +24,16 @@ export interface App {
   executionQueued: Set<() => void>;
   /** Called after a task is created (committed), so task workers in this process claim it at once (see `taskQueued` in `tasks.ts`). */
   taskQueued: Set<() => void>;
+  /** Images' manifests and configs in the blob store (an image's layers); absent where nothing reads them (workers, unit tests). */
+  imageBlobs?: SmallBlobReader;
 }
 
-export function createApp(store: Store, config: KilnConfig): App {
+/** Ports the app reads through when the process has them (`main/` wires them). */
+export interface AppPorts {
+  imageBlobs?: SmallBlobReader;
+}
+
+export function createApp(store: Store, config: KilnConfig, ports: AppPorts = {}): App {
   const regionIds = new Set(config.regions.map((r) => r.regionId));
   return {
     store,
@@ -36,6 +44,7 @@ export function createApp(store: Store, config: KilnConfig): App {
     defaultIds: new DefaultIds(store),
     executionQueued: new Set(),
     taskQueued: new Set(),
+    ...(ports.imageBlobs ? { imageBlobs: ports.imageBlobs } : {}),
   };
 }
 

@@ -9,6 +9,13 @@ import { isV3Authorization } from '../rpc/signature-v3.js';
 import { rawRequestOf } from '../raw-request-of.js';
 
 /**
+ * How one of Kiln's own read routes finds its caller: by the request's signature
+ * (`nativeAuthenticator`, under `/kiln/v1/`) or by the console's session (`/console/api/`).
+ * Throws a `KilnError` when it cannot.
+ */
+export type RouteAuthenticator = (req: FastifyRequest) => Promise<{ accountId: string }>;
+
+/**
  * Kiln's own endpoints are signed like the ECS API (V3 `ACS3-HMAC-SHA256` over the method,
  * path, query and `x-acs-*` headers), so the same AccessKeys reach them and nothing else does.
  * V3 only: a V1 signature does not cover the path, and the path names what is read (an

@@ -2,19 +2,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { App } from '../../app/app.js';
-import { fault, isKilnError, KilnError } from '../../domain/errors.js';
-import { messageOf } from '../../domain/errors/registry.js';
+import { fault, KilnError } from '../../domain/errors.js';
 import { isTerminal } from '../../domain/execution.js';
-import { encodeError } from '../rpc/encode.js';
-import { httpStatusFor } from '../rpc/http-status.js';
-import { newRequestId } from '../rpc/request-id.js';
+import type { RouteAuthenticator } from './authenticate-native.js';
 import { LogStreamSlots } from './log-stream-slots.js';
+import { sendError } from './send-error.js';
 
 /** Path of the live log stream of one execution, signed (`nativeAuthenticator`). */
 export const LOGS_PATH = '/kiln/v1/executions/:executionId/logs';
-
-/** Who asks for a stream: the signature of the request, or the console's session; throws a `KilnError` when neither holds. */
-export type LogStreamAuth = (req: FastifyRequest) => Promise<{ accountId: string }>;
 
 /**
  * Each app's open streams, whatever route they came through (signed or console): one
@@ -71,15 +66,6 @@ function send(res: ServerResponse, text: string, idleMs: number): Promise<Sent> 
   });
 }
 
-function sendError(reply: FastifyReply, app: App, err: unknown): FastifyReply {
-  const known = isKilnError(err) && err.fault === 'client' ? err : undefined;
-  const code = known?.code ?? 'InternalError';
-  const requestId = newRequestId();
-  const body = encodeError({ code, message: known?.message ?? messageOf('InternalError') }, requestId, 'JSON', app.config.hostId);
-  return reply.code(httpStatusFor(code, known ? 'client' : 'server')).header('content-type', body.contentType).header('x-acs-request-id', requestId)
-    .header('cache-control', 'no-store').send(body.payload);
-}
-
 /**
  * `GET <path>?after=N&follow=true` (`path` ends in `:executionId`) — an execution's output as
  * NDJSON: one `{"seq","stream","time","text"}` line per chunk after `after`, then (when the
@@ -93,7 +79,7 @@ function sendError(reply: FastifyReply, app: App, err: unknown): FastifyReply {
  * route (more: `Throttling.User`), and a stream whose reader takes nothing for `logStreamIdleMs`
  * is closed; a client resumes with `after` = the last `seq` it got.
  */
-export function registerExecutionLogs(server: FastifyInstance, app: App, path: string, auth: LogStreamAuth): void {
+export function registerExecutionLogs(server: FastifyInstance, app: App, path: string, auth: RouteAuthenticator): void {
   const slots = slotsOf(app);
   const idleMs = app.config.logStreamIdleMs;
   server.get<{ Params: { executionId: string }; Querystring: { after?: string; follow?: string } }>(path, async (req, reply) => {
@@ -126,7 +112,7 @@ export function registerExecutionLogs(server: FastifyInstance, app: App, path: s
 
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
+    res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
     // At once, not with the first chunk: a follow client of a quiet build knows it was admitted.
     res.flushHeaders();
     // 'close' on the response: the answer was sent, or the connection ended (the client went away).

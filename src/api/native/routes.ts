@@ -3,10 +3,13 @@ import type { App } from '../../app/app.js';
 import type { NonceRegistry } from '../rpc/nonce-registry.js';
 import { nativeAuthenticator } from './authenticate-native.js';
 import { LOGS_PATH, registerExecutionLogs } from './execution-logs.js';
+import { LAYERS_PATH, registerImageLayers } from './image-layers.js';
 
 /** Kiln's own endpoints, outside the ECS action space. */
 export function registerNativeRoutes(server: FastifyInstance, app: App, nonces: NonceRegistry): void {
-  registerExecutionLogs(server, app, LOGS_PATH, nativeAuthenticator(app, nonces));
+  const signed = nativeAuthenticator(app, nonces);
+  registerExecutionLogs(server, app, LOGS_PATH, signed);
+  registerImageLayers(server, app, LAYERS_PATH, signed);
   // 200 when the store answers, else 503; the cause goes to the log, never to the caller.
   server.get('/kiln/health', async (req, reply) => {
     try {
