@@ -32,6 +32,22 @@ export interface FollowOptions {
 }
 
 const RETRY_MS = [500, 1000, 2000, 4000, 8000];
+const YIELD_AFTER_MS = 12;
+
+/**
+ * Resolves after the page has had a chance to paint: a macrotask alone does not let Chromium
+ * render when tasks keep coming (it starves rendering for up to ~100 ms). A hidden page gets no
+ * frames: the timeout keeps the stream going there.
+ */
+function nextFrame(): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, 50);
+    requestAnimationFrame(() => {
+      clearTimeout(t);
+      setTimeout(resolve, 0);
+    });
+  });
+}
 
 function wait(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -59,6 +75,7 @@ async function readNdjson(res: Response, onLine: (value: LogChunk | LogEnd) => v
     let text = rest + value;
     let nl = text.indexOf('\n');
     let from = 0;
+    let slice = performance.now();
     while (nl !== -1) {
       const line = text.slice(from, nl);
       from = nl + 1;
@@ -68,6 +85,11 @@ async function readNdjson(res: Response, onLine: (value: LogChunk | LogEnd) => v
         onLine(parsed);
       }
       nl = text.indexOf('\n', from);
+      // A network read can hold megabytes: the page gets a turn between slices of it.
+      if (nl !== -1 && performance.now() - slice > YIELD_AFTER_MS) {
+        await nextFrame();
+        slice = performance.now();
+      }
     }
     rest = text.slice(from);
     text = '';
