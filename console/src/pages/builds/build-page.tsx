@@ -18,6 +18,8 @@ import './builds.css';
 
 const REFRESH_MS = 2000;
 const CANCELLABLE = new Set(['PREPARING', 'REPAIRING', 'BUILDING']);
+/** Outcomes that leave an image (a TEST_FAILED build's image exists: its test failed). */
+const IMAGE_MADE = new Set(['SUCCESS', 'PARTITION_SUCCESS', 'TEST_FAILED']);
 
 /** The build: its stages, its live log, its failure next to the template line, cancel. */
 export function BuildPage(props: { id: string }) {
@@ -68,7 +70,7 @@ export function BuildPage(props: { id: string }) {
         </h1>
         <StatusBadge status={e.Status} />
         <span class="spacer" />
-        {e.ImageId && (e.Status === 'SUCCESS' || e.Status === 'PARTITION_SUCCESS') ? (
+        {e.ImageId && IMAGE_MADE.has(e.Status) ? (
           <Link to={`/images/${encodeURIComponent(e.ImageId)}`} class="button primary">
             Open image {e.ImageId}
           </Link>

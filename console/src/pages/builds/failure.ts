@@ -1,5 +1,7 @@
 import type { StepMark } from '../../components/log-view-store';
 
+const TEST_PREFIX = 'TestContent ';
+
 /**
  * The step a failure names: the last step whose `where` the ErrorInfo begins with
  * (`line 4: the command exited with code 1.`, `line 2 > component app 1.0.0 line 3: …`), or the
@@ -7,8 +9,11 @@ import type { StepMark } from '../../components/log-view-store';
  */
 export function failingStep(steps: readonly StepMark[], errorInfo: string | undefined): StepMark | undefined {
   let found: StepMark | undefined;
-  if (errorInfo) {
-    for (const s of steps) if (errorInfo.startsWith(`${s.where}:`)) found = s;
+  // A test failure's ErrorInfo reads `TestContent line 2: …`: one of the TESTING steps.
+  const testing = errorInfo?.startsWith(TEST_PREFIX) ?? false;
+  const info = testing ? errorInfo!.slice(TEST_PREFIX.length) : errorInfo;
+  if (info) {
+    for (const s of steps) if (info.startsWith(`${s.where}:`) && (!testing || s.stage === 'TESTING')) found = s;
   }
   return found ?? steps[steps.length - 1];
 }
@@ -24,6 +29,6 @@ export function contentLine(where: string | undefined): number | undefined {
  * as `line N: …` in ErrorInfo).
  */
 export function errorInfoLine(errorInfo: string | undefined): number | undefined {
-  const m = errorInfo ? /^line (\d+)\b/.exec(errorInfo) : null;
+  const m = errorInfo ? /^(?:TestContent )?line (\d+)\b/.exec(errorInfo) : null;
   return m ? Number(m[1]) : undefined;
 }
