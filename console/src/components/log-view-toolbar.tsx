@@ -91,7 +91,7 @@ export function LogPanel(props: { store: LogStore; live: boolean; failingLine?: 
           </button>
         ) : null}
         <span class="log-size">
-          {store.lineCount.toLocaleString()} lines{props.live ? ' · live' : ''}
+          {store.lineCount.toLocaleString('en-US')} lines{props.live ? ' · live' : ''}
         </span>
       </div>
       <LogView store={store} follow={follow} onFollowChange={setFollow} query={search ? query : ''} {...(target ? { target } : {})} {...(props.failingLine !== undefined ? { errorLine: props.failingLine } : {})} />
