@@ -45,7 +45,7 @@ export function ChipInput(props: {
       {props.hint ? <small class="hint" id={`${id}-hint`}>{props.hint}</small> : null}
       <div class={`chip-box${message ? ' invalid' : ''}`}>
         {props.values.length > 0 ? (
-          <ul class="chips" aria-label={props.label}>
+          <ul class="chips" aria-label="Chosen values">
             {props.values.map((v) => (
               <li key={v} class="chip">
                 <span>{v}</span>

@@ -173,7 +173,7 @@ export function CodeEditor(props: CodeEditorProps) {
                   title={describe(ms)}
                   style={{ left: `clamp(${PAD}px, calc(${(widths[n - 1] ?? 0) + 3}ch + ${PAD - scroll.left}px), calc(100% - 14rem))` }}
                 >
-                  {describe(ms)}
+                  {ms.map((m) => m.message).join(' · ')}
                 </span>
               </div>
             ))}
@@ -188,7 +188,6 @@ export function CodeEditor(props: CodeEditorProps) {
             spellcheck={false}
             autocomplete="off"
             autocapitalize="off"
-            autocorrect="off"
             wrap="off"
             aria-invalid={listed && !props.readOnly ? true : undefined}
             aria-describedby={describedBy}
@@ -217,7 +216,7 @@ export function CodeEditor(props: CodeEditorProps) {
         </small>
       ) : null}
       {listed ? (
-        <ul id={listId} class="ce-problems" aria-label={`Problems in ${props.label}`}>
+        <ul id={listId} class="ce-problems" aria-label="Problems">
           {markers.map((m, i) => (
             <li key={`${m.line}-${i}`}>
               {m.line !== null && m.line >= 1 ? (

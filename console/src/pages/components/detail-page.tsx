@@ -134,7 +134,7 @@ export function ComponentDetailPage(props: { id: string }) {
           <Versions regionId={regionId} c={c} />
         </div>
         <div class="card">
-          <CodeEditor label="Content" value={c.Content ?? ''} readOnly rows={18} />
+          <CodeEditor label="Content" value={c.Content ?? ''} readOnly rows={Math.min(24, Math.max(6, (c.Content ?? '').split('\n').length))} />
         </div>
       </div>
     </section>

@@ -13,6 +13,9 @@ import { startBuild } from './actions';
 import { ExecutionsTable } from './executions-table';
 import './templates.css';
 
+/** Rows that show `text` whole, between 4 and `max`. */
+const fit = (text: string | undefined, max: number) => Math.min(max, Math.max(4, (text ?? '').split('\n').length));
+
 function rows(p: ImagePipeline): Array<[string, ComponentChildren]> {
   const o = p.ImageOptions;
   const i = p.ImportImageOptions;
@@ -114,8 +117,8 @@ export function TemplateDetailPage(props: { id: string }) {
           </dl>
         </div>
         <div class="card contents">
-          <CodeEditor label="Build content" value={p.BuildContent ?? ''} readOnly rows={12} />
-          {p.TestContent ? <CodeEditor label="Test content" value={p.TestContent} readOnly rows={6} /> : null}
+          <CodeEditor label="Build content" value={p.BuildContent ?? ''} readOnly rows={fit(p.BuildContent, 16)} />
+          {p.TestContent ? <CodeEditor label="Test content" value={p.TestContent} readOnly rows={fit(p.TestContent, 10)} /> : null}
         </div>
       </div>
       <h2>Builds</h2>

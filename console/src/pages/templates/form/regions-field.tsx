@@ -19,7 +19,7 @@ export function RegionsField(props: { regionId: string; values: readonly string[
       {list.length === 0 && !regions.error ? <p class="hint">{regions.loading ? 'Loading regions…' : 'No other region.'}</p> : null}
       <div class="check-list">
         {list.map((r) => (
-          <label key={r.RegionId} class="check">
+          <label key={r.RegionId} class="check" title={r.LocalName}>
             <input
               type="checkbox"
               checked={props.values.includes(r.RegionId)}
@@ -28,7 +28,7 @@ export function RegionsField(props: { regionId: string; values: readonly string[
                 props.onChange(e.currentTarget.checked ? [...props.values, r.RegionId] : props.values.filter((v) => v !== r.RegionId))
               }
             />
-            {r.LocalName ? `${r.RegionId} · ${r.LocalName}` : r.RegionId}
+            {r.RegionId}
           </label>
         ))}
       </div>
