@@ -86,7 +86,8 @@ export function consoleFixture(env: Record<string, string> = {}, onStart?: (kiln
       // An API answer the app handles (401 before sign-in, 404 of a deleted id, a refused call) is
       // logged by Chromium as a failed resource load; those are the contract, not a fault. A 5xx is.
       const url = msg.location().url;
-      if (/^Failed to load resource: the server responded with a status of 4\d\d/.test(text) && url.includes('/console/api/')) return;
+      // Chromium's own request for /favicon.ico (the console names no icon) is not the app's either.
+      if (/^Failed to load resource: the server responded with a status of 4\d\d/.test(text) && (url.includes('/console/api/') || new URL(url).pathname === '/favicon.ico')) return;
       problems.push(`console.error: ${text} (${url})`);
     });
     return p;
