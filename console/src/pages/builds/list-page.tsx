@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call } from '../../api/client';
+import { ApiError } from '../../api/errors';
 import type { Execution } from '../../api/responses';
 import { ErrorBanner, useAsync } from '../../components/async';
 import { keysetPage, setFilters } from '../../components/keyset';
@@ -118,7 +119,13 @@ export function BuildsListPage(props: { query: URLSearchParams }) {
         {live ? <span class="live-note" aria-live="polite">Refreshing every {REFRESH_MS / 1000} s while builds run</span> : null}
       </div>
       <Filters key={template} status={status} template={template} />
-      {list.error ? <ErrorBanner error={list.error} /> : null}
+      {list.error ? (
+        <ErrorBanner error={list.error}>
+          {list.error instanceof ApiError && list.error.code === 'MissingParameter.ImagePipelineId' && !template ? (
+            <p>This server lists builds by template only: enter a template ID above, or open a template's builds from its page.</p>
+          ) : null}
+        </ErrorBanner>
+      ) : null}
       <div class="table-wrap">
         <table class="builds-table cards-on-phone">
           <caption class="visually-hidden">Builds in {region}</caption>

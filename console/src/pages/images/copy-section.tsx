@@ -18,6 +18,8 @@ export function CopySection(props: { image: Image; region: string }) {
   const [description, setDescription] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
+  // A copy in the source's region needs a name of its own (names are unique per region).
+  const defaultName = dest === props.region ? `${props.image.ImageName.slice(0, 123)}-copy` : props.image.ImageName;
   const [copy, setCopy] = useState<{ imageId: string; region: string; taskId?: string } | undefined>();
   return (
     <section class="card copy" aria-labelledby="copy-title">
@@ -33,7 +35,7 @@ export function CopySection(props: { image: Image; region: string }) {
               RegionId: props.region,
               ImageId: props.image.ImageId,
               DestinationRegionId: dest,
-              ...(name.trim() ? { DestinationImageName: name.trim() } : {}),
+              DestinationImageName: name.trim() || defaultName,
               ...(description.trim() ? { DestinationDescription: description.trim() } : {}),
             });
             const tasks = await call('DescribeTasks', { RegionId: props.region, TaskAction: 'CopyImage', 'ResourceIds.1': r.ImageId }).catch(() => undefined);
@@ -60,7 +62,7 @@ export function CopySection(props: { image: Image; region: string }) {
         </label>
         <label>
           Name of the copy
-          <input value={name} onInput={(e) => setName(e.currentTarget.value)} placeholder={props.image.ImageName} />
+          <input value={name} onInput={(e) => setName(e.currentTarget.value)} placeholder={defaultName} />
         </label>
         <label>
           Description of the copy

@@ -28,7 +28,7 @@ function Attributes(props: { image: Image; region: string }) {
     ['Status', <><StatusBadge status={i.Status} /> {i.Status === 'Creating' ? i.Progress : null}</>],
     ['Owner', i.ImageOwnerAlias === 'self' ? 'You' : i.ImageOwnerAlias === 'others' ? `Shared with you by ${i.ImageOwnerId ?? 'another account'}` : 'System'],
     ['Region', props.region],
-    ['OS', [i.OSName, i.OSType, i.Platform].filter(Boolean).join(' · ') || '—'],
+    ['OS', [i.OSNameEn || i.OSName, i.OSType, i.Platform].filter(Boolean).join(' · ') || '—'],
     ['Architecture', i.Architecture || '—'],
     ['Boot mode', i.BootMode || '—'],
     ['Size', formatGiB(i.Size)],
@@ -116,7 +116,7 @@ function DeleteImage(props: { image: Image; region: string }) {
       }}
     >
       <p>
-        <span class="mono">{props.image.ImageId}</span> and its layers go. Builds and copies made from it stay.
+        <span class="mono">{props.image.ImageId}</span> is deleted for good. Copies made from it, and layers other images share, stay.
       </p>
       <label class="check">
         <input type="checkbox" onChange={(e) => {

@@ -148,7 +148,7 @@ export function ImagesListPage(props: { query: URLSearchParams }) {
                     {i.Status === 'Creating' && i.Progress ? <small class="hint"> {i.Progress}</small> : null}
                   </td>
                   <td data-label="OS">
-                    {i.OSName || i.Platform || '—'} <small class="hint">{i.Architecture}</small>
+                    {i.OSNameEn || i.OSName || i.Platform || '—'} <small class="hint">{i.Architecture}</small>
                   </td>
                   <td data-label="Size">{formatGiB(i.Size)}</td>
                   <td data-label="Created">
