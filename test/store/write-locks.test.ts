@@ -23,6 +23,7 @@ test('ClientTokens, account sums and claims have their own keys; leases and nonc
   assert.deepEqual(locksOf('executions', 'claim', ['w-1', 1000, {}]), [{ kind: 'queue', name: 'executions' }]);
   assert.deepEqual(locksOf('executions', 'renew', ['exec-1', 'w-1', 1000]), []);
   assert.deepEqual(locksOf('signatureNonces', 'claim', ['LTAI', 'n', 1, 0]), []);
+  assert.deepEqual(locksOf('consoleSessions', 'touch', ['digest', 2, 1]), [], 'a console session is one row: no lock');
   assert.deepEqual(locksOf('accounts', 'insert', [{ id: '1234', name: 'a', creationTime: 't' }]), [GLOBAL]);
   assert.deepEqual(locksOf('newRepository', 'anything', ['x']), [GLOBAL]);
 });
