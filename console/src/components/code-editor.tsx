@@ -60,6 +60,8 @@ export interface CodeEditorProps {
 /** Must match `.code-editor` in code-editor.css (13px font, 20px lines, 8px padding). */
 const LINE_HEIGHT = 20;
 const PAD = 8;
+/** A message never starts closer than this to the box's right edge (it then covers the line's end). */
+const MIN_MESSAGE_WIDTH = 170;
 
 function byLine(markers: readonly EditorMarker[]): Map<number, EditorMarker[]> {
   const out = new Map<number, EditorMarker[]>();
@@ -81,6 +83,10 @@ export function CodeEditor(props: CodeEditorProps) {
   const id = props.id ?? `ce-${generated}`;
   const taRef = useRef<HTMLTextAreaElement>(null);
   const [scroll, setScroll] = useState({ top: 0, left: 0 });
+  // The box's inner width and a character's width, to put each message after its line's end.
+  const [metrics, setMetrics] = useState({ width: 0, char: 0 });
+  const measure = useRef<HTMLSpanElement>(null);
+  const [caretLine, setCaretLine] = useState<number>();
   const focused = useRef(false);
   const escaped = useRef(false);
   const markers = props.markers ?? [];
@@ -121,6 +127,22 @@ export function CodeEditor(props: CodeEditorProps) {
   useEffect(() => () => {
     if (props.handle) props.handle.current = null;
   }, []);
+  useEffect(() => {
+    const ta = taRef.current;
+    if (!ta || typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(() => setMetrics({ width: ta.clientWidth, char: (measure.current?.getBoundingClientRect().width ?? 0) / 10 }));
+    ro.observe(ta);
+    return () => ro.disconnect();
+  }, []);
+  const trackCaret = (ta: HTMLTextAreaElement) => setCaretLine(lineAt(ta.value, ta.selectionStart));
+  /** Where line `n`'s message starts, and whether it covers text there (then it hides while the caret is on that line). */
+  const place = (n: number): { left: string; covers: boolean } => {
+    const cols = (widths[n - 1] ?? 0) + 3;
+    if (!metrics.char) return { left: `clamp(${PAD}px, calc(${cols}ch + ${PAD - scroll.left}px), calc(100% - 14rem))`, covers: false };
+    const natural = PAD + cols * metrics.char - scroll.left;
+    const max = Math.max(PAD, metrics.width - MIN_MESSAGE_WIDTH);
+    return { left: `${Math.max(PAD, Math.min(natural, max))}px`, covers: natural > max };
+  };
 
   const listId = `${id}-problems`;
   const hintId = `${id}-hint`;
@@ -165,18 +187,21 @@ export function CodeEditor(props: CodeEditorProps) {
         </div>
         <div class="ce-body">
           <div class="ce-overlay" aria-hidden="true" style={{ transform: `translateY(${-scroll.top}px)` }}>
-            {[...lines].filter(([n]) => n <= lineCount).map(([n, ms]) => (
-              <div key={n} class="ce-line-bg" style={{ top: `${PAD + (n - 1) * LINE_HEIGHT}px` }}>
-                <span
-                  class="ce-inline-msg"
-                  data-line={n}
-                  title={describe(ms)}
-                  style={{ left: `clamp(${PAD}px, calc(${(widths[n - 1] ?? 0) + 3}ch + ${PAD - scroll.left}px), calc(100% - 14rem))` }}
-                >
-                  {ms.map((m) => m.message).join(' · ')}
-                </span>
-              </div>
-            ))}
+            <span class="ce-measure" ref={measure}>
+              0000000000
+            </span>
+            {[...lines].filter(([n]) => n <= lineCount).map(([n, ms]) => {
+              const at = place(n);
+              return (
+                <div key={n} class="ce-line-bg" style={{ top: `${PAD + (n - 1) * LINE_HEIGHT}px` }}>
+                  {at.covers && caretLine === n ? null : (
+                    <span class={`ce-inline-msg${at.covers ? ' ce-covers' : ''}`} data-line={n} title={describe(ms)} style={{ left: at.left }}>
+                      {ms.map((m) => m.message).join(' · ')}
+                    </span>
+                  )}
+                </div>
+              );
+            })}
           </div>
           <textarea
             id={id}
@@ -192,9 +217,14 @@ export function CodeEditor(props: CodeEditorProps) {
             aria-invalid={listed && !props.readOnly ? true : undefined}
             aria-describedby={describedBy}
             onInput={(e) => props.onInput?.(e.currentTarget.value)}
-            onFocus={() => {
+            onFocus={(e) => {
               focused.current = true;
+              trackCaret(e.currentTarget);
             }}
+            onBlur={() => setCaretLine(undefined)}
+            onSelect={(e) => trackCaret(e.currentTarget)}
+            onKeyUp={(e) => trackCaret(e.currentTarget)}
+            onClick={(e) => trackCaret(e.currentTarget)}
             onScroll={(e) => setScroll({ top: e.currentTarget.scrollTop, left: e.currentTarget.scrollLeft })}
             onKeyDown={(e) => {
               if (props.readOnly) return;
