@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { call } from '../../api/client';
 import { ApiError } from '../../api/errors';
 import type { ParamsOf } from '../../api/operations.generated';
@@ -11,6 +11,7 @@ import { navigate } from '../../router';
 import { AdvancedSection, ImportSection, InstanceSection, RepairSection } from './form/advanced-sections';
 import { type FormBinding, FormContext, fieldId } from './form/fields';
 import { emptyForm, fieldOfError, type TemplateForm, toParams } from './form/form-state';
+import { formFromPipeline } from './form/from-pipeline';
 import { BuildSection, DistributionSection, OutputSection, SourceSection } from './form/main-sections';
 import './templates.css';
 
@@ -37,10 +38,24 @@ function revealField(wire: string): void {
   });
 }
 
-/** /templates/new: every CreateImagePipeline parameter, in sections; the advanced ones collapsed. */
-export function CreateTemplatePage() {
+/**
+ * /templates/new: every CreateImagePipeline parameter, in sections; the advanced ones collapsed.
+ * `?from=<ImagePipelineId>` starts from a copy of that template (templates are immutable).
+ */
+export function CreateTemplatePage(props: { from?: string | undefined }) {
   const regionId = useRegion();
   const [form, setForm] = useState<TemplateForm>(emptyForm);
+  const [source, setSource] = useState<{ name?: string; error?: unknown }>();
+  useEffect(() => {
+    if (!props.from) return;
+    const ctl = new AbortController();
+    call('DescribeImagePipelines', { RegionId: regionId, 'ImagePipelineId.1': props.from }, ctl.signal).then((r) => {
+      const p = r.ImagePipeline.ImagePipelineSet[0];
+      if (p) setForm(formFromPipeline(p));
+      setSource(p ? { name: p.Name } : { error: new Error(`No template ${props.from} in ${regionId}.`) });
+    }, (error: unknown) => ctl.signal.aborted || setSource({ error }));
+    return () => ctl.abort();
+  }, [props.from, regionId]);
   const [error, setError] = useState<{ err: unknown; field?: string; contentAt: string }>();
   const [busy, setBusy] = useState(false);
   const update = (patch: Partial<TemplateForm>) => setForm((f) => ({ ...f, ...patch }));
@@ -83,6 +98,8 @@ export function CreateTemplatePage() {
         <h1>Create template</h1>
         <Link to="/templates">Back to templates</Link>
       </div>
+      {source?.name ? <p class="hint">A copy of {source.name}: change what differs, give it a name, create it.</p> : null}
+      {source?.error ? <ErrorBanner error={source.error} /> : null}
       <FormContext.Provider value={binding}>
         <form class="create-form" onSubmit={submit} noValidate aria-label="Create template">
           <SourceSection {...sectionProps} />

@@ -93,6 +93,9 @@ export function TemplateDetailPage(props: { id: string }) {
           >
             Start build
           </button>
+          <Link to={`/templates/new?from=${encodeURIComponent(p.ImagePipelineId)}`} class="button">
+            Duplicate
+          </Link>
           <ConfirmButton
             label="Delete"
             title="Delete this template?"
