@@ -8,7 +8,7 @@ import { LogView, type ScrollTarget } from './log-view';
  * and "Jump to failing step" when the build names one. `jumpTo` lets the page bring a line into
  * view (a step of the steps list).
  */
-export function LogPanel(props: { store: LogStore; live: boolean; failingLine?: number; jumpTo?: ScrollTarget }) {
+export function LogPanel(props: { store: LogStore; live: boolean; failingLine?: number; errorNote?: string; jumpTo?: ScrollTarget }) {
   const { store } = props;
   const [follow, setFollow] = useState(true);
   const [query, setQuery] = useState('');
@@ -57,8 +57,8 @@ export function LogPanel(props: { store: LogStore; live: boolean; failingLine?: 
   return (
     <section class="log-panel" aria-label="Log">
       <div class="log-toolbar">
-        <button type="button" aria-pressed={follow} onClick={() => setFollow(!follow)} title="Keep the newest line in view">
-          {follow ? 'Following' : 'Follow'}
+        <button type="button" class="log-follow" aria-pressed={follow} onClick={() => setFollow(!follow)} title="Keep the newest line in view">
+          Follow
         </button>
         <label class="log-search">
           <span class="visually-hidden">Search the log</span>
@@ -94,7 +94,7 @@ export function LogPanel(props: { store: LogStore; live: boolean; failingLine?: 
           {store.lineCount.toLocaleString('en-US')} lines{props.live ? ' · live' : ''}
         </span>
       </div>
-      <LogView store={store} follow={follow} onFollowChange={setFollow} query={search ? query : ''} {...(target ? { target } : {})} {...(props.failingLine !== undefined ? { errorLine: props.failingLine } : {})} />
+      <LogView store={store} follow={follow} onFollowChange={setFollow} query={search ? query : ''} {...(target ? { target } : {})} {...(props.failingLine !== undefined ? { errorLine: props.failingLine } : {})} {...(props.errorNote ? { errorNote: props.errorNote } : {})} />
     </section>
   );
 }

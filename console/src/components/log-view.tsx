@@ -52,6 +52,8 @@ export interface LogViewProps {
   target?: ScrollTarget;
   /** The failing step's line, marked. */
   errorLine?: number;
+  /** Shown after the failing step's line (ErrorCode: ErrorInfo). */
+  errorNote?: string;
   label?: string;
 }
 
@@ -117,6 +119,8 @@ export function LogView(props: LogViewProps) {
     if (props.target) {
       if (followRef.current) props.onFollowChange(false);
       scrollToLine(props.target.line, 'center');
+      // The log may be below the fold (a jump from the failure panel or the steps list).
+      scroller.current?.scrollIntoView({ block: 'nearest' });
     }
   }, [props.target]);
 
@@ -136,6 +140,7 @@ export function LogView(props: LogViewProps) {
           {i + 1}
         </span>
         <span class="log-text">{highlighted(displayText(store.line(i)), props.query ?? '')}</span>
+        {props.errorLine === i && props.errorNote ? <span class="log-error-note">{props.errorNote}</span> : null}
       </div>,
     );
   }

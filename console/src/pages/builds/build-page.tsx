@@ -30,6 +30,13 @@ export function BuildPage(props: { id: string }) {
     return r.ImagePipelineExecution.ImagePipelineExecutionSet[0];
   }, [region, props.id]);
   const fromList = loaded.value;
+  const pipelineId = fromList?.ImagePipelineId;
+  // The template: its name here, its content next to a failure (null: deleted since).
+  const template = useAsync(async (signal) => {
+    if (!pipelineId) return undefined;
+    const r = await call('DescribeImagePipelines', { RegionId: region, 'ImagePipelineId.1': pipelineId }, signal);
+    return r.ImagePipeline.ImagePipelineSet[0] ?? null;
+  }, [region, pipelineId]);
   // The stream's end line is newer than the last poll: it wins for the outcome.
   const e: Execution | undefined = fromList && log.end?.status
     ? { ...fromList, Status: log.end.status, ...(log.end.errorCode ? { ErrorCode: log.end.errorCode } : {}), ...(log.end.errorInfo ? { ErrorInfo: log.end.errorInfo } : {}), ...(log.end.imageId ? { ImageId: log.end.imageId } : {}), ...(log.end.message ? { Message: log.end.message } : {}) }
@@ -88,7 +95,7 @@ export function BuildPage(props: { id: string }) {
         <div>
           <dt>Template</dt>
           <dd>
-            <Link to={`/templates/${encodeURIComponent(e.ImagePipelineId)}`} class="mono">{e.ImagePipelineId}</Link>
+            <Link to={`/templates/${encodeURIComponent(e.ImagePipelineId)}`}>{template.value?.Name ?? e.ImagePipelineId}</Link>
           </dd>
         </div>
         <div>
@@ -107,12 +114,12 @@ export function BuildPage(props: { id: string }) {
         </div>
       </dl>
       <StageTimeline execution={e} marks={store.stages} now={now} />
-      {failed ? <FailurePanel region={region} execution={e} step={failing} onJump={failingLine !== undefined ? () => setJump({ line: failingLine }) : undefined} /> : null}
+      {failed ? <FailurePanel template={template.error ? null : template.value} execution={e} step={failing} onJump={failingLine !== undefined ? () => setJump({ line: failingLine }) : undefined} /> : null}
       {log.error ? <ErrorBanner error={log.error} /> : null}
       {log.interrupted ? <p class="stream-note" role="status">{log.interrupted}</p> : null}
       <div class="build-body">
         <StepsList steps={store.steps} failing={failing} onSelect={(line) => setJump({ line })} />
-        <LogPanel store={store} live={!log.end && !log.error} {...(failed && failingLine !== undefined ? { failingLine } : {})} {...(jump ? { jumpTo: jump } : {})} />
+        <LogPanel store={store} live={!log.end && !log.error} {...(failed && failingLine !== undefined ? { failingLine, errorNote: `← ${e.ErrorCode}: ${e.ErrorInfo ?? ''}` } : {})} {...(jump ? { jumpTo: jump } : {})} />
       </div>
     </section>
   );

@@ -1,6 +1,4 @@
-import { call } from '../../api/client';
-import type { Execution } from '../../api/responses';
-import { useAsync } from '../../components/async';
+import type { Execution, ImagePipeline } from '../../api/responses';
 import { CodeEditor } from '../../components/code-editor';
 import type { StepMark } from '../../components/log-view-store';
 import { contentLine, errorInfoLine } from './failure';
@@ -10,14 +8,10 @@ import { contentLine, errorInfoLine } from './failure';
  * failing line marked and the error next to it: TestContent when the failing step ran in
  * TESTING, BuildContent otherwise.
  */
-export function FailurePanel(props: { region: string; execution: Execution; step: StepMark | undefined; onJump: (() => void) | undefined }) {
+export function FailurePanel(props: { template: ImagePipeline | null | undefined; execution: Execution; step: StepMark | undefined; onJump: (() => void) | undefined }) {
   const e = props.execution;
-  const template = useAsync(async (signal) => {
-    const r = await call('DescribeImagePipelines', { RegionId: props.region, 'ImagePipelineId.1': e.ImagePipelineId }, signal);
-    return r.ImagePipeline.ImagePipelineSet[0];
-  }, [props.region, e.ImagePipelineId]);
   const testing = props.step ? props.step.stage === 'TESTING' : e.Status === 'TEST_FAILED';
-  const content = testing ? template.value?.TestContent : template.value?.BuildContent;
+  const content = testing ? props.template?.TestContent : props.template?.BuildContent;
   const line = contentLine(props.step?.where) ?? errorInfoLine(e.ErrorInfo);
   const message = e.ErrorInfo || e.Message || '';
   return (
@@ -45,10 +39,12 @@ export function FailurePanel(props: { region: string; execution: Execution; step
           markers={line !== undefined ? [{ line, code: e.ErrorCode ?? 'Error', message }] : []}
           {...(line !== undefined ? { revealLine: line } : {})}
         />
-      ) : template.loading ? (
+      ) : props.template === undefined ? (
         <p class="loading">Loading the template…</p>
-      ) : (
+      ) : props.template === null ? (
         <p class="hint">The template {e.ImagePipelineId} is gone: its content cannot be shown.</p>
+      ) : (
+        <p class="hint">The template has no {testing ? 'test' : 'build'} content to show.</p>
       )}
     </section>
   );

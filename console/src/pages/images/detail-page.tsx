@@ -1,5 +1,5 @@
 import { type ComponentChildren, Fragment } from 'preact';
-import { useRef } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { call } from '../../api/client';
 import type { Image } from '../../api/responses';
 import { ErrorBanner, useAsync } from '../../components/async';
@@ -17,6 +17,9 @@ import { formatGiB } from './list-page';
 import { ModifySection } from './modify-section';
 import { SharingSection } from './sharing-section';
 import './images.css';
+
+/** How often an image still being made (Creating, Waiting) is read again. */
+const POLL_MS = 3000;
 
 function Attributes(props: { image: Image; region: string }) {
   const i = props.image;
@@ -67,6 +70,12 @@ export function ImageDetailPage(props: { id: string; query: URLSearchParams }) {
     return r.Images.Image[0] ?? null;
   }, [region, props.id]);
   const image = loaded.value;
+  const settling = image?.Status === 'Creating' || image?.Status === 'Waiting';
+  useEffect(() => {
+    if (!settling) return;
+    const t = setInterval(loaded.reload, POLL_MS);
+    return () => clearInterval(t);
+  }, [settling, loaded.reload]);
   if (loaded.error && !image) return <ErrorBanner error={loaded.error} />;
   if (image === undefined) return <p class="loading">Loading…</p>;
   if (image === null) {

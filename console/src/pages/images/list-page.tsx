@@ -141,7 +141,10 @@ export function ImagesListPage(props: { query: URLSearchParams }) {
                       {i.ImageId}
                     </Link>
                   </td>
-                  <td data-label="Name" class="wrap">{i.ImageName}</td>
+                  <td data-label="Name" class="wrap">
+                    {i.ImageName}
+                    {owner === 'others' && i.ImageOwnerId !== undefined ? <div class="row-note">shared by {i.ImageOwnerId}</div> : null}
+                  </td>
                   <td data-label="Family">{i.ImageFamily || '—'}</td>
                   <td data-label="Status">
                     <StatusBadge status={i.Status} />
