@@ -89,7 +89,10 @@ export interface ContentEditorProps {
 /** A `CodeEditor` validated as you type (see the module comment). */
 export function ContentEditor(props: ContentEditorProps) {
   const check = useContentValidation(props.regionId, props.kind, props.value);
-  const markers = [...(check.state === 'done' ? check.markers : []), ...(props.extraMarkers ?? [])];
+  const checked = check.state === 'done' ? check.markers : [];
+  // The create call's own error is usually what the last check already shows: once is enough.
+  const extra = (props.extraMarkers ?? []).filter((x) => !checked.some((m) => m.line === x.line && m.code === x.code));
+  const markers = [...checked, ...extra];
   return (
     <CodeEditor
       label={props.label}
