@@ -5,7 +5,7 @@ import { signedGet } from '../../src/cli/signed-get.js';
 import { $Ecs, assertNoLeftovers, build, uniqueName } from '../support/builds.js';
 import { consoleFetch, consoleSignIn, type ConsoleSession } from '../support/console.js';
 import { BUSYBOX } from '../support/ecs-requests.js';
-import { REGION } from '../support/kiln.js';
+import { expectError, REGION } from '../support/kiln.js';
 import { kilnFixture, newAccessKey } from '../support/kiln-fixture.js';
 
 /*
@@ -82,8 +82,14 @@ test('a build\'s log stream and its image\'s layers, through the session and sig
   const signed = JSON.parse(await textOf(await signedGet(fx.kiln.endpoint, `/kiln/v1/images/${imageId}/layers`, { RegionId: REGION }, signedKey()))) as LayersBody;
   assert.deepEqual(signed.Layers, made);
 
-  // Another account: NotFound until the image is shared with it, then the same layers.
+  // Another account: NotFound until the image is shared with it (its calls too, as through the API), then the same layers.
   assert.deepEqual([(await layers(b, imageId)).status, (await layers(b, imageId)).body.Code], [404, 'InvalidImageId.NotFound']);
+  const viaApi = await expectError(() => fx.kiln.clientsFor(bKey.accessKeyId, bKey.accessKeySecret).v3.deleteImage(new $Ecs.DeleteImageRequest({ regionId: REGION, imageId })));
+  const viaCall = await consoleFetch(fx.kiln.endpoint, b, '/console/api/call', {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ Action: 'DeleteImage', Parameters: { RegionId: REGION, ImageId: imageId } }),
+  });
+  assert.equal(viaApi.code, 'InvalidImageId.NotFound');
+  assert.deepEqual([viaCall.status, (await viaCall.json() as { Code: string }).Code], [viaApi.statusCode, viaApi.code]);
   await fx.kiln.clients.v3.modifyImageSharePermission(new $Ecs.ModifyImageSharePermissionRequest({ regionId: REGION, imageId, addAccount: [b.accountId] }));
   assert.deepEqual((await layers(b, imageId)).body.Layers, made);
 
