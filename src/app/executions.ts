@@ -1,4 +1,3 @@
-import { parseContent, resolveComponents } from '../domain/buildcontent/index.js';
 import { fault, KilnError, missingParameter } from '../domain/errors.js';
 import { cancelDecision, CANCELLABLE, parseStatusFilter, type Execution } from '../domain/execution.js';
 import { newExecutionId } from '../domain/ids.js';
@@ -8,7 +7,7 @@ import { validateTags, type Tag } from '../domain/tag.js';
 import { ecsTime } from '../domain/time.js';
 import type { App } from './app.js';
 import { resolveBaseImage } from './base-image.js';
-import { componentLookup } from './component-lookup.js';
+import { resolveTemplateContent } from './content-checks.js';
 import { idempotent } from './idempotency.js';
 import { decodeNextToken, encodeNextToken } from './next-token.js';
 
@@ -31,9 +30,8 @@ export async function startExecution(app: App, scope: Scope, pipelineId: string,
   const started = await idempotent(app.store, { accountId: scope.accountId, action: 'StartImagePipelineExecution' }, clientToken, { scope, pipelineId, tags }, async (tx) => {
     const pipeline = await requirePipeline(tx, scope, pipelineId);
     await resolveBaseImage(app, tx, scope, pipeline.baseImageType, pipeline.baseImage);
-    const lookup = componentLookup(app, tx, scope);
     for (const [text, kind] of [[pipeline.buildContent, 'build'], [pipeline.testContent, 'test']] as const) {
-      if (text !== undefined) await resolveComponents(parseContent(text, kind), kind, lookup, scope);
+      if (text !== undefined) await resolveTemplateContent(app, tx, scope, text, kind);
     }
     const running = await tx.executions.activeFor(scope, pipelineId);
     if (running) {
