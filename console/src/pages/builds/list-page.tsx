@@ -46,8 +46,10 @@ function useTemplateNames(region: string, ids: string[]): Map<string, string> {
   return names.value ?? new Map();
 }
 
-function Filters(props: { status: string; template: string }) {
+function Filters(props: { region: string; status: string; template: string }) {
   const [template, setTemplate] = useState(props.template);
+  // Suggestions for the template field: the first templates, by name (the field takes any id).
+  const templates = useAsync((signal) => call('DescribeImagePipelines', { RegionId: props.region, MaxResults: 100 }, signal), [props.region]);
   return (
     <form
       class="toolbar filters"
@@ -75,7 +77,14 @@ function Filters(props: { status: string; template: string }) {
       </label>
       <label>
         Template ID
-        <input value={template} onInput={(e) => setTemplate(e.currentTarget.value)} placeholder="ip-…" />
+        <input value={template} list="build-templates" onInput={(e) => setTemplate(e.currentTarget.value)} placeholder="ip-…" />
+        <datalist id="build-templates">
+          {(templates.value?.ImagePipeline.ImagePipelineSet ?? []).map((p) => (
+            <option key={p.ImagePipelineId} value={p.ImagePipelineId}>
+              {p.Name}
+            </option>
+          ))}
+        </datalist>
       </label>
       <button type="submit">Filter</button>
     </form>
@@ -118,11 +127,11 @@ export function BuildsListPage(props: { query: URLSearchParams }) {
         <h1>Builds</h1>
         {live ? <span class="live-note" aria-live="polite">Refreshing every {REFRESH_MS / 1000} s while builds run</span> : null}
       </div>
-      <Filters key={template} status={status} template={template} />
+      <Filters key={template} region={region} status={status} template={template} />
       {list.error ? (
         <ErrorBanner error={list.error}>
           {list.error instanceof ApiError && list.error.code === 'MissingParameter.ImagePipelineId' && !template ? (
-            <p>This server lists builds by template only: enter a template ID above, or open a template's builds from its page.</p>
+            <p>This server lists builds by template only: pick a template in the Template ID field above (it suggests yours), or open a template's builds from its page.</p>
           ) : null}
         </ErrorBanner>
       ) : null}
