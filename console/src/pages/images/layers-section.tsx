@@ -35,7 +35,7 @@ export function LayersSection(props: { imageId: string; region: string }) {
                 <th scope="col">#</th>
                 <th scope="col">Made by</th>
                 <th scope="col">Size</th>
-                <th scope="col">Digest</th>
+                <th scope="col" class="digest">Digest</th>
               </tr>
             </thead>
             <tbody>
@@ -56,7 +56,7 @@ export function LayersSection(props: { imageId: string; region: string }) {
               <tr>
                 <th scope="row" colSpan={2}>Total</th>
                 <td class="nowrap">{formatBytes(total)}</td>
-                <td />
+                <td class="digest" />
               </tr>
             </tfoot>
           </table>
