@@ -107,10 +107,17 @@ function send(reply: FastifyReply, status: number, file: ConsoleFile): FastifyRe
  * never a path on disk, so no request reads anything else. `/console` redirects to `/console/`;
  * a path under `/console/` that is no file answers `index.html` (the app routes it), except
  * under `/console/api/` (the API's own not-found answer). Without a build, 503 with a page
- * saying how to make one. Every answer under `/console` carries `CONSOLE_SECURITY_HEADERS`.
+ * saying how to make one (also when the folder cannot be read whole). Every answer under `/console` carries `CONSOLE_SECURITY_HEADERS`.
  */
 export function registerConsoleStatic(server: FastifyInstance, opts: ConsoleStaticOptions = {}): void {
-  const files = loadBuild(opts.distDir ?? DEFAULT_DIST_DIR);
+  const distDir = opts.distDir ?? DEFAULT_DIST_DIR;
+  let files: Map<string, ConsoleFile> | undefined;
+  try {
+    files = loadBuild(distDir);
+  } catch (err) {
+    // A build being rewritten at this moment, or something else than a build: the API still serves.
+    server.log.error({ err, distDir }, 'the web console\'s files could not be read; /console/ answers 503');
+  }
   const index = files?.get('/console/index.html');
   const notBuilt: ConsoleFile = { body: Buffer.from(NOT_BUILT_PAGE), contentType: 'text/html; charset=utf-8', cacheControl: 'no-store' };
 
