@@ -2,8 +2,9 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply, type F
 import type { App } from '../app/app.js';
 import type { ErrorCode, Fault } from '../domain/errors.js';
 import { messageOf } from '../domain/errors/registry.js';
-import type { Telemetry } from '../domain/telemetry.js';
-import { createRpcHandler } from './rpc-handler.js';
+import type { FinishedRequest, Telemetry } from '../domain/telemetry.js';
+import { createRpcHandler, type RpcHandlerDeps } from './rpc-handler.js';
+import { CALL_PATH } from './console/api-routes.js';
 import { encodeError } from './rpc/encode.js';
 import { httpStatusFor } from './rpc/http-status.js';
 import { newRequestId } from './rpc/request-id.js';
@@ -107,21 +108,21 @@ export async function createServer(app: App, opts: ServerOptions = {}): Promise<
   server.addHook('onClose', () => nonces.close());
   const telemetry = opts.telemetry;
   const logRequests = ['info', 'debug', 'trace'].includes(server.log.level);
-  const handle = createRpcHandler({
-    app,
-    nonces,
+  // How an answered operation is reported (metrics, the request's log line), by the RPC endpoint and the console's call route alike.
+  const reporting: Pick<RpcHandlerDeps, 'logError' | 'onFinished'> = {
     logError: (err, ctx) => server.log.error({ err, ...ctx }, 'request failed'),
     ...(telemetry || logRequests ? {
-      onFinished: (r) => {
+      onFinished: (r: FinishedRequest) => {
         telemetry?.requestFinished(r);
         if (logRequests) server.log.info({ requestId: r.requestId, accountId: r.accountId, action: r.action ?? 'unknown', code: r.code, status: r.status, durationMs: Math.round(r.seconds * 1e4) / 10 }, 'request');
       },
     } : {}),
-  });
+  };
+  const handle = createRpcHandler({ app, nonces, ...reporting });
   if (logRequests) {
     // Kiln's own routes (not the RPC endpoint, which logs above): the path only, never the query.
     server.addHook('onResponse', async (req, reply) => {
-      if (req.routeOptions.url === '/') return;
+      if (req.routeOptions.url === '/' || req.routeOptions.url === CALL_PATH) return;
       req.log.info({ method: req.method, path: req.url.split('?', 1)[0], status: reply.statusCode, durationMs: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
     });
   }
@@ -133,7 +134,7 @@ export async function createServer(app: App, opts: ServerOptions = {}): Promise<
   server.get('/', rpc);
   server.post('/', rpc);
   registerNativeRoutes(server, app, nonces);
-  registerConsoleRoutes(server, app, opts.console);
+  registerConsoleRoutes(server, app, { ...opts.console, reporting });
   if (opts.health) registerHealthRoutes(server, opts.health);
   return server;
 }

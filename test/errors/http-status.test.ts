@@ -98,6 +98,17 @@ const PROTOCOL: Record<string, number> = {
 };
 
 /**
+ * The console's own routes (a browser reads them, not an ECS SDK) answer with the web's
+ * statuses: 401 to sign in, 403 for a refused CSRF token, 429 to slow sign-in guessing.
+ */
+const CONSOLE: Record<string, number> = {
+  'Console.SignInFailed': 401,
+  'Console.SessionRequired': 401,
+  'Console.CsrfTokenInvalid': 403,
+  'Throttling.SignIn': 429,
+};
+
+/**
  * Documented codes Kiln never answers with (it has no source instances, RAM, OSS restore or
  * async import, …). They are not registered; one that Kiln starts to produce must be
  * registered with its documented status (the first test then checks it).
@@ -126,10 +137,15 @@ test('protocol codes', () => {
   for (const [code, status] of Object.entries(PROTOCOL)) assert.equal(httpStatusFor(code, 'client'), status, code);
 });
 
+test('console codes', () => {
+  for (const [code, status] of Object.entries(CONSOLE)) assert.equal(httpStatusFor(code, 'client'), status, code);
+});
+
 test('a registered status that the rules would not give is documented (no stray exceptions)', () => {
   const documented = new Map<string, number>([
     ...Object.entries(DOCUMENTED).flatMap(([status, codes]) => codes.map((c): [string, number] => [c, Number(status)])),
     ...Object.entries(PROTOCOL),
+    ...Object.entries(CONSOLE),
   ]);
   const rule = (code: string, fault: string) => (code.endsWith('.NotFound') ? 404 : code.startsWith('Forbidden.') ? 403 : fault === 'server' ? 500 : 400);
   for (const [code, spec] of Object.entries(ERROR_REGISTRY as Record<string, { status: number; fault: string }>)) {

@@ -8,7 +8,7 @@ import { registerExecutionLogs } from '../native/execution-logs.js';
 import { registerImageLayers } from '../native/image-layers.js';
 import { answerOperation, type AnswerDeps, type RpcResponse } from '../rpc/answer-operation.js';
 import { newRequestId } from '../rpc/request-id.js';
-import { sendConsoleError } from './console-error.js';
+import { sendError } from '../native/send-error.js';
 import { jsonObjectBody, stringMember } from './json-body.js';
 import type { ConsoleAuth } from './session-auth.js';
 
@@ -83,7 +83,7 @@ export function registerConsoleApi(server: FastifyInstance, app: App, auth: Cons
         Errors: problems.map((p) => ({ Line: p.line ?? null, Code: p.code, Message: p.message })),
       });
     } catch (err) {
-      return sendConsoleError(reply, app, err);
+      return sendError(reply, app, err);
     }
   });
 

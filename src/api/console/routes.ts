@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../../app/app.js';
-import { registerConsoleApi } from './api-routes.js';
+import { type ConsoleCallReporting, registerConsoleApi } from './api-routes.js';
 import { consoleAuthenticator } from './session-auth.js';
 import { registerSessionRoutes } from './session-routes.js';
 import { registerConsoleStatic, type ConsoleStaticOptions } from './static-files.js';
@@ -9,6 +9,8 @@ import { registerConsoleStatic, type ConsoleStaticOptions } from './static-files
 export interface ConsoleRoutesDeps {
   /** Where the built console is (see `static-files.ts`). */
   static?: ConsoleStaticOptions;
+  /** How console calls are counted and logged: the RPC endpoint's reporting, so `/metrics` and the log see both alike. */
+  reporting?: ConsoleCallReporting;
 }
 
 /**
@@ -17,6 +19,6 @@ export interface ConsoleRoutesDeps {
  */
 export function registerConsoleRoutes(server: FastifyInstance, app: App, deps: ConsoleRoutesDeps = {}): void {
   registerSessionRoutes(server, app);
-  registerConsoleApi(server, app, consoleAuthenticator(app));
+  registerConsoleApi(server, app, consoleAuthenticator(app), deps.reporting);
   registerConsoleStatic(server, deps.static ?? {});
 }

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../app/app.js';
 import type { LiveSession } from '../../app/console-sessions.js';
 import { newRequestId } from '../rpc/request-id.js';
-import { sendConsoleError } from './console-error.js';
+import { sendError } from '../native/send-error.js';
 import { consoleSessionsOf } from './console-sessions-of.js';
 import { jsonObjectBody, stringMember } from './json-body.js';
 import { checkOrigin, liveSessionOf, SESSION_COOKIE, sessionTokenOf } from './session-auth.js';
@@ -54,7 +54,7 @@ export function registerSessionRoutes(server: FastifyInstance, app: App): void {
       reply.header('set-cookie', sessionCookie(req, live.token, new Date(live.session.expiresAt)));
       return sendJson(reply, newRequestId(), sessionBody(app, live));
     } catch (err) {
-      return sendConsoleError(reply, app, err);
+      return sendError(reply, app, err);
     }
   });
 
@@ -62,7 +62,7 @@ export function registerSessionRoutes(server: FastifyInstance, app: App): void {
     try {
       return sendJson(reply, newRequestId(), sessionBody(app, await liveSessionOf(app, req, { csrf: false })));
     } catch (err) {
-      return sendConsoleError(reply, app, err);
+      return sendError(reply, app, err);
     }
   });
 
@@ -73,7 +73,7 @@ export function registerSessionRoutes(server: FastifyInstance, app: App): void {
       reply.header('set-cookie', sessionCookie(req, '', new Date(0)));
       return sendJson(reply, newRequestId(), {});
     } catch (err) {
-      return sendConsoleError(reply, app, err);
+      return sendError(reply, app, err);
     }
   });
 }

@@ -8,8 +8,8 @@ import { httpStatusFor } from '../rpc/http-status.js';
 import { newRequestId } from '../rpc/request-id.js';
 
 /**
- * Answers a failure of one of Kiln's own read routes (signed or console: the log stream, an
- * image's layers) with the ECS JSON error body and the code's status. Client faults and
+ * Answers a failure of one of Kiln's own routes (signed reads under `/kiln/v1/`, and every console
+ * route but the call route, which answers as the RPC endpoint does) with the ECS JSON error body and the code's status. Client faults and
  * `ServiceUnavailable` go out as they are; anything else is `InternalError`, logged with its
  * cause and never echoed. Never cached (`Cache-Control: no-store`).
  */

@@ -6,8 +6,9 @@ import type { Fault } from '../../domain/errors.js';
  * registry (`domain/errors/registry.ts`): the documented status for every documented code of
  * the Image Builder and image operations (reference §2.1–2.9; exceptions to the rules below
  * included, e.g. `InvalidSourceInstance.NotFound` 400, `MissingParameter.RepairMode` 404), the
- * observed or inferred gateway statuses for protocol codes (§5.4, §5.7), and for Kiln's own
- * codes the status of the rules. This module only reads it.
+ * observed or inferred gateway statuses for protocol codes (§5.4, §5.7), for the web console's
+ * routes the web's statuses (401 sign in, 403 CSRF refused, 429 sign-in throttled: a browser reads
+ * them, not an ECS SDK), and for Kiln's other codes the status of the rules. This module only reads it.
  */
 
 /** Code → status, for every registered code (families such as `MissingParameter.*` excluded: see `httpStatusFor`). */
