@@ -107,6 +107,9 @@ export function consoleFixture(env: Record<string, string> = {}, onStart?: (kiln
       env: { ...process.env, HOME: profile, XDG_CONFIG_HOME: join(profile, '.config'), XDG_CACHE_HOME: join(profile, '.cache') },
     });
     await context.addInitScript(`document.addEventListener('securitypolicyviolation', (e) => console.error('${CSP_MARK}: ' + e.violatedDirective + ' ' + e.blockedURI));`);
+    // tsx (esbuild, keepNames) wraps the tests' named inner functions in `__name(fn, "name")`;
+    // functions the tests hand to page.evaluate carry that call into the page.
+    await context.addInitScript('globalThis.__name = globalThis.__name || ((fn) => fn);');
     page = await watch(context.pages()[0] ?? (await context.newPage()));
   });
 
@@ -162,6 +165,8 @@ export function consoleFixture(env: Record<string, string> = {}, onStart?: (kiln
       const p = fixture.page;
       if (size !== LAPTOP) await p.setViewportSize(size);
       try {
+        // A full-page shot of a scrolled window draws the sticky top bar mid-page.
+        if (size === LAPTOP) await p.evaluate(() => window.scrollTo(0, 0));
         await p.screenshot({ path: join(OUTPUT_DIR, `${name}.png`), fullPage: size === LAPTOP });
       } finally {
         if (size !== LAPTOP) await p.setViewportSize(LAPTOP);
