@@ -101,12 +101,12 @@ describe('console session (browser)', () => {
     assert.deepEqual(filesContaining(fx.profileDir, accessKeySecret), [], 'no file of the browser profile holds the secret');
   });
 
-  test('keyboard: Tab reaches the skip link, every section and Sign out, with a visible focus; Enter follows a link', async () => {
+  test('keyboard: Tab reaches the skip link, every section, Sign out and the page\'s main action, with a visible focus; Enter acts', async () => {
     const { page } = fx;
     await page.goto(fx.url('/templates'));
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await page.getByRole('button', { name: 'Create template' }).waitFor();
     const reached: string[] = [];
-    for (let i = 0; i < 25 && !reached.includes('Sign out'); i++) {
+    for (let i = 0; i < 30 && !reached.includes('Create template'); i++) {
       await page.keyboard.press('Tab');
       const focused = await page.evaluate(() => {
         const el = document.activeElement as HTMLElement | null;
@@ -118,9 +118,14 @@ describe('console session (browser)', () => {
       assert.ok(focused.visible, `the focus on "${focused.name}" is visible`);
       reached.push(focused.name);
     }
-    for (const name of ['Skip to content', 'Templates', 'Builds', 'Images', 'Components', 'Sign out']) {
+    for (const name of ['Skip to content', 'Templates', 'Builds', 'Images', 'Components', 'Sign out', 'Create template']) {
       assert.ok(reached.some((r) => r === name || r.endsWith(name)), `Tab reaches "${name}": ${JSON.stringify(reached)}`);
     }
+    // Focus is on "Create template": Enter opens the form.
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/console\/templates\/new$/);
+    await page.getByLabel('Build content').focus();
+    await fx.screenshot('keyboard-create-template');
     await page.getByRole('link', { name: 'Builds' }).focus();
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/console\/builds/);
