@@ -4,10 +4,12 @@
  * client pages lands after every existing row, so paging never skips or repeats a row.
  */
 export interface PageRequest {
-  /** Return rows whose sequence is greater than this; absent = from the start. */
+  /** Return rows after this sequence in the page's order (greater ascending, less descending); absent = from the start. */
   afterSeq?: number;
   /** At most this many rows (1–500 on the wire). */
   limit: number;
+  /** `desc`: newest first (highest sequence first, i.e. the reverse of creation order); default `asc`. */
+  order?: 'asc' | 'desc';
 }
 
 export interface Page<T> {

@@ -243,6 +243,7 @@ export interface ExecutionRepository {
   get(scope: Scope, id: string): Promise<import('./execution.js').Execution | undefined>;
   /** An execution of the account in any region (execution ids are unique everywhere). */
   locate(accountId: string, id: string): Promise<import('./execution.js').Execution | undefined>;
+  /** Keyset-paged by the scope's sequence: creation order, or newest first with `page.order: 'desc'`. */
   list(filter: ExecutionFilter, page: PageRequest): Promise<Page<import('./execution.js').Execution>>;
   /** The template's execution that is not in a terminal status, if any. */
   activeFor(scope: Scope, pipelineId: string): Promise<import('./execution.js').Execution | undefined>;

@@ -96,6 +96,31 @@ export function executionTests(ctx: SuiteContext): void {
       assert.equal((await ctx.store.executions.activeFor(scope, p.id))?.id, c.id);
     });
 
+    it('newest first across templates: keyset pages backwards, with a status filter, never another scope\'s rows', async () => {
+      const scope = newScope();
+      const [p, q] = [minimalPipeline(scope), minimalPipeline(scope)];
+      for (const t of [p, q]) await ctx.store.pipelines.insert(t, []);
+      // Same CreationTime on purpose: the creation order (the scope's sequence) decides.
+      const made = [
+        execution(scope, p.id, { status: 'SUCCESS' }), execution(scope, q.id, { status: 'FAILED' }),
+        execution(scope, p.id, { status: 'FAILED' }), execution(scope, q.id, { status: 'SUCCESS' }), execution(scope, p.id),
+      ];
+      for (const e of made) await ctx.store.executions.insert(e);
+      await ctx.store.executions.insert(execution(newScope(), p.id));
+      const newest = made.map((e) => e.id).reverse();
+
+      const first = await ctx.store.executions.list({ ...scope }, { limit: 2, order: 'desc' });
+      assert.deepEqual([first.items.map((e) => e.id), first.totalCount], [newest.slice(0, 2), 5]);
+      const second = await ctx.store.executions.list({ ...scope }, { limit: 2, order: 'desc', afterSeq: first.nextAfterSeq! });
+      const last = await ctx.store.executions.list({ ...scope }, { limit: 2, order: 'desc', afterSeq: second.nextAfterSeq! });
+      assert.deepEqual([second.items.map((e) => e.id), last.items.map((e) => e.id), last.nextAfterSeq], [newest.slice(2, 4), newest.slice(4), undefined]);
+
+      const failed = await ctx.store.executions.list({ ...scope, statuses: ['FAILED'] }, { limit: 1, order: 'desc' });
+      assert.deepEqual([failed.items.map((e) => e.id), failed.totalCount], [[made[2]!.id], 2]);
+      const older = await ctx.store.executions.list({ ...scope, statuses: ['FAILED'] }, { limit: 1, order: 'desc', afterSeq: failed.nextAfterSeq! });
+      assert.deepEqual([older.items.map((e) => e.id), older.nextAfterSeq], [[made[1]!.id], undefined]);
+    });
+
     it('update applies a patch only from the allowed statuses and ends activity at a terminal status', async () => {
       const scope = newScope();
       const e = execution(scope, uid('ip'));

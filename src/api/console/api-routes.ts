@@ -4,6 +4,7 @@ import { CONTENT_FIELDS, validateContent, type ContentField } from '../../app/co
 import type { SystemType } from '../../domain/component.js';
 import { SYSTEM_TYPES } from '../../domain/component-rules.js';
 import { invalidParameter } from '../../domain/errors.js';
+import { CONSOLE_EXECUTIONS_PATH, registerExecutionList } from '../native/execution-list.js';
 import { registerExecutionLogs } from '../native/execution-logs.js';
 import { registerImageLayers } from '../native/image-layers.js';
 import { answerOperation, type AnswerDeps, type RpcResponse } from '../rpc/answer-operation.js';
@@ -91,4 +92,5 @@ export function registerConsoleApi(server: FastifyInstance, app: App, auth: Cons
   const session = (req: Parameters<ConsoleAuth>[0]) => auth(req, { csrf: false });
   registerExecutionLogs(server, app, CONSOLE_LOGS_PATH, session);
   registerImageLayers(server, app, CONSOLE_LAYERS_PATH, session);
+  registerExecutionList(server, app, CONSOLE_EXECUTIONS_PATH, session);
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { App } from '../../app/app.js';
 import type { NonceRegistry } from '../rpc/nonce-registry.js';
 import { nativeAuthenticator } from './authenticate-native.js';
+import { EXECUTIONS_PATH, registerExecutionList } from './execution-list.js';
 import { LOGS_PATH, registerExecutionLogs } from './execution-logs.js';
 import { LAYERS_PATH, registerImageLayers } from './image-layers.js';
 
@@ -10,6 +11,7 @@ export function registerNativeRoutes(server: FastifyInstance, app: App, nonces: 
   const signed = nativeAuthenticator(app, nonces);
   registerExecutionLogs(server, app, LOGS_PATH, signed);
   registerImageLayers(server, app, LAYERS_PATH, signed);
+  registerExecutionList(server, app, EXECUTIONS_PATH, signed);
   // 200 when the store answers, else 503; the cause goes to the log, never to the caller.
   server.get('/kiln/health', async (req, reply) => {
     try {

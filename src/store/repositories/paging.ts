@@ -13,8 +13,9 @@ export interface KeysetResult<Row> {
 }
 
 /**
- * One keyset page of `query` (rows with seq > afterSeq, in seq order, limit+1 fetched to know
- * whether more follow) plus the filter's total count. `columns` (names or expressions) must include `seq`.
+ * One keyset page of `query` (rows with seq > afterSeq, in seq order, or with `order: 'desc'`
+ * rows with seq < afterSeq, highest first; limit+1 fetched to know whether more follow) plus
+ * the filter's total count. `columns` (names or expressions) must include `seq`.
  * `totalCount`, when given, replaces the count(*) of `query` (e.g. a maintained counter).
  */
 export async function keysetPage<Row extends { seq: number }>(
@@ -24,18 +25,19 @@ export async function keysetPage<Row extends { seq: number }>(
   totalCount?: () => Promise<number>,
 ): Promise<KeysetResult<Row>> {
   const { limit, afterSeq } = page;
+  const desc = page.order === 'desc';
   if (!Number.isSafeInteger(limit) || limit < 1) {
     throw new StoreError('Store.InvalidPage', `Page limit must be a positive integer, got ${limit}.`);
   }
   if (afterSeq !== undefined && !Number.isSafeInteger(afterSeq)) {
     throw new StoreError('Store.InvalidPage', `Page afterSeq must be an integer, got ${afterSeq}.`);
   }
-  const paged = afterSeq === undefined ? query : query.where('seq', '>', afterSeq);
+  const paged = afterSeq === undefined ? query : query.where('seq', desc ? '<' : '>', afterSeq);
   const count = totalCount
     ?? (async () => Number((await query.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow() as { n: unknown }).n));
   const [n, fetched] = await Promise.all([
     count(),
-    paged.select(columns as SelectExpression<any, any>[]).orderBy('seq').limit(limit + 1).execute(),
+    paged.select(columns as SelectExpression<any, any>[]).orderBy('seq', desc ? 'desc' : 'asc').limit(limit + 1).execute(),
   ]);
   const more = fetched.length > limit;
   const rows = (more ? fetched.slice(0, limit) : fetched) as Row[];
