@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call } from '../../api/client';
-import { ApiError } from '../../api/errors';
+import { listExecutions } from '../../api/executions';
 import type { Execution } from '../../api/responses';
 import { ErrorBanner, useAsync } from '../../components/async';
 import { keysetPage, setFilters } from '../../components/keyset';
@@ -29,21 +29,6 @@ export function formatTime(time: string | undefined): string {
   if (!time) return '';
   const d = new Date(time);
   return Number.isNaN(d.getTime()) ? time : d.toLocaleString([], { dateStyle: 'medium', timeStyle: 'medium' });
-}
-
-/** Names of the templates of the shown builds (one call for the page's ids). */
-function useTemplateNames(region: string, ids: string[]): Map<string, string> {
-  const key = [...new Set(ids)].sort().join(',');
-  const names = useAsync(async (signal) => {
-    if (!key) return new Map<string, string>();
-    const params: Record<string, string> = { RegionId: region, MaxResults: '100' };
-    key.split(',').forEach((id, i) => {
-      params[`ImagePipelineId.${i + 1}`] = id;
-    });
-    const r = await call('DescribeImagePipelines', params as { RegionId: string }, signal);
-    return new Map(r.ImagePipeline.ImagePipelineSet.map((p) => [p.ImagePipelineId, p.Name]));
-  }, [region, key]);
-  return names.value ?? new Map();
 }
 
 function Filters(props: { region: string; status: string; template: string }) {
@@ -91,7 +76,10 @@ function Filters(props: { region: string; status: string; template: string }) {
   );
 }
 
-/** Builds across templates (or of one), newest first, with status filters; refreshes while any shown is active. */
+/**
+ * Builds across templates (or of one), newest first, with status filters, paged by the server
+ * (`GET /console/api/executions`, each build with its template's name); refreshes while any shown is active.
+ */
 export function BuildsListPage(props: { query: URLSearchParams }) {
   const region = useRegion();
   const status = props.query.get('status') ?? '';
@@ -99,7 +87,7 @@ export function BuildsListPage(props: { query: URLSearchParams }) {
   const paging = keysetPage(props.query);
   const list = useAsync(
     (signal) =>
-      call('DescribeImagePipelineExecutions', {
+      listExecutions({
         RegionId: region,
         MaxResults: PAGE_SIZE,
         ...(status ? { Status: status } : {}),
@@ -108,7 +96,7 @@ export function BuildsListPage(props: { query: URLSearchParams }) {
       }, signal),
     [region, status, template, paging.token],
   );
-  const items = list.value?.ImagePipelineExecution.ImagePipelineExecutionSet ?? [];
+  const items = list.value?.Executions ?? [];
   const live = items.some((e) => isActive(e.Status));
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
@@ -119,7 +107,6 @@ export function BuildsListPage(props: { query: URLSearchParams }) {
     }, REFRESH_MS);
     return () => clearInterval(t);
   }, [live, list.reload]);
-  const names = useTemplateNames(region, items.map((e) => e.ImagePipelineId));
 
   return (
     <section class="builds-page">
@@ -128,13 +115,7 @@ export function BuildsListPage(props: { query: URLSearchParams }) {
         {live ? <span class="live-note" aria-live="polite">Refreshing every {REFRESH_MS / 1000} s while builds run</span> : null}
       </div>
       <Filters key={template} region={region} status={status} template={template} />
-      {list.error ? (
-        <ErrorBanner error={list.error}>
-          {list.error instanceof ApiError && list.error.code === 'MissingParameter.ImagePipelineId' && !template ? (
-            <p>This server lists builds by template only: pick a template in the Template ID field above (it suggests yours), or open a template's builds from its page.</p>
-          ) : null}
-        </ErrorBanner>
-      ) : null}
+      {list.error ? <ErrorBanner error={list.error} /> : null}
       <div class="table-wrap">
         <table class="builds-table cards-on-phone">
           <caption class="visually-hidden">Builds in {region}</caption>
@@ -158,7 +139,7 @@ export function BuildsListPage(props: { query: URLSearchParams }) {
                   {e.Message ? <div class="row-note">{e.Message}</div> : null}
                 </td>
                 <td data-label="Template">
-                  <Link to={`/templates/${encodeURIComponent(e.ImagePipelineId)}`}>{names.get(e.ImagePipelineId) ?? e.ImagePipelineId}</Link>
+                  <Link to={`/templates/${encodeURIComponent(e.ImagePipelineId)}`}>{e.ImagePipelineName ?? e.ImagePipelineId}</Link>
                 </td>
                 <td data-label="Status">
                   <StatusBadge status={e.Status} />
@@ -191,7 +172,7 @@ export function BuildsListPage(props: { query: URLSearchParams }) {
         pageSize={PAGE_SIZE}
         {...(list.value ? { total: list.value.TotalCount } : {})}
         hasNext={Boolean(list.value?.NextToken)}
-        onPage={(p) => (p > paging.page ? paging.next(list.value!.NextToken!) : paging.previous())}
+        onPage={(p) => (p > paging.page ? paging.next(list.value!.NextToken) : paging.previous())}
       />
     </section>
   );
