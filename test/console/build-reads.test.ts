@@ -78,7 +78,7 @@ test('a build\'s log stream and its image\'s layers, through the session and sig
     assert.equal(l.EmptyLayer, false);
   }
   assert.match(made[0]!.CreatedBy, new RegExp(`^base image ${BUSYBOX}`));
-  assert.deepEqual(made.slice(-2).map((l) => l.CreatedBy), [`step 1 of ${executionId}`, `step 2 of ${executionId}`]);
+  assert.deepEqual(made.slice(-2).map((l) => l.CreatedBy), ['line 1: RUN echo first-step-output > /one', 'line 2: RUN echo second-step-output > /two']);
   const signed = JSON.parse(await textOf(await signedGet(fx.kiln.endpoint, `/kiln/v1/images/${imageId}/layers`, { RegionId: REGION }, signedKey()))) as LayersBody;
   assert.deepEqual(signed.Layers, made);
 

@@ -104,6 +104,8 @@ function fetchScript(step: Extract<PlanStep, { op: 'copy' | 'download' }>, env: 
  */
 export class StepRunner {
   readonly captured: LayerBlob[] = [];
+  /** What made each of `captured`, as the image's history names it (`line 3: RUN make install`). */
+  readonly capturedBy: string[] = [];
   /** Each step that went through the step cache, in order: reused (`hit`) or run (`miss`). */
   readonly cacheUse: StepCacheUse[] = [];
   /** Where the step being run comes from (`line 3`, `RepairMode`, `startup command`); kept when it fails. */
@@ -346,6 +348,7 @@ export class StepRunner {
     if (done.layer) {
       this.checkImageQuota(where, done.layer); // a layer reused from the step cache counts too
       this.captured.push(done.layer);
+      this.capturedBy.push(this.current ? `${where}: ${describeStep(this.current.step)}` : where);
     }
     return capture ? done.output : '';
   }

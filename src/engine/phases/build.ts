@@ -62,7 +62,7 @@ async function writeBuiltImage(state: BuildState, runner: StepRunner): Promise<B
     history: [
       ...base.runnable.layers.map(() => `base image ${pipeline.baseImage ?? ''}`),
       ...state.repairLayers.map(() => `RepairMode=${pipeline.repairMode ?? ''} repairs of ${execution.id}`),
-      ...runner.captured.map((_, i) => `step ${i + 1} of ${execution.id}`),
+      ...runner.capturedBy,
     ],
     annotations: { 'com.kiln.execution': execution.id },
   });
