@@ -82,12 +82,19 @@ export class ConsoleSessions {
   async signIn(accessKeyId: string, secret: string, clientAddress: string): Promise<LiveSession & { token: string }> {
     const throttleKeys = [`address\u0000${clientAddress}`, `key\u0000${accessKeyId}`];
     this.#throttle.check(throttleKeys);
-    const key = accessKeyId === '' ? undefined : await this.#deps.findAccessKey(accessKeyId);
-    const matches = this.#deps.secretsEqual(secret, key?.secret ?? NO_SECRET);
-    if (key === undefined || !matches) {
-      this.#throttle.fail(throttleKeys);
-      throw fault('Console.SignInFailed');
+    // Counted as a failure before the lookup awaits, taken back once the secret matched: a
+    // burst of concurrent attempts sees each other, so it gets no more tries than the limit.
+    const attempt = this.#throttle.fail(throttleKeys);
+    let key: SessionKey | undefined;
+    try {
+      key = accessKeyId === '' ? undefined : await this.#deps.findAccessKey(accessKeyId);
+    } catch (err) {
+      this.#throttle.forgive(throttleKeys, attempt);
+      throw err;
     }
+    const matches = this.#deps.secretsEqual(secret, key?.secret ?? NO_SECRET);
+    if (key === undefined || !matches) throw fault('Console.SignInFailed');
+    this.#throttle.forgive(throttleKeys, attempt);
     if (key.status !== 'Active') throw fault('InvalidAccessKeyId.Inactive');
     const now = this.#now();
     await this.#deps.sessions.prune(now, now - this.#idleMs, PRUNE_LIMIT);

@@ -42,8 +42,8 @@ export class SignInThrottle {
     }
   }
 
-  /** Records a failure for each of `keys`. */
-  fail(keys: readonly string[]): void {
+  /** Records a failure for each of `keys`; returns its time (for `forgive`). */
+  fail(keys: readonly string[]): number {
     const now = this.#now();
     for (const key of keys) {
       const times = (this.#failures.get(key) ?? []).filter((t) => t > now - this.#windowMs);
@@ -53,6 +53,18 @@ export class SignInThrottle {
       this.#failures.delete(key);
       this.#failures.set(key, times);
       if (this.#failures.size > this.#maxKeys) this.#failures.delete(this.#failures.keys().next().value as string);
+    }
+    return now;
+  }
+
+  /** Takes back the failure `fail` recorded at `at` for each of `keys` (an attempt counted up front that succeeded). */
+  forgive(keys: readonly string[], at: number): void {
+    for (const key of keys) {
+      const times = this.#failures.get(key);
+      const i = times === undefined ? -1 : times.lastIndexOf(at);
+      if (times === undefined || i < 0) continue;
+      times.splice(i, 1);
+      if (times.length === 0) this.#failures.delete(key);
     }
   }
 }
