@@ -30,3 +30,14 @@ test('a burst of concurrent wrong sign-ins for one AccessKey id gets no more tha
   const right = await signIn('198.18.1.1', JSON.stringify({ AccessKeyId: accessKeyId, AccessKeySecret: accessKeySecret }));
   assert.equal(right.status, 429, 'the id stays throttled');
 });
+
+test('sign-in takes only application/json: a cross-site form (text/plain, urlencoded) whose body parses as JSON signs nobody in', async () => {
+  const { accessKeyId, accessKeySecret } = await newAccessKey(fx.kiln);
+  const body = JSON.stringify({ AccessKeyId: accessKeyId, AccessKeySecret: accessKeySecret });
+  for (const [i, type] of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'].entries()) {
+    const res = await signIn(`198.18.2.${i + 1}`, body, type);
+    const answer = await res.json() as { Code?: string };
+    assert.deepEqual([res.status, answer.Code, res.headers.get('set-cookie')], [400, 'InvalidParameter', null], type);
+  }
+  assert.equal((await signIn('198.18.2.9', body, 'application/json; charset=utf-8')).status, 200);
+});

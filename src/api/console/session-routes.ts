@@ -2,6 +2,7 @@ import { stringifySetCookie } from 'cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../app/app.js';
 import type { LiveSession } from '../../app/console-sessions.js';
+import { invalidParameter } from '../../domain/errors.js';
 import { newRequestId } from '../rpc/request-id.js';
 import { sendError } from '../native/send-error.js';
 import { consoleSessionsOf } from './console-sessions-of.js';
@@ -15,6 +16,11 @@ const SIGN_IN_MAX_BYTES = 4096;
 /** The cookie's attributes: the console's paths only, never readable by scripts, never sent cross-site; `Secure` over TLS. */
 function sessionCookie(req: FastifyRequest, value: string, expires: Date): string {
   return stringifySetCookie({ name: SESSION_COOKIE, value, path: '/console', httpOnly: true, sameSite: 'strict', secure: req.protocol === 'https', expires });
+}
+
+/** The request's media type (`Content-Type` without its parameters), lower case. */
+function mediaTypeOf(req: FastifyRequest): string {
+  return (req.headers['content-type'] ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '';
 }
 
 function sendJson(reply: FastifyReply, requestId: string, body: Record<string, unknown>): FastifyReply {
@@ -45,6 +51,9 @@ export function registerSessionRoutes(server: FastifyInstance, app: App): void {
     try {
       // A cross-site page must not sign a browser in to an account of its choosing either.
       checkOrigin(req);
+      // Only a script can send application/json cross-site, and only after a CORS preflight
+      // Kiln never grants: a form's text/plain body that parses as JSON signs nobody in.
+      if (mediaTypeOf(req) !== 'application/json') throw invalidParameter('Content-Type', 'a sign-in is sent as application/json');
       const body = jsonObjectBody(req, SIGN_IN_MAX_BYTES);
       const accessKeyId = stringMember(body, 'AccessKeyId', 256);
       const secret = stringMember(body, 'AccessKeySecret', 256);
