@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
+import { CONSOLE_SECURITY_HEADERS } from '../../src/api/console/static-files.js';
 import { kilnFixture, newAccessKey } from '../support/kiln-fixture.js';
 import { freshDatabase } from '../support/pg.js';
 
@@ -40,4 +41,12 @@ test('sign-in takes only application/json: a cross-site form (text/plain, urlenc
     assert.deepEqual([res.status, answer.Code, res.headers.get('set-cookie')], [400, 'InvalidParameter', null], type);
   }
   assert.equal((await signIn('198.18.2.9', body, 'application/json; charset=utf-8')).status, 200);
+});
+
+test('the console\'s security headers also on a percent-encoded /console path (it is routed to the same files)', async () => {
+  for (const path of ['/%63onsole/', '/%63onsole/templates', '/c%6fnsole/api/session']) {
+    const res = await fetch(`${fx.kiln.endpoint}${path}`);
+    await res.arrayBuffer();
+    for (const [name, value] of Object.entries(CONSOLE_SECURITY_HEADERS)) assert.equal(res.headers.get(name), value, `${name} of ${path}`);
+  }
 });

@@ -97,6 +97,20 @@ const NOT_BUILT_PAGE = `<!doctype html>
 </body></html>
 `;
 
+/**
+ * Whether a request target is under `/console`, as the router sees it: it matches paths
+ * percent-decoded (`/%63onsole/` is `/console/`), so the headers' check decodes too.
+ */
+function isConsolePath(url: string): boolean {
+  let path = url.split('?', 1)[0] ?? '';
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    // Not decodable: the router answers it as malformed (`frameworkErrors`), compared as sent.
+  }
+  return path === '/console' || path.startsWith('/console/');
+}
+
 function send(reply: FastifyReply, status: number, file: ConsoleFile): FastifyReply {
   return reply.code(status).header('content-type', file.contentType).header('cache-control', file.cacheControl).send(file.body);
 }
@@ -122,8 +136,7 @@ export function registerConsoleStatic(server: FastifyInstance, opts: ConsoleStat
   const notBuilt: ConsoleFile = { body: Buffer.from(NOT_BUILT_PAGE), contentType: 'text/html; charset=utf-8', cacheControl: 'no-store' };
 
   server.addHook('onSend', async (req, reply, payload) => {
-    const url = req.raw.url ?? '';
-    if (url === '/console' || url.startsWith('/console/') || url.startsWith('/console?')) reply.headers(CONSOLE_SECURITY_HEADERS);
+    if (isConsolePath(req.raw.url ?? '')) reply.headers(CONSOLE_SECURITY_HEADERS);
     return payload;
   });
 
