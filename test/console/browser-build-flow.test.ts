@@ -145,5 +145,8 @@ describe('console build flow (browser)', () => {
     await page.goto(fx.url('/components'));
     await page.getByRole('heading', { level: 1 }).waitFor();
     await fx.screenshot('components-list');
+    await page.goto(fx.url('/components/new'));
+    await page.getByLabel('Content', { exact: true }).waitFor();
+    await fx.screenshot('component-create');
   });
 });

@@ -132,6 +132,23 @@ describe('console session (browser)', () => {
     await fx.screenshot('keyboard-builds');
   });
 
+  test('the console\'s CSP refuses an injected inline script, and the harness reports the violation', async () => {
+    const { page } = fx;
+    await page.goto(fx.url('/templates'));
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    const reported = page.waitForEvent('console', (m) => m.text().includes('CSP violation: script-src'));
+    await page.evaluate(() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.inlineScriptRan = true';
+      document.head.append(s);
+    });
+    await reported;
+    assert.equal(await page.evaluate(() => (window as unknown as { inlineScriptRan?: boolean }).inlineScriptRan), undefined, 'the inline script did not run');
+    // What this test caused is expected: taken off the list the after-each check reads.
+    const seen = fx.problems.splice(0);
+    assert.ok(seen.length > 0 && seen.every((p) => /CSP violation|Content Security Policy/.test(p)), JSON.stringify(seen));
+  });
+
   test('sign out: the sign-in page, the app refused, and the old cookie refused by the server', async () => {
     const { page } = fx;
     await page.goto(fx.url('/templates'));
