@@ -15,7 +15,7 @@ import { REGION } from '../support/kiln.js';
 const fx = consoleFixture({ KILN_WORKERS: '1' });
 const made = { templateId: '', executionId: '', imageId: '' };
 /** Long enough for the browser to see the build running and its first output before it ends. */
-const GOOD = 'RUN echo console-first-output\nRUN sleep 3 && echo console-after-sleep\n';
+const GOOD = 'RUN echo console-first-output\nRUN sleep 5 && echo console-after-sleep\n';
 const BUILD_TIMEOUT = 120_000;
 
 describe('console build flow (browser)', () => {
