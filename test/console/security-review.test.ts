@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { CONSOLE_SECURITY_HEADERS } from '../../src/api/console/static-files.js';
+import { consoleFetch, consoleSignIn } from '../support/console.js';
+import { BUSYBOX } from '../support/ecs-requests.js';
+import { REGION } from '../support/kiln.js';
 import { kilnFixture, newAccessKey } from '../support/kiln-fixture.js';
 import { freshDatabase } from '../support/pg.js';
 
@@ -11,8 +14,9 @@ import { freshDatabase } from '../support/pg.js';
  */
 
 const db = await freshDatabase('kiln_console_sec');
-after(() => db.drop());
 const fx = kilnFixture({ KILN_DATABASE_URL: db.url, KILN_TRUST_PROXY: '127.0.0.1' });
+// Registered after the fixture's own hook: the Kiln stops before its database goes.
+after(() => db.drop());
 const SESSION = '/console/api/session';
 
 function signIn(from: string, body: string, contentType = 'application/json'): Promise<Response> {
@@ -49,4 +53,34 @@ test('the console\'s security headers also on a percent-encoded /console path (i
     await res.arrayBuffer();
     for (const [name, value] of Object.entries(CONSOLE_SECURITY_HEADERS)) assert.equal(res.headers.get(name), value, `${name} of ${path}`);
   }
+});
+
+test('a followed log stream ends when its session does (sign-out), not when the build does', async () => {
+  const { accessKeyId, accessKeySecret } = await newAccessKey(fx.kiln);
+  const s = await consoleSignIn(fx.kiln.endpoint, accessKeyId, accessKeySecret);
+  const call = async (Action: string, Parameters: Record<string, string>) => {
+    const res = await consoleFetch(fx.kiln.endpoint, s, '/console/api/call', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ Action, Parameters }) });
+    const body = await res.json() as Record<string, string>;
+    assert.equal(res.status, 200, JSON.stringify(body));
+    return body;
+  };
+  const template = await call('CreateImagePipeline', { RegionId: REGION, BaseImageType: 'IMAGE', BaseImage: BUSYBOX, Name: 'sec-stream', BuildContent: 'RUN echo hi' });
+  // No worker runs in this Kiln: the execution stays queued and a followed stream stays open.
+  const { ExecutionId } = await call('StartImagePipelineExecution', { RegionId: REGION, ImagePipelineId: String(template.ImagePipelineId) });
+  const stream = await consoleFetch(fx.kiln.endpoint, s, `/console/api/executions/${ExecutionId}/logs?follow=true`);
+  assert.equal(stream.status, 200);
+  const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+  const ended = (async () => {
+    try {
+      while (!(await reader.read()).done);
+    } catch {
+      // Cut: ended all the same.
+    }
+    return true;
+  })();
+  assert.equal((await consoleFetch(fx.kiln.endpoint, s, SESSION, { method: 'DELETE' })).status, 200);
+  const deadline = new Promise<false>((resolve) => setTimeout(() => resolve(false), 15_000).unref());
+  const cut = await Promise.race([ended, deadline]);
+  await reader.cancel().catch(() => undefined);
+  assert.equal(cut, true, 'the stream still delivers after sign-out');
 });

@@ -15,6 +15,8 @@ export const CSRF_HEADER = 'x-kiln-csrf';
 export interface ConsolePrincipal {
   accountId: string;
   accessKeyId: string;
+  /** Whether the session is still live (asked again by a long-lived answer: sign-out, expiry or a disabled key end it too). */
+  stillAllowed?: () => Promise<boolean>;
 }
 
 /**
@@ -62,6 +64,8 @@ export async function liveSessionOf(app: App, req: FastifyRequest, opts: { csrf:
 export function consoleAuthenticator(app: App): ConsoleAuth {
   return async (req, opts) => {
     const { session } = await liveSessionOf(app, req, opts);
-    return { accountId: session.accountId, accessKeyId: session.accessKeyId };
+    const token = sessionTokenOf(req);
+    const stillAllowed = () => consoleSessionsOf(app).resume(token).then(() => true, () => false);
+    return { accountId: session.accountId, accessKeyId: session.accessKeyId, stillAllowed };
   };
 }

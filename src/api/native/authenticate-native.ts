@@ -11,9 +11,10 @@ import { rawRequestOf } from '../raw-request-of.js';
 /**
  * How one of Kiln's own read routes finds its caller: by the request's signature
  * (`nativeAuthenticator`, under `/kiln/v1/`) or by the console's session (`/console/api/`).
- * Throws a `KilnError` when it cannot.
+ * Throws a `KilnError` when it cannot. `stillAllowed`, when given (a session), tells whether
+ * the caller may still read: a long-lived answer (a followed log stream) asks it as it goes.
  */
-export type RouteAuthenticator = (req: FastifyRequest) => Promise<{ accountId: string }>;
+export type RouteAuthenticator = (req: FastifyRequest) => Promise<{ accountId: string; stillAllowed?: () => Promise<boolean> }>;
 
 /**
  * Kiln's own endpoints are signed like the ECS API (V3 `ACS3-HMAC-SHA256` over the method,

@@ -24,6 +24,8 @@ function slotsOf(app: App): LogStreamSlots {
 }
 
 const POLL_MS = 250;
+/** A followed stream asks whether its caller may still read every this many polls (≈1 s): a session's end ends it. */
+const RECHECK_POLLS = 4;
 /**
  * Chunks read from the store at a time. A reader holds at most one page (chunks are at most
  * 64 Ki characters, see `MAX_CHUNK_LENGTH`) plus what its socket buffers, however long the log
@@ -77,31 +79,33 @@ function send(res: ServerResponse, text: string, idleMs: number): Promise<Sent> 
  *
  * An account has at most `logStreamsPerAccount` streams open on this process at once, by any
  * route (more: `Throttling.User`), and a stream whose reader takes nothing for `logStreamIdleMs`
- * is closed; a client resumes with `after` = the last `seq` it got.
+ * is closed; a client resumes with `after` = the last `seq` it got. A followed stream of the
+ * console is cut within about a second of its session's end (sign-out, expiry, key disabled).
  */
 export function registerExecutionLogs(server: FastifyInstance, app: App, path: string, auth: RouteAuthenticator): void {
   const slots = slotsOf(app);
   const idleMs = app.config.logStreamIdleMs;
   server.get<{ Params: { executionId: string }; Querystring: { after?: string; follow?: string } }>(path, async (req, reply) => {
-    let accountId: string;
+    let caller: Awaited<ReturnType<RouteAuthenticator>>;
     try {
-      accountId = (await auth(req)).accountId;
+      caller = await auth(req);
     } catch (err) {
       return sendError(reply, app, err);
     }
+    const { accountId } = caller;
     const release = slots.acquire(accountId);
     if (!release) {
       return sendError(reply, app, new KilnError('Throttling.User', `Request was denied due to user flow control: account ${accountId} already has `
         + `${slots.limit} log streams open on this server (KILN_LOG_STREAMS_PER_ACCOUNT). Close one, or retry once one has ended.`));
     }
     try {
-      return await streamLogs(req, reply, accountId);
+      return await streamLogs(req, reply, accountId, caller.stillAllowed);
     } finally {
       release();
     }
   });
 
-  async function streamLogs(req: FastifyRequest<{ Params: { executionId: string }; Querystring: { after?: string; follow?: string } }>, reply: FastifyReply, accountId: string): Promise<FastifyReply | undefined> {
+  async function streamLogs(req: FastifyRequest<{ Params: { executionId: string }; Querystring: { after?: string; follow?: string } }>, reply: FastifyReply, accountId: string, stillAllowed?: () => Promise<boolean>): Promise<FastifyReply | undefined> {
     const first = await app.store.executions.locate(accountId, req.params.executionId);
     if (!first) {
       return sendError(reply, app, fault('InvalidImagePipelineExecution.NotFound'));
@@ -121,6 +125,7 @@ export function registerExecutionLogs(server: FastifyInstance, app: App, path: s
       closed = true;
     });
     const scope = { accountId, regionId: first.regionId };
+    let polls = 0;
     try {
       for (;;) {
         // Read the status before the chunks: output written before a terminal status is then always delivered.
@@ -148,6 +153,13 @@ export function registerExecutionLogs(server: FastifyInstance, app: App, path: s
         }
         await sleep(POLL_MS);
         if (closed) return undefined;
+        polls += 1;
+        if (stillAllowed && polls % RECHECK_POLLS === 0 && !(await stillAllowed())) {
+          // Signed out, expired, or its AccessKey disabled: cut as a stall is (a resume is then refused).
+          req.log.info({ executionId: first.id, accountId }, 'log stream closed: its session ended');
+          res.destroy();
+          return undefined;
+        }
       }
     } catch (err) {
       req.log.error({ err }, 'log stream failed');
