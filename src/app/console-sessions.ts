@@ -34,6 +34,8 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const TOUCH_INTERVAL_MS = 30_000;
 /** Most expired sessions one sign-in deletes. */
 const PRUNE_LIMIT = 100;
+/** Live sessions one AccessKey holds at most: a sign-in past that ends the key's oldest. */
+export const SESSIONS_PER_KEY = 50;
 /** Compared against when the AccessKey id is unknown, so both failures take the same path. */
 const NO_SECRET = randomBytes(24).toString('base64url');
 
@@ -108,6 +110,8 @@ export class ConsoleSessions {
       expiresAt: now + this.#maxMs,
     };
     await this.#deps.sessions.create(session);
+    // However often a key signs in (a script, a leaked pair), its sessions stay a bounded number of rows.
+    await this.#deps.sessions.endOldest(accessKeyId, SESSIONS_PER_KEY);
     return { token, session, csrfToken: csrfTokenOf(token) };
   }
 

@@ -34,4 +34,9 @@ export interface ConsoleSessionRepository {
    * `idleCutoff` (`lastUsedAt <= idleCutoff`); returns how many.
    */
   prune(now: number, idleCutoff: number, limit: number): Promise<number>;
+  /**
+   * Ends the sessions of `accessKeyId` but its `keep` newest (by `createdAt`); returns how many
+   * ended. A key's sign-ins then hold a bounded number of rows, however often it signs in.
+   */
+  endOldest(accessKeyId: string, keep: number): Promise<number>;
 }

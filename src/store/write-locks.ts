@@ -105,7 +105,7 @@ const RULES: Record<string, Record<string, Rule>> = {
   baseImages: { get: 'none', latest: 'none', put: 'none', list: 'none' },
   settings: { get: 'none', put: 'none' },
   // One row per session, keyed by its digest; touch is a conditional update.
-  consoleSessions: { create: 'none', getLive: 'none', touch: 'none', end: 'none', prune: 'none' },
+  consoleSessions: { create: 'none', getLive: 'none', touch: 'none', end: 'none', prune: 'none', endOldest: 'none' },
 };
 
 const NONE: readonly LockKey[] = [];

@@ -84,3 +84,12 @@ test('a followed log stream ends when its session does (sign-out), not when the 
   await reader.cancel().catch(() => undefined);
   assert.equal(cut, true, 'the stream still delivers after sign-out');
 });
+
+test('one AccessKey holds at most 50 live sessions: each sign-in past that ends its oldest', async () => {
+  const { accessKeyId, accessKeySecret } = await newAccessKey(fx.kiln);
+  const first = await consoleSignIn(fx.kiln.endpoint, accessKeyId, accessKeySecret);
+  const second = await consoleSignIn(fx.kiln.endpoint, accessKeyId, accessKeySecret);
+  for (let i = 0; i < 49; i++) await consoleSignIn(fx.kiln.endpoint, accessKeyId, accessKeySecret);
+  const status = async (s: typeof first) => (await consoleFetch(fx.kiln.endpoint, s, SESSION)).status;
+  assert.deepEqual([await status(first), await status(second)], [401, 200], 'the oldest of 51 ended, the next kept');
+});

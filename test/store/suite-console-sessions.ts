@@ -76,6 +76,18 @@ export function consoleSessionTests(ctx: SuiteContext): void {
       for (const x of [...expired, ...idle]) assert.equal(await s.getLive(x.tokenDigest, now), undefined);
     });
 
+    it('endOldest ends an AccessKey\'s sessions but its newest, and no other key\'s', async () => {
+      const s = ctx.store.consoleSessions;
+      const key = uid('LTAI');
+      const mine = [3, 1, 4, 2].map((i) => ({ ...session(T0 + i), accessKeyId: key }));
+      const other = session(T0);
+      for (const x of [...mine, other]) await s.create(x);
+      assert.equal(await s.endOldest(key, 2), 2);
+      assert.deepEqual(await Promise.all(mine.map(async (x) => (await s.getLive(x.tokenDigest, T0 + 5)) !== undefined)), [true, false, true, false]);
+      assert.deepEqual(await s.getLive(other.tokenDigest, T0 + 5), other);
+      assert.equal(await s.endOldest(key, 2), 0);
+    });
+
     it('a session created inside a transaction is undone with it', async () => {
       const created = session(T0);
       await assert.rejects(ctx.store.transaction(async (tx) => {

@@ -50,6 +50,14 @@ export function consoleSessionRepository(ctx: RepoContext): ConsoleSessionReposi
       return Number(r.numDeletedRows) > 0;
     },
 
+    async endOldest(accessKeyId, keep) {
+      const r = await ctx.db.deleteFrom('console_sessions').where('access_key_id', '=', accessKeyId)
+        .where('token_digest', 'not in', (eb) => eb.selectFrom('console_sessions').select('token_digest')
+          .where('access_key_id', '=', accessKeyId).orderBy('created_at', 'desc').orderBy('token_digest').limit(keep))
+        .executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+
     async prune(now, idleCutoff, limit) {
       // Bounded (each index gives at most `limit` candidates), so one prune never holds the
       // write lock for long however many sessions piled up.
