@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { CONSOLE_SECURITY_HEADERS } from '../../src/api/console/static-files.js';
+import { signedGet } from '../../src/cli/signed-get.js';
 import { consoleFetch, consoleSignIn } from '../support/console.js';
-import { BUSYBOX } from '../support/ecs-requests.js';
+import { clientAt, startExecution } from '../support/builds.js';
+import { BUSYBOX, createPipeline } from '../support/ecs-requests.js';
 import { REGION } from '../support/kiln.js';
 import { kilnFixture, newAccessKey } from '../support/kiln-fixture.js';
 import { freshDatabase } from '../support/pg.js';
@@ -92,4 +94,20 @@ test('one AccessKey holds at most 50 live sessions: each sign-in past that ends 
   for (let i = 0; i < 49; i++) await consoleSignIn(fx.kiln.endpoint, accessKeyId, accessKeySecret);
   const status = async (s: typeof first) => (await consoleFetch(fx.kiln.endpoint, s, SESSION)).status;
   assert.deepEqual([await status(first), await status(second)], [401, 200], 'the oldest of 51 ended, the next kept');
+});
+
+test('a followed signed log stream ends when its AccessKey is disabled, not when the build does', async () => {
+  const key = await newAccessKey(fx.kiln);
+  const client = clientAt(fx.kiln.endpoint, key);
+  // No worker runs in this Kiln: the execution stays queued and a followed stream stays open.
+  const executionId = await startExecution(client, await createPipeline(client));
+  const res = await signedGet(fx.kiln.endpoint, `/kiln/v1/executions/${executionId}/logs`, { follow: 'true' }, { id: key.accessKeyId, secret: key.accessKeySecret });
+  assert.equal(res.statusCode, 200);
+  res.resume();
+  const ended = new Promise<true>((resolve) => res.once('close', () => resolve(true)));
+  await fx.kiln.app.store.accessKeys.setStatus(key.accessKeyId, 'Inactive');
+  const deadline = new Promise<false>((resolve) => setTimeout(() => resolve(false), 15_000).unref());
+  const cut = await Promise.race([ended, deadline]);
+  res.destroy();
+  assert.equal(cut, true, 'the stream still delivers after its AccessKey was disabled');
 });

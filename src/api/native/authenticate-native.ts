@@ -22,17 +22,20 @@ export type RouteAuthenticator = (req: FastifyRequest) => Promise<{ accountId: s
  * V3 only: a V1 signature does not cover the path, and the path names what is read (an
  * execution id), so a V1 request signed for `/` could otherwise be sent to any path.
  */
-export function nativeAuthenticator(app: App, nonces: NonceRegistry): (req: FastifyRequest) => Promise<Principal> {
+export function nativeAuthenticator(app: App, nonces: NonceRegistry): (req: FastifyRequest) => Promise<Principal & { stillAllowed: () => Promise<boolean> }> {
   return async (req) => {
     const raw = rawRequestOf(req);
     const decoded = decodeRequest(raw);
     if (decoded.params.Signature !== undefined && !isV3Authorization(headerValue(raw.headers, 'authorization'))) {
       throw incompleteSignature("Kiln's own endpoints take ACS3-HMAC-SHA256 signatures only (a V1 signature does not cover the path).");
     }
-    return authenticate({ ...decoded, raw }, {
+    const principal = await authenticate({ ...decoded, raw }, {
       findAccessKey: (id) => app.store.accessKeys.get(id),
       nonces,
       now: () => new Date(),
     });
+    // A signature is checked once; a long-lived answer (a followed log stream) asks whether its key is still Active.
+    const stillAllowed = async () => (await app.store.accessKeys.get(principal.accessKeyId))?.status === 'Active';
+    return { ...principal, stillAllowed };
   };
 }
