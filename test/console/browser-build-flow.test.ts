@@ -111,6 +111,9 @@ describe('console build flow (browser)', () => {
     const log = page.getByRole('log', { name: 'Build log' });
     await page.getByRole('button', { name: 'Jump to failing step' }).click();
     await log.getByText('--> line 2: RUN exit 1').waitFor();
+    // Counts with their nouns: two steps ran (line 3 never did), the ended log has lines.
+    assert.match((await page.locator('#steps-title small').textContent()) ?? '', /^2 steps · \d+ from the cache$/);
+    await page.locator('.log-size', { hasText: /^\d+ lines$/ }).waitFor();
     await fx.screenshot('build-failed');
   });
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { consoleFixture, OUTPUT_DIR } from '../support/browser.js';
@@ -48,7 +49,7 @@ async function timeLoad<A>(page: Page, path: string, ready: (arg: A) => number |
   });
   const ms = (await handle.jsonValue()) as number;
   const apiMs = await page.evaluate(() =>
-    performance.getEntriesByType('resource').filter((r) => r.name.includes('/console/api/call')).map((r) => Math.round(r.duration)));
+    performance.getEntriesByType('resource').filter((r) => /\/console\/api\/(call|executions\?)/.test(r.name)).map((r) => Math.round(r.duration)));
   return { ms: Math.round(ms), apiMs };
 }
 
@@ -68,16 +69,21 @@ const detailShown = (name: string): number | false =>
 const logLineShown = (): number | false => (document.querySelector('[role=log] .log-line') ? performance.now() : false);
 
 describe('console performance (browser; measured, not asserted)', () => {
-  test(`list pages with ${TEMPLATES} templates, one with ${BUILDS} builds: navigation start → rows rendered`, async () => {
+  test(`list pages with ${TEMPLATES} templates and ${BUILDS} builds (by template and across): navigation start → rows rendered`, async () => {
     const { page } = fx;
     await fx.signIn();
     figures.templatesList = await listFigures(page, '/templates', rowsShown, undefined);
     await fx.screenshot('perf-templates-10000');
     const id = seeded.pipelineIds[0]!;
     figures.templateDetail = await listFigures(page, `/templates/${id}`, detailShown, 'perf-template-00000');
-    // Builds are listed by template (DescribeImagePipelineExecutions wants ImagePipelineId here).
+    // The builds list of one template (its DescribeImagePipelineExecutions needs ImagePipelineId,
+    // so this was the only builds list at first), then across templates (GET /console/api/executions,
+    // newest first: the seeded builds all belong to the first template, plus the 100 MB log's),
+    // unfiltered and with the "Failed" status group (its count scans the account's builds).
     figures.buildsList = await listFigures(page, `/builds?template=${id}`, rowsShown, undefined);
+    figures.buildsAcrossTemplates = await listFigures(page, '/builds', rowsShown, undefined);
     await fx.screenshot('perf-builds-10000');
+    figures.buildsAcrossTemplatesFailed = await listFigures(page, `/builds?status=${encodeURIComponent('FAILED,TEST_FAILED')}`, rowsShown, undefined);
   });
 
   test(`a build page with a ${LOG_MB} MB log: first lines, stream end, DOM size, scroll, search, heap`, async () => {
@@ -85,24 +91,27 @@ describe('console performance (browser; measured, not asserted)', () => {
     const cdp = await fx.context.newCDPSession(page);
     const { lines } = seeded;
     const shownCount = lines.toLocaleString('en-US');
-    // When the first log line enters the DOM, as a MutationObserver sees it (not delayed by a
-    // busy main thread the way a polling timer is).
-    // The build's heading too: a late first line with an early heading is the log's own delay.
+    // When the build's heading, its facts (the DescribeImagePipelineExecutions answer) and the
+    // first log line enter the DOM, as a MutationObserver sees them (not delayed by a busy main
+    // thread the way a polling timer is); and the page's long tasks (> 50 ms) until the stream ends.
     await page.addInitScript(() => {
-      const w = window as unknown as { firstLogLineAt?: number; headingAt?: number };
+      const w = window as unknown as { firstLogLineAt?: number; headingAt?: number; factsAt?: number; longTasks: number[] };
+      w.longTasks = [];
+      new PerformanceObserver((l) => {
+        for (const e of l.getEntries()) w.longTasks.push(e.duration);
+      }).observe({ type: 'longtask', buffered: true });
       new MutationObserver((_m, obs) => {
-        if (w.headingAt === undefined && document.querySelector('main h1')?.textContent?.startsWith('Build ')) w.headingAt = performance.now();
-        if (document.querySelector('[role=log] .log-line')) {
-          w.firstLogLineAt = performance.now();
-          obs.disconnect();
-        }
+        const now = performance.now();
+        if (w.headingAt === undefined && document.querySelector('main h1')?.textContent?.startsWith('Build ')) w.headingAt = now;
+        if (w.factsAt === undefined && document.querySelector('.build-page .facts')) w.factsAt = now;
+        if (w.firstLogLineAt === undefined && document.querySelector('[role=log] .log-line')) w.firstLogLineAt = now;
+        if (w.headingAt !== undefined && w.factsAt !== undefined && w.firstLogLineAt !== undefined) obs.disconnect();
       }).observe(document, { subtree: true, childList: true, characterData: true });
     });
+    // This process is the server's: how long its event loop was held while it sent the log.
+    const serverDelay = monitorEventLoopDelay({ resolution: 5 });
+    serverDelay.enable();
     const first = await timeLoad(page, `/builds/${seeded.executionId}`, logLineShown, undefined);
-    const inDom = await page.evaluate(() => {
-      const w = window as unknown as { firstLogLineAt: number; headingAt?: number };
-      return { firstLine: Math.round(w.firstLogLineAt), heading: Math.round(w.headingAt ?? Number.NaN) };
-    });
     const end = await page.waitForFunction(
       (count) => {
         const size = document.querySelector('.log-size')?.textContent ?? '';
@@ -111,6 +120,12 @@ describe('console performance (browser; measured, not asserted)', () => {
       shownCount, { polling: 50, timeout: 120_000 },
     );
     const streamEndMs = Math.round((await end.jsonValue()) as number);
+    serverDelay.disable();
+    const inDom = await page.evaluate(() => {
+      const w = window as unknown as { firstLogLineAt: number; headingAt?: number; factsAt?: number; longTasks: number[] };
+      const ms = (t: number | undefined) => Math.round(t ?? Number.NaN);
+      return { firstLine: ms(w.firstLogLineAt), heading: ms(w.headingAt), facts: ms(w.factsAt), longTasks: w.longTasks.length, longestTask: Math.round(Math.max(0, ...w.longTasks)) };
+    });
     await fx.screenshot('perf-log-100mb');
 
     const log = page.getByRole('log', { name: 'Build log' });
@@ -139,7 +154,7 @@ describe('console performance (browser; measured, not asserted)', () => {
       (needle) => {
         const status = document.querySelector('.log-search-status')?.textContent ?? '';
         const shown = [...document.querySelectorAll('[role=log] .log-line')].some((l) => l.textContent?.includes(needle));
-        return /^1 of 1$/.test(status.trim()) && shown ? performance.now() : false;
+        return status.trim() === '1 of 1 match' && shown ? performance.now() : false;
       },
       NEEDLE, { polling: 20, timeout: 60_000 },
     );
@@ -150,7 +165,8 @@ describe('console performance (browser; measured, not asserted)', () => {
     const heap = await cdp.send('Runtime.getHeapUsage');
     await cdp.detach();
     figures.bigLog = {
-      megabytes: LOG_MB, lines, buildHeadingInDomMs: inDom.heading, firstLinesInDomMs: inDom.firstLine, firstLinesSeenByPollMs: first.ms, streamEndMs, logViewElements: logNodes, documentElements: documentNodes,
+      megabytes: LOG_MB, lines, buildHeadingInDomMs: inDom.heading, buildFactsInDomMs: inDom.facts, firstLinesInDomMs: inDom.firstLine, firstLinesSeenByPollMs: first.ms, streamEndMs,
+      serverEventLoopMaxDelayMs: Math.round(serverDelay.max / 1e6), pageLongTasks: inDom.longTasks, pageLongestTaskMs: inDom.longestTask, logViewElements: logNodes, documentElements: documentNodes,
       scrollToMiddleMs: Math.round(scroll.ms), searchMs, searchIncludesDebounceMs: 200,
       jsHeapUsedMB: Math.round(heap.usedSize / 1048576), jsHeapTotalMB: Math.round(heap.totalSize / 1048576),
     };

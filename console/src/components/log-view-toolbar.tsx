@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { counted } from './count';
 import { LogSearch, type SearchState } from './log-view-search';
 import type { LogStore } from './log-view-store';
 import { LogView, type ScrollTarget } from './log-view';
@@ -51,7 +52,8 @@ export function LogPanel(props: { store: LogStore; live: boolean; failingLine?: 
   if (query && !search) status = 'Searching…';
   else if (search) {
     const more = search.capped ? '+' : '';
-    status = count === 0 ? (search.done ? 'No matches' : `Searching… ${Math.round(search.progress * 100)}%`) : `${index + 1} of ${count}${more}${search.done ? '' : '…'}`;
+    const total = `${count.toLocaleString('en-US')}${more} ${count === 1 && !more ? 'match' : 'matches'}`;
+    status = count === 0 ? (search.done ? 'No matches' : `Searching… ${Math.round(search.progress * 100)}%`) : `${(index + 1).toLocaleString('en-US')} of ${total}${search.done ? '' : '…'}`;
   }
 
   return (
@@ -91,7 +93,7 @@ export function LogPanel(props: { store: LogStore; live: boolean; failingLine?: 
           </button>
         ) : null}
         <span class="log-size">
-          {store.lineCount.toLocaleString('en-US')} lines{props.live ? ' · live' : ''}
+          {counted(store.lineCount, 'line')}{props.live ? ' · live' : ''}
         </span>
       </div>
       <LogView store={store} follow={follow} onFollowChange={setFollow} query={search ? query : ''} {...(target ? { target } : {})} {...(props.failingLine !== undefined ? { errorLine: props.failingLine } : {})} {...(props.errorNote ? { errorNote: props.errorNote } : {})} />

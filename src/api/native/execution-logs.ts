@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { App } from '../../app/app.js';
 import { fault, KilnError } from '../../domain/errors.js';
 import { isTerminal } from '../../domain/execution.js';
@@ -144,7 +144,11 @@ export function registerExecutionLogs(server: FastifyInstance, app: App, path: s
             if (sent !== 'sent') return undefined;
             after = chunk.seq;
           }
-          chunks = chunks.length === PAGE ? await app.store.executionLogs.read(first.id, after, PAGE) : [];
+          // A fast reader on loopback takes every write at once (send resolves without waiting)
+          // and SQLite reads synchronously: without a turn of the event loop between pages, a
+          // 100 MB catch-up would hold the whole process (every other request) until it ends.
+          if (chunks.length === PAGE) await nextTurn();
+          chunks = chunks.length === PAGE && !closed ? await app.store.executionLogs.read(first.id, after, PAGE) : [];
         }
         if (closed) return undefined;
         if (!execution || !follow || isTerminal(execution.status)) {

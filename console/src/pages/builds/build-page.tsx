@@ -24,11 +24,13 @@ const IMAGE_MADE = new Set(['SUCCESS', 'PARTITION_SUCCESS', 'TEST_FAILED']);
 /** The build: its stages, its live log, its failure next to the template line, cancel. */
 export function BuildPage(props: { id: string }) {
   const region = useRegion();
-  const log = useBuildLog(props.id);
+  // Asked before the log is opened (effects run in the order of their hooks): the build's facts
+  // are small, the log may be 100 MB.
   const loaded = useAsync(async (signal) => {
     const r = await call('DescribeImagePipelineExecutions', { RegionId: region, ExecutionId: props.id }, signal);
     return r.ImagePipelineExecution.ImagePipelineExecutionSet[0];
   }, [region, props.id]);
+  const log = useBuildLog(props.id);
   const fromList = loaded.value;
   const pipelineId = fromList?.ImagePipelineId;
   // The template: its name here, its content next to a failure (null: deleted since).
@@ -63,26 +65,26 @@ export function BuildPage(props: { id: string }) {
   const [jump, setJump] = useState<ScrollTarget | undefined>();
 
   if (loaded.error && !fromList) return <ErrorBanner error={loaded.error} />;
-  if (!e) return loaded.loading ? <p class="loading">Loading…</p> : <ErrorBanner error={new Error(`No build ${props.id} in ${region}.`)} />;
+  if (!e && !loaded.loading) return <ErrorBanner error={new Error(`No build ${props.id} in ${region}.`)} />;
 
   const failingLine = failing?.line ?? (failed && store.lineCount > 0 ? store.lineCount - 1 : undefined);
   return (
     <section class="build-page">
       <nav class="crumbs" aria-label="Breadcrumb">
-        <Link to="/builds">Builds</Link> / <span class="mono">{e.ExecutionId}</span>
+        <Link to="/builds">Builds</Link> / <span class="mono">{props.id}</span>
       </nav>
       <div class="head-row">
         <h1>
-          Build <span class="mono">{e.ExecutionId}</span>
+          Build <span class="mono">{props.id}</span>
         </h1>
-        <StatusBadge status={e.Status} />
+        {e ? <StatusBadge status={e.Status} /> : null}
         <span class="spacer" />
-        {e.ImageId && IMAGE_MADE.has(e.Status) ? (
+        {e?.ImageId && IMAGE_MADE.has(e.Status) ? (
           <Link to={`/images/${encodeURIComponent(e.ImageId)}`} class="button primary">
             Open image {e.ImageId}
           </Link>
         ) : null}
-        {CANCELLABLE.has(e.Status) ? (
+        {e && CANCELLABLE.has(e.Status) ? (
           <ConfirmButton label="Cancel build" title={`Cancel build ${e.ExecutionId}?`} action={async () => {
             await call('CancelImagePipelineExecution', { RegionId: region, ExecutionId: e.ExecutionId });
             loaded.reload();
@@ -91,35 +93,42 @@ export function BuildPage(props: { id: string }) {
           </ConfirmButton>
         ) : null}
       </div>
-      <dl class="facts">
-        <div>
-          <dt>Template</dt>
-          <dd>
-            <Link to={`/templates/${encodeURIComponent(e.ImagePipelineId)}`}>{template.value?.Name ?? e.ImagePipelineId}</Link>
-          </dd>
-        </div>
-        <div>
-          <dt>Started</dt>
-          <dd>
-            <time dateTime={e.CreationTime}>{formatTime(e.CreationTime)}</time>
-          </dd>
-        </div>
-        <div>
-          <dt>Duration</dt>
-          <dd>{durationOf(e, now)}</dd>
-        </div>
-        <div class="facts-wide">
-          <dt>Message</dt>
-          <dd aria-live="polite">{e.Message || '—'}</dd>
-        </div>
-      </dl>
-      <StageTimeline execution={e} marks={store.stages} now={now} />
-      {failed ? <FailurePanel template={template.error ? null : template.value} execution={e} step={failing} onJump={failingLine !== undefined ? () => setJump({ line: failingLine }) : undefined} /> : null}
+      {/* The heading and the log do not wait for the build's facts. */}
+      {e ? (
+        <>
+          <dl class="facts">
+            <div>
+              <dt>Template</dt>
+              <dd>
+                <Link to={`/templates/${encodeURIComponent(e.ImagePipelineId)}`}>{template.value?.Name ?? e.ImagePipelineId}</Link>
+              </dd>
+            </div>
+            <div>
+              <dt>Started</dt>
+              <dd>
+                <time dateTime={e.CreationTime}>{formatTime(e.CreationTime)}</time>
+              </dd>
+            </div>
+            <div>
+              <dt>Duration</dt>
+              <dd>{durationOf(e, now)}</dd>
+            </div>
+            <div class="facts-wide">
+              <dt>Message</dt>
+              <dd aria-live="polite">{e.Message || '—'}</dd>
+            </div>
+          </dl>
+          <StageTimeline execution={e} marks={store.stages} now={now} />
+          {failed ? <FailurePanel template={template.error ? null : template.value} execution={e} step={failing} onJump={failingLine !== undefined ? () => setJump({ line: failingLine }) : undefined} /> : null}
+        </>
+      ) : (
+        <p class="loading">Loading…</p>
+      )}
       {log.error ? <ErrorBanner error={log.error} /> : null}
       {log.interrupted ? <p class="stream-note" role="status">{log.interrupted}</p> : null}
       <div class="build-body">
         <StepsList steps={store.steps} failing={failing} onSelect={(line) => setJump({ line })} />
-        <LogPanel store={store} live={!log.end && !log.error} {...(failed && failingLine !== undefined ? { failingLine, errorNote: `← ${e.ErrorCode}: ${e.ErrorInfo ?? ''}` } : {})} {...(jump ? { jumpTo: jump } : {})} />
+        <LogPanel store={store} live={!log.end && !log.error} {...(failed && failingLine !== undefined ? { failingLine, errorNote: `← ${e?.ErrorCode}: ${e?.ErrorInfo ?? ''}` } : {})} {...(jump ? { jumpTo: jump } : {})} />
       </div>
     </section>
   );

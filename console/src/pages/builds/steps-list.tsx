@@ -1,3 +1,4 @@
+import { counted } from '../../components/count';
 import type { StepMark } from '../../components/log-view-store';
 import { formatClock } from '../../components/stage-timeline';
 
@@ -10,7 +11,7 @@ export function StepsList(props: { steps: readonly StepMark[]; failing: StepMark
   return (
     <section class="steps" aria-labelledby="steps-title">
       <h2 id="steps-title">
-        Steps <small class="hint">{props.steps.length === 0 ? 'none yet' : `${props.steps.length} · ${cached} from the cache`}</small>
+        Steps <small class="hint">{props.steps.length === 0 ? 'none yet' : `${counted(props.steps.length, 'step')} · ${cached.toLocaleString('en-US')} from the cache`}</small>
       </h2>
       <ol class="steps-list">
         {props.steps.map((s) => {
