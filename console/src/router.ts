@@ -57,8 +57,14 @@ export function match(pattern: string, path: string): Record<string, string> | u
   const out: Record<string, string> = {};
   for (let i = 0; i < p.length; i++) {
     const part = p[i]!;
-    if (part.startsWith(':')) out[part.slice(1)] = decodeURIComponent(s[i]!);
-    else if (part !== s[i]) return undefined;
+    if (part.startsWith(':')) {
+      // A malformed escape in a typed or pasted address is no page, not a crash of the app.
+      try {
+        out[part.slice(1)] = decodeURIComponent(s[i]!);
+      } catch {
+        return undefined;
+      }
+    } else if (part !== s[i]) return undefined;
   }
   return out;
 }

@@ -131,8 +131,8 @@ export const SettingsSchema = Type.Object({
   logMaxBytes: int(0, 16 * MiB, "build output stored per execution (every stream, Kiln's own lines included); output past it is not kept and one line says so (`kiln: log truncated: output past 16 MiB of this execution is not kept`); the build goes on, and `{{ task.stdout }}` is not affected (`0`: no cap)"),
   logStreamsPerAccount: int(0, 16, 'log streams (`/kiln/v1/executions/<id>/logs`, `kiln logs`) one account may have open at once on an API process; one more is refused with `Throttling.User` (`0`: no limit)'),
   logStreamIdleMs: int(0, 60_000, 'a log stream whose reader takes nothing for this long (no write to it completes) is closed; `kiln logs` resumes after the last chunk it got (`0`: never)'),
-  consoleIdleTimeoutSeconds: int(1, 1800, 'a web console session unused for this long ends (sign in again)'),
-  consoleSessionMaxSeconds: int(1, 43_200, 'a web console session ends this long after its sign-in, however much it is used'),
+  consoleIdleTimeoutSeconds: int(1, 1800, 'a web console session unused for this long ends (sign in again; at most a year)', { maximum: 31_536_000 }),
+  consoleSessionMaxSeconds: int(1, 43_200, 'a web console session ends this long after its sign-in, however much it is used (at most a year)', { maximum: 31_536_000 }),
   taskOutputMaxBytes: Type.Integer({
     minimum: 1, maximum: MiB, default: DEFAULT_TASK_OUTPUT_MAX_BYTES,
     description: 'the most a YAML task may print on stdout for `{{ task.stdout }}` (1 … 1048576, as Cloud Assistant keeps 24 KiB of a command\'s output); only that much is held and stored in the step cache; a task that refers to the output of one that printed more fails with `TaskOutputTooLarge`',

@@ -38,6 +38,8 @@ describe('the environment', () => {
     assert.equal(errorOf({ KILN_LEASE_MS: '0' }), 'KILN_LEASE_MS must be a positive integer (1 or more), got "0"');
     assert.equal(errorOf({ KILN_PIPELINE_QUOTA: '0' }), 'KILN_PIPELINE_QUOTA must be a positive integer (1 or more), got "0"');
     assert.equal(errorOf({ KILN_TASK_OUTPUT_MAX_BYTES: '0' }), 'KILN_TASK_OUTPUT_MAX_BYTES must be an integer from 1 to 1048576, got "0"');
+    // Past a year a session's end overflows a date: refused at start, not a 500 at each sign-in.
+    assert.equal(errorOf({ KILN_CONSOLE_SESSION_MAX_SECONDS: '9000000000000' }), 'KILN_CONSOLE_SESSION_MAX_SECONDS must be an integer from 1 to 31536000, got "9000000000000"');
     assert.equal(errorOf({ KILN_INSTANCE_ID_RANGES: '0' }), 'KILN_INSTANCE_ID_RANGES must be an integer from 1 to 65535, got "0"');
   });
 

@@ -27,6 +27,7 @@ const fx = kilnFixture({ KILN_TLS_CERT_FILE: certFile, KILN_TLS_KEY_FILE: keyFil
 interface HttpsAnswer {
   status: number;
   setCookie: string[];
+  hsts: string | undefined;
   body: Record<string, unknown>;
 }
 
@@ -35,7 +36,7 @@ function https(path: string, opts: { method?: string; headers?: Record<string, s
     const req = request(`${fx.kiln.endpoint}${path}`, { method: opts.method ?? 'GET', headers: opts.headers ?? {}, ca }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, setCookie: res.headers['set-cookie'] ?? [], body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, setCookie: res.headers['set-cookie'] ?? [], hsts: res.headers['strict-transport-security'], body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -55,6 +56,8 @@ test('over HTTPS the session cookie is Secure, and a session in constant use end
   const cookie = signIn.setCookie[0] ?? '';
   const attrs = cookie.split(';').map((a) => a.trim());
   for (const a of ['Path=/console', 'HttpOnly', 'SameSite=Strict', 'Secure']) assert.ok(attrs.includes(a), `${a} in ${cookie}`);
+  // The browser is told to keep to TLS for this host.
+  assert.equal(signIn.hsts, 'max-age=31536000');
   const expiresAt = Date.parse(String(signIn.body.ExpiresAt));
   const headers = { cookie: attrs[0] as string };
   assert.equal((await https('/console/api/session', { headers })).status, 200);

@@ -136,7 +136,11 @@ export function registerConsoleStatic(server: FastifyInstance, opts: ConsoleStat
   const notBuilt: ConsoleFile = { body: Buffer.from(NOT_BUILT_PAGE), contentType: 'text/html; charset=utf-8', cacheControl: 'no-store' };
 
   server.addHook('onSend', async (req, reply, payload) => {
-    if (isConsolePath(req.raw.url ?? '')) reply.headers(CONSOLE_SECURITY_HEADERS);
+    if (isConsolePath(req.raw.url ?? '')) {
+      reply.headers(CONSOLE_SECURITY_HEADERS);
+      // Over TLS, the browser keeps to it for this host from then on (a later plain-HTTP link cannot strip it).
+      if (req.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000');
+    }
     return payload;
   });
 
