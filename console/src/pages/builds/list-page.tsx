@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call } from '../../api/client';
-import { listExecutions } from '../../api/executions';
+import { type ListedExecution, listExecutions } from '../../api/executions';
 import type { Execution } from '../../api/responses';
 import { ErrorBanner, useAsync } from '../../components/async';
+import { type Column, DataTable } from '../../components/data-table';
 import { keysetPage, setFilters } from '../../components/keyset';
 import { Link } from '../../components/link';
 import { Pager } from '../../components/pager';
@@ -76,6 +77,38 @@ function Filters(props: { region: string; status: string; template: string }) {
   );
 }
 
+function buildColumns(now: number): Column<ListedExecution>[] {
+  return [
+    {
+      label: 'Build',
+      cell: (e) => (
+        <>
+          <Link to={`/builds/${encodeURIComponent(e.ExecutionId)}`} class="mono">
+            {e.ExecutionId}
+          </Link>
+          {e.Message ? <div class="row-note">{e.Message}</div> : null}
+        </>
+      ),
+    },
+    {
+      label: 'Template',
+      cell: (e) => <Link to={`/templates/${encodeURIComponent(e.ImagePipelineId)}`}>{e.ImagePipelineName ?? e.ImagePipelineId}</Link>,
+    },
+    { label: 'Status', cell: (e) => <StatusBadge status={e.Status} /> },
+    { label: 'Started', cell: (e) => <time dateTime={e.CreationTime}>{formatTime(e.CreationTime)}</time> },
+    { label: 'Duration', cell: (e) => durationOf(e, now) },
+    {
+      label: 'Image',
+      cell: (e) =>
+        e.ImageId && (e.Status === 'SUCCESS' || e.Status === 'PARTITION_SUCCESS') ? (
+          <Link to={`/images/${encodeURIComponent(e.ImageId)}`} class="mono">
+            {e.ImageId}
+          </Link>
+        ) : null,
+    },
+  ];
+}
+
 /**
  * Builds across templates (or of one), newest first, with status filters, paged by the server
  * (`GET /console/api/executions`, each build with its template's name); refreshes while any shown is active.
@@ -117,55 +150,19 @@ export function BuildsListPage(props: { query: URLSearchParams }) {
       <Filters key={template} region={region} status={status} template={template} />
       {list.error ? <ErrorBanner error={list.error} /> : null}
       <div class="table-wrap">
-        <table class="builds-table cards-on-phone">
-          <caption class="visually-hidden">Builds in {region}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Build</th>
-              <th scope="col">Template</th>
-              <th scope="col">Status</th>
-              <th scope="col">Started</th>
-              <th scope="col">Duration</th>
-              <th scope="col">Image</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((e) => (
-              <tr key={e.ExecutionId}>
-                <td data-label="Build">
-                  <Link to={`/builds/${encodeURIComponent(e.ExecutionId)}`} class="mono">
-                    {e.ExecutionId}
-                  </Link>
-                  {e.Message ? <div class="row-note">{e.Message}</div> : null}
-                </td>
-                <td data-label="Template">
-                  <Link to={`/templates/${encodeURIComponent(e.ImagePipelineId)}`}>{e.ImagePipelineName ?? e.ImagePipelineId}</Link>
-                </td>
-                <td data-label="Status">
-                  <StatusBadge status={e.Status} />
-                </td>
-                <td data-label="Started">
-                  <time dateTime={e.CreationTime}>{formatTime(e.CreationTime)}</time>
-                </td>
-                <td data-label="Duration">{durationOf(e, now)}</td>
-                <td data-label="Image">
-                  {e.ImageId && (e.Status === 'SUCCESS' || e.Status === 'PARTITION_SUCCESS') ? (
-                    <Link to={`/images/${encodeURIComponent(e.ImageId)}`} class="mono">
-                      {e.ImageId}
-                    </Link>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-            {!list.loading && items.length === 0 && !list.error ? (
-              <tr>
-                <td colSpan={6} class="empty">
-                  No builds{status || template ? ' match these filters' : ' yet: start one from a template'}.
-                </td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
+        <DataTable
+          class="builds-table"
+          layout="cards"
+          caption={`Builds in ${region}`}
+          columns={buildColumns(now)}
+          rows={items}
+          rowKey={(e) => e.ExecutionId}
+          emptyRow={
+            !list.loading && !list.error
+              ? `No builds${status || template ? ' match these filters' : ' yet: start one from a template'}.`
+              : null
+          }
+        />
       </div>
       <Pager
         page={paging.page}

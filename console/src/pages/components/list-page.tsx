@@ -3,6 +3,7 @@ import { call } from '../../api/client';
 import type { ParamsOf } from '../../api/operations.generated';
 import type { ImageComponent } from '../../api/responses';
 import { ErrorBanner, useAsync } from '../../components/async';
+import { type Column, DataTable } from '../../components/data-table';
 import { keysetPage, setFilters } from '../../components/keyset';
 import { Link } from '../../components/link';
 import { Pager } from '../../components/pager';
@@ -57,32 +58,33 @@ function Filters(props: { query: URLSearchParams }) {
   );
 }
 
-function Row(props: { c: ImageComponent }) {
-  const { c } = props;
-  return (
-    <tr>
-      <td>
+const COLUMNS: Column<ImageComponent>[] = [
+  {
+    label: 'Component',
+    cell: (c) => (
+      <>
         <Link to={`/components/${encodeURIComponent(c.ImageComponentId)}`}>{c.Name}</Link>
         <div class="mono hint">{c.ImageComponentId}</div>
-      </td>
-      <td class="mono">
-        {c.ComponentVersion ? (
-          <Link to={`/components?name=${encodeURIComponent(c.Name)}${c.Owner === 'ALIYUN' ? '&owner=ALIYUN' : ''}`} title={`Every version of ${c.Name}`}>
-            {c.ComponentVersion}
-          </Link>
-        ) : (
-          '—'
-        )}
-      </td>
-      <td>{c.ComponentType}</td>
-      <td>{c.SystemType}</td>
-      <td>
-        <TagChips tags={c.Tags?.Tag} />
-      </td>
-      <td class="nowrap">{new Date(c.CreationTime).toLocaleString()}</td>
-    </tr>
-  );
-}
+      </>
+    ),
+  },
+  {
+    label: 'Version',
+    class: 'mono',
+    cell: (c) =>
+      c.ComponentVersion ? (
+        <Link to={`/components?name=${encodeURIComponent(c.Name)}${c.Owner === 'ALIYUN' ? '&owner=ALIYUN' : ''}`} title={`Every version of ${c.Name}`}>
+          {c.ComponentVersion}
+        </Link>
+      ) : (
+        '—'
+      ),
+  },
+  { label: 'Type', cell: (c) => c.ComponentType },
+  { label: 'System', cell: (c) => c.SystemType },
+  { label: 'Tags', cell: (c) => <TagChips tags={c.Tags?.Tag} /> },
+  { label: 'Created', class: 'nowrap', cell: (c) => new Date(c.CreationTime).toLocaleString() },
+];
 
 /** /components: the account's (or the system) components, filtered by type, system and name (its versions). */
 export function ComponentsListPage(props: { query: URLSearchParams }) {
@@ -116,24 +118,7 @@ export function ComponentsListPage(props: { query: URLSearchParams }) {
       <Filters key={query.toString()} query={query} />
       {list.error ? <ErrorBanner error={list.error} /> : null}
       <div class="table-wrap" aria-busy={list.loading}>
-        <table class="stack-on-phone">
-          <caption class="visually-hidden">Components in {regionId}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Component</th>
-              <th scope="col">Version</th>
-              <th scope="col">Type</th>
-              <th scope="col">System</th>
-              <th scope="col">Tags</th>
-              <th scope="col">Created</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((c) => (
-              <Row key={c.ImageComponentId} c={c} />
-            ))}
-          </tbody>
-        </table>
+        <DataTable layout="stack" caption={`Components in ${regionId}`} columns={COLUMNS} rows={items} rowKey={(c) => c.ImageComponentId} />
         {!list.loading && items.length === 0 && !list.error ? <p class="empty">No component matches.</p> : null}
         {list.loading && !list.value ? <p class="loading">Loading…</p> : null}
       </div>

@@ -1,6 +1,8 @@
 import { useState } from 'preact/hooks';
 import { call } from '../../api/client';
+import type { Image } from '../../api/responses';
 import { ErrorBanner, useAsync } from '../../components/async';
+import { type Column, DataTable } from '../../components/data-table';
 import { setFilters } from '../../components/keyset';
 import { Link } from '../../components/link';
 import { Pager } from '../../components/pager';
@@ -86,6 +88,49 @@ export function formatGiB(size: number | undefined): string {
   return size === undefined ? '—' : `${size} GiB`;
 }
 
+function imageColumns(owner: string): Column<Image>[] {
+  return [
+    {
+      label: 'Image ID',
+      cell: (i) => (
+        <Link to={`/images/${encodeURIComponent(i.ImageId)}`} class="mono">
+          {i.ImageId}
+        </Link>
+      ),
+    },
+    {
+      label: 'Name',
+      class: 'wrap',
+      cell: (i) => (
+        <>
+          {i.ImageName}
+          {owner === 'others' && i.ImageOwnerId !== undefined ? <div class="row-note">shared by {i.ImageOwnerId}</div> : null}
+        </>
+      ),
+    },
+    { label: 'Family', cell: (i) => i.ImageFamily || '—' },
+    {
+      label: 'Status',
+      cell: (i) => (
+        <>
+          <StatusBadge status={i.Status} />
+          {i.Status === 'Creating' && i.Progress ? <small class="hint"> {i.Progress}</small> : null}
+        </>
+      ),
+    },
+    {
+      label: 'OS',
+      cell: (i) => (
+        <>
+          {i.OSNameEn || i.OSName || i.Platform || '—'} <small class="hint">{i.Architecture}</small>
+        </>
+      ),
+    },
+    { label: 'Size', cell: (i) => formatGiB(i.Size) },
+    { label: 'Created', cell: (i) => <time dateTime={i.CreationTime}>{formatTime(i.CreationTime)}</time> },
+  ];
+}
+
 /** Images of the region: mine, shared with me, system; by name, family and status; paged. */
 export function ImagesListPage(props: { query: URLSearchParams }) {
   const region = useRegion();
@@ -120,54 +165,15 @@ export function ImagesListPage(props: { query: URLSearchParams }) {
         <Filters key={`${name}|${family}`} query={q} />
         {list.error ? <ErrorBanner error={list.error} /> : null}
         <div class="table-wrap">
-          <table class="images-table cards-on-phone">
-            <caption class="visually-hidden">Images in {region}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Image ID</th>
-                <th scope="col">Name</th>
-                <th scope="col">Family</th>
-                <th scope="col">Status</th>
-                <th scope="col">OS</th>
-                <th scope="col">Size</th>
-                <th scope="col">Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {images.map((i) => (
-                <tr key={i.ImageId}>
-                  <td data-label="Image ID">
-                    <Link to={`/images/${encodeURIComponent(i.ImageId)}`} class="mono">
-                      {i.ImageId}
-                    </Link>
-                  </td>
-                  <td data-label="Name" class="wrap">
-                    {i.ImageName}
-                    {owner === 'others' && i.ImageOwnerId !== undefined ? <div class="row-note">shared by {i.ImageOwnerId}</div> : null}
-                  </td>
-                  <td data-label="Family">{i.ImageFamily || '—'}</td>
-                  <td data-label="Status">
-                    <StatusBadge status={i.Status} />
-                    {i.Status === 'Creating' && i.Progress ? <small class="hint"> {i.Progress}</small> : null}
-                  </td>
-                  <td data-label="OS">
-                    {i.OSNameEn || i.OSName || i.Platform || '—'} <small class="hint">{i.Architecture}</small>
-                  </td>
-                  <td data-label="Size">{formatGiB(i.Size)}</td>
-                  <td data-label="Created">
-                    <time dateTime={i.CreationTime}>{formatTime(i.CreationTime)}</time>
-                  </td>
-                </tr>
-              ))}
-              {!list.loading && images.length === 0 && !list.error ? (
-                <tr>
-                  <td colSpan={7} class="empty">
-                    No images here{name || family || status ? ' match these filters' : ''}.
-                  </td>
-                </tr>
-              ) : null}
-            </tbody>
-          </table>
+          <DataTable
+            class="images-table"
+            layout="cards"
+            caption={`Images in ${region}`}
+            columns={imageColumns(owner)}
+            rows={images}
+            rowKey={(i) => i.ImageId}
+            emptyRow={!list.loading && !list.error ? `No images here${name || family || status ? ' match these filters' : ''}.` : null}
+          />
         </div>
         <Pager
           page={page}

@@ -1,12 +1,37 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call } from '../../api/client';
+import type { Execution } from '../../api/responses';
 import { ErrorBanner, useAsync } from '../../components/async';
+import { type Column, DataTable } from '../../components/data-table';
 import { Link } from '../../components/link';
 import { Pager } from '../../components/pager';
 import { StatusBadge } from '../../components/status-badge';
 
 const PAGE_SIZE = 10;
 const TERMINAL = new Set(['SUCCESS', 'PARTITION_SUCCESS', 'FAILED', 'TEST_FAILED', 'CANCELLED']);
+
+const COLUMNS: Column<Execution>[] = [
+  {
+    label: 'Build',
+    cell: (e) => (
+      <Link to={`/builds/${encodeURIComponent(e.ExecutionId)}`} class="mono">
+        {e.ExecutionId}
+      </Link>
+    ),
+  },
+  {
+    label: 'Status',
+    cell: (e) => (
+      <>
+        <StatusBadge status={e.Status} />
+        {e.ErrorCode ? <div class="hint mono">{e.ErrorCode}</div> : null}
+      </>
+    ),
+  },
+  { label: 'Image', cell: (e) => (e.ImageId ? <Link to={`/images/${encodeURIComponent(e.ImageId)}`} class="mono">{e.ImageId}</Link> : '—') },
+  { label: 'Started', class: 'nowrap', cell: (e) => new Date(e.CreationTime).toLocaleString() },
+  { label: 'Updated', class: 'nowrap', cell: (e) => new Date(e.ModifiedTime).toLocaleString() },
+];
 
 /** A template's builds, newest first, a page at a time; refreshed while one is running. */
 export function ExecutionsTable(props: { regionId: string; imagePipelineId: string }) {
@@ -31,36 +56,7 @@ export function ExecutionsTable(props: { regionId: string; imagePipelineId: stri
     <div>
       {list.error ? <ErrorBanner error={list.error} /> : null}
       <div class="table-wrap">
-        <table class="stack-on-phone">
-          <caption class="visually-hidden">Builds of this template</caption>
-          <thead>
-            <tr>
-              <th scope="col">Build</th>
-              <th scope="col">Status</th>
-              <th scope="col">Image</th>
-              <th scope="col">Started</th>
-              <th scope="col">Updated</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((e) => (
-              <tr key={e.ExecutionId}>
-                <td>
-                  <Link to={`/builds/${encodeURIComponent(e.ExecutionId)}`} class="mono">
-                    {e.ExecutionId}
-                  </Link>
-                </td>
-                <td>
-                  <StatusBadge status={e.Status} />
-                  {e.ErrorCode ? <div class="hint mono">{e.ErrorCode}</div> : null}
-                </td>
-                <td>{e.ImageId ? <Link to={`/images/${encodeURIComponent(e.ImageId)}`} class="mono">{e.ImageId}</Link> : '—'}</td>
-                <td class="nowrap">{new Date(e.CreationTime).toLocaleString()}</td>
-                <td class="nowrap">{new Date(e.ModifiedTime).toLocaleString()}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable layout="stack" caption="Builds of this template" columns={COLUMNS} rows={items} rowKey={(e) => e.ExecutionId} />
         {!list.loading && items.length === 0 && !list.error ? <p class="empty">No builds yet.</p> : null}
       </div>
       <Pager

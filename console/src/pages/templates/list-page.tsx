@@ -4,6 +4,7 @@ import type { ParamsOf } from '../../api/operations.generated';
 import type { ImagePipeline } from '../../api/responses';
 import { ErrorBanner, useAsync } from '../../components/async';
 import { ConfirmButton } from '../../components/confirm-button';
+import '../../components/data-table.css';
 import { keysetPage, setFilters } from '../../components/keyset';
 import { Link } from '../../components/link';
 import { Pager } from '../../components/pager';
