@@ -5,6 +5,7 @@ import type { Execution } from '../../api/responses';
 import { ErrorBanner, useAsync } from '../../components/async';
 import { type Column, DataTable } from '../../components/data-table';
 import { keysetPage, setFilters } from '../../components/keyset';
+import { LabelledSelect } from '../../components/labelled-select';
 import { Link } from '../../components/link';
 import { Pager } from '../../components/pager';
 import { formatDuration, isActive } from '../../components/stage-timeline';
@@ -45,22 +46,12 @@ function Filters(props: { region: string; status: string; template: string }) {
         setFilters({ template: template.trim() });
       }}
     >
-      <label>
-        Status
-        <select value={props.status} onChange={(e) => setFilters({ status: e.currentTarget.value })}>
-          <option value="">All statuses</option>
-          {Object.entries(GROUPS).map(([v, label]) => (
-            <option key={v} value={v}>
-              {label}
-            </option>
-          ))}
-          {STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-        </select>
-      </label>
+      <LabelledSelect
+        label="Status"
+        value={props.status}
+        options={[['', 'All statuses'], ...Object.entries(GROUPS), ...STATUSES]}
+        onChange={(v) => setFilters({ status: v })}
+      />
       <label>
         Template ID
         <input value={template} list="build-templates" onInput={(e) => setTemplate(e.currentTarget.value)} placeholder="ip-…" />

@@ -5,6 +5,7 @@ import type { ImageComponent } from '../../api/responses';
 import { ErrorBanner, useAsync } from '../../components/async';
 import { type Column, DataTable } from '../../components/data-table';
 import { keysetPage, setFilters } from '../../components/keyset';
+import { LabelledSelect } from '../../components/labelled-select';
 import { Link } from '../../components/link';
 import { Pager } from '../../components/pager';
 import { TagChips } from '../../components/tag-chips';
@@ -26,29 +27,17 @@ function Filters(props: { query: URLSearchParams }) {
         setFilters({ name: name.trim() });
       }}
     >
-      <label>
-        Owner
-        <select value={q.get('owner') ?? 'SELF'} onChange={(e) => setFilters({ owner: e.currentTarget.value === 'SELF' ? undefined : e.currentTarget.value })}>
-          <option value="SELF">My components</option>
-          <option value="ALIYUN">System components</option>
-        </select>
-      </label>
-      <label>
-        Type
-        <select value={q.get('type') ?? ''} onChange={(e) => setFilters({ type: e.currentTarget.value })}>
-          <option value="">Any</option>
-          <option value="Build">Build</option>
-          <option value="Test">Test</option>
-        </select>
-      </label>
-      <label>
-        System
-        <select value={q.get('system') ?? ''} onChange={(e) => setFilters({ system: e.currentTarget.value })}>
-          <option value="">Any</option>
-          <option value="Linux">Linux</option>
-          <option value="Windows">Windows</option>
-        </select>
-      </label>
+      <LabelledSelect
+        label="Owner"
+        value={q.get('owner') ?? 'SELF'}
+        options={[
+          ['SELF', 'My components'],
+          ['ALIYUN', 'System components'],
+        ]}
+        onChange={(v) => setFilters({ owner: v === 'SELF' ? undefined : v })}
+      />
+      <LabelledSelect label="Type" value={q.get('type') ?? ''} options={[['', 'Any'], 'Build', 'Test']} onChange={(v) => setFilters({ type: v })} />
+      <LabelledSelect label="System" value={q.get('system') ?? ''} options={[['', 'Any'], 'Linux', 'Windows']} onChange={(v) => setFilters({ system: v })} />
       <label>
         Name
         <input value={name} onInput={(e) => setName(e.currentTarget.value)} placeholder="exact name" />

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { call } from '../../api/client';
 import { ErrorBanner } from '../../components/async';
+import { LabelledSelect } from '../../components/labelled-select';
 import { TaskStatus } from './task-status';
 
 const FORMATS = ['raw', 'vhd', 'qcow2', 'vmdk', 'vdi'] as const;
@@ -58,16 +59,7 @@ export function ExportSection(props: { imageId: string; region: string }) {
             {prefixOk ? `1 to 30 letters and digits. The object: ${prefix ? `${prefix}_` : ''}${props.imageId}_system.${format}` : 'Only 1 to 30 letters and digits.'}
           </small>
         </label>
-        <label>
-          Format
-          <select value={format} onChange={(e) => setFormat(e.currentTarget.value as Format)}>
-            {FORMATS.map((f) => (
-              <option key={f} value={f}>
-                {f}
-              </option>
-            ))}
-          </select>
-        </label>
+        <LabelledSelect label="Format" value={format} options={FORMATS} onChange={(v) => setFormat(v as Format)} />
         <label>
           Role name
           <input value={role} onInput={(e) => setRole(e.currentTarget.value)} placeholder="AliyunECSImageExportDefaultRole" />

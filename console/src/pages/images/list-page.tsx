@@ -4,6 +4,7 @@ import type { Image } from '../../api/responses';
 import { ErrorBanner, useAsync } from '../../components/async';
 import { type Column, DataTable } from '../../components/data-table';
 import { setFilters } from '../../components/keyset';
+import { LabelledSelect } from '../../components/labelled-select';
 import { Link } from '../../components/link';
 import { Pager } from '../../components/pager';
 import { StatusBadge } from '../../components/status-badge';
@@ -67,18 +68,12 @@ function Filters(props: { query: URLSearchParams }) {
         Family
         <input value={family} onInput={(e) => setFamily(e.currentTarget.value)} />
       </label>
-      <label>
-        Status
-        <select value={props.query.get('status') ?? ''} onChange={(e) => setFilters({ status: e.currentTarget.value, page: undefined })}>
-          <option value="">Available</option>
-          <option value="ALL">All statuses</option>
-          {STATUSES.slice(1).map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-        </select>
-      </label>
+      <LabelledSelect
+        label="Status"
+        value={props.query.get('status') ?? ''}
+        options={[['', 'Available'], ['ALL', 'All statuses'], ...STATUSES.slice(1)]}
+        onChange={(v) => setFilters({ status: v, page: undefined })}
+      />
       <button type="submit">Filter</button>
     </form>
   );

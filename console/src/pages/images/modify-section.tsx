@@ -3,6 +3,7 @@ import { call } from '../../api/client';
 import type { ParamsOf } from '../../api/operations.generated';
 import type { Image } from '../../api/responses';
 import { ErrorBanner } from '../../components/async';
+import { LabelledSelect } from '../../components/labelled-select';
 
 type Change = ParamsOf<'ModifyImageAttribute'>;
 
@@ -17,9 +18,9 @@ export function ModifySection(props: { image: Image; region: string; onSaved(): 
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const [saved, setSaved] = useState(false);
-  const set = (k: keyof typeof initial) => (e: { currentTarget: { value: string } }) => {
+  const change = (k: keyof typeof initial, value: string) => {
     setSaved(false);
-    setF({ ...f, [k]: e.currentTarget.value });
+    setF({ ...f, [k]: value });
   };
   const changed = (k: keyof typeof initial) => f[k] !== initial[k] && f[k] !== '';
   const statusEditable = i.Status === 'Available' || i.Status === 'Deprecated';
@@ -54,56 +55,37 @@ export function ModifySection(props: { image: Image; region: string; onSaved(): 
       >
         <label>
           Name
-          <input value={f.name} onInput={set('name')} required />
+          <input value={f.name} onInput={(e) => change('name', e.currentTarget.value)} required />
         </label>
         <label>
           Description
-          <textarea value={f.description} onInput={set('description')} rows={2} />
+          <textarea value={f.description} onInput={(e) => change('description', e.currentTarget.value)} rows={2} />
         </label>
         <label>
           Family
-          <input value={f.family} onInput={set('family')} />
+          <input value={f.family} onInput={(e) => change('family', e.currentTarget.value)} />
         </label>
-        <label>
-          Status
-          <select value={f.status} onChange={set('status')} disabled={!statusEditable}>
-            {statusEditable ? null : <option value={i.Status}>{i.Status}</option>}
-            <option value="Available">Available</option>
-            <option value="Deprecated">Deprecated (hidden from its family)</option>
-          </select>
-        </label>
-        <label>
-          Boot mode
-          <select value={f.bootMode} onChange={set('bootMode')}>
-            {f.bootMode === '' ? <option value="">—</option> : null}
-            {['BIOS', 'UEFI', 'UEFI-Preferred'].map((m) => (
-              <option key={m} value={m}>
-                {m}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          License type
-          <select value={f.license} onChange={set('license')}>
-            {f.license !== 'BYOL' ? <option value={f.license}>{f.license || '—'}</option> : null}
-            <option value="BYOL">BYOL</option>
-          </select>
-        </label>
-        <label>
-          NVMe support
-          <select value={f.nvme} onChange={set('nvme')}>
-            <option value="supported">supported</option>
-            <option value="unsupported">unsupported</option>
-          </select>
-        </label>
-        <label>
-          IMDS support
-          <select value={f.imds} onChange={set('imds')}>
-            <option value="v1">v1</option>
-            <option value="v2">v2 (cannot go back to v1)</option>
-          </select>
-        </label>
+        <LabelledSelect
+          label="Status"
+          value={f.status}
+          options={[...(statusEditable ? [] : [i.Status]), 'Available', ['Deprecated', 'Deprecated (hidden from its family)']]}
+          onChange={(v) => change('status', v)}
+          disabled={!statusEditable}
+        />
+        <LabelledSelect
+          label="Boot mode"
+          value={f.bootMode}
+          options={[...(f.bootMode === '' ? [['', '—'] as const] : []), 'BIOS', 'UEFI', 'UEFI-Preferred']}
+          onChange={(v) => change('bootMode', v)}
+        />
+        <LabelledSelect
+          label="License type"
+          value={f.license}
+          options={[...(f.license !== 'BYOL' ? [[f.license, f.license || '—'] as const] : []), 'BYOL']}
+          onChange={(v) => change('license', v)}
+        />
+        <LabelledSelect label="NVMe support" value={f.nvme} options={['supported', 'unsupported']} onChange={(v) => change('nvme', v)} />
+        <LabelledSelect label="IMDS support" value={f.imds} options={['v1', ['v2', 'v2 (cannot go back to v1)']]} onChange={(v) => change('imds', v)} />
         <div>
           <button type="submit" disabled={busy}>
             {busy ? 'Saving…' : 'Save attributes'}
