@@ -5,9 +5,9 @@ import type { Execution } from '../../api/responses';
 import { ErrorBanner, useAsync } from '../../components/async';
 import { type Column, DataTable } from '../../components/data-table';
 import { keysetPage, setFilters } from '../../components/keyset';
+import { KeysetPager } from '../../components/keyset-pager';
 import { LabelledSelect } from '../../components/labelled-select';
 import { Link } from '../../components/link';
-import { Pager } from '../../components/pager';
 import { formatDuration, isActive } from '../../components/stage-timeline';
 import { StatusBadge } from '../../components/status-badge';
 import { useRegion } from '../../region';
@@ -155,13 +155,7 @@ export function BuildsListPage(props: { query: URLSearchParams }) {
           }
         />
       </div>
-      <Pager
-        page={paging.page}
-        pageSize={PAGE_SIZE}
-        {...(list.value ? { total: list.value.TotalCount } : {})}
-        hasNext={Boolean(list.value?.NextToken)}
-        onPage={(p) => (p > paging.page ? paging.next(list.value!.NextToken) : paging.previous())}
-      />
+      <KeysetPager paging={paging} pageSize={PAGE_SIZE} result={list.value} />
     </section>
   );
 }

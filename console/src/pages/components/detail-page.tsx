@@ -4,6 +4,7 @@ import { ErrorBanner, useAsync } from '../../components/async';
 import { CodeEditor } from '../../components/code-editor';
 import { ConfirmButton } from '../../components/confirm-button';
 import { Link } from '../../components/link';
+import { NotFound } from '../../components/not-found';
 import { TagChips } from '../../components/tag-chips';
 import { useRegion } from '../../region';
 import { navigate } from '../../router';
@@ -57,12 +58,7 @@ export function ComponentDetailPage(props: { id: string }) {
     return got.loading ? (
       <p class="loading">Loading…</p>
     ) : (
-      <section>
-        <h1>Component not found</h1>
-        <p>
-          No component <code>{props.id}</code> in {regionId}. <Link to="/components">Back to components</Link>
-        </p>
-      </section>
+      <NotFound noun="component" id={props.id} regionId={regionId} back={{ to: '/components', text: 'Back to components' }} />
     );
   }
   const params = c.Parameters?.Parameter ?? [];

@@ -5,9 +5,9 @@ import type { ImageComponent } from '../../api/responses';
 import { ErrorBanner, useAsync } from '../../components/async';
 import { type Column, DataTable } from '../../components/data-table';
 import { keysetPage, setFilters } from '../../components/keyset';
+import { KeysetPager } from '../../components/keyset-pager';
 import { LabelledSelect } from '../../components/labelled-select';
 import { Link } from '../../components/link';
-import { Pager } from '../../components/pager';
 import { TagChips } from '../../components/tag-chips';
 import { useRegion } from '../../region';
 import { navigate } from '../../router';
@@ -111,13 +111,7 @@ export function ComponentsListPage(props: { query: URLSearchParams }) {
         {!list.loading && items.length === 0 && !list.error ? <p class="empty">No component matches.</p> : null}
         {list.loading && !list.value ? <p class="loading">Loading…</p> : null}
       </div>
-      <Pager
-        page={paging.page}
-        pageSize={PAGE_SIZE}
-        total={list.value?.TotalCount}
-        hasNext={Boolean(list.value?.NextToken)}
-        onPage={(n) => (n > paging.page ? paging.next(list.value!.NextToken!) : paging.previous())}
-      />
+      <KeysetPager paging={paging} pageSize={PAGE_SIZE} result={list.value} />
     </section>
   );
 }

@@ -6,6 +6,7 @@ import { ErrorBanner, useAsync } from '../../components/async';
 import { CodeEditor } from '../../components/code-editor';
 import { ConfirmButton } from '../../components/confirm-button';
 import { Link } from '../../components/link';
+import { NotFound } from '../../components/not-found';
 import { TagChips } from '../../components/tag-chips';
 import { useRegion } from '../../region';
 import { navigate } from '../../router';
@@ -64,12 +65,7 @@ export function TemplateDetailPage(props: { id: string }) {
     return got.loading ? (
       <p class="loading">Loading…</p>
     ) : (
-      <section>
-        <h1>Template not found</h1>
-        <p>
-          No template <code>{props.id}</code> in {regionId}. <Link to="/templates">Back to templates</Link>
-        </p>
-      </section>
+      <NotFound noun="template" id={props.id} regionId={regionId} back={{ to: '/templates', text: 'Back to templates' }} />
     );
   }
   return (

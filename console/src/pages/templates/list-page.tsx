@@ -6,8 +6,8 @@ import { ErrorBanner, useAsync } from '../../components/async';
 import { ConfirmButton } from '../../components/confirm-button';
 import '../../components/data-table.css';
 import { keysetPage, setFilters } from '../../components/keyset';
+import { KeysetPager } from '../../components/keyset-pager';
 import { Link } from '../../components/link';
-import { Pager } from '../../components/pager';
 import { TagChips } from '../../components/tag-chips';
 import { useRegion } from '../../region';
 import { navigate } from '../../router';
@@ -170,13 +170,7 @@ export function TemplatesListPage(props: { query: URLSearchParams }) {
         ) : null}
         {list.loading && !list.value ? <p class="loading">Loading…</p> : null}
       </div>
-      <Pager
-        page={paging.page}
-        pageSize={PAGE_SIZE}
-        total={list.value?.TotalCount}
-        hasNext={Boolean(list.value?.NextToken)}
-        onPage={(n) => (n > paging.page ? paging.next(list.value!.NextToken!) : paging.previous())}
-      />
+      <KeysetPager paging={paging} pageSize={PAGE_SIZE} result={list.value} />
     </section>
   );
 }
