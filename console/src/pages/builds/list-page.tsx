@@ -3,6 +3,7 @@ import { call } from '../../api/client';
 import { type ListedExecution, listExecutions } from '../../api/executions';
 import type { Execution } from '../../api/responses';
 import { ErrorBanner, useAsync } from '../../components/async';
+import { FilterForm } from '../../components/filter-form';
 import { type Column, DataTable } from '../../components/data-table';
 import { keysetPage, setFilters } from '../../components/keyset';
 import { KeysetPager } from '../../components/keyset-pager';
@@ -38,14 +39,7 @@ function Filters(props: { region: string; status: string; template: string }) {
   // Suggestions for the template field: the first templates, by name (the field takes any id).
   const templates = useAsync((signal) => call('DescribeImagePipelines', { RegionId: props.region, MaxResults: 100 }, signal), [props.region]);
   return (
-    <form
-      class="toolbar filters"
-      aria-label="Filter builds"
-      onSubmit={(e) => {
-        e.preventDefault();
-        setFilters({ template: template.trim() });
-      }}
-    >
+    <FilterForm label="Filter builds" onApply={() => setFilters({ template: template.trim() })}>
       <LabelledSelect
         label="Status"
         value={props.status}
@@ -63,8 +57,7 @@ function Filters(props: { region: string; status: string; template: string }) {
           ))}
         </datalist>
       </label>
-      <button type="submit">Filter</button>
-    </form>
+    </FilterForm>
   );
 }
 

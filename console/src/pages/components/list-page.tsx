@@ -3,6 +3,7 @@ import { call } from '../../api/client';
 import type { ParamsOf } from '../../api/operations.generated';
 import type { ImageComponent } from '../../api/responses';
 import { ErrorBanner, useAsync } from '../../components/async';
+import { FilterForm } from '../../components/filter-form';
 import { type Column, DataTable } from '../../components/data-table';
 import { keysetPage, setFilters } from '../../components/keyset';
 import { KeysetPager } from '../../components/keyset-pager';
@@ -19,14 +20,7 @@ function Filters(props: { query: URLSearchParams }) {
   const q = props.query;
   const [name, setName] = useState(q.get('name') ?? '');
   return (
-    <form
-      class="toolbar filters"
-      aria-label="Filter components"
-      onSubmit={(e) => {
-        e.preventDefault();
-        setFilters({ name: name.trim() });
-      }}
-    >
+    <FilterForm label="Filter components" onApply={() => setFilters({ name: name.trim() })}>
       <LabelledSelect
         label="Owner"
         value={q.get('owner') ?? 'SELF'}
@@ -42,8 +36,7 @@ function Filters(props: { query: URLSearchParams }) {
         Name
         <input value={name} onInput={(e) => setName(e.currentTarget.value)} placeholder="exact name" />
       </label>
-      <button type="submit">Filter</button>
-    </form>
+    </FilterForm>
   );
 }
 

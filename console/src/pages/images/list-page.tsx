@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { call } from '../../api/client';
 import type { Image } from '../../api/responses';
 import { ErrorBanner, useAsync } from '../../components/async';
+import { FilterForm } from '../../components/filter-form';
 import { type Column, DataTable } from '../../components/data-table';
 import { setFilters } from '../../components/keyset';
 import { LabelledSelect } from '../../components/labelled-select';
@@ -52,14 +53,7 @@ function Filters(props: { query: URLSearchParams }) {
   const [name, setName] = useState(props.query.get('name') ?? '');
   const [family, setFamily] = useState(props.query.get('family') ?? '');
   return (
-    <form
-      class="toolbar filters"
-      aria-label="Filter images"
-      onSubmit={(e) => {
-        e.preventDefault();
-        setFilters({ name: name.trim(), family: family.trim(), page: undefined });
-      }}
-    >
+    <FilterForm label="Filter images" onApply={() => setFilters({ name: name.trim(), family: family.trim(), page: undefined })}>
       <label>
         Name contains
         <input value={name} onInput={(e) => setName(e.currentTarget.value)} />
@@ -74,8 +68,7 @@ function Filters(props: { query: URLSearchParams }) {
         options={[['', 'Available'], ['ALL', 'All statuses'], ...STATUSES.slice(1)]}
         onChange={(v) => setFilters({ status: v, page: undefined })}
       />
-      <button type="submit">Filter</button>
-    </form>
+    </FilterForm>
   );
 }
 

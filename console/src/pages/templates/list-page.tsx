@@ -3,6 +3,7 @@ import { call } from '../../api/client';
 import type { ParamsOf } from '../../api/operations.generated';
 import type { ImagePipeline } from '../../api/responses';
 import { ErrorBanner, useAsync } from '../../components/async';
+import { FilterForm } from '../../components/filter-form';
 import { ConfirmButton } from '../../components/confirm-button';
 import '../../components/data-table.css';
 import { keysetPage, setFilters } from '../../components/keyset';
@@ -29,13 +30,19 @@ function Filters(props: { query: URLSearchParams }) {
   const [id, setId] = useState(props.query.get('id') ?? '');
   const [tag, setTag] = useState(props.query.get('tag') ?? '');
   return (
-    <form
-      class="toolbar filters"
-      aria-label="Filter templates"
-      onSubmit={(e) => {
-        e.preventDefault();
-        setFilters({ name: name.trim(), id: id.trim(), tag: tag.trim() });
-      }}
+    <FilterForm
+      label="Filter templates"
+      onApply={() => setFilters({ name: name.trim(), id: id.trim(), tag: tag.trim() })}
+      onClear={
+        name || id || tag
+          ? () => {
+              setName('');
+              setId('');
+              setTag('');
+              setFilters({ name: undefined, id: undefined, tag: undefined });
+            }
+          : undefined
+      }
     >
       <label>
         Name
@@ -49,21 +56,7 @@ function Filters(props: { query: URLSearchParams }) {
         Tag
         <input value={tag} onInput={(e) => setTag(e.currentTarget.value)} placeholder="key=value" />
       </label>
-      <button type="submit">Filter</button>
-      {name || id || tag ? (
-        <button
-          type="button"
-          onClick={() => {
-            setName('');
-            setId('');
-            setTag('');
-            setFilters({ name: undefined, id: undefined, tag: undefined });
-          }}
-        >
-          Clear
-        </button>
-      ) : null}
-    </form>
+    </FilterForm>
   );
 }
 
