@@ -77,26 +77,28 @@ function Row(props: { p: ImagePipeline; regionId: string; onDeleted(): void }) {
         <TagChips tags={p.Tags?.Tag} />
       </td>
       <td class="nowrap">{new Date(p.CreationTime).toLocaleString()}</td>
-      <td class="row-actions">
-        <button
-          type="button"
-          onClick={() => startBuild(props.regionId, p.ImagePipelineId).catch(setError)}
-        >
-          Start build
-        </button>
-        <ConfirmButton
-          label="Delete"
-          title="Delete this template?"
-          action={async () => {
-            await call('DeleteImagePipeline', { RegionId: props.regionId, ImagePipelineId: p.ImagePipelineId });
-            props.onDeleted();
-          }}
-        >
-          <p>
-            Template <strong>{p.Name}</strong> (<code>{p.ImagePipelineId}</code>) and its build history will be deleted. Images it built are
-            kept.
-          </p>
-        </ConfirmButton>
+      <td>
+        <div class="row-actions">
+          <button
+            type="button"
+            onClick={() => startBuild(props.regionId, p.ImagePipelineId).catch(setError)}
+          >
+            Start build
+          </button>
+          <ConfirmButton
+            label="Delete"
+            title="Delete this template?"
+            action={async () => {
+              await call('DeleteImagePipeline', { RegionId: props.regionId, ImagePipelineId: p.ImagePipelineId });
+              props.onDeleted();
+            }}
+          >
+            <p>
+              Template <strong>{p.Name}</strong> (<code>{p.ImagePipelineId}</code>) and its build history will be deleted. Images it built are
+              kept.
+            </p>
+          </ConfirmButton>
+        </div>
       </td>
     </tr>
   );
