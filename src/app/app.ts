@@ -1,7 +1,7 @@
 import type { KilnConfig } from '../config/config.js';
 import type { Region } from '../domain/catalog/regions.js';
 import { fault } from '../domain/errors.js';
-import type { SmallBlobReader } from '../domain/image-layers.js';
+import type { ImageLayerReader } from '../domain/image-layers.js';
 import type { ImageCatalog, Repositories, Scope, Store } from '../domain/ports.js';
 import { DefaultIds } from './default-ids.js';
 import { AccountImageCatalog } from './image-catalog.js';
@@ -24,13 +24,13 @@ export interface App {
   executionQueued: Set<() => void>;
   /** Called after a task is created (committed), so task workers in this process claim it at once (see `taskQueued` in `tasks.ts`). */
   taskQueued: Set<() => void>;
-  /** Images' manifests and configs in the blob store (an image's layers); absent where nothing reads them (workers, unit tests). */
-  imageBlobs?: SmallBlobReader;
+  /** Images' layers, read from their content in the blob store; absent where nothing reads them (workers, unit tests). */
+  imageLayers?: ImageLayerReader;
 }
 
 /** Ports the app reads through when the process has them (`main/` wires them). */
 export interface AppPorts {
-  imageBlobs?: SmallBlobReader;
+  imageLayers?: ImageLayerReader;
 }
 
 export function createApp(store: Store, config: KilnConfig, ports: AppPorts = {}): App {
@@ -44,7 +44,7 @@ export function createApp(store: Store, config: KilnConfig, ports: AppPorts = {}
     defaultIds: new DefaultIds(store),
     executionQueued: new Set(),
     taskQueued: new Set(),
-    ...(ports.imageBlobs ? { imageBlobs: ports.imageBlobs } : {}),
+    ...(ports.imageLayers ? { imageLayers: ports.imageLayers } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * An image's layers as the console shows them (`GET …/images/{ImageId}/layers`), and the port
- * through which the app reads the small OCI documents (manifest, config) that list them from
- * the blob store (implemented over the blob store and wired in `main/`).
+ * through which the app reads them from the image's OCI manifest and config (the engine reads
+ * the blob store; `main/` wires it).
  */
 
 /** One layer of an image, bottom first. */
@@ -14,11 +14,12 @@ export interface ImageLayer {
   createdBy: string;
 }
 
-/** Reads whole blobs that are small by nature (OCI manifests and configs). */
-export interface SmallBlobReader {
+/** Reads an image's layers from its content. */
+export interface ImageLayerReader {
   /**
-   * The bytes of blob `digest`, read whole. Rejects when the store does not hold it, and when
-   * it is larger than `maxBytes` (before more than that is read into memory).
+   * The layers of the image whose OCI manifest is `manifestDigest`, bottom first. Rejects (a
+   * server fault: the store is damaged) when the manifest or its config is missing, larger than
+   * a manifest or config can be, or not the OCI JSON Kiln writes.
    */
-  read(digest: string, maxBytes: number): Promise<Buffer>;
+  layers(manifestDigest: string): Promise<ImageLayer[]>;
 }

@@ -6,7 +6,7 @@ import type { StoreHealth } from '../domain/store-health.js';
 import { createStore } from '../store/create-store.js';
 import { blobStoreOf } from './blob-store.js';
 import { secureDataDir } from './data-dir.js';
-import { smallBlobReader } from './small-blob-reader.js';
+import { imageLayerReader } from './image-layer-reader.js';
 import { blobStoreName } from './worker-boot.js';
 
 /** Makes the data dir owner-only, opens the store (running migrations), makes the default account, and builds the app. */
@@ -18,7 +18,7 @@ export async function boot(config: KilnConfig): Promise<{ app: App; credentials:
     // `kiln worker` on another host learns the default account from the store (see bootWorker).
     await store.settings.put(DEFAULT_ACCOUNT_SETTING, credentials.accountId);
     await store.settings.put(BLOB_STORE_SETTING, blobStoreName(config));
-    return { app: createApp(store, config, { imageBlobs: smallBlobReader(blobStoreOf(config)) }), credentials, health: store };
+    return { app: createApp(store, config, { imageLayers: imageLayerReader(blobStoreOf(config)) }), credentials, health: store };
   } catch (err) {
     await store.close();
     throw err;

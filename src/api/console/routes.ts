@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../../app/app.js';
 import { type ConsoleCallReporting, registerConsoleApi } from './api-routes.js';
+import { createConsoleSessions } from './create-console-sessions.js';
 import { consoleAuthenticator } from './session-auth.js';
 import { registerSessionRoutes } from './session-routes.js';
 import { registerConsoleStatic, type ConsoleStaticOptions } from './static-files.js';
@@ -18,7 +19,8 @@ export interface ConsoleRoutesDeps {
  * session-authenticated API (`/console/api/…`) and the built files.
  */
 export function registerConsoleRoutes(server: FastifyInstance, app: App, deps: ConsoleRoutesDeps = {}): void {
-  registerSessionRoutes(server, app);
-  registerConsoleApi(server, app, consoleAuthenticator(app), deps.reporting);
+  const sessions = createConsoleSessions(app);
+  registerSessionRoutes(server, app, sessions);
+  registerConsoleApi(server, app, consoleAuthenticator(sessions), deps.reporting);
   registerConsoleStatic(server, deps.static ?? {});
 }

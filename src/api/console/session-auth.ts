@@ -1,10 +1,8 @@
 import { parseCookie } from 'cookie';
 import type { FastifyRequest } from 'fastify';
-import type { App } from '../../app/app.js';
-import type { LiveSession } from '../../app/console-sessions.js';
+import type { ConsoleSessions, LiveSession } from '../../app/console-sessions.js';
 import { fault } from '../../domain/errors.js';
 import { constantTimeEqual } from '../rpc/constant-time.js';
-import { consoleSessionsOf } from './console-sessions-of.js';
 
 /** The console's session cookie (`Path=/console; HttpOnly; SameSite=Strict`, `Secure` over TLS). */
 export const SESSION_COOKIE = 'kiln_console';
@@ -52,20 +50,20 @@ export function checkCsrfToken(req: FastifyRequest, live: LiveSession): void {
 }
 
 /** The live session of a request (and its CSRF check when asked), for the session routes themselves. */
-export async function liveSessionOf(app: App, req: FastifyRequest, opts: { csrf: boolean }): Promise<LiveSession> {
+export async function liveSessionOf(sessions: ConsoleSessions, req: FastifyRequest, opts: { csrf: boolean }): Promise<LiveSession> {
   // A foreign origin is refused before the session is touched (it must not refresh the idle timer).
   if (opts.csrf) checkOrigin(req);
-  const live = await consoleSessionsOf(app).resume(sessionTokenOf(req));
+  const live = await sessions.resume(sessionTokenOf(req));
   if (opts.csrf) checkCsrfToken(req, live);
   return live;
 }
 
 /** The session authentication of every `/console/api/` route but sign-in (see {@link ConsoleAuth}). */
-export function consoleAuthenticator(app: App): ConsoleAuth {
+export function consoleAuthenticator(sessions: ConsoleSessions): ConsoleAuth {
   return async (req, opts) => {
-    const { session } = await liveSessionOf(app, req, opts);
+    const { session } = await liveSessionOf(sessions, req, opts);
     const token = sessionTokenOf(req);
-    const stillAllowed = () => consoleSessionsOf(app).resume(token).then(() => true, () => false);
+    const stillAllowed = () => sessions.resume(token).then(() => true, () => false);
     return { accountId: session.accountId, accessKeyId: session.accessKeyId, stillAllowed };
   };
 }

@@ -1,11 +1,10 @@
 import { stringifySetCookie } from 'cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../app/app.js';
-import type { LiveSession } from '../../app/console-sessions.js';
+import type { ConsoleSessions, LiveSession } from '../../app/console-sessions.js';
 import { invalidParameter } from '../../domain/errors.js';
 import { newRequestId } from '../rpc/request-id.js';
 import { sendError } from '../native/send-error.js';
-import { consoleSessionsOf } from './console-sessions-of.js';
 import { jsonObjectBody, stringMember } from './json-body.js';
 import { checkOrigin, liveSessionOf, SESSION_COOKIE, sessionTokenOf } from './session-auth.js';
 
@@ -28,13 +27,13 @@ function sendJson(reply: FastifyReply, requestId: string, body: Record<string, u
     .header('cache-control', 'no-store').send(JSON.stringify({ RequestId: requestId, ...body }));
 }
 
-function sessionBody(app: App, live: LiveSession): Record<string, unknown> {
+function sessionBody(sessions: ConsoleSessions, live: LiveSession): Record<string, unknown> {
   return {
     AccountId: live.session.accountId,
     AccessKeyId: live.session.accessKeyId,
     CsrfToken: live.csrfToken,
     ExpiresAt: new Date(live.session.expiresAt).toISOString(),
-    IdleTimeoutSeconds: consoleSessionsOf(app).idleTimeoutSeconds,
+    IdleTimeoutSeconds: sessions.idleTimeoutSeconds,
   };
 }
 
@@ -44,8 +43,7 @@ function sessionBody(app: App, live: LiveSession): Record<string, unknown> {
  * - `GET /console/api/session`: the live session (the page's first call: who am I, my CSRF token);
  * - `DELETE /console/api/session` (CSRF): signs out, ends the session in the store, clears the cookie.
  */
-export function registerSessionRoutes(server: FastifyInstance, app: App): void {
-  const sessions = consoleSessionsOf(app);
+export function registerSessionRoutes(server: FastifyInstance, app: App, sessions: ConsoleSessions): void {
 
   server.post(SESSION_PATH, async (req, reply) => {
     try {
@@ -61,7 +59,7 @@ export function registerSessionRoutes(server: FastifyInstance, app: App): void {
       // The browser's previous session, if any, ends: one browser, one session.
       await sessions.signOut(sessionTokenOf(req));
       reply.header('set-cookie', sessionCookie(req, live.token, new Date(live.session.expiresAt)));
-      return sendJson(reply, newRequestId(), sessionBody(app, live));
+      return sendJson(reply, newRequestId(), sessionBody(sessions, live));
     } catch (err) {
       return sendError(reply, app, err);
     }
@@ -69,7 +67,7 @@ export function registerSessionRoutes(server: FastifyInstance, app: App): void {
 
   server.get(SESSION_PATH, async (req, reply) => {
     try {
-      return sendJson(reply, newRequestId(), sessionBody(app, await liveSessionOf(app, req, { csrf: false })));
+      return sendJson(reply, newRequestId(), sessionBody(sessions, await liveSessionOf(sessions, req, { csrf: false })));
     } catch (err) {
       return sendError(reply, app, err);
     }
@@ -77,7 +75,7 @@ export function registerSessionRoutes(server: FastifyInstance, app: App): void {
 
   server.delete(SESSION_PATH, async (req, reply) => {
     try {
-      await liveSessionOf(app, req, { csrf: true });
+      await liveSessionOf(sessions, req, { csrf: true });
       await sessions.signOut(sessionTokenOf(req));
       reply.header('set-cookie', sessionCookie(req, '', new Date(0)));
       return sendJson(reply, newRequestId(), {});

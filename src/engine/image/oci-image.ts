@@ -1,5 +1,6 @@
 import type { BlobStore } from '../../blobs/blob-store.js';
 import type { Digest } from '../../blobs/digest.js';
+import type { ImageLayer } from '../../domain/image-layers.js';
 import { LAYER_MEDIA_TYPE, type LayerBlob } from '../layers/capture-layer.js';
 import { initialConfig, type ImageConfigState } from '../image-config.js';
 
@@ -29,9 +30,29 @@ interface OciConfig {
   history?: Array<{ created: string; created_by: string; empty_layer?: boolean }>;
 }
 
+/**
+ * The most bytes of a manifest or a config read into memory. Kiln writes both itself (one
+ * descriptor and one history entry per layer: a few KiB); imports are held to the same bound.
+ */
+const MAX_JSON_BYTES = 4 * 1024 * 1024;
+
+/** A manifest or config of the blob store, parsed; its size is checked first, and the read stops past the bound all the same. */
 async function readJson<T>(blobs: BlobStore, digest: string): Promise<T> {
+  const size = await blobs.size(digest);
+  if (size === undefined) throw new Error(`blob ${digest} is not in the blob store`);
+  if (size > MAX_JSON_BYTES) throw new Error(`blob ${digest} has ${size} bytes, more than the ${MAX_JSON_BYTES} read for a manifest or config`);
   const chunks: Buffer[] = [];
-  for await (const chunk of await blobs.get(digest)) chunks.push(chunk as Buffer);
+  let bytes = 0;
+  const stream = await blobs.get(digest);
+  try {
+    for await (const chunk of stream) {
+      bytes += (chunk as Buffer).byteLength;
+      if (bytes > MAX_JSON_BYTES) throw new Error(`blob ${digest} has more than the ${MAX_JSON_BYTES} bytes read for a manifest or config`);
+      chunks.push(chunk as Buffer);
+    }
+  } finally {
+    stream.destroy();
+  }
   return JSON.parse(Buffer.concat(chunks).toString('utf8')) as T;
 }
 
@@ -76,6 +97,27 @@ export async function writeImage(
 export async function imageBlobDigests(blobs: BlobStore, manifestDigest: string): Promise<string[]> {
   const manifest = await readJson<OciManifest>(blobs, manifestDigest);
   return [manifestDigest, manifest.config.digest, ...manifest.layers.map((l) => l.digest)];
+}
+
+/** A manifest or config that is not the OCI JSON Kiln wrote: a damaged store (a server fault). */
+function damaged(digest: string): Error {
+  return new Error(`the image document ${digest} in the blob store is not a valid OCI manifest or config`);
+}
+
+/**
+ * An image's layers, bottom first, each with what made it: the `created_by` of its config's
+ * history entry (entries marked `empty_layer` made none), empty when there is none.
+ */
+export async function readImageLayers(blobs: BlobStore, manifestDigest: string): Promise<ImageLayer[]> {
+  const manifest = await readJson<Partial<OciManifest> | null>(blobs, manifestDigest);
+  if (typeof manifest?.config?.digest !== 'string' || !Array.isArray(manifest.layers)) throw damaged(manifestDigest);
+  const config = await readJson<Partial<OciConfig> | null>(blobs, manifest.config.digest);
+  const history = Array.isArray(config?.history) ? config.history : [];
+  const madeBy = history.filter((h) => h?.empty_layer !== true).map((h) => (typeof h?.created_by === 'string' ? h.created_by : ''));
+  return manifest.layers.map((l, i) => {
+    if (typeof l?.digest !== 'string' || !Number.isSafeInteger(l.size) || l.size < 0) throw damaged(manifestDigest);
+    return { digest: l.digest, size: l.size, createdBy: madeBy[i] ?? '' };
+  });
 }
 
 /** Reads an image back: its layers (bottom first) and its configuration. */

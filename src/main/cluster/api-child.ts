@@ -3,7 +3,7 @@ import type { KilnConfig } from '../../config/config.js';
 import { createStore } from '../../store/create-store.js';
 import { blobStoreOf } from '../blob-store.js';
 import { listenApi } from '../serve.js';
-import { smallBlobReader } from '../small-blob-reader.js';
+import { imageLayerReader } from '../image-layer-reader.js';
 import { isDrainMessage, type QueuedMessage } from './messages.js';
 
 /** A drain still waiting for requests after this long closes their connections (a followed log stream lasts as long as its build). */
@@ -25,7 +25,7 @@ function tell(message: QueuedMessage): void {
 export async function runApiChild(config: KilnConfig): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => {});
   const store = await createStore({ dataDir: config.dataDir, ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}) });
-  const app = createApp(store, config, { imageBlobs: smallBlobReader(blobStoreOf(config)) });
+  const app = createApp(store, config, { imageLayers: imageLayerReader(blobStoreOf(config)) });
   app.executionQueued.add(() => tell({ kiln: 'queued', job: 'execution' }));
   app.taskQueued.add(() => tell({ kiln: 'queued', job: 'task' }));
   let api: Awaited<ReturnType<typeof listenApi>>;
