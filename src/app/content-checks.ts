@@ -15,18 +15,13 @@ import { asKilnFault } from './faults.js';
 /** A template's content field: which parser rules apply (`build` allows what `test` does not). */
 export type TemplateContentKind = 'build' | 'test';
 
-/** Syntax of a template's BuildContent or TestContent (no lookup); throws a `KilnError` whose message starts with `line N:`. */
-export function parseTemplateContent(text: string, kind: TemplateContentKind): ParsedContent {
-  return parseContent(text, kind);
-}
-
 /**
  * Parses a template's content and binds its COMPONENT lines to components the caller may use
  * (its own in the region, and the system ones), read through `repos`: a create resolves them
  * inside the transaction that records them. Returns the ids of the components used.
  */
 export async function resolveTemplateContent(app: App, repos: Repositories, scope: Scope, text: string, kind: TemplateContentKind): Promise<string[]> {
-  const resolved = await resolveComponents(parseTemplateContent(text, kind), kind, componentLookup(app, repos, scope), scope);
+  const resolved = await resolveComponents(parseContent(text, kind), kind, componentLookup(app, repos, scope), scope);
   return resolved.componentIds;
 }
 

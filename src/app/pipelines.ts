@@ -1,3 +1,4 @@
+import { parseContent } from '../domain/buildcontent/index.js';
 import { KilnError, fault } from '../domain/errors.js';
 import { newPipelineId } from '../domain/ids.js';
 import { checkResourceName } from '../domain/names.js';
@@ -9,7 +10,7 @@ import { validateTags, type Tag } from '../domain/tag.js';
 import { ecsTime } from '../domain/time.js';
 import { isKnownRegion, type App } from './app.js';
 import { resolveBaseImage } from './base-image.js';
-import { parseTemplateContent, resolveTemplateContent } from './content-checks.js';
+import { resolveTemplateContent } from './content-checks.js';
 import { idempotent } from './idempotency.js';
 import { decodeNextToken, encodeNextToken } from './next-token.js';
 import { resolveInstanceType, resolveResourceGroup, resolveVSwitch } from './placement.js';
@@ -29,8 +30,8 @@ export async function createPipeline(app: App, scope: Scope, req: PipelineReques
   const checked = checkPipelineRequest(req, (r) => isKnownRegion(app, r));
   const instanceType = resolveInstanceType(checked.instanceType);
   // Parsing first gives syntax errors (with line numbers) before any lookup.
-  if (checked.buildContent !== undefined) parseTemplateContent(checked.buildContent, 'build');
-  if (checked.testContent !== undefined) parseTemplateContent(checked.testContent, 'test');
+  if (checked.buildContent !== undefined) parseContent(checked.buildContent, 'build');
+  if (checked.testContent !== undefined) parseContent(checked.testContent, 'test');
 
   const defaults = await app.defaultIds.of(scope);
   return idempotent(app.store, { accountId: scope.accountId, action: 'CreateImagePipeline' }, clientToken, { scope, req }, async (tx) => {

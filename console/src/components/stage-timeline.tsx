@@ -1,5 +1,6 @@
 import type { StageMark } from './log-view-store';
 import './stage-timeline.css';
+import { formatClock, formatDuration } from './format';
 
 /** The build's stages in order; `optional` ones happen only when the template asks for them. */
 const FLOW: ReadonlyArray<{ stage: string; optional: boolean }> = [
@@ -64,19 +65,6 @@ export function deriveStages(e: { Status: string; CreationTime: string; Modified
     else if (TERMINAL.has(e.Status)) r.end = endOfBuild;
   }
   return rows;
-}
-
-/** `4s`, `2m 05s`, `1h 02m`. */
-export function formatDuration(millis: number | undefined): string {
-  if (millis === undefined || !Number.isFinite(millis)) return '—';
-  const s = Math.max(0, Math.round(millis / 1000));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
-
-export function formatClock(epoch: number | undefined): string {
-  return epoch === undefined ? '' : new Date(epoch).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
 const STATE_TEXT: Record<StageState, string> = {

@@ -11,10 +11,11 @@ import { StatusBadge } from '../../components/status-badge';
 import { useRegion } from '../../region';
 import { FailurePanel } from './failure-panel';
 import { failingStep } from './failure';
-import { durationOf, formatTime } from './list-page';
+import { durationOf } from './list-page';
 import { StepsList } from './steps-list';
 import { useBuildLog } from './use-build-log';
 import './builds.css';
+import { formatTime } from '../../components/format';
 
 const REFRESH_MS = 2000;
 const CANCELLABLE = new Set(['PREPARING', 'REPAIRING', 'BUILDING']);

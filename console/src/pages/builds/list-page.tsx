@@ -9,10 +9,11 @@ import { keysetPage, setFilters } from '../../components/keyset';
 import { KeysetPager } from '../../components/keyset-pager';
 import { LabelledSelect } from '../../components/labelled-select';
 import { Link } from '../../components/link';
-import { formatDuration, isActive } from '../../components/stage-timeline';
+import { isActive } from '../../components/stage-timeline';
 import { StatusBadge } from '../../components/status-badge';
 import { useRegion } from '../../region';
 import './builds.css';
+import { formatDuration, formatTime } from '../../components/format';
 
 const PAGE_SIZE = 20;
 const REFRESH_MS = 3000;
@@ -26,12 +27,6 @@ const GROUPS: Record<string, string> = {
 export function durationOf(e: Execution, now: number): string {
   const end = isActive(e.Status) ? now : Date.parse(e.ModifiedTime);
   return formatDuration(end - Date.parse(e.CreationTime));
-}
-
-export function formatTime(time: string | undefined): string {
-  if (!time) return '';
-  const d = new Date(time);
-  return Number.isNaN(d.getTime()) ? time : d.toLocaleString([], { dateStyle: 'medium', timeStyle: 'medium' });
 }
 
 function Filters(props: { region: string; status: string; template: string }) {

@@ -1,6 +1,6 @@
 import { counted } from '../../components/count';
 import type { StepMark } from '../../components/log-view-store';
-import { formatClock } from '../../components/stage-timeline';
+import { formatClock } from '../../components/format';
 
 /**
  * The steps the log shows (`--> line N: …`), in order, each a button that brings its line into

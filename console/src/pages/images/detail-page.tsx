@@ -9,14 +9,13 @@ import { StatusBadge } from '../../components/status-badge';
 import { TagChips } from '../../components/tag-chips';
 import { useRegion } from '../../region';
 import { navigate } from '../../router';
-import { formatTime } from '../builds/list-page';
 import { CopySection } from './copy-section';
 import { ExportSection } from './export-section';
 import { LayersSection } from './layers-section';
-import { formatGiB } from './list-page';
 import { ModifySection } from './modify-section';
 import { SharingSection } from './sharing-section';
 import './images.css';
+import { formatGiB, formatTime } from '../../components/format';
 
 /** How often an image still being made (Creating, Waiting) is read again. */
 const POLL_MS = 3000;

@@ -1,17 +1,6 @@
 import { imageLayers } from '../../api/layers';
 import { ErrorBanner, useAsync } from '../../components/async';
-
-/** 1.2 MiB, 340 KiB, 12 B. */
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${u === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
-}
+import { formatBytes } from '../../components/format';
 
 /** The image's layers, bottom first: size and the step that made each, and the total. */
 export function LayersSection(props: { imageId: string; region: string }) {

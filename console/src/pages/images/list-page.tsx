@@ -11,7 +11,7 @@ import { Pager } from '../../components/pager';
 import { StatusBadge } from '../../components/status-badge';
 import { useRegion } from '../../region';
 import { setQuery } from '../../router';
-import { formatTime } from '../builds/list-page';
+import { formatGiB, formatTime } from '../../components/format';
 import './images.css';
 
 const PAGE_SIZE = 20;
@@ -70,10 +70,6 @@ function Filters(props: { query: URLSearchParams }) {
       />
     </FilterForm>
   );
-}
-
-export function formatGiB(size: number | undefined): string {
-  return size === undefined ? '—' : `${size} GiB`;
 }
 
 function imageColumns(owner: string): Column<Image>[] {
